@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Internal to stack/core: the index of cross-file functions, by file. */
+#ifndef URSA_CORE_PRIV_H
+#define URSA_CORE_PRIV_H
+
+#include "ursa_core.h"
+
+/* fault.c */
+int fault_create(const struct ursa_fault_conf *conf, struct ursa_fault **out);
+void fault_destroy(struct ursa_fault *f);
+typedef void (*fault_emit_t)(void *ctx, struct rte_mbuf *m);
+/** Feed one frame in; every frame whose time has come (this one, its duplicate, held ones)
+ *  is passed to emit, in the order it leaves. */
+void fault_apply(struct ursa_fault *f, uint64_t now, struct rte_mbuf *m, fault_emit_t emit,
+		 void *ctx);
+/** Release held frames whose time has come; returns how many. */
+unsigned fault_drain(struct ursa_fault *f, uint64_t now, fault_emit_t emit, void *ctx);
+/** Earliest release time of a held frame, or UINT64_MAX. */
+uint64_t fault_next(const struct ursa_fault *f);
+const struct ursa_fault_counters *fault_counters(const struct ursa_fault *f);
+
+/* port.c */
+void port_close_all(struct ursa_lcore *lc);
+int port_register_stats(struct ursa_lcore *lc, struct ursa_port *p);
+
+#endif /* URSA_CORE_PRIV_H */

@@ -1,0 +1,411 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Ports: a DPDK ethdev (any PMD, given by devargs) or a memory port (tests, replay).
+ *
+ * Transmit is buffered per port (URSA_BURST frames) and flushed at the end of each poll, so
+ * the stack hands the device whole bursts. Fault injection sits between the stack and the
+ * device in both directions.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_dev.h>
+#include <rte_ethdev.h>
+#include <rte_interrupts.h>
+
+#include "core_priv.h"
+
+#define PORT_NB_DESC 1024
+
+/* ---- ethdev ---------------------------------------------------------------------------- */
+
+static uint16_t ethdev_rx(struct ursa_port *p, struct rte_mbuf **pkts, uint16_t n)
+{
+	return rte_eth_rx_burst(p->ethdev, p->queue, pkts, n);
+}
+
+static uint16_t ethdev_tx(struct ursa_port *p, struct rte_mbuf **pkts, uint16_t n)
+{
+	return rte_eth_tx_burst(p->ethdev, p->queue, pkts, n);
+}
+
+static int ethdev_intr_fd(struct ursa_port *p)
+{
+	int fd = rte_eth_dev_rx_intr_ctl_q_get_fd(p->ethdev, p->queue);
+
+	return fd >= 0 ? fd : -ENOTSUP;
+}
+
+static void ethdev_intr_enable(struct ursa_port *p, bool on)
+{
+	if (on)
+		rte_eth_dev_rx_intr_enable(p->ethdev, p->queue);
+	else
+		rte_eth_dev_rx_intr_disable(p->ethdev, p->queue);
+}
+
+static void ethdev_close(struct ursa_port *p)
+{
+	rte_eth_dev_stop(p->ethdev);
+	rte_eth_dev_close(p->ethdev);
+}
+
+static const struct ursa_port_ops ethdev_ops = {
+	.name = "ethdev",
+	.rx_burst = ethdev_rx,
+	.tx_burst = ethdev_tx,
+	.rx_intr_fd = ethdev_intr_fd,
+	.rx_intr_enable = ethdev_intr_enable,
+	.close = ethdev_close,
+};
+
+static int ethdev_configure(struct ursa_lcore *lc, uint16_t pid, bool rx_intr)
+{
+	struct rte_eth_conf conf = {0};
+	struct rte_eth_dev_info info;
+	int rc;
+
+	rc = rte_eth_dev_info_get(pid, &info);
+	if (rc)
+		return rc;
+	conf.intr_conf.rxq = rx_intr ? 1 : 0;
+	rc = rte_eth_dev_configure(pid, 1, 1, &conf);
+	if (rc)
+		return rc;
+	rc = rte_eth_rx_queue_setup(pid, 0, PORT_NB_DESC, rte_eth_dev_socket_id(pid), NULL,
+				    lc->pool);
+	if (rc)
+		return rc;
+	return rte_eth_tx_queue_setup(pid, 0, PORT_NB_DESC, rte_eth_dev_socket_id(pid), NULL);
+}
+
+int ursa_port_open_ethdev(struct ursa_lcore *lc, const char *devargs, uint16_t mtu,
+			  uint16_t *out_index)
+{
+	char name[RTE_ETH_NAME_MAX_LEN];
+	const char *comma = strchr(devargs, ',');
+	size_t n = comma ? (size_t)(comma - devargs) : strlen(devargs);
+	struct ursa_port *p;
+	uint16_t pid;
+	int rc;
+
+	if (lc->nb_ports == URSA_MAX_PORTS)
+		return -ENOSPC;
+	if (n == 0 || n >= sizeof(name))
+		return -EINVAL;
+	memcpy(name, devargs, n);
+	name[n] = '\0';
+	if (rte_eth_dev_get_port_by_name(name, &pid) != 0) {
+		rc = rte_dev_probe(devargs);
+		if (rc)
+			return rc < 0 ? rc : -ENODEV;
+		if (rte_eth_dev_get_port_by_name(name, &pid) != 0)
+			return -ENODEV;
+	}
+	/* Rx interrupts where the PMD has them (net_tap); otherwise the daemon naps. */
+	if (ethdev_configure(lc, pid, true) != 0) {
+		rc = ethdev_configure(lc, pid, false);
+		if (rc)
+			return rc;
+	}
+	if (mtu) {
+		rc = rte_eth_dev_set_mtu(pid, mtu);
+		if (rc && rc != -ENOTSUP)
+			return rc;
+	}
+	rc = rte_eth_dev_start(pid);
+	if (rc)
+		return rc;
+	p = &lc->ports[lc->nb_ports];
+	memset(p, 0, sizeof(*p));
+	p->index = lc->nb_ports;
+	p->ethdev = pid;
+	p->queue = 0;
+	p->ops = &ethdev_ops;
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	rte_eth_macaddr_get(pid, &p->mac);
+	if (rte_eth_dev_get_mtu(pid, &p->mtu) != 0 || p->mtu == 0)
+		p->mtu = RTE_ETHER_MTU;
+	if (mtu && mtu < p->mtu)
+		p->mtu = mtu;
+	/* Interfaces may use their own MACs and VLANs: receive everything, filter in eth. */
+	rte_eth_promiscuous_enable(pid);
+	rte_eth_allmulticast_enable(pid);
+	*out_index = lc->nb_ports++;
+	return port_register_stats(lc, p);
+}
+
+/* ---- memory port ------------------------------------------------------------------------ */
+
+struct mem_fifo {
+	struct rte_mbuf **v;
+	unsigned head, n, cap;
+};
+
+struct mem_port {
+	struct mem_fifo rx, tx;
+};
+
+static int fifo_push(struct mem_fifo *f, struct rte_mbuf *m)
+{
+	if (f->n == f->cap) {
+		unsigned cap = f->cap ? f->cap * 2 : 256;
+		struct rte_mbuf **v = malloc(cap * sizeof(*v));
+
+		if (v == NULL)
+			return -ENOMEM;
+		for (unsigned i = 0; i < f->n; i++)
+			v[i] = f->v[(f->head + i) % f->cap];
+		free(f->v);
+		f->v = v;
+		f->head = 0;
+		f->cap = cap;
+	}
+	f->v[(f->head + f->n) % f->cap] = m;
+	f->n++;
+	return 0;
+}
+
+static struct rte_mbuf *fifo_pop(struct mem_fifo *f)
+{
+	struct rte_mbuf *m;
+
+	if (f->n == 0)
+		return NULL;
+	m = f->v[f->head];
+	f->head = (f->head + 1) % f->cap;
+	f->n--;
+	return m;
+}
+
+static void fifo_free(struct mem_fifo *f)
+{
+	struct rte_mbuf *m;
+
+	while ((m = fifo_pop(f)) != NULL)
+		rte_pktmbuf_free(m);
+	free(f->v);
+}
+
+static uint16_t mem_rx(struct ursa_port *p, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct mem_port *mp = p->priv;
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		pkts[i] = fifo_pop(&mp->rx);
+		if (pkts[i] == NULL)
+			break;
+	}
+	return i;
+}
+
+static uint16_t mem_tx(struct ursa_port *p, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct mem_port *mp = p->priv;
+	uint16_t i;
+
+	for (i = 0; i < n; i++)
+		if (fifo_push(&mp->tx, pkts[i]) != 0)
+			break;
+	return i;
+}
+
+static int mem_intr_fd(struct ursa_port *p)
+{
+	(void)p;
+	return -ENOTSUP;
+}
+
+static void mem_intr_enable(struct ursa_port *p, bool on)
+{
+	(void)p;
+	(void)on;
+}
+
+static void mem_close(struct ursa_port *p)
+{
+	struct mem_port *mp = p->priv;
+
+	fifo_free(&mp->rx);
+	fifo_free(&mp->tx);
+	free(mp);
+	p->priv = NULL;
+}
+
+static const struct ursa_port_ops mem_ops = {
+	.name = "mem",
+	.rx_burst = mem_rx,
+	.tx_burst = mem_tx,
+	.rx_intr_fd = mem_intr_fd,
+	.rx_intr_enable = mem_intr_enable,
+	.close = mem_close,
+};
+
+int ursa_port_open_mem(struct ursa_lcore *lc, const struct rte_ether_addr *mac, uint16_t mtu,
+		       uint16_t *out_index)
+{
+	struct ursa_port *p;
+	struct mem_port *mp;
+
+	if (lc->nb_ports == URSA_MAX_PORTS)
+		return -ENOSPC;
+	mp = calloc(1, sizeof(*mp));
+	if (mp == NULL)
+		return -ENOMEM;
+	p = &lc->ports[lc->nb_ports];
+	memset(p, 0, sizeof(*p));
+	p->index = lc->nb_ports;
+	p->ethdev = UINT16_MAX;
+	p->ops = &mem_ops;
+	p->priv = mp;
+	p->mac = *mac;
+	p->mtu = mtu ? mtu : RTE_ETHER_MTU;
+	snprintf(p->name, sizeof(p->name), "mem%u", p->index);
+	*out_index = lc->nb_ports++;
+	return port_register_stats(lc, p);
+}
+
+int ursa_port_mem_inject(struct ursa_port *p, struct rte_mbuf **pkts, unsigned n)
+{
+	struct mem_port *mp = p->priv;
+
+	if (p->ops != &mem_ops)
+		return -EINVAL;
+	for (unsigned i = 0; i < n; i++) {
+		if (fifo_push(&mp->rx, pkts[i]) != 0) {
+			for (; i < n; i++)
+				rte_pktmbuf_free(pkts[i]);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+unsigned ursa_port_mem_take(struct ursa_port *p, struct rte_mbuf **pkts, unsigned n)
+{
+	struct mem_port *mp = p->priv;
+	unsigned i;
+
+	if (p->ops != &mem_ops)
+		return 0;
+	for (i = 0; i < n; i++) {
+		pkts[i] = fifo_pop(&mp->tx);
+		if (pkts[i] == NULL)
+			break;
+	}
+	return i;
+}
+
+unsigned ursa_port_mem_pending(const struct ursa_port *p)
+{
+	const struct mem_port *mp = p->priv;
+
+	return p->ops == &mem_ops ? mp->tx.n : 0;
+}
+
+/* ---- transmit ---------------------------------------------------------------------------- */
+
+struct tx_ctx {
+	struct ursa_lcore *lc;
+	struct ursa_port *p;
+};
+
+static void txbuf_push(void *arg, struct rte_mbuf *m)
+{
+	struct tx_ctx *t = arg;
+
+	if (t->p->ntx == URSA_BURST)
+		ursa_port_flush(t->lc, t->p);
+	t->p->txbuf[t->p->ntx++] = m;
+}
+
+void ursa_port_tx(struct ursa_lcore *lc, struct ursa_port *p, struct rte_mbuf *m)
+{
+	struct tx_ctx t = {lc, p};
+
+	if (p->fault[URSA_DIR_TX])
+		fault_apply(p->fault[URSA_DIR_TX], ursa_now(lc), m, txbuf_push, &t);
+	else
+		txbuf_push(&t, m);
+}
+
+unsigned ursa_port_flush(struct ursa_lcore *lc, struct ursa_port *p)
+{
+	uint16_t sent = 0;
+
+	if (p->fault[URSA_DIR_TX]) {
+		struct tx_ctx t = {lc, p};
+
+		fault_drain(p->fault[URSA_DIR_TX], ursa_now(lc), txbuf_push, &t);
+	}
+	if (p->ntx == 0)
+		return 0;
+	for (uint16_t i = 0; i < p->ntx; i++)
+		p->c.tx_bytes += rte_pktmbuf_pkt_len(p->txbuf[i]);
+	sent = p->ops->tx_burst(p, p->txbuf, p->ntx);
+	for (uint16_t i = sent; i < p->ntx; i++) {
+		p->c.tx_bytes -= rte_pktmbuf_pkt_len(p->txbuf[i]);
+		rte_pktmbuf_free(p->txbuf[i]);
+	}
+	p->c.tx_pkts += sent;
+	p->c.tx_full_drop += p->ntx - sent;
+	p->ntx = 0;
+	return sent;
+}
+
+int ursa_port_set_fault(struct ursa_lcore *lc, struct ursa_port *p, enum ursa_dir dir,
+			const struct ursa_fault_conf *conf)
+{
+	struct ursa_fault *f = NULL;
+	int rc;
+
+	(void)lc;
+	if (dir >= URSA_DIR_MAX)
+		return -EINVAL;
+	if (conf) {
+		rc = fault_create(conf, &f);
+		if (rc)
+			return rc;
+	}
+	fault_destroy(p->fault[dir]);
+	p->fault[dir] = f;
+	return 0;
+}
+
+const struct ursa_fault_counters *ursa_port_fault_counters(const struct ursa_port *p,
+							     enum ursa_dir dir)
+{
+	return dir < URSA_DIR_MAX && p->fault[dir] ? fault_counters(p->fault[dir]) : NULL;
+}
+
+static const char *const port_counter_names[] = {
+	"rx_pkts", "rx_bytes", "tx_pkts", "tx_bytes", "tx_full_drop",
+};
+_Static_assert(sizeof(struct ursa_port_counters) == sizeof(port_counter_names) / sizeof(char *) * 8,
+	       "port counter names out of step with struct ursa_port_counters");
+
+int port_register_stats(struct ursa_lcore *lc, struct ursa_port *p)
+{
+	return ursa_stats_register(lc, p->name, port_counter_names, (const uint64_t *)&p->c,
+				   RTE_DIM(port_counter_names));
+}
+
+void port_close_all(struct ursa_lcore *lc)
+{
+	for (uint16_t i = 0; i < lc->nb_ports; i++) {
+		struct ursa_port *p = &lc->ports[i];
+
+		for (uint16_t j = 0; j < p->ntx; j++)
+			rte_pktmbuf_free(p->txbuf[j]);
+		p->ntx = 0;
+		for (int d = 0; d < URSA_DIR_MAX; d++) {
+			fault_destroy(p->fault[d]);
+			p->fault[d] = NULL;
+		}
+		p->ops->close(p);
+	}
+	lc->nb_ports = 0;
+}

@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+
+#include "ursa_test.h"
+
+static int eal_started; /* test support only: one EAL per test process */
+
+void ursa_test_eal(void)
+{
+	char *argv[] = {"ursa-test", "--no-huge", "-m", "256", "--no-shconf", "--no-pci",
+			"--no-telemetry", "-l", "0", "--log-level=error", NULL};
+
+	if (eal_started)
+		return;
+	if (rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])) - 1, argv) < 0) {
+		fprintf(stderr, "SKIP: DPDK EAL cannot start here (%s)\n",
+			rte_strerror(rte_errno));
+		exit(77);
+	}
+	eal_started = 1;
+}
+
+struct ursa_lcore *ursa_test_lcore(uint64_t seed)
+{
+	static unsigned serial; /* unique mempool names within the process */
+	char name[32];
+	struct ursa_lcore_conf conf = {
+		.nb_mbufs = 4095,
+		.seed = seed,
+		.virtual_clock = true,
+		.virtual_start_ns = URSA_TEST_T0,
+		.name = name,
+	};
+	struct rte_ether_addr mac = URSA_TEST_MAC;
+	struct ursa_lcore *lc;
+	uint16_t port;
+
+	ursa_test_eal();
+	snprintf(name, sizeof(name), "t%u", serial++);
+	if (ursa_lcore_create(&conf, &lc) != 0)
+		return NULL;
+	if (ursa_port_open_mem(lc, &mac, 1500, &port) != 0) {
+		ursa_lcore_destroy(lc);
+		return NULL;
+	}
+	return lc;
+}
+
+struct rte_mbuf *ursa_test_mbuf(struct ursa_lcore *lc, const void *data, size_t len)
+{
+	struct rte_mbuf *m = ursa_pkt_alloc(lc);
+	char *p;
+
+	if (m == NULL)
+		return NULL;
+	p = rte_pktmbuf_append(m, (uint16_t)len);
+	if (p == NULL) {
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	memcpy(p, data, len);
+	return m;
+}
+
+struct rte_mbuf *ursa_test_mbuf_hex(struct ursa_lcore *lc, const char *hex)
+{
+	uint8_t buf[9216];
+	size_t n = 0;
+	int hi = -1;
+
+	for (const char *s = hex; *s; s++) {
+		int v;
+
+		if (isspace((unsigned char)*s))
+			continue;
+		if (!isxdigit((unsigned char)*s) || n == sizeof(buf))
+			return NULL;
+		v = isdigit((unsigned char)*s) ? *s - '0' : tolower((unsigned char)*s) - 'a' + 10;
+		if (hi < 0) {
+			hi = v;
+		} else {
+			buf[n++] = (uint8_t)(hi << 4 | v);
+			hi = -1;
+		}
+	}
+	if (hi >= 0)
+		return NULL;
+	return ursa_test_mbuf(lc, buf, n);
+}
+
+void ursa_test_rx(struct ursa_lcore *lc, struct rte_mbuf *m)
+{
+	ursa_port_mem_inject(&lc->ports[0], &m, 1);
+	ursa_lcore_poll(lc);
+}
+
+struct rte_mbuf *ursa_test_tx(struct ursa_lcore *lc)
+{
+	struct rte_mbuf *m;
+
+	ursa_port_flush(lc, &lc->ports[0]);
+	return ursa_port_mem_take(&lc->ports[0], &m, 1) ? m : NULL;
+}
+
+unsigned ursa_test_tx_drain(struct ursa_lcore *lc)
+{
+	struct rte_mbuf *m;
+	unsigned n = 0;
+
+	while ((m = ursa_test_tx(lc)) != NULL) {
+		rte_pktmbuf_free(m);
+		n++;
+	}
+	return n;
+}
+
+void ursa_test_advance(struct ursa_lcore *lc, uint64_t ns)
+{
+	uint64_t end = ursa_now(lc) + ns;
+
+	for (;;) {
+		uint64_t next = ursa_timer_next(lc);
+
+		if (next > end)
+			break;
+		ursa_clock_set(&lc->clock, next);
+		ursa_lcore_poll(lc);
+	}
+	ursa_clock_set(&lc->clock, end);
+	ursa_lcore_poll(lc);
+}
+
+uint64_t ursa_test_counter(struct ursa_lcore *lc, const char *block, const char *name)
+{
+	uint64_t v = 0;
+
+	if (ursa_stats_get(lc, block, name, &v) != 0)
+		return 0;
+	return v;
+}
+
+int ursa_test_main(void)
+{
+	unsigned failed;
+
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
+	CU_cleanup_registry();
+	return failed ? 1 : 0;
+}

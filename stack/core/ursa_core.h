@@ -1,0 +1,304 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * ursa core: the per-lcore context every layer runs on.
+ *
+ * One lcore runs one shard of everything (ports' queues, interfaces, connections, timers) to
+ * completion; nothing here is locked. All mutable state lives in struct ursa_lcore, passed as
+ * the first argument. Time comes from lc->clock and randomness from lc->rng, never from the
+ * TSC or rand() directly, so a replay on a virtual clock is deterministic.
+ *
+ * Conventions: functions return 0 or a negative errno; bursts return a count; constructors
+ * are int ursa_x_create(..., struct ursa_x **out). A function that takes an mbuf takes
+ * ownership of it, on success and on failure alike, unless its comment says otherwise.
+ */
+#ifndef URSA_CORE_H
+#define URSA_CORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <rte_byteorder.h>
+#include <rte_ether.h>
+#include <rte_log.h>
+#include <rte_mbuf.h>
+
+#include "ursa_clock.h"
+#include "ursa_rng.h"
+#include "ursa_timer.h"
+#include "ursa_stats.h"
+#include "ursa_fault.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define URSA_MAX_PORTS 8
+#define URSA_MAX_IFACES 64
+#define URSA_IFACE_MAX_V4 8
+#define URSA_IFACE_MAX_V6 8
+#define URSA_BURST 32
+#define URSA_MAX_HOOKS 16
+
+struct ursa_lcore;
+struct ursa_port;
+
+/* Layer state, each owned and defined by its layer; opaque to core. */
+struct ursa_eth_ctx;
+struct ursa_neigh_ctx;
+struct ursa_ip_ctx;
+struct ursa_udp_ctx;
+struct ursa_tcp_ctx;
+struct ursa_roce_ctx;
+struct ursa_rdma_ctx;
+struct ursa_smc_ctx;
+struct ursa_sock_ctx;
+struct ursa_ctl_ctx;
+
+/* ---------------------------------------------------------------------------------------- */
+/* Addresses                                                                                  */
+
+/** An IPv4 or IPv6 address in network byte order. */
+struct ursa_ipaddr {
+	uint8_t family; /**< AF_INET or AF_INET6 */
+	union {
+		rte_be32_t v4;
+		uint8_t v6[16];
+	};
+};
+
+bool ursa_ipaddr_eq(const struct ursa_ipaddr *a, const struct ursa_ipaddr *b);
+/** True when a and b agree on the first plen bits (same family required). */
+bool ursa_ipaddr_prefix_match(const struct ursa_ipaddr *a, const struct ursa_ipaddr *b,
+			      unsigned plen);
+/** Parse "10.0.0.1", "fd00::1", optionally with "/plen" (plen set to 32/128 when absent).
+ *  Returns 0 or -EINVAL. plen may be NULL when no prefix is allowed. */
+int ursa_ipaddr_parse(const char *s, struct ursa_ipaddr *a, uint8_t *plen);
+/** Format into buf (at least 48 bytes); returns buf. */
+const char *ursa_ipaddr_fmt(const struct ursa_ipaddr *a, char *buf, size_t len);
+
+/* ---------------------------------------------------------------------------------------- */
+/* Per-mbuf metadata (in the mbuf private area, set by the layers on receive)               */
+
+struct ursa_pkt_meta {
+	uint16_t iface;	  /**< ingress/egress interface index */
+	uint8_t l2_flags; /**< URSA_PKT_* */
+	uint8_t reserved;
+	uint32_t reserved2;
+};
+#define URSA_PKT_BCAST 0x01 /**< L2 broadcast destination */
+#define URSA_PKT_MCAST 0x02 /**< L2 multicast destination */
+#define URSA_PKT_VLAN 0x04  /**< arrived with an 802.1Q tag */
+
+static inline struct ursa_pkt_meta *ursa_pkt_meta(struct rte_mbuf *m)
+{
+	return (struct ursa_pkt_meta *)rte_mbuf_to_priv(m);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Ports: any DPDK ethdev, or a memory port for tests and replay                             */
+
+struct ursa_port_ops {
+	const char *name;
+	uint16_t (*rx_burst)(struct ursa_port *p, struct rte_mbuf **pkts, uint16_t n);
+	/** Returns the number accepted; the caller frees the rest. */
+	uint16_t (*tx_burst)(struct ursa_port *p, struct rte_mbuf **pkts, uint16_t n);
+	/** An fd that becomes readable on Rx, or -ENOTSUP (then the daemon sleeps briefly). */
+	int (*rx_intr_fd)(struct ursa_port *p);
+	void (*rx_intr_enable)(struct ursa_port *p, bool on);
+	void (*close)(struct ursa_port *p);
+};
+
+/** Transmit offloads a port really has (software does the rest). */
+#define URSA_PORT_OFF_IPV4_CKSUM 0x1
+#define URSA_PORT_OFF_L4_CKSUM 0x2
+
+struct ursa_port_counters {
+	uint64_t rx_pkts, rx_bytes, tx_pkts, tx_bytes, tx_full_drop;
+};
+
+struct ursa_port {
+	uint16_t index;	   /**< index in lc->ports */
+	uint16_t ethdev;   /**< DPDK port id (ethdev ports) */
+	uint16_t queue;	   /**< Rx/Tx queue id of this lcore */
+	uint16_t mtu;	   /**< L3 MTU */
+	uint32_t offloads; /**< URSA_PORT_OFF_* */
+	struct rte_ether_addr mac;
+	char name[64];
+	const struct ursa_port_ops *ops;
+	void *priv; /**< provider data (memory port state) */
+	struct ursa_fault *fault[URSA_DIR_MAX]; /**< NULL = no fault injection */
+	uint16_t ntx;
+	struct rte_mbuf *txbuf[URSA_BURST];
+	struct ursa_port_counters c;
+};
+
+/** Probe a DPDK device by its devargs (e.g. "net_af_packet0,iface=veth1", "net_memif0,...",
+ *  or the name of an already probed port) and start it with one Rx/Tx queue. */
+int ursa_port_open_ethdev(struct ursa_lcore *lc, const char *devargs, uint16_t mtu,
+			  uint16_t *out_index);
+/** A memory port: tx appends to an in-memory capture list, rx pops injected mbufs. */
+int ursa_port_open_mem(struct ursa_lcore *lc, const struct rte_ether_addr *mac, uint16_t mtu,
+		       uint16_t *out_index);
+/** Memory port: queue mbufs to be returned by the next rx polls (takes ownership). */
+int ursa_port_mem_inject(struct ursa_port *p, struct rte_mbuf **pkts, unsigned n);
+/** Memory port: take up to n transmitted mbufs, oldest first (caller owns them). */
+unsigned ursa_port_mem_take(struct ursa_port *p, struct rte_mbuf **pkts, unsigned n);
+/** Memory port: how many transmitted mbufs are waiting to be taken. */
+unsigned ursa_port_mem_pending(const struct ursa_port *p);
+
+/** Queue one frame for transmission on the port (flushed by ursa_port_flush or when the
+ *  burst buffer fills). Passes through the port's Tx fault injection. */
+void ursa_port_tx(struct ursa_lcore *lc, struct ursa_port *p, struct rte_mbuf *m);
+/** Send everything queued; returns frames handed to the device. */
+unsigned ursa_port_flush(struct ursa_lcore *lc, struct ursa_port *p);
+/** Attach a fault injector to one direction (replaces and frees any earlier one). */
+int ursa_port_set_fault(struct ursa_lcore *lc, struct ursa_port *p, enum ursa_dir dir,
+			const struct ursa_fault_conf *conf);
+
+/** Counters of a port's fault injector in one direction, or NULL when it has none. */
+const struct ursa_fault_counters *ursa_port_fault_counters(const struct ursa_port *p,
+							     enum ursa_dir dir);
+
+/* ---------------------------------------------------------------------------------------- */
+/* Interfaces: (port, VLAN) with MAC, addresses, and a tenant                                */
+
+struct ursa_iface_addr {
+	struct ursa_ipaddr addr;
+	uint8_t plen;
+	uint8_t flags; /**< URSA_ADDR_* */
+};
+#define URSA_ADDR_TENTATIVE 0x1 /**< IPv6 DAD not finished */
+#define URSA_ADDR_LINKLOCAL 0x2 /**< derived fe80:: address */
+
+struct ursa_iface_conf {
+	uint16_t port;
+	uint16_t vlan;	 /**< 0 = untagged, else 1..4094 */
+	uint32_t tenant; /**< tenants never see each other's traffic */
+	const struct rte_ether_addr *mac; /**< NULL = the port's MAC */
+	uint16_t mtu;			  /**< 0 = the port's MTU (less 4 when tagged) */
+	bool no_linklocal;		  /**< do not derive an fe80:: address */
+};
+
+struct ursa_iface {
+	uint16_t index;
+	uint16_t port;
+	uint16_t vlan;
+	uint16_t mtu;
+	uint32_t tenant;
+	struct rte_ether_addr mac;
+	uint8_t n4, n6;
+	struct ursa_iface_addr v4[URSA_IFACE_MAX_V4];
+	struct ursa_iface_addr v6[URSA_IFACE_MAX_V6];
+};
+
+int ursa_iface_add(struct ursa_lcore *lc, const struct ursa_iface_conf *conf,
+		   uint16_t *out_index);
+/** Add an address (with its prefix length) to an interface. */
+int ursa_iface_addr_add(struct ursa_lcore *lc, uint16_t iface, const struct ursa_ipaddr *a,
+			uint8_t plen);
+/** Ingress resolution from the unique (port, VLAN) tuple; NULL when no interface. */
+struct ursa_iface *ursa_iface_by_port_vlan(struct ursa_lcore *lc, uint16_t port, uint16_t vlan);
+static inline struct ursa_iface *ursa_iface_get(struct ursa_lcore *lc, uint16_t index);
+/** The interface's address entry equal to a (not tentative), or NULL. */
+const struct ursa_iface_addr *ursa_iface_has_addr(const struct ursa_iface *ifc,
+						  const struct ursa_ipaddr *a);
+/** Pick a source address on ifc for reaching dst (prefix match first, then the first one;
+ *  link-local for link-local destinations). Returns -EADDRNOTAVAIL when none. */
+int ursa_iface_pick_src(const struct ursa_iface *ifc, const struct ursa_ipaddr *dst,
+			struct ursa_ipaddr *src);
+
+/* ---------------------------------------------------------------------------------------- */
+/* The lcore context                                                                          */
+
+struct ursa_lcore_conf {
+	unsigned lcore_id;
+	unsigned nb_mbufs;     /**< mbuf pool size (sized up front: no growth without hugepages) */
+	unsigned mbuf_size;    /**< data room per mbuf, 0 = RTE_MBUF_DEFAULT_BUF_SIZE */
+	unsigned max_timers;   /**< capacity of the timer heap */
+	uint64_t seed;	       /**< RNG seed */
+	bool virtual_clock;    /**< true: time moves only by ursa_clock_set/advance */
+	uint64_t virtual_start_ns;
+	const char *name;      /**< pool name prefix; must be unique per process */
+};
+
+typedef void (*ursa_rx_handler_t)(struct ursa_lcore *lc, struct ursa_port *p,
+				  struct rte_mbuf **pkts, uint16_t n);
+typedef unsigned (*ursa_poll_hook_t)(struct ursa_lcore *lc, void *arg);
+typedef void (*ursa_fini_hook_t)(struct ursa_lcore *lc);
+
+struct ursa_lcore {
+	unsigned lcore_id;
+	int logtype;
+	struct ursa_clock clock;
+	struct ursa_rng rng;
+	struct rte_mempool *pool;
+	struct ursa_timer_heap timers;
+	struct ursa_stats stats;
+
+	uint16_t nb_ports;
+	struct ursa_port ports[URSA_MAX_PORTS];
+	uint16_t nb_ifaces;
+	struct ursa_iface ifaces[URSA_MAX_IFACES];
+
+	/** Where received frames go (set by the eth layer). */
+	ursa_rx_handler_t rx_handler;
+
+	unsigned nb_poll_hooks;
+	struct {
+		ursa_poll_hook_t fn;
+		void *arg;
+	} poll_hooks[URSA_MAX_HOOKS];
+	unsigned nb_fini_hooks;
+	ursa_fini_hook_t fini_hooks[URSA_MAX_HOOKS];
+
+	/* Layer state, owned by each layer. */
+	struct ursa_eth_ctx *eth;
+	struct ursa_neigh_ctx *neigh;
+	struct ursa_ip_ctx *ip;
+	struct ursa_udp_ctx *udp;
+	struct ursa_tcp_ctx *tcp;
+	struct ursa_roce_ctx *roce;
+	struct ursa_rdma_ctx *rdma;
+	struct ursa_smc_ctx *smc;
+	struct ursa_sock_ctx *sock;
+	struct ursa_ctl_ctx *ctl;
+};
+
+/** Create an lcore context: mempool, clock, RNG, timers. EAL must be initialised. */
+int ursa_lcore_create(const struct ursa_lcore_conf *conf, struct ursa_lcore **out);
+/** Tear down in reverse: fini hooks (last registered first), ports, pool. */
+void ursa_lcore_destroy(struct ursa_lcore *lc);
+/** One pass: Rx bursts from every port (through fault injection) into rx_handler, expired
+ *  timers, poll hooks, then flush every port. Returns the amount of work done (0 = idle). */
+unsigned ursa_lcore_poll(struct ursa_lcore *lc);
+/** Hand received frames to the stack as if they came from port p (replay, tests). */
+void ursa_lcore_input(struct ursa_lcore *lc, struct ursa_port *p, struct rte_mbuf **pkts,
+		      uint16_t n);
+int ursa_lcore_add_poll_hook(struct ursa_lcore *lc, ursa_poll_hook_t fn, void *arg);
+int ursa_lcore_add_fini_hook(struct ursa_lcore *lc, ursa_fini_hook_t fn);
+/** Nanoseconds until the next timer expires (UINT64_MAX when none). */
+uint64_t ursa_lcore_idle_budget(struct ursa_lcore *lc);
+
+static inline uint64_t ursa_now(const struct ursa_lcore *lc)
+{
+	return ursa_clock_now(&lc->clock);
+}
+
+static inline struct ursa_iface *ursa_iface_get(struct ursa_lcore *lc, uint16_t index)
+{
+	return index < lc->nb_ifaces ? &lc->ifaces[index] : NULL;
+}
+
+/** Allocate an mbuf with headroom for every header below L4 (from lc->pool). */
+struct rte_mbuf *ursa_pkt_alloc(struct ursa_lcore *lc);
+
+#define URSA_LOG(lc, level, layer, fmt, ...)                                                 \
+	rte_log(RTE_LOG_##level, (lc)->logtype, "ursa %s: " fmt "\n", layer, ##__VA_ARGS__)
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* URSA_CORE_H */
