@@ -24,5 +24,7 @@ int ursa_eth_register(struct ursa_lcore *lc, uint16_t ethertype, ursa_eth_handle
  *  ownership; -ENOBUFS when there is no headroom (m freed). */
 int ursa_eth_output(struct ursa_lcore *lc, const struct ursa_iface *ifc, struct rte_mbuf *m,
 		    const struct rte_ether_addr *dst, uint16_t ethertype);
+/** Frames accepted (passed the MAC filter) on an interface; 0 for an unknown index. */
+uint64_t ursa_eth_iface_rx(const struct ursa_lcore *lc, uint16_t iface);
 
 #endif /* URSA_ETH_H */
