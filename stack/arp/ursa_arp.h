@@ -21,6 +21,7 @@ enum ursa_neigh_state {
 	URSA_NEIGH_PROBE,      /**< used while stale: unicast probes */
 	URSA_NEIGH_FAILED,
 	URSA_NEIGH_STATIC,
+	URSA_NEIGH_DELAY,      /**< used while stale: waiting for upper-layer confirmation */
 };
 
 /** A resolver sends one solicitation for addr on ifc (ARP request, or ND NS). unicast_to is
@@ -41,6 +42,9 @@ int ursa_neigh_output(struct ursa_lcore *lc, const struct ursa_iface *ifc,
 void ursa_neigh_update(struct ursa_lcore *lc, const struct ursa_iface *ifc,
 		       const struct ursa_ipaddr *addr, const struct rte_ether_addr *mac,
 		       bool confirmed, bool create);
+/** Install a permanent entry (STATIC: never solicited, never expires, never evicted). */
+int ursa_neigh_add_static(struct ursa_lcore *lc, const struct ursa_iface *ifc,
+			  const struct ursa_ipaddr *addr, const struct rte_ether_addr *mac);
 /** Look up: returns the state and fills mac (when not NULL) if the entry has one. */
 enum ursa_neigh_state ursa_neigh_lookup(struct ursa_lcore *lc, const struct ursa_iface *ifc,
 					const struct ursa_ipaddr *addr,

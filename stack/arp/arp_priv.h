@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Internal to stack/arp: the neighbour cache's context, entries and counters, and ARP's. */
+#ifndef URSA_ARP_PRIV_H
+#define URSA_ARP_PRIV_H
+
+#include <sys/socket.h>
+
+#include "ursa_arp.h"
+#include "ursa_eth.h"
+
+/* Capacity and timing (RFC 4861 10, Linux defaults). */
+#define NEIGH_MAX_ENTRIES 4096u
+#define NEIGH_MAX_QUEUE 8u
+#define NEIGH_RETRANS_NS (1 * URSA_NS_PER_S)    /* between solicitations */
+#define NEIGH_MAX_MCAST_SOLICIT 3u              /* INCOMPLETE tries */
+#define NEIGH_MAX_UCAST_SOLICIT 3u              /* PROBE tries */
+#define NEIGH_REACHABLE_NS (30 * URSA_NS_PER_S) /* base, randomised x[0.5, 1.5) */
+#define NEIGH_DELAY_NS (5 * URSA_NS_PER_S)
+#define NEIGH_FAILED_GC_NS (60 * URSA_NS_PER_S) /* a FAILED entry is removed after this */
+#define NEIGH_FAMILIES 2                        /* AF_INET, AF_INET6 */
+
+#define NEIGH_COUNTERS(X)                                                                     \
+	X(created)                                                                            \
+	X(removed)                                                                            \
+	X(evicted)                                                                            \
+	X(solicit)                                                                            \
+	X(confirmed)                                                                          \
+	X(failed)                                                                             \
+	X(sent)                                                                               \
+	X(queued)                                                                             \
+	X(drop_unresolved)                                                                    \
+	X(drop_queue_full)                                                                    \
+	X(drop_table_full)                                                                    \
+	X(drop_no_resolver)                                                                   \
+	X(drop_hash)
+
+#define NEIGH_C_ENUM(n) NEIGH_C_##n,
+enum neigh_counter { NEIGH_COUNTERS(NEIGH_C_ENUM) NEIGH_C_MAX };
+
+#define ARP_COUNTERS(X)                                                                       \
+	X(rx)                                                                                 \
+	X(rx_request)                                                                         \
+	X(rx_reply)                                                                           \
+	X(rx_gratuitous)                                                                      \
+	X(rx_probe)                                                                           \
+	X(tx_request)                                                                         \
+	X(tx_reply)                                                                           \
+	X(tx_announce)                                                                        \
+	X(ignored_not_target)                                                                 \
+	X(addr_conflict)                                                                      \
+	X(drop_short)                                                                         \
+	X(drop_bad_htype)                                                                     \
+	X(drop_bad_ptype)                                                                     \
+	X(drop_bad_hlen)                                                                      \
+	X(drop_bad_plen)                                                                      \
+	X(drop_bad_op)                                                                        \
+	X(drop_bad_sha)                                                                       \
+	X(drop_bad_spa)                                                                       \
+	X(drop_no_src)                                                                        \
+	X(drop_nomem)
+
+#define ARP_C_ENUM(n) ARP_C_##n,
+enum arp_counter { ARP_COUNTERS(ARP_C_ENUM) ARP_C_MAX };
+
+/** Hash key: zeroed first so padding and the unused bytes of an IPv4 address compare. */
+struct neigh_key {
+	uint16_t iface;
+	uint8_t family;
+	uint8_t pad;
+	uint8_t addr[16];
+};
+static_assert(sizeof(struct neigh_key) == 20, "neigh key is hashed as raw bytes");
+
+struct neigh_entry {
+	struct neigh_key key;
+	uint8_t state; /**< enum ursa_neigh_state */
+	uint8_t probes;
+	uint8_t qhead, qlen; /**< ring of queued packets */
+	bool in_use;
+	struct rte_ether_addr mac;
+	uint64_t used; /**< last output through the entry (ns) */
+	struct ursa_timer timer;
+	struct rte_mbuf *q[NEIGH_MAX_QUEUE];
+	uint16_t qtype[NEIGH_MAX_QUEUE]; /**< EtherType of each queued packet */
+};
+
+struct ursa_neigh_ctx {
+	uint64_t c[NEIGH_C_MAX];
+	uint64_t arp_c[ARP_C_MAX];
+	uint64_t conflict_logged; /**< time of the last conflict log line (rate limit) */
+	struct rte_hash *hash;
+	struct neigh_entry *entries;
+	uint32_t *free_idx; /**< stack of free entry indices */
+	uint32_t nb_free;
+	ursa_neigh_solicit_t resolver[NEIGH_FAMILIES];
+};
+
+/* neigh.c */
+int neigh_init(struct ursa_lcore *lc);
+
+/* arp.c */
+void arp_solicit(struct ursa_lcore *lc, const struct ursa_iface *ifc,
+		 const struct ursa_ipaddr *addr, const struct rte_ether_addr *unicast_to);
+
+#endif /* URSA_ARP_PRIV_H */
