@@ -1,0 +1,543 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ursad's command line: "ursad [EAL options] -- [ursa options]". Everything after "--" (or
+ * the whole line when there is no "--") is an ursa option, parsed and checked here before
+ * EAL starts, so a typo fails in milliseconds with a message naming the option and value.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <rte_log.h>
+
+#include "ursad.h"
+
+#define URSAD_DEFAULT_IDLE_SLEEP_US 1000
+#define URSAD_DEFAULT_BUSY_POLLS 256
+
+void ursad_usage(FILE *f)
+{
+	fprintf(f,
+"usage: ursad [EAL options] -- [ursa options]\n"
+"\n"
+"The ursa data-plane daemon: runs the user-space stack (Ethernet/VLAN, ARP, IPv4, IPv6 +\n"
+"ND, ICMP, UDP) on DPDK ports on one lcore, polling under load and napping when idle.\n"
+"\n"
+"EAL options: any DPDK EAL options, used as given. Without them ursad uses\n"
+"  --no-huge -m 256 --no-shconf --no-pci --no-telemetry -l <lcore>\n"
+"\n"
+"ursa options (without a \"--\" the whole command line is ursa options):\n"
+"  --port DEVARGS       open a DPDK port (repeatable; port N is the Nth --port), e.g.\n"
+"                         net_af_packet0,iface=veth1\n"
+"                         net_tap0,iface=t0\n"
+"                         net_memif0,role=server,socket=/tmp/x.sock,socket-abstract=no\n"
+"  --iface SPEC         add an interface (repeatable):\n"
+"                         port=N[,vlan=V][,tenant=T][,mac=02:00:00:00:00:01][,mtu=M]\n"
+"                         [,ip=10.0.0.2/24]...[,ip6=fd00::2/64]...\n"
+"                       at least one ip= or ip6=; ip/ip6 repeatable (no /LEN: /32, /128);\n"
+"                       (port, vlan) unique;\n"
+"                       a link-local fe80:: address is derived from the MAC\n"
+"  --route SPEC         add a route (repeatable):\n"
+"                         tenant=T,dst=PREFIX/LEN[,via=GATEWAY][,iface=I]\n"
+"                       without via the route is on-link and iface= is required; without\n"
+"                       iface= the tenant's interface whose subnet holds via is used\n"
+"  --fault SPEC         seeded fault injection on a port (repeatable):\n"
+"                         port=N[,dir=rx|tx|both][,drop=P][,dup=P][,reorder=P][,window=N]\n"
+"                         [,corrupt=P][,skip=BYTES][,delay=T][,jitter=T][,seed=N]\n"
+"                       P is a probability in [0,1]; T like 100us, 2ms; dir defaults to both\n"
+"  --seed N             seed of the stack's RNG (default: from the kernel's entropy)\n"
+"  --lcore N            EAL lcore to run on (default 0; only used without EAL options)\n"
+"  --idle-sleep-us N    longest nap when idle, microseconds (default %d)\n"
+"  --busy-polls N       empty polls before napping (default %d; 0 = nap at once)\n"
+"  --stats-interval S   print a counter summary every S seconds (default 0 = off)\n"
+"  --stats-file PATH    write all counters as JSON at exit and on SIGUSR1\n"
+"  --pid-file PATH      write the process id once the ports are up\n"
+"  --no-announce        skip the start-up announcements (gratuitous ARP, IPv6 DAD, NA)\n"
+"  --log-level L        emerg|alert|crit|err|warning|notice|info|debug or 1..8\n"
+"  --help               this text\n"
+"\n"
+"Signals: SIGINT/SIGTERM stop cleanly; SIGUSR1 writes the stats file (or prints the JSON\n"
+"to stdout when there is none). A bad option exits with status 2 and names the problem.\n",
+		URSAD_DEFAULT_IDLE_SLEEP_US, URSAD_DEFAULT_BUSY_POLLS);
+}
+
+__attribute__((format(printf, 2, 3))) static int bad(const char *opt, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "ursad: %s: ", opt);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(" (see ursad --help)\n", stderr);
+	return URSAD_EXIT_USAGE;
+}
+
+static int parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (s == NULL || *s == '\0' || *s == '-' || *s == '+')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || *end != '\0' || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/* One "key=value" item of a comma list; the value may be empty. */
+struct kv {
+	char *k, *v;
+};
+
+/* Split a copy of spec into items; returns the count or -EINVAL (item without '='). */
+static int split_kv(char *buf, struct kv *items, unsigned max, const char **badkv)
+{
+	unsigned n = 0;
+	char *save = NULL;
+
+	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(t, '=');
+
+		if (eq == NULL || eq == t || n == max) {
+			*badkv = t;
+			return -EINVAL;
+		}
+		*eq = '\0';
+		items[n].k = t;
+		items[n].v = eq + 1;
+		n++;
+	}
+	return (int)n;
+}
+
+#define MAX_KV 40
+
+static int parse_iface(const char *spec, struct ursad_conf *c)
+{
+	const char *o = "--iface";
+	struct ursad_iface_conf *ic;
+	struct kv kv[MAX_KV];
+	char buf[1024];
+	const char *badkv = spec;
+	bool has_port = false;
+	unsigned n4 = 0, n6 = 0;
+	uint64_t u;
+	int n;
+
+	if (c->nb_ifaces == URSA_MAX_IFACES)
+		return bad(o, "too many interfaces (at most %d)", URSA_MAX_IFACES);
+	if (strlen(spec) >= sizeof(buf))
+		return bad(o, "specification too long");
+	strcpy(buf, spec);
+	n = split_kv(buf, kv, MAX_KV, &badkv);
+	if (n < 0)
+		return bad(o, "'%s' is not key=value", badkv);
+	ic = &c->ifaces[c->nb_ifaces];
+	memset(ic, 0, sizeof(*ic));
+	for (int i = 0; i < n; i++) {
+		const char *k = kv[i].k, *v = kv[i].v;
+
+		if (strcmp(k, "port") == 0) {
+			if (parse_u64(v, URSA_MAX_PORTS - 1, &u))
+				return bad(o, "bad port '%s' (0..%d)", v, URSA_MAX_PORTS - 1);
+			ic->port = (uint16_t)u;
+			has_port = true;
+		} else if (strcmp(k, "vlan") == 0) {
+			if (parse_u64(v, 4094, &u))
+				return bad(o, "bad vlan '%s' (0 = untagged, 1..4094)", v);
+			ic->vlan = (uint16_t)u;
+		} else if (strcmp(k, "tenant") == 0) {
+			if (parse_u64(v, UINT32_MAX, &u))
+				return bad(o, "bad tenant '%s'", v);
+			ic->tenant = (uint32_t)u;
+		} else if (strcmp(k, "mtu") == 0) {
+			if (parse_u64(v, 9000, &u) || u < 68)
+				return bad(o, "bad mtu '%s' (68..9000)", v);
+			ic->mtu = (uint16_t)u;
+		} else if (strcmp(k, "mac") == 0) {
+			if (rte_ether_unformat_addr(v, &ic->mac) != 0)
+				return bad(o, "bad mac '%s'", v);
+			if (rte_is_zero_ether_addr(&ic->mac) ||
+			    rte_is_multicast_ether_addr(&ic->mac))
+				return bad(o, "mac '%s' is not a unicast address", v);
+			ic->has_mac = true;
+		} else if (strcmp(k, "ip") == 0 || strcmp(k, "ip6") == 0) {
+			bool v6 = k[2] == '6';
+			struct ursa_ipaddr a;
+			uint8_t plen;
+
+			if (ursa_ipaddr_parse(v, &a, &plen) != 0 ||
+			    a.family != (v6 ? AF_INET6 : AF_INET))
+				return bad(o, "bad address '%s'", v);
+			if (v6 ? n6 == URSA_IFACE_MAX_V6 - 1 : n4 == URSA_IFACE_MAX_V4)
+				return bad(o, "too many %s addresses", k);
+			if (v6)
+				n6++;
+			else
+				n4++;
+			ic->addr[ic->naddr] = a;
+			ic->plen[ic->naddr++] = plen;
+		} else {
+			return bad(o, "unknown key '%s' (port, vlan, tenant, mac, mtu, ip, ip6)", k);
+		}
+	}
+	if (!has_port)
+		return bad(o, "'%s' has no port=", spec);
+	if (ic->naddr == 0)
+		return bad(o, "'%s' has no address (ip= or ip6=)", spec);
+	for (unsigned i = 0; i < c->nb_ifaces; i++)
+		if (c->ifaces[i].port == ic->port && c->ifaces[i].vlan == ic->vlan)
+			return bad(o, "port %u vlan %u is already interface %u", ic->port,
+				   ic->vlan, i);
+	c->nb_ifaces++;
+	return 0;
+}
+
+static int parse_route(const char *spec, struct ursad_conf *c)
+{
+	const char *o = "--route";
+	struct ursad_route_conf *r;
+	struct kv kv[MAX_KV];
+	char buf[512];
+	const char *badkv = spec;
+	bool has_dst = false;
+	uint64_t u;
+	int n;
+
+	if (c->nb_routes == URSAD_MAX_ROUTES)
+		return bad(o, "too many routes (at most %d)", URSAD_MAX_ROUTES);
+	if (strlen(spec) >= sizeof(buf))
+		return bad(o, "specification too long");
+	strcpy(buf, spec);
+	n = split_kv(buf, kv, MAX_KV, &badkv);
+	if (n < 0)
+		return bad(o, "'%s' is not key=value", badkv);
+	r = &c->routes[c->nb_routes];
+	memset(r, 0, sizeof(*r));
+	r->iface = -1;
+	for (int i = 0; i < n; i++) {
+		const char *k = kv[i].k, *v = kv[i].v;
+
+		if (strcmp(k, "tenant") == 0) {
+			if (parse_u64(v, UINT32_MAX, &u))
+				return bad(o, "bad tenant '%s'", v);
+			r->tenant = (uint32_t)u;
+		} else if (strcmp(k, "dst") == 0) {
+			if (ursa_ipaddr_parse(v, &r->dst, &r->plen) != 0)
+				return bad(o, "bad destination '%s'", v);
+			has_dst = true;
+		} else if (strcmp(k, "via") == 0) {
+			uint8_t plen;
+
+			if (ursa_ipaddr_parse(v, &r->via, &plen) != 0 || strchr(v, '/'))
+				return bad(o, "bad gateway '%s'", v);
+		} else if (strcmp(k, "iface") == 0) {
+			if (parse_u64(v, URSA_MAX_IFACES - 1, &u))
+				return bad(o, "bad iface '%s'", v);
+			r->iface = (int)u;
+		} else {
+			return bad(o, "unknown key '%s' (tenant, dst, via, iface)", k);
+		}
+	}
+	if (!has_dst)
+		return bad(o, "'%s' has no dst=", spec);
+	if (r->via.family && r->via.family != r->dst.family)
+		return bad(o, "gateway and destination of '%s' are of different families", spec);
+	if (!r->via.family && r->iface < 0)
+		return bad(o, "on-link route '%s' needs iface=", spec);
+	c->nb_routes++;
+	return 0;
+}
+
+static int parse_fault(const char *spec, struct ursad_conf *c)
+{
+	const char *o = "--fault";
+	struct ursad_fault_conf *f;
+	char rest[512] = "";
+	char buf[512];
+	char err[160];
+	struct kv kv[MAX_KV];
+	const char *badkv = spec;
+	bool has_port = false;
+	size_t len = 0;
+	uint64_t u;
+	int n;
+
+	if (c->nb_faults == URSAD_MAX_FAULTS)
+		return bad(o, "too many fault specifications");
+	if (strlen(spec) >= sizeof(buf))
+		return bad(o, "specification too long");
+	strcpy(buf, spec);
+	n = split_kv(buf, kv, MAX_KV, &badkv);
+	if (n < 0)
+		return bad(o, "'%s' is not key=value", badkv);
+	f = &c->faults[c->nb_faults];
+	memset(f, 0, sizeof(*f));
+	f->rx = f->tx = true;
+	for (int i = 0; i < n; i++) {
+		const char *k = kv[i].k, *v = kv[i].v;
+
+		if (strcmp(k, "port") == 0) {
+			if (parse_u64(v, URSA_MAX_PORTS - 1, &u))
+				return bad(o, "bad port '%s'", v);
+			f->port = (uint16_t)u;
+			has_port = true;
+		} else if (strcmp(k, "dir") == 0) {
+			f->rx = strcmp(v, "rx") == 0 || strcmp(v, "both") == 0;
+			f->tx = strcmp(v, "tx") == 0 || strcmp(v, "both") == 0;
+			if (!f->rx && !f->tx)
+				return bad(o, "bad dir '%s' (rx, tx or both)", v);
+		} else {
+			/* Everything else is the fault injector's own syntax. */
+			len += (size_t)snprintf(rest + len, sizeof(rest) - len, "%s%s=%s",
+						len ? "," : "", k, v);
+			if (len >= sizeof(rest))
+				return bad(o, "specification too long");
+		}
+	}
+	if (!has_port)
+		return bad(o, "'%s' has no port=", spec);
+	if (ursa_fault_parse(rest, &f->conf, err, sizeof(err)) != 0)
+		return bad(o, "%s", err);
+	c->nb_faults++;
+	return 0;
+}
+
+static int parse_log_level(const char *v, int *out)
+{
+	static const char *const names[] = {"emerg", "alert", "crit", "err",
+					    "warning", "notice", "info", "debug"};
+	uint64_t u;
+
+	for (unsigned i = 0; i < RTE_DIM(names); i++)
+		if (strcmp(v, names[i]) == 0) {
+			*out = (int)i + 1; /* RTE_LOG_EMERG is 1 */
+			return 0;
+		}
+	if (parse_u64(v, RTE_LOG_DEBUG, &u) || u < RTE_LOG_EMERG)
+		return -EINVAL;
+	*out = (int)u;
+	return 0;
+}
+
+enum {
+	OPT_PORT = 256,
+	OPT_IFACE,
+	OPT_ROUTE,
+	OPT_FAULT,
+	OPT_SEED,
+	OPT_LCORE,
+	OPT_IDLE_SLEEP,
+	OPT_BUSY_POLLS,
+	OPT_STATS_INTERVAL,
+	OPT_STATS_FILE,
+	OPT_PID_FILE,
+	OPT_NO_ANNOUNCE,
+	OPT_LOG_LEVEL,
+	OPT_HELP,
+};
+
+static const struct option long_opts[] = {
+	{"port", required_argument, NULL, OPT_PORT},
+	{"iface", required_argument, NULL, OPT_IFACE},
+	{"route", required_argument, NULL, OPT_ROUTE},
+	{"fault", required_argument, NULL, OPT_FAULT},
+	{"seed", required_argument, NULL, OPT_SEED},
+	{"lcore", required_argument, NULL, OPT_LCORE},
+	{"idle-sleep-us", required_argument, NULL, OPT_IDLE_SLEEP},
+	{"busy-polls", required_argument, NULL, OPT_BUSY_POLLS},
+	{"stats-interval", required_argument, NULL, OPT_STATS_INTERVAL},
+	{"stats-file", required_argument, NULL, OPT_STATS_FILE},
+	{"pid-file", required_argument, NULL, OPT_PID_FILE},
+	{"no-announce", no_argument, NULL, OPT_NO_ANNOUNCE},
+	{"log-level", required_argument, NULL, OPT_LOG_LEVEL},
+	{"help", no_argument, NULL, OPT_HELP},
+	{NULL, 0, NULL, 0},
+};
+
+/* Semantic checks that need the whole command line. */
+static int check_conf(struct ursad_conf *c)
+{
+	if (c->nb_ports == 0)
+		return bad("--port", "at least one port is needed");
+	if (c->nb_ifaces == 0)
+		return bad("--iface", "at least one interface is needed");
+	for (unsigned i = 0; i < c->nb_ifaces; i++)
+		if (c->ifaces[i].port >= c->nb_ports)
+			return bad("--iface", "interface %u uses port %u, but only %u --port given",
+				   i, c->ifaces[i].port, c->nb_ports);
+	for (unsigned i = 0; i < c->nb_faults; i++)
+		if (c->faults[i].port >= c->nb_ports)
+			return bad("--fault", "port %u does not exist (%u --port given)",
+				   c->faults[i].port, c->nb_ports);
+	for (unsigned i = 0; i < c->nb_routes; i++) {
+		struct ursad_route_conf *r = &c->routes[i];
+		char ip[64];
+		bool found = false;
+
+		if (r->iface >= (int)c->nb_ifaces)
+			return bad("--route", "iface %d does not exist (%u --iface given)",
+				   r->iface, c->nb_ifaces);
+		if (r->iface >= 0 && c->ifaces[r->iface].tenant != r->tenant)
+			return bad("--route", "iface %d belongs to tenant %u, not %u", r->iface,
+				   c->ifaces[r->iface].tenant, r->tenant);
+		for (unsigned j = 0; j < c->nb_ifaces; j++)
+			found |= c->ifaces[j].tenant == r->tenant;
+		if (!found)
+			return bad("--route", "no interface in tenant %u", r->tenant);
+		/* Without iface=, the gateway must be on the subnet of one of the tenant's
+		 * interfaces: that interface carries the route. */
+		for (unsigned j = 0; j < c->nb_ifaces && r->iface < 0; j++) {
+			const struct ursad_iface_conf *ic = &c->ifaces[j];
+
+			if (ic->tenant != r->tenant)
+				continue;
+			for (unsigned k = 0; k < ic->naddr; k++)
+				if (ic->addr[k].family == r->via.family &&
+				    ursa_ipaddr_prefix_match(&ic->addr[k], &r->via, ic->plen[k]))
+					r->iface = (int)j;
+		}
+		if (r->iface < 0)
+			return bad("--route", "gateway %s is on no subnet of tenant %u (give iface=)",
+				   ursa_ipaddr_fmt(&r->via, ip, sizeof(ip)), r->tenant);
+	}
+	return 0;
+}
+
+int ursad_parse(int argc, char **argv, struct ursad_conf *c)
+{
+	int sep = -1, rc, opt;
+	uint64_t u;
+
+	memset(c, 0, sizeof(*c));
+	c->idle_sleep_us = URSAD_DEFAULT_IDLE_SLEEP_US;
+	c->busy_polls = URSAD_DEFAULT_BUSY_POLLS;
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--") == 0) {
+			sep = i;
+			break;
+		}
+	c->eal_argv[c->eal_argc++] = argv[0];
+	if (sep > 1) {
+		if (sep >= URSAD_MAX_EAL_ARGS - 1)
+			return bad("EAL", "too many EAL options");
+		for (int i = 1; i < sep; i++)
+			c->eal_argv[c->eal_argc++] = argv[i];
+		c->eal_given = true;
+	}
+
+	/* getopt on the ursa part only: argv[sep] plays argv[0]. */
+	{
+		int uargc = sep >= 0 ? argc - sep : argc;
+		char **uargv = sep >= 0 ? argv + sep : argv;
+
+		opterr = 0;
+		optind = 1;
+		while ((opt = getopt_long(uargc, uargv, ":h", long_opts, NULL)) != -1) {
+			const char *v = optarg;
+
+			switch (opt) {
+			case OPT_PORT:
+				if (c->nb_ports == URSA_MAX_PORTS)
+					return bad("--port", "too many ports (at most %d)",
+						   URSA_MAX_PORTS);
+				if (*v == '\0' || *v == ',' ||
+				    strlen(v) >= URSAD_DEVARGS_MAX)
+					return bad("--port", "bad devargs '%s'", v);
+				strcpy(c->ports[c->nb_ports++], v);
+				break;
+			case OPT_IFACE:
+				if ((rc = parse_iface(v, c)) != 0)
+					return rc;
+				break;
+			case OPT_ROUTE:
+				if ((rc = parse_route(v, c)) != 0)
+					return rc;
+				break;
+			case OPT_FAULT:
+				if ((rc = parse_fault(v, c)) != 0)
+					return rc;
+				break;
+			case OPT_SEED:
+				if (parse_u64(v, UINT64_MAX, &c->seed))
+					return bad("--seed", "bad number '%s'", v);
+				c->has_seed = true;
+				break;
+			case OPT_LCORE:
+				if (parse_u64(v, RTE_MAX_LCORE - 1, &u))
+					return bad("--lcore", "bad lcore '%s'", v);
+				c->lcore = (unsigned)u;
+				break;
+			case OPT_IDLE_SLEEP:
+				if (parse_u64(v, 1000000, &c->idle_sleep_us) ||
+				    c->idle_sleep_us == 0)
+					return bad("--idle-sleep-us", "bad value '%s' (1..1000000)",
+						   v);
+				break;
+			case OPT_BUSY_POLLS:
+				if (parse_u64(v, UINT32_MAX, &c->busy_polls))
+					return bad("--busy-polls", "bad number '%s'", v);
+				break;
+			case OPT_STATS_INTERVAL:
+				if (parse_u64(v, 86400, &c->stats_interval_s))
+					return bad("--stats-interval", "bad seconds '%s'", v);
+				break;
+			case OPT_STATS_FILE:
+				if (*v == '\0')
+					return bad("--stats-file", "empty path");
+				c->stats_file = v;
+				break;
+			case OPT_PID_FILE:
+				if (*v == '\0')
+					return bad("--pid-file", "empty path");
+				c->pid_file = v;
+				break;
+			case OPT_NO_ANNOUNCE:
+				c->no_announce = true;
+				break;
+			case OPT_LOG_LEVEL:
+				if (parse_log_level(v, &c->log_level))
+					return bad("--log-level", "bad level '%s'", v);
+				break;
+			case 'h':
+			case OPT_HELP:
+				ursad_usage(stdout);
+				return 1;
+			case ':':
+				return bad(uargv[optind - 1], "missing value");
+			default:
+				return bad(uargv[optind - 1], "unknown option");
+			}
+		}
+		if (optind < uargc)
+			return bad(uargv[optind], "unexpected argument");
+	}
+	if ((rc = check_conf(c)) != 0)
+		return rc;
+
+	if (!c->eal_given) {
+		snprintf(c->eal_lcore, sizeof(c->eal_lcore), "%u", c->lcore);
+		c->eal_argv[c->eal_argc++] = "--no-huge";
+		c->eal_argv[c->eal_argc++] = "-m";
+		c->eal_argv[c->eal_argc++] = "256";
+		c->eal_argv[c->eal_argc++] = "--no-shconf";
+		c->eal_argv[c->eal_argc++] = "--no-pci";
+		c->eal_argv[c->eal_argc++] = "--no-telemetry";
+		c->eal_argv[c->eal_argc++] = "-l";
+		c->eal_argv[c->eal_argc++] = c->eal_lcore;
+		if (c->log_level) {
+			snprintf(c->eal_log, sizeof(c->eal_log), "--log-level=%d", c->log_level);
+			c->eal_argv[c->eal_argc++] = c->eal_log;
+		}
+	}
+	c->eal_argv[c->eal_argc] = NULL;
+	return 0;
+}
