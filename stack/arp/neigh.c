@@ -368,6 +368,31 @@ void ursa_neigh_update(struct ursa_lcore *lc, const struct ursa_iface *ifc,
 	}
 }
 
+void ursa_neigh_confirm(struct ursa_lcore *lc, const struct ursa_iface *ifc,
+			const struct ursa_ipaddr *addr)
+{
+	struct neigh_entry *e;
+	struct neigh_key k;
+
+	if (family_index(addr->family) < 0)
+		return;
+	key_make(&k, ifc, addr);
+	e = neigh_find(lc->neigh, &k);
+	if (e == NULL)
+		return;
+	switch (e->state) {
+	case URSA_NEIGH_REACHABLE:
+	case URSA_NEIGH_STALE:
+	case URSA_NEIGH_DELAY:
+	case URSA_NEIGH_PROBE:
+		lc->neigh->c[NEIGH_C_confirmed]++;
+		set_reachable(lc, e);
+		break;
+	default:
+		break;
+	}
+}
+
 int ursa_neigh_add_static(struct ursa_lcore *lc, const struct ursa_iface *ifc,
 			  const struct ursa_ipaddr *addr, const struct rte_ether_addr *mac)
 {

@@ -42,6 +42,11 @@ int ursa_neigh_output(struct ursa_lcore *lc, const struct ursa_iface *ifc,
 void ursa_neigh_update(struct ursa_lcore *lc, const struct ursa_iface *ifc,
 		       const struct ursa_ipaddr *addr, const struct rte_ether_addr *mac,
 		       bool confirmed, bool create);
+/** Forward-progress hint from an upper layer (RFC 4861 7.3.1: e.g. TCP saw new data
+ *  acknowledged): an entry with a MAC (STALE/DELAY/PROBE/REACHABLE) becomes REACHABLE without
+ *  probing. Does nothing for other states or unknown neighbours. */
+void ursa_neigh_confirm(struct ursa_lcore *lc, const struct ursa_iface *ifc,
+			const struct ursa_ipaddr *addr);
 /** Install a permanent entry (STATIC: never solicited, never expires, never evicted). */
 int ursa_neigh_add_static(struct ursa_lcore *lc, const struct ursa_iface *ifc,
 			  const struct ursa_ipaddr *addr, const struct rte_ether_addr *mac);

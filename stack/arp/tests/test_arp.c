@@ -250,11 +250,11 @@ static void test_retries_then_failed(void)
 	CU_ASSERT_EQUAL(nctr(lc, "drop_unresolved"), 2);
 	CU_ASSERT_EQUAL(nctr(lc, "solicit"), 3);
 	CU_ASSERT_EQUAL(actr(lc, "tx_request"), 3);
-	/* A late reply to a FAILED entry is not an answer to anything: nothing learned. */
-	ursa_test_advance(lc, 10 * S);
+	/* FAILED is quiet, and garbage-collected a minute later. */
+	ursa_test_advance(lc, 60 * S - 1);
 	CU_ASSERT_PTR_NULL(ursa_test_tx(lc));
-	/* Garbage-collected after a minute. */
-	ursa_test_advance(lc, 60 * S);
+	CU_ASSERT_EQUAL(state(lc, 0, "10.0.0.2", NULL), URSA_NEIGH_FAILED);
+	ursa_test_advance(lc, 1);
 	CU_ASSERT_EQUAL(state(lc, 0, "10.0.0.2", NULL), URSA_NEIGH_NONE);
 	CU_ASSERT_EQUAL(nctr(lc, "removed"), 1);
 	/* Using it again starts over. */
@@ -291,6 +291,24 @@ static void test_nud_transitions(void)
 	send_to(lc, "10.0.0.2", 3); /* PROBE still sends */
 	check_payload_tag(ursa_test_tx(lc), 3);
 	rx_hex(lc, PEER_REPLY);
+	CU_ASSERT_EQUAL(state(lc, 0, "10.0.0.2", NULL), URSA_NEIGH_REACHABLE);
+	CU_ASSERT_PTR_NULL(ursa_test_tx(lc)); /* no more probes */
+
+	/* An upper-layer confirmation while in DELAY skips the probes. */
+	ursa_test_advance(lc, 45 * S);
+	send_to(lc, "10.0.0.2", 5);
+	check_payload_tag(ursa_test_tx(lc), 5);
+	CU_ASSERT_EQUAL(state(lc, 0, "10.0.0.2", NULL), URSA_NEIGH_DELAY);
+	{
+		struct ursa_ipaddr peer = ip("10.0.0.2"), other = ip("10.0.0.99");
+
+		ursa_neigh_confirm(lc, &lc->ifaces[0], &peer);
+		ursa_neigh_confirm(lc, &lc->ifaces[0], &other); /* unknown: nothing */
+	}
+	CU_ASSERT_EQUAL(state(lc, 0, "10.0.0.2", NULL), URSA_NEIGH_REACHABLE);
+	CU_ASSERT_EQUAL(state(lc, 0, "10.0.0.99", NULL), URSA_NEIGH_NONE);
+	ursa_test_advance(lc, 10 * S);
+	CU_ASSERT_PTR_NULL(ursa_test_tx(lc));
 	CU_ASSERT_EQUAL(state(lc, 0, "10.0.0.2", NULL), URSA_NEIGH_REACHABLE);
 
 	/* Again, this time the peer stays silent: 3 unicast probes 1 s apart, then FAILED. */
