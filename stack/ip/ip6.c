@@ -1,0 +1,438 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ip6: IPv6 input and output (RFC 8200).
+ *
+ * Input validates the fixed header, trims link padding, then takes the route decision before
+ * anything else: the destination must be one of this interface's (non-tentative) addresses,
+ * or a multicast group the interface is in (all-nodes, its solicited-node groups). Extension
+ * headers are walked in order: hop-by-hop (first only) and destination options have their
+ * options checked, a routing header with segments left is refused, fragments are reassembled
+ * with rte_ip_frag. ICMPv6 is handled here; every other upper layer goes to the shared
+ * protocol table, and an unknown next header is answered with a parameter problem.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "ip6_hdr.h"
+#include "ip_priv.h"
+
+static const char *const ip6_counter_names[] = {IP6_COUNTERS(URSA_COUNTER_NAME)};
+static const char *const icmp6_counter_names[] = {ICMP6_COUNTERS(URSA_COUNTER_NAME)};
+
+#define C6(lc, name) ((lc)->ip->ip6.c[IP6_C_##name]++)
+
+int ip6_init(struct ursa_lcore *lc)
+{
+	struct ip6_state *s = &lc->ip->ip6;
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	rc = ursa_stats_register(lc, "ip6", ip6_counter_names, s->c, IP6_C_MAX);
+	if (rc == 0)
+		rc = ursa_stats_register(lc, "icmp6", icmp6_counter_names, s->icmp6_c, ICMP6_C_MAX);
+	if (rc == 0)
+		rc = nd_init(lc);
+	return rc;
+}
+
+static bool is_mcast6(const uint8_t *a)
+{
+	return a[0] == 0xff;
+}
+
+static bool is_loopback6(const uint8_t *a)
+{
+	static const uint8_t lo[16] = {[15] = 1};
+
+	return memcmp(a, lo, 16) == 0;
+}
+
+void ip6_solicited_node(const uint8_t *addr, struct ursa_ipaddr *grp)
+{
+	memset(grp, 0, sizeof(*grp));
+	grp->family = AF_INET6;
+	grp->v6[0] = 0xff;
+	grp->v6[1] = 0x02;
+	grp->v6[11] = 0x01;
+	grp->v6[12] = 0xff;
+	memcpy(&grp->v6[13], &addr[13], 3);
+}
+
+bool ip6_mcast_joined(struct ursa_lcore *lc, const struct ursa_iface *ifc, const uint8_t *grp)
+{
+	static const uint8_t all_nodes[16] = {0xff, 0x02, [15] = 0x01};
+	static const uint8_t solnode[13] = {0xff, 0x02, [11] = 0x01, [12] = 0xff};
+	const struct ip6_state *s = &lc->ip->ip6;
+
+	if (memcmp(grp, all_nodes, 16) == 0)
+		return true;
+	if (memcmp(grp, solnode, sizeof(solnode)) != 0)
+		return false;
+	for (unsigned i = 0; i < ifc->n6; i++)
+		if (s->dad[ifc->index][i].state != IP6_DAD_DUPLICATE &&
+		    memcmp(&ifc->v6[i].addr.v6[13], &grp[13], 3) == 0)
+			return true;
+	return false;
+}
+
+/* ---- input ---- */
+
+/* The verdict on one packet's extension headers; the names double as counter reasons. */
+enum ip6_ext_verdict {
+	IP6_EXT_OK,
+	IP6_EXT_DISCARD, /* drop silently (counted) */
+	IP6_EXT_PARAM,	 /* drop and answer with a parameter problem */
+};
+
+/* Check the options of a hop-by-hop or destination options header at [off, end): unknown
+ * options act on their two high type bits (RFC 8200 4.2). *code / *ptr describe the
+ * parameter problem to send. */
+static enum ip6_ext_verdict ip6_check_opts(const struct rte_mbuf *m, uint32_t off, uint32_t end,
+					   bool hbh, bool dst_mcast, uint8_t *code, uint32_t *ptr)
+{
+	uint32_t p = off + 2;
+
+	while (p < end) {
+		uint8_t tl[2];
+		const uint8_t *o = rte_pktmbuf_read(m, p, 1, tl);
+
+		if (o[0] == IP6_OPT_PAD1) {
+			p++;
+			continue;
+		}
+		o = p + 2 <= end ? rte_pktmbuf_read(m, p, 2, tl) : NULL;
+		if (o == NULL || p + 2 + o[1] > end) {
+			/* The option runs past its header: the header is malformed. */
+			*code = ICMP6_PARAM_PROB_HEADER;
+			*ptr = p;
+			return IP6_EXT_PARAM;
+		}
+		if (o[0] == IP6_OPT_PADN || (hbh && o[0] == IP6_OPT_ROUTER_ALERT)) {
+			p += 2u + o[1];
+			continue;
+		}
+		switch (IP6_OPT_ACTION(o[0])) {
+		case IP6_OPT_ACT_SKIP:
+			break;
+		case IP6_OPT_ACT_DISCARD:
+			return IP6_EXT_DISCARD;
+		case IP6_OPT_ACT_ICMP_NOT_MCAST:
+			if (dst_mcast)
+				return IP6_EXT_DISCARD;
+			/* fall through */
+		default:
+			*code = ICMP6_PARAM_PROB_OPTION;
+			*ptr = p;
+			return IP6_EXT_PARAM;
+		}
+		p += 2u + o[1];
+	}
+	return IP6_EXT_OK;
+}
+
+/* Drop m with a parameter problem about the field at ptr (offset from the IPv6 header). */
+static void ip6_param_problem(struct ursa_lcore *lc, struct ursa_iface *ifc, struct rte_mbuf *m,
+			      uint8_t code, uint32_t ptr)
+{
+	icmp6_error(lc, ifc, m, ICMP6_PARAM_PROB, code, ptr);
+	rte_pktmbuf_free(m);
+}
+
+/* A fragment header at off (nh_off: where its type was named). Returns the reassembled packet
+ * (data at its IPv6 header, the fragment header and everything before it but the IPv6 header
+ * removed) or NULL when m was kept for later or dropped. */
+static struct rte_mbuf *ip6_reassemble(struct ursa_lcore *lc, struct ursa_iface *ifc,
+				       struct rte_mbuf *m, uint32_t off)
+{
+	struct ursa_ip_ctx *ip = lc->ip;
+	struct rte_ipv6_fragment_ext fh;
+	struct rte_ipv6_hdr *h;
+	uint32_t frag_len, fo, dr_before;
+	struct rte_mbuf *r;
+	uint16_t fd;
+
+	if (off + sizeof(fh) > m->pkt_len || off + sizeof(fh) > rte_pktmbuf_data_len(m)) {
+		C6(lc, drop_bad_ext);
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	memcpy(&fh, rte_pktmbuf_mtod_offset(m, void *, off), sizeof(fh));
+	fd = rte_be_to_cpu_16(fh.frag_data);
+	fo = RTE_IPV6_GET_FO(fd) * 8u;
+	frag_len = m->pkt_len - off - (uint32_t)sizeof(fh);
+	C6(lc, rx_frags);
+	/* RFC 8200 4.5: all but the last fragment carry a multiple of 8 bytes, and the whole
+	 * packet fits in 65535 bytes; both answered with a parameter problem. */
+	if (RTE_IPV6_GET_MF(fd) && (frag_len == 0 || frag_len % 8 != 0)) {
+		C6(lc, drop_bad_frag);
+		ip6_param_problem(lc, ifc, m, ICMP6_PARAM_PROB_HEADER,
+				  offsetof(struct rte_ipv6_hdr, payload_len));
+		return NULL;
+	}
+	if (fo + frag_len > 65535) {
+		C6(lc, drop_bad_frag);
+		ip6_param_problem(lc, ifc, m, ICMP6_PARAM_PROB_HEADER, off + 2);
+		return NULL;
+	}
+	/* rte_ip_frag wants the fragment header right after the IPv6 header: move the IPv6
+	 * header over the (already processed) unfragmentable extension headers. */
+	h = rte_pktmbuf_mtod(m, struct rte_ipv6_hdr *);
+	if (off > IP6_HDR_LEN) {
+		uint32_t gap = off - IP6_HDR_LEN;
+
+		memmove(rte_pktmbuf_mtod_offset(m, uint8_t *, gap), h, IP6_HDR_LEN);
+		rte_pktmbuf_adj(m, (uint16_t)gap);
+		h = rte_pktmbuf_mtod(m, struct rte_ipv6_hdr *);
+		h->payload_len = rte_cpu_to_be_16((uint16_t)(m->pkt_len - IP6_HDR_LEN));
+	}
+	h->proto = IP6_NH_FRAGMENT;
+	m->l2_len = 0;
+	m->l3_len = IP6_HDR_LEN + sizeof(fh);
+	dr_before = ip->death_row.cnt;
+	r = rte_ipv6_frag_reassemble_packet(ip->frag_tbl, &ip->death_row, m, ursa_now(lc), h,
+					    rte_pktmbuf_mtod_offset(m, void *, IP6_HDR_LEN));
+	if (ip->death_row.cnt != dr_before) {
+		/* Table full, overlap, too many fragments, or an invalid one. */
+		lc->ip->ip6.c[IP6_C_drop_frag_fail] += ip->death_row.cnt - dr_before;
+		rte_ip_frag_free_death_row(&ip->death_row, 0);
+	}
+	if (r == NULL)
+		return NULL;
+	C6(lc, rx_reassembled);
+	r->l2_len = 0;
+	r->l3_len = 0;
+	return r;
+}
+
+void ip6_input(struct ursa_lcore *lc, struct ursa_iface *ifc, struct rte_mbuf *m)
+{
+	struct ursa_ip_info info = {.src.family = AF_INET6, .dst.family = AF_INET6};
+	uint32_t off, nh_off, plen;
+	bool first = true;
+	struct rte_ipv6_hdr *h;
+	uint8_t nh;
+
+	C6(lc, rx);
+	if (m->pkt_len < IP6_HDR_LEN || rte_pktmbuf_data_len(m) < IP6_HDR_LEN) {
+		C6(lc, drop_short);
+		goto drop;
+	}
+	h = rte_pktmbuf_mtod(m, struct rte_ipv6_hdr *);
+	if (rte_be_to_cpu_32(h->vtc_flow) >> 28 != 6) {
+		C6(lc, drop_version);
+		goto drop;
+	}
+	plen = rte_be_to_cpu_16(h->payload_len);
+	if (IP6_HDR_LEN + plen > m->pkt_len) {
+		C6(lc, drop_bad_len);
+		goto drop;
+	}
+	ip_mbuf_trim(m, IP6_HDR_LEN + plen);
+	if (is_mcast6(h->src_addr)) {
+		C6(lc, drop_src_mcast);
+		goto drop;
+	}
+	if (is_loopback6(h->src_addr)) {
+		C6(lc, drop_src_loopback);
+		goto drop;
+	}
+	memcpy(info.src.v6, h->src_addr, 16);
+	memcpy(info.dst.v6, h->dst_addr, 16);
+	/* The route decision: this interface's address, or a group it is in. */
+	if (is_mcast6(h->dst_addr)) {
+		if (!ip6_mcast_joined(lc, ifc, h->dst_addr)) {
+			C6(lc, drop_mcast_not_joined);
+			goto drop;
+		}
+		C6(lc, rx_mcast);
+		info.dst_kind = URSA_IP_DST_MCAST;
+	} else if (ursa_iface_has_addr(ifc, &info.dst) == NULL) {
+		C6(lc, drop_not_local);
+		goto drop;
+	}
+	info.ttl = h->hop_limits;
+	info.tos = (uint8_t)(rte_be_to_cpu_32(h->vtc_flow) >> RTE_IPV6_HDR_TC_SHIFT);
+
+	nh = h->proto;
+	nh_off = offsetof(struct rte_ipv6_hdr, proto);
+	off = IP6_HDR_LEN;
+	for (;;) {
+		struct ip6_rt_hdr eh;
+		enum ip6_ext_verdict v;
+		uint32_t len, ptr = 0;
+		uint8_t code = 0;
+
+		switch (nh) {
+		case IP6_NH_HOPOPTS:
+		case IP6_NH_DSTOPTS:
+			if (nh == IP6_NH_HOPOPTS && !first) {
+				/* RFC 8200 4.1: only right after the IPv6 header. */
+				C6(lc, drop_hbh_not_first);
+				ip6_param_problem(lc, ifc, m, ICMP6_PARAM_PROB_NEXTHEADER, nh_off);
+				return;
+			}
+			if (off + 2 > m->pkt_len) {
+				C6(lc, drop_bad_ext);
+				goto drop;
+			}
+			ip6_copy(m, off, 2, &eh);
+			len = (eh.len + 1u) * 8u;
+			if (off + len > m->pkt_len) {
+				C6(lc, drop_bad_ext);
+				goto drop;
+			}
+			v = ip6_check_opts(m, off, off + len, nh == IP6_NH_HOPOPTS,
+					   info.dst_kind == URSA_IP_DST_MCAST, &code, &ptr);
+			if (v != IP6_EXT_OK) {
+				C6(lc, drop_bad_option);
+				if (v == IP6_EXT_PARAM)
+					ip6_param_problem(lc, ifc, m, code, ptr);
+				else
+					rte_pktmbuf_free(m);
+				return;
+			}
+			C6(lc, rx_ext_hdrs);
+			nh_off = off;
+			nh = eh.next;
+			off += len;
+			break;
+		case IP6_NH_ROUTING:
+			if (off + sizeof(eh) > m->pkt_len) {
+				C6(lc, drop_bad_ext);
+				goto drop;
+			}
+			ip6_copy(m, off, sizeof(eh), &eh);
+			len = (eh.len + 1u) * 8u;
+			if (off + len > m->pkt_len) {
+				C6(lc, drop_bad_ext);
+				goto drop;
+			}
+			if (eh.segleft != 0) {
+				/* RFC 8200 4.4: no routing type is implemented here (type 0 is
+				 * deprecated by RFC 5095), so segments left means a parameter
+				 * problem pointing at the routing type. */
+				C6(lc, drop_routing);
+				ip6_param_problem(lc, ifc, m, ICMP6_PARAM_PROB_HEADER, off + 2);
+				return;
+			}
+			C6(lc, rx_ext_hdrs);
+			nh_off = off;
+			nh = eh.next;
+			off += len;
+			break;
+		case IP6_NH_FRAGMENT: {
+			struct rte_ipv6_fragment_ext fh;
+
+			if (off + sizeof(fh) > m->pkt_len) {
+				C6(lc, drop_bad_ext);
+				goto drop;
+			}
+			ip6_copy(m, off, sizeof(fh), &fh);
+			if (RTE_IPV6_GET_FO(rte_be_to_cpu_16(fh.frag_data)) == 0 &&
+			    !RTE_IPV6_GET_MF(rte_be_to_cpu_16(fh.frag_data))) {
+				/* RFC 6946: an atomic fragment is processed as a whole packet. */
+				C6(lc, rx_atomic_frags);
+				nh_off = off;
+				nh = fh.next_header;
+				off += sizeof(fh);
+				break;
+			}
+			m = ip6_reassemble(lc, ifc, m, off);
+			if (m == NULL)
+				return;
+			/* Parse the whole datagram again, after its IPv6 header. */
+			h = rte_pktmbuf_mtod(m, struct rte_ipv6_hdr *);
+			nh = h->proto;
+			nh_off = offsetof(struct rte_ipv6_hdr, proto);
+			off = IP6_HDR_LEN;
+			break;
+		}
+		case IP6_NH_NONE:
+			C6(lc, rx_no_next_header);
+			goto drop;
+		default:
+			goto upper;
+		}
+		first = false;
+	}
+
+upper:
+	if (off > rte_pktmbuf_data_len(m)) {
+		/* Extension headers spill out of the first segment (never from a port). */
+		C6(lc, drop_bad_ext);
+		goto drop;
+	}
+	info.proto = nh;
+	info.l4_len = (uint16_t)(m->pkt_len - off);
+	m->l3_len = off;
+	if (nh == IP6_NH_ICMPV6) {
+		C6(lc, rx_delivered);
+		rte_pktmbuf_adj(m, (uint16_t)off);
+		icmp6_input(lc, ifc, m, &info);
+		return;
+	}
+	if (lc->ip->handlers[nh] == NULL) {
+		/* RFC 8200 4: an unrecognised next header is answered (code 1), pointing at the
+		 * field that named it; Linux does the same. */
+		C6(lc, drop_unknown_proto);
+		ip6_param_problem(lc, ifc, m, ICMP6_PARAM_PROB_NEXTHEADER, nh_off);
+		return;
+	}
+	C6(lc, rx_delivered);
+	rte_pktmbuf_adj(m, (uint16_t)off);
+	ip_deliver(lc, ifc, m, &info);
+	return;
+
+drop:
+	rte_pktmbuf_free(m);
+}
+
+/* ---- output ---- */
+
+int ip6_push_hdr(struct ursa_lcore *lc, struct rte_mbuf *m, const struct ursa_ipaddr *src,
+		 const struct ursa_ipaddr *dst, uint8_t proto, uint8_t hlim)
+{
+	uint32_t plen = m->pkt_len;
+	struct rte_ipv6_hdr *h;
+
+	(void)lc;
+	h = (struct rte_ipv6_hdr *)rte_pktmbuf_prepend(m, IP6_HDR_LEN);
+	if (h == NULL)
+		return -ENOBUFS;
+	h->vtc_flow = rte_cpu_to_be_32(6u << 28);
+	h->payload_len = rte_cpu_to_be_16((uint16_t)plen);
+	h->proto = proto;
+	h->hop_limits = hlim;
+	memcpy(h->src_addr, src->v6, 16);
+	memcpy(h->dst_addr, dst->v6, 16);
+	m->l3_len = IP6_HDR_LEN;
+	return 0;
+}
+
+int ip6_output(struct ursa_lcore *lc, const struct ursa_ip_tx *tx, struct ursa_iface *ifc,
+	       const struct ursa_ipaddr *nh, const struct ursa_ipaddr *src, struct rte_mbuf *m)
+{
+	struct rte_ipv6_hdr *h;
+
+	/* Fragmenting on output is not done: the transports size their segments to the MTU
+	 * (and RoCEv2 to its path MTU), so a packet that does not fit is refused. */
+	if (IP6_HDR_LEN + m->pkt_len > ifc->mtu || m->pkt_len > UINT16_MAX) {
+		C6(lc, drop_msgsize);
+		rte_pktmbuf_free(m);
+		return -EMSGSIZE;
+	}
+	if (ip6_push_hdr(lc, m, src, &tx->dst, tx->proto,
+			 tx->ttl ? tx->ttl : IP6_DEFAULT_HLIM) != 0) {
+		C6(lc, drop_no_headroom);
+		rte_pktmbuf_free(m);
+		return -ENOBUFS;
+	}
+	h = rte_pktmbuf_mtod(m, struct rte_ipv6_hdr *);
+	h->vtc_flow = rte_cpu_to_be_32(6u << 28 | (uint32_t)tx->tos << RTE_IPV6_HDR_TC_SHIFT |
+				       (tx->flowlabel & RTE_IPV6_HDR_FL_MASK));
+	C6(lc, tx);
+	if (is_mcast6(tx->dst.v6))
+		C6(lc, tx_mcast);
+	return ip_l2_output(lc, ifc, nh, m);
+}
