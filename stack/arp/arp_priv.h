@@ -9,54 +9,54 @@
 #include "ursa_eth.h"
 
 /* Capacity and timing (RFC 4861 10, Linux defaults). */
-#define NEIGH_MAX_ENTRIES 4096u
-#define NEIGH_MAX_QUEUE 8u
-#define NEIGH_RETRANS_NS (1 * URSA_NS_PER_S)    /* between solicitations */
-#define NEIGH_MAX_MCAST_SOLICIT 3u              /* INCOMPLETE tries */
-#define NEIGH_MAX_UCAST_SOLICIT 3u              /* PROBE tries */
-#define NEIGH_REACHABLE_NS (30 * URSA_NS_PER_S) /* base, randomised x[0.5, 1.5) */
-#define NEIGH_DELAY_NS (5 * URSA_NS_PER_S)
-#define NEIGH_FAILED_GC_NS (60 * URSA_NS_PER_S) /* a FAILED entry is removed after this */
-#define NEIGH_FAMILIES 2                        /* AF_INET, AF_INET6 */
+#define NEIGH_MAX_ENTRIES	4096u
+#define NEIGH_MAX_QUEUE		8u
+#define NEIGH_RETRANS_NS	(1 * URSA_NS_PER_S)  /* between solicitations */
+#define NEIGH_MAX_MCAST_SOLICIT 3u		     /* INCOMPLETE tries */
+#define NEIGH_MAX_UCAST_SOLICIT 3u		     /* PROBE tries */
+#define NEIGH_REACHABLE_NS	(30 * URSA_NS_PER_S) /* base, randomised x[0.5, 1.5) */
+#define NEIGH_DELAY_NS		(5 * URSA_NS_PER_S)
+#define NEIGH_FAILED_GC_NS	(60 * URSA_NS_PER_S) /* a FAILED entry is removed after this */
+#define NEIGH_FAMILIES		2		     /* AF_INET, AF_INET6 */
 
-#define NEIGH_COUNTERS(X)                                                                     \
-	X(created)                                                                            \
-	X(removed)                                                                            \
-	X(evicted)                                                                            \
-	X(solicit)                                                                            \
-	X(confirmed)                                                                          \
-	X(failed)                                                                             \
-	X(sent)                                                                               \
-	X(queued)                                                                             \
-	X(drop_unresolved)                                                                    \
-	X(drop_queue_full)                                                                    \
-	X(drop_table_full)                                                                    \
-	X(drop_no_resolver)                                                                   \
+#define NEIGH_COUNTERS(X)                                                                          \
+	X(created)                                                                                 \
+	X(removed)                                                                                 \
+	X(evicted)                                                                                 \
+	X(solicit)                                                                                 \
+	X(confirmed)                                                                               \
+	X(failed)                                                                                  \
+	X(sent)                                                                                    \
+	X(queued)                                                                                  \
+	X(drop_unresolved)                                                                         \
+	X(drop_queue_full)                                                                         \
+	X(drop_table_full)                                                                         \
+	X(drop_no_resolver)                                                                        \
 	X(drop_hash)
 
 #define NEIGH_C_ENUM(n) NEIGH_C_##n,
 enum neigh_counter { NEIGH_COUNTERS(NEIGH_C_ENUM) NEIGH_C_MAX };
 
-#define ARP_COUNTERS(X)                                                                       \
-	X(rx)                                                                                 \
-	X(rx_request)                                                                         \
-	X(rx_reply)                                                                           \
-	X(rx_gratuitous)                                                                      \
-	X(rx_probe)                                                                           \
-	X(tx_request)                                                                         \
-	X(tx_reply)                                                                           \
-	X(tx_announce)                                                                        \
-	X(ignored_not_target)                                                                 \
-	X(addr_conflict)                                                                      \
-	X(drop_short)                                                                         \
-	X(drop_bad_htype)                                                                     \
-	X(drop_bad_ptype)                                                                     \
-	X(drop_bad_hlen)                                                                      \
-	X(drop_bad_plen)                                                                      \
-	X(drop_bad_op)                                                                        \
-	X(drop_bad_sha)                                                                       \
-	X(drop_bad_spa)                                                                       \
-	X(drop_no_src)                                                                        \
+#define ARP_COUNTERS(X)                                                                            \
+	X(rx)                                                                                      \
+	X(rx_request)                                                                              \
+	X(rx_reply)                                                                                \
+	X(rx_gratuitous)                                                                           \
+	X(rx_probe)                                                                                \
+	X(tx_request)                                                                              \
+	X(tx_reply)                                                                                \
+	X(tx_announce)                                                                             \
+	X(ignored_not_target)                                                                      \
+	X(addr_conflict)                                                                           \
+	X(drop_short)                                                                              \
+	X(drop_bad_htype)                                                                          \
+	X(drop_bad_ptype)                                                                          \
+	X(drop_bad_hlen)                                                                           \
+	X(drop_bad_plen)                                                                           \
+	X(drop_bad_op)                                                                             \
+	X(drop_bad_sha)                                                                            \
+	X(drop_bad_spa)                                                                            \
+	X(drop_no_src)                                                                             \
 	X(drop_nomem)
 
 #define ARP_C_ENUM(n) ARP_C_##n,

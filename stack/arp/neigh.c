@@ -46,8 +46,7 @@ static int family_index(int family)
 	return family == AF_INET ? 0 : family == AF_INET6 ? 1 : -1;
 }
 
-static void key_make(struct neigh_key *k, const struct ursa_iface *ifc,
-		     const struct ursa_ipaddr *a)
+static void key_make(struct neigh_key *k, const struct ursa_iface *ifc, const struct ursa_ipaddr *a)
 {
 	memset(k, 0, sizeof(*k));
 	k->iface = ifc->index;
@@ -420,8 +419,7 @@ static bool state_has_mac(uint8_t st)
 }
 
 enum ursa_neigh_state ursa_neigh_lookup(struct ursa_lcore *lc, const struct ursa_iface *ifc,
-					const struct ursa_ipaddr *addr,
-					struct rte_ether_addr *mac)
+					const struct ursa_ipaddr *addr, struct rte_ether_addr *mac)
 {
 	struct neigh_entry *e;
 	struct neigh_key k;

@@ -123,8 +123,7 @@ drop:
 	rte_pktmbuf_free(m);
 }
 
-static void eth_rx(struct ursa_lcore *lc, struct ursa_port *p, struct rte_mbuf **pkts,
-		   uint16_t n)
+static void eth_rx(struct ursa_lcore *lc, struct ursa_port *p, struct rte_mbuf **pkts, uint16_t n)
 {
 	(void)p;
 	for (uint16_t i = 0; i < n; i++)

@@ -8,19 +8,19 @@
 #define ETH_MAX_HANDLERS 8
 
 /* Every drop by reason; rx/tx count frames accepted and queued. */
-#define ETH_COUNTERS(X)                                                                       \
-	X(rx)                                                                                 \
-	X(rx_bcast)                                                                           \
-	X(rx_mcast)                                                                           \
-	X(rx_vlan)                                                                            \
-	X(tx)                                                                                 \
-	X(drop_runt)                                                                          \
-	X(drop_qinq)                                                                          \
-	X(drop_no_iface)                                                                      \
-	X(drop_not_for_us)                                                                    \
-	X(drop_own_src)                                                                       \
-	X(drop_mcast_src)                                                                     \
-	X(drop_unknown_ethertype)                                                             \
+#define ETH_COUNTERS(X)                                                                            \
+	X(rx)                                                                                      \
+	X(rx_bcast)                                                                                \
+	X(rx_mcast)                                                                                \
+	X(rx_vlan)                                                                                 \
+	X(tx)                                                                                      \
+	X(drop_runt)                                                                               \
+	X(drop_qinq)                                                                               \
+	X(drop_no_iface)                                                                           \
+	X(drop_not_for_us)                                                                         \
+	X(drop_own_src)                                                                            \
+	X(drop_mcast_src)                                                                          \
+	X(drop_unknown_ethertype)                                                                  \
 	X(drop_no_headroom)
 
 #define ETH_C_ENUM(n) ETH_C_##n,

@@ -88,20 +88,20 @@ static int send_to(struct ursa_lcore *lc, const char *nh, uint8_t tag)
 				 RTE_ETHER_TYPE_IPV4);
 }
 
-#define PEER_REQ_FOR_US                                                                       \
-	"ffffffffffff 020000000002 0806 0001 0800 06 04 0001 020000000002 0a000002 "          \
+#define PEER_REQ_FOR_US                                                                            \
+	"ffffffffffff 020000000002 0806 0001 0800 06 04 0001 020000000002 0a000002 "               \
 	"000000000000 0a000001"
-#define REPLY_TO_PEER                                                                         \
-	"020000000002 020000000001 0806 0001 0800 06 04 0002 020000000001 0a000001 "          \
+#define REPLY_TO_PEER                                                                              \
+	"020000000002 020000000001 0806 0001 0800 06 04 0002 020000000001 0a000001 "               \
 	"020000000002 0a000002"
-#define PEER_REPLY                                                                            \
-	"020000000001 020000000002 0806 0001 0800 06 04 0002 020000000002 0a000002 "          \
+#define PEER_REPLY                                                                                 \
+	"020000000001 020000000002 0806 0001 0800 06 04 0002 020000000002 0a000002 "               \
 	"020000000001 0a000001"
-#define OUR_REQ_FOR_PEER                                                                      \
-	"ffffffffffff 020000000001 0806 0001 0800 06 04 0001 020000000001 0a000001 "          \
+#define OUR_REQ_FOR_PEER                                                                           \
+	"ffffffffffff 020000000001 0806 0001 0800 06 04 0001 020000000001 0a000001 "               \
 	"000000000000 0a000002"
-#define OUR_PROBE_FOR_PEER                                                                    \
-	"020000000002 020000000001 0806 0001 0800 06 04 0001 020000000001 0a000001 "          \
+#define OUR_PROBE_FOR_PEER                                                                         \
+	"020000000002 020000000001 0806 0001 0800 06 04 0001 020000000001 0a000001 "               \
 	"000000000000 0a000002"
 
 static void test_request_reply(void)
@@ -405,8 +405,8 @@ static void test_conflict(void)
 	/* Still answering for the address. */
 	rx_hex(lc, PEER_REQ_FOR_US);
 	expect_tx(lc, REPLY_TO_PEER);
-	CU_ASSERT(rte_is_same_ether_addr(&lc->ifaces[0].mac,
-					 &(struct rte_ether_addr)URSA_TEST_MAC));
+	CU_ASSERT(
+		rte_is_same_ether_addr(&lc->ifaces[0].mac, &(struct rte_ether_addr)URSA_TEST_MAC));
 	(void)mac;
 	ursa_lcore_destroy(lc);
 }
