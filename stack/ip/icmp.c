@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ICMP for IPv4 (RFC 792, RFC 1122 3.2.2): input (checksum, echo, every other type counted)
+ * and errors sent about received packets (icmp4_error, the IPv4 half of ursa_icmp_error).
+ *
+ * Echo replies look like the kernel's (checked on a veth capture): same id/seq/data, source
+ * the request's destination, TTL 64, TOS copied from the request, DF clear. Errors carry TOS
+ * 0xc0 (internetwork control), DF clear, and quote the offending packet up to 576 bytes in
+ * all (RFC 1812 4.3.2.3).
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "ip_priv.h"
+
+#define ICMP_HDR_LEN 8
+#define ICMP_ERR_MAX_LEN 576	      /* the whole error datagram (RFC 1812 4.3.2.3) */
+#define ICMP_ERR_TOS 0xc0	      /* IPTOS_PREC_INTERNETCONTROL */
+
+static_assert(sizeof(struct rte_icmp_hdr) == ICMP_HDR_LEN, "ICMP header is 8 bytes");
+
+static void icmp_drop(struct ursa_lcore *lc, struct rte_mbuf *m, enum icmp_counter why)
+{
+	lc->ip->icmp_c[why]++;
+	rte_pktmbuf_free(m);
+}
+
+static bool icmp_type_is_error(uint8_t type)
+{
+	switch (type) {
+	case ICMP_TYPE_DEST_UNREACH:
+	case ICMP_TYPE_SOURCE_QUENCH:
+	case ICMP_TYPE_REDIRECT:
+	case ICMP_TYPE_TIME_EXCEEDED:
+	case ICMP_TYPE_PARAM_PROBLEM:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static void icmp_echo(struct ursa_lcore *lc, struct ursa_iface *ifc, struct rte_mbuf *m,
+		      const struct ursa_ip_info *info)
+{
+	struct rte_icmp_hdr *ih = rte_pktmbuf_mtod(m, struct rte_icmp_hdr *);
+	struct ursa_ip_tx tx = {
+		.src = info->dst,
+		.dst = info->src,
+		.proto = IPPROTO_ICMP,
+		.ttl = IP_DEFAULT_TTL,
+		.tos = info->tos,
+		.df = false,
+		.tenant = ifc->tenant,
+		.iface = ifc->index,
+	};
+	uint16_t sum = 0;
+
+	/* Echo to a broadcast or group is ignored (icmp_echo_ignore_broadcasts=1). */
+	if (info->dst_kind != URSA_IP_DST_UNICAST)
+		return icmp_drop(lc, m, ICMP_C_drop_echo_bcast);
+	/* Turn the request around in place: it may be a chain (a reassembled request). */
+	ih->icmp_type = RTE_IP_ICMP_ECHO_REPLY;
+	ih->icmp_code = 0;
+	ih->icmp_cksum = 0;
+	ip_raw_cksum_mbuf(m, 0, info->l4_len, &sum);
+	ih->icmp_cksum = (uint16_t)~sum;
+	if (ursa_ip_output(lc, &tx, m) == 0)
+		lc->ip->icmp_c[ICMP_C_tx_echo_reply]++;
+	else
+		lc->ip->icmp_c[ICMP_C_drop_echo_fail]++;
+}
+
+void icmp_input(struct ursa_lcore *lc, struct ursa_iface *ifc, struct rte_mbuf *m,
+		const struct ursa_ip_info *info)
+{
+	uint64_t *c = lc->ip->icmp_c;
+	struct rte_icmp_hdr *ih;
+	uint16_t sum = 0;
+
+	c[ICMP_C_rx]++;
+	if (info->l4_len < ICMP_HDR_LEN || rte_pktmbuf_data_len(m) < ICMP_HDR_LEN)
+		return icmp_drop(lc, m, ICMP_C_drop_short);
+	if (ip_raw_cksum_mbuf(m, 0, info->l4_len, &sum) != 0 || sum != 0xffff)
+		return icmp_drop(lc, m, ICMP_C_drop_bad_cksum);
+	ih = rte_pktmbuf_mtod(m, struct rte_icmp_hdr *);
+	switch (ih->icmp_type) {
+	case RTE_IP_ICMP_ECHO_REQUEST:
+		c[ICMP_C_rx_echo_request]++;
+		return icmp_echo(lc, ifc, m, info);
+	case RTE_IP_ICMP_ECHO_REPLY:
+		c[ICMP_C_rx_echo_reply]++;
+		break;
+	case ICMP_TYPE_DEST_UNREACH:
+		c[ICMP_C_rx_dest_unreach]++;
+		break;
+	case ICMP_TYPE_SOURCE_QUENCH:
+		c[ICMP_C_rx_source_quench]++;
+		break;
+	case ICMP_TYPE_REDIRECT:
+		c[ICMP_C_rx_redirect]++; /* a host may ignore them; we do (no forwarding table) */
+		break;
+	case ICMP_TYPE_TIME_EXCEEDED:
+		c[ICMP_C_rx_time_exceeded]++;
+		break;
+	case ICMP_TYPE_PARAM_PROBLEM:
+		c[ICMP_C_rx_param_problem]++;
+		break;
+	case ICMP_TYPE_TIMESTAMP:
+		c[ICMP_C_rx_timestamp]++; /* not answered, as the kernel by default */
+		break;
+	default:
+		c[ICMP_C_rx_other_type]++;
+		break;
+	}
+	rte_pktmbuf_free(m);
+}
+
+void icmp4_error(struct ursa_lcore *lc, struct ursa_iface *ifc, const struct rte_mbuf *orig,
+		 uint8_t type, uint8_t code, uint32_t extra)
+{
+	uint64_t *c = lc->ip->icmp_c;
+	struct rte_ipv4_hdr hb;
+	const struct rte_ipv4_hdr *h;
+	struct ursa_ip_tx tx = {
+		.proto = IPPROTO_ICMP,
+		.ttl = IP_DEFAULT_TTL,
+		.tos = ICMP_ERR_TOS,
+		.tenant = ifc->tenant,
+		.iface = ifc->index,
+	};
+	struct rte_icmp_hdr *ih;
+	struct rte_mbuf *m;
+	uint32_t src, hlen, qlen;
+	uint16_t sum = 0;
+	uint8_t *q;
+
+	h = rte_pktmbuf_read(orig, 0, sizeof(hb), &hb);
+	if (h == NULL || (h->version_ihl >> 4) != 4) {
+		c[ICMP_C_err_suppressed_malformed]++;
+		return;
+	}
+	hlen = (h->version_ihl & 0xf) * 4u;
+	if (hlen < sizeof(hb) || hlen > orig->pkt_len) {
+		c[ICMP_C_err_suppressed_malformed]++;
+		return;
+	}
+	/* RFC 1122 3.2.2: never about an ICMP error, a broadcast or multicast, a fragment
+	 * other than the first, or a source that does not name one host. */
+	if (h->next_proto_id == IPPROTO_ICMP) {
+		uint8_t t, *tp;
+
+		tp = orig->pkt_len > hlen ? (uint8_t *)rte_pktmbuf_read(orig, hlen, 1, &t) : NULL;
+		if (tp == NULL || icmp_type_is_error(*tp) || *tp > ICMP_NR_TYPES) {
+			c[ICMP_C_err_suppressed_icmp_error]++;
+			return;
+		}
+	}
+	if ((ursa_pkt_meta((struct rte_mbuf *)(uintptr_t)orig)->l2_flags &
+	     (URSA_PKT_BCAST | URSA_PKT_MCAST)) ||
+	    ip4_is_bcast(ifc, h->dst_addr) || RTE_IS_IPV4_MCAST(rte_be_to_cpu_32(h->dst_addr))) {
+		c[ICMP_C_err_suppressed_bcast]++;
+		return;
+	}
+	if (rte_be_to_cpu_16(h->fragment_offset) & RTE_IPV4_HDR_OFFSET_MASK) {
+		c[ICMP_C_err_suppressed_fragment]++;
+		return;
+	}
+	src = rte_be_to_cpu_32(h->src_addr);
+	if (src == 0 || RTE_IS_IPV4_MCAST(src) || ip4_is_bcast(ifc, h->src_addr) ||
+	    (src >> 24) == 127 || (src >> 24) == 0) {
+		c[ICMP_C_err_suppressed_bad_src]++;
+		return;
+	}
+	tx.dst.family = AF_INET;
+	tx.dst.v4 = h->src_addr;
+	if (!icmp_error_allowed(lc, &tx.dst))
+		return;
+	/* From the address the packet was sent to when it is ours (else: picked by route). */
+	tx.src.family = AF_INET;
+	tx.src.v4 = h->dst_addr;
+	if (ursa_iface_has_addr(ifc, &tx.src) == NULL)
+		tx.src.family = 0;
+
+	m = ursa_pkt_alloc(lc);
+	if (m == NULL) {
+		c[ICMP_C_err_nomem]++;
+		return;
+	}
+	qlen = RTE_MIN(orig->pkt_len, ICMP_ERR_MAX_LEN - sizeof(hb) - ICMP_HDR_LEN);
+	qlen = RTE_MIN(qlen, (uint32_t)rte_be_to_cpu_16(h->total_length));
+	ih = (struct rte_icmp_hdr *)rte_pktmbuf_append(m, (uint16_t)(ICMP_HDR_LEN + qlen));
+	if (ih == NULL) {
+		c[ICMP_C_err_nomem]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	ih->icmp_type = type;
+	ih->icmp_code = code;
+	ih->icmp_cksum = 0;
+	/* The second word: unused, a next-hop MTU (RFC 1191) or a pointer (RFC 792). */
+	{
+		rte_be32_t w = rte_cpu_to_be_32(extra);
+
+		memcpy(&ih->icmp_ident, &w, sizeof(w));
+	}
+	q = (uint8_t *)(ih + 1);
+	{
+		const void *p = rte_pktmbuf_read(orig, 0, qlen, q);
+
+		if (p != q)
+			memcpy(q, p, qlen);
+	}
+	ip_raw_cksum_mbuf(m, 0, ICMP_HDR_LEN + qlen, &sum);
+	ih->icmp_cksum = (uint16_t)~sum;
+	if (ursa_ip_output(lc, &tx, m) == 0)
+		c[ICMP_C_tx_error]++;
+	else
+		c[ICMP_C_err_send_fail]++;
+}

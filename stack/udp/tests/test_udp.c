@@ -1,0 +1,381 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Unit tests of UDP: length and checksum validation (good, bad, zero), demultiplexing to a
+ * bound handler, port unreachable bytes, RoCEv2's port reserved to its binder, bind/unbind,
+ * and output checksums.
+ */
+#include <string.h>
+#include <sys/socket.h>
+
+#include <rte_ip.h>
+#include <rte_udp.h>
+
+#include "ursa_arp.h"
+#include "ursa_eth.h"
+#include "ursa_udp.h"
+#include "ursa_test.h"
+
+static const struct rte_ether_addr our_mac = URSA_TEST_MAC;
+static const struct rte_ether_addr peer_mac = URSA_TEST_PEER_MAC;
+static const struct rte_ether_addr bcast_mac = {{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
+
+#define OUR "10.250.0.1"
+#define PEER "10.250.0.2"
+
+/* What the bound handler saw (test support only). */
+static struct {
+	unsigned calls;
+	void *arg;
+	uint16_t sport, dport, iface, l4_len;
+	uint8_t dst_kind;
+	size_t len;
+	uint8_t data[256];
+} seen;
+
+static struct ursa_ipaddr A(const char *s)
+{
+	struct ursa_ipaddr a;
+
+	CU_ASSERT_FATAL(ursa_ipaddr_parse(s, &a, NULL) == 0);
+	return a;
+}
+
+static uint64_t ctr(struct ursa_lcore *lc, const char *block, const char *name)
+{
+	return ursa_test_counter(lc, block, name);
+}
+
+static void on_dgram(struct ursa_lcore *lc, void *arg, struct ursa_iface *ifc, struct rte_mbuf *m,
+		     const struct ursa_ip_info *ip, const struct ursa_udp_info *udp)
+{
+	(void)lc;
+	seen.calls++;
+	seen.arg = arg;
+	seen.sport = udp->sport;
+	seen.dport = udp->dport;
+	seen.iface = ifc->index;
+	seen.dst_kind = ip->dst_kind;
+	seen.l4_len = m->l4_len;
+	seen.len = rte_pktmbuf_pkt_len(m);
+	CU_ASSERT_FATAL(seen.len <= sizeof(seen.data));
+	{
+		const void *p = rte_pktmbuf_read(m, 0, (uint32_t)seen.len, seen.data);
+
+		if (p != seen.data)
+			memcpy(seen.data, p, seen.len);
+	}
+	rte_pktmbuf_free(m);
+}
+
+static struct ursa_lcore *mk(void)
+{
+	struct ursa_lcore *lc = ursa_test_lcore(11);
+	struct ursa_iface_conf c0 = {.port = 0, .tenant = 1, .no_linklocal = true};
+	struct ursa_ipaddr a = A(OUR), p = A(PEER);
+	uint16_t idx;
+
+	CU_ASSERT_FATAL(lc != NULL);
+	CU_ASSERT_FATAL(ursa_eth_init(lc) == 0);
+	CU_ASSERT_FATAL(ursa_arp_init(lc) == 0);
+	CU_ASSERT_FATAL(ursa_ip_init(lc) == 0);
+	CU_ASSERT_FATAL(ursa_udp_init(lc) == 0);
+	CU_ASSERT_FATAL(ursa_iface_add(lc, &c0, &idx) == 0);
+	CU_ASSERT_FATAL(ursa_iface_addr_add(lc, idx, &a, 24) == 0);
+	ursa_neigh_update(lc, &lc->ifaces[0], &p, &peer_mac, true, true);
+	memset(&seen, 0, sizeof(seen));
+	return lc;
+}
+
+/* Ethernet + IPv4 + UDP with a correct checksum (cksum_mode 0), none (1) or a wrong one (2). */
+static size_t build_udp(uint8_t *b, const struct rte_ether_addr *dmac, const char *src,
+			const char *dst, uint16_t sport, uint16_t dport, const void *pl,
+			size_t plen, int cksum_mode)
+{
+	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)b;
+	struct rte_ipv4_hdr *h = (struct rte_ipv4_hdr *)(eh + 1);
+	struct rte_udp_hdr *u = (struct rte_udp_hdr *)(h + 1);
+
+	eh->dst_addr = *dmac;
+	eh->src_addr = peer_mac;
+	eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	memset(h, 0, sizeof(*h));
+	h->version_ihl = 0x45;
+	h->total_length = rte_cpu_to_be_16((uint16_t)(28 + plen));
+	h->packet_id = RTE_BE16(0x80c8);
+	h->fragment_offset = RTE_BE16(RTE_IPV4_HDR_DF_FLAG);
+	h->time_to_live = 64;
+	h->next_proto_id = IPPROTO_UDP;
+	h->src_addr = A(src).v4;
+	h->dst_addr = A(dst).v4;
+	h->hdr_checksum = rte_ipv4_cksum(h);
+	u->src_port = rte_cpu_to_be_16(sport);
+	u->dst_port = rte_cpu_to_be_16(dport);
+	u->dgram_len = rte_cpu_to_be_16((uint16_t)(8 + plen));
+	u->dgram_cksum = 0;
+	memcpy(u + 1, pl, plen);
+	if (cksum_mode != 1)
+		u->dgram_cksum = rte_ipv4_udptcp_cksum(h, u);
+	if (cksum_mode == 2)
+		u->dgram_cksum ^= 0x0101;
+	return 14 + 28 + plen;
+}
+
+static void rx(struct ursa_lcore *lc, const uint8_t *b, size_t len)
+{
+	struct rte_mbuf *m = ursa_test_mbuf(lc, b, len);
+
+	CU_ASSERT_FATAL(m != NULL);
+	ursa_test_rx(lc, m);
+}
+
+static size_t tx(struct ursa_lcore *lc, uint8_t *buf, size_t cap)
+{
+	struct rte_mbuf *m = ursa_test_tx(lc);
+	size_t len;
+	const void *p;
+
+	if (m == NULL)
+		return 0;
+	len = rte_pktmbuf_pkt_len(m);
+	CU_ASSERT_FATAL(len <= cap);
+	p = rte_pktmbuf_read(m, 0, (uint32_t)len, buf);
+	if (p != buf)
+		memcpy(buf, p, len);
+	rte_pktmbuf_free(m);
+	return len;
+}
+
+static void test_demux(void)
+{
+	struct ursa_lcore *lc = mk();
+	uint8_t f[256];
+	int tag;
+	size_t n;
+
+	CU_ASSERT_EQUAL(ursa_udp_bind(lc, 9999, 0, on_dgram, &tag), 0);
+	CU_ASSERT_EQUAL(ursa_udp_bind(lc, 9999, 0, on_dgram, &tag), -EADDRINUSE);
+	CU_ASSERT_EQUAL(ursa_udp_bind(lc, 0, 0, on_dgram, &tag), -EINVAL);
+	n = build_udp(f, &our_mac, PEER, OUR, 53877, 9999, "hello", 5, 0);
+	memset(f + n, 0, 60 - n); /* padded to the minimum frame */
+	rx(lc, f, 60);
+	CU_ASSERT_EQUAL_FATAL(seen.calls, 1);
+	CU_ASSERT_PTR_EQUAL(seen.arg, &tag);
+	CU_ASSERT_EQUAL(seen.sport, 53877);
+	CU_ASSERT_EQUAL(seen.dport, 9999);
+	CU_ASSERT_EQUAL(seen.iface, 0);
+	CU_ASSERT_EQUAL(seen.l4_len, 8);
+	CU_ASSERT_EQUAL(seen.dst_kind, URSA_IP_DST_UNICAST);
+	CU_ASSERT_EQUAL(seen.len, 5);
+	CU_ASSERT(memcmp(seen.data, "hello", 5) == 0);
+	CU_ASSERT_EQUAL(ctr(lc, "udp", "rx_delivered"), 1);
+	/* a broadcast reaches the same binder */
+	n = build_udp(f, &bcast_mac, PEER, "10.250.0.255", 1, 9999, "x", 1, 0);
+	rx(lc, f, n);
+	CU_ASSERT_EQUAL(seen.calls, 2);
+	CU_ASSERT_EQUAL(seen.dst_kind, URSA_IP_DST_BCAST);
+	CU_ASSERT_EQUAL(ursa_test_tx_drain(lc), 0);
+	ursa_lcore_destroy(lc);
+}
+
+static void test_cksum(void)
+{
+	struct ursa_lcore *lc = mk();
+	uint8_t f[256];
+	size_t n;
+
+	CU_ASSERT_EQUAL(ursa_udp_bind(lc, 7, 0, on_dgram, NULL), 0);
+	n = build_udp(f, &our_mac, PEER, OUR, 1000, 7, "abcdefg", 7, 0);
+	rx(lc, f, n);
+	n = build_udp(f, &our_mac, PEER, OUR, 1000, 7, "abcdefg", 7, 2);
+	rx(lc, f, n);
+	n = build_udp(f, &our_mac, PEER, OUR, 1000, 7, "abcdefg", 7, 1);
+	rx(lc, f, n);
+	CU_ASSERT_EQUAL(seen.calls, 2);
+	CU_ASSERT_EQUAL(ctr(lc, "udp", "drop_bad_cksum"), 1);
+	CU_ASSERT_EQUAL(ctr(lc, "udp", "rx_no_cksum"), 1);
+	CU_ASSERT_EQUAL(ctr(lc, "udp", "rx_delivered"), 2);
+	ursa_lcore_destroy(lc);
+}
+
+static void test_lengths(void)
+{
+	struct ursa_lcore *lc = mk();
+	uint8_t f[256];
+	struct rte_ipv4_hdr *h = (struct rte_ipv4_hdr *)(f + 14);
+	struct rte_udp_hdr *u = (struct rte_udp_hdr *)(h + 1);
+	size_t n;
+
+	CU_ASSERT_EQUAL(ursa_udp_bind(lc, 7, 0, on_dgram, NULL), 0);
+	/* UDP length shorter than the IP payload: the rest is trimmed */
+	n = build_udp(f, &our_mac, PEER, OUR, 1000, 7, "abcdefg", 7, 1);
+	u->dgram_len = RTE_BE16(8 + 3);
+	rx(lc, f, n);
+	CU_ASSERT_EQUAL(seen.calls, 1);
+	CU_ASSERT_EQUAL(seen.len, 3);
+	CU_ASSERT_EQUAL(ctr(lc, "udp", "rx_trimmed"), 1);
+	/* longer than the IP payload, or below 8 */
+	u->dgram_len = RTE_BE16(8 + 8);
+	rx(lc, f, n);
+	u->dgram_len = RTE_BE16(7);
+	rx(lc, f, n);
+	CU_ASSERT_EQUAL(ctr(lc, "udp", "drop_bad_len"), 2);
+	/* an IP payload shorter than a UDP header */
+	h->total_length = RTE_BE16(20 + 6);
+	h->hdr_checksum = 0;
+	h->hdr_checksum = rte_ipv4_cksum(h);
+	rx(lc, f, n);
+	CU_ASSERT_EQUAL(ctr(lc, "udp", "drop_short"), 1);
+	CU_ASSERT_EQUAL(seen.calls, 1);
+	ursa_lcore_destroy(lc);
+}
+
+/* The reply the kernel sends (captured on a veth pair): ICMP 3/3 quoting the whole datagram,
+ * TOS 0xc0, DF clear, TTL 64. */
+static void test_port_unreachable(void)
+{
+	struct ursa_lcore *lc = mk();
+	uint8_t f[256], out[256], want[256];
+	struct rte_ipv4_hdr *wh = (struct rte_ipv4_hdr *)(want + 14);
+	uint8_t *wi = want + 34;
+	size_t n;
+
+	n = build_udp(f, &our_mac, PEER, OUR, 53877, 9999, "x\n", 2, 0);
+	rx(lc, f, n);
+	CU_ASSERT_EQUAL(ctr(lc, "udp", "drop_no_port"), 1);
+	n = tx(lc, out, sizeof(out));
+	CU_ASSERT_EQUAL_FATAL(n, 14 + 58);
+	memcpy(want, &peer_mac, 6);
+	memcpy(want + 6, &our_mac, 6);
+	want[12] = 0x08;
+	want[13] = 0x00;
+	memset(wh, 0, sizeof(*wh));
+	wh->version_ihl = 0x45;
+	wh->type_of_service = 0xc0;
+	wh->total_length = RTE_BE16(58);
+	wh->packet_id = ((struct rte_ipv4_hdr *)(out + 14))->packet_id;
+	wh->time_to_live = 64;
+	wh->next_proto_id = IPPROTO_ICMP;
+	wh->src_addr = A(OUR).v4;
+	wh->dst_addr = A(PEER).v4;
+	wh->hdr_checksum = rte_ipv4_cksum(wh);
+	memset(wi, 0, 8);
+	wi[0] = 3;
+	wi[1] = 3;
+	memcpy(wi + 8, f + 14, 30);
+	*(uint16_t *)(wi + 2) = (uint16_t)~rte_raw_cksum(wi, 38);
+	CU_ASSERT(memcmp(out, want, n) == 0);
+	/* never for a broadcast */
+	n = build_udp(f, &bcast_mac, PEER, "255.255.255.255", 68, 67, "x", 1, 0);
+	rx(lc, f, n);
+	CU_ASSERT_EQUAL(ctr(lc, "udp", "drop_no_port"), 2);
+	CU_ASSERT_EQUAL(ursa_test_tx_drain(lc), 0);
+	ursa_lcore_destroy(lc);
+}
+
+static void test_rocev2_port(void)
+{
+	struct ursa_lcore *lc = mk();
+	uint8_t f[256];
+	size_t n;
+
+	CU_ASSERT_EQUAL(ursa_udp_bind(lc, URSA_UDP_PORT_ROCEV2, 0, on_dgram, NULL), -EACCES);
+	CU_ASSERT_EQUAL(ursa_udp_bind(lc, 5000, URSA_UDP_BIND_ROCEV2, on_dgram, NULL), -EINVAL);
+	CU_ASSERT_EQUAL(ursa_udp_bind(lc, URSA_UDP_PORT_ROCEV2, URSA_UDP_BIND_ROCEV2, on_dgram,
+				      NULL), 0);
+	/* rxe sends checksum 0 */
+	n = build_udp(f, &our_mac, PEER, OUR, 49152, URSA_UDP_PORT_ROCEV2, "bth.........", 12, 1);
+	rx(lc, f, n);
+	CU_ASSERT_EQUAL(seen.calls, 1);
+	CU_ASSERT_EQUAL(seen.dport, URSA_UDP_PORT_ROCEV2);
+	CU_ASSERT_EQUAL(ursa_udp_unbind(lc, URSA_UDP_PORT_ROCEV2), 0);
+	CU_ASSERT_EQUAL(ursa_udp_unbind(lc, URSA_UDP_PORT_ROCEV2), -ENOENT);
+	rx(lc, f, n);
+	CU_ASSERT_EQUAL(seen.calls, 1);
+	CU_ASSERT_EQUAL(ctr(lc, "udp", "drop_no_port"), 1);
+	CU_ASSERT_EQUAL(ursa_test_tx_drain(lc), 1); /* port unreachable */
+	ursa_lcore_destroy(lc);
+}
+
+/* Many bindings colliding in the open-addressing table survive unbinding in any order. */
+static void test_bind_table(void)
+{
+	struct ursa_lcore *lc = mk();
+	uint8_t f[256];
+	size_t n;
+
+	for (uint16_t p = 1000; p < 1400; p++)
+		CU_ASSERT_EQUAL(ursa_udp_bind(lc, p, 0, on_dgram, (void *)(uintptr_t)p), 0);
+	for (uint16_t p = 1000; p < 1400; p += 2)
+		CU_ASSERT_EQUAL(ursa_udp_unbind(lc, p), 0);
+	for (uint16_t p = 1001; p < 1400; p += 2) {
+		n = build_udp(f, &our_mac, PEER, OUR, 1, p, "z", 1, 0);
+		rx(lc, f, n);
+		CU_ASSERT_PTR_EQUAL(seen.arg, (void *)(uintptr_t)p);
+	}
+	CU_ASSERT_EQUAL(seen.calls, 200);
+	n = build_udp(f, &our_mac, PEER, OUR, 1, 1000, "z", 1, 0);
+	rx(lc, f, n);
+	CU_ASSERT_EQUAL(seen.calls, 200);
+	ursa_test_tx_drain(lc);
+	ursa_lcore_destroy(lc);
+}
+
+static void test_output(void)
+{
+	struct ursa_lcore *lc = mk();
+	struct ursa_ip_tx t = {.dst = A(PEER), .tenant = 1, .iface = -1};
+	struct rte_mbuf *m = ursa_pkt_alloc(lc);
+	uint8_t f[256];
+	struct rte_ipv4_hdr *h = (struct rte_ipv4_hdr *)(f + 14);
+	struct rte_udp_hdr *u = (struct rte_udp_hdr *)(h + 1);
+	size_t n;
+
+	memcpy(rte_pktmbuf_append(m, 5), "hello", 5);
+	CU_ASSERT_EQUAL(ursa_udp_output(lc, &t, 4000, 5000, m, false), 0);
+	n = tx(lc, f, sizeof(f));
+	CU_ASSERT_EQUAL_FATAL(n, 14 + 20 + 8 + 5);
+	CU_ASSERT_EQUAL(h->next_proto_id, IPPROTO_UDP);
+	CU_ASSERT_EQUAL(h->src_addr, A(OUR).v4);
+	CU_ASSERT_EQUAL(u->src_port, RTE_BE16(4000));
+	CU_ASSERT_EQUAL(u->dst_port, RTE_BE16(5000));
+	CU_ASSERT_EQUAL(u->dgram_len, RTE_BE16(13));
+	CU_ASSERT_NOT_EQUAL(u->dgram_cksum, 0);
+	{
+		uint16_t ck = u->dgram_cksum;
+
+		u->dgram_cksum = 0;
+		CU_ASSERT_EQUAL(rte_ipv4_udptcp_cksum(h, u), ck); /* DPDK agrees */
+		u->dgram_cksum = ck;
+	}
+	/* zero checksum, as rxe sends RoCEv2 */
+	m = ursa_pkt_alloc(lc);
+	memcpy(rte_pktmbuf_append(m, 5), "hello", 5);
+	CU_ASSERT_EQUAL(ursa_udp_output(lc, &t, 49152, URSA_UDP_PORT_ROCEV2, m, true), 0);
+	n = tx(lc, f, sizeof(f));
+	CU_ASSERT_EQUAL_FATAL(n, 14 + 20 + 8 + 5);
+	CU_ASSERT_EQUAL(u->dgram_cksum, 0);
+	CU_ASSERT_EQUAL(ctr(lc, "udp", "tx"), 2);
+	/* no route */
+	t.dst = A("192.168.9.9");
+	m = ursa_pkt_alloc(lc);
+	CU_ASSERT_EQUAL(ursa_udp_output(lc, &t, 1, 2, m, false), -EHOSTUNREACH);
+	ursa_lcore_destroy(lc);
+}
+
+int main(void)
+{
+	CU_pSuite s;
+
+	ursa_test_eal();
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	s = CU_add_suite("udp", NULL, NULL);
+	CU_add_test(s, "demux", test_demux);
+	CU_add_test(s, "checksum good/bad/zero", test_cksum);
+	CU_add_test(s, "lengths", test_lengths);
+	CU_add_test(s, "port unreachable bytes", test_port_unreachable);
+	CU_add_test(s, "RoCEv2 port", test_rocev2_port);
+	CU_add_test(s, "bind table", test_bind_table);
+	CU_add_test(s, "output", test_output);
+	return ursa_test_main();
+}
