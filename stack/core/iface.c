@@ -114,7 +114,10 @@ int ursa_iface_pick_src(const struct ursa_iface *ifc, const struct ursa_ipaddr *
 {
 	const struct ursa_iface_addr *v = dst->family == AF_INET ? ifc->v4 : ifc->v6;
 	unsigned n = dst->family == AF_INET ? ifc->n4 : ifc->n6;
-	bool want_ll = is_linklocal6(dst);
+	/* Link-local destinations, and multicast of link-local scope or smaller (ff01::/16,
+	 * ff02::/16), are reached from a link-local source (RFC 6724 5, rule 2; as Linux). */
+	bool want_ll = is_linklocal6(dst) ||
+		       (dst->family == AF_INET6 && dst->v6[0] == 0xff && (dst->v6[1] & 0x0f) <= 2);
 	const struct ursa_iface_addr *fallback = NULL;
 
 	for (unsigned i = 0; i < n; i++) {
