@@ -272,6 +272,21 @@ static void test_ns_na_linux(void)
 	CU_ASSERT_EQUAL(ci6(lc, "rx_ns"), 1);
 	CU_ASSERT_EQUAL(ci6(lc, "tx_na"), 1);
 	CU_ASSERT_EQUAL(c6(lc, "rx_mcast"), 1);
+	/* Someone's DAD probe for our address: the NA goes to all nodes, S=0 (RFC 4861 7.2.4). */
+	{
+		uint8_t f[256], want[256];
+		uint8_t ns[24] = {135, 0, 0, 0, 0, 0, 0, 0,
+				  0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x0b};
+		uint8_t na[32] = {136, 0, 0, 0, 0x20, 0, 0, 0,
+				  0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x0b,
+				  2, 1, 2, 0, 0, 0, 0, 0x0b};
+
+		rx_bytes(lc, f, frame6(f, (const uint8_t[]){0x33, 0x33, 0xff, 0, 0, 0x0b}, MAC_A, 0,
+				       "::", "ff02::1:ff00:b", 58, 255, ns, 24, 0));
+		expect_tx_bytes(lc, want,
+				frame6(want, (const uint8_t[]){0x33, 0x33, 0, 0, 0, 1}, MAC_B, 0,
+				       "fd00::b", "ff02::1", 58, 255, na, 32, 0));
+	}
 	ursa_lcore_destroy(lc);
 }
 
@@ -752,6 +767,49 @@ static void test_icmp6_error_rules(void)
 	ursa_lcore_destroy(lc);
 }
 
+/* ursa_ip_output for IPv6: header fields, group MAC, resolution, too big. */
+static void test_output(void)
+{
+	struct ursa_lcore *lc = mk();
+	struct ursa_ip_tx tx = {.dst = ip("fd00::a"), .proto = 17, .tos = 0xb8, .iface = -1,
+				.flowlabel = 0x12345};
+	uint8_t want[2048], body[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+	struct rte_mbuf *m;
+	size_t wn;
+
+	learn_a(lc);
+	m = ursa_test_mbuf(lc, body, 8);
+	CU_ASSERT_EQUAL(ursa_ip_output(lc, &tx, m), 0);
+	wn = frame6(want, MAC_A, MAC_B, 0, "fd00::b", "fd00::a", 17, 64, body, 8, -1);
+	want[14] = 0x6b; /* traffic class 0xb8, flow label 0x12345 */
+	want[15] = 0x81;
+	want[16] = 0x23;
+	want[17] = 0x45;
+	expect_tx_bytes(lc, want, wn);
+	/* To a group: 33:33 and the group's low 32 bits, from the link-local address. */
+	tx = (struct ursa_ip_tx){.dst = ip("ff02::1:2"), .proto = 17, .ttl = 1, .iface = 0};
+	m = ursa_test_mbuf(lc, body, 8);
+	CU_ASSERT_EQUAL(ursa_ip_output(lc, &tx, m), 0);
+	wn = frame6(want, (const uint8_t[]){0x33, 0x33, 0, 1, 0, 2}, MAC_B, 0, "fe80::ff:fe00:b",
+		    "ff02::1:2", 17, 1, body, 8, -1);
+	expect_tx_bytes(lc, want, wn);
+	/* Larger than the MTU: refused (no fragmentation on output). */
+	tx = (struct ursa_ip_tx){.dst = ip("fd00::a"), .proto = 17, .iface = -1};
+	m = ursa_test_mbuf(lc, want, 1461);
+	CU_ASSERT_EQUAL(ursa_ip_output(lc, &tx, m), -EMSGSIZE);
+	CU_ASSERT_EQUAL(c6(lc, "drop_msgsize"), 1);
+	m = ursa_test_mbuf(lc, want, 1460);
+	CU_ASSERT_EQUAL(ursa_ip_output(lc, &tx, m), 0);
+	CU_ASSERT_EQUAL(ursa_test_tx_drain(lc), 1);
+	/* No route to another tenant's prefix. */
+	tx = (struct ursa_ip_tx){.dst = ip("fd01::1"), .proto = 17, .iface = -1};
+	m = ursa_test_mbuf(lc, body, 8);
+	CU_ASSERT_EQUAL(ursa_ip_output(lc, &tx, m), -EHOSTUNREACH);
+	CU_ASSERT_EQUAL(c6(lc, "tx"), 3 + 1 /* learn_a's NA */);
+	CU_ASSERT_EQUAL(c6(lc, "tx_mcast"), 1);
+	ursa_lcore_destroy(lc);
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -772,5 +830,6 @@ int main(void)
 	CU_add_test(s, "DAD duplicate", test_dad_duplicate);
 	CU_add_test(s, "VLAN tenant separation for ND", test_vlan_tenants);
 	CU_add_test(s, "ICMPv6 error rules", test_icmp6_error_rules);
+	CU_add_test(s, "IPv6 output", test_output);
 	return ursa_test_main();
 }
