@@ -158,7 +158,7 @@ void icmp4_error(struct ursa_lcore *lc, struct ursa_iface *ifc, const struct rte
 	}
 	if ((ursa_pkt_meta((struct rte_mbuf *)(uintptr_t)orig)->l2_flags &
 	     (URSA_PKT_BCAST | URSA_PKT_MCAST)) ||
-	    ip4_is_bcast(ifc, h->dst_addr) || RTE_IS_IPV4_MCAST(rte_be_to_cpu_32(h->dst_addr))) {
+	    ip4_is_bcast(ifc, h->dst_addr) || ip4_is_mcast(rte_be_to_cpu_32(h->dst_addr))) {
 		c[ICMP_C_err_suppressed_bcast]++;
 		return;
 	}
@@ -167,7 +167,7 @@ void icmp4_error(struct ursa_lcore *lc, struct ursa_iface *ifc, const struct rte
 		return;
 	}
 	src = rte_be_to_cpu_32(h->src_addr);
-	if (src == 0 || RTE_IS_IPV4_MCAST(src) || ip4_is_bcast(ifc, h->src_addr) ||
+	if (src == 0 || ip4_is_mcast(src) || ip4_is_bcast(ifc, h->src_addr) ||
 	    (src >> 24) == 127 || (src >> 24) == 0) {
 		c[ICMP_C_err_suppressed_bad_src]++;
 		return;

@@ -161,7 +161,7 @@ void ip_mbuf_trim(struct rte_mbuf *m, uint32_t len)
 static bool is_v4_limited_or_mcast(const struct ursa_ipaddr *a)
 {
 	return a->family == AF_INET &&
-	       (a->v4 == RTE_BE32(0xffffffff) || RTE_IS_IPV4_MCAST(rte_be_to_cpu_32(a->v4)));
+	       (a->v4 == RTE_BE32(0xffffffff) || ip4_is_mcast(rte_be_to_cpu_32(a->v4)));
 }
 
 static bool is_v6_mcast_or_ll(const struct ursa_ipaddr *a)
@@ -325,7 +325,7 @@ int ip_l2_output(struct ursa_lcore *lc, struct ursa_iface *ifc, const struct urs
 			lc->ip->c[IP_C_tx_bcast]++;
 			return ursa_eth_output(lc, ifc, m, &mac, RTE_ETHER_TYPE_IPV4);
 		}
-		if (RTE_IS_IPV4_MCAST(a)) {
+		if (ip4_is_mcast(a)) {
 			/* RFC 1112 6.4: 01:00:5e + the low 23 bits of the group. */
 			mac = (struct rte_ether_addr){{0x01, 0x00, 0x5e, (a >> 16) & 0x7f,
 						       (a >> 8) & 0xff, a & 0xff}};

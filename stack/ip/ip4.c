@@ -77,7 +77,7 @@ void ip4_input(struct ursa_lcore *lc, struct ursa_iface *ifc, struct rte_mbuf *m
 	 * DHCP-like 0.0.0.0 to broadcast has nobody to answer here either. */
 	if (src == 0)
 		return ip4_drop(lc, m, IP_C_drop_src_zero);
-	if (RTE_IS_IPV4_MCAST(src) || ip4_is_bcast(ifc, h->src_addr) || (src >> 24) == 127 ||
+	if (ip4_is_mcast(src) || ip4_is_bcast(ifc, h->src_addr) || (src >> 24) == 127 ||
 	    (src >> 24) == 0)
 		return ip4_drop(lc, m, IP_C_drop_bad_src);
 	if (hlen > sizeof(*h))
@@ -94,7 +94,7 @@ void ip4_input(struct ursa_lcore *lc, struct ursa_iface *ifc, struct rte_mbuf *m
 	} else if (ip4_is_bcast(ifc, h->dst_addr)) {
 		info.dst_kind = URSA_IP_DST_BCAST;
 		ip->c[IP_C_rx_bcast]++;
-	} else if (RTE_IS_IPV4_MCAST(dst)) {
+	} else if (ip4_is_mcast(dst)) {
 		/* Only the all-hosts group is joined (RFC 1112 7.2). */
 		if (dst != IP4_ADDR(224, 0, 0, 1))
 			return ip4_drop(lc, m, IP_C_drop_mcast_not_joined);

@@ -294,6 +294,11 @@ void ip4_input(struct ursa_lcore *lc, struct ursa_iface *ifc, struct rte_mbuf *m
 int ip4_output(struct ursa_lcore *lc, const struct ursa_ip_tx *tx, struct ursa_iface *ifc,
 	       const struct ursa_ipaddr *nh, const struct ursa_ipaddr *src, struct rte_mbuf *m);
 bool ip4_is_bcast(const struct ursa_iface *ifc, rte_be32_t a);
+/** 224.0.0.0/4 (host order). DPDK's RTE_IS_IPV4_MCAST shifts a signed int into the sign. */
+static inline bool ip4_is_mcast(uint32_t a)
+{
+	return (a >> 28) == 0xe;
+}
 void icmp_input(struct ursa_lcore *lc, struct ursa_iface *ifc, struct rte_mbuf *m,
 		const struct ursa_ip_info *info);
 void icmp4_error(struct ursa_lcore *lc, struct ursa_iface *ifc, const struct rte_mbuf *orig,

@@ -677,9 +677,11 @@ static void test_icmp_error_suppression(void)
 	rte_pktmbuf_free(m);
 	/* a long packet is quoted up to 576 bytes in all */
 	{
-		static uint8_t big[1600], out[1600];
+		static uint8_t big[1600], out[1600], pl[1000];
 
-		n = build(big, &our_mac, &peer_mac, PEER, OUR, 17, 64, 0, 1, 0, big + 600, 1000);
+		for (size_t i = 0; i < sizeof(pl); i++)
+			pl[i] = (uint8_t)i;
+		n = build(big, &our_mac, &peer_mac, PEER, OUR, 17, 64, 0, 1, 0, pl, sizeof(pl));
 		m = ursa_test_mbuf(lc, big + 14, n - 14);
 		ursa_icmp_error(lc, &lc->ifaces[0], m, AF_INET, 3, 3, 0);
 		rte_pktmbuf_free(m);
