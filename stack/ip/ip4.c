@@ -122,6 +122,7 @@ void ip4_input(struct ursa_lcore *lc, struct ursa_iface *ifc, struct rte_mbuf *m
 			return; /* held until the rest arrives (or freed via death row) */
 		ip->c[IP_C_rx_reassembled]++;
 		h = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
+		hlen = (h->version_ihl & 0xf) * 4u; /* the first fragment's header */
 		tot = rte_pktmbuf_pkt_len(m);
 	}
 

@@ -362,6 +362,194 @@ static void test_output(void)
 	ursa_lcore_destroy(lc);
 }
 
+/* A datagram that arrived in fragments reaches the binder whole (a chained mbuf). */
+static uint8_t frag_pl[2999];
+static struct {
+	unsigned calls, segs;
+	size_t len;
+	bool same;
+} big;
+
+static void on_big(struct ursa_lcore *lc, void *arg, struct ursa_iface *ifc, struct rte_mbuf *m,
+		   const struct ursa_ip_info *ip, const struct ursa_udp_info *udp)
+{
+	static uint8_t buf[sizeof(frag_pl)];
+	const void *p;
+
+	(void)lc, (void)arg, (void)ifc, (void)ip, (void)udp;
+	big.calls++;
+	big.segs = m->nb_segs;
+	big.len = rte_pktmbuf_pkt_len(m);
+	p = big.len == sizeof(buf) ? rte_pktmbuf_read(m, 0, (uint32_t)big.len, buf) : NULL;
+	big.same = p != NULL && memcmp(p, frag_pl, sizeof(frag_pl)) == 0;
+	rte_pktmbuf_free(m);
+}
+
+static void test_fragmented_datagram(void)
+{
+	struct ursa_lcore *lc = mk();
+	static uint8_t whole[3100], f[1600];
+	size_t off = 0, n, udp_len;
+
+	for (size_t i = 0; i < sizeof(frag_pl); i++)
+		frag_pl[i] = (uint8_t)(i * 31 + 7);
+	CU_ASSERT_EQUAL(ursa_udp_bind(lc, 7, 0, on_big, NULL), 0);
+	n = build_udp(whole, &our_mac, PEER, OUR, 1000, 7, frag_pl, sizeof(frag_pl), 0);
+	udp_len = n - 34; /* 3007 bytes: pieces of 1480, 1480 and 47 */
+	while (off < udp_len) {
+		size_t piece = RTE_MIN((size_t)1480, udp_len - off);
+		struct rte_ipv4_hdr *h = (struct rte_ipv4_hdr *)(f + 14);
+		uint16_t fo = (uint16_t)(off / 8);
+
+		if (off + piece < udp_len)
+			fo |= RTE_IPV4_HDR_MF_FLAG;
+		memcpy(f, whole, 34);
+		memcpy(f + 34, whole + 34 + off, piece);
+		h->total_length = rte_cpu_to_be_16((uint16_t)(20 + piece));
+		h->fragment_offset = rte_cpu_to_be_16(fo);
+		h->hdr_checksum = 0;
+		h->hdr_checksum = rte_ipv4_cksum(h);
+		rx(lc, f, 34 + piece);
+		off += piece;
+	}
+	CU_ASSERT_EQUAL_FATAL(big.calls, 1);
+	CU_ASSERT(big.segs > 1);
+	CU_ASSERT_EQUAL(big.len, sizeof(frag_pl));
+	CU_ASSERT(big.same);
+	CU_ASSERT_EQUAL(ctr(lc, "udp", "drop_bad_cksum"), 0);
+	ursa_lcore_destroy(lc);
+}
+
+/* ---- over IPv6 ---- */
+
+#define OUR6 "fd00:250::1"
+#define PEER6 "fd00:250::2"
+
+static struct ursa_lcore *mk6(void)
+{
+	struct ursa_lcore *lc = mk();
+	struct ursa_ipaddr a = A(OUR6), p = A(PEER6);
+
+	CU_ASSERT_FATAL(ursa_iface_addr_add(lc, 0, &a, 64) == 0);
+	ursa_neigh_update(lc, &lc->ifaces[0], &p, &peer_mac, true, true);
+	return lc;
+}
+
+/* Ethernet + IPv6 + UDP with a correct checksum (cksum_mode 0), zero (1) or a wrong one (2). */
+static size_t build_udp6(uint8_t *b, uint16_t sport, uint16_t dport, const void *pl, size_t plen,
+			 int cksum_mode)
+{
+	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)b;
+	struct rte_ipv6_hdr *h = (struct rte_ipv6_hdr *)(eh + 1);
+	struct rte_udp_hdr *u = (struct rte_udp_hdr *)(h + 1);
+	struct ursa_ipaddr s = A(PEER6), d = A(OUR6);
+
+	eh->dst_addr = our_mac;
+	eh->src_addr = peer_mac;
+	eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV6);
+	memset(h, 0, sizeof(*h));
+	h->vtc_flow = RTE_BE32(6u << 28);
+	h->payload_len = rte_cpu_to_be_16((uint16_t)(8 + plen));
+	h->proto = IPPROTO_UDP;
+	h->hop_limits = 64;
+	memcpy(h->src_addr, s.v6, 16);
+	memcpy(h->dst_addr, d.v6, 16);
+	u->src_port = rte_cpu_to_be_16(sport);
+	u->dst_port = rte_cpu_to_be_16(dport);
+	u->dgram_len = rte_cpu_to_be_16((uint16_t)(8 + plen));
+	u->dgram_cksum = 0;
+	memcpy(u + 1, pl, plen);
+	if (cksum_mode != 1)
+		u->dgram_cksum = rte_ipv6_udptcp_cksum(h, u);
+	if (cksum_mode == 2)
+		u->dgram_cksum ^= 0x0101;
+	return 14 + 40 + 8 + plen;
+}
+
+static void test_v6_input(void)
+{
+	struct ursa_lcore *lc = mk6();
+	uint8_t f[256];
+	size_t n;
+
+	CU_ASSERT_EQUAL(ursa_udp_bind(lc, 7, 0, on_dgram, NULL), 0);
+	CU_ASSERT_EQUAL(ursa_udp_bind(lc, URSA_UDP_PORT_ROCEV2, URSA_UDP_BIND_ROCEV2, on_dgram,
+				      NULL), 0);
+	n = build_udp6(f, 1000, 7, "six", 3, 0);
+	rx(lc, f, n);
+	CU_ASSERT_EQUAL(seen.calls, 1);
+	CU_ASSERT_EQUAL(seen.len, 3);
+	CU_ASSERT(memcmp(seen.data, "six", 3) == 0);
+	n = build_udp6(f, 1000, 7, "six", 3, 2);
+	rx(lc, f, n);
+	CU_ASSERT_EQUAL(ctr(lc, "udp", "drop_bad_cksum"), 1);
+	/* zero is illegal over IPv6 (RFC 8200 8.1) ... */
+	n = build_udp6(f, 1000, 7, "six", 3, 1);
+	rx(lc, f, n);
+	CU_ASSERT_EQUAL(ctr(lc, "udp", "drop_zero_cksum6"), 1);
+	/* ... except where rxe sends it: RoCEv2 */
+	n = build_udp6(f, 49152, URSA_UDP_PORT_ROCEV2, "bth.", 4, 1);
+	rx(lc, f, n);
+	CU_ASSERT_EQUAL(ctr(lc, "udp", "rx_zero_cksum_rocev2"), 1);
+	CU_ASSERT_EQUAL(seen.calls, 2);
+	CU_ASSERT_EQUAL(seen.dport, URSA_UDP_PORT_ROCEV2);
+	CU_ASSERT_EQUAL(ursa_test_tx_drain(lc), 0);
+	ursa_lcore_destroy(lc);
+}
+
+/* An unbound port over IPv6 is answered with ICMPv6 destination unreachable, code 4. */
+static void test_v6_port_unreachable(void)
+{
+	struct ursa_lcore *lc = mk6();
+	uint8_t f[256], out[256];
+	size_t n;
+
+	n = build_udp6(f, 1000, 9999, "x", 1, 0);
+	rx(lc, f, n);
+	CU_ASSERT_EQUAL(ctr(lc, "udp", "drop_no_port"), 1);
+	n = tx(lc, out, sizeof(out));
+	CU_ASSERT_EQUAL_FATAL(n, 14 + 40 + 8 + (40 + 8 + 1));
+	CU_ASSERT_EQUAL(out[12], 0x86);
+	CU_ASSERT_EQUAL(out[13], 0xdd);
+	CU_ASSERT_EQUAL(out[14 + 6], 58);	   /* next header ICMPv6 */
+	CU_ASSERT_EQUAL(out[54], 1);		   /* destination unreachable */
+	CU_ASSERT_EQUAL(out[55], 4);		   /* port unreachable */
+	CU_ASSERT(memcmp(out + 62, f + 14, 49) == 0); /* the datagram quoted */
+	ursa_lcore_destroy(lc);
+}
+
+static void test_v6_output(void)
+{
+	struct ursa_lcore *lc = mk6();
+	struct ursa_ip_tx t = {.dst = A(PEER6), .tenant = 1, .iface = -1};
+	struct rte_mbuf *m = ursa_pkt_alloc(lc);
+	uint8_t f[256];
+	struct rte_ipv6_hdr *h = (struct rte_ipv6_hdr *)(f + 14);
+	struct rte_udp_hdr *u = (struct rte_udp_hdr *)(h + 1);
+	struct ursa_ipaddr our = A(OUR6);
+	uint16_t ck;
+	size_t n;
+
+	memcpy(rte_pktmbuf_append(m, 5), "hello", 5);
+	CU_ASSERT_EQUAL(ursa_udp_output(lc, &t, 4000, 5000, m, false), 0);
+	n = tx(lc, f, sizeof(f));
+	CU_ASSERT_EQUAL_FATAL(n, 14 + 40 + 8 + 5);
+	CU_ASSERT(memcmp(h->src_addr, our.v6, 16) == 0);
+	ck = u->dgram_cksum;
+	u->dgram_cksum = 0;
+	CU_ASSERT_EQUAL(rte_ipv6_udptcp_cksum(h, u), ck);
+	/* zero checksums over IPv6 only for RoCEv2 */
+	m = ursa_pkt_alloc(lc);
+	CU_ASSERT_EQUAL(ursa_udp_output(lc, &t, 4000, 5000, m, true), -EINVAL);
+	m = ursa_pkt_alloc(lc);
+	memcpy(rte_pktmbuf_append(m, 5), "hello", 5);
+	CU_ASSERT_EQUAL(ursa_udp_output(lc, &t, 49152, URSA_UDP_PORT_ROCEV2, m, true), 0);
+	n = tx(lc, f, sizeof(f));
+	CU_ASSERT_EQUAL_FATAL(n, 14 + 40 + 8 + 5);
+	CU_ASSERT_EQUAL(u->dgram_cksum, 0);
+	ursa_lcore_destroy(lc);
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -377,5 +565,9 @@ int main(void)
 	CU_add_test(s, "RoCEv2 port", test_rocev2_port);
 	CU_add_test(s, "bind table", test_bind_table);
 	CU_add_test(s, "output", test_output);
+	CU_add_test(s, "fragmented datagram", test_fragmented_datagram);
+	CU_add_test(s, "IPv6 input", test_v6_input);
+	CU_add_test(s, "IPv6 port unreachable", test_v6_port_unreachable);
+	CU_add_test(s, "IPv6 output", test_v6_output);
 	return ursa_test_main();
 }
