@@ -9,6 +9,12 @@
  * options checked, a routing header with segments left is refused, fragments are reassembled
  * with rte_ip_frag. ICMPv6 is handled here; every other upper layer goes to the shared
  * protocol table, and an unknown next header is answered with a parameter problem.
+ *
+ * Output (after the shared route decision in ip.c) prepends the header with the caller's
+ * traffic class, flow label and hop limit (64 by default); a packet larger than the MTU is
+ * fragmented with rte_ip_frag under a random identification. The link is reached through
+ * ip_l2_output: groups map to 33:33 + their low 32 bits, unicast goes through the neighbour
+ * cache, whose AF_INET6 resolver is in nd.c.
  */
 #include <errno.h>
 #include <string.h>
@@ -410,14 +416,52 @@ int ip6_push_hdr(struct ursa_lcore *lc, struct rte_mbuf *m, const struct ursa_ip
 	return 0;
 }
 
+/* Send m (IPv6 header first, no extension headers) larger than ifc's MTU in fragments of the
+ * largest multiple of 8 that fits (RFC 8200 4.5), under one random identification (RFC 7739). */
+static int ip6_fragment_out(struct ursa_lcore *lc, struct ursa_iface *ifc,
+			    const struct ursa_ipaddr *nh, struct rte_mbuf *m)
+{
+	const uint32_t hl = IP6_HDR_LEN + sizeof(struct rte_ipv6_fragment_ext);
+	struct rte_mbuf *frags[IP_MAX_FRAGS];
+	rte_be32_t id = rte_cpu_to_be_32(ursa_rng_u32(&lc->rng));
+	int32_t n;
+	int rc = 0;
+
+	if (ifc->mtu < hl + 8) {
+		C6(lc, drop_msgsize);
+		rte_pktmbuf_free(m);
+		return -EMSGSIZE;
+	}
+	n = rte_ipv6_fragment_packet(m, frags, IP_MAX_FRAGS,
+				     (uint16_t)(hl + ((ifc->mtu - hl) & ~7u)), lc->pool,
+				     lc->ip->indirect_pool);
+	rte_pktmbuf_free(m); /* the fragments hold their own references to its data */
+	if (n < 0) {
+		C6(lc, drop_frag_out_fail);
+		return n;
+	}
+	for (int32_t i = 0; i < n; i++) {
+		struct rte_ipv6_fragment_ext *fh =
+			rte_pktmbuf_mtod_offset(frags[i], struct rte_ipv6_fragment_ext *,
+						IP6_HDR_LEN);
+		int r;
+
+		memset(ursa_pkt_meta(frags[i]), 0, sizeof(struct ursa_pkt_meta));
+		fh->id = id;
+		C6(lc, tx_frags);
+		r = ip_l2_output(lc, ifc, nh, frags[i]);
+		if (r < 0 && rc == 0)
+			rc = r;
+	}
+	return rc;
+}
+
 int ip6_output(struct ursa_lcore *lc, const struct ursa_ip_tx *tx, struct ursa_iface *ifc,
 	       const struct ursa_ipaddr *nh, const struct ursa_ipaddr *src, struct rte_mbuf *m)
 {
 	struct rte_ipv6_hdr *h;
 
-	/* Fragmenting on output is not done: the transports size their segments to the MTU
-	 * (and RoCEv2 to its path MTU), so a packet that does not fit is refused. */
-	if (IP6_HDR_LEN + m->pkt_len > ifc->mtu || m->pkt_len > UINT16_MAX) {
+	if (m->pkt_len > UINT16_MAX) {
 		C6(lc, drop_msgsize);
 		rte_pktmbuf_free(m);
 		return -EMSGSIZE;
@@ -434,5 +478,7 @@ int ip6_output(struct ursa_lcore *lc, const struct ursa_ip_tx *tx, struct ursa_i
 	C6(lc, tx);
 	if (is_mcast6(tx->dst.v6))
 		C6(lc, tx_mcast);
+	if (m->pkt_len > ifc->mtu)
+		return ip6_fragment_out(lc, ifc, nh, m);
 	return ip_l2_output(lc, ifc, nh, m);
 }

@@ -145,6 +145,7 @@ struct icmp_rl_dst {
 	X(rx_no_next_header)                                                                 \
 	X(tx)                                                                                \
 	X(tx_mcast)                                                                          \
+	X(tx_frags)                                                                          \
 	X(drop_short)                                                                        \
 	X(drop_version)                                                                      \
 	X(drop_bad_len)                                                                      \
@@ -160,6 +161,7 @@ struct icmp_rl_dst {
 	X(drop_frag_fail)                                                                    \
 	X(drop_unknown_proto)                                                                \
 	X(drop_msgsize)                                                                      \
+	X(drop_frag_out_fail)                                                                \
 	X(drop_no_headroom)
 
 #define IP6_C_ENUM(n) IP6_C_##n,

@@ -767,7 +767,7 @@ static void test_icmp6_error_rules(void)
 	ursa_lcore_destroy(lc);
 }
 
-/* ursa_ip_output for IPv6: header fields, group MAC, resolution, too big. */
+/* ursa_ip_output for IPv6: header fields, group MAC, fragmentation, no route. */
 static void test_output(void)
 {
 	struct ursa_lcore *lc = mk();
@@ -793,19 +793,45 @@ static void test_output(void)
 	wn = frame6(want, (const uint8_t[]){0x33, 0x33, 0, 1, 0, 2}, MAC_B, 0, "fe80::ff:fe00:b",
 		    "ff02::1:2", 17, 1, body, 8, -1);
 	expect_tx_bytes(lc, want, wn);
-	/* Larger than the MTU: refused (no fragmentation on output). */
+	/* Larger than the MTU: fragments of 1448 bytes (the largest multiple of 8 that fits
+	 * with the fragment header), one random identification. */
 	tx = (struct ursa_ip_tx){.dst = ip("fd00::a"), .proto = 17, .iface = -1};
+	for (unsigned i = 0; i < 1461; i++)
+		want[i] = (uint8_t)i;
 	m = ursa_test_mbuf(lc, want, 1461);
-	CU_ASSERT_EQUAL(ursa_ip_output(lc, &tx, m), -EMSGSIZE);
-	CU_ASSERT_EQUAL(c6(lc, "drop_msgsize"), 1);
+	CU_ASSERT_EQUAL(ursa_ip_output(lc, &tx, m), 0);
+	{
+		struct rte_mbuf *f1 = ursa_test_tx(lc), *f2 = ursa_test_tx(lc);
+		uint8_t a[1600], b2[128];
+		const uint8_t *p1, *p2;
+
+		CU_ASSERT_FATAL(f1 != NULL && f2 != NULL);
+		CU_ASSERT_EQUAL(rte_pktmbuf_pkt_len(f1), 14 + 48 + 1448);
+		CU_ASSERT_EQUAL(rte_pktmbuf_pkt_len(f2), 14 + 48 + 13);
+		p1 = rte_pktmbuf_read(f1, 0, 14 + 48 + 1448, a);
+		p2 = rte_pktmbuf_read(f2, 0, 14 + 48 + 13, b2);
+		CU_ASSERT_EQUAL(p1[14 + 6], 44); /* next header: fragment */
+		CU_ASSERT_EQUAL(p1[14 + 4] << 8 | p1[14 + 5], 8 + 1448);
+		CU_ASSERT_EQUAL(p1[54], 17);
+		CU_ASSERT_EQUAL(p1[56] << 8 | p1[57], 0x0001); /* offset 0, M */
+		CU_ASSERT_EQUAL(p2[14 + 4] << 8 | p2[14 + 5], 8 + 13);
+		CU_ASSERT_EQUAL(p2[56] << 8 | p2[57], 1448); /* offset 181 units, last */
+		CU_ASSERT_EQUAL(memcmp(p1 + 58, p2 + 58, 4), 0); /* same identification */
+		CU_ASSERT_EQUAL(memcmp(p1 + 62, want, 1448), 0);
+		CU_ASSERT_EQUAL(memcmp(p2 + 62, want + 1448, 13), 0);
+		rte_pktmbuf_free(f1);
+		rte_pktmbuf_free(f2);
+	}
+	CU_ASSERT_EQUAL(c6(lc, "tx_frags"), 2);
 	m = ursa_test_mbuf(lc, want, 1460);
 	CU_ASSERT_EQUAL(ursa_ip_output(lc, &tx, m), 0);
 	CU_ASSERT_EQUAL(ursa_test_tx_drain(lc), 1);
+	CU_ASSERT_EQUAL(c6(lc, "tx_frags"), 2);
 	/* No route to another tenant's prefix. */
 	tx = (struct ursa_ip_tx){.dst = ip("fd01::1"), .proto = 17, .iface = -1};
 	m = ursa_test_mbuf(lc, body, 8);
 	CU_ASSERT_EQUAL(ursa_ip_output(lc, &tx, m), -EHOSTUNREACH);
-	CU_ASSERT_EQUAL(c6(lc, "tx"), 3 + 1 /* learn_a's NA */);
+	CU_ASSERT_EQUAL(c6(lc, "tx"), 4 + 1 /* learn_a's NA */);
 	CU_ASSERT_EQUAL(c6(lc, "tx_mcast"), 1);
 	ursa_lcore_destroy(lc);
 }
