@@ -1,0 +1,313 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Internal to stack/roce: the context, objects, parsed-packet record, counters, and the
+ * index of cross-file functions (by file, as a table of contents).
+ */
+#ifndef URSA_ROCE_PRIV_H
+#define URSA_ROCE_PRIV_H
+
+#include <stdbool.h>
+#include <sys/queue.h>
+
+#include <rte_hash.h>
+
+#include "roce_hdr.h"
+#include "roce_opcode.h"
+#include "roce_psn.h"
+#include "ursa_roce.h"
+
+#define ROCE_MAX_SGE 8
+#define ROCE_MAX_WR 4096
+#define ROCE_MAX_CQE 65536
+#define ROCE_QPN_BASE 0x11	     /* QPNs are ROCE_QPN_BASE + slot; 0 and 1 are special */
+#define ROCE_MAX_UNACKED_PSNS 128    /* requester window (rocev2.md §3.2) */
+#define ROCE_MAX_PKT_PER_ACK 64	     /* AckReq at least this often */
+#define ROCE_MAX_MSG_SIZE (1u << 31) /* RETH length limit */
+#define ROCE_MAX_RD_ATOMIC 16
+#define ROCE_TX_BUDGET 32	     /* packets per QP per poll, requester and read responder */
+#define ROCE_MAX_HDR 128	     /* IPv6 + UDP + BTH + largest extension set, rounded up */
+
+/* Counters: every drop by reason ("drop_*"), NAKs sent by reason. */
+#define ROCE_COUNTERS(X)                                                                     \
+	X(rx) X(rx_req) X(rx_resp) X(tx) X(tx_ack) X(tx_read_resp) X(tx_atomic_ack)         \
+	X(tx_nak_psn) X(tx_nak_inv_req) X(tx_nak_access) X(tx_nak_op) X(tx_rnr_nak)         \
+	X(rx_dup_req) X(rx_nak_psn) X(rx_nak_err) X(rx_rnr_nak) X(retransmit) X(timeout)    \
+	X(rnr_retry) X(qp_error)                                                             \
+	X(drop_short) X(drop_ip_framing) X(drop_bad_opcode) X(drop_bad_tver)                \
+	X(drop_bad_len) X(drop_bad_pad) X(drop_no_qp) X(drop_qp_state) X(drop_bad_addr)     \
+	X(drop_bad_pkey) X(drop_bad_icrc) X(drop_psn_oos) X(drop_dup_unknown)               \
+	X(drop_resp_stale) X(drop_resp_unexpected) X(drop_resp_bad_len) X(drop_no_mbuf)     \
+	X(drop_xmit) X(drop_cq_overflow)
+
+#define ROCE_C_ENUM(n) ROCE_C_##n,
+enum roce_counter { ROCE_COUNTERS(ROCE_C_ENUM) ROCE_C_MAX };
+
+struct ursa_roce_ctx {
+	struct ursa_lcore *lc;
+	uint64_t c[ROCE_C_MAX];
+	struct ursa_roce_conf conf;
+	ursa_roce_xmit_t xmit;
+	void *xmit_arg;
+	uint16_t ip_id;
+	uint32_t nb_qp_slots;
+	struct ursa_roce_qp **qps; /* by QPN - ROCE_QPN_BASE */
+	struct rte_hash *mr_hash;  /* key -> MR */
+	TAILQ_HEAD(, ursa_roce_qp) busy; /* QPs with packets to send */
+	uint32_t pd_serial;
+};
+
+struct ursa_roce_pd {
+	struct ursa_roce_ctx *ctx;
+	uint32_t id;
+	uint32_t users;
+};
+
+struct ursa_roce_mr {
+	struct ursa_roce_ctx *ctx;
+	struct ursa_roce_pd *pd;
+	uint64_t iova; /* = the process address */
+	uint64_t length;
+	unsigned access;
+	uint32_t key; /* lkey == rkey */
+	bool valid;   /* false once invalidated (SEND with invalidate) */
+};
+
+struct ursa_roce_cq {
+	struct ursa_roce_ctx *ctx;
+	struct ursa_rdma_wc *ring;
+	uint32_t size, head, tail; /* free-running */
+	bool overflow;
+	ursa_roce_cq_event_t event;
+	void *event_arg;
+	uint8_t armed; /* 0, 1 = any, 2 = solicited only */
+	uint32_t users;
+};
+
+struct roce_swqe {
+	struct ursa_rdma_send_wr wr; /* wr.sg_list points at sge */
+	struct ursa_rdma_sge sge[ROCE_MAX_SGE];
+	uint32_t len;
+	uint32_t first_psn, last_psn, npkts;
+	uint32_t read_done; /* READ: response packets received */
+	bool started;
+	bool done;
+};
+
+struct roce_rwqe {
+	uint64_t wr_id;
+	unsigned num_sge;
+	uint32_t len;
+	struct ursa_rdma_sge sge[ROCE_MAX_SGE];
+};
+
+enum roce_res_type { ROCE_RES_NONE, ROCE_RES_READ, ROCE_RES_ATOMIC };
+
+/* A responder resource: a READ or ATOMIC, kept for replaying duplicates (rocev2.md §3.6). */
+struct roce_res {
+	enum roce_res_type type;
+	uint32_t first_psn, last_psn;
+	uint64_t va;
+	uint32_t rkey;
+	uint32_t len;
+	uint64_t orig; /* ATOMIC: the original value, replayed, never re-executed */
+	/* READ streaming progress (responses are paced by the poll hook) */
+	bool pending;
+	uint32_t next_psn;
+	uint64_t next_va;
+	uint32_t left;
+	bool first_sent;
+};
+
+enum roce_resp_in { ROCE_IN_NONE, ROCE_IN_SEND, ROCE_IN_WRITE };
+
+struct ursa_roce_qp {
+	struct ursa_roce_ctx *ctx;
+	uint32_t qpn;
+	enum ursa_rdma_qp_state state;
+	struct ursa_roce_pd *pd;
+	struct ursa_roce_cq *scq, *rcq;
+	struct ursa_rdma_qp_attr attr;
+	struct ursa_rdma_qp_cap cap;
+	bool sig_all;
+	struct ursa_roce_path path;
+	uint16_t sport;
+	bool busy; /* on ctx->busy */
+	TAILQ_ENTRY(ursa_roce_qp) busy_link;
+
+	/* Send queue: ring of power-of-two size, free-running indices. */
+	struct roce_swqe *sq;
+	uint32_t sq_size;
+	uint32_t sq_head; /* next free slot (post) */
+	uint32_t sq_comp; /* oldest not completed */
+	uint32_t sq_cur;  /* being transmitted */
+
+	/* Requester. */
+	uint32_t cur_off;  /* bytes of sq_cur already sent */
+	uint32_t req_psn;  /* next PSN to send */
+	uint32_t una;	   /* oldest unacknowledged PSN */
+	uint32_t psn_max;  /* one past the highest PSN ever sent */
+	uint32_t pkts_since_ackreq;
+	uint32_t rd_atomic_inflight;
+	uint8_t retry_left, rnr_left;
+	bool rnr_wait;
+	struct ursa_timer rexmit_timer;
+	struct ursa_timer rnr_timer;
+
+	/* Receive queue. */
+	struct roce_rwqe *rq;
+	uint32_t rq_size, rq_head, rq_tail;
+
+	/* Responder. */
+	struct {
+		uint32_t psn; /* expected */
+		uint32_t msn;
+		bool nak_sent;
+		enum roce_resp_in in;
+		uint32_t offset;   /* bytes of the current message placed */
+		uint64_t va;	   /* WRITE: start of the current message */
+		uint32_t len;	   /* WRITE: RETH length */
+		uint32_t rkey;
+		struct roce_res res[ROCE_MAX_RD_ATOMIC];
+		uint32_t nres;	   /* power of two, >= max_dest_rd_atomic */
+		uint32_t res_head; /* free-running */
+		uint32_t rd_outstanding;
+	} resp;
+};
+
+/* A received packet, parsed once (headers copied out so they may span segments). */
+struct roce_pkt {
+	struct rte_mbuf *m;
+	const uint8_t *l3;
+	struct ursa_ipaddr src, dst;
+	const struct roce_opinfo *op;
+	uint8_t opcode;
+	uint32_t mask;
+	uint32_t psn, qpn;
+	bool ackreq, se;
+	uint8_t pad;
+	uint32_t paylen;  /* payload bytes, pad excluded */
+	uint32_t pay_off; /* payload offset in m */
+	struct ursa_roce_qp *qp;
+	uint8_t hdr[64];  /* BTH + extension headers */
+};
+
+static inline const struct roce_bth *pkt_bth(const struct roce_pkt *p)
+{
+	return (const struct roce_bth *)p->hdr;
+}
+static inline const struct roce_reth *pkt_reth(const struct roce_pkt *p)
+{
+	return (const struct roce_reth *)(p->hdr + p->op->off[ROCE_H_RETH]);
+}
+static inline const struct roce_aeth *pkt_aeth(const struct roce_pkt *p)
+{
+	return (const struct roce_aeth *)(p->hdr + p->op->off[ROCE_H_AETH]);
+}
+static inline const struct roce_atmeth *pkt_atmeth(const struct roce_pkt *p)
+{
+	return (const struct roce_atmeth *)(p->hdr + p->op->off[ROCE_H_ATMETH]);
+}
+static inline const struct roce_atmack *pkt_atmack(const struct roce_pkt *p)
+{
+	return (const struct roce_atmack *)(p->hdr + p->op->off[ROCE_H_ATMACK]);
+}
+static inline rte_be32_t pkt_imm(const struct roce_pkt *p)
+{
+	return ((const struct roce_immdt *)(p->hdr + p->op->off[ROCE_H_IMMDT]))->imm;
+}
+static inline uint32_t pkt_ieth_rkey(const struct roce_pkt *p)
+{
+	return rte_be_to_cpu_32(((const struct roce_ieth *)(p->hdr + p->op->off[ROCE_H_IETH]))->rkey);
+}
+
+static inline uint32_t qp_pmtu(const struct ursa_roce_qp *qp)
+{
+	return qp->attr.path_mtu;
+}
+
+/* roce_icrc.c */
+uint32_t roce_icrc_calc(const uint8_t *l3, const struct rte_mbuf *m, uint32_t bth_off,
+			uint32_t len);
+bool roce_icrc_check(const uint8_t *l3, const struct rte_mbuf *m, uint32_t bth_off,
+		     uint32_t len);
+void roce_icrc_put(uint8_t *p, uint32_t icrc);
+
+/* roce_ctx.c */
+struct ursa_roce_qp *roce_qp_lookup(struct ursa_roce_ctx *ctx, uint32_t qpn);
+void roce_mark_busy(struct ursa_roce_qp *qp);
+
+/* roce_tx.c: building and sending packets */
+struct rte_mbuf *roce_tx_alloc(struct ursa_roce_qp *qp, uint8_t opcode, uint32_t psn,
+			       bool ackreq, bool se, uint32_t paylen, uint8_t **ext);
+int roce_mbuf_write(struct rte_mbuf *m, uint32_t off, const void *src, uint32_t len);
+int roce_mbuf_read(const struct rte_mbuf *m, uint32_t off, void *dst, uint32_t len);
+void roce_tx_finish(struct ursa_roce_qp *qp, struct rte_mbuf *m);
+uint32_t roce_tx_payload_off(const struct ursa_roce_qp *qp, uint8_t opcode);
+
+/* roce_mr.c */
+struct ursa_roce_mr *roce_mr_lookup(struct ursa_roce_ctx *ctx, uint32_t key);
+bool roce_mr_range_ok(const struct ursa_roce_mr *mr, uint64_t va, uint64_t len);
+/* Copy between a gather/scatter list and an mbuf; checks each SGE's lkey, PD, access and
+ * bounds first. to_sge: mbuf -> memory. Returns 0 or -EACCES. */
+int roce_sge_copy(struct ursa_roce_qp *qp, const struct ursa_rdma_sge *sge, unsigned nsge,
+		  uint32_t msg_off, struct rte_mbuf *m, uint32_t m_off, uint32_t len,
+		  bool to_sge, unsigned need_access);
+
+/* roce_cq.c */
+int roce_cq_push(struct ursa_roce_cq *cq, const struct ursa_rdma_wc *wc, bool solicited);
+
+/* roce_qp.c */
+void roce_qp_error(struct ursa_roce_qp *qp);
+enum ursa_rdma_wc_opcode roce_wc_opcode(enum ursa_rdma_wr_opcode op);
+void roce_comp_flush(struct ursa_roce_qp *qp);
+
+/* roce_req.c */
+void roce_req_run(struct ursa_roce_qp *qp);
+void roce_req_rewind(struct ursa_roce_qp *qp, uint32_t psn);
+void roce_req_arm_timer(struct ursa_roce_qp *qp);
+void roce_req_timer_cb(struct ursa_lcore *lc, struct ursa_timer *t, void *arg);
+void roce_req_rnr_cb(struct ursa_lcore *lc, struct ursa_timer *t, void *arg);
+
+/* roce_resp.c */
+enum roce_resp_state {
+	ROCE_RS_CHK_PSN,
+	ROCE_RS_CHK_OP_SEQ,
+	ROCE_RS_CHK_OP_VALID,
+	ROCE_RS_CHK_RESOURCE,
+	ROCE_RS_CHK_LENGTH,
+	ROCE_RS_CHK_RKEY,
+	ROCE_RS_EXECUTE,
+	ROCE_RS_ACKNOWLEDGE,
+	ROCE_RS_DONE,
+	ROCE_RS_DUPLICATE,
+	ROCE_RS_OUT_OF_SEQ,
+	ROCE_RS_RNR,
+	ROCE_RS_ERR_OP_SEQ,
+	ROCE_RS_ERR_OP_NOT_ALLOWED,
+	ROCE_RS_ERR_NO_RD_ATOMIC,
+	ROCE_RS_ERR_LENGTH,
+	ROCE_RS_ERR_RKEY,
+	ROCE_RS_ERR_PD,
+	ROCE_RS_ERR_MR_ACCESS,
+	ROCE_RS_ERR_RANGE,
+	ROCE_RS_ERR_ALIGN,
+	ROCE_RS_ERR_INVALIDATE,
+	ROCE_RS_ERR_RECV_WQE,
+	ROCE_RS_MAX,
+};
+extern const char *const roce_resp_state_names[ROCE_RS_MAX];
+/* The responder; returns the final state (for tests and counters). */
+enum roce_resp_state roce_resp_input(struct ursa_roce_qp *qp, struct roce_pkt *pkt);
+/* Stream pending READ responses (at most budget packets); returns packets sent. */
+unsigned roce_resp_read_run(struct ursa_roce_qp *qp, unsigned budget);
+bool roce_resp_has_work(const struct ursa_roce_qp *qp);
+
+/* roce_comp.c */
+void roce_comp_input(struct ursa_roce_qp *qp, struct roce_pkt *pkt);
+void roce_comp_wqe(struct ursa_roce_qp *qp, struct roce_swqe *w, enum ursa_rdma_wc_status st,
+		   uint32_t vendor_err);
+
+/* roce_recv.c */
+void roce_input(struct ursa_roce_ctx *ctx, struct rte_mbuf *m, const uint8_t *l3);
+
+#endif /* URSA_ROCE_PRIV_H */

@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * roce: ursa's RoCEv2 reliable-connection engine (requester, responder, completer; QP, CQ,
+ * MR and PD objects). It uses the value types of stack/rdma (work requests, completions, QP
+ * attributes); providers/softroce puts it behind the rdma ops tables.
+ *
+ * Packets leave through a transmit function that receives a whole IPv4/IPv6 packet (IP, UDP,
+ * BTH .. ICRC): the ICRC covers the IP total length and IPv4 ID, so the IP header is built
+ * here, as rxe does, and routed with ursa_ip_route() + ursa_neigh_output() by the default
+ * transmit (ursa_roce_init); tests and replays install their own.
+ *
+ * Security (DESIGN.md §2.1): keys carry 32 random bits, there is no "all memory" key, and a
+ * key dies with deregistration or re-registration. The responder checks addresses, P_Key,
+ * ICRC, PSN, opcode sequence, QP access, rkey, PD, MR access, bounds and atomic alignment
+ * before touching memory.
+ */
+#ifndef URSA_ROCE_H
+#define URSA_ROCE_H
+
+#include "ursa_core.h"
+#include "ursa_rdma.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct ursa_roce_pd;
+struct ursa_roce_mr;
+struct ursa_roce_cq;
+struct ursa_roce_qp;
+
+/** Where a QP's packets go: addresses from its GIDs, the egress interface (or -1: route). */
+struct ursa_roce_path {
+	struct ursa_ipaddr local;
+	struct ursa_ipaddr remote;
+	int32_t iface;
+	uint32_t tenant;
+};
+
+/** Transmit one packet (data at the IP header, ICRC in place). Takes ownership. */
+typedef int (*ursa_roce_xmit_t)(struct ursa_lcore *lc, void *arg,
+				const struct ursa_roce_path *path, struct rte_mbuf *m);
+
+struct ursa_roce_conf {
+	uint8_t ttl;	  /**< default IP TTL / hop limit (0 = 64) when the QP's AV has none */
+	uint8_t tos;	  /**< default DSCP << 2 | ECN when the QP's AV has none */
+	uint32_t max_qp;  /**< 0 = 256 */
+	uint32_t max_mr;  /**< 0 = 4096 */
+};
+
+/** The engine alone (no UDP binding): for tests and replay. */
+int ursa_roce_ctx_create(struct ursa_lcore *lc, const struct ursa_roce_conf *conf);
+/** The engine bound to UDP 4791 with the default (IP route + neighbour) transmit. */
+int ursa_roce_init(struct ursa_lcore *lc);
+void ursa_roce_set_xmit(struct ursa_lcore *lc, ursa_roce_xmit_t fn, void *arg);
+
+/** Receive one RoCEv2 packet: m's data starts at the BTH and the IP and UDP headers
+ *  (l3_len + 8 bytes) are right before it in the first segment. Takes ownership. */
+void ursa_roce_input(struct ursa_lcore *lc, struct rte_mbuf *m, uint16_t l3_len);
+/** Receive a whole IP packet (data at the IP header): checks IP/UDP framing, then as above. */
+void ursa_roce_input_l3(struct ursa_lcore *lc, struct rte_mbuf *m);
+/** Fuzzing entry: len bytes starting at an IP header, through the whole receive path.
+ *  Creates the engine on first use. Returns 0, or -ENOMEM when no mbuf. */
+int ursa_roce_fuzz_input(struct ursa_lcore *lc, const uint8_t *data, size_t len);
+
+int ursa_roce_pd_alloc(struct ursa_lcore *lc, struct ursa_roce_pd **out);
+/** -EBUSY while MRs or QPs use it. */
+int ursa_roce_pd_free(struct ursa_roce_pd *pd);
+
+int ursa_roce_mr_reg(struct ursa_roce_pd *pd, void *addr, uint64_t length, unsigned access,
+		     struct ursa_roce_mr **out);
+/** Give the MR new keys (the old ones answer remote access error from now on) and access. */
+int ursa_roce_mr_rereg(struct ursa_roce_mr *mr, unsigned access);
+int ursa_roce_mr_dereg(struct ursa_roce_mr *mr);
+uint32_t ursa_roce_mr_lkey(const struct ursa_roce_mr *mr);
+uint32_t ursa_roce_mr_rkey(const struct ursa_roce_mr *mr);
+
+typedef void (*ursa_roce_cq_event_t)(struct ursa_roce_cq *cq, void *arg);
+int ursa_roce_cq_create(struct ursa_lcore *lc, uint32_t cqe, struct ursa_roce_cq **out);
+int ursa_roce_cq_destroy(struct ursa_roce_cq *cq);
+int ursa_roce_cq_poll(struct ursa_roce_cq *cq, struct ursa_rdma_wc *wc, unsigned n);
+/** The callback runs once at the next completion after each arming (solicited_only: at the
+ *  next solicited receive or any error). */
+void ursa_roce_cq_set_event(struct ursa_roce_cq *cq, ursa_roce_cq_event_t fn, void *arg);
+int ursa_roce_cq_arm(struct ursa_roce_cq *cq, bool solicited_only);
+
+int ursa_roce_qp_create(struct ursa_roce_pd *pd, struct ursa_roce_cq *send_cq,
+			struct ursa_roce_cq *recv_cq,
+			const struct ursa_rdma_qp_cap *cap, bool sq_sig_all,
+			struct ursa_roce_qp **out);
+int ursa_roce_qp_modify(struct ursa_roce_qp *qp, const struct ursa_rdma_qp_attr *attr,
+			unsigned mask);
+int ursa_roce_qp_query(const struct ursa_roce_qp *qp, struct ursa_rdma_qp_attr *attr);
+int ursa_roce_qp_destroy(struct ursa_roce_qp *qp);
+uint32_t ursa_roce_qp_num(const struct ursa_roce_qp *qp);
+/** Set the egress interface (-1: route) and tenant of a QP's path. */
+void ursa_roce_qp_set_iface(struct ursa_roce_qp *qp, int32_t iface, uint32_t tenant);
+/** The UDP source port of the QP's packets (0xC000-0xFFFF, fixed per QP). */
+uint16_t ursa_roce_qp_sport(const struct ursa_roce_qp *qp);
+
+/** Returns how many were posted, or a negative errno when the first one was refused. */
+int ursa_roce_post_send(struct ursa_roce_qp *qp, const struct ursa_rdma_send_wr *wr, unsigned n);
+int ursa_roce_post_recv(struct ursa_roce_qp *qp, const struct ursa_rdma_recv_wr *wr, unsigned n);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* URSA_ROCE_H */
