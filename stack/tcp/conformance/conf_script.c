@@ -687,7 +687,7 @@ static const char *num(uint64_t v, char *buf, size_t len)
 
 void conf_seg_fmt(const struct conf_seg *seg, char *buf, size_t len)
 {
-	char a[24], b[24];
+	char na[24], nb[24];
 
 	static const char letters[] = "FSRP.UEW";
 	char fl[9];
@@ -719,18 +719,18 @@ void conf_seg_fmt(const struct conf_seg *seg, char *buf, size_t len)
 				break;
 			case CONF_OPT_MSS:
 				n += (size_t)snprintf(buf + n, len - n, "%smss %s", sep,
-						      num(o->v1, a, sizeof(a)));
+						      num(o->v1, na, sizeof(na)));
 				break;
 			case CONF_OPT_WSCALE:
 				n += (size_t)snprintf(buf + n, len - n, "%swscale %s", sep,
-						      num(o->v1, a, sizeof(a)));
+						      num(o->v1, na, sizeof(na)));
 				break;
 			case CONF_OPT_SACKOK:
 				n += (size_t)snprintf(buf + n, len - n, "%ssackOK", sep);
 				break;
 			case CONF_OPT_TS:
 				n += (size_t)snprintf(buf + n, len - n, "%sTS val %s ecr %s", sep,
-						      num(o->v1, a, sizeof(a)), num(o->v2, b, sizeof(b)));
+						      num(o->v1, na, sizeof(na)), num(o->v2, nb, sizeof(nb)));
 				break;
 			case CONF_OPT_SACK:
 				n += (size_t)snprintf(buf + n, len - n, "%ssack", sep);
