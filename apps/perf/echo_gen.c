@@ -59,6 +59,7 @@ struct gen {
 	uint16_t seq;
 	unsigned outstanding;
 	bool measuring;
+	uint64_t measure_start; /* TSC: replies to requests sent before it are not counted */
 	uint64_t sent, replies, lost, stray, arp_answered;
 	uint32_t *rtt_ns;
 	uint64_t nsamples;
@@ -329,7 +330,7 @@ static void rx_icmp(struct gen *g, struct rte_mbuf *m, uint64_t now)
 	}
 	g->sent_tsc[seq] = 0;
 	g->outstanding--;
-	if (!g->measuring)
+	if (!g->measuring || t < g->measure_start)
 		return;
 	g->replies++;
 	if (g->nsamples < MAX_SAMPLES)
@@ -470,7 +471,7 @@ static double pct(const struct gen *g, double p)
 
 static int run(struct gen *g)
 {
-	uint64_t start = rte_rdtsc(), last_progress = start, measure_start = 0, end, now;
+	uint64_t start = rte_rdtsc(), last_progress = start, end, now;
 	uint64_t warm = (uint64_t)(g->c.warmup_s * (double)g->hz);
 	uint64_t dur = (uint64_t)(g->c.duration_s * (double)g->hz);
 	uint64_t stall = g->hz / 1000 * STALL_MS;
@@ -478,14 +479,14 @@ static int run(struct gen *g)
 
 	g->measuring = warm == 0;
 	if (g->measuring)
-		measure_start = start;
+		g->measure_start = start;
 	end = start + warm + dur;
 	for (now = start; now < end; now = rte_rdtsc()) {
 		unsigned before = g->outstanding;
 
 		if (!g->measuring && now - start >= warm) {
 			g->measuring = true;
-			measure_start = now;
+			g->measure_start = now;
 		}
 		send_window(g);
 		poll_rx(g);
@@ -503,7 +504,7 @@ static int run(struct gen *g)
 			break;
 	}
 	now = rte_rdtsc();
-	secs = g->measuring ? (double)(now - measure_start) / (double)g->hz : 0;
+	secs = g->measuring ? (double)(now - g->measure_start) / (double)g->hz : 0;
 	qsort(g->rtt_ns, g->nsamples, sizeof(*g->rtt_ns), cmp_u32);
 	printf("{\"label\": \"%s\", \"port\": \"%s\", \"window\": %u, \"size\": %u, "
 	       "\"duration_s\": %.3f, \"sent\": %" PRIu64 ", \"replies\": %" PRIu64
