@@ -1,0 +1,342 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The case.conf parser: "key = value" lines describing the one ursa instance a case replays
+ * into (port MAC, interfaces with VLAN, tenant, MAC and addresses, routes, seed, whether to
+ * announce), how long to run on after the input, and which fields are not compared and why.
+ * The format is documented in pcap-tests/README.md.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "runner.h"
+
+struct parse {
+	const char *path;
+	unsigned line;
+	char *err;
+	size_t errlen;
+};
+
+static int fail(struct parse *p, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (p->line)
+		n = snprintf(p->err, p->errlen, "%s:%u: ", p->path, p->line);
+	else
+		n = snprintf(p->err, p->errlen, "%s: ", p->path);
+	if (n < 0 || (size_t)n >= p->errlen)
+		return -EINVAL;
+	va_start(ap, fmt);
+	vsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+static int parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (*s == '\0' || *s == '-')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || *end != '\0' || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int parse_bool(const char *s, bool *out)
+{
+	if (!strcmp(s, "yes") || !strcmp(s, "true") || !strcmp(s, "1"))
+		*out = true;
+	else if (!strcmp(s, "no") || !strcmp(s, "false") || !strcmp(s, "0"))
+		*out = false;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+int case_parse_duration(const char *s, uint64_t *ns)
+{
+	static const struct {
+		const char *suffix;
+		double mult;
+	} units[] = {{"ns", 1}, {"us", 1e3}, {"ms", 1e6}, {"s", 1e9}, {"", 1e9}};
+	char *end;
+	double v;
+
+	if (*s == '\0' || *s == '-')
+		return -EINVAL;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s)
+		return -EINVAL;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(end, units[i].suffix) == 0) {
+			double r = v * units[i].mult;
+
+			if (r < 0 || r > 3600e9)
+				return -EINVAL;
+			*ns = (uint64_t)(r + 0.5);
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/* "vlan=10,tenant=1,mac=02:..,ip=10.0.0.2/24,ip6=fd00::2/64,ll=no,mtu=1500" */
+static int parse_iface(struct parse *p, char *val, struct case_iface *ifc)
+{
+	char *save = NULL;
+
+	memset(ifc, 0, sizeof(*ifc));
+	for (char *kv = strtok_r(val, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(kv, '=');
+		char *k, *v;
+		uint64_t n;
+
+		if (eq == NULL)
+			return fail(p, "iface: '%s' is not key=value", trim(kv));
+		*eq = '\0';
+		k = trim(kv);
+		v = trim(eq + 1);
+		if (!strcmp(k, "vlan")) {
+			if (parse_u64(v, 4094, &n) != 0)
+				return fail(p, "iface: vlan '%s' is not 0..4094", v);
+			ifc->vlan = (uint16_t)n;
+		} else if (!strcmp(k, "tenant")) {
+			if (parse_u64(v, UINT32_MAX, &n) != 0)
+				return fail(p, "iface: bad tenant '%s'", v);
+			ifc->tenant = (uint32_t)n;
+		} else if (!strcmp(k, "mac")) {
+			if (rte_ether_unformat_addr(v, &ifc->mac) != 0)
+				return fail(p, "iface: bad mac '%s'", v);
+			ifc->has_mac = true;
+		} else if (!strcmp(k, "mtu")) {
+			if (parse_u64(v, 9000, &n) != 0 || n < 68)
+				return fail(p, "iface: mtu '%s' is not 68..9000", v);
+			ifc->mtu = (uint16_t)n;
+		} else if (!strcmp(k, "ll")) {
+			bool ll;
+
+			if (parse_bool(v, &ll) != 0)
+				return fail(p, "iface: ll must be yes or no, not '%s'", v);
+			ifc->no_linklocal = !ll;
+		} else if (!strcmp(k, "ip") || !strcmp(k, "ip6")) {
+			int fam = !strcmp(k, "ip") ? AF_INET : AF_INET6;
+			struct ursa_ipaddr a;
+			uint8_t plen;
+
+			if (!strchr(v, '/'))
+				return fail(p, "iface: %s '%s' needs a prefix length (/n)", k, v);
+			if (ursa_ipaddr_parse(v, &a, &plen) != 0 || a.family != fam)
+				return fail(p, "iface: bad %s address '%s'", k, v);
+			if (ifc->naddr == sizeof(ifc->addr) / sizeof(ifc->addr[0]))
+				return fail(p, "iface: too many addresses");
+			ifc->addr[ifc->naddr] = a;
+			ifc->plen[ifc->naddr++] = plen;
+		} else {
+			return fail(p, "iface: unknown key '%s' (vlan tenant mac ip ip6 ll mtu)",
+				    k);
+		}
+	}
+	return 0;
+}
+
+/* "tenant=1,prefix=10.9.0.0/16,via=10.251.0.1,iface=0" */
+static int parse_route(struct parse *p, char *val, struct case_route *r, unsigned niface)
+{
+	char *save = NULL;
+	bool have_prefix = false, have_iface = false;
+
+	memset(r, 0, sizeof(*r));
+	for (char *kv = strtok_r(val, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(kv, '=');
+		char *k, *v;
+		uint64_t n;
+
+		if (eq == NULL)
+			return fail(p, "route: '%s' is not key=value", trim(kv));
+		*eq = '\0';
+		k = trim(kv);
+		v = trim(eq + 1);
+		if (!strcmp(k, "tenant")) {
+			if (parse_u64(v, UINT32_MAX, &n) != 0)
+				return fail(p, "route: bad tenant '%s'", v);
+			r->tenant = (uint32_t)n;
+		} else if (!strcmp(k, "prefix")) {
+			if (ursa_ipaddr_parse(v, &r->prefix, &r->plen) != 0)
+				return fail(p, "route: bad prefix '%s'", v);
+			have_prefix = true;
+		} else if (!strcmp(k, "via")) {
+			if (ursa_ipaddr_parse(v, &r->via, NULL) != 0)
+				return fail(p, "route: bad gateway '%s'", v);
+		} else if (!strcmp(k, "iface")) {
+			if (parse_u64(v, niface ? niface - 1 : 0, &n) != 0 || niface == 0)
+				return fail(
+					p,
+					"route: iface '%s' is not the index of an iface line above",
+					v);
+			r->iface = (uint16_t)n;
+			have_iface = true;
+		} else {
+			return fail(p, "route: unknown key '%s' (tenant prefix via iface)", k);
+		}
+	}
+	if (!have_prefix || !have_iface)
+		return fail(p, "route: needs prefix= and iface=");
+	if (r->via.family && r->via.family != r->prefix.family)
+		return fail(p, "route: gateway and prefix are of different families");
+	return 0;
+}
+
+static int parse_line(struct parse *p, char *key, char *val, struct case_conf *c)
+{
+	uint64_t n;
+
+	if (!strcmp(key, "port_mac")) {
+		if (rte_ether_unformat_addr(val, &c->port_mac) != 0)
+			return fail(p, "bad port_mac '%s'", val);
+		c->has_port_mac = true;
+	} else if (!strcmp(key, "port_mtu")) {
+		if (parse_u64(val, 9000, &n) != 0 || n < 68)
+			return fail(p, "port_mtu '%s' is not 68..9000", val);
+		c->port_mtu = (uint16_t)n;
+	} else if (!strcmp(key, "iface")) {
+		if (c->niface == CASE_MAX_IFACES)
+			return fail(p, "too many iface lines (max %d)", CASE_MAX_IFACES);
+		return parse_iface(p, val, &c->iface[c->niface++]);
+	} else if (!strcmp(key, "route")) {
+		if (c->nroute == CASE_MAX_ROUTES)
+			return fail(p, "too many route lines (max %d)", CASE_MAX_ROUTES);
+		return parse_route(p, val, &c->route[c->nroute++], c->niface);
+	} else if (!strcmp(key, "seed")) {
+		if (parse_u64(val, UINT64_MAX, &c->seed) != 0)
+			return fail(p, "bad seed '%s'", val);
+	} else if (!strcmp(key, "announce")) {
+		if (parse_bool(val, &c->announce) != 0)
+			return fail(p, "announce must be yes or no, not '%s'", val);
+	} else if (!strcmp(key, "settle")) {
+		if (case_parse_duration(val, &c->settle_ns) != 0)
+			return fail(p, "bad settle '%s' (e.g. 3s, 500ms)", val);
+	} else if (!strcmp(key, "ignore")) {
+		char *save = NULL;
+
+		for (char *f = strtok_r(val, " \t,", &save); f; f = strtok_r(NULL, " \t,", &save)) {
+			if (c->nignore == CASE_MAX_IGNORE)
+				return fail(p, "too many ignored fields (max %d)", CASE_MAX_IGNORE);
+			if (strlen(f) >= CASE_NAME_LEN)
+				return fail(p, "ignored field name too long: '%s'", f);
+			snprintf(c->ignore[c->nignore++], CASE_NAME_LEN, "%s", f);
+		}
+	} else if (!strcmp(key, "ignore_reason")) {
+		size_t used = strlen(c->ignore_reason);
+
+		if (*val == '\0')
+			return fail(p, "empty ignore_reason");
+		snprintf(c->ignore_reason + used, sizeof(c->ignore_reason) - used, "%s%s",
+			 used ? "; " : "", val);
+	} else if (!strcmp(key, "time_check")) {
+		if (!strcmp(val, "order"))
+			c->time_check = TIME_CHECK_ORDER;
+		else if (!strcmp(val, "none"))
+			c->time_check = TIME_CHECK_NONE;
+		else
+			return fail(p, "time_check must be order or none, not '%s'", val);
+	} else {
+		return fail(p, "unknown key '%s'", key);
+	}
+	return 0;
+}
+
+int case_conf_load(const char *path, struct case_conf *c, char *err, size_t errlen)
+{
+	struct parse p = {.path = path, .err = err, .errlen = errlen};
+	char buf[1024];
+	FILE *f;
+	int rc = 0;
+
+	memset(c, 0, sizeof(*c));
+	c->seed = 1;
+	c->settle_ns = 3 * URSA_NS_PER_S;
+	c->port_mtu = 1500;
+	c->time_check = TIME_CHECK_ORDER;
+	f = fopen(path, "r");
+	if (f == NULL) {
+		rc = -errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return rc;
+	}
+	while (fgets(buf, sizeof(buf), f) != NULL) {
+		char *line, *eq;
+
+		p.line++;
+		if (strchr(buf, '\n') == NULL && !feof(f)) {
+			rc = fail(&p, "line too long");
+			goto out_close;
+		}
+		line = trim(buf);
+		if (*line == '\0' || *line == '#')
+			continue;
+		eq = strchr(line, '=');
+		if (eq == NULL) {
+			rc = fail(&p, "expected 'key = value', got '%s'", line);
+			goto out_close;
+		}
+		*eq = '\0';
+		rc = parse_line(&p, trim(line), trim(eq + 1), c);
+		if (rc != 0)
+			goto out_close;
+	}
+	p.line = 0;
+	if (c->niface == 0) {
+		rc = fail(&p, "no iface line: the case needs at least one interface");
+		goto out_close;
+	}
+	if (!c->has_port_mac) {
+		rc = fail(&p, "no port_mac line");
+		goto out_close;
+	}
+	if (c->nignore && c->ignore_reason[0] == '\0') {
+		rc = fail(&p, "ignore without ignore_reason: say why each ignored field differs");
+		goto out_close;
+	}
+	if (!c->nignore && c->ignore_reason[0] != '\0') {
+		rc = fail(&p, "ignore_reason without ignore");
+		goto out_close;
+	}
+out_close:
+	fclose(f);
+	return rc;
+}
+
+bool case_ignores(const struct case_conf *c, const char *field)
+{
+	for (unsigned i = 0; i < c->nignore; i++)
+		if (fnmatch(c->ignore[i], field, 0) == 0)
+			return true;
+	return false;
+}

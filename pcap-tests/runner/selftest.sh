@@ -1,0 +1,119 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# The runner's own mechanics, independent of the stack: with --loopback every input frame
+# is sent straight back, so replaying a capture against itself must pass, against anything
+# else must report the exact differences, and bad arguments and configurations must be
+# named and exit 2. Usage: selftest.sh RUNNER PCAP_TESTS_DIR
+set -u
+RUN=$1
+SRC=$2
+C=$SRC/cases
+T=$(mktemp -d /tmp/pcap-selftest.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+pass=0
+fail=0
+
+check() { # check NAME WANT_STATUS GREP_PATTERN... -- ARGS...
+	local name=$1 want=$2 out st
+	shift 2
+	local pats=()
+	while [ "$1" != -- ]; do pats+=("$1"); shift; done
+	shift
+	out=$("$RUN" "$@" 2>&1)
+	st=$?
+	if [ $st = 77 ]; then
+		echo "SKIP: $out"
+		exit 77
+	fi
+	local ok=1
+	[ $st = "$want" ] || ok=0
+	for p in "${pats[@]}"; do
+		grep -qE -- "$p" <<<"$out" || { ok=0; echo "  missing /$p/"; }
+	done
+	if [ $ok = 1 ]; then
+		echo "ok   $name"
+		pass=$((pass + 1))
+	else
+		echo "FAIL $name (exit $st, wanted $want)"
+		sed 's/^/    | /' <<<"$out"
+		fail=$((fail + 1))
+	fi
+}
+
+# The first n frames of a capture (so the checks below do not depend on how long a case
+# was recorded).
+head_pcap() { # head_pcap IN N OUT
+	python3 - "$@" <<'PY'
+import struct, sys
+src, n, dst = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+data = open(src, "rb").read()
+magic = data[:4]
+end = "<" if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
+out, off = [data[:24]], 24
+for _ in range(n):
+    if off + 16 > len(data):
+        break
+    caplen = struct.unpack(end + "I", data[off + 8:off + 12])[0]
+    out.append(data[off:off + 16 + caplen])
+    off += 16 + caplen
+open(dst, "wb").write(b"".join(out))
+PY
+}
+
+E=$C/icmp/echo-v4
+A=$C/arp/request-reply
+printf 'port_mac = 02:00:00:fb:00:0b\niface = vlan=0,mac=02:00:00:fb:00:0b,ip=10.251.0.2/24\n' \
+	>"$T/ok.conf"
+
+check "input against itself passes" 0 '^PASS: 4 matched, 0 differ, 0 missing, 0 extra$' -- \
+	--loopback --conf "$T/ok.conf" --input "$E/input.pcap" --expected "$E/input.pcap"
+check "write-actual writes what was sent" 0 '^PASS' -- \
+	--loopback --conf "$T/ok.conf" --input "$E/input.pcap" --expected "$E/input.pcap" \
+	--write-actual "$T/actual.pcap"
+check "the written capture replays as expected" 0 '^PASS: 4 matched' -- \
+	--loopback --conf "$T/ok.conf" --input "$E/input.pcap" --expected "$T/actual.pcap"
+check "unexpected kinds are missing and extra" 1 \
+	'MISSING +expected #1 at \+0\.0000[0-9]+s: ARP reply 10\.251\.0\.2 > 10\.251\.0\.1' \
+	'EXTRA +sent #1 at \+0\.000000s: ARP request 10\.251\.0\.1 > 10\.251\.0\.2' \
+	'^FAIL: 0 matched, 0 differ, 4 missing, 4 extra$' -- \
+	--loopback --conf "$T/ok.conf" --input "$E/input.pcap" --expected "$E/expected.pcap"
+head_pcap "$A/input.pcap" 2 "$T/a2.pcap"
+check "pairs follow the order" 1 'MISSING +expected #2 at -[0-9.]+s: ARP request' \
+	'EXTRA +sent #2 at \+0\.000[0-9]+s: IPv4 10\.251\.0\.1 > 10\.251\.0\.2 ICMP echo-request' \
+	'frame\.len +expected 58, got 42' 'eth\.trailer +expected 16 bytes, got \(absent\)' \
+	'^FAIL: 0 matched, 1 differ, 1 missing, 3 extra$' -- \
+	--loopback --conf "$T/ok.conf" --input "$E/input.pcap" --expected "$T/a2.pcap"
+# Same kinds of packets from another capture: ping's echo requests against scapy's.
+head_pcap "$C/ipv4/bad-checksum-dropped/input.pcap" 4 "$T/b4.pcap"
+check "checksums are verified, values compared" 1 \
+	'DIFFERS +expected #3 at .*ICMP echo-request code 0 id 77 seq 1' \
+	'ip\.cksum\.valid +expected no, got yes' 'icmp\.id +expected 77, got [0-9]+' \
+	'payload +expected 32 bytes, got 100 bytes; first difference at offset 0' -- \
+	--loopback --conf "$T/ok.conf" --input "$E/input.pcap" --expected "$T/b4.pcap"
+cp "$T/ok.conf" "$T/ign.conf"
+printf 'ignore = ip.* icmp.*\nignore = payload frame.len\nignore_reason = self-test\n' \
+	>>"$T/ign.conf"
+check "ignored fields (and patterns) are not compared" 0 \
+	'not compared: ip\.\* icmp\.\* payload frame\.len \(self-test\)' '^PASS: 4 matched' -- \
+	--loopback --conf "$T/ign.conf" --input "$E/input.pcap" --expected "$T/b4.pcap"
+cp "$T/ok.conf" "$T/set.conf"
+printf 'time_check = none\n' >>"$T/set.conf"
+check "time_check none pairs as a set" 1 '^FAIL: 0 matched, 1 differ, 1 missing, 3 extra$' -- \
+	--loopback --conf "$T/set.conf" --input "$E/input.pcap" --expected "$T/a2.pcap"
+H=$C/ipv4/bad-header
+check "malformed frames decode and compare" 0 '^PASS: [0-9]+ matched, 0 differ' -- \
+	--loopback --conf "$T/ok.conf" --input "$H/input.pcap" --expected "$H/input.pcap" --verbose
+printf 'ignore = ip.id\n' >>"$T/ok.conf"
+check "ignore needs a reason" 2 'ignore without ignore_reason' -- \
+	--loopback --conf "$T/ok.conf" --input "$E/input.pcap" --expected "$E/input.pcap"
+printf 'port_mac = 02:00:00:fb:00:0b\niface = vlan=5000\n' >"$T/bad.conf"
+check "bad config lines are located" 2 'bad.conf:2: iface: vlan .5000. is not 0\.\.4094' -- \
+	--loopback --conf "$T/bad.conf" --input "$E/input.pcap" --expected "$E/input.pcap"
+check "unknown options are named" 2 "unknown option '--bogus'" -- --bogus
+check "missing arguments are named" 2 'missing: --expected --conf' -- --input x.pcap
+check "unreadable cases are named" 2 'nonexistent/case.conf: No such file' -- --case "$T/nonexistent"
+check "help" 0 'usage: ursa-pcap-replay --case DIR' -- --help
+
+echo "$pass passed, $fail failed"
+[ $fail = 0 ]
