@@ -14,9 +14,9 @@
 
 #include "ip_priv.h"
 
-#define ICMP_HDR_LEN 8
-#define ICMP_ERR_MAX_LEN 576	      /* the whole error datagram (RFC 1812 4.3.2.3) */
-#define ICMP_ERR_TOS 0xc0	      /* IPTOS_PREC_INTERNETCONTROL */
+#define ICMP_HDR_LEN	 8
+#define ICMP_ERR_MAX_LEN 576  /* the whole error datagram (RFC 1812 4.3.2.3) */
+#define ICMP_ERR_TOS	 0xc0 /* IPTOS_PREC_INTERNETCONTROL */
 
 static_assert(sizeof(struct rte_icmp_hdr) == ICMP_HDR_LEN, "ICMP header is 8 bytes");
 
@@ -167,8 +167,8 @@ void icmp4_error(struct ursa_lcore *lc, struct ursa_iface *ifc, const struct rte
 		return;
 	}
 	src = rte_be_to_cpu_32(h->src_addr);
-	if (src == 0 || ip4_is_mcast(src) || ip4_is_bcast(ifc, h->src_addr) ||
-	    (src >> 24) == 127 || (src >> 24) == 0) {
+	if (src == 0 || ip4_is_mcast(src) || ip4_is_bcast(ifc, h->src_addr) || (src >> 24) == 127 ||
+	    (src >> 24) == 0) {
 		c[ICMP_C_err_suppressed_bad_src]++;
 		return;
 	}

@@ -77,8 +77,8 @@ int ursa_ip_init(struct ursa_lcore *lc)
 	}
 	/* The lcore's pool name is unique in the process; derive ours from it. */
 	snprintf(name, sizeof(name), "%.20s_ind", lc->pool->name);
-	ip->indirect_pool = rte_pktmbuf_pool_create(name, IP_INDIRECT_MBUFS, 0, 0, 0,
-						    (int)rte_socket_id());
+	ip->indirect_pool =
+		rte_pktmbuf_pool_create(name, IP_INDIRECT_MBUFS, 0, 0, 0, (int)rte_socket_id());
 	if (ip->indirect_pool == NULL) {
 		rc = -ENOMEM;
 		goto err_ctx;
@@ -208,7 +208,8 @@ int ursa_ip_route(struct ursa_lcore *lc, const struct ursa_ip_tx *tx, struct urs
 			const struct ip_route *r = &lc->ip->routes[i];
 
 			if (r->iface != ifc->index || r->prefix.family != dst->family ||
-			    (int)r->plen <= best || !ursa_ipaddr_prefix_match(&r->prefix, dst, r->plen))
+			    (int)r->plen <= best ||
+			    !ursa_ipaddr_prefix_match(&r->prefix, dst, r->plen))
 				continue;
 			best = r->plen;
 			via = r;
@@ -231,7 +232,8 @@ int ursa_ip_route(struct ursa_lcore *lc, const struct ursa_ip_tx *tx, struct urs
 
 			/* A route of another tenant is never considered. */
 			if (r->tenant != tx->tenant || r->prefix.family != dst->family ||
-			    (int)r->plen <= best || !ursa_ipaddr_prefix_match(&r->prefix, dst, r->plen))
+			    (int)r->plen <= best ||
+			    !ursa_ipaddr_prefix_match(&r->prefix, dst, r->plen))
 				continue;
 			best = r->plen;
 			via = r;
@@ -303,7 +305,7 @@ int ursa_ip_output(struct ursa_lcore *lc, const struct ursa_ip_tx *tx, struct rt
 		lc->ip->c[IP_C_drop_no_route]++;
 		rte_pktmbuf_free(m);
 		return rc == -EADDRNOTAVAIL || rc == -EAFNOSUPPORT || rc == -EINVAL ? rc
-										   : -EHOSTUNREACH;
+										    : -EHOSTUNREACH;
 	}
 	if (tx->dst.family == AF_INET)
 		return ip4_output(lc, tx, ifc, &nh, &src, m);
@@ -327,8 +329,8 @@ int ip_l2_output(struct ursa_lcore *lc, struct ursa_iface *ifc, const struct urs
 		}
 		if (ip4_is_mcast(a)) {
 			/* RFC 1112 6.4: 01:00:5e + the low 23 bits of the group. */
-			mac = (struct rte_ether_addr){{0x01, 0x00, 0x5e, (a >> 16) & 0x7f,
-						       (a >> 8) & 0xff, a & 0xff}};
+			mac = (struct rte_ether_addr){
+				{0x01, 0x00, 0x5e, (a >> 16) & 0x7f, (a >> 8) & 0xff, a & 0xff}};
 			lc->ip->c[IP_C_tx_mcast]++;
 			return ursa_eth_output(lc, ifc, m, &mac, RTE_ETHER_TYPE_IPV4);
 		}
@@ -336,8 +338,8 @@ int ip_l2_output(struct ursa_lcore *lc, struct ursa_iface *ifc, const struct urs
 	} else {
 		if (nh->v6[0] == 0xff) {
 			/* RFC 2464 7: 33:33 + the low 32 bits of the group. */
-			mac = (struct rte_ether_addr){{0x33, 0x33, nh->v6[12], nh->v6[13],
-						       nh->v6[14], nh->v6[15]}};
+			mac = (struct rte_ether_addr){
+				{0x33, 0x33, nh->v6[12], nh->v6[13], nh->v6[14], nh->v6[15]}};
 			return ursa_eth_output(lc, ifc, m, &mac, RTE_ETHER_TYPE_IPV6);
 		}
 		rc = ursa_neigh_output(lc, ifc, nh, m, RTE_ETHER_TYPE_IPV6);

@@ -110,14 +110,15 @@ void ip4_input(struct ursa_lcore *lc, struct ursa_iface *ifc, struct rte_mbuf *m
 		uint32_t plen = tot - hlen;
 
 		ip->c[IP_C_rx_frags]++;
-		/* Every fragment but the last carries a multiple of 8 bytes; nothing beyond 64 KiB. */
+		/* Every fragment but the last carries a multiple of 8 bytes; nothing beyond 64 KiB.
+		 */
 		if (plen == 0 || off + plen > 65535 ||
 		    ((frag & RTE_IPV4_HDR_MF_FLAG) && (plen & 7) != 0))
 			return ip4_drop(lc, m, IP_C_drop_bad_frag);
 		m->l2_len = 0; /* data starts at L3 */
 		m->l3_len = hlen;
-		m = rte_ipv4_frag_reassemble_packet(ip->frag_tbl, &ip->death_row, m,
-						    ursa_now(lc), h);
+		m = rte_ipv4_frag_reassemble_packet(ip->frag_tbl, &ip->death_row, m, ursa_now(lc),
+						    h);
 		if (m == NULL)
 			return; /* held until the rest arrives (or freed via death row) */
 		ip->c[IP_C_rx_reassembled]++;

@@ -19,9 +19,9 @@
 
 #include "ursa_udp.h"
 
-#define UDP_HDR_LEN 8
-#define UDP_PORT_SLOTS 1024 /* power of two; at most half are used */
-#define UDP_MAX_BINDS (UDP_PORT_SLOTS / 2)
+#define UDP_HDR_LEN	   8
+#define UDP_PORT_SLOTS	   1024 /* power of two; at most half are used */
+#define UDP_MAX_BINDS	   (UDP_PORT_SLOTS / 2)
 #define ICMP4_DEST_UNREACH 3
 #define ICMP4_PORT_UNREACH 3
 #define ICMP6_DEST_UNREACH 1
@@ -29,20 +29,20 @@
 
 static_assert(sizeof(struct rte_udp_hdr) == UDP_HDR_LEN, "UDP header is 8 bytes");
 
-#define UDP_COUNTERS(X)                                                                      \
-	X(rx)                                                                                \
-	X(rx_delivered)                                                                      \
-	X(rx_no_cksum)                                                                       \
-	X(rx_zero_cksum_rocev2)                                                              \
-	X(rx_trimmed)                                                                        \
-	X(tx)                                                                                \
-	X(tx_zero_cksum)                                                                     \
-	X(drop_short)                                                                        \
-	X(drop_bad_len)                                                                      \
-	X(drop_bad_cksum)                                                                    \
-	X(drop_zero_cksum6)                                                                  \
-	X(drop_no_port)                                                                      \
-	X(drop_tx_no_headroom)                                                               \
+#define UDP_COUNTERS(X)                                                                            \
+	X(rx)                                                                                      \
+	X(rx_delivered)                                                                            \
+	X(rx_no_cksum)                                                                             \
+	X(rx_zero_cksum_rocev2)                                                                    \
+	X(rx_trimmed)                                                                              \
+	X(tx)                                                                                      \
+	X(tx_zero_cksum)                                                                           \
+	X(drop_short)                                                                              \
+	X(drop_bad_len)                                                                            \
+	X(drop_bad_cksum)                                                                          \
+	X(drop_zero_cksum6)                                                                        \
+	X(drop_no_port)                                                                            \
+	X(drop_tx_no_headroom)                                                                     \
 	X(drop_tx_route)
 
 #define UDP_C_ENUM(n) UDP_C_##n,
@@ -118,8 +118,7 @@ static void udp_input(struct ursa_lcore *lc, struct ursa_iface *ifc, struct rte_
 	uint16_t ulen;
 
 	u->c[UDP_C_rx]++;
-	if (ip->l4_len < UDP_HDR_LEN || rte_pktmbuf_data_len(m) < UDP_HDR_LEN)
-		{
+	if (ip->l4_len < UDP_HDR_LEN || rte_pktmbuf_data_len(m) < UDP_HDR_LEN) {
 		udp_drop(lc, m, UDP_C_drop_short);
 		return;
 	}

@@ -22,18 +22,18 @@ static const struct rte_ether_addr our_mac = URSA_TEST_MAC;
 static const struct rte_ether_addr peer_mac = URSA_TEST_PEER_MAC;
 static const struct rte_ether_addr bcast_mac = {{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
 
-#define OUR "10.250.0.1"
+#define OUR  "10.250.0.1"
 #define PEER "10.250.0.2"
 
-static struct ursa_ipaddr A(const char *s)
-{
+static struct ursa_ipaddr A(const char *s) {
 	struct ursa_ipaddr a;
 
 	CU_ASSERT_FATAL(ursa_ipaddr_parse(s, &a, NULL) == 0);
 	return a;
 }
 
-static uint64_t ctr(struct ursa_lcore *lc, const char *block, const char *name)
+static uint64_t
+ctr(struct ursa_lcore *lc, const char *block, const char *name)
 {
 	return ursa_test_counter(lc, block, name);
 }
@@ -185,14 +185,13 @@ static void test_validation_drops(void)
 	/* sources: zero (also DHCP-like to broadcast), multicast, broadcasts, loopback */
 	n = build(f, &our_mac, &peer_mac, "0.0.0.0", OUR, IPPROTO_ICMP, 64, 0, 1, 0, l4, l);
 	rx(lc, f, n);
-	n = build(f, &bcast_mac, &peer_mac, "0.0.0.0", "255.255.255.255", IPPROTO_UDP, 64, 0, 1,
-		  0, l4, l);
+	n = build(f, &bcast_mac, &peer_mac, "0.0.0.0", "255.255.255.255", IPPROTO_UDP, 64, 0, 1, 0,
+		  l4, l);
 	rx(lc, f, n);
 	CU_ASSERT_EQUAL(ctr(lc, "ip", "drop_src_zero"), 2);
 	n = build(f, &our_mac, &peer_mac, "224.0.0.1", OUR, IPPROTO_ICMP, 64, 0, 1, 0, l4, l);
 	rx(lc, f, n);
-	n = build(f, &our_mac, &peer_mac, "255.255.255.255", OUR, IPPROTO_ICMP, 64, 0, 1, 0, l4,
-		  l);
+	n = build(f, &our_mac, &peer_mac, "255.255.255.255", OUR, IPPROTO_ICMP, 64, 0, 1, 0, l4, l);
 	rx(lc, f, n);
 	n = build(f, &our_mac, &peer_mac, "10.250.0.255", OUR, IPPROTO_ICMP, 64, 0, 1, 0, l4, l);
 	rx(lc, f, n);
@@ -264,8 +263,8 @@ static void test_echo_reply_bytes(void)
 	/* The kernel's reply: same id/seq/data, TTL 64, TOS copied, DF clear, from the address
 	 * the request was sent to. Only the IP ID is free. */
 	echo(rl4, RTE_IP_ICMP_ECHO_REPLY, 0x2793, 1, 56);
-	wn = build(want, &peer_mac, &our_mac, OUR, PEER, IPPROTO_ICMP, 64, 0x10, ip_id(out), 0,
-		   rl4, l);
+	wn = build(want, &peer_mac, &our_mac, OUR, PEER, IPPROTO_ICMP, 64, 0x10, ip_id(out), 0, rl4,
+		   l);
 	CU_ASSERT_EQUAL(wn, n);
 	CU_ASSERT(memcmp(out, want, n) == 0);
 	CU_ASSERT_EQUAL(ctr(lc, "icmp", "rx_echo_request"), 1);
@@ -298,11 +297,10 @@ static void test_echo_broadcast_ignored(void)
 	uint8_t f[256], l4[64];
 	size_t l = echo(l4, RTE_IP_ICMP_ECHO_REQUEST, 5, 5, 16), n;
 
-	n = build(f, &bcast_mac, &peer_mac, PEER, "255.255.255.255", IPPROTO_ICMP, 64, 0, 7, 0,
-		  l4, l);
-	rx(lc, f, n);
-	n = build(f, &bcast_mac, &peer_mac, PEER, "10.250.0.255", IPPROTO_ICMP, 64, 0, 7, 0, l4,
+	n = build(f, &bcast_mac, &peer_mac, PEER, "255.255.255.255", IPPROTO_ICMP, 64, 0, 7, 0, l4,
 		  l);
+	rx(lc, f, n);
+	n = build(f, &bcast_mac, &peer_mac, PEER, "10.250.0.255", IPPROTO_ICMP, 64, 0, 7, 0, l4, l);
 	rx(lc, f, n);
 	n = build(f, &bcast_mac, &peer_mac, PEER, "224.0.0.1", IPPROTO_ICMP, 64, 0, 7, 0, l4, l);
 	rx(lc, f, n);
@@ -446,8 +444,8 @@ static void test_route_tenants_and_prefixes(void)
 {
 	struct ursa_lcore *lc = mk();
 	struct rte_ether_addr vmac = {{0x02, 0, 0, 0, 0, 0x0a}};
-	struct ursa_iface_conf c1 = {.port = 0, .vlan = 10, .tenant = 2, .mac = &vmac,
-				     .no_linklocal = true};
+	struct ursa_iface_conf c1 = {
+		.port = 0, .vlan = 10, .tenant = 2, .mac = &vmac, .no_linklocal = true};
 	struct ursa_ipaddr a1 = A("10.250.1.1"), nh, src, pfx, gw;
 	struct ursa_ip_tx t = {.tenant = 1, .iface = -1};
 	struct ursa_iface *ifc;
@@ -771,9 +769,11 @@ static void test_l4_cksum_chain(void)
 	CU_ASSERT_EQUAL(whole, chained);
 	/* against DPDK's own IPv4 pseudo-header sum */
 	{
-		struct rte_ipv4_hdr h = {.version_ihl = 0x45, .next_proto_id = 17,
+		struct rte_ipv4_hdr h = {.version_ihl = 0x45,
+					 .next_proto_id = 17,
 					 .total_length = rte_cpu_to_be_16(20 + sizeof(buf)),
-					 .src_addr = s.v4, .dst_addr = d.v4};
+					 .src_addr = s.v4,
+					 .dst_addr = d.v4};
 		uint32_t sum = rte_ipv4_phdr_cksum(&h, 0) + rte_raw_cksum(buf, sizeof(buf));
 
 		sum = (sum & 0xffff) + (sum >> 16);

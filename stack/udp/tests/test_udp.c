@@ -19,7 +19,7 @@ static const struct rte_ether_addr our_mac = URSA_TEST_MAC;
 static const struct rte_ether_addr peer_mac = URSA_TEST_PEER_MAC;
 static const struct rte_ether_addr bcast_mac = {{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
 
-#define OUR "10.250.0.1"
+#define OUR  "10.250.0.1"
 #define PEER "10.250.0.2"
 
 /* What the bound handler saw (test support only). */
@@ -32,15 +32,15 @@ static struct {
 	uint8_t data[256];
 } seen;
 
-static struct ursa_ipaddr A(const char *s)
-{
+static struct ursa_ipaddr A(const char *s) {
 	struct ursa_ipaddr a;
 
 	CU_ASSERT_FATAL(ursa_ipaddr_parse(s, &a, NULL) == 0);
 	return a;
 }
 
-static uint64_t ctr(struct ursa_lcore *lc, const char *block, const char *name)
+static uint64_t
+ctr(struct ursa_lcore *lc, const char *block, const char *name)
 {
 	return ursa_test_counter(lc, block, name);
 }
@@ -280,8 +280,8 @@ static void test_rocev2_port(void)
 
 	CU_ASSERT_EQUAL(ursa_udp_bind(lc, URSA_UDP_PORT_ROCEV2, 0, on_dgram, NULL), -EACCES);
 	CU_ASSERT_EQUAL(ursa_udp_bind(lc, 5000, URSA_UDP_BIND_ROCEV2, on_dgram, NULL), -EINVAL);
-	CU_ASSERT_EQUAL(ursa_udp_bind(lc, URSA_UDP_PORT_ROCEV2, URSA_UDP_BIND_ROCEV2, on_dgram,
-				      NULL), 0);
+	CU_ASSERT_EQUAL(
+		ursa_udp_bind(lc, URSA_UDP_PORT_ROCEV2, URSA_UDP_BIND_ROCEV2, on_dgram, NULL), 0);
 	/* rxe sends checksum 0 */
 	n = build_udp(f, &our_mac, PEER, OUR, 49152, URSA_UDP_PORT_ROCEV2, "bth.........", 12, 1);
 	rx(lc, f, n);
@@ -422,7 +422,7 @@ static void test_fragmented_datagram(void)
 
 /* ---- over IPv6 ---- */
 
-#define OUR6 "fd00:250::1"
+#define OUR6  "fd00:250::1"
 #define PEER6 "fd00:250::2"
 
 static struct ursa_lcore *mk6(void)
@@ -473,8 +473,8 @@ static void test_v6_input(void)
 	size_t n;
 
 	CU_ASSERT_EQUAL(ursa_udp_bind(lc, 7, 0, on_dgram, NULL), 0);
-	CU_ASSERT_EQUAL(ursa_udp_bind(lc, URSA_UDP_PORT_ROCEV2, URSA_UDP_BIND_ROCEV2, on_dgram,
-				      NULL), 0);
+	CU_ASSERT_EQUAL(
+		ursa_udp_bind(lc, URSA_UDP_PORT_ROCEV2, URSA_UDP_BIND_ROCEV2, on_dgram, NULL), 0);
 	n = build_udp6(f, 1000, 7, "six", 3, 0);
 	rx(lc, f, n);
 	CU_ASSERT_EQUAL(seen.calls, 1);
@@ -511,9 +511,9 @@ static void test_v6_port_unreachable(void)
 	CU_ASSERT_EQUAL_FATAL(n, 14 + 40 + 8 + (40 + 8 + 1));
 	CU_ASSERT_EQUAL(out[12], 0x86);
 	CU_ASSERT_EQUAL(out[13], 0xdd);
-	CU_ASSERT_EQUAL(out[14 + 6], 58);	   /* next header ICMPv6 */
-	CU_ASSERT_EQUAL(out[54], 1);		   /* destination unreachable */
-	CU_ASSERT_EQUAL(out[55], 4);		   /* port unreachable */
+	CU_ASSERT_EQUAL(out[14 + 6], 58);	      /* next header ICMPv6 */
+	CU_ASSERT_EQUAL(out[54], 1);		      /* destination unreachable */
+	CU_ASSERT_EQUAL(out[55], 4);		      /* port unreachable */
 	CU_ASSERT(memcmp(out + 62, f + 14, 49) == 0); /* the datagram quoted */
 	ursa_lcore_destroy(lc);
 }
