@@ -119,7 +119,7 @@ static int send_one(struct ursa_roce_qp *qp, struct roce_swqe *w)
 	}
 	roce_tx_finish(qp, m);
 	qp->pkts_since_ackreq = ackreq ? 0 : qp->pkts_since_ackreq + 1;
-	if (opcode == ROCE_OP_READ_REQUEST) {
+	if (is_rd_atomic(w->wr.opcode)) { /* one request packet for the whole WQE */
 		qp->req_psn = roce_psn_add(w->last_psn, 1);
 		qp->cur_off = w->len;
 	} else {
@@ -128,7 +128,7 @@ static int send_one(struct ursa_roce_qp *qp, struct roce_swqe *w)
 	}
 	if (roce_psn_after(qp->req_psn, qp->psn_max))
 		qp->psn_max = qp->req_psn;
-	if (qp->cur_off >= w->len) {
+	if (qp->cur_off >= w->len) { /* also 0 >= 0: a zero-length message is one packet */
 		qp->sq_cur++;
 		qp->cur_off = 0;
 	}
