@@ -12,7 +12,9 @@ int ursa_stack_init(struct ursa_lcore *lc)
 		return rc;
 	if ((rc = ursa_ip_init(lc)) != 0)
 		return rc;
-	return ursa_udp_init(lc);
+	if ((rc = ursa_udp_init(lc)) != 0)
+		return rc;
+	return ursa_tcp_init(lc);
 }
 
 void ursa_stack_start(struct ursa_lcore *lc)

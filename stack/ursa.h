@@ -13,6 +13,7 @@
 #include "ursa_arp.h"
 #include "ursa_ip.h"
 #include "ursa_udp.h"
+#include "ursa_tcp.h"
 
 /** Bring up every layer on lc, in dependency order. */
 int ursa_stack_init(struct ursa_lcore *lc);

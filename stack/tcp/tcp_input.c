@@ -664,9 +664,10 @@ static void do_segment(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, struct r
 		if (pcb->state == URSA_TCP_ESTABLISHED || pcb->state == URSA_TCP_FIN_WAIT_1 ||
 		    pcb->state == URSA_TCP_FIN_WAIT_2) {
 			if (pcb->released) {
-				/* Data for a closed socket: RST (RFC 9293 §3.10.7.4 / 2525 §2.17) */
+				/* Data for a closed socket: RST (RFC 9293 §3.10.7.4, RFC 2525
+				 * §2.17), formed as for a segment with ACK: <SEQ=SEG.ACK><RST>. */
 				TCP_INC(lc, TCP_C_drop_after_close);
-				tcp_send_rst(lc, pcb);
+				(void)tcp_send_seg(lc, pcb, s->ack, TH_RST, 0);
 				tcp_drop(lc, pcb, 0);
 				goto out_listener;
 			}
@@ -684,6 +685,17 @@ static void do_segment(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, struct r
 out_listener:
 	if (notify_listener != NULL)
 		tcp_notify(lc, notify_listener);
+}
+
+/* A SYN in TIME-WAIT may open a new connection when its timestamp is newer than the last one
+ * seen (RFC 6191) or, without timestamps, its sequence number is above rcv_nxt. */
+static bool timewait_reopen(const struct ursa_tcp_pcb *pcb, const struct tcp_seg *s)
+{
+	if ((s->flags & (TH_SYN | TH_ACK | TH_RST)) != TH_SYN)
+		return false;
+	if (pcb->ts_ok && (s->o.present & TCP_OPT_F_TS))
+		return TSTMP_LT(pcb->ts_recent, s->o.tsval);
+	return SEQ_GT(s->seq, pcb->rcv_nxt);
 }
 
 static void input_seg(struct ursa_lcore *lc, struct ursa_iface *ifc, struct rte_mbuf *m,
@@ -743,6 +755,13 @@ static void input_seg(struct ursa_lcore *lc, struct ursa_iface *ifc, struct rte_
 	pcb = tcp_table_lookup(lc, ifc->tenant, &info->dst, dport, &info->src, sport);
 	if (pcb != NULL && pcb->bound_iface >= 0 && pcb->bound_iface != (int32_t)ifc->index)
 		pcb = NULL;
+	if (pcb != NULL && pcb->state == URSA_TCP_TIME_WAIT && timewait_reopen(pcb, &s) &&
+	    tcp_listen_lookup(lc, ifc, &info->dst, dport) != NULL) {
+		/* RFC 6191 / RFC 1122 §4.2.2.13: a new incarnation ends TIME-WAIT. */
+		TCP_INC(lc, TCP_C_time_wait_reopened);
+		tcp_drop(lc, pcb, 0);
+		pcb = NULL;
+	}
 	if (pcb == NULL) {
 		struct ursa_tcp_pcb *l = tcp_listen_lookup(lc, ifc, &info->dst, dport);
 		uint32_t seglen = s.plen + ((s.flags & TH_SYN) ? 1 : 0) +

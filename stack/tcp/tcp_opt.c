@@ -111,6 +111,9 @@ unsigned tcp_opt_write(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, uint8_t 
 	bool ts = syn ? (synack ? pcb->ts_ok : pcb->ts_want) : pcb->ts_ok;
 	bool sackp = syn && (synack ? pcb->sack_ok : pcb->sack_want);
 
+	if ((flags & TH_RST) && !(flags & TH_ACK))
+		return 0; /* a RST answering a segment carries no options */
+
 	if (syn) {
 		p[n++] = TCPOPT_MSS;
 		p[n++] = TCPOLEN_MSS;

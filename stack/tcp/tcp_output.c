@@ -226,7 +226,8 @@ static bool send_one(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, uint32_t c
 
 	if (len > pcb->snd_mss)
 		len = pcb->snd_mss;
-	if (len > 0 && len < pcb->snd_mss) {
+	/* Nagle and SWS avoidance hold back new data only, never a retransmission. */
+	if (len > 0 && len < pcb->snd_mss && !SEQ_LT(pcb->snd_nxt, pcb->snd_max)) {
 		bool last = len == avail;
 
 		if (last && !fin_pending &&

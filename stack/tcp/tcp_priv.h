@@ -35,6 +35,7 @@
 	X(paws_rejects)                                                                      \
 	X(conn_timeout)                                                                      \
 	X(time_wait_expired)                                                                 \
+	X(time_wait_reopened)                                                                \
 	X(drop_short)                                                                        \
 	X(drop_bad_doff)                                                                     \
 	X(drop_bad_cksum)                                                                    \
@@ -167,7 +168,7 @@ struct ursa_tcp_pcb {
 	unsigned events; /* pending, delivered by tcp_notify() */
 };
 
-#define TCP_HASH_ENTRIES 65536
+#define TCP_HASH_ENTRIES 16384 /* connections per lcore */
 
 struct ursa_tcp_ctx {
 	struct ursa_tcp_conf conf;
