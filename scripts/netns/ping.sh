@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
 # IPv4 ping from the Linux kernel to ursad over veth/af_packet: every echo is answered, and
-# ursad's port counters saw them.
+# ursad's port counters saw them. A ping from an address off ursa's subnet is answered only
+# through the --route given to ursad (via the kernel as gateway).
 T=ping N=11
 . "$(dirname "$0")/common.sh"
 
 lab_addr "$K" vk "$KERN_IP/24"
-start_ursad
+ip -n "$K" addr add 10.252.111.1/32 dev lo
+start_ursad --route "tenant=0,dst=10.252.111.0/24,via=$KERN_IP"
 lab_wait 5 kexec ping -c 1 -W 1 "$URSA_IP" || lab_fail "no first reply from $URSA_IP"
 out=$(kexec ping -c 50 -i 0.02 -W 2 "$URSA_IP")
 echo "$out" | tail -2
 echo "$out" | grep -q " 50 received, 0% packet loss" || lab_fail "not every echo was answered"
+out=$(kexec ping -c 5 -i 0.05 -W 2 -I 10.252.111.1 "$URSA_IP") ||
+	lab_fail "no replies to 10.252.111.1 through ursad's --route"
+echo "from 10.252.111.1 (routed via $KERN_IP): $(echo "$out" | grep received)"
 rx=$(stats 'j["ports"][0]["rx_pkts"]')
 tx=$(stats 'j["ports"][0]["tx_pkts"]')
 echo "ursad port: rx $rx tx $tx"
