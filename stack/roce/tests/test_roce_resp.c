@@ -1,0 +1,871 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Responder unit tests: forged requests into one engine, one per check of rocev2.md §3.7.
+ * Each bad request must get the right answer (NAK code, RNR NAK, or a silent counted drop),
+ * and the bytes of the MR and the canaries around it must be unchanged unless the request
+ * was valid. Also duplicates (re-ACK, READ replay from memory, ATOMIC replay without
+ * re-execution) and the ACK fields.
+ */
+#include <errno.h>
+#include <sys/socket.h>
+
+#include <rte_ip.h>
+#include <rte_udp.h>
+
+#include "roce_priv.h"
+#include "ursa_test.h"
+
+#define MR_LEN 4096
+#define CANARY 0x5a
+#define PEER_QPN 0x77
+#define EXP_PSN 100
+
+static struct ursa_lcore *lc;
+static struct ursa_roce_pd *pd, *pd2;
+static struct ursa_roce_cq *cq;
+static struct ursa_roce_qp *qp;
+static struct ursa_roce_mr *mr, *mr_ro, *mr_other_pd;
+static uint8_t mem[MR_LEN + 128];	  /* canary | MR | canary */
+static uint8_t *buf = mem + 64;
+static uint8_t ro[256], other[256], rbuf[512];
+static struct rte_mbuf *out[64];
+static unsigned nout;
+
+static int cap_xmit(struct ursa_lcore *l, void *arg, const struct ursa_roce_path *p,
+		    struct rte_mbuf *m)
+{
+	RTE_SET_USED(l), RTE_SET_USED(arg), RTE_SET_USED(p);
+	if (nout == RTE_DIM(out)) {
+		rte_pktmbuf_free(m);
+		return -ENOBUFS;
+	}
+	out[nout++] = m;
+	return 0;
+}
+
+static void drain(void)
+{
+	for (unsigned i = 0; i < nout; i++)
+		rte_pktmbuf_free(out[i]);
+	nout = 0;
+}
+
+/* One engine with a responder QP in RTS, expected PSN EXP_PSN. */
+static void setup_qp(unsigned qp_access, uint8_t max_dest_rd_atomic)
+{
+	struct ursa_rdma_qp_cap cap = {16, 16, 2, 2};
+	struct ursa_rdma_qp_attr a = {0};
+	struct ursa_ipaddr l, r;
+	const unsigned all = URSA_RDMA_ACCESS_LOCAL_WRITE | URSA_RDMA_ACCESS_REMOTE_WRITE |
+			     URSA_RDMA_ACCESS_REMOTE_READ | URSA_RDMA_ACCESS_REMOTE_ATOMIC;
+
+	lc = ursa_test_lcore(99);
+	CU_ASSERT_FATAL(lc != NULL);
+	CU_ASSERT_FATAL(ursa_roce_ctx_create(lc, NULL) == 0);
+	ursa_roce_set_xmit(lc, cap_xmit, NULL);
+	CU_ASSERT_FATAL(ursa_roce_pd_alloc(lc, &pd) == 0);
+	CU_ASSERT_FATAL(ursa_roce_pd_alloc(lc, &pd2) == 0);
+	CU_ASSERT_FATAL(ursa_roce_cq_create(lc, 64, &cq) == 0);
+	CU_ASSERT_FATAL(ursa_roce_qp_create(pd, cq, cq, &cap, false, &qp) == 0);
+	memset(mem, CANARY, sizeof(mem));
+	for (unsigned i = 0; i < MR_LEN; i++)
+		buf[i] = (uint8_t)i;
+	CU_ASSERT_FATAL(ursa_roce_mr_reg(pd, buf, MR_LEN, all, &mr) == 0);
+	CU_ASSERT_FATAL(ursa_roce_mr_reg(pd, ro, sizeof(ro), URSA_RDMA_ACCESS_REMOTE_READ, &mr_ro) ==
+			0);
+	CU_ASSERT_FATAL(ursa_roce_mr_reg(pd2, other, sizeof(other), all, &mr_other_pd) == 0);
+	ursa_ipaddr_parse("10.0.0.1", &l, NULL);
+	ursa_ipaddr_parse("10.0.0.2", &r, NULL);
+	a.qp_state = URSA_RDMA_QPS_INIT;
+	a.qp_access_flags = qp_access;
+	CU_ASSERT_FATAL(ursa_roce_qp_modify(qp, &a, URSA_RDMA_QP_STATE | URSA_RDMA_QP_ACCESS_FLAGS) ==
+			0);
+	a.qp_state = URSA_RDMA_QPS_RTR;
+	a.path_mtu = 256;
+	a.dest_qp_num = PEER_QPN;
+	a.rq_psn = EXP_PSN;
+	a.max_dest_rd_atomic = max_dest_rd_atomic;
+	a.min_rnr_timer = 12;
+	ursa_rdma_gid_from_addr(&a.ah.sgid, &l);
+	ursa_rdma_gid_from_addr(&a.ah.dgid, &r);
+	CU_ASSERT_FATAL(ursa_roce_qp_modify(qp, &a,
+					    URSA_RDMA_QP_STATE | URSA_RDMA_QP_PATH_MTU |
+						    URSA_RDMA_QP_DEST_QPN | URSA_RDMA_QP_RQ_PSN |
+						    URSA_RDMA_QP_MAX_DEST_RD_ATOMIC |
+						    URSA_RDMA_QP_MIN_RNR_TIMER | URSA_RDMA_QP_AV) == 0);
+	a.qp_state = URSA_RDMA_QPS_RTS;
+	a.sq_psn = 5000;
+	a.timeout = 14;
+	a.retry_cnt = 7;
+	a.rnr_retry = 7;
+	a.max_rd_atomic = 1;
+	CU_ASSERT_FATAL(ursa_roce_qp_modify(qp, &a,
+					    URSA_RDMA_QP_STATE | URSA_RDMA_QP_SQ_PSN |
+						    URSA_RDMA_QP_TIMEOUT | URSA_RDMA_QP_RETRY_CNT |
+						    URSA_RDMA_QP_RNR_RETRY |
+						    URSA_RDMA_QP_MAX_QP_RD_ATOMIC) == 0);
+	nout = 0;
+}
+
+static void teardown_qp(void)
+{
+	drain();
+	ursa_roce_qp_destroy(qp);
+	ursa_roce_mr_dereg(mr);
+	ursa_roce_mr_dereg(mr_ro);
+	ursa_roce_mr_dereg(mr_other_pd);
+	ursa_roce_cq_destroy(cq);
+	ursa_roce_pd_free(pd);
+	ursa_roce_pd_free(pd2);
+	ursa_lcore_destroy(lc);
+}
+
+#define ALL_REMOTE                                                                           \
+	(URSA_RDMA_ACCESS_REMOTE_WRITE | URSA_RDMA_ACCESS_REMOTE_READ |                      \
+	 URSA_RDMA_ACCESS_REMOTE_ATOMIC)
+
+struct forge {
+	uint8_t opcode;
+	uint32_t psn;
+	bool ackreq;
+	const void *ext; /* extension headers, as on the wire */
+	unsigned extlen;
+	const void *pay;
+	uint32_t paylen;
+	int pad; /* -1: correct */
+	/* spoofing knobs */
+	const char *src, *dst;
+	uint16_t pkey;
+	uint32_t qpn;
+	uint8_t tver;
+	bool bad_icrc;
+};
+
+static void inject(const struct forge *f)
+{
+	uint8_t p[4096 + 128];
+	unsigned pad = f->pad < 0 ? (-f->paylen) & 3 : (unsigned)f->pad;
+	unsigned bth = 28, len = bth + 12 + f->extlen + f->paylen + pad + 4;
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)p;
+	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(p + 20);
+	struct ursa_ipaddr s, d;
+	struct rte_mbuf *m;
+
+	memset(p, 0, sizeof(p));
+	ursa_ipaddr_parse(f->src ? f->src : "10.0.0.2", &s, NULL);
+	ursa_ipaddr_parse(f->dst ? f->dst : "10.0.0.1", &d, NULL);
+	ip->version_ihl = 0x45;
+	ip->total_length = rte_cpu_to_be_16((uint16_t)len);
+	ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_UDP;
+	ip->src_addr = s.v4;
+	ip->dst_addr = d.v4;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	udp->src_port = rte_cpu_to_be_16(0xc123);
+	udp->dst_port = rte_cpu_to_be_16(4791);
+	udp->dgram_len = rte_cpu_to_be_16((uint16_t)(len - 20));
+	roce_bth_set((struct roce_bth *)(p + bth), f->opcode, 0, pad, f->pkey ? f->pkey : 0xffff,
+		     f->qpn ? f->qpn : ursa_roce_qp_num(qp), f->ackreq, f->psn);
+	p[bth + 1] |= f->tver;
+	memcpy(p + bth + 12, f->ext, f->extlen);
+	if (f->paylen)
+		memcpy(p + bth + 12 + f->extlen, f->pay, f->paylen);
+	m = ursa_test_mbuf(lc, p, len);
+	CU_ASSERT_FATAL(m != NULL);
+	roce_icrc_put(rte_pktmbuf_mtod_offset(m, uint8_t *, len - 4),
+		      roce_icrc_calc(rte_pktmbuf_mtod(m, uint8_t *), m, bth, len - bth - 4) ^
+			      (f->bad_icrc ? 1u : 0u));
+	ursa_roce_input_l3(lc, m);
+}
+
+struct reply {
+	uint8_t opcode, syndrome;
+	uint32_t psn, msn, qpn;
+	uint64_t orig;
+	uint32_t paylen;
+	uint8_t pay[512];
+};
+
+/* Pop the oldest reply; false when there is none. */
+static bool reply(struct reply *r)
+{
+	struct rte_mbuf *m;
+	const uint8_t *p;
+	const struct roce_opinfo *op;
+	uint32_t len;
+
+	if (nout == 0)
+		return false;
+	m = out[0];
+	memmove(out, out + 1, --nout * sizeof(out[0]));
+	p = rte_pktmbuf_mtod(m, const uint8_t *);
+	CU_ASSERT_FATAL(rte_pktmbuf_is_contiguous(m));
+	len = rte_pktmbuf_pkt_len(m);
+	CU_ASSERT(roce_icrc_check(p, m, 28, len - 28));
+	memset(r, 0, sizeof(*r));
+	r->opcode = p[28];
+	r->qpn = roce_get24(p + 28 + 5);
+	r->psn = roce_get24(p + 28 + 9);
+	op = roce_opinfo(r->opcode);
+	CU_ASSERT_FATAL(op != NULL);
+	if (op->mask & ROCE_M_AETH) {
+		r->syndrome = p[28 + 12];
+		r->msn = roce_get24(p + 28 + 13);
+	}
+	if (op->mask & ROCE_M_ATMACK)
+		r->orig = rte_be_to_cpu_64(*(const rte_be64_t *)(p + 28 + 16));
+	r->paylen = len - 28 - op->length - 4 - ((p[29] >> 4) & 3);
+	memcpy(r->pay, p + 28 + op->length, RTE_MIN(r->paylen, (uint32_t)sizeof(r->pay)));
+	rte_pktmbuf_free(m);
+	return true;
+}
+
+static void reth(uint8_t *e, uint64_t va, uint32_t rkey, uint32_t len)
+{
+	struct roce_reth *r = (struct roce_reth *)e;
+
+	r->va = rte_cpu_to_be_64(va);
+	r->rkey = rte_cpu_to_be_32(rkey);
+	r->len = rte_cpu_to_be_32(len);
+}
+
+static void atmeth(uint8_t *e, uint64_t va, uint32_t rkey, uint64_t swap_add, uint64_t cmp)
+{
+	struct roce_atmeth *a = (struct roce_atmeth *)e;
+
+	a->va = rte_cpu_to_be_64(va);
+	a->rkey = rte_cpu_to_be_32(rkey);
+	a->swap_add = rte_cpu_to_be_64(swap_add);
+	a->cmp = rte_cpu_to_be_64(cmp);
+}
+
+/* The MR holds its initial pattern and both canaries are intact. */
+static bool memory_untouched(void)
+{
+	for (unsigned i = 0; i < 64; i++)
+		if (mem[i] != CANARY || mem[64 + MR_LEN + i] != CANARY)
+			return false;
+	for (unsigned i = 0; i < MR_LEN; i++)
+		if (buf[i] != (uint8_t)i)
+			return false;
+	return true;
+}
+
+static const uint8_t payload[256] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+
+/* A WRITE_ONLY of len bytes at va with rkey; expect the given NAK code (or 0 = ACK). */
+static void expect_write_nak(uint64_t va, uint32_t rkey, uint32_t len, uint8_t syndrome,
+			     const char *counter)
+{
+	uint8_t e[16];
+	struct reply r;
+	struct forge f = {.opcode = ROCE_OP_WRITE_ONLY, .psn = EXP_PSN, .ackreq = true, .ext = e,
+			  .extlen = 16, .pay = payload, .paylen = len, .pad = -1};
+
+	reth(e, va, rkey, len);
+	inject(&f);
+	CU_ASSERT_FATAL(reply(&r));
+	CU_ASSERT_EQUAL(r.opcode, ROCE_OP_ACK);
+	CU_ASSERT_EQUAL(r.syndrome, syndrome);
+	CU_ASSERT_EQUAL(r.psn, EXP_PSN);
+	CU_ASSERT_EQUAL(r.qpn, PEER_QPN);
+	CU_ASSERT(!reply(&r));
+	CU_ASSERT(memory_untouched());
+	if (syndrome != 0x1f) {
+		struct ursa_rdma_qp_attr a;
+
+		ursa_roce_qp_query(qp, &a);
+		CU_ASSERT_EQUAL(a.qp_state, URSA_RDMA_QPS_ERR);
+	}
+	if (counter != NULL)
+		CU_ASSERT_EQUAL(ursa_test_counter(lc, "roce", counter), 1);
+}
+
+/* ---- the tests ---- */
+
+static void test_valid_write_and_ack_fields(void)
+{
+	uint8_t e[16];
+	struct reply r;
+	struct forge f = {.opcode = ROCE_OP_WRITE_ONLY, .psn = EXP_PSN, .ackreq = true, .ext = e,
+			  .extlen = 16, .pay = payload, .paylen = 10, .pad = -1};
+
+	setup_qp(ALL_REMOTE, 4);
+	reth(e, (uintptr_t)buf + 100, ursa_roce_mr_rkey(mr), 10);
+	inject(&f);
+	CU_ASSERT_FATAL(reply(&r));
+	CU_ASSERT_EQUAL(r.opcode, ROCE_OP_ACK);
+	CU_ASSERT_EQUAL(r.syndrome, 0x1f); /* ACK, no credit information, as rxe */
+	CU_ASSERT_EQUAL(r.psn, EXP_PSN);
+	CU_ASSERT_EQUAL(r.msn, 1);
+	CU_ASSERT_EQUAL(r.qpn, PEER_QPN);
+	CU_ASSERT_EQUAL(memcmp(buf + 100, payload, 10), 0);
+	CU_ASSERT_EQUAL(buf[99], 99);
+	CU_ASSERT_EQUAL(buf[110], 110);
+	/* no AckReq: executed, no ACK */
+	f.psn = EXP_PSN + 1;
+	f.ackreq = false;
+	reth(e, (uintptr_t)buf + 200, ursa_roce_mr_rkey(mr), 10);
+	inject(&f);
+	CU_ASSERT(!reply(&r));
+	CU_ASSERT_EQUAL(memcmp(buf + 200, payload, 10), 0);
+	/* a duplicate is ACKed again with the last PSN, not executed again */
+	memset(buf + 100, 0, 10);
+	f.psn = EXP_PSN;
+	f.ackreq = true;
+	reth(e, (uintptr_t)buf + 100, ursa_roce_mr_rkey(mr), 10);
+	inject(&f);
+	CU_ASSERT_FATAL(reply(&r));
+	CU_ASSERT_EQUAL(r.syndrome, 0x1f);
+	CU_ASSERT_EQUAL(r.psn, EXP_PSN + 1);
+	CU_ASSERT_EQUAL(r.msn, 2);
+	CU_ASSERT_EQUAL(buf[100], 0);
+	CU_ASSERT_EQUAL(ursa_test_counter(lc, "roce", "rx_dup_req"), 1);
+	teardown_qp();
+}
+
+static void test_rkey_checks(void)
+{
+	/* unknown key */
+	setup_qp(ALL_REMOTE, 4);
+	expect_write_nak((uintptr_t)buf, ursa_roce_mr_rkey(mr) ^ 0x100, 8, 0x62, "tx_nak_access");
+	teardown_qp();
+	/* a key of another PD */
+	setup_qp(ALL_REMOTE, 4);
+	expect_write_nak((uintptr_t)other, ursa_roce_mr_rkey(mr_other_pd), 8, 0x62, NULL);
+	CU_ASSERT_EQUAL(other[0], 0);
+	teardown_qp();
+	/* an MR without remote write */
+	setup_qp(ALL_REMOTE, 4);
+	expect_write_nak((uintptr_t)ro, ursa_roce_mr_rkey(mr_ro), 8, 0x62, NULL);
+	CU_ASSERT_EQUAL(ro[0], 0);
+	teardown_qp();
+}
+
+static void test_range_checks(void)
+{
+	/* one byte before the MR */
+	setup_qp(ALL_REMOTE, 4);
+	expect_write_nak((uintptr_t)buf - 1, ursa_roce_mr_rkey(mr), 8, 0x62, NULL);
+	teardown_qp();
+	/* ends one byte past the MR */
+	setup_qp(ALL_REMOTE, 4);
+	expect_write_nak((uintptr_t)buf + MR_LEN - 7, ursa_roce_mr_rkey(mr), 8, 0x62, NULL);
+	teardown_qp();
+	/* a VA that wraps the address space */
+	setup_qp(ALL_REMOTE, 4);
+	expect_write_nak(UINT64_MAX - 3, ursa_roce_mr_rkey(mr), 8, 0x62, NULL);
+	teardown_qp();
+	/* exactly the last 8 bytes: fine */
+	setup_qp(ALL_REMOTE, 4);
+	{
+		uint8_t e[16];
+		struct reply r;
+		struct forge f = {.opcode = ROCE_OP_WRITE_ONLY, .psn = EXP_PSN, .ackreq = true,
+				  .ext = e, .extlen = 16, .pay = payload, .paylen = 8, .pad = -1};
+
+		reth(e, (uintptr_t)buf + MR_LEN - 8, ursa_roce_mr_rkey(mr), 8);
+		inject(&f);
+		CU_ASSERT_FATAL(reply(&r));
+		CU_ASSERT_EQUAL(r.syndrome, 0x1f);
+		CU_ASSERT_EQUAL(memcmp(buf + MR_LEN - 8, payload, 8), 0);
+		CU_ASSERT_EQUAL(mem[64 + MR_LEN], CANARY);
+	}
+	teardown_qp();
+}
+
+static void test_dereg_and_rereg(void)
+{
+	uint32_t old;
+	struct ursa_roce_mr *m2;
+
+	setup_qp(ALL_REMOTE, 4);
+	old = ursa_roce_mr_rkey(mr);
+	CU_ASSERT_EQUAL(ursa_roce_mr_rereg(mr, URSA_RDMA_ACCESS_LOCAL_WRITE |
+						       URSA_RDMA_ACCESS_REMOTE_WRITE),
+			0);
+	CU_ASSERT_NOT_EQUAL(ursa_roce_mr_rkey(mr), old);
+	expect_write_nak((uintptr_t)buf, old, 8, 0x62, NULL);
+	teardown_qp();
+
+	setup_qp(ALL_REMOTE, 4);
+	old = ursa_roce_mr_rkey(mr);
+	ursa_roce_mr_dereg(mr);
+	/* a new registration of the same memory gets a different key */
+	CU_ASSERT_FATAL(ursa_roce_mr_reg(pd, buf, MR_LEN,
+					 URSA_RDMA_ACCESS_LOCAL_WRITE |
+						 URSA_RDMA_ACCESS_REMOTE_WRITE,
+					 &m2) == 0);
+	CU_ASSERT_NOT_EQUAL(ursa_roce_mr_rkey(m2), old);
+	mr = m2;
+	expect_write_nak((uintptr_t)buf, old, 8, 0x62, NULL);
+	teardown_qp();
+}
+
+static void test_keys_random(void)
+{
+	uint32_t keys[64], ored = 0, anded = ~0u;
+
+	setup_qp(ALL_REMOTE, 4);
+	for (int i = 0; i < 64; i++) {
+		struct ursa_roce_mr *m;
+
+		CU_ASSERT_FATAL(ursa_roce_mr_reg(pd, buf, 64, 0, &m) == 0);
+		keys[i] = ursa_roce_mr_rkey(m);
+		CU_ASSERT_EQUAL(ursa_roce_mr_lkey(m), keys[i]);
+		ored |= keys[i];
+		anded &= keys[i];
+		for (int j = 0; j < i; j++)
+			CU_ASSERT_NOT_EQUAL(keys[i], keys[j]);
+		ursa_roce_mr_dereg(m);
+	}
+	/* every bit of the key varies: no index bits, no fixed "all memory" key */
+	CU_ASSERT_EQUAL(ored, 0xffffffffu);
+	CU_ASSERT_EQUAL(anded, 0);
+	/* bad registrations */
+	{
+		struct ursa_roce_mr *m;
+
+		CU_ASSERT_EQUAL(ursa_roce_mr_reg(pd, NULL, 64, 0, &m), -EINVAL);
+		CU_ASSERT_EQUAL(ursa_roce_mr_reg(pd, buf, 0, 0, &m), -EINVAL);
+		CU_ASSERT_EQUAL(ursa_roce_mr_reg(pd, buf, 64, URSA_RDMA_ACCESS_REMOTE_WRITE, &m),
+				-EINVAL);
+		CU_ASSERT_EQUAL(ursa_roce_mr_reg(pd, buf, 64, 0x100, &m), -EINVAL);
+	}
+	CU_ASSERT_EQUAL(ursa_roce_pd_free(pd), -EBUSY);
+	teardown_qp();
+}
+
+static void test_qp_access_and_resources(void)
+{
+	uint8_t e[28];
+	struct reply r;
+	struct forge f = {.opcode = ROCE_OP_READ_REQUEST, .psn = EXP_PSN, .ackreq = true, .ext = e,
+			  .extlen = 16};
+
+	/* QP without remote write: WRITE is an invalid request */
+	setup_qp(URSA_RDMA_ACCESS_REMOTE_READ, 4);
+	expect_write_nak((uintptr_t)buf, ursa_roce_mr_rkey(mr), 8, 0x61, "tx_nak_inv_req");
+	teardown_qp();
+	/* QP without remote read */
+	setup_qp(URSA_RDMA_ACCESS_REMOTE_WRITE, 4);
+	reth(e, (uintptr_t)buf, ursa_roce_mr_rkey(mr), 8);
+	inject(&f);
+	CU_ASSERT_FATAL(reply(&r));
+	CU_ASSERT_EQUAL(r.syndrome, 0x61);
+	teardown_qp();
+	/* max_dest_rd_atomic 0: no READ resources */
+	setup_qp(ALL_REMOTE, 0);
+	inject(&f);
+	CU_ASSERT_FATAL(reply(&r));
+	CU_ASSERT_EQUAL(r.syndrome, 0x61);
+	teardown_qp();
+	/* QP without remote atomic */
+	setup_qp(URSA_RDMA_ACCESS_REMOTE_WRITE, 4);
+	f.opcode = ROCE_OP_FETCH_ADD;
+	f.extlen = 28;
+	atmeth(e, (uintptr_t)buf, ursa_roce_mr_rkey(mr), 1, 0);
+	inject(&f);
+	CU_ASSERT_FATAL(reply(&r));
+	CU_ASSERT_EQUAL(r.syndrome, 0x61);
+	CU_ASSERT(memory_untouched());
+	teardown_qp();
+}
+
+static void test_atomic_checks(void)
+{
+	uint8_t e[28];
+	struct reply r;
+	struct forge f = {.opcode = ROCE_OP_FETCH_ADD, .psn = EXP_PSN, .ackreq = true, .ext = e,
+			  .extlen = 28};
+
+	/* misaligned: invalid request */
+	setup_qp(ALL_REMOTE, 4);
+	atmeth(e, (uintptr_t)buf + 4, ursa_roce_mr_rkey(mr), 1, 0);
+	inject(&f);
+	CU_ASSERT_FATAL(reply(&r));
+	CU_ASSERT_EQUAL(r.opcode, ROCE_OP_ACK);
+	CU_ASSERT_EQUAL(r.syndrome, 0x61);
+	CU_ASSERT(memory_untouched());
+	teardown_qp();
+	/* MR without atomic access */
+	setup_qp(ALL_REMOTE, 4);
+	atmeth(e, (uintptr_t)ro, ursa_roce_mr_rkey(mr_ro), 1, 0);
+	inject(&f);
+	CU_ASSERT_FATAL(reply(&r));
+	CU_ASSERT_EQUAL(r.syndrome, 0x62);
+	CU_ASSERT_EQUAL(ro[0], 0);
+	teardown_qp();
+	/* last 8 bytes +8: out of range */
+	setup_qp(ALL_REMOTE, 4);
+	atmeth(e, (uintptr_t)buf + MR_LEN, ursa_roce_mr_rkey(mr), 1, 0);
+	inject(&f);
+	CU_ASSERT_FATAL(reply(&r));
+	CU_ASSERT_EQUAL(r.syndrome, 0x62);
+	CU_ASSERT(memory_untouched());
+	teardown_qp();
+	/* valid, then its duplicate: the saved result is replayed, not executed again */
+	setup_qp(ALL_REMOTE, 4);
+	{
+		uint64_t *t = (uint64_t *)(void *)(buf + 64);
+		uint64_t before = *t;
+
+		atmeth(e, (uintptr_t)t, ursa_roce_mr_rkey(mr), 7, 0);
+		inject(&f);
+		CU_ASSERT_FATAL(reply(&r));
+		CU_ASSERT_EQUAL(r.opcode, ROCE_OP_ATOMIC_ACK);
+		CU_ASSERT_EQUAL(r.syndrome, 0x1f);
+		CU_ASSERT_EQUAL(r.orig, before);
+		CU_ASSERT_EQUAL(*t, before + 7);
+		inject(&f); /* duplicate */
+		CU_ASSERT_FATAL(reply(&r));
+		CU_ASSERT_EQUAL(r.opcode, ROCE_OP_ATOMIC_ACK);
+		CU_ASSERT_EQUAL(r.orig, before);
+		CU_ASSERT_EQUAL(*t, before + 7);
+	}
+	teardown_qp();
+}
+
+static void test_packet_level_drops(void)
+{
+	uint8_t e[16];
+	struct reply r;
+	struct forge f = {.opcode = ROCE_OP_WRITE_ONLY, .psn = EXP_PSN, .ackreq = true, .ext = e,
+			  .extlen = 16, .pay = payload, .paylen = 8, .pad = -1};
+	struct {
+		const char *counter;
+		void (*tweak)(struct forge *);
+	} cases[6];
+	struct ursa_rdma_qp_attr a;
+
+	setup_qp(ALL_REMOTE, 4);
+	reth(e, (uintptr_t)buf, ursa_roce_mr_rkey(mr), 8);
+	/* spoofed source address */
+	f.src = "10.0.0.3";
+	inject(&f);
+	CU_ASSERT_EQUAL(ursa_test_counter(lc, "roce", "drop_bad_addr"), 1);
+	f.src = NULL;
+	/* not our address */
+	f.dst = "10.0.0.9";
+	inject(&f);
+	CU_ASSERT_EQUAL(ursa_test_counter(lc, "roce", "drop_bad_addr"), 2);
+	f.dst = NULL;
+	/* P_Key of another partition */
+	f.pkey = 0x8001;
+	inject(&f);
+	CU_ASSERT_EQUAL(ursa_test_counter(lc, "roce", "drop_bad_pkey"), 1);
+	f.pkey = 0;
+	/* bad ICRC */
+	f.bad_icrc = true;
+	inject(&f);
+	CU_ASSERT_EQUAL(ursa_test_counter(lc, "roce", "drop_bad_icrc"), 1);
+	f.bad_icrc = false;
+	/* TVer 1 */
+	f.tver = 1;
+	inject(&f);
+	CU_ASSERT_EQUAL(ursa_test_counter(lc, "roce", "drop_bad_tver"), 1);
+	f.tver = 0;
+	/* unknown QP, and QPN 0 */
+	f.qpn = 0x999;
+	inject(&f);
+	f.qpn = 0;
+	CU_ASSERT_EQUAL(ursa_test_counter(lc, "roce", "drop_no_qp"), 1);
+	/* an opcode that is not RC (UC SEND_ONLY) */
+	f.opcode = 0x24;
+	inject(&f);
+	CU_ASSERT_EQUAL(ursa_test_counter(lc, "roce", "drop_bad_opcode"), 1);
+	f.opcode = ROCE_OP_WRITE_ONLY;
+	/* pad count larger than the payload */
+	f.paylen = 0;
+	f.pad = 3;
+	reth(e, (uintptr_t)buf, ursa_roce_mr_rkey(mr), 0);
+	f.extlen = 14; /* and a truncated RETH: the packet is shorter than its headers */
+	inject(&f);
+	CU_ASSERT_EQUAL(ursa_test_counter(lc, "roce", "drop_short") +
+				ursa_test_counter(lc, "roce", "drop_bad_pad"),
+			1);
+	/* nothing above was answered, nothing was written, the QP is fine */
+	CU_ASSERT(!reply(&r));
+	CU_ASSERT(memory_untouched());
+	ursa_roce_qp_query(qp, &a);
+	CU_ASSERT_EQUAL(a.qp_state, URSA_RDMA_QPS_RTS);
+	CU_ASSERT_EQUAL(ursa_test_counter(lc, "roce", "rx_req"), 0);
+	RTE_SET_USED(cases);
+	teardown_qp();
+}
+
+static void test_psn_sequence(void)
+{
+	uint8_t e[16];
+	struct reply r;
+	struct forge f = {.opcode = ROCE_OP_WRITE_ONLY, .psn = EXP_PSN + 5, .ackreq = true,
+			  .ext = e, .extlen = 16, .pay = payload, .paylen = 8, .pad = -1};
+
+	setup_qp(ALL_REMOTE, 4);
+	reth(e, (uintptr_t)buf, ursa_roce_mr_rkey(mr), 8);
+	inject(&f);
+	CU_ASSERT_FATAL(reply(&r));
+	CU_ASSERT_EQUAL(r.syndrome, 0x60); /* NAK PSN sequence error */
+	CU_ASSERT_EQUAL(r.psn, EXP_PSN);   /* carrying the expected PSN */
+	inject(&f); /* only one NAK until the gap is filled */
+	CU_ASSERT(!reply(&r));
+	CU_ASSERT_EQUAL(ursa_test_counter(lc, "roce", "drop_psn_oos"), 1);
+	CU_ASSERT(memory_untouched());
+	f.psn = EXP_PSN;
+	inject(&f);
+	CU_ASSERT_FATAL(reply(&r));
+	CU_ASSERT_EQUAL(r.syndrome, 0x1f);
+	f.psn = EXP_PSN + 7; /* a new gap: a new NAK */
+	inject(&f);
+	CU_ASSERT_FATAL(reply(&r));
+	CU_ASSERT_EQUAL(r.syndrome, 0x60);
+	CU_ASSERT_EQUAL(r.psn, EXP_PSN + 1);
+	teardown_qp();
+}
+
+static void test_opcode_sequence_and_length(void)
+{
+	uint8_t e[16], big[256];
+	struct reply r;
+	struct forge f = {.opcode = ROCE_OP_WRITE_MIDDLE, .psn = EXP_PSN, .ackreq = true,
+			  .pay = big, .paylen = 256, .pad = -1};
+
+	memset(big, 0xee, sizeof(big));
+	/* a MIDDLE with no FIRST */
+	setup_qp(ALL_REMOTE, 4);
+	inject(&f);
+	CU_ASSERT_FATAL(reply(&r));
+	CU_ASSERT_EQUAL(r.syndrome, 0x61);
+	CU_ASSERT(memory_untouched());
+	teardown_qp();
+	/* WRITE_ONLY whose payload differs from the RETH length */
+	setup_qp(ALL_REMOTE, 4);
+	f.opcode = ROCE_OP_WRITE_ONLY;
+	f.ext = e;
+	f.extlen = 16;
+	f.paylen = 8;
+	reth(e, (uintptr_t)buf, ursa_roce_mr_rkey(mr), 16);
+	inject(&f);
+	CU_ASSERT_FATAL(reply(&r));
+	CU_ASSERT_EQUAL(r.syndrome, 0x61);
+	CU_ASSERT(memory_untouched());
+	teardown_qp();
+	/* a FIRST shorter than the PMTU */
+	setup_qp(ALL_REMOTE, 4);
+	f.opcode = ROCE_OP_WRITE_FIRST;
+	f.ext = e;
+	f.extlen = 16;
+	f.paylen = 128;
+	reth(e, (uintptr_t)buf, ursa_roce_mr_rkey(mr), 1000);
+	inject(&f);
+	CU_ASSERT_FATAL(reply(&r));
+	CU_ASSERT_EQUAL(r.syndrome, 0x61);
+	CU_ASSERT(memory_untouched());
+	teardown_qp();
+	/* a wrong pad count */
+	setup_qp(ALL_REMOTE, 4);
+	f.opcode = ROCE_OP_WRITE_ONLY;
+	f.paylen = 7;
+	f.pad = 0;
+	reth(e, (uintptr_t)buf, ursa_roce_mr_rkey(mr), 7);
+	inject(&f);
+	CU_ASSERT_FATAL(reply(&r));
+	CU_ASSERT_EQUAL(r.syndrome, 0x61);
+	CU_ASSERT(memory_untouched());
+	teardown_qp();
+	/* RETH length above 2^31 */
+	setup_qp(ALL_REMOTE, 4);
+	f.opcode = ROCE_OP_READ_REQUEST;
+	f.paylen = 0;
+	f.pad = -1;
+	reth(e, (uintptr_t)buf, ursa_roce_mr_rkey(mr), 0x80000001u);
+	inject(&f);
+	CU_ASSERT_FATAL(reply(&r));
+	CU_ASSERT_EQUAL(r.syndrome, 0x61);
+	teardown_qp();
+	/* a multi-packet WRITE whose LAST overruns the RETH length */
+	setup_qp(ALL_REMOTE, 4);
+	f.opcode = ROCE_OP_WRITE_FIRST;
+	f.paylen = 256;
+	reth(e, (uintptr_t)buf, ursa_roce_mr_rkey(mr), 300);
+	f.ackreq = false;
+	inject(&f);
+	CU_ASSERT(!reply(&r));
+	f.opcode = ROCE_OP_WRITE_LAST;
+	f.ext = NULL;
+	f.extlen = 0;
+	f.psn = EXP_PSN + 1;
+	f.paylen = 64; /* 256 + 64 > 300 */
+	inject(&f);
+	CU_ASSERT_FATAL(reply(&r));
+	CU_ASSERT_EQUAL(r.syndrome, 0x61);
+	CU_ASSERT_EQUAL(r.psn, EXP_PSN + 1);
+	for (unsigned i = 256; i < MR_LEN; i++)
+		if (buf[i] != (uint8_t)i) {
+			CU_FAIL("write beyond its RETH length");
+			break;
+		}
+	teardown_qp();
+}
+
+static void test_zero_length_write_no_key(void)
+{
+	setup_qp(ALL_REMOTE, 4);
+	/* a zero-length WRITE needs neither a valid key nor a valid VA (IBTA 9.4.4) */
+	expect_write_nak(0xdead0000, 0x12345678, 0, 0x1f, NULL);
+	teardown_qp();
+}
+
+static void test_rnr_and_send(void)
+{
+	struct reply r;
+	struct forge f = {.opcode = ROCE_OP_SEND_ONLY, .psn = EXP_PSN, .ackreq = true,
+			  .pay = payload, .paylen = 10, .pad = -1};
+	struct ursa_rdma_sge sge = {(uintptr_t)rbuf, 8, 0};
+	struct ursa_rdma_recv_wr wr = {.wr_id = 42, .sg_list = &sge, .num_sge = 1};
+	struct ursa_rdma_qp_attr a;
+	struct ursa_rdma_wc wc;
+	struct ursa_roce_mr *rmr;
+
+	setup_qp(ALL_REMOTE, 4);
+	inject(&f);
+	CU_ASSERT_FATAL(reply(&r));
+	CU_ASSERT_EQUAL(r.syndrome, 0x20 | 12); /* RNR NAK with the QP's min_rnr_timer */
+	CU_ASSERT_EQUAL(r.psn, EXP_PSN);
+	ursa_roce_qp_query(qp, &a);
+	CU_ASSERT_EQUAL(a.qp_state, URSA_RDMA_QPS_RTS);
+	/* a receive buffer too small (8 < 10): local length error + NAK invalid request */
+	CU_ASSERT_FATAL(ursa_roce_mr_reg(pd, rbuf, sizeof(rbuf), URSA_RDMA_ACCESS_LOCAL_WRITE,
+					 &rmr) == 0);
+	sge.lkey = ursa_roce_mr_lkey(rmr);
+	CU_ASSERT_EQUAL(ursa_roce_post_recv(qp, &wr, 1), 1);
+	inject(&f);
+	CU_ASSERT_FATAL(reply(&r));
+	CU_ASSERT_EQUAL(r.syndrome, 0x61);
+	CU_ASSERT_EQUAL(ursa_roce_cq_poll(cq, &wc, 1), 1);
+	CU_ASSERT_EQUAL(wc.wr_id, 42);
+	CU_ASSERT_EQUAL(wc.status, URSA_RDMA_WC_LOC_LEN_ERR);
+	ursa_roce_mr_dereg(rmr);
+	teardown_qp();
+
+	/* a receive WQE with a bad lkey: remote operational error */
+	setup_qp(ALL_REMOTE, 4);
+	sge.lkey = 0x1234;
+	sge.length = 64;
+	CU_ASSERT_EQUAL(ursa_roce_post_recv(qp, &wr, 1), 1);
+	inject(&f);
+	CU_ASSERT_FATAL(reply(&r));
+	CU_ASSERT_EQUAL(r.syndrome, 0x63);
+	CU_ASSERT_EQUAL(ursa_roce_cq_poll(cq, &wc, 1), 1);
+	CU_ASSERT_EQUAL(wc.status, URSA_RDMA_WC_LOC_PROT_ERR);
+	teardown_qp();
+
+	/* SEND with invalidate of our MR: delivered, and the key is dead afterwards */
+	setup_qp(ALL_REMOTE, 4);
+	CU_ASSERT_FATAL(ursa_roce_mr_reg(pd, rbuf, sizeof(rbuf), URSA_RDMA_ACCESS_LOCAL_WRITE,
+					 &rmr) == 0);
+	sge.lkey = ursa_roce_mr_lkey(rmr);
+	CU_ASSERT_EQUAL(ursa_roce_post_recv(qp, &wr, 1), 1);
+	{
+		rte_be32_t ieth = rte_cpu_to_be_32(ursa_roce_mr_rkey(mr));
+
+		f.opcode = ROCE_OP_SEND_ONLY_INV;
+		f.ext = &ieth;
+		f.extlen = 4;
+		f.paylen = 8;
+		inject(&f);
+		CU_ASSERT_FATAL(reply(&r));
+		CU_ASSERT_EQUAL(r.syndrome, 0x1f);
+		CU_ASSERT_EQUAL(ursa_roce_cq_poll(cq, &wc, 1), 1);
+		CU_ASSERT_EQUAL(wc.status, URSA_RDMA_WC_SUCCESS);
+		CU_ASSERT(wc.wc_flags & URSA_RDMA_WC_WITH_INV);
+		CU_ASSERT_EQUAL(wc.invalidated_rkey, ursa_roce_mr_rkey(mr));
+		CU_ASSERT_EQUAL(memcmp(rbuf, payload, 8), 0);
+		CU_ASSERT_PTR_NULL(roce_mr_lookup(lc->roce, ursa_roce_mr_rkey(mr)));
+	}
+	ursa_roce_mr_dereg(rmr);
+	teardown_qp();
+}
+
+static void test_read_and_replay(void)
+{
+	uint8_t e[16];
+	struct reply r;
+	struct forge f = {.opcode = ROCE_OP_READ_REQUEST, .psn = EXP_PSN, .ackreq = true, .ext = e,
+			  .extlen = 16};
+
+	setup_qp(ALL_REMOTE, 4);
+	reth(e, (uintptr_t)buf + 10, ursa_roce_mr_rkey(mr), 600); /* 3 packets at PMTU 256 */
+	inject(&f);
+	CU_ASSERT_FATAL(reply(&r));
+	CU_ASSERT_EQUAL(r.opcode, ROCE_OP_READ_RESP_FIRST);
+	CU_ASSERT_EQUAL(r.psn, EXP_PSN);
+	CU_ASSERT_EQUAL(r.syndrome, 0x1f);
+	CU_ASSERT_EQUAL(r.paylen, 256);
+	CU_ASSERT_EQUAL(memcmp(r.pay, buf + 10, 256), 0);
+	CU_ASSERT_FATAL(reply(&r));
+	CU_ASSERT_EQUAL(r.opcode, ROCE_OP_READ_RESP_MIDDLE);
+	CU_ASSERT_EQUAL(r.psn, EXP_PSN + 1);
+	CU_ASSERT_FATAL(reply(&r));
+	CU_ASSERT_EQUAL(r.opcode, ROCE_OP_READ_RESP_LAST);
+	CU_ASSERT_EQUAL(r.psn, EXP_PSN + 2);
+	CU_ASSERT_EQUAL(r.paylen, 88);
+	CU_ASSERT_EQUAL(memcmp(r.pay, buf + 10 + 512, 88), 0);
+	CU_ASSERT(!reply(&r));
+	/* the READ took 3 PSNs: the next request is EXP_PSN + 3 */
+	CU_ASSERT_EQUAL(qp->resp.psn, EXP_PSN + 3);
+	/* a duplicate from the middle is replayed from memory (which changed meanwhile) */
+	buf[10 + 256] = 0xab;
+	f.psn = EXP_PSN + 1;
+	reth(e, (uintptr_t)buf + 10 + 256, ursa_roce_mr_rkey(mr), 344);
+	inject(&f);
+	CU_ASSERT_FATAL(reply(&r));
+	CU_ASSERT_EQUAL(r.opcode, ROCE_OP_READ_RESP_FIRST);
+	CU_ASSERT_EQUAL(r.psn, EXP_PSN + 1);
+	CU_ASSERT_EQUAL(r.pay[0], 0xab);
+	CU_ASSERT_FATAL(reply(&r));
+	CU_ASSERT_EQUAL(r.opcode, ROCE_OP_READ_RESP_LAST);
+	CU_ASSERT_EQUAL(r.psn, EXP_PSN + 2);
+	CU_ASSERT(!reply(&r));
+	/* a "duplicate" reaching outside the original range is dropped */
+	reth(e, (uintptr_t)buf + 10 + 256, ursa_roce_mr_rkey(mr), 400);
+	inject(&f);
+	CU_ASSERT(!reply(&r));
+	CU_ASSERT_EQUAL(ursa_test_counter(lc, "roce", "drop_dup_unknown"), 1);
+	/* deregistered before a duplicate: NAK remote access */
+	ursa_roce_mr_rereg(mr, URSA_RDMA_ACCESS_LOCAL_WRITE | URSA_RDMA_ACCESS_REMOTE_READ);
+	f.psn = EXP_PSN;
+	reth(e, (uintptr_t)buf + 10, 0, 600);
+	((struct roce_reth *)e)->rkey = rte_cpu_to_be_32(qp->resp.res[0].rkey);
+	inject(&f);
+	CU_ASSERT_FATAL(reply(&r));
+	CU_ASSERT_EQUAL(r.opcode, ROCE_OP_ACK);
+	CU_ASSERT_EQUAL(r.syndrome, 0x62);
+	teardown_qp();
+}
+
+int main(void)
+{
+	CU_pSuite s;
+
+	ursa_test_eal();
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	s = CU_add_suite("roce_resp", NULL, NULL);
+	CU_add_test(s, "valid WRITE, ACK fields, duplicate re-ACK", test_valid_write_and_ack_fields);
+	CU_add_test(s, "rkey: unknown, other PD, MR access", test_rkey_checks);
+	CU_add_test(s, "range: before, past, wrapping, exact end", test_range_checks);
+	CU_add_test(s, "dereg/rereg kill the old key", test_dereg_and_rereg);
+	CU_add_test(s, "keys: 32 random bits, no fixed key", test_keys_random);
+	CU_add_test(s, "QP access flags and READ/ATOMIC resources", test_qp_access_and_resources);
+	CU_add_test(s, "atomics: alignment, access, range, replay", test_atomic_checks);
+	CU_add_test(s, "silent drops: address, P_Key, ICRC, TVer, QPN, opcode, length",
+		    test_packet_level_drops);
+	CU_add_test(s, "PSN: one NAK per gap", test_psn_sequence);
+	CU_add_test(s, "opcode sequence and lengths", test_opcode_sequence_and_length);
+	CU_add_test(s, "zero-length WRITE needs no key", test_zero_length_write_no_key);
+	CU_add_test(s, "SEND: RNR, short buffer, bad lkey, invalidate", test_rnr_and_send);
+	CU_add_test(s, "READ responses, replay from memory, rkey re-check", test_read_and_replay);
+	return ursa_test_main();
+}
