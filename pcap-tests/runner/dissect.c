@@ -542,12 +542,14 @@ static void dissect_ipv6(struct cursor *c)
 			l3.whole = false;
 			if ((fo & 0xfff8) != 0) {
 				kind(d, " fragment");
+				summary(d, " fragment off %u", fo & 0xfff8);
 				l4 = (struct cursor){.p = p + off, .len = 40 + plen - off, .d = d};
 				dissect_payload(&l4, 0);
 				trailer(d, p + 40 + plen, flen - 40 - plen);
 				return;
 			}
 			kind(d, " first-fragment");
+			summary(d, " first fragment");
 			continue;
 		}
 		hl = (p[off + 1] + 1u) * 8u;
