@@ -376,6 +376,23 @@ static void test_input_drops(void)
 	CU_ASSERT_EQUAL(ursa_test_tx(lc), NULL);
 	CU_ASSERT_EQUAL(ci6(lc, "tx_echo_reply"), 0);
 
+	/* A hop-by-hop header longer than the packet. */
+	{
+		uint8_t hb[8] = {58, 1, 1, 4, 0, 0, 0, 0}; /* says 16 bytes, has 8 */
+
+		n = frame6(f, MAC_B, MAC_A, 0, "fd00::a", "fd00::b", 0, 64, hb, 8, -1);
+		rx_bytes(lc, f, n);
+		CU_ASSERT_EQUAL(c6(lc, "drop_bad_ext"), 1);
+	}
+	/* ICMPv6 shorter than its header; an echo request from :: (no one to answer). */
+	n = frame6(f, MAC_B, MAC_A, 0, "fd00::a", "fd00::b", 58, 64, b, 6, -1);
+	rx_bytes(lc, f, n);
+	CU_ASSERT_EQUAL(ci6(lc, "drop_short"), 1);
+	n = frame6(f, MAC_B, MAC_A, 0, "::", "fd00::b", 58, 64, b, bl, 0);
+	rx_bytes(lc, f, n);
+	CU_ASSERT_EQUAL(ci6(lc, "drop_echo_unspec_src"), 1);
+	CU_ASSERT_EQUAL(ursa_test_tx(lc), NULL);
+
 	/* Link padding after the payload is trimmed: the reply is still exact. */
 	n = frame6(f, MAC_B, MAC_A, 0, "fd00::a", "fd00::b", 58, 64, b, bl, 0);
 	memset(f + n, 0xee, 6);
@@ -570,6 +587,33 @@ static void test_nd_validation(void)
 
 		CU_ASSERT_EQUAL(ursa_neigh_lookup(lc, &lc->ifaces[0], &a, NULL), URSA_NEIGH_NONE);
 	}
+	/* An NA for our own (preferred) address: someone else claims it. */
+	rx_nd(lc, "fd00::a", "ff02::1", alln, 255,
+	      (const uint8_t[]){136, 0, 0, 0, 0x20, 0, 0, 0, 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+				0, 0, 0, 0, 0x0b, 2, 1, 2, 0, 0, 0, 0, 0x0a},
+	      32);
+	CU_ASSERT_EQUAL(ci6(lc, "drop_nd_own_addr"), 1);
+	/* A unicast NA without the target option for a neighbour we have no MAC for. */
+	rx_nd(lc, "fd00::a", "fd00::b", MAC_B, 255,
+	      (const uint8_t[]){136, 0, 0, 0, 0x60, 0, 0, 0, 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+				0, 0, 0, 0, 0x0a},
+	      24);
+	CU_ASSERT_EQUAL(ci6(lc, "drop_nd_no_lladdr"), 1);
+	/* Learn A, then an NA without O and with another MAC does not replace it. */
+	learn_a(lc);
+	rx_nd(lc, "fd00::a", "fd00::b", MAC_B, 255,
+	      (const uint8_t[]){136, 0, 0, 0, 0x40, 0, 0, 0, 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+				0, 0, 0, 0, 0x0a, 2, 1, 2, 0, 0, 0, 0, 0x0e},
+	      32);
+	CU_ASSERT_EQUAL(ci6(lc, "drop_nd_no_override"), 1);
+	{
+		struct ursa_ipaddr a = ip("fd00::a");
+		struct rte_ether_addr mac;
+
+		ursa_neigh_lookup(lc, &lc->ifaces[0], &a, &mac);
+		CU_ASSERT_EQUAL(memcmp(mac.addr_bytes, MAC_A, 6), 0);
+	}
+	CU_ASSERT_EQUAL(ursa_test_tx(lc), NULL);
 	ursa_lcore_destroy(lc);
 }
 
@@ -646,6 +690,7 @@ static void test_dad_duplicate(void)
 	const uint8_t alln[6] = {0x33, 0x33, 0, 0, 0, 1};
 	const uint8_t solb[6] = {0x33, 0x33, 0xff, 0, 0, 0x0b};
 	struct ursa_ipaddr src, dst = ip("fd00::a");
+	struct rte_mbuf *m;
 	uint8_t na[32] = {136, 0, 0, 0, 0x20, 0, 0, 0,
 			  0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xfe, 0, 0, 0x0b,
 			  2, 1, 2, 0, 0, 0, 0, 0x0a};
@@ -654,7 +699,22 @@ static void test_dad_duplicate(void)
 
 	ursa_ip6_announce(lc, ifc);
 	ursa_test_advance(lc, S); /* the link-local probe is out */
-	CU_ASSERT_EQUAL(ursa_test_tx_drain(lc), 1);
+	m = ursa_test_tx(lc);
+	CU_ASSERT_FATAL(m != NULL);
+	/* Our own probe coming back (a reflecting switch: another source MAC, same nonce) is
+	 * not a duplicate (RFC 7527). */
+	memcpy(rte_pktmbuf_mtod_offset(m, uint8_t *, 6), MAC_A, 6);
+	ursa_test_rx(lc, m);
+	CU_ASSERT_EQUAL(ci6(lc, "dad_looped_ns"), 1);
+	CU_ASSERT_EQUAL(ci6(lc, "dad_duplicate"), 0);
+	/* Someone resolving the tentative address is not answered. */
+	ns[8] = 0xfe;
+	ns[9] = 0x80;
+	memcpy(ns + 16, (const uint8_t[]){0, 0, 0, 0xff, 0xfe, 0, 0, 0x0b}, 8);
+	rx_nd(lc, "fe80::ff:fe00:a", "ff02::1:ff00:b", solb, 255, ns, 24);
+	CU_ASSERT_EQUAL(ci6(lc, "drop_nd_tentative"), 1);
+	CU_ASSERT_EQUAL(ursa_test_tx(lc), NULL);
+	memcpy(ns + 8, (const uint8_t[]){0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x0b}, 16);
 	rx_nd(lc, "fe80::ff:fe00:a", "ff02::1", alln, 255, na, 32);
 	CU_ASSERT_EQUAL(ci6(lc, "dad_duplicate"), 1);
 	/* fd00::b goes on; another node probes it too. */
