@@ -1,0 +1,536 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Requester and completer unit tests on one engine whose packets are captured: segmentation
+ * at every PMTU (opcodes, PSNs, RETH, payload sizes, pad, AckReq on the last packet and every
+ * 64), READ PSN consumption, the 128-PSN window, max_rd_atomic, the IP/UDP header fields
+ * (fixed source port in 0xC000-0xFFFF, checksum 0, DF, TTL/TOS), and the completer's
+ * reactions to forged ACKs, NAK-PSN (go-back-N), remote errors and timeouts.
+ */
+#include <errno.h>
+#include <sys/socket.h>
+
+#include <rte_ip.h>
+#include <rte_udp.h>
+
+#include "roce_priv.h"
+#include "ursa_test.h"
+
+#define PEER_QPN 0x55
+
+static struct ursa_lcore *lc;
+static struct ursa_roce_pd *pd;
+static struct ursa_roce_cq *cq;
+static struct ursa_roce_qp *qp;
+static struct ursa_roce_mr *mr;
+static uint8_t *mem;
+#define MEM_LEN (256 * 1024)
+static struct rte_mbuf *out[1024];
+static unsigned nout;
+
+static int cap_xmit(struct ursa_lcore *l, void *arg, const struct ursa_roce_path *p,
+		    struct rte_mbuf *m)
+{
+	RTE_SET_USED(l), RTE_SET_USED(arg), RTE_SET_USED(p);
+	if (nout == RTE_DIM(out)) {
+		rte_pktmbuf_free(m);
+		return -ENOBUFS;
+	}
+	out[nout++] = m;
+	return 0;
+}
+
+static void drain(void)
+{
+	for (unsigned i = 0; i < nout; i++)
+		rte_pktmbuf_free(out[i]);
+	nout = 0;
+}
+
+static void setup(uint16_t mtu, uint32_t sq_psn, uint8_t max_rd_atomic, uint8_t timeout)
+{
+	struct ursa_rdma_qp_cap cap = {512, 16, 2, 2};
+	struct ursa_rdma_qp_attr a = {0};
+	struct ursa_ipaddr l, r;
+	struct ursa_roce_conf conf = {.ttl = 7, .tos = 0x68};
+
+	lc = ursa_test_lcore(5);
+	CU_ASSERT_FATAL(lc != NULL);
+	CU_ASSERT_FATAL(ursa_roce_ctx_create(lc, &conf) == 0);
+	ursa_roce_set_xmit(lc, cap_xmit, NULL);
+	CU_ASSERT_FATAL(ursa_roce_pd_alloc(lc, &pd) == 0);
+	CU_ASSERT_FATAL(ursa_roce_cq_create(lc, 1024, &cq) == 0);
+	CU_ASSERT_FATAL(ursa_roce_qp_create(pd, cq, cq, &cap, false, &qp) == 0);
+	CU_ASSERT_FATAL(ursa_roce_mr_reg(pd, mem, MEM_LEN, URSA_RDMA_ACCESS_LOCAL_WRITE, &mr) == 0);
+	ursa_ipaddr_parse("10.0.0.1", &l, NULL);
+	ursa_ipaddr_parse("10.0.0.2", &r, NULL);
+	a.qp_state = URSA_RDMA_QPS_INIT;
+	CU_ASSERT_FATAL(ursa_roce_qp_modify(qp, &a, URSA_RDMA_QP_STATE) == 0);
+	a.qp_state = URSA_RDMA_QPS_RTR;
+	a.path_mtu = mtu;
+	a.dest_qp_num = PEER_QPN;
+	a.rq_psn = 1;
+	ursa_rdma_gid_from_addr(&a.ah.sgid, &l);
+	ursa_rdma_gid_from_addr(&a.ah.dgid, &r);
+	CU_ASSERT_FATAL(ursa_roce_qp_modify(qp, &a,
+					    URSA_RDMA_QP_STATE | URSA_RDMA_QP_PATH_MTU |
+						    URSA_RDMA_QP_DEST_QPN | URSA_RDMA_QP_RQ_PSN |
+						    URSA_RDMA_QP_AV) == 0);
+	a.qp_state = URSA_RDMA_QPS_RTS;
+	a.sq_psn = sq_psn;
+	a.timeout = timeout;
+	a.retry_cnt = 2;
+	a.rnr_retry = 7;
+	a.max_rd_atomic = max_rd_atomic;
+	CU_ASSERT_FATAL(ursa_roce_qp_modify(qp, &a,
+					    URSA_RDMA_QP_STATE | URSA_RDMA_QP_SQ_PSN |
+						    URSA_RDMA_QP_TIMEOUT | URSA_RDMA_QP_RETRY_CNT |
+						    URSA_RDMA_QP_RNR_RETRY |
+						    URSA_RDMA_QP_MAX_QP_RD_ATOMIC) == 0);
+	nout = 0;
+}
+
+static void teardown(void)
+{
+	drain();
+	ursa_roce_qp_destroy(qp);
+	ursa_roce_mr_dereg(mr);
+	ursa_roce_cq_destroy(cq);
+	ursa_roce_pd_free(pd);
+	ursa_lcore_destroy(lc);
+}
+
+struct seen {
+	uint8_t opcode;
+	uint32_t psn;
+	bool ackreq;
+	unsigned pad;
+	uint32_t paylen;
+	bool has_reth;
+	uint64_t va;
+	uint32_t rkey, rlen;
+	uint16_t sport;
+};
+
+static void parse(struct rte_mbuf *m, struct seen *s)
+{
+	uint8_t h[128];
+	const struct rte_ipv4_hdr *ip;
+	const struct rte_udp_hdr *udp;
+	const struct roce_opinfo *op;
+	uint32_t len = rte_pktmbuf_pkt_len(m);
+
+	CU_ASSERT_FATAL(roce_mbuf_read(m, 0, h, RTE_MIN(len, (uint32_t)sizeof(h))) == 0);
+	ip = (const struct rte_ipv4_hdr *)h;
+	udp = (const struct rte_udp_hdr *)(h + 20);
+	CU_ASSERT_EQUAL(ip->version_ihl, 0x45);
+	CU_ASSERT_EQUAL(rte_be_to_cpu_16(ip->total_length), len);
+	CU_ASSERT_EQUAL(rte_be_to_cpu_16(ip->fragment_offset), RTE_IPV4_HDR_DF_FLAG);
+	CU_ASSERT_EQUAL(ip->time_to_live, 7);
+	CU_ASSERT_EQUAL(ip->type_of_service, 0x68);
+	{
+		struct rte_ipv4_hdr c = *ip;
+
+		c.hdr_checksum = 0;
+		CU_ASSERT_EQUAL(rte_ipv4_cksum(&c), ip->hdr_checksum);
+	}
+	CU_ASSERT_EQUAL(rte_be_to_cpu_16(udp->dst_port), 4791);
+	CU_ASSERT_EQUAL(udp->dgram_cksum, 0);
+	CU_ASSERT_EQUAL(rte_be_to_cpu_16(udp->dgram_len), len - 20);
+	CU_ASSERT(roce_icrc_check(rte_pktmbuf_mtod(m, const uint8_t *), m, 28, len - 28));
+	memset(s, 0, sizeof(*s));
+	s->sport = rte_be_to_cpu_16(udp->src_port);
+	s->opcode = h[28];
+	s->psn = roce_get24(h + 28 + 9);
+	s->ackreq = (h[28 + 8] & 0x80) != 0;
+	s->pad = (h[29] >> 4) & 3;
+	CU_ASSERT_EQUAL(roce_get24(h + 28 + 5), PEER_QPN);
+	CU_ASSERT_EQUAL(h[29] & 0x0f, 0);			 /* TVer 0 */
+	CU_ASSERT_EQUAL(rte_be_to_cpu_16(*(rte_be16_t *)(h + 30)), 0xffff); /* P_Key */
+	op = roce_opinfo(s->opcode);
+	CU_ASSERT_FATAL(op != NULL);
+	s->paylen = len - 28 - op->length - 4 - s->pad;
+	if (op->mask & ROCE_M_RETH) {
+		const struct roce_reth *r = (const struct roce_reth *)(h + 40);
+
+		s->has_reth = true;
+		s->va = rte_be_to_cpu_64(r->va);
+		s->rkey = rte_be_to_cpu_32(r->rkey);
+		s->rlen = rte_be_to_cpu_32(r->len);
+	}
+}
+
+static int post_wr(enum ursa_rdma_wr_opcode op, uint32_t len, uint64_t id)
+{
+	struct ursa_rdma_sge sge = {(uintptr_t)mem, len, ursa_roce_mr_lkey(mr)};
+	struct ursa_rdma_send_wr wr = {.wr_id = id,
+				       .opcode = op,
+				       .send_flags = URSA_RDMA_SEND_SIGNALED,
+				       .sg_list = &sge,
+				       .num_sge = 1,
+				       .rdma = {0x10000, 0xabcdef01}};
+
+	return ursa_roce_post_send(qp, &wr, 1);
+}
+
+/* Forge a response (ACK/NAK with AETH) from the peer into the requester. */
+static void inject_ack(uint8_t opcode, uint32_t psn, uint8_t syndrome, const void *pay,
+		       uint32_t paylen)
+{
+	uint8_t p[2048];
+	const struct roce_opinfo *op = roce_opinfo(opcode);
+	unsigned pad = (-paylen) & 3, len = 28 + op->length + paylen + pad + 4;
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)p;
+	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(p + 20);
+	struct ursa_ipaddr s, d;
+	struct rte_mbuf *m;
+
+	memset(p, 0, sizeof(p));
+	ursa_ipaddr_parse("10.0.0.2", &s, NULL);
+	ursa_ipaddr_parse("10.0.0.1", &d, NULL);
+	ip->version_ihl = 0x45;
+	ip->total_length = rte_cpu_to_be_16((uint16_t)len);
+	ip->time_to_live = 1;
+	ip->next_proto_id = IPPROTO_UDP;
+	ip->src_addr = s.v4;
+	ip->dst_addr = d.v4;
+	udp->dst_port = rte_cpu_to_be_16(4791);
+	udp->dgram_len = rte_cpu_to_be_16((uint16_t)(len - 20));
+	roce_bth_set((struct roce_bth *)(p + 28), opcode, 0, pad, 0xffff, ursa_roce_qp_num(qp), 0,
+		     psn);
+	if (op->mask & ROCE_M_AETH)
+		roce_aeth_set((struct roce_aeth *)(p + 40), syndrome, 0);
+	if (paylen)
+		memcpy(p + 28 + op->length, pay, paylen);
+	m = ursa_test_mbuf(lc, p, len);
+	roce_icrc_put(rte_pktmbuf_mtod_offset(m, uint8_t *, len - 4),
+		      roce_icrc_calc(rte_pktmbuf_mtod(m, uint8_t *), m, 28, len - 32));
+	ursa_roce_input_l3(lc, m);
+}
+
+static void poll_until_quiet(void)
+{
+	for (int i = 0; i < 64; i++)
+		ursa_lcore_poll(lc);
+}
+
+static void test_segmentation_every_pmtu(void)
+{
+	static const uint16_t mtus[] = {256, 512, 1024, 2048, 4096};
+	static const uint32_t sizes[] = {0, 1, 255, 256, 257, 4096, 10001};
+
+	for (unsigned mi = 0; mi < RTE_DIM(mtus); mi++) {
+		uint16_t pmtu = mtus[mi];
+
+		for (unsigned op = 0; op < 2; op++) {
+			for (unsigned si = 0; si < RTE_DIM(sizes); si++) {
+				uint32_t n = sizes[si], npk = n == 0 ? 1 : (n + pmtu - 1) / pmtu;
+				uint32_t psn0 = 0xfffffe, sum = 0;
+				uint16_t sport = 0;
+
+				setup(pmtu, psn0, 1, 14);
+				CU_ASSERT_FATAL(post_wr(op ? URSA_RDMA_WR_RDMA_WRITE : URSA_RDMA_WR_SEND,
+							n, 1) == 1);
+				poll_until_quiet();
+				CU_ASSERT_EQUAL(nout, npk);
+				for (unsigned k = 0; k < nout && k < npk; k++) {
+					struct seen s;
+					bool first = k == 0, last = k == npk - 1;
+
+					parse(out[k], &s);
+					CU_ASSERT_EQUAL(s.psn, roce_psn_add(psn0, k));
+					CU_ASSERT_EQUAL(s.ackreq, last);
+					if (k == 0)
+						sport = s.sport;
+					CU_ASSERT_EQUAL(s.sport, sport);
+					CU_ASSERT(s.sport >= 0xc000);
+					CU_ASSERT_EQUAL(s.pad, (-s.paylen) & 3);
+					if (!last)
+						CU_ASSERT_EQUAL(s.paylen, pmtu);
+					sum += s.paylen;
+					if (op == 0) {
+						CU_ASSERT_EQUAL(s.opcode,
+								first && last ? ROCE_OP_SEND_ONLY
+								: first	      ? ROCE_OP_SEND_FIRST
+								: last	      ? ROCE_OP_SEND_LAST
+									      : ROCE_OP_SEND_MIDDLE);
+					} else {
+						CU_ASSERT_EQUAL(s.opcode,
+								first && last ? ROCE_OP_WRITE_ONLY
+								: first	      ? ROCE_OP_WRITE_FIRST
+								: last	      ? ROCE_OP_WRITE_LAST
+									      : ROCE_OP_WRITE_MIDDLE);
+						CU_ASSERT_EQUAL(s.has_reth, first);
+						if (first) {
+							CU_ASSERT_EQUAL(s.rlen, n);
+							CU_ASSERT_EQUAL(s.va, 0x10000);
+							CU_ASSERT_EQUAL(s.rkey, 0xabcdef01);
+						}
+					}
+				}
+				CU_ASSERT_EQUAL(sum, n);
+				teardown();
+			}
+		}
+	}
+}
+
+static void test_read_psns_and_rd_atomic_limit(void)
+{
+	struct seen s;
+	struct ursa_rdma_wc wc;
+	static uint8_t pay[1024];
+
+	setup(1024, 100, 1, 14);
+	CU_ASSERT_FATAL(post_wr(URSA_RDMA_WR_RDMA_READ, 2500, 1) == 1); /* 3 response PSNs */
+	CU_ASSERT_FATAL(post_wr(URSA_RDMA_WR_RDMA_READ, 10, 2) == 1);
+	CU_ASSERT_FATAL(post_wr(URSA_RDMA_WR_SEND, 10, 3) == 1);
+	poll_until_quiet();
+	CU_ASSERT_EQUAL_FATAL(nout, 1); /* max_rd_atomic 1: the second READ waits */
+	parse(out[0], &s);
+	CU_ASSERT_EQUAL(s.opcode, ROCE_OP_READ_REQUEST);
+	CU_ASSERT_EQUAL(s.psn, 100);
+	CU_ASSERT(s.ackreq);
+	CU_ASSERT_EQUAL(s.rlen, 2500);
+	CU_ASSERT_EQUAL(s.paylen, 0);
+	drain();
+	/* responses: FIRST 100, MIDDLE 101, LAST 102 */
+	memset(pay, 0x11, sizeof(pay));
+	inject_ack(ROCE_OP_READ_RESP_FIRST, 100, 0x1f, pay, 1024);
+	memset(pay, 0x22, sizeof(pay));
+	inject_ack(ROCE_OP_READ_RESP_MIDDLE, 101, 0, pay, 1024);
+	CU_ASSERT_EQUAL(ursa_roce_cq_poll(cq, &wc, 1), 0);
+	memset(pay, 0x33, sizeof(pay));
+	inject_ack(ROCE_OP_READ_RESP_LAST, 102, 0x1f, pay, 452);
+	CU_ASSERT_EQUAL(ursa_roce_cq_poll(cq, &wc, 1), 1);
+	CU_ASSERT_EQUAL(wc.wr_id, 1);
+	CU_ASSERT_EQUAL(wc.status, URSA_RDMA_WC_SUCCESS);
+	CU_ASSERT_EQUAL(wc.opcode, URSA_RDMA_WC_RDMA_READ);
+	CU_ASSERT_EQUAL(mem[0], 0x11);
+	CU_ASSERT_EQUAL(mem[1024], 0x22);
+	CU_ASSERT_EQUAL(mem[2499], 0x33);
+	/* now the second READ (PSN 103, one PSN) and the SEND (PSN 104) go */
+	poll_until_quiet();
+	CU_ASSERT_EQUAL_FATAL(nout, 2);
+	parse(out[0], &s);
+	CU_ASSERT_EQUAL(s.opcode, ROCE_OP_READ_REQUEST);
+	CU_ASSERT_EQUAL(s.psn, 103);
+	parse(out[1], &s);
+	CU_ASSERT_EQUAL(s.opcode, ROCE_OP_SEND_ONLY);
+	CU_ASSERT_EQUAL(s.psn, 104);
+	drain();
+	/* a READ response with the wrong length is dropped, the right one completes */
+	inject_ack(ROCE_OP_READ_RESP_ONLY, 103, 0x1f, pay, 12);
+	CU_ASSERT_EQUAL(ursa_test_counter(lc, "roce", "drop_resp_bad_len"), 1);
+	inject_ack(ROCE_OP_READ_RESP_ONLY, 103, 0x1f, pay, 10);
+	/* an ACK of 104 completes the SEND */
+	inject_ack(ROCE_OP_ACK, 104, 0x1f, NULL, 0);
+	CU_ASSERT_EQUAL(ursa_roce_cq_poll(cq, &wc, 1), 1);
+	CU_ASSERT_EQUAL(wc.wr_id, 2);
+	CU_ASSERT_EQUAL(ursa_roce_cq_poll(cq, &wc, 1), 1);
+	CU_ASSERT_EQUAL(wc.wr_id, 3);
+	CU_ASSERT_EQUAL(wc.opcode, URSA_RDMA_WC_SEND);
+	/* stale and ghost ACKs are dropped */
+	inject_ack(ROCE_OP_ACK, 90, 0x1f, NULL, 0);
+	inject_ack(ROCE_OP_ACK, 500, 0x1f, NULL, 0);
+	CU_ASSERT_EQUAL(ursa_test_counter(lc, "roce", "drop_resp_stale"), 2);
+	teardown();
+}
+
+static void test_window_and_ackreq_every_64(void)
+{
+	struct seen s;
+	unsigned ackreqs = 0;
+
+	setup(256, 0xffffc0, 1, 14);
+	/* 200 packets worth: the window stops at 128 unacknowledged PSNs */
+	CU_ASSERT_FATAL(post_wr(URSA_RDMA_WR_RDMA_WRITE, 200 * 256, 1) == 1);
+	poll_until_quiet();
+	CU_ASSERT_EQUAL_FATAL(nout, 128);
+	for (unsigned k = 0; k < nout; k++) {
+		parse(out[k], &s);
+		CU_ASSERT_EQUAL(s.psn, roce_psn_add(0xffffc0, k));
+		if (s.ackreq) {
+			ackreqs++;
+			/* every 64th packet, and the one that fills the window */
+			CU_ASSERT(k == 63 || k == 127);
+		}
+	}
+	CU_ASSERT_EQUAL(ackreqs, 2);
+	drain();
+	/* an ACK for the first 64 opens the window by 64 */
+	inject_ack(ROCE_OP_ACK, roce_psn_add(0xffffc0, 63), 0x1f, NULL, 0);
+	poll_until_quiet();
+	CU_ASSERT_EQUAL(nout, 64);
+	parse(out[0], &s);
+	CU_ASSERT_EQUAL(s.psn, roce_psn_add(0xffffc0, 128));
+	drain();
+	teardown();
+}
+
+static void test_nak_psn_go_back_n(void)
+{
+	struct seen s;
+	struct ursa_rdma_wc wc;
+
+	setup(1024, 10, 1, 14);
+	CU_ASSERT_FATAL(post_wr(URSA_RDMA_WR_SEND, 5000, 1) == 1); /* PSN 10..14 */
+	poll_until_quiet();
+	CU_ASSERT_EQUAL(nout, 5);
+	drain();
+	/* the responder missed 12: NAK-PSN 12 acks 10, 11 and rewinds to 12 */
+	inject_ack(ROCE_OP_ACK, 12, 0x60, NULL, 0);
+	poll_until_quiet();
+	CU_ASSERT_EQUAL_FATAL(nout, 3);
+	parse(out[0], &s);
+	CU_ASSERT_EQUAL(s.psn, 12);
+	CU_ASSERT_EQUAL(s.opcode, ROCE_OP_SEND_MIDDLE);
+	parse(out[2], &s);
+	CU_ASSERT_EQUAL(s.psn, 14);
+	CU_ASSERT_EQUAL(s.opcode, ROCE_OP_SEND_LAST);
+	CU_ASSERT_EQUAL(s.paylen, 5000 - 4096);
+	drain();
+	inject_ack(ROCE_OP_ACK, 14, 0x1f, NULL, 0);
+	CU_ASSERT_EQUAL(ursa_roce_cq_poll(cq, &wc, 1), 1);
+	CU_ASSERT_EQUAL(wc.status, URSA_RDMA_WC_SUCCESS);
+	CU_ASSERT_EQUAL(ursa_test_counter(lc, "roce", "rx_nak_psn"), 1);
+	teardown();
+}
+
+static void test_remote_errors(void)
+{
+	static const struct {
+		uint8_t syn;
+		enum ursa_rdma_wc_status st;
+	} cases[] = {
+		{0x61, URSA_RDMA_WC_REM_INV_REQ_ERR},
+		{0x62, URSA_RDMA_WC_REM_ACCESS_ERR},
+		{0x63, URSA_RDMA_WC_REM_OP_ERR},
+	};
+
+	for (unsigned i = 0; i < RTE_DIM(cases); i++) {
+		struct ursa_rdma_wc wc;
+		struct ursa_rdma_qp_attr a;
+
+		setup(1024, 10, 1, 14);
+		CU_ASSERT_FATAL(post_wr(URSA_RDMA_WR_RDMA_WRITE, 100, 1) == 1);
+		CU_ASSERT_FATAL(post_wr(URSA_RDMA_WR_RDMA_WRITE, 100, 2) == 1);
+		poll_until_quiet();
+		inject_ack(ROCE_OP_ACK, 11, cases[i].syn, NULL, 0); /* the second failed */
+		CU_ASSERT_EQUAL(ursa_roce_cq_poll(cq, &wc, 1), 1);
+		CU_ASSERT_EQUAL(wc.wr_id, 1); /* the first was implicitly acknowledged */
+		CU_ASSERT_EQUAL(wc.status, URSA_RDMA_WC_SUCCESS);
+		CU_ASSERT_EQUAL(ursa_roce_cq_poll(cq, &wc, 1), 1);
+		CU_ASSERT_EQUAL(wc.wr_id, 2);
+		CU_ASSERT_EQUAL(wc.status, cases[i].st);
+		CU_ASSERT_EQUAL(wc.vendor_err, cases[i].syn);
+		ursa_roce_qp_query(qp, &a);
+		CU_ASSERT_EQUAL(a.qp_state, URSA_RDMA_QPS_ERR);
+		/* posting in the error state flushes */
+		CU_ASSERT_EQUAL(post_wr(URSA_RDMA_WR_SEND, 1, 3), 1);
+		CU_ASSERT_EQUAL(ursa_roce_cq_poll(cq, &wc, 1), 1);
+		CU_ASSERT_EQUAL(wc.wr_id, 3);
+		CU_ASSERT_EQUAL(wc.status, URSA_RDMA_WC_WR_FLUSH_ERR);
+		teardown();
+	}
+}
+
+static void test_timeout_retransmits_from_una(void)
+{
+	struct seen s;
+
+	setup(1024, 10, 1, 10); /* 4.096 us << 10 = 4.19 ms */
+	CU_ASSERT_FATAL(post_wr(URSA_RDMA_WR_SEND, 3000, 1) == 1); /* 10, 11, 12 */
+	poll_until_quiet();
+	CU_ASSERT_EQUAL(nout, 3);
+	drain();
+	inject_ack(ROCE_OP_ACK, 10, 0x1f, NULL, 0); /* coalesced ACK up to 10 */
+	ursa_test_advance(lc, (4096ull << 10) - 1);
+	CU_ASSERT_EQUAL(nout, 0);
+	ursa_test_advance(lc, 1);
+	CU_ASSERT_EQUAL_FATAL(nout, 2);
+	parse(out[0], &s);
+	CU_ASSERT_EQUAL(s.psn, 11);
+	CU_ASSERT_EQUAL(s.opcode, ROCE_OP_SEND_MIDDLE);
+	CU_ASSERT_EQUAL(ursa_test_counter(lc, "roce", "timeout"), 1);
+	drain();
+	teardown();
+}
+
+static void test_post_validation(void)
+{
+	struct ursa_rdma_sge sge = {(uintptr_t)mem, 8, 0};
+	struct ursa_rdma_send_wr wr = {.opcode = URSA_RDMA_WR_ATOMIC_FETCH_AND_ADD,
+				       .sg_list = &sge, .num_sge = 1};
+	struct ursa_rdma_sge many[3];
+	struct ursa_rdma_qp_attr a = {0};
+
+	setup(1024, 10, 0, 14);
+	/* max_rd_atomic 0: no READ/ATOMIC */
+	CU_ASSERT_EQUAL(ursa_roce_post_send(qp, &wr, 1), -EINVAL);
+	/* more SGEs than the QP has */
+	wr.opcode = URSA_RDMA_WR_SEND;
+	wr.sg_list = many;
+	wr.num_sge = 3;
+	CU_ASSERT_EQUAL(ursa_roce_post_send(qp, &wr, 1), -EINVAL);
+	/* bad state transitions and attributes */
+	a.qp_state = URSA_RDMA_QPS_RTR;
+	CU_ASSERT_EQUAL(ursa_roce_qp_modify(qp, &a, URSA_RDMA_QP_STATE), -EINVAL);
+	a.qp_state = URSA_RDMA_QPS_RTS;
+	a.path_mtu = 1500;
+	CU_ASSERT_EQUAL(ursa_roce_qp_modify(qp, &a, URSA_RDMA_QP_STATE | URSA_RDMA_QP_PATH_MTU),
+			-EINVAL);
+	a.path_mtu = 1024;
+	a.retry_cnt = 8;
+	CU_ASSERT_EQUAL(ursa_roce_qp_modify(qp, &a, URSA_RDMA_QP_STATE | URSA_RDMA_QP_RETRY_CNT),
+			-EINVAL);
+	/* SQ full */
+	sge.lkey = ursa_roce_mr_lkey(mr);
+	wr.sg_list = &sge;
+	wr.num_sge = 1;
+	a.qp_state = URSA_RDMA_QPS_SQD; /* drained: nothing leaves, the queue fills */
+	CU_ASSERT_EQUAL(ursa_roce_qp_modify(qp, &a, URSA_RDMA_QP_STATE), 0);
+	for (int i = 0; i < 512; i++)
+		CU_ASSERT_EQUAL(ursa_roce_post_send(qp, &wr, 1), 1);
+	CU_ASSERT_EQUAL(ursa_roce_post_send(qp, &wr, 1), -ENOMEM);
+	poll_until_quiet();
+	CU_ASSERT_EQUAL(nout, 0);
+	/* back to RTS: the queue drains (window-limited) */
+	a.qp_state = URSA_RDMA_QPS_RTS;
+	CU_ASSERT_EQUAL(ursa_roce_qp_modify(qp, &a, URSA_RDMA_QP_STATE), 0);
+	poll_until_quiet();
+	CU_ASSERT_EQUAL(nout, 128);
+	teardown();
+
+	/* a bad local key fails the WQE with a local protection error */
+	setup(1024, 10, 0, 14);
+	sge.lkey = ursa_roce_mr_lkey(mr) ^ 1;
+	CU_ASSERT_EQUAL(ursa_roce_post_send(qp, &wr, 1), 1);
+	{
+		struct ursa_rdma_wc wc;
+
+		CU_ASSERT_EQUAL(ursa_roce_cq_poll(cq, &wc, 1), 1);
+		CU_ASSERT_EQUAL(wc.status, URSA_RDMA_WC_LOC_PROT_ERR);
+		CU_ASSERT_EQUAL(ursa_roce_cq_poll(cq, &wc, 1), 0);
+	}
+	CU_ASSERT_EQUAL(nout, 0);
+	teardown();
+}
+
+int main(void)
+{
+	CU_pSuite s;
+
+	ursa_test_eal();
+	mem = calloc(1, MEM_LEN);
+	if (mem == NULL || CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	s = CU_add_suite("roce_req", NULL, NULL);
+	CU_add_test(s, "segmentation at every PMTU", test_segmentation_every_pmtu);
+	CU_add_test(s, "READ PSNs and max_rd_atomic", test_read_psns_and_rd_atomic_limit);
+	CU_add_test(s, "window of 128 and AckReq every 64", test_window_and_ackreq_every_64);
+	CU_add_test(s, "NAK-PSN: go-back-N", test_nak_psn_go_back_n);
+	CU_add_test(s, "remote error NAKs", test_remote_errors);
+	CU_add_test(s, "local ACK timeout", test_timeout_retransmits_from_una);
+	CU_add_test(s, "post and modify validation", test_post_validation);
+	return ursa_test_main();
+}
