@@ -104,6 +104,33 @@ check "time_check none pairs as a set" 1 '^FAIL: 0 matched, 1 differ, 1 missing,
 H=$C/ipv4/bad-header
 check "malformed frames decode and compare" 0 '^PASS: [0-9]+ matched, 0 differ' -- \
 	--loopback --conf "$T/ok.conf" --input "$H/input.pcap" --expected "$H/input.pcap" --verbose
+# Random frames with plausible headers: the decoder must survive anything (run under ASan
+# and UBSan in the sanitizer build).
+python3 - "$T/rand.pcap" <<'PY'
+import random, struct, sys
+random.seed(7)
+def frame():
+    et = random.choice([0x0800, 0x86dd, 0x0806, 0x8100, 0x88a8, 0x1234])
+    body = bytearray(random.getrandbits(8) for _ in range(random.randint(0, 120)))
+    if et in (0x8100, 0x88a8) and len(body) >= 4:
+        body[2:4] = struct.pack("!H", random.choice([0x0800, 0x86dd, 0x0806, 0x8100]))
+    if et == 0x0800 and len(body) > 9 and random.random() < 0.7:
+        body[0], body[6], body[7] = 0x45, 0, 0
+        body[9] = random.choice([1, 6, 17])
+        body[2:4] = struct.pack("!H", len(body))
+    if et == 0x86dd and len(body) > 6 and random.random() < 0.7:
+        body[0] = 0x60
+        body[4:6] = struct.pack("!H", max(0, len(body) - 40))
+        body[6] = random.choice([0, 6, 17, 43, 44, 58, 60])
+    return bytes(random.getrandbits(8) for _ in range(12)) + struct.pack("!H", et) + bytes(body)
+out = [struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1)]
+for i in range(500):
+    f = frame() if i % 50 else bytes(random.getrandbits(8) for _ in range(i % 14))
+    out.append(struct.pack("<IIII", 1000, i, len(f), len(f)) + f)
+open(sys.argv[1], "wb").write(b"".join(out))
+PY
+check "random frames decode" 0 '^PASS: 500 matched' -- \
+	--loopback --conf "$T/ok.conf" --input "$T/rand.pcap" --expected "$T/rand.pcap" --verbose
 printf 'ignore = ip.id\n' >>"$T/ok.conf"
 check "ignore needs a reason" 2 'ignore without ignore_reason' -- \
 	--loopback --conf "$T/ok.conf" --input "$E/input.pcap" --expected "$E/input.pcap"
