@@ -7,8 +7,9 @@
  * or a multicast group the interface is in (all-nodes, its solicited-node groups). Extension
  * headers are walked in order: hop-by-hop (first only) and destination options have their
  * options checked, a routing header with segments left is refused, fragments are reassembled
- * with rte_ip_frag. ICMPv6 is handled here; every other upper layer goes to the shared
- * protocol table, and an unknown next header is answered with a parameter problem.
+ * with rte_ip_frag in a table of the ingress interface (tenants never mix fragments). ICMPv6
+ * is handled here; every other upper layer goes to the shared protocol table, and an unknown
+ * next header is answered with a parameter problem.
  *
  * Output (after the shared route decision in ip.c) prepends the header with the caller's
  * traffic class, flow label and hop limit (64 by default); a packet larger than the MTU is
@@ -16,6 +17,9 @@
  * ip_l2_output: groups map to 33:33 + their low 32 bits, unicast goes through the neighbour
  * cache, whose AF_INET6 resolver is in nd.c.
  */
+/* rte_ip_frag_table_del_expired_entries is still experimental in DPDK 22.11. */
+#define ALLOW_EXPERIMENTAL_API
+
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -145,14 +149,74 @@ static void ip6_param_problem(struct ursa_lcore *lc, struct ursa_iface *ifc, str
 	rte_pktmbuf_free(m);
 }
 
+#define IP6_FRAG_BUCKETS 16
+#define IP6_FRAG_BUCKET_ENTRIES 4
+#define IP6_FRAG_MAX_ENTRIES 64
+
+static unsigned ip6_frag_poll(struct ursa_lcore *lc, void *arg)
+{
+	struct ip6_state *s = &lc->ip->ip6;
+	unsigned n;
+
+	(void)arg;
+	for (uint16_t i = 0; i < lc->nb_ifaces; i++)
+		if (s->frag_tbl[i] != NULL)
+			rte_ip_frag_table_del_expired_entries(s->frag_tbl[i], &s->death_row,
+							      ursa_now(lc));
+	n = s->death_row.cnt;
+	s->c[IP6_C_drop_frag_timeout] += n; /* fragments of datagrams that never completed */
+	rte_ip_frag_free_death_row(&s->death_row, 0);
+	return n;
+}
+
+/* Added after ip.c's own fini hook, so it runs before lc->ip is freed. */
+static void ip6_frag_fini(struct ursa_lcore *lc)
+{
+	struct ip6_state *s;
+
+	if (lc->ip == NULL)
+		return;
+	s = &lc->ip->ip6;
+	for (unsigned i = 0; i < URSA_MAX_IFACES; i++) {
+		if (s->frag_tbl[i] == NULL)
+			continue;
+		rte_ip_frag_table_del_expired_entries(s->frag_tbl[i], &s->death_row, UINT64_MAX);
+		rte_ip_frag_free_death_row(&s->death_row, 0);
+		rte_ip_frag_table_destroy(s->frag_tbl[i]);
+		s->frag_tbl[i] = NULL;
+	}
+}
+
+static struct rte_ip_frag_tbl *ip6_frag_table(struct ursa_lcore *lc, const struct ursa_iface *ifc)
+{
+	struct ip6_state *s = &lc->ip->ip6;
+
+	if (s->frag_tbl[ifc->index] != NULL)
+		return s->frag_tbl[ifc->index];
+	if (!s->frag_hooks) {
+		if (ursa_lcore_add_fini_hook(lc, ip6_frag_fini) != 0)
+			return NULL;
+		if (ursa_lcore_add_poll_hook(lc, ip6_frag_poll, NULL) != 0)
+			return NULL; /* the fini hook stays: harmless */
+		s->frag_hooks = true;
+	}
+	/* The timebase is ns of the injected clock, like ip.c's table. */
+	s->frag_tbl[ifc->index] =
+		rte_ip_frag_table_create(IP6_FRAG_BUCKETS, IP6_FRAG_BUCKET_ENTRIES,
+					 IP6_FRAG_MAX_ENTRIES, IP_FRAG_TIMEOUT_NS,
+					 (int)rte_socket_id());
+	return s->frag_tbl[ifc->index];
+}
+
 /* A fragment header at off (nh_off: where its type was named). Returns the reassembled packet
  * (data at its IPv6 header, the fragment header and everything before it but the IPv6 header
  * removed) or NULL when m was kept for later or dropped. */
 static struct rte_mbuf *ip6_reassemble(struct ursa_lcore *lc, struct ursa_iface *ifc,
 				       struct rte_mbuf *m, uint32_t off)
 {
-	struct ursa_ip_ctx *ip = lc->ip;
+	struct ip6_state *s = &lc->ip->ip6;
 	struct rte_ipv6_fragment_ext fh;
+	struct rte_ip_frag_tbl *tbl;
 	struct rte_ipv6_hdr *h;
 	uint32_t frag_len, fo, dr_before;
 	struct rte_mbuf *r;
@@ -181,6 +245,12 @@ static struct rte_mbuf *ip6_reassemble(struct ursa_lcore *lc, struct ursa_iface 
 		ip6_param_problem(lc, ifc, m, ICMP6_PARAM_PROB_HEADER, off + 2);
 		return NULL;
 	}
+	tbl = ip6_frag_table(lc, ifc);
+	if (tbl == NULL) {
+		C6(lc, drop_frag_nomem);
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
 	/* rte_ip_frag wants the fragment header right after the IPv6 header: move the IPv6
 	 * header over the (already processed) unfragmentable extension headers. */
 	h = rte_pktmbuf_mtod(m, struct rte_ipv6_hdr *);
@@ -195,13 +265,13 @@ static struct rte_mbuf *ip6_reassemble(struct ursa_lcore *lc, struct ursa_iface 
 	h->proto = IP6_NH_FRAGMENT;
 	m->l2_len = 0;
 	m->l3_len = IP6_HDR_LEN + sizeof(fh);
-	dr_before = ip->death_row.cnt;
-	r = rte_ipv6_frag_reassemble_packet(ip->frag_tbl, &ip->death_row, m, ursa_now(lc), h,
+	dr_before = s->death_row.cnt;
+	r = rte_ipv6_frag_reassemble_packet(tbl, &s->death_row, m, ursa_now(lc), h,
 					    rte_pktmbuf_mtod_offset(m, void *, IP6_HDR_LEN));
-	if (ip->death_row.cnt != dr_before) {
+	if (s->death_row.cnt != dr_before) {
 		/* Table full, overlap, too many fragments, or an invalid one. */
-		lc->ip->ip6.c[IP6_C_drop_frag_fail] += ip->death_row.cnt - dr_before;
-		rte_ip_frag_free_death_row(&ip->death_row, 0);
+		s->c[IP6_C_drop_frag_fail] += s->death_row.cnt - dr_before;
+		rte_ip_frag_free_death_row(&s->death_row, 0);
 	}
 	if (r == NULL)
 		return NULL;

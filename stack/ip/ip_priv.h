@@ -74,6 +74,7 @@
 	X(drop_not_local)                                                                    \
 	X(drop_mcast_not_joined)                                                             \
 	X(drop_bad_frag)                                                                     \
+	X(drop_frag_nomem)                                                                   \
 	X(drop_unknown_proto)                                                                \
 	X(drop_no_ip6)                                                                       \
 	X(drop_no_route)                                                                     \
@@ -159,6 +160,8 @@ struct icmp_rl_dst {
 	X(drop_routing)                                                                      \
 	X(drop_bad_frag)                                                                     \
 	X(drop_frag_fail)                                                                    \
+	X(drop_frag_nomem)                                                                   \
+	X(drop_frag_timeout)                                                                 \
 	X(drop_unknown_proto)                                                                \
 	X(drop_msgsize)                                                                      \
 	X(drop_frag_out_fail)                                                                \
@@ -244,6 +247,12 @@ struct ip6_state {
 	uint64_t c[IP6_C_MAX];
 	uint64_t icmp6_c[ICMP6_C_MAX];
 	struct ip6_dad dad[URSA_MAX_IFACES][URSA_IFACE_MAX_V6];
+	/* Reassembly: one table per interface, made on its first fragment. DPDK's key has no
+	 * interface, and tenants with the same addresses must never complete each other's
+	 * packets. Their poll and fini hooks are added with the first table. */
+	struct rte_ip_frag_tbl *frag_tbl[URSA_MAX_IFACES];
+	struct rte_ip_frag_death_row death_row;
+	bool frag_hooks;
 };
 /* ---- end of IPv6 state ---- */
 
@@ -253,8 +262,7 @@ struct ursa_ip_ctx {
 	unsigned nb_routes;
 	struct ip_route routes[IP_MAX_ROUTES];
 	struct rte_mempool *indirect_pool; /* fragment output: indirect mbufs (v4 and v6) */
-	struct rte_ip_frag_tbl *frag_tbl;  /* reassembly (v4 and v6) */
-	struct rte_ip_frag_death_row death_row;
+	struct rte_ip_frag_death_row death_row; /* IPv4 reassembly leftovers, freed by ip_poll */
 	/* ICMP error rate limit, both families */
 	uint64_t rl_tokens; /* credit in ns: one error costs 1e9 / ICMP_RL_RATE */
 	uint64_t rl_last_ns;
@@ -262,6 +270,10 @@ struct ursa_ip_ctx {
 
 	/* ---- IPv4 and ICMP (ip4.c, icmp.c) ---- */
 	uint16_t ip4_id; /* next IPv4 identification, started from lc->rng */
+	/* IPv4 reassembly: one table per interface, made on its first fragment. DPDK's key has
+	 * no interface, and tenants with the same addresses must never complete each other's
+	 * datagrams. */
+	struct rte_ip_frag_tbl *frag4_tbl[URSA_MAX_IFACES];
 	uint64_t c[IP_C_MAX];
 	uint64_t icmp_c[ICMP_C_MAX];
 
@@ -293,6 +305,8 @@ void ip_mbuf_trim(struct rte_mbuf *m, uint32_t len);
 
 /* ---- ip4.c, icmp.c ---- */
 void ip4_input(struct ursa_lcore *lc, struct ursa_iface *ifc, struct rte_mbuf *m);
+/** The IPv4 reassembly table of ifc, created on first use (NULL when out of memory). */
+struct rte_ip_frag_tbl *ip4_frag_table(struct ursa_lcore *lc, const struct ursa_iface *ifc);
 int ip4_output(struct ursa_lcore *lc, const struct ursa_ip_tx *tx, struct ursa_iface *ifc,
 	       const struct ursa_ipaddr *nh, const struct ursa_ipaddr *src, struct rte_mbuf *m);
 bool ip4_is_bcast(const struct ursa_iface *ifc, rte_be32_t a);

@@ -783,6 +783,64 @@ static void test_vlan_tenants(void)
 	ursa_lcore_destroy(lc);
 }
 
+/* Fragments with the same addresses and identification on two tenants' VLANs never complete
+ * each other's datagram; an incomplete one expires after 30 s. */
+static void test_vlan_fragments(void)
+{
+	struct ursa_lcore *lc = ursa_test_lcore(8);
+	struct rte_ether_addr mac;
+	struct ursa_iface_conf c10 = {.port = 0, .vlan = 10, .tenant = 1, .mac = &mac};
+	struct ursa_iface_conf c20 = {.port = 0, .vlan = 20, .tenant = 2, .mac = &mac};
+	struct ursa_ipaddr a = ip("fd00::a"), b = ip("fd00::b");
+	struct rte_ether_addr amac;
+	uint8_t f[256], p1[64], p2[64], e[128];
+	size_t n1, n2, bl = echo_body(e);
+
+	memcpy(mac.addr_bytes, MAC_B, 6);
+	memcpy(amac.addr_bytes, MAC_A, 6);
+	CU_ASSERT_FATAL(lc != NULL);
+	CU_ASSERT_FATAL(ursa_eth_init(lc) == 0);
+	CU_ASSERT_FATAL(ursa_arp_init(lc) == 0);
+	CU_ASSERT_FATAL(ursa_ip_init(lc) == 0);
+	CU_ASSERT_FATAL(ursa_iface_add(lc, &c10, NULL) == 0);
+	CU_ASSERT_FATAL(ursa_iface_add(lc, &c20, NULL) == 0);
+	CU_ASSERT_FATAL(ursa_iface_addr_add(lc, 0, &b, 64) == 0);
+	CU_ASSERT_FATAL(ursa_iface_addr_add(lc, 1, &b, 64) == 0);
+	CU_ASSERT_FATAL(ursa_neigh_add_static(lc, &lc->ifaces[0], &a, &amac) == 0);
+	CU_ASSERT_FATAL(ursa_neigh_add_static(lc, &lc->ifaces[1], &a, &amac) == 0);
+	memcpy(p1, (const uint8_t[]){58, 0, 0x00, 0x01, 0x12, 0x34, 0x56, 0x78}, 8);
+	memcpy(p1 + 8, e, 32);
+	memcpy(p2, (const uint8_t[]){58, 0, 0x00, 0x20, 0x12, 0x34, 0x56, 0x78}, 8);
+	memcpy(p2 + 8, e + 32, bl - 32);
+	/* First half on VLAN 10, second half on VLAN 20: nothing completes. */
+	n1 = frame6(f, MAC_B, MAC_A, 10, "fd00::a", "fd00::b", 44, 64, p1, 40, -1);
+	rx_bytes(lc, f, n1);
+	n2 = frame6(f, MAC_B, MAC_A, 20, "fd00::a", "fd00::b", 44, 64, p2, 8 + bl - 32, -1);
+	rx_bytes(lc, f, n2);
+	CU_ASSERT_EQUAL(ursa_test_tx(lc), NULL);
+	CU_ASSERT_EQUAL(c6(lc, "rx_reassembled"), 0);
+	/* The second half on VLAN 10 completes VLAN 10's datagram, answered on VLAN 10. */
+	n2 = frame6(f, MAC_B, MAC_A, 10, "fd00::a", "fd00::b", 44, 64, p2, 8 + bl - 32, -1);
+	rx_bytes(lc, f, n2);
+	{
+		uint8_t want[256], rep[128];
+		size_t wn;
+
+		memcpy(rep, e, bl);
+		rep[0] = 129;
+		wn = frame6(want, MAC_A, MAC_B, 10, "fd00::b", "fd00::a", 58, 64, rep, bl, 0);
+		expect_tx_bytes(lc, want, wn);
+	}
+	CU_ASSERT_EQUAL(c6(lc, "rx_reassembled"), 1);
+	/* VLAN 20's half never completes: dropped after the 30 s reassembly time. */
+	ursa_test_advance(lc, 29 * S);
+	CU_ASSERT_EQUAL(c6(lc, "drop_frag_timeout"), 0);
+	ursa_test_advance(lc, 2 * S);
+	CU_ASSERT_EQUAL(c6(lc, "drop_frag_timeout"), 1);
+	CU_ASSERT_EQUAL(ursa_test_tx(lc), NULL);
+	ursa_lcore_destroy(lc);
+}
+
 /* ursa_icmp_error: port unreachable as UDP sends it, and the RFC 4443 2.4 suppressions. */
 static void test_icmp6_error_rules(void)
 {
@@ -915,6 +973,7 @@ int main(void)
 	CU_add_test(s, "DAD success", test_dad_ok);
 	CU_add_test(s, "DAD duplicate", test_dad_duplicate);
 	CU_add_test(s, "VLAN tenant separation for ND", test_vlan_tenants);
+	CU_add_test(s, "VLAN tenant separation for fragments", test_vlan_fragments);
 	CU_add_test(s, "ICMPv6 error rules", test_icmp6_error_rules);
 	CU_add_test(s, "IPv6 output", test_output);
 	return ursa_test_main();
