@@ -29,11 +29,13 @@ static void ip_fini(struct ursa_lcore *lc)
 
 	if (ip == NULL)
 		return;
-	if (ip->frag_tbl != NULL) {
+	for (unsigned i = 0; i < URSA_MAX_IFACES; i++) {
+		if (ip->frag4_tbl[i] == NULL)
+			continue;
 		/* Everything still waiting for its other fragments goes to death row. */
-		rte_ip_frag_table_del_expired_entries(ip->frag_tbl, &ip->death_row, UINT64_MAX);
+		rte_ip_frag_table_del_expired_entries(ip->frag4_tbl[i], &ip->death_row, UINT64_MAX);
 		rte_ip_frag_free_death_row(&ip->death_row, 0);
-		rte_ip_frag_table_destroy(ip->frag_tbl);
+		rte_ip_frag_table_destroy(ip->frag4_tbl[i]);
 	}
 	rte_mempool_free(ip->indirect_pool);
 	rte_free(ip);
@@ -43,13 +45,32 @@ static void ip_fini(struct ursa_lcore *lc)
 static unsigned ip_poll(struct ursa_lcore *lc, void *arg)
 {
 	struct ursa_ip_ctx *ip = lc->ip;
-	unsigned n;
+	uint64_t now = ursa_now(lc);
+	unsigned n = 0;
 
 	(void)arg;
-	rte_ip_frag_table_del_expired_entries(ip->frag_tbl, &ip->death_row, ursa_now(lc));
-	n = ip->death_row.cnt;
+	for (uint16_t i = 0; i < lc->nb_ifaces; i++) {
+		if (ip->frag4_tbl[i] == NULL)
+			continue;
+		rte_ip_frag_table_del_expired_entries(ip->frag4_tbl[i], &ip->death_row, now);
+		n += ip->death_row.cnt;
+		rte_ip_frag_free_death_row(&ip->death_row, 0);
+	}
+	n += ip->death_row.cnt;
 	rte_ip_frag_free_death_row(&ip->death_row, 0);
 	return n;
+}
+
+struct rte_ip_frag_tbl *ip4_frag_table(struct ursa_lcore *lc, const struct ursa_iface *ifc)
+{
+	struct ursa_ip_ctx *ip = lc->ip;
+
+	/* The table's timebase is ns from the injected clock, not TSC cycles. */
+	if (ip->frag4_tbl[ifc->index] == NULL)
+		ip->frag4_tbl[ifc->index] = rte_ip_frag_table_create(
+			IP_FRAG_BUCKETS, IP_FRAG_BUCKET_ENTRIES, IP_FRAG_MAX_ENTRIES,
+			IP_FRAG_TIMEOUT_NS, (int)rte_socket_id());
+	return ip->frag4_tbl[ifc->index];
 }
 
 int ursa_ip_init(struct ursa_lcore *lc)
@@ -67,14 +88,6 @@ int ursa_ip_init(struct ursa_lcore *lc)
 	ip->ip4_id = (uint16_t)ursa_rng_u64(&lc->rng);
 	ip->rl_tokens = (uint64_t)ICMP_RL_BURST * (1000000000ull / ICMP_RL_RATE);
 	ip->rl_last_ns = ursa_now(lc);
-	/* The reassembly table's timebase is ns from the injected clock, not TSC cycles. */
-	ip->frag_tbl = rte_ip_frag_table_create(IP_FRAG_BUCKETS, IP_FRAG_BUCKET_ENTRIES,
-						IP_FRAG_MAX_ENTRIES, IP_FRAG_TIMEOUT_NS,
-						(int)rte_socket_id());
-	if (ip->frag_tbl == NULL) {
-		rc = -ENOMEM;
-		goto err_ctx;
-	}
 	/* The lcore's pool name is unique in the process; derive ours from it. */
 	snprintf(name, sizeof(name), "%.20s_ind", lc->pool->name);
 	ip->indirect_pool =

@@ -47,6 +47,7 @@ static void ip4_drop(struct ursa_lcore *lc, struct rte_mbuf *m, enum ip_counter 
 void ip4_input(struct ursa_lcore *lc, struct ursa_iface *ifc, struct rte_mbuf *m)
 {
 	struct ursa_ip_ctx *ip = lc->ip;
+	struct rte_ip_frag_tbl *tbl;
 	struct rte_ipv4_hdr *h;
 	struct ursa_ip_info info;
 	uint32_t len = rte_pktmbuf_pkt_len(m), hlen, tot, src, dst;
@@ -115,10 +116,12 @@ void ip4_input(struct ursa_lcore *lc, struct ursa_iface *ifc, struct rte_mbuf *m
 		if (plen == 0 || off + plen > 65535 ||
 		    ((frag & RTE_IPV4_HDR_MF_FLAG) && (plen & 7) != 0))
 			return ip4_drop(lc, m, IP_C_drop_bad_frag);
+		tbl = ip4_frag_table(lc, ifc);
+		if (tbl == NULL)
+			return ip4_drop(lc, m, IP_C_drop_frag_nomem);
 		m->l2_len = 0; /* data starts at L3 */
 		m->l3_len = hlen;
-		m = rte_ipv4_frag_reassemble_packet(ip->frag_tbl, &ip->death_row, m, ursa_now(lc),
-						    h);
+		m = rte_ipv4_frag_reassemble_packet(tbl, &ip->death_row, m, ursa_now(lc), h);
 		if (m == NULL)
 			return; /* held until the rest arrives (or freed via death row) */
 		ip->c[IP_C_rx_reassembled]++;

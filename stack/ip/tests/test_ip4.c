@@ -399,6 +399,67 @@ static void test_fragmented_echo(void)
 	ursa_lcore_destroy(lc);
 }
 
+/* Insert an 802.1Q tag with vid after the MAC addresses; returns the new length. */
+static size_t tag(uint8_t *f, size_t len, uint16_t vid)
+{
+	memmove(f + 16, f + 12, len - 12);
+	f[12] = 0x81;
+	f[13] = 0x00;
+	f[14] = (uint8_t)(vid >> 8);
+	f[15] = (uint8_t)vid;
+	return len + 4;
+}
+
+/* Two tenants with the same address on different VLANs never complete each other's
+ * datagrams: reassembly is per interface. */
+static void test_fragments_per_interface(void)
+{
+	struct ursa_lcore *lc = mk();
+	struct rte_ether_addr vmac = {{0x02, 0, 0, 0, 0, 0x0a}};
+	struct ursa_iface_conf c1 = {
+		.port = 0, .vlan = 10, .tenant = 2, .mac = &vmac, .no_linklocal = true};
+	struct ursa_ipaddr a = A(OUR), p = A(PEER);
+	static uint8_t l4[3100], f[1600];
+	const size_t piece[3] = {1480, 1480, 48};
+	size_t n, off;
+	uint16_t i1;
+
+	CU_ASSERT_FATAL(ursa_iface_add(lc, &c1, &i1) == 0);
+	CU_ASSERT_FATAL(ursa_iface_addr_add(lc, i1, &a, 24) == 0);
+	ursa_neigh_update(lc, &lc->ifaces[i1], &p, &peer_mac, true, true);
+	echo(l4, RTE_IP_ICMP_ECHO_REQUEST, 78, 1, 3000);
+	/* the first fragment on the untagged interface (tenant 1), the rest on VLAN 10 */
+	off = 0;
+	for (int i = 0; i < 3; i++) {
+		uint16_t fo = (uint16_t)(off / 8) | (i < 2 ? RTE_IPV4_HDR_MF_FLAG : 0);
+
+		n = build(f, i == 0 ? &our_mac : &vmac, &peer_mac, PEER, OUR, IPPROTO_ICMP, 64, 0,
+			  0x4242, fo, l4 + off, piece[i]);
+		if (i > 0)
+			n = tag(f, n, 10);
+		rx(lc, f, n);
+		off += piece[i];
+	}
+	CU_ASSERT_EQUAL(ctr(lc, "ip", "rx_frags"), 3);
+	CU_ASSERT_EQUAL(ctr(lc, "ip", "rx_reassembled"), 0);
+	CU_ASSERT_EQUAL(ursa_test_tx_drain(lc), 0);
+	/* the rest on the untagged interface completes tenant 1's datagram */
+	off = piece[0];
+	for (int i = 1; i < 3; i++) {
+		uint16_t fo = (uint16_t)(off / 8) | (i < 2 ? RTE_IPV4_HDR_MF_FLAG : 0);
+
+		n = build(f, &our_mac, &peer_mac, PEER, OUR, IPPROTO_ICMP, 64, 0, 0x4242, fo,
+			  l4 + off, piece[i]);
+		rx(lc, f, n);
+		off += piece[i];
+	}
+	CU_ASSERT_EQUAL(ctr(lc, "ip", "rx_reassembled"), 1);
+	n = tx(lc, f, sizeof(f));
+	CU_ASSERT_EQUAL(n, 14 + 1500); /* the reply's first fragment, untagged */
+	CU_ASSERT_EQUAL(ursa_test_tx_drain(lc), 2);
+	ursa_lcore_destroy(lc);
+}
+
 /* An incomplete datagram is dropped after 30 s without a leak. */
 static void test_fragment_timeout(void)
 {
@@ -800,6 +861,7 @@ int main(void)
 	CU_add_test(s, "icmp checksum and types", test_icmp_bad_cksum_and_types);
 	CU_add_test(s, "fragmented echo", test_fragmented_echo);
 	CU_add_test(s, "fragment timeout", test_fragment_timeout);
+	CU_add_test(s, "fragments per interface", test_fragments_per_interface);
 	CU_add_test(s, "DF too big", test_df_too_big);
 	CU_add_test(s, "routes: tenants and prefixes", test_route_tenants_and_prefixes);
 	CU_add_test(s, "gateway resolved by ARP", test_gateway_arp);
