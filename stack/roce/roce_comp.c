@@ -102,7 +102,7 @@ static void set_local_u64(struct ursa_roce_qp *qp, struct roce_swqe *w, uint64_t
 		roce_comp_wqe(qp, w, URSA_RDMA_WC_LOC_PROT_ERR, 0);
 		return;
 	}
-	memcpy((void *)(uintptr_t)w->sge[0].addr, &v, 8);
+	memcpy(roce_mr_ptr(mr, w->sge[0].addr), &v, 8);
 	qp->una = roce_psn_add(w->first_psn, 1);
 	roce_comp_wqe(qp, w, URSA_RDMA_WC_SUCCESS, 0);
 }

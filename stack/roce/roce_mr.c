@@ -58,11 +58,17 @@ static void mr_drop_key(struct ursa_roce_mr *mr)
 int ursa_roce_mr_reg(struct ursa_roce_pd *pd, void *addr, uint64_t length, unsigned access,
 		     struct ursa_roce_mr **out)
 {
+	return ursa_roce_mr_reg_iova(pd, addr, length, (uintptr_t)addr, access, out);
+}
+
+int ursa_roce_mr_reg_iova(struct ursa_roce_pd *pd, void *addr, uint64_t length, uint64_t iova,
+			  unsigned access, struct ursa_roce_mr **out)
+{
 	struct ursa_roce_mr *mr;
 	int rc;
 
 	if (addr == NULL || length == 0 || (access & ~MR_ACCESS_ALL) != 0 ||
-	    (uintptr_t)addr + length < (uintptr_t)addr)
+	    (uintptr_t)addr + length < (uintptr_t)addr || iova + length < iova)
 		return -EINVAL;
 	/* Remote write or atomic access needs local write too (IBTA 10.6.3.1). */
 	if ((access & (URSA_RDMA_ACCESS_REMOTE_WRITE | URSA_RDMA_ACCESS_REMOTE_ATOMIC)) &&
@@ -73,7 +79,8 @@ int ursa_roce_mr_reg(struct ursa_roce_pd *pd, void *addr, uint64_t length, unsig
 		return -ENOMEM;
 	mr->ctx = pd->ctx;
 	mr->pd = pd;
-	mr->iova = (uintptr_t)addr;
+	mr->iova = iova;
+	mr->host = addr;
 	mr->length = length;
 	mr->access = access;
 	if ((rc = mr_new_key(mr)) != 0) {
@@ -116,6 +123,18 @@ int ursa_roce_mr_dereg(struct ursa_roce_mr *mr)
 	return 0;
 }
 
+int roce_mr_set_key(struct ursa_roce_mr *mr, uint32_t key)
+{
+	if (key == 0 || rte_hash_lookup(mr->ctx->mr_hash, &key) >= 0)
+		return -EEXIST;
+	mr_drop_key(mr);
+	if (rte_hash_add_key_data(mr->ctx->mr_hash, &key, mr) < 0)
+		return -ENOSPC;
+	mr->key = key;
+	mr->valid = true;
+	return 0;
+}
+
 uint32_t ursa_roce_mr_lkey(const struct ursa_roce_mr *mr)
 {
 	return mr->key;
@@ -146,7 +165,7 @@ int roce_sge_copy(struct ursa_roce_qp *qp, const struct ursa_rdma_sge *sge, unsi
 		    !roce_mr_range_ok(mr, sge[i].addr, sge[i].length))
 			return -EACCES;
 		n = RTE_MIN(len, sge[i].length - msg_off);
-		void *mem = (void *)(uintptr_t)(sge[i].addr + msg_off);
+		void *mem = roce_mr_ptr(mr, sge[i].addr + msg_off);
 
 		if (to_sge ? roce_mbuf_read(m, m_off, mem, n) : roce_mbuf_write(m, m_off, mem, n))
 			return -EINVAL;

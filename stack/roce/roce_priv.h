@@ -65,7 +65,8 @@ struct ursa_roce_pd {
 struct ursa_roce_mr {
 	struct ursa_roce_ctx *ctx;
 	struct ursa_roce_pd *pd;
-	uint64_t iova; /* = the process address */
+	uint64_t iova; /* the address the peer and the SGEs use */
+	uint8_t *host; /* where iova points in this process */
 	uint64_t length;
 	unsigned access;
 	uint32_t key; /* lkey == rkey */
@@ -247,6 +248,12 @@ uint32_t roce_tx_payload_off(const struct ursa_roce_qp *qp, uint8_t opcode);
 /* roce_mr.c */
 struct ursa_roce_mr *roce_mr_lookup(struct ursa_roce_ctx *ctx, uint32_t key);
 bool roce_mr_range_ok(const struct ursa_roce_mr *mr, uint64_t va, uint64_t len);
+static inline void *roce_mr_ptr(const struct ursa_roce_mr *mr, uint64_t va)
+{
+	return mr->host + (va - mr->iova);
+}
+/* Replay and test hook: give an MR a chosen key (as captured from a peer). */
+int roce_mr_set_key(struct ursa_roce_mr *mr, uint32_t key);
 /* Copy between a gather/scatter list and an mbuf; checks each SGE's lkey, PD, access and
  * bounds first. to_sge: mbuf -> memory. Returns 0 or -EACCES. */
 int roce_sge_copy(struct ursa_roce_qp *qp, const struct ursa_rdma_sge *sge, unsigned nsge,
@@ -260,6 +267,8 @@ int roce_cq_push(struct ursa_roce_cq *cq, const struct ursa_rdma_wc *wc, bool so
 void roce_qp_error(struct ursa_roce_qp *qp);
 enum ursa_rdma_wc_opcode roce_wc_opcode(enum ursa_rdma_wr_opcode op);
 void roce_comp_flush(struct ursa_roce_qp *qp);
+/* Replay and test hook: renumber a QP (the QPN a captured peer addressed). */
+int roce_qp_set_qpn(struct ursa_roce_qp *qp, uint32_t qpn);
 
 /* roce_req.c */
 void roce_req_run(struct ursa_roce_qp *qp);

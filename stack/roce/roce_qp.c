@@ -149,6 +149,22 @@ int ursa_roce_qp_destroy(struct ursa_roce_qp *qp)
 	return 0;
 }
 
+int roce_qp_set_qpn(struct ursa_roce_qp *qp, uint32_t qpn)
+{
+	struct ursa_roce_ctx *ctx = qp->ctx;
+	uint32_t slot = qpn - ROCE_QPN_BASE;
+
+	if (qpn == qp->qpn)
+		return 0;
+	if (qpn < ROCE_QPN_BASE || slot >= ctx->nb_qp_slots || ctx->qps[slot] != NULL)
+		return -EINVAL;
+	ctx->qps[qp->qpn - ROCE_QPN_BASE] = NULL;
+	ctx->qps[slot] = qp;
+	qp->qpn = qpn;
+	qp->sport = qp_sport(qpn);
+	return 0;
+}
+
 uint32_t ursa_roce_qp_num(const struct ursa_roce_qp *qp)
 {
 	return qp->qpn;

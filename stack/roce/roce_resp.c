@@ -317,10 +317,15 @@ static enum roce_resp_state exec_write(struct ursa_roce_qp *qp, const struct roc
 		qp->resp.len = rte_be_to_cpu_32(r->len);
 		qp->resp.offset = 0;
 	}
-	if (pkt->paylen > 0 &&
-	    roce_mbuf_read(pkt->m, pkt->pay_off,
-			   (void *)(uintptr_t)(qp->resp.va + qp->resp.offset), pkt->paylen) != 0)
-		return ROCE_RS_ERR_LENGTH;
+	if (pkt->paylen > 0) {
+		/* chk_rkey validated key, PD, access and range for this very packet */
+		const struct ursa_roce_mr *mr = roce_mr_lookup(qp->ctx, qp->resp.rkey);
+
+		if (mr == NULL || roce_mbuf_read(pkt->m, pkt->pay_off,
+						 roce_mr_ptr(mr, qp->resp.va + qp->resp.offset),
+						 pkt->paylen) != 0)
+			return ROCE_RS_ERR_LENGTH;
+	}
 	qp->resp.offset += pkt->paylen;
 	if (pkt->mask & ROCE_M_LAST) {
 		qp->resp.in = ROCE_IN_NONE;
@@ -374,7 +379,8 @@ static enum roce_resp_state exec_read(struct ursa_roce_qp *qp, const struct roce
 static enum roce_resp_state exec_atomic(struct ursa_roce_qp *qp, const struct roce_pkt *pkt)
 {
 	const struct roce_atmeth *a = pkt_atmeth(pkt);
-	uint64_t *p = (uint64_t *)(uintptr_t)rte_be_to_cpu_64(a->va);
+	const struct ursa_roce_mr *mr = roce_mr_lookup(qp->ctx, rte_be_to_cpu_32(a->rkey));
+	uint64_t *p = roce_mr_ptr(mr, rte_be_to_cpu_64(a->va)); /* checked by chk_rkey */
 	uint64_t arg = rte_be_to_cpu_64(a->swap_add), orig;
 	struct roce_res *res;
 
@@ -390,7 +396,7 @@ static enum roce_resp_state exec_atomic(struct ursa_roce_qp *qp, const struct ro
 	res->first_psn = res->last_psn = pkt->psn;
 	res->orig = orig;
 	res->rkey = rte_be_to_cpu_32(a->rkey);
-	res->va = (uintptr_t)p;
+	res->va = rte_be_to_cpu_64(a->va);
 	qp->resp.psn = roce_psn_add(qp->resp.psn, 1);
 	qp->resp.msn = roce_psn_add(qp->resp.msn, 1);
 	qp->ctx->c[ROCE_C_tx_atomic_ack]++;
@@ -519,7 +525,9 @@ unsigned roce_resp_read_run(struct ursa_roce_qp *qp, unsigned budget)
 					      ROCE_AETH_ACK | ROCE_AETH_ACK_NO_CREDIT, qp->resp.msn);
 			if (n > 0)
 				roce_mbuf_write(m, roce_tx_payload_off(qp, op),
-						(const void *)(uintptr_t)res->next_va, n);
+						roce_mr_ptr(roce_mr_lookup(qp->ctx, res->rkey),
+							    res->next_va),
+						n);
 			roce_tx_finish(qp, m);
 			qp->ctx->c[ROCE_C_tx_read_resp]++;
 			sent++;

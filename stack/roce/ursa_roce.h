@@ -70,6 +70,9 @@ int ursa_roce_pd_free(struct ursa_roce_pd *pd);
 
 int ursa_roce_mr_reg(struct ursa_roce_pd *pd, void *addr, uint64_t length, unsigned access,
 		     struct ursa_roce_mr **out);
+/** Register addr..addr+length so that the peer and SGEs address it as iova..iova+length. */
+int ursa_roce_mr_reg_iova(struct ursa_roce_pd *pd, void *addr, uint64_t length, uint64_t iova,
+			  unsigned access, struct ursa_roce_mr **out);
 /** Give the MR new keys (the old ones answer remote access error from now on) and access. */
 int ursa_roce_mr_rereg(struct ursa_roce_mr *mr, unsigned access);
 int ursa_roce_mr_dereg(struct ursa_roce_mr *mr);

@@ -1,0 +1,332 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Conformance against the Linux kernel's rxe: replay the requests of each fixture capture
+ * (ibv_rc_pingpong, ib_send_bw, ib_write_bw, ib_read_bw, ib_atomic_bw, 64 B and 2500 B)
+ * into ursa's responder, configured from the capture (QPNs, PSN, rkey, VA, addresses, PMTU
+ * 1024), and compare ursa's answers with the kernel's, field by field.
+ *
+ * Fields that legitimately differ (not compared):
+ *   - IPv4 ID: a free per-packet value (rxe uses the kernel's IP ID generator).
+ *   - IPv4 header checksum: follows from the ID.
+ *   - UDP source port: flow entropy, a hash of the local QPN, whose formula is
+ *     implementation-defined (rocev2.md §1.3); checked to be in 0xC000-0xFFFF and fixed.
+ *   - ICRC: covers the ID and the source port; checked to be valid instead.
+ * Everything else is compared: IP version/IHL/TOS/total length/DF/TTL/protocol/addresses,
+ * UDP destination port/length/checksum (0), the whole BTH (opcode, SE, M, PadCnt, TVer,
+ * P_Key, DestQP, AckReq, PSN), AETH (syndrome, MSN), AtomicAckETH, and payload bytes.
+ */
+#include <errno.h>
+#include <sys/socket.h>
+
+#include <rte_ip.h>
+#include <rte_udp.h>
+
+#include "roce_priv.h"
+#include "roce_test_util.h"
+
+#define SERVER "10.77.0.2"
+#define CLIENT "10.77.0.3"
+
+static struct fixture_pkt pk[128];
+static struct rte_mbuf *out[256];
+static unsigned nout;
+
+static int cap_xmit(struct ursa_lcore *l, void *arg, const struct ursa_roce_path *p,
+		    struct rte_mbuf *m)
+{
+	RTE_SET_USED(l), RTE_SET_USED(arg), RTE_SET_USED(p);
+	if (nout == RTE_DIM(out)) {
+		rte_pktmbuf_free(m);
+		return -ENOBUFS;
+	}
+	out[nout++] = m;
+	return 0;
+}
+
+struct frame {
+	const uint8_t *ip; /* IP header */
+	uint32_t iplen_total;
+	const uint8_t *bth;
+	uint32_t bthlen; /* BTH .. ICRC */
+	uint32_t src;	 /* IPv4 source, network order */
+};
+
+static bool frame_of(const struct fixture_pkt *f, struct frame *fr)
+{
+	int l3, iplen;
+
+	if (!fixture_is_roce(f, &l3, &iplen) || iplen != 20)
+		return false;
+	fr->ip = f->data + l3;
+	fr->iplen_total = (uint32_t)(fr->ip[2] << 8 | fr->ip[3]);
+	fr->bth = fr->ip + 28;
+	fr->bthlen = fr->iplen_total - 28;
+	memcpy(&fr->src, fr->ip + 12, 4);
+	return true;
+}
+
+static void compare(const uint8_t *ours, uint32_t ourlen, const struct frame *k, unsigned idx,
+		    const char *name)
+{
+	const uint8_t *o = ours, *t = k->ip;
+	const struct roce_opinfo *op = roce_opinfo(k->bth[0]);
+	uint16_t sport = (uint16_t)(o[20] << 8 | o[21]);
+	bool same = true;
+
+	CU_ASSERT_FATAL(op != NULL);
+#define FIELD(cond)                                                                         \
+	do {                                                                                \
+		if (!(cond)) {                                                              \
+			fprintf(stderr, "%s answer %u: %s differs\n", name, idx, #cond);    \
+			same = false;                                                       \
+		}                                                                           \
+	} while (0)
+	FIELD(ourlen == k->iplen_total);
+	FIELD(o[0] == t[0]);			  /* version, IHL */
+	FIELD(o[1] == t[1]);			  /* TOS */
+	FIELD(memcmp(o + 2, t + 2, 2) == 0);	  /* total length */
+	FIELD(memcmp(o + 6, t + 6, 2) == 0);	  /* flags (DF), fragment offset */
+	FIELD(o[8] == t[8]);			  /* TTL */
+	FIELD(o[9] == t[9]);			  /* protocol */
+	FIELD(memcmp(o + 12, t + 12, 8) == 0);	  /* addresses */
+	FIELD(memcmp(o + 22, t + 22, 6) == 0);	  /* UDP dport, length, checksum */
+	FIELD(memcmp(o + 28, t + 28, 12) == 0);	  /* the whole BTH */
+	FIELD(memcmp(o + 40, t + 40, ourlen - 44) == 0); /* extension headers + payload + pad */
+#undef FIELD
+	CU_ASSERT(same);
+	CU_ASSERT(sport >= 0xc000);
+	{
+		struct rte_ipv4_hdr c;
+
+		memcpy(&c, o, sizeof(c));
+		c.hdr_checksum = 0;
+		CU_ASSERT_EQUAL(rte_ipv4_cksum(&c), ((const struct rte_ipv4_hdr *)o)->hdr_checksum);
+	}
+}
+
+static void replay(const char *file, unsigned expect_answers)
+{
+	struct ursa_lcore *lc;
+	struct ursa_roce_pd *pd;
+	struct ursa_roce_cq *cq;
+	struct ursa_roce_qp *qp;
+	struct ursa_roce_mr *mr = NULL, *rmr;
+	struct ursa_rdma_qp_cap cap = {64, 64, 1, 1};
+	struct ursa_rdma_qp_attr a = {0};
+	struct ursa_ipaddr srv, cli;
+	struct frame req[64], ans[64];
+	unsigned nreq = 0, nans = 0, nsend = 0;
+	uint64_t lo = UINT64_MAX, hi = 0;
+	uint32_t rkey = 0, our_qpn = 0, peer_qpn = 0;
+	static uint8_t mem[1 << 16], rbuf[64][4096];
+	uint16_t first_sport = 0;
+	int n = fixture_load(file, pk, RTE_DIM(pk));
+
+	CU_ASSERT_FATAL(n > 0);
+	ursa_ipaddr_parse(SERVER, &srv, NULL);
+	ursa_ipaddr_parse(CLIENT, &cli, NULL);
+	/* Requests: client -> server; answers: the server's ACKs and READ responses. */
+	for (int i = 0; i < n; i++) {
+		struct frame f;
+		const struct roce_opinfo *op;
+
+		if (!frame_of(&pk[i], &f))
+			continue;
+		op = roce_opinfo(f.bth[0]);
+		CU_ASSERT_FATAL(op != NULL);
+		if (f.src == cli.v4 && (op->mask & ROCE_M_REQ)) {
+			req[nreq++] = f;
+			our_qpn = roce_get24(f.bth + 5);
+			if (op->mask & (ROCE_M_RETH | ROCE_M_ATMETH)) {
+				const uint8_t *e = f.bth + 12;
+				uint64_t va = rte_be_to_cpu_64(*(const rte_be64_t *)e);
+				uint32_t len = (op->mask & ROCE_M_RETH)
+						       ? rte_be_to_cpu_32(*(const rte_be32_t *)(e + 12))
+						       : 8;
+
+				rkey = rte_be_to_cpu_32(*(const rte_be32_t *)(e + 8));
+				lo = RTE_MIN(lo, va);
+				hi = RTE_MAX(hi, va + len);
+			}
+			if ((op->mask & ROCE_M_SEND) && (op->mask & ROCE_M_LAST))
+				nsend++;
+		} else if (f.src == srv.v4 && (op->mask & ROCE_M_RESP)) {
+			ans[nans++] = f;
+			peer_qpn = roce_get24(f.bth + 5);
+		}
+	}
+	CU_ASSERT_FATAL(nreq > 0 && nans == expect_answers);
+
+	lc = ursa_test_lcore(1);
+	CU_ASSERT_FATAL(lc != NULL);
+	{
+		struct ursa_roce_conf conf = {.ttl = 64, .max_qp = 1024};
+
+		CU_ASSERT_FATAL(ursa_roce_ctx_create(lc, &conf) == 0);
+	}
+	ursa_roce_set_xmit(lc, cap_xmit, NULL);
+	CU_ASSERT_FATAL(ursa_roce_pd_alloc(lc, &pd) == 0);
+	CU_ASSERT_FATAL(ursa_roce_cq_create(lc, 64, &cq) == 0);
+	CU_ASSERT_FATAL(ursa_roce_qp_create(pd, cq, cq, &cap, false, &qp) == 0);
+	CU_ASSERT_FATAL(roce_qp_set_qpn(qp, our_qpn) == 0);
+	memset(mem, 0, sizeof(mem));
+	if (rkey != 0) {
+		CU_ASSERT_FATAL(hi - lo <= sizeof(mem));
+		CU_ASSERT_FATAL(ursa_roce_mr_reg_iova(pd, mem, sizeof(mem), lo,
+						      URSA_RDMA_ACCESS_LOCAL_WRITE |
+							      URSA_RDMA_ACCESS_REMOTE_WRITE |
+							      URSA_RDMA_ACCESS_REMOTE_READ |
+							      URSA_RDMA_ACCESS_REMOTE_ATOMIC,
+						      &mr) == 0);
+		CU_ASSERT_FATAL(roce_mr_set_key(mr, rkey) == 0);
+	}
+	/* The server's memory as the kernel's answers show it: READ data, atomic originals. */
+	for (unsigned k = 0; k < nreq && k < nans; k++) {
+		const struct roce_opinfo *qo = roce_opinfo(req[k].bth[0]);
+		const struct roce_opinfo *ao = roce_opinfo(ans[k].bth[0]);
+		uint64_t va = rte_be_to_cpu_64(*(const rte_be64_t *)(req[k].bth + 12));
+
+		if ((qo->mask & ROCE_M_READ) && (ao->mask & ROCE_M_READ))
+			memcpy(mem + (va - lo), ans[k].bth + ao->length,
+			       ans[k].bthlen - ao->length - 4 - ((ans[k].bth[1] >> 4) & 3));
+		if (qo->mask & ROCE_M_ATOMIC) {
+			uint64_t orig = rte_be_to_cpu_64(*(const rte_be64_t *)(ans[k].bth + 16));
+
+			memcpy(mem + (va - lo), &orig, 8);
+		}
+	}
+	CU_ASSERT_FATAL(ursa_roce_mr_reg(pd, rbuf, sizeof(rbuf), URSA_RDMA_ACCESS_LOCAL_WRITE,
+					 &rmr) == 0);
+	a.qp_state = URSA_RDMA_QPS_INIT;
+	a.qp_access_flags = URSA_RDMA_ACCESS_REMOTE_WRITE | URSA_RDMA_ACCESS_REMOTE_READ |
+			    URSA_RDMA_ACCESS_REMOTE_ATOMIC;
+	CU_ASSERT_FATAL(ursa_roce_qp_modify(qp, &a, URSA_RDMA_QP_STATE | URSA_RDMA_QP_ACCESS_FLAGS) ==
+			0);
+	for (unsigned k = 0; k < nsend; k++) {
+		struct ursa_rdma_sge sge = {(uintptr_t)rbuf[k], 4096, ursa_roce_mr_lkey(rmr)};
+		struct ursa_rdma_recv_wr wr = {.wr_id = k, .sg_list = &sge, .num_sge = 1};
+
+		CU_ASSERT_FATAL(ursa_roce_post_recv(qp, &wr, 1) == 1);
+	}
+	a.qp_state = URSA_RDMA_QPS_RTR;
+	a.path_mtu = 1024;
+	a.dest_qp_num = peer_qpn;
+	a.rq_psn = roce_get24(req[0].bth + 9);
+	a.max_dest_rd_atomic = 16;
+	a.min_rnr_timer = 12;
+	ursa_rdma_gid_from_addr(&a.ah.sgid, &srv);
+	ursa_rdma_gid_from_addr(&a.ah.dgid, &cli);
+	CU_ASSERT_FATAL(ursa_roce_qp_modify(qp, &a,
+					    URSA_RDMA_QP_STATE | URSA_RDMA_QP_PATH_MTU |
+						    URSA_RDMA_QP_DEST_QPN | URSA_RDMA_QP_RQ_PSN |
+						    URSA_RDMA_QP_MAX_DEST_RD_ATOMIC |
+						    URSA_RDMA_QP_MIN_RNR_TIMER | URSA_RDMA_QP_AV) == 0);
+
+	/* Replay the requests as the kernel sent them. */
+	for (unsigned k = 0; k < nreq; k++) {
+		struct rte_mbuf *m = ursa_test_mbuf(lc, req[k].ip, req[k].iplen_total);
+
+		CU_ASSERT_FATAL(m != NULL);
+		ursa_roce_input_l3(lc, m);
+		ursa_lcore_poll(lc);
+	}
+	CU_ASSERT_EQUAL(nout, nans);
+	for (unsigned k = 0; k < nout && k < nans; k++) {
+		uint8_t buf[2048];
+		uint32_t len = rte_pktmbuf_pkt_len(out[k]);
+
+		CU_ASSERT_FATAL(len <= sizeof(buf));
+		roce_mbuf_read(out[k], 0, buf, len);
+		CU_ASSERT(roce_icrc_check(rte_pktmbuf_mtod(out[k], const uint8_t *), out[k], 28,
+					  len - 28));
+		compare(buf, len, &ans[k], k, file);
+		if (k == 0)
+			first_sport = (uint16_t)(buf[20] << 8 | buf[21]);
+		CU_ASSERT_EQUAL((uint16_t)(buf[20] << 8 | buf[21]), first_sport);
+		rte_pktmbuf_free(out[k]);
+	}
+	nout = 0;
+	/* The requests' effects: WRITE data in memory, SEND data in the receive buffers. */
+	for (unsigned k = 0, s = 0; k < nreq; k++) {
+		const struct roce_opinfo *qo = roce_opinfo(req[k].bth[0]);
+		uint32_t pay = req[k].bthlen - qo->length - 4 - ((req[k].bth[1] >> 4) & 3);
+
+		if ((qo->mask & ROCE_M_WRITE) && (qo->mask & ROCE_M_RETH) && (qo->mask & ROCE_M_LAST)) {
+			uint64_t va = rte_be_to_cpu_64(*(const rte_be64_t *)(req[k].bth + 12));
+
+			CU_ASSERT_EQUAL(memcmp(mem + (va - lo), req[k].bth + qo->length, pay), 0);
+		}
+		if ((qo->mask & ROCE_M_SEND) && (qo->mask & ROCE_M_ONLY) == ROCE_M_ONLY) {
+			struct ursa_rdma_wc wc;
+
+			CU_ASSERT_EQUAL(memcmp(rbuf[s], req[k].bth + qo->length, pay), 0);
+			CU_ASSERT_EQUAL(ursa_roce_cq_poll(cq, &wc, 1), 1);
+			CU_ASSERT_EQUAL(wc.byte_len, pay);
+			CU_ASSERT_EQUAL(wc.wr_id, s);
+			s++;
+		}
+		if (qo->mask & ROCE_M_ATOMIC) {
+			uint64_t va = rte_be_to_cpu_64(*(const rte_be64_t *)(req[k].bth + 12));
+			uint64_t add = rte_be_to_cpu_64(*(const rte_be64_t *)(req[k].bth + 24));
+			uint64_t orig = rte_be_to_cpu_64(*(const rte_be64_t *)(ans[k].bth + 16)), now;
+
+			memcpy(&now, mem + (va - lo), 8);
+			CU_ASSERT_EQUAL(now, orig + add);
+		}
+	}
+	CU_ASSERT_EQUAL(ursa_test_counter(lc, "roce", "drop_bad_icrc"), 0);
+	ursa_roce_qp_destroy(qp);
+	if (mr != NULL)
+		ursa_roce_mr_dereg(mr);
+	ursa_roce_mr_dereg(rmr);
+	ursa_roce_cq_destroy(cq);
+	ursa_roce_pd_free(pd);
+	ursa_lcore_destroy(lc);
+}
+
+static void test_write_bw(void)
+{
+	replay("write_bw-linux6.1.pcap", 5);
+}
+
+static void test_write_bw_2k(void)
+{
+	replay("write_bw_2k-linux6.1.pcap", 5);
+}
+
+static void test_read_bw(void)
+{
+	replay("read_bw-linux6.1.pcap", 5);
+}
+
+static void test_atomic_bw(void)
+{
+	replay("atomic_bw-linux6.1.pcap", 5);
+}
+
+static void test_send_bw(void)
+{
+	replay("send_bw-linux6.1.pcap", 5);
+}
+
+static void test_rc_pingpong(void)
+{
+	replay("rc_pingpong-linux6.1.pcap", 5);
+}
+
+int main(void)
+{
+	CU_pSuite s;
+
+	ursa_test_eal();
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	s = CU_add_suite("roce_replay", NULL, NULL);
+	CU_add_test(s, "ib_write_bw 64 B vs kernel rxe", test_write_bw);
+	CU_add_test(s, "ib_write_bw 2500 B (FIRST/MIDDLE/LAST) vs kernel rxe", test_write_bw_2k);
+	CU_add_test(s, "ib_read_bw vs kernel rxe", test_read_bw);
+	CU_add_test(s, "ib_atomic_bw vs kernel rxe", test_atomic_bw);
+	CU_add_test(s, "ib_send_bw vs kernel rxe", test_send_bw);
+	CU_add_test(s, "ibv_rc_pingpong (server side) vs kernel rxe", test_rc_pingpong);
+	return ursa_test_main();
+}
