@@ -208,9 +208,9 @@ void icmp6_error(struct ursa_lcore *lc, struct ursa_iface *ifc, const struct rte
 	 * big and unrecognised options, which the sender needs to hear about. */
 	mcast_ok = type == ICMP6_PACKET_TOO_BIG ||
 		   (type == ICMP6_PARAM_PROB && code == ICMP6_PARAM_PROB_OPTION);
-	if (!mcast_ok && (oh.dst_addr[0] == 0xff ||
-			  (ursa_pkt_meta((struct rte_mbuf *)orig)->l2_flags &
-			   (URSA_PKT_MCAST | URSA_PKT_BCAST)))) {
+	if (!mcast_ok &&
+	    (oh.dst_addr[0] == 0xff || (ursa_pkt_meta((struct rte_mbuf *)orig)->l2_flags &
+					(URSA_PKT_MCAST | URSA_PKT_BCAST)))) {
 		CI6(lc, err_suppressed_mcast);
 		return;
 	}

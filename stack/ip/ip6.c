@@ -149,9 +149,9 @@ static void ip6_param_problem(struct ursa_lcore *lc, struct ursa_iface *ifc, str
 	rte_pktmbuf_free(m);
 }
 
-#define IP6_FRAG_BUCKETS 16
+#define IP6_FRAG_BUCKETS	16
 #define IP6_FRAG_BUCKET_ENTRIES 4
-#define IP6_FRAG_MAX_ENTRIES 64
+#define IP6_FRAG_MAX_ENTRIES	64
 
 static unsigned ip6_frag_poll(struct ursa_lcore *lc, void *arg)
 {
@@ -201,10 +201,9 @@ static struct rte_ip_frag_tbl *ip6_frag_table(struct ursa_lcore *lc, const struc
 		s->frag_hooks = true;
 	}
 	/* The timebase is ns of the injected clock, like ip.c's table. */
-	s->frag_tbl[ifc->index] =
-		rte_ip_frag_table_create(IP6_FRAG_BUCKETS, IP6_FRAG_BUCKET_ENTRIES,
-					 IP6_FRAG_MAX_ENTRIES, IP_FRAG_TIMEOUT_NS,
-					 (int)rte_socket_id());
+	s->frag_tbl[ifc->index] = rte_ip_frag_table_create(
+		IP6_FRAG_BUCKETS, IP6_FRAG_BUCKET_ENTRIES, IP6_FRAG_MAX_ENTRIES, IP_FRAG_TIMEOUT_NS,
+		(int)rte_socket_id());
 	return s->frag_tbl[ifc->index];
 }
 
@@ -511,9 +510,8 @@ static int ip6_fragment_out(struct ursa_lcore *lc, struct ursa_iface *ifc,
 		return n;
 	}
 	for (int32_t i = 0; i < n; i++) {
-		struct rte_ipv6_fragment_ext *fh =
-			rte_pktmbuf_mtod_offset(frags[i], struct rte_ipv6_fragment_ext *,
-						IP6_HDR_LEN);
+		struct rte_ipv6_fragment_ext *fh = rte_pktmbuf_mtod_offset(
+			frags[i], struct rte_ipv6_fragment_ext *, IP6_HDR_LEN);
 		int r;
 
 		memset(ursa_pkt_meta(frags[i]), 0, sizeof(struct ursa_pkt_meta));
@@ -536,8 +534,8 @@ int ip6_output(struct ursa_lcore *lc, const struct ursa_ip_tx *tx, struct ursa_i
 		rte_pktmbuf_free(m);
 		return -EMSGSIZE;
 	}
-	if (ip6_push_hdr(lc, m, src, &tx->dst, tx->proto,
-			 tx->ttl ? tx->ttl : IP6_DEFAULT_HLIM) != 0) {
+	if (ip6_push_hdr(lc, m, src, &tx->dst, tx->proto, tx->ttl ? tx->ttl : IP6_DEFAULT_HLIM) !=
+	    0) {
 		C6(lc, drop_no_headroom);
 		rte_pktmbuf_free(m);
 		return -ENOBUFS;

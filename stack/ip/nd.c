@@ -26,12 +26,11 @@
 
 #define CI6(lc, name) ((lc)->ip->ip6.icmp6_c[ICMP6_C_##name]++)
 
-#define ND_RETRANS_NS URSA_NS_PER_S	 /* RetransTimer (RFC 4861 10) */
+#define ND_RETRANS_NS		    URSA_NS_PER_S /* RetransTimer (RFC 4861 10) */
 #define ND_MAX_RTR_SOLICIT_DELAY_NS URSA_NS_PER_S /* DAD's random initial delay bound */
-#define ND_MAX_MSG 1500				  /* larger ND messages are not valid here */
+#define ND_MAX_MSG		    1500	  /* larger ND messages are not valid here */
 
-static const struct ursa_ipaddr all_nodes = {
-	.family = AF_INET6, .v6 = {0xff, 0x02, [15] = 0x01}};
+static const struct ursa_ipaddr all_nodes = {.family = AF_INET6, .v6 = {0xff, 0x02, [15] = 0x01}};
 static const struct ursa_ipaddr unspec = {.family = AF_INET6};
 
 static bool is_unspec(const struct ursa_ipaddr *a)
@@ -106,8 +105,8 @@ static int nd_finish(struct ursa_lcore *lc, struct rte_mbuf *m, const struct urs
 
 static void nd_group_mac(const struct ursa_ipaddr *grp, struct rte_ether_addr *mac)
 {
-	*mac = (struct rte_ether_addr){{0x33, 0x33, grp->v6[12], grp->v6[13], grp->v6[14],
-					grp->v6[15]}};
+	*mac = (struct rte_ether_addr){
+		{0x33, 0x33, grp->v6[12], grp->v6[13], grp->v6[14], grp->v6[15]}};
 }
 
 /* Send a neighbour advertisement for target (one of ifc's addresses) to dst. */
@@ -118,8 +117,7 @@ static void nd_send_na(struct ursa_lcore *lc, struct ursa_iface *ifc,
 	struct rte_mbuf *m;
 	void *opt;
 
-	m = nd_build(lc, ND_NEIGHBOR_ADVERT, flags, target->v6, sizeof(struct nd_opt_lladdr),
-		     &opt);
+	m = nd_build(lc, ND_NEIGHBOR_ADVERT, flags, target->v6, sizeof(struct nd_opt_lladdr), &opt);
 	if (m == NULL) {
 		CI6(lc, drop_nd_nomem);
 		return;

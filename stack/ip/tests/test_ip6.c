@@ -25,8 +25,8 @@ static const char LNX_NS_FD00B[] =
 static const char LNX_NA_FD00B[] =
 	"02000000000a02000000000b86dd6000000000203afffd00000000000000000000000000000bfd0000000"
 	"0000000000000000000000a88001c7660000000fd00000000000000000000000000000b020102000000000b";
-#define ECHO_DATA                                                                            \
-	"d4c1016b00000000ea560e0000000000101112131415161718191a1b1c1d1e1f202122232425262728292a" \
+#define ECHO_DATA                                                                                  \
+	"d4c1016b00000000ea560e0000000000101112131415161718191a1b1c1d1e1f202122232425262728292a"   \
 	"2b2c2d2e2f3031323334353637"
 /* A: echo request fd00::a -> fd00::b, id 10245 seq 1. */
 static const char LNX_ECHO_REQ[] =
@@ -164,8 +164,7 @@ static void expect_tx_hex(struct ursa_lcore *lc, const char *hex)
 }
 
 /* Internet checksum, written here independently of the stack's. */
-static uint16_t csum(const uint8_t *src, const uint8_t *dst, uint8_t nh, const uint8_t *p,
-		     size_t n)
+static uint16_t csum(const uint8_t *src, const uint8_t *dst, uint8_t nh, const uint8_t *p, size_t n)
 {
 	uint32_t s = 0;
 
@@ -231,8 +230,8 @@ static size_t echo_body(uint8_t *b)
 }
 
 /* What B sends back for an error about orig (the IPv6 packet as received). */
-static size_t error_frame(uint8_t *f, uint8_t type, uint8_t code, uint32_t ptr,
-			  const uint8_t *orig, size_t olen)
+static size_t error_frame(uint8_t *f, uint8_t type, uint8_t code, uint32_t ptr, const uint8_t *orig,
+			  size_t olen)
 {
 	uint8_t body[1400];
 
@@ -275,14 +274,14 @@ static void test_ns_na_linux(void)
 	/* Someone's DAD probe for our address: the NA goes to all nodes, S=0 (RFC 4861 7.2.4). */
 	{
 		uint8_t f[256], want[256];
-		uint8_t ns[24] = {135, 0, 0, 0, 0, 0, 0, 0,
-				  0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x0b};
-		uint8_t na[32] = {136, 0, 0, 0, 0x20, 0, 0, 0,
-				  0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x0b,
-				  2, 1, 2, 0, 0, 0, 0, 0x0b};
+		uint8_t ns[24] = {135, 0, 0, 0, 0, 0, 0, 0, 0xfd, 0, 0, 0,
+				  0,   0, 0, 0, 0, 0, 0, 0, 0,	  0, 0, 0x0b};
+		uint8_t na[32] = {136, 0, 0, 0, 0x20, 0, 0, 0,	  0xfd, 0, 0, 0, 0, 0, 0, 0,
+				  0,   0, 0, 0, 0,    0, 0, 0x0b, 2,	1, 2, 0, 0, 0, 0, 0x0b};
 
-		rx_bytes(lc, f, frame6(f, (const uint8_t[]){0x33, 0x33, 0xff, 0, 0, 0x0b}, MAC_A, 0,
-				       "::", "ff02::1:ff00:b", 58, 255, ns, 24, 0));
+		rx_bytes(lc, f,
+			 frame6(f, (const uint8_t[]){0x33, 0x33, 0xff, 0, 0, 0x0b}, MAC_A, 0,
+				"::", "ff02::1:ff00:b", 58, 255, ns, 24, 0));
 		expect_tx_bytes(lc, want,
 				frame6(want, (const uint8_t[]){0x33, 0x33, 0, 0, 0, 1}, MAC_B, 0,
 				       "fd00::b", "ff02::1", 58, 255, na, 32, 0));
@@ -357,8 +356,8 @@ static void test_input_drops(void)
 	rx_bytes(lc, f, n);
 	CU_ASSERT_EQUAL(c6(lc, "drop_not_local"), 1);
 	/* Groups B is not in: all-routers, and another address's solicited-node group. */
-	n = frame6(f, (const uint8_t[]){0x33, 0x33, 0, 0, 0, 2}, MAC_A, 0, "fd00::a", "ff02::2",
-		   58, 64, b, bl, 0);
+	n = frame6(f, (const uint8_t[]){0x33, 0x33, 0, 0, 0, 2}, MAC_A, 0, "fd00::a", "ff02::2", 58,
+		   64, b, bl, 0);
 	rx_bytes(lc, f, n);
 	n = frame6(f, (const uint8_t[]){0x33, 0x33, 0xff, 0, 0, 0x0c}, MAC_A, 0, "fd00::a",
 		   "ff02::1:ff00:c", 58, 64, b, bl, 0);
@@ -411,9 +410,9 @@ static void test_ext_headers(void)
 	size_t n, bl = echo_body(e);
 
 	learn_a(lc);
-	memcpy(b, (const uint8_t[]){60, 0, 1, 4, 0, 0, 0, 0, /* HBH, PadN */
-				    43, 0, 1, 4, 0, 0, 0, 0, /* dst opts, PadN */
-				    58, 0, 0, 0, 0, 0, 0, 0},     /* routing, type 0, 0 left */
+	memcpy(b, (const uint8_t[]){60, 0, 1, 4, 0, 0, 0, 0,  /* HBH, PadN */
+				    43, 0, 1, 4, 0, 0, 0, 0,  /* dst opts, PadN */
+				    58, 0, 0, 0, 0, 0, 0, 0}, /* routing, type 0, 0 left */
 	       24);
 	memcpy(b + 24, e, bl);
 	n = frame6(f, MAC_B, MAC_A, 0, "fd00::a", "fd00::b", 0, 64, b, 24 + bl, -1);
@@ -534,9 +533,9 @@ static void test_nd_validation(void)
 	struct ursa_lcore *lc = mk();
 	const uint8_t solb[6] = {0x33, 0x33, 0xff, 0, 0, 0x0b};
 	const uint8_t alln[6] = {0x33, 0x33, 0, 0, 0, 1};
-	uint8_t ns[32] = {135, 0, 0, 0, 0, 0, 0, 0,		   /* NS */
-			  0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x0b, /* fd00::b */
-			  1, 1, 2, 0, 0, 0, 0, 0x0a};			   /* SLL */
+	uint8_t ns[32] = {135,	0, 0, 0, 0, 0, 0, 0,				  /* NS */
+			  0xfd, 0, 0, 0, 0, 0, 0, 0,   0, 0, 0, 0, 0, 0, 0, 0x0b, /* fd00::b */
+			  1,	1, 2, 0, 0, 0, 0, 0x0a};			  /* SLL */
 	uint8_t b[40];
 
 	rx_nd(lc, "fd00::a", "ff02::1:ff00:b", solb, 64, ns, 32);
@@ -579,8 +578,8 @@ static void test_nd_validation(void)
 	CU_ASSERT_EQUAL(ci6(lc, "tx_na"), 0);
 	/* An unsolicited NA for an unknown neighbour creates nothing. */
 	rx_nd(lc, "fd00::a", "ff02::1", alln, 255,
-	      (const uint8_t[]){136, 0, 0, 0, 0x20, 0, 0, 0, 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-				0, 0, 0, 0, 0x0a, 2, 1, 2, 0, 0, 0, 0, 0x0a},
+	      (const uint8_t[]){136, 0, 0, 0, 0x20, 0, 0, 0,	0xfd, 0, 0, 0, 0, 0, 0, 0,
+				0,   0, 0, 0, 0,    0, 0, 0x0a, 2,    1, 2, 0, 0, 0, 0, 0x0a},
 	      32);
 	{
 		struct ursa_ipaddr a = ip("fd00::a");
@@ -589,21 +588,21 @@ static void test_nd_validation(void)
 	}
 	/* An NA for our own (preferred) address: someone else claims it. */
 	rx_nd(lc, "fd00::a", "ff02::1", alln, 255,
-	      (const uint8_t[]){136, 0, 0, 0, 0x20, 0, 0, 0, 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-				0, 0, 0, 0, 0x0b, 2, 1, 2, 0, 0, 0, 0, 0x0a},
+	      (const uint8_t[]){136, 0, 0, 0, 0x20, 0, 0, 0,	0xfd, 0, 0, 0, 0, 0, 0, 0,
+				0,   0, 0, 0, 0,    0, 0, 0x0b, 2,    1, 2, 0, 0, 0, 0, 0x0a},
 	      32);
 	CU_ASSERT_EQUAL(ci6(lc, "drop_nd_own_addr"), 1);
 	/* A unicast NA without the target option for a neighbour we have no MAC for. */
 	rx_nd(lc, "fd00::a", "fd00::b", MAC_B, 255,
-	      (const uint8_t[]){136, 0, 0, 0, 0x60, 0, 0, 0, 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-				0, 0, 0, 0, 0x0a},
+	      (const uint8_t[]){136, 0, 0, 0, 0x60, 0, 0, 0, 0xfd, 0, 0, 0,
+				0,   0, 0, 0, 0,    0, 0, 0, 0,	   0, 0, 0x0a},
 	      24);
 	CU_ASSERT_EQUAL(ci6(lc, "drop_nd_no_lladdr"), 1);
 	/* Learn A, then an NA without O and with another MAC does not replace it. */
 	learn_a(lc);
 	rx_nd(lc, "fd00::a", "fd00::b", MAC_B, 255,
-	      (const uint8_t[]){136, 0, 0, 0, 0x40, 0, 0, 0, 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-				0, 0, 0, 0, 0x0a, 2, 1, 2, 0, 0, 0, 0, 0x0e},
+	      (const uint8_t[]){136, 0, 0, 0, 0x40, 0, 0, 0,	0xfd, 0, 0, 0, 0, 0, 0, 0,
+				0,   0, 0, 0, 0,    0, 0, 0x0a, 2,    1, 2, 0, 0, 0, 0, 0x0e},
 	      32);
 	CU_ASSERT_EQUAL(ci6(lc, "drop_nd_no_override"), 1);
 	{
@@ -642,9 +641,10 @@ static void test_dad_ok(void)
 	{
 		const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
 		static const uint8_t head[] = {
-			0x33, 0x33, 0xff, 0, 0, 0x0b, 2, 0, 0, 0, 0, 0x0b, 0x86, 0xdd,
-			0x60, 0, 0, 0, 0, 32, 58, 255, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-			0xff, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0xff, 0, 0, 0x0b, 135, 0};
+			0x33, 0x33, 0xff, 0, 0, 0x0b, 2,  0,   0,    0, 0,    0x0b, 0x86, 0xdd,
+			0x60, 0,    0,	  0, 0, 32,   58, 255, 0,    0, 0,    0,    0,	  0,
+			0,    0,    0,	  0, 0, 0,    0,  0,   0,    0, 0xff, 2,    0,	  0,
+			0,    0,    0,	  0, 0, 0,    0,  1,   0xff, 0, 0,    0x0b, 135,  0};
 
 		CU_ASSERT_EQUAL(rte_pktmbuf_pkt_len(m), 86);
 		CU_ASSERT_EQUAL(memcmp(p, head, sizeof(head)), 0);
@@ -670,8 +670,8 @@ static void test_dad_ok(void)
 	rte_pktmbuf_free(m);
 	ursa_test_advance(lc, S);
 	memcpy(body + 8, b.v6, 16);
-	wn = frame6(want, (const uint8_t[]){0x33, 0x33, 0, 0, 0, 1}, MAC_B, 0, "fd00::b",
-		    "ff02::1", 58, 255, body, 32, 0);
+	wn = frame6(want, (const uint8_t[]){0x33, 0x33, 0, 0, 0, 1}, MAC_B, 0, "fd00::b", "ff02::1",
+		    58, 255, body, 32, 0);
 	expect_tx_bytes(lc, want, wn);
 	CU_ASSERT_FALSE(ifc->v6[1].flags & URSA_ADDR_TENTATIVE);
 	CU_ASSERT_EQUAL(ci6(lc, "dad_ok"), 2);
@@ -691,11 +691,10 @@ static void test_dad_duplicate(void)
 	const uint8_t solb[6] = {0x33, 0x33, 0xff, 0, 0, 0x0b};
 	struct ursa_ipaddr src, dst = ip("fd00::a");
 	struct rte_mbuf *m;
-	uint8_t na[32] = {136, 0, 0, 0, 0x20, 0, 0, 0,
-			  0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xfe, 0, 0, 0x0b,
-			  2, 1, 2, 0, 0, 0, 0, 0x0a};
-	uint8_t ns[24] = {135, 0, 0, 0, 0, 0, 0, 0,
-			  0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x0b};
+	uint8_t na[32] = {136, 0, 0, 0,	   0x20, 0, 0, 0,    0xfe, 0x80, 0, 0, 0, 0, 0, 0,
+			  0,   0, 0, 0xff, 0xfe, 0, 0, 0x0b, 2,	   1,	 2, 0, 0, 0, 0, 0x0a};
+	uint8_t ns[24] = {135, 0, 0, 0, 0, 0, 0, 0, 0xfd, 0, 0, 0,
+			  0,   0, 0, 0, 0, 0, 0, 0, 0,	  0, 0, 0x0b};
 
 	ursa_ip6_announce(lc, ifc);
 	ursa_test_advance(lc, S); /* the link-local probe is out */
@@ -747,12 +746,10 @@ static void test_vlan_tenants(void)
 	struct ursa_iface_conf c20 = {.port = 0, .vlan = 20, .tenant = 2, .mac = &mac};
 	struct ursa_ipaddr a = ip("fd00::a"), b = ip("fd00::b");
 	uint8_t f[256], want[256];
-	uint8_t ns[32] = {135, 0, 0, 0, 0, 0, 0, 0,
-			  0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x0b,
-			  1, 1, 2, 0, 0, 0, 0, 0x0a};
-	uint8_t na[32] = {136, 0, 0, 0, 0x60, 0, 0, 0,
-			  0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x0b,
-			  2, 1, 2, 0, 0, 0, 0, 0x0b};
+	uint8_t ns[32] = {135, 0, 0, 0, 0, 0, 0, 0,    0xfd, 0, 0, 0, 0, 0, 0, 0,
+			  0,   0, 0, 0, 0, 0, 0, 0x0b, 1,    1, 2, 0, 0, 0, 0, 0x0a};
+	uint8_t na[32] = {136, 0, 0, 0, 0x60, 0, 0, 0,	  0xfd, 0, 0, 0, 0, 0, 0, 0,
+			  0,   0, 0, 0, 0,    0, 0, 0x0b, 2,	1, 2, 0, 0, 0, 0, 0x0b};
 	size_t n, wn;
 
 	memcpy(mac.addr_bytes, MAC_B, 6);
@@ -889,8 +886,8 @@ static void test_icmp6_error_rules(void)
 static void test_output(void)
 {
 	struct ursa_lcore *lc = mk();
-	struct ursa_ip_tx tx = {.dst = ip("fd00::a"), .proto = 17, .tos = 0xb8, .iface = -1,
-				.flowlabel = 0x12345};
+	struct ursa_ip_tx tx = {
+		.dst = ip("fd00::a"), .proto = 17, .tos = 0xb8, .iface = -1, .flowlabel = 0x12345};
 	uint8_t want[2048], body[8] = {1, 2, 3, 4, 5, 6, 7, 8};
 	struct rte_mbuf *m;
 	size_t wn;
@@ -933,7 +930,7 @@ static void test_output(void)
 		CU_ASSERT_EQUAL(p1[54], 17);
 		CU_ASSERT_EQUAL(p1[56] << 8 | p1[57], 0x0001); /* offset 0, M */
 		CU_ASSERT_EQUAL(p2[14 + 4] << 8 | p2[14 + 5], 8 + 13);
-		CU_ASSERT_EQUAL(p2[56] << 8 | p2[57], 1448); /* offset 181 units, last */
+		CU_ASSERT_EQUAL(p2[56] << 8 | p2[57], 1448);	 /* offset 181 units, last */
 		CU_ASSERT_EQUAL(memcmp(p1 + 58, p2 + 58, 4), 0); /* same identification */
 		CU_ASSERT_EQUAL(memcmp(p1 + 62, want, 1448), 0);
 		CU_ASSERT_EQUAL(memcmp(p2 + 62, want + 1448, 13), 0);
