@@ -29,6 +29,21 @@ static void fmt_time(char *buf, size_t len, uint64_t t, uint64_t base)
 		 (uint64_t)(d / URSA_NS_PER_S), (uint64_t)(d % URSA_NS_PER_S / 1000));
 }
 
+/* A field's value; byte fields also show their first bytes. */
+static const char *preview(const struct field *f, char *buf, size_t len)
+{
+	size_t n;
+
+	if (f->bytes == NULL)
+		return f->val;
+	n = (size_t)snprintf(buf, len, "%s [", f->val);
+	for (uint32_t i = 0; i < f->nbytes && i < 16 && n + 4 < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, i ? " %02x" : "%02x", f->bytes[i]);
+	if (n + 5 < len)
+		snprintf(buf + n, len - n, "%s]", f->nbytes > 16 ? " ..." : "");
+	return buf;
+}
+
 /* Print one field difference (or, with print = false, just say whether there is one). */
 static bool field_differs(const struct field *e, const struct field *a, bool print)
 {
@@ -64,9 +79,13 @@ static bool field_differs(const struct field *e, const struct field *a, bool pri
 			       e->name, e->nbytes, a->nbytes, i);
 		return true;
 	}
-	if (print)
+	if (print) {
+		char pe[DISSECT_VAL_LEN + 64], pa[DISSECT_VAL_LEN + 64];
+
 		printf("      %-18s expected %s, got %s\n", e ? e->name : a->name,
-		       e ? e->val : "(absent)", a ? a->val : "(absent)");
+		       e ? preview(e, pe, sizeof(pe)) : "(absent)",
+		       a ? preview(a, pa, sizeof(pa)) : "(absent)");
+	}
 	return true;
 }
 
