@@ -140,7 +140,8 @@ check "bad config lines are located" 2 'bad.conf:2: iface: vlan .5000. is not 0\
 	--loopback --conf "$T/bad.conf" --input "$E/input.pcap" --expected "$E/input.pcap"
 check "unknown options are named" 2 "unknown option '--bogus'" -- --bogus
 check "missing arguments are named" 2 'missing: --expected --conf' -- --input x.pcap
-check "unreadable cases are named" 2 'nonexistent/case.conf: No such file' -- --case "$T/nonexistent"
+check "unreadable cases are named" 2 'nonexistent/case.conf: No such file' -- \
+	--case "$T/nonexistent"
 check "help" 0 'usage: ursa-pcap-replay --case DIR' -- --help
 
 echo "$pass passed, $fail failed"
