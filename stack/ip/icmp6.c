@@ -67,6 +67,7 @@ static void icmp6_echo(struct ursa_lcore *lc, struct ursa_iface *ifc, struct rte
 	ih = rte_pktmbuf_mtod(m, struct icmp6_hdr *);
 	ih->type = ICMP6_ECHO_REPLY; /* code, identifier, sequence and data are echoed */
 	m->ol_flags = 0;
+	ursa_pkt_meta(m)->l2_flags = 0; /* the request's L2 flags do not describe the reply */
 	if (icmp6_send(lc, ifc, &src, &info->src, IP6_DEFAULT_HLIM, false, m) != 0) {
 		CI6(lc, drop_echo_fail);
 		return;
