@@ -14,6 +14,8 @@
 #include "ursa_ip.h"
 #include "ursa_udp.h"
 #include "ursa_tcp.h"
+#include "ursa_rdma.h"
+#include "ursa_roce.h"
 
 /** Bring up every layer on lc, in dependency order. */
 int ursa_stack_init(struct ursa_lcore *lc);

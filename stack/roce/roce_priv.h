@@ -35,7 +35,7 @@
 	X(rnr_retry) X(qp_error)                                                             \
 	X(drop_short) X(drop_ip_framing) X(drop_bad_opcode) X(drop_bad_tver)                \
 	X(drop_bad_len) X(drop_bad_pad) X(drop_no_qp) X(drop_qp_state) X(drop_bad_addr)     \
-	X(drop_bad_pkey) X(drop_bad_icrc) X(drop_psn_oos) X(drop_dup_unknown)               \
+	X(drop_bad_iface) X(drop_bad_pkey) X(drop_bad_icrc) X(drop_psn_oos) X(drop_dup_unknown)               \
 	X(drop_resp_stale) X(drop_resp_unexpected) X(drop_resp_bad_len) X(drop_no_mbuf)     \
 	X(drop_xmit) X(drop_cq_overflow)
 
@@ -317,6 +317,8 @@ void roce_comp_wqe(struct ursa_roce_qp *qp, struct roce_swqe *w, enum ursa_rdma_
 		   uint32_t vendor_err);
 
 /* roce_recv.c */
-void roce_input(struct ursa_roce_ctx *ctx, struct rte_mbuf *m, const uint8_t *l3);
+/* iface: the ingress interface, or -1 when unknown (replay, tests). */
+void roce_input(struct ursa_roce_ctx *ctx, struct rte_mbuf *m, const uint8_t *l3, int32_t iface);
+void roce_input_l4(struct ursa_lcore *lc, struct rte_mbuf *m, uint16_t l3_len, int32_t iface);
 
 #endif /* URSA_ROCE_PRIV_H */

@@ -36,7 +36,7 @@ static bool state_accepts(const struct ursa_roce_qp *qp, uint32_t mask)
 		goto out;                                                                    \
 	} while (0)
 
-void roce_input(struct ursa_roce_ctx *ctx, struct rte_mbuf *m, const uint8_t *l3)
+void roce_input(struct ursa_roce_ctx *ctx, struct rte_mbuf *m, const uint8_t *l3, int32_t iface)
 {
 	struct roce_pkt pkt;
 	const struct rte_udp_hdr *udp;
@@ -113,6 +113,9 @@ void roce_input(struct ursa_roce_ctx *ctx, struct rte_mbuf *m, const uint8_t *l3
 	if (!ursa_ipaddr_eq(&pkt.src, &qp->path.remote) ||
 	    !ursa_ipaddr_eq(&pkt.dst, &qp->path.local))
 		DROP(bad_addr);
+	/* Interface-bound QPs take packets from their own interface only (tenant isolation). */
+	if (qp->path.iface >= 0 && iface >= 0 && qp->path.iface != iface)
+		DROP(bad_iface);
 	if (!pkey_match(roce_bth_pkey(pkt_bth(&pkt)), qp->attr.pkey))
 		DROP(bad_pkey);
 	if (!roce_icrc_check(l3, m, 0, len))
@@ -130,6 +133,11 @@ out:
 }
 
 void ursa_roce_input(struct ursa_lcore *lc, struct rte_mbuf *m, uint16_t l3_len)
+{
+	roce_input_l4(lc, m, l3_len, -1);
+}
+
+void roce_input_l4(struct ursa_lcore *lc, struct rte_mbuf *m, uint16_t l3_len, int32_t iface)
 {
 	struct ursa_roce_ctx *ctx = lc->roce;
 
@@ -149,7 +157,8 @@ void ursa_roce_input(struct ursa_lcore *lc, struct rte_mbuf *m, uint16_t l3_len)
 	}
 	roce_input(ctx, m,
 		   rte_pktmbuf_mtod_offset(m, const uint8_t *,
-					   -(int)(l3_len + sizeof(struct rte_udp_hdr))));
+					   -(int)(l3_len + sizeof(struct rte_udp_hdr))),
+		   iface);
 }
 
 void ursa_roce_input_l3(struct ursa_lcore *lc, struct rte_mbuf *m)
