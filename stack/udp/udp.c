@@ -69,6 +69,8 @@ static unsigned port_hash(uint16_t port)
 
 static struct udp_bind *udp_find(struct ursa_udp_ctx *u, uint16_t port)
 {
+	if (port == 0) /* 0 marks an empty slot, and nobody can bind it */
+		return NULL;
 	for (unsigned i = port_hash(port);; i = (i + 1) & (UDP_PORT_SLOTS - 1)) {
 		if (u->slots[i].port == port)
 			return &u->slots[i];
