@@ -17,6 +17,9 @@
 #define ICMP_HDR_LEN	 8
 #define ICMP_ERR_MAX_LEN 576  /* the whole error datagram (RFC 1812 4.3.2.3) */
 #define ICMP_ERR_TOS	 0xc0 /* IPTOS_PREC_INTERNETCONTROL */
+#define IP_OPT_END	 0    /* RFC 791 option types */
+#define IP_OPT_NOP	 1
+#define IP_OPT_RR	 7
 
 static_assert(sizeof(struct rte_icmp_hdr) == ICMP_HDR_LEN, "ICMP header is 8 bytes");
 
@@ -40,9 +43,55 @@ static bool icmp_type_is_error(uint8_t type)
 	}
 }
 
+/*
+ * Options of an echo reply (RFC 1122 3.2.2.6: record route SHOULD be updated and reflected).
+ * As Linux does: the host records its address into a Record Route option when the request
+ * arrives and again when the reply leaves, and the reply carries only that option, padded
+ * with end-of-list. Other options (timestamps, source routes) are not reflected.
+ * Returns the reply's option length (multiple of 4), 0 for none.
+ */
+static uint8_t icmp_echo_opts(const struct rte_mbuf *m, const struct ursa_ip_info *info,
+			      uint8_t out[40])
+{
+	const uint8_t *o;
+	unsigned olen, i = 0;
+
+	if (m->l3_len <= sizeof(struct rte_ipv4_hdr) || m->l3_len > 60 ||
+	    rte_pktmbuf_headroom(m) < m->l3_len)
+		return 0;
+	o = rte_pktmbuf_mtod_offset(m, const uint8_t *, -(int)m->l3_len) +
+	    sizeof(struct rte_ipv4_hdr);
+	olen = m->l3_len - sizeof(struct rte_ipv4_hdr);
+	while (i < olen && o[i] != IP_OPT_END) {
+		unsigned len;
+
+		if (o[i] == IP_OPT_NOP) {
+			i++;
+			continue;
+		}
+		if (i + 1 >= olen || o[i + 1] < 2 || i + o[i + 1] > olen)
+			return 0; /* malformed: reply without options */
+		len = o[i + 1];
+		if (o[i] == IP_OPT_RR && len >= 3) {
+			uint8_t ptr = o[i + 2];
+
+			memset(out, IP_OPT_END, 40);
+			memcpy(out, &o[i], len);
+			/* once on arrival, once on departure; both are this address */
+			for (int k = 0; k < 2 && ptr >= 4 && ptr + 3u <= len; k++, ptr += 4)
+				memcpy(&out[ptr - 1], &info->dst.v4, 4);
+			out[2] = ptr;
+			return (uint8_t)RTE_ALIGN_CEIL(len, 4);
+		}
+		i += len;
+	}
+	return 0;
+}
+
 static void icmp_echo(struct ursa_lcore *lc, struct ursa_iface *ifc, struct rte_mbuf *m,
 		      const struct ursa_ip_info *info)
 {
+	uint8_t opts[40];
 	struct rte_icmp_hdr *ih = rte_pktmbuf_mtod(m, struct rte_icmp_hdr *);
 	struct ursa_ip_tx tx = {
 		.src = info->dst,
@@ -59,6 +108,8 @@ static void icmp_echo(struct ursa_lcore *lc, struct ursa_iface *ifc, struct rte_
 	/* Echo to a broadcast or group is ignored (icmp_echo_ignore_broadcasts=1). */
 	if (info->dst_kind != URSA_IP_DST_UNICAST)
 		return icmp_drop(lc, m, ICMP_C_drop_echo_bcast);
+	tx.opts_len = icmp_echo_opts(m, info, opts);
+	tx.opts = tx.opts_len ? opts : NULL;
 	/* Turn the request around in place: it may be a chain (a reassembled request). */
 	ih->icmp_type = RTE_IP_ICMP_ECHO_REPLY;
 	ih->icmp_code = 0;

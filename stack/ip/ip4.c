@@ -161,11 +161,17 @@ int ip4_output(struct ursa_lcore *lc, const struct ursa_ip_tx *tx, struct ursa_i
 	struct ursa_ip_ctx *ip = lc->ip;
 	struct rte_mbuf *frags[IP_MAX_FRAGS];
 	struct rte_ipv4_hdr *h;
-	uint32_t tot = rte_pktmbuf_pkt_len(m) + sizeof(*h);
+	uint16_t hlen = (uint16_t)(sizeof(*h) + tx->opts_len);
+	uint32_t tot = rte_pktmbuf_pkt_len(m) + hlen;
 	uint16_t mtu;
 	int32_t n;
 	int rc = 0;
 
+	if (tx->opts_len > 40 || tx->opts_len % 4 || (tx->opts_len && tx->opts == NULL)) {
+		ip->c[IP_C_drop_bad_opts]++;
+		rte_pktmbuf_free(m);
+		return -EINVAL;
+	}
 	if (tot > 65535) {
 		ip->c[IP_C_drop_msgsize]++;
 		rte_pktmbuf_free(m);
@@ -176,13 +182,15 @@ int ip4_output(struct ursa_lcore *lc, const struct ursa_ip_tx *tx, struct ursa_i
 		rte_pktmbuf_free(m);
 		return -EMSGSIZE;
 	}
-	h = (struct rte_ipv4_hdr *)rte_pktmbuf_prepend(m, sizeof(*h));
+	h = (struct rte_ipv4_hdr *)rte_pktmbuf_prepend(m, hlen);
 	if (h == NULL) {
 		ip->c[IP_C_drop_no_headroom]++;
 		rte_pktmbuf_free(m);
 		return -ENOBUFS;
 	}
-	h->version_ihl = RTE_IPV4_VHL_DEF;
+	h->version_ihl = (uint8_t)(0x40 | hlen / 4);
+	if (tx->opts_len)
+		memcpy(h + 1, tx->opts, tx->opts_len);
 	h->type_of_service = tx->tos;
 	h->total_length = rte_cpu_to_be_16((uint16_t)tot);
 	h->packet_id = rte_cpu_to_be_16(ip->ip4_id++);
@@ -193,12 +201,12 @@ int ip4_output(struct ursa_lcore *lc, const struct ursa_ip_tx *tx, struct ursa_i
 	h->src_addr = src->v4;
 	h->dst_addr = tx->dst.v4;
 	h->hdr_checksum = rte_ipv4_cksum(h);
-	m->l3_len = sizeof(*h);
+	m->l3_len = hlen;
 	if (tot <= ifc->mtu)
 		return ip4_send(lc, ifc, nh, m);
 
 	/* Fragment: each piece but the last carries a multiple of 8 bytes. */
-	mtu = (uint16_t)(sizeof(*h) + ((ifc->mtu - sizeof(*h)) & ~7u));
+	mtu = (uint16_t)(hlen + ((ifc->mtu - hlen) & ~7u));
 	n = rte_ipv4_fragment_packet(m, frags, IP_MAX_FRAGS, mtu, lc->pool, ip->indirect_pool);
 	rte_pktmbuf_free(m); /* the fragments hold their own references to its data */
 	if (n < 0) {

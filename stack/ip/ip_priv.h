@@ -79,6 +79,7 @@
 	X(drop_no_ip6)                                                                       \
 	X(drop_no_route)                                                                     \
 	X(drop_msgsize)                                                                      \
+	X(drop_bad_opts)                                                                      \
 	X(drop_frag_fail)                                                                    \
 	X(drop_no_headroom)                                                                  \
 	X(drop_neigh)

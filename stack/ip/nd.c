@@ -191,9 +191,15 @@ static void nd_send_ns(struct ursa_lcore *lc, const struct ursa_iface *ifc,
 static void nd_solicit(struct ursa_lcore *lc, const struct ursa_iface *ifc,
 		       const struct ursa_ipaddr *addr, const struct rte_ether_addr *unicast_to)
 {
-	struct ursa_ipaddr src;
+	struct ursa_ipaddr src, ll = {.family = AF_INET6, .v6 = {0xfe, 0x80}};
 
-	/* Linux solicits from the address it would use to reach the target. */
+	/* As Linux: a solicitation for a resolution in progress comes from the address the
+	 * waiting packet would use to reach the target; a unicast reachability probe, which no
+	 * packet waits for, from the link-local address (RFC 4861 7.2.2 allows either). */
+	if (unicast_to != NULL && ursa_iface_pick_src(ifc, &ll, &src) == 0) {
+		nd_send_ns(lc, ifc, &src, addr, unicast_to, NULL);
+		return;
+	}
 	if (ursa_iface_pick_src(ifc, addr, &src) != 0) {
 		CI6(lc, drop_nd_no_src);
 		return;

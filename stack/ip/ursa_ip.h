@@ -45,6 +45,8 @@ struct ursa_ip_tx {
 	uint32_t tenant;  /**< route within this tenant */
 	int32_t iface;	  /**< >= 0: send on this interface (replies, bound sockets); -1: route */
 	uint32_t flowlabel; /**< IPv6 flow label (20 bits) */
+	const uint8_t *opts; /**< IPv4 options to send (NULL = none), already padded */
+	uint8_t opts_len;    /**< bytes of opts: a multiple of 4, at most 40 */
 };
 
 int ursa_ip_init(struct ursa_lcore *lc);
