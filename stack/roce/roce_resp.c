@@ -233,10 +233,17 @@ static enum roce_resp_state chk_rkey(struct ursa_roce_qp *qp, const struct roce_
 		const struct roce_atmeth *a = pkt_atmeth(pkt);
 		uint64_t va = rte_be_to_cpu_64(a->va);
 
+		enum roce_resp_state s;
+
 		if (va & 7)
 			return ROCE_RS_ERR_ALIGN;
-		return check_mr(qp, rte_be_to_cpu_32(a->rkey), va, 8,
-				URSA_RDMA_ACCESS_REMOTE_ATOMIC);
+		s = check_mr(qp, rte_be_to_cpu_32(a->rkey), va, 8, URSA_RDMA_ACCESS_REMOTE_ATOMIC);
+		/* an MR registered at an iova of another alignment cannot take atomics */
+		if (s == ROCE_RS_EXECUTE &&
+		    ((uintptr_t)roce_mr_ptr(roce_mr_lookup(qp->ctx, rte_be_to_cpu_32(a->rkey)), va) &
+		     7))
+			return ROCE_RS_ERR_ALIGN;
+		return s;
 	}
 	if (m & ROCE_M_INV) {
 		const struct ursa_roce_mr *mr = roce_mr_lookup(qp->ctx, pkt_ieth_rkey(pkt));

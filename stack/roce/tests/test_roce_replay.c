@@ -25,6 +25,22 @@
 #include "roce_test_util.h"
 
 #define SERVER "10.77.0.2"
+
+static uint64_t ld64(const uint8_t *p)
+{
+	rte_be64_t v;
+
+	memcpy(&v, p, 8);
+	return rte_be_to_cpu_64(v);
+}
+
+static uint32_t ld32(const uint8_t *p)
+{
+	rte_be32_t v;
+
+	memcpy(&v, p, 4);
+	return rte_be_to_cpu_32(v);
+}
 #define CLIENT "10.77.0.3"
 
 static struct fixture_pkt pk[128];
@@ -139,12 +155,12 @@ static void replay(const char *file, unsigned expect_answers)
 			our_qpn = roce_get24(f.bth + 5);
 			if (op->mask & (ROCE_M_RETH | ROCE_M_ATMETH)) {
 				const uint8_t *e = f.bth + 12;
-				uint64_t va = rte_be_to_cpu_64(*(const rte_be64_t *)e);
+				uint64_t va = ld64(e);
 				uint32_t len = (op->mask & ROCE_M_RETH)
-						       ? rte_be_to_cpu_32(*(const rte_be32_t *)(e + 12))
+						       ? ld32(e + 12)
 						       : 8;
 
-				rkey = rte_be_to_cpu_32(*(const rte_be32_t *)(e + 8));
+				rkey = ld32(e + 8);
 				lo = RTE_MIN(lo, va);
 				hi = RTE_MAX(hi, va + len);
 			}
@@ -184,13 +200,13 @@ static void replay(const char *file, unsigned expect_answers)
 	for (unsigned k = 0; k < nreq && k < nans; k++) {
 		const struct roce_opinfo *qo = roce_opinfo(req[k].bth[0]);
 		const struct roce_opinfo *ao = roce_opinfo(ans[k].bth[0]);
-		uint64_t va = rte_be_to_cpu_64(*(const rte_be64_t *)(req[k].bth + 12));
+		uint64_t va = ld64(req[k].bth + 12);
 
 		if ((qo->mask & ROCE_M_READ) && (ao->mask & ROCE_M_READ))
 			memcpy(mem + (va - lo), ans[k].bth + ao->length,
 			       ans[k].bthlen - ao->length - 4 - ((ans[k].bth[1] >> 4) & 3));
 		if (qo->mask & ROCE_M_ATOMIC) {
-			uint64_t orig = rte_be_to_cpu_64(*(const rte_be64_t *)(ans[k].bth + 16));
+			uint64_t orig = ld64(ans[k].bth + 16);
 
 			memcpy(mem + (va - lo), &orig, 8);
 		}
@@ -252,7 +268,7 @@ static void replay(const char *file, unsigned expect_answers)
 		uint32_t pay = req[k].bthlen - qo->length - 4 - ((req[k].bth[1] >> 4) & 3);
 
 		if ((qo->mask & ROCE_M_WRITE) && (qo->mask & ROCE_M_RETH) && (qo->mask & ROCE_M_LAST)) {
-			uint64_t va = rte_be_to_cpu_64(*(const rte_be64_t *)(req[k].bth + 12));
+			uint64_t va = ld64(req[k].bth + 12);
 
 			CU_ASSERT_EQUAL(memcmp(mem + (va - lo), req[k].bth + qo->length, pay), 0);
 		}
@@ -266,9 +282,9 @@ static void replay(const char *file, unsigned expect_answers)
 			s++;
 		}
 		if (qo->mask & ROCE_M_ATOMIC) {
-			uint64_t va = rte_be_to_cpu_64(*(const rte_be64_t *)(req[k].bth + 12));
-			uint64_t add = rte_be_to_cpu_64(*(const rte_be64_t *)(req[k].bth + 24));
-			uint64_t orig = rte_be_to_cpu_64(*(const rte_be64_t *)(ans[k].bth + 16)), now;
+			uint64_t va = ld64(req[k].bth + 12);
+			uint64_t add = ld64(req[k].bth + 24);
+			uint64_t orig = ld64(ans[k].bth + 16), now;
 
 			memcpy(&now, mem + (va - lo), 8);
 			CU_ASSERT_EQUAL(now, orig + add);

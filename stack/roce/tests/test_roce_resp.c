@@ -168,7 +168,8 @@ static void inject(const struct forge *f)
 	roce_bth_set((struct roce_bth *)(p + bth), f->opcode, 0, pad, f->pkey ? f->pkey : 0xffff,
 		     f->qpn ? f->qpn : ursa_roce_qp_num(qp), f->ackreq, f->psn);
 	p[bth + 1] |= f->tver;
-	memcpy(p + bth + 12, f->ext, f->extlen);
+	if (f->extlen)
+		memcpy(p + bth + 12, f->ext, f->extlen);
 	if (f->paylen)
 		memcpy(p + bth + 12 + f->extlen, f->pay, f->paylen);
 	m = ursa_test_mbuf(lc, p, len);
@@ -213,8 +214,12 @@ static bool reply(struct reply *r)
 		r->syndrome = p[28 + 12];
 		r->msn = roce_get24(p + 28 + 13);
 	}
-	if (op->mask & ROCE_M_ATMACK)
-		r->orig = rte_be_to_cpu_64(*(const rte_be64_t *)(p + 28 + 16));
+	if (op->mask & ROCE_M_ATMACK) {
+		rte_be64_t v;
+
+		memcpy(&v, p + 28 + 16, 8);
+		r->orig = rte_be_to_cpu_64(v);
+	}
 	r->paylen = len - 28 - op->length - 4 - ((p[29] >> 4) & 3);
 	memcpy(r->pay, p + 28 + op->length, RTE_MIN(r->paylen, (uint32_t)sizeof(r->pay)));
 	rte_pktmbuf_free(m);
