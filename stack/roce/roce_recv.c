@@ -220,7 +220,8 @@ int ursa_roce_fuzz_input(struct ursa_lcore *lc, const uint8_t *data, size_t len)
 		return -ENOMEM;
 	if (len > rte_pktmbuf_tailroom(m))
 		len = rte_pktmbuf_tailroom(m);
-	memcpy(rte_pktmbuf_append(m, (uint16_t)len), data, len);
+	if (len > 0)
+		memcpy(rte_pktmbuf_append(m, (uint16_t)len), data, len);
 	ursa_roce_input_l3(lc, m);
 	return 0;
 }
