@@ -139,7 +139,8 @@ void roce_req_run(struct ursa_roce_qp *qp)
 {
 	unsigned sent = 0;
 
-	if (qp->state != URSA_RDMA_QPS_RTS || qp->rnr_wait)
+	/* SQD: finish what was started (and its retransmissions), start nothing new */
+	if ((qp->state != URSA_RDMA_QPS_RTS && qp->state != URSA_RDMA_QPS_SQD) || qp->rnr_wait)
 		return;
 	while (qp->sq_cur != qp->sq_head) {
 		struct roce_swqe *w = &qp->sq[qp->sq_cur & (qp->sq_size - 1)];
@@ -150,6 +151,8 @@ void roce_req_run(struct ursa_roce_qp *qp)
 			break;
 		}
 		if (!w->started) {
+			if (qp->state == URSA_RDMA_QPS_SQD)
+				break;
 			if ((w->wr.send_flags & URSA_RDMA_SEND_FENCE) && qp->sq_comp != qp->sq_cur)
 				break;
 			if (is_rd_atomic(w->wr.opcode) &&

@@ -389,6 +389,42 @@ static void test_faults_all(void)
 		run_faults(seed, mtus[seed % RTE_DIM(mtus)], 0.03, 0.02, 0.05, 0.02);
 }
 
+/* Gather from three SGEs, scatter into two. */
+static void test_sge_lists(void)
+{
+	struct pair_conf c = {.mtu = 256, .psn = {5, 6}, .timeout = 10, .retry_cnt = 7,
+			      .rnr_retry = 7};
+	struct ursa_rdma_sge s[3] = {
+		{(uintptr_t)src + 100, 300, 0}, {(uintptr_t)src + 5000, 1, 0},
+		{(uintptr_t)src + 9000, 700, 0}};
+	struct ursa_rdma_sge r[2] = {{(uintptr_t)dst, 500, 0}, {(uintptr_t)dst + 4000, 600, 0}};
+	struct ursa_rdma_recv_wr rwr = {.wr_id = 8, .sg_list = r, .num_sge = 2};
+	struct ursa_rdma_send_wr wr = {.wr_id = 7, .opcode = URSA_RDMA_WR_SEND,
+				       .send_flags = URSA_RDMA_SEND_SIGNALED, .sg_list = s,
+				       .num_sge = 3};
+	uint8_t want[1001];
+
+	CU_ASSERT_FATAL(open_pair(&c, 50) == 0);
+	fill(src, BUF_SIZE, 9);
+	memset(dst, 0, 8192);
+	for (int i = 0; i < 3; i++)
+		s[i].lkey = ursa_roce_mr_lkey(mr_src);
+	for (int i = 0; i < 2; i++)
+		r[i].lkey = ursa_roce_mr_lkey(mr_dst);
+	memcpy(want, src + 100, 300);
+	want[300] = src[5000];
+	memcpy(want + 301, src + 9000, 700);
+	CU_ASSERT_FATAL(ursa_roce_post_recv(P.s[1].qp, &rwr, 1) == 1);
+	CU_ASSERT_FATAL(ursa_roce_post_send(P.s[0].qp, &wr, 1) == 1);
+	CU_ASSERT(wait_ok(0, 7, URSA_RDMA_WC_SEND, 1001));
+	CU_ASSERT(wait_ok(1, 8, URSA_RDMA_WC_RECV, 1001));
+	CU_ASSERT_EQUAL(memcmp(dst, want, 500), 0);
+	CU_ASSERT_EQUAL(memcmp(dst + 4000, want + 500, 501), 0);
+	CU_ASSERT_EQUAL(dst[4000 + 501], 0);
+	close_pair();
+
+}
+
 static void test_ipv6(void)
 {
 	struct pair_conf c = {.mtu = 2048, .psn = {7, 9}, .timeout = 10, .retry_cnt = 7,
@@ -426,6 +462,7 @@ int main(void)
 	CU_add_test(s, "faults: duplication + reordering", test_faults_dup_reorder);
 	CU_add_test(s, "faults: corruption", test_faults_corrupt);
 	CU_add_test(s, "faults: all at once, 4 seeds", test_faults_all);
+	CU_add_test(s, "SGE lists: gather 3, scatter 2", test_sge_lists);
 	CU_add_test(s, "IPv6 SEND and READ", test_ipv6);
 	return ursa_test_main();
 }

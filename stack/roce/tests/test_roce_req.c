@@ -23,6 +23,7 @@ static struct ursa_roce_cq *cq;
 static struct ursa_roce_qp *qp;
 static struct ursa_roce_mr *mr;
 static uint8_t *mem;
+static uint32_t cq_size = 1024;
 #define MEM_LEN (256 * 1024)
 static struct rte_mbuf *out[1024];
 static unsigned nout;
@@ -58,7 +59,7 @@ static void setup(uint16_t mtu, uint32_t sq_psn, uint8_t max_rd_atomic, uint8_t 
 	CU_ASSERT_FATAL(ursa_roce_ctx_create(lc, &conf) == 0);
 	ursa_roce_set_xmit(lc, cap_xmit, NULL);
 	CU_ASSERT_FATAL(ursa_roce_pd_alloc(lc, &pd) == 0);
-	CU_ASSERT_FATAL(ursa_roce_cq_create(lc, 1024, &cq) == 0);
+	CU_ASSERT_FATAL(ursa_roce_cq_create(lc, cq_size, &cq) == 0);
 	CU_ASSERT_FATAL(ursa_roce_qp_create(pd, cq, cq, &cap, false, &qp) == 0);
 	CU_ASSERT_FATAL(ursa_roce_mr_reg(pd, mem, MEM_LEN, URSA_RDMA_ACCESS_LOCAL_WRITE, &mr) == 0);
 	ursa_ipaddr_parse("10.0.0.1", &l, NULL);
@@ -516,6 +517,51 @@ static void test_post_validation(void)
 	teardown();
 }
 
+static void test_cq_overflow_and_sqd(void)
+{
+	struct ursa_rdma_wc wc;
+	struct ursa_rdma_qp_attr a = {0};
+	struct seen s;
+
+	cq_size = 1;
+	setup(1024, 10, 1, 14);
+	CU_ASSERT_FATAL(post_wr(URSA_RDMA_WR_SEND, 10, 1) == 1);
+	CU_ASSERT_FATAL(post_wr(URSA_RDMA_WR_SEND, 10, 2) == 1);
+	poll_until_quiet();
+	inject_ack(ROCE_OP_ACK, 11, 0x1f, NULL, 0);
+	CU_ASSERT_EQUAL(ursa_test_counter(lc, "roce", "drop_cq_overflow"), 1);
+	ursa_roce_qp_query(qp, &a);
+	CU_ASSERT_EQUAL(a.qp_state, URSA_RDMA_QPS_ERR);
+	CU_ASSERT_EQUAL(ursa_roce_cq_poll(cq, &wc, 1), 1);
+	CU_ASSERT_EQUAL(wc.wr_id, 1);
+	teardown();
+	cq_size = 1024;
+
+	/* SQD: the message in progress is finished, the next one waits for RTS */
+	setup(256, 10, 1, 14);
+	CU_ASSERT_FATAL(post_wr(URSA_RDMA_WR_SEND, 200 * 256, 1) == 1);
+	CU_ASSERT_FATAL(post_wr(URSA_RDMA_WR_SEND, 10, 2) == 1);
+	ursa_lcore_poll(lc); /* starts the first message */
+	a.qp_state = URSA_RDMA_QPS_SQD;
+	CU_ASSERT_EQUAL(ursa_roce_qp_modify(qp, &a, URSA_RDMA_QP_STATE), 0);
+	for (uint32_t p = 10; p < 10 + 200; p += 64) { /* ACK as the window fills */
+		poll_until_quiet();
+		inject_ack(ROCE_OP_ACK, p + 63 < 10 + 199 ? p + 63 : 10 + 199, 0x1f, NULL, 0);
+	}
+	poll_until_quiet();
+	CU_ASSERT_EQUAL(ursa_roce_cq_poll(cq, &wc, 1), 1);
+	CU_ASSERT_EQUAL(wc.wr_id, 1);
+	CU_ASSERT_EQUAL(ursa_test_counter(lc, "roce", "tx"), 200);
+	drain();
+	a.qp_state = URSA_RDMA_QPS_RTS;
+	CU_ASSERT_EQUAL(ursa_roce_qp_modify(qp, &a, URSA_RDMA_QP_STATE), 0);
+	poll_until_quiet();
+	CU_ASSERT_EQUAL_FATAL(nout, 1);
+	parse(out[0], &s);
+	CU_ASSERT_EQUAL(s.psn, 210);
+	teardown();
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -532,5 +578,6 @@ int main(void)
 	CU_add_test(s, "remote error NAKs", test_remote_errors);
 	CU_add_test(s, "local ACK timeout", test_timeout_retransmits_from_una);
 	CU_add_test(s, "post and modify validation", test_post_validation);
+	CU_add_test(s, "CQ overflow; SQD drains", test_cq_overflow_and_sqd);
 	return ursa_test_main();
 }
