@@ -523,8 +523,7 @@ static void test_bulk(void)
 	}
 }
 
-/* "test_sock" runs the unit suite; "test_sock bulk" the bulk transfers (suite sock-todo
- * until tcp reopens its receive window, see stack/sock/README.md). */
+/* "test_sock" runs the API suite; "test_sock bulk" the bulk transfers (a test of its own). */
 int main(int argc, char **argv)
 {
 	CU_pSuite s;

@@ -1,0 +1,674 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ursa-tcp: a small TCP interop tool on libursa in-process (one DPDK port, one interface),
+ * for tests against the Linux kernel and for benchmarks.
+ *
+ *   ursa-tcp --port net_af_packet0,iface=vu --ip 10.253.1.2/24 [--ip6 fd00:253::2/64]
+ *            (--listen PORT | --connect ADDR:PORT | --connect [ADDR6]:PORT)
+ *            --mode echo|discard|source|sink|pingpong [--bytes N] [--stream-seed S]
+ *            [--close fin|rst] [--fault SPEC] [--timeout S] [--msg-size N --count N]
+ *   ursa-tcp gen --bytes N [--stream-seed S]      the stream on stdout (no DPDK)
+ *   ursa-tcp check --bytes N [--stream-seed S]    verify stdin against the stream
+ *
+ * The stream is a seeded pseudo-random byte sequence (byte i from splitmix64 of its 8-byte
+ * word), so both ends can make or check it at any offset. Every run ends with one line:
+ *   ursa-tcp: role=server mode=sink bytes=1048576 crc32=0x1c291ca3 verify=ok elapsed=0.52
+ *             mbit_s=16.1 close=fin
+ * (CRC-32 of the bytes seen, as zlib.crc32/ISA-L crc32_gzip_refl), and exits 0 when all went
+ * as asked, 1 otherwise (verify=mismatch, reset, timeout), 2 on a bad command line.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <isa-l/crc.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_lcore.h>
+
+#include "ursa.h"
+#include "ursa_sock.h"
+#include "ursa_tcp.h"
+
+#define BUF_SIZE (256 * 1024)
+
+enum mode { M_ECHO, M_DISCARD, M_SOURCE, M_SINK, M_PINGPONG };
+static const char *const mode_names[] = {"echo", "discard", "source", "sink", "pingpong"};
+
+struct opts {
+	const char *port, *mac, *ip, *ip6, *fault, *fault_rx, *fault_tx, *connect;
+	int listen_port;
+	enum mode mode;
+	uint64_t bytes, stream_seed, seed;
+	bool rst, offline_gen, offline_check;
+	double timeout_s;
+	unsigned msg_size, count;
+};
+
+struct app {
+	struct opts o;
+	struct ursa_lcore *lc;
+	uint8_t *buf, *want;
+	uint64_t in, out; /* bytes received / sent */
+	uint32_t crc;
+	bool mismatch;
+	uint64_t t_start, t_end;
+	const char *fail;
+};
+
+/* ---- the stream ---- */
+
+static uint64_t splitmix(uint64_t x)
+{
+	x += 0x9E3779B97F4A7C15ull;
+	x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+	x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+	return x ^ (x >> 31);
+}
+
+/* Bytes [off, off + len) of the stream of seed. */
+static void stream_fill(uint64_t seed, uint64_t off, uint8_t *p, size_t len)
+{
+	while (len > 0) {
+		uint64_t w = splitmix(seed ^ ((off >> 3) * 0xD1B54A32D192ED03ull));
+		unsigned k = (unsigned)(off & 7);
+
+		if (k == 0 && len >= 8) {
+			memcpy(p, &w, 8); /* little-endian byte order of w, as below */
+			p += 8;
+			off += 8;
+			len -= 8;
+			continue;
+		}
+		*p++ = (uint8_t)(w >> (8 * k));
+		off++;
+		len--;
+	}
+}
+
+static void seen(struct app *a, const uint8_t *p, size_t n, bool verify)
+{
+	a->crc = crc32_gzip_refl(a->crc, p, n);
+	if (verify && !a->mismatch) {
+		stream_fill(a->o.stream_seed, a->in, a->want, n);
+		if (memcmp(p, a->want, n) != 0) {
+			size_t i = 0;
+
+			while (i < n && p[i] == a->want[i])
+				i++;
+			fprintf(stderr, "ursa-tcp: stream differs at byte %" PRIu64 "\n", a->in + i);
+			a->mismatch = true;
+		}
+	}
+	a->in += n;
+}
+
+static void summary(struct app *a, const char *role)
+{
+	double el = (double)(a->t_end - a->t_start) / 1e9;
+	uint64_t moved = a->in > a->out ? a->in : a->out;
+
+	printf("ursa-tcp: role=%s mode=%s bytes=%" PRIu64 " crc32=0x%08x verify=%s elapsed=%.3f "
+	       "mbit_s=%.1f close=%s%s%s\n",
+	       role, mode_names[a->o.mode], moved, a->crc,
+	       a->o.mode == M_SINK || a->o.mode == M_ECHO ? (a->mismatch ? "mismatch" : "ok")
+							   : "n/a",
+	       el, el > 0 ? (double)moved * 8 / el / 1e6 : 0.0, a->o.rst ? "rst" : "fin",
+	       a->fail ? " error=" : "", a->fail ? a->fail : "");
+	fflush(stdout);
+}
+
+/* ---- offline gen/check ---- */
+
+static int offline(struct app *a)
+{
+	uint64_t left = a->o.bytes;
+
+	a->t_start = 0;
+	if (a->o.offline_gen) {
+		while (left > 0) {
+			size_t n = left < BUF_SIZE ? (size_t)left : BUF_SIZE;
+
+			stream_fill(a->o.stream_seed, a->out, a->buf, n);
+			if (fwrite(a->buf, 1, n, stdout) != n)
+				return 1;
+			a->out += n;
+			left -= n;
+		}
+		return fflush(stdout) == 0 ? 0 : 1;
+	}
+	for (;;) {
+		size_t n = fread(a->buf, 1, BUF_SIZE, stdin);
+
+		if (n == 0)
+			break;
+		seen(a, a->buf, n, true);
+	}
+	a->o.mode = M_SINK;
+	if (a->in != a->o.bytes) {
+		a->mismatch = true;
+		a->fail = "short";
+	}
+	summary(a, "check");
+	return a->mismatch ? 1 : 0;
+}
+
+/* ---- the stack ---- */
+
+static int eal_start(void)
+{
+	char *argv[] = {"ursa-tcp", "--no-huge", "-m", "512", "--no-shconf", "--no-pci",
+			"--no-telemetry", "-l", "0", "--log-level=error", NULL};
+
+	if (rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])) - 1, argv) < 0) {
+		fprintf(stderr, "ursa-tcp: EAL init failed: %s\n", rte_strerror(rte_errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int add_addr(struct ursa_lcore *lc, uint16_t ifi, const char *s)
+{
+	struct ursa_ipaddr a;
+	uint8_t plen;
+	int rc;
+
+	if (ursa_ipaddr_parse(s, &a, &plen) != 0) {
+		fprintf(stderr, "ursa-tcp: bad address '%s'\n", s);
+		return -EINVAL;
+	}
+	rc = ursa_iface_addr_add(lc, ifi, &a, plen);
+	if (rc != 0)
+		fprintf(stderr, "ursa-tcp: address %s: %s\n", s, strerror(-rc));
+	return rc;
+}
+
+static int set_fault(struct ursa_lcore *lc, const char *spec, enum ursa_dir dir)
+{
+	struct ursa_fault_conf fc;
+	char err[128];
+	int rc;
+
+	if (ursa_fault_parse(spec, &fc, err, sizeof(err)) != 0) {
+		fprintf(stderr, "ursa-tcp: --fault '%s': %s\n", spec, err);
+		return -EINVAL;
+	}
+	if (dir == URSA_DIR_TX)
+		fc.seed ^= 0x5a5a5a5a; /* independent choices per direction */
+	rc = ursa_port_set_fault(lc, &lc->ports[0], dir, &fc);
+	if (rc != 0)
+		fprintf(stderr, "ursa-tcp: fault injection: %s\n", strerror(-rc));
+	return rc;
+}
+
+static int stack_up(struct app *a)
+{
+	struct ursa_lcore_conf lconf = {.nb_mbufs = 16383, .max_timers = 4096, .name = "ut"};
+	struct ursa_iface_conf ic = {.port = 0};
+	struct rte_ether_addr mac;
+	uint16_t port, ifi;
+	int rc;
+
+	if (eal_start() != 0)
+		return -1;
+	lconf.lcore_id = rte_lcore_id();
+	lconf.seed = a->o.seed;
+	if ((rc = ursa_lcore_create(&lconf, &a->lc)) != 0) {
+		fprintf(stderr, "ursa-tcp: lcore: %s\n", strerror(-rc));
+		return -1;
+	}
+	if (a->o.seed == 0 && ursa_rng_seed_os(&a->lc->rng) != 0)
+		return -1;
+	if ((rc = ursa_port_open_ethdev(a->lc, a->o.port, 0, &port)) != 0) {
+		fprintf(stderr, "ursa-tcp: --port %s: %s\n", a->o.port, strerror(-rc));
+		return -1;
+	}
+	if (a->o.fault && (set_fault(a->lc, a->o.fault, URSA_DIR_RX) != 0 ||
+			   set_fault(a->lc, a->o.fault, URSA_DIR_TX) != 0))
+		return -1;
+	if (a->o.fault_rx && set_fault(a->lc, a->o.fault_rx, URSA_DIR_RX) != 0)
+		return -1;
+	if (a->o.fault_tx && set_fault(a->lc, a->o.fault_tx, URSA_DIR_TX) != 0)
+		return -1;
+	if ((rc = ursa_stack_init(a->lc)) != 0 ||
+	    (a->lc->tcp == NULL && (rc = ursa_tcp_init(a->lc)) != 0) ||
+	    (rc = ursa_sock_init(a->lc)) != 0) {
+		fprintf(stderr, "ursa-tcp: stack init: %s\n", strerror(-rc));
+		return -1;
+	}
+	if (a->o.mac != NULL) {
+		if (rte_ether_unformat_addr(a->o.mac, &mac) != 0) {
+			fprintf(stderr, "ursa-tcp: bad --mac %s\n", a->o.mac);
+			return -1;
+		}
+		ic.mac = &mac;
+	}
+	if ((rc = ursa_iface_add(a->lc, &ic, &ifi)) != 0) {
+		fprintf(stderr, "ursa-tcp: interface: %s\n", strerror(-rc));
+		return -1;
+	}
+	if ((a->o.ip && add_addr(a->lc, ifi, a->o.ip) != 0) ||
+	    (a->o.ip6 && add_addr(a->lc, ifi, a->o.ip6) != 0))
+		return -1;
+	ursa_stack_start(a->lc);
+	return 0;
+}
+
+static bool timed_out(struct app *a)
+{
+	return ursa_now(a->lc) - a->t_start > (uint64_t)(a->o.timeout_s * 1e9);
+}
+
+/* Poll until fd has one of events (or an error); false on time-out. */
+static bool wait_for(struct app *a, int fd, short events)
+{
+	struct ursa_pollfd p = {.fd = fd, .events = events};
+
+	while (ursa_sock_wait(a->lc, &p, 1, 100 * URSA_NS_PER_MS) == 0)
+		if (timed_out(a))
+			return false;
+	return true;
+}
+
+/* Keep the stack running for ns (the FIN or RST exchange after close). */
+static void linger_poll(struct app *a, uint64_t ns)
+{
+	uint64_t end = ursa_now(a->lc) + ns;
+
+	while (ursa_now(a->lc) < end)
+		if (ursa_lcore_poll(a->lc) == 0)
+			usleep(50);
+}
+
+/* ---- the modes on a connected socket ---- */
+
+static int run_conn(struct app *a, int fd)
+{
+	uint64_t pend_off = 0, pend_len = 0; /* echo: received bytes not yet sent back */
+	bool eof = false, shut = false;
+	uint64_t rtt_sum = 0;
+	unsigned done = 0;
+	uint8_t *echo = a->want; /* echo mode does not verify: reuse the buffer */
+
+	a->t_start = ursa_now(a->lc);
+	if (a->o.mode == M_ECHO && a->o.connect == NULL)
+		echo = malloc(BUF_SIZE);
+	for (;;) {
+		bool progress = false;
+		ssize_t n;
+
+		if (timed_out(a)) {
+			a->fail = "timeout";
+			break;
+		}
+		/* send side */
+		if (a->o.mode == M_SOURCE || (a->o.mode == M_ECHO && a->o.connect != NULL)) {
+			if (a->out < a->o.bytes) {
+				size_t len = a->o.bytes - a->out < BUF_SIZE
+						     ? (size_t)(a->o.bytes - a->out) : BUF_SIZE;
+
+				stream_fill(a->o.stream_seed, a->out, a->buf, len);
+				n = ursa_send(a->lc, fd, a->buf, len, 0);
+				if (n > 0) {
+					if (a->o.mode == M_SOURCE)
+						a->crc = crc32_gzip_refl(a->crc, a->buf, (uint64_t)n);
+					a->out += (uint64_t)n;
+					progress = true;
+				} else if (n != -EAGAIN) {
+					a->fail = "send";
+					break;
+				}
+			} else if (!shut && !a->o.rst) {
+				ursa_shutdown(a->lc, fd, SHUT_WR);
+				shut = true;
+			}
+		}
+		if (a->o.mode == M_PINGPONG && a->o.connect != NULL && a->out == a->in &&
+		    done < a->o.count) {
+			/* one request out, wait for the whole reply */
+			memset(a->buf, 'q', a->o.msg_size);
+			n = ursa_send(a->lc, fd, a->buf, a->o.msg_size, 0);
+			if (n != (ssize_t)a->o.msg_size) {
+				a->fail = "send";
+				break;
+			}
+			a->out += (uint64_t)n;
+			rtt_sum -= ursa_now(a->lc);
+			progress = true;
+		}
+		if (a->o.mode == M_ECHO && a->o.connect == NULL && pend_len > 0) {
+			n = ursa_send(a->lc, fd, echo + pend_off, (size_t)pend_len, 0);
+			if (n > 0) {
+				pend_off += (uint64_t)n;
+				pend_len -= (uint64_t)n;
+				a->out += (uint64_t)n;
+				progress = true;
+			} else if (n != -EAGAIN) {
+				a->fail = "send";
+				break;
+			}
+		}
+		/* receive side */
+		if (!eof && !(a->o.mode == M_ECHO && a->o.connect == NULL && pend_len > 0)) {
+			n = ursa_recv(a->lc, fd, a->o.mode == M_ECHO && !a->o.connect ? echo : a->buf,
+				      BUF_SIZE, 0);
+			if (n > 0) {
+				progress = true;
+				if (a->o.mode == M_ECHO && a->o.connect == NULL) {
+					seen(a, echo, (size_t)n, false);
+					pend_off = 0;
+					pend_len = (uint64_t)n;
+				} else if (a->o.mode == M_PINGPONG) {
+					a->in += (uint64_t)n;
+					if (a->o.connect != NULL && a->in == a->out) {
+						rtt_sum += ursa_now(a->lc);
+						done++;
+					} else if (a->o.connect == NULL) {
+						/* server: reply with as many bytes */
+						if (ursa_send(a->lc, fd, a->buf, (size_t)n, 0) != n) {
+							a->fail = "send";
+							break;
+						}
+						a->out += (uint64_t)n;
+					}
+				} else {
+					seen(a, a->buf, (size_t)n,
+					     a->o.mode == M_SINK || a->o.mode == M_ECHO);
+				}
+			} else if (n == 0) {
+				eof = true;
+			} else if (n != -EAGAIN) {
+				a->fail = n == -ECONNRESET ? "reset" : "recv";
+				break;
+			}
+		}
+		/* done? */
+		if (a->o.mode == M_PINGPONG && a->o.connect != NULL && done == a->o.count)
+			break;
+		if (a->o.mode == M_SOURCE && a->out == a->o.bytes && (eof || a->o.rst))
+			break;
+		if (a->o.mode == M_ECHO && a->o.connect != NULL && a->in >= a->o.bytes)
+			break;
+		if (eof && (a->o.mode != M_ECHO || pend_len == 0))
+			break;
+		if (!progress) {
+			struct ursa_pollfd p = {.fd = fd, .events = URSA_POLLIN | URSA_POLLOUT};
+
+			if (ursa_lcore_poll(a->lc) == 0 && ursa_sock_poll(a->lc, &p, 1) == 0)
+				usleep(20);
+		}
+	}
+	a->t_end = ursa_now(a->lc);
+	if (a->o.mode == M_PINGPONG && a->o.connect != NULL && done > 0)
+		printf("ursa-tcp: pingpong count=%u msg_size=%u avg_rtt_us=%.2f\n", done,
+		       a->o.msg_size, (double)rtt_sum / done / 1e3);
+	if (a->o.rst) {
+		struct linger l = {1, 0};
+
+		ursa_setsockopt(a->lc, fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+	}
+	ursa_close(a->lc, fd);
+	linger_poll(a, 500 * URSA_NS_PER_MS);
+	if (echo != a->want)
+		free(echo);
+	if ((a->o.mode == M_SINK || (a->o.mode == M_ECHO && a->o.connect)) && a->o.bytes &&
+	    a->in != a->o.bytes && a->fail == NULL)
+		a->fail = "short";
+	return a->fail == NULL && !a->mismatch ? 0 : 1;
+}
+
+static int parse_hostport(const char *s, int *family, struct sockaddr_storage *ss,
+			  socklen_t *len)
+{
+	char host[64];
+	const char *colon;
+	struct ursa_ipaddr ip;
+	long port;
+
+	if (s[0] == '[') {
+		const char *e = strchr(s, ']');
+
+		if (e == NULL || e[1] != ':' || (size_t)(e - s - 1) >= sizeof(host))
+			return -EINVAL;
+		memcpy(host, s + 1, (size_t)(e - s - 1));
+		host[e - s - 1] = 0;
+		colon = e + 1;
+	} else {
+		colon = strrchr(s, ':');
+		if (colon == NULL || (size_t)(colon - s) >= sizeof(host))
+			return -EINVAL;
+		memcpy(host, s, (size_t)(colon - s));
+		host[colon - s] = 0;
+	}
+	port = strtol(colon + 1, NULL, 10);
+	if (port <= 0 || port > 65535 || ursa_ipaddr_parse(host, &ip, NULL) != 0)
+		return -EINVAL;
+	memset(ss, 0, sizeof(*ss));
+	*family = ip.family;
+	if (ip.family == AF_INET) {
+		struct sockaddr_in *in = (struct sockaddr_in *)ss;
+
+		in->sin_family = AF_INET;
+		in->sin_port = htons((uint16_t)port);
+		in->sin_addr.s_addr = ip.v4;
+		*len = sizeof(*in);
+	} else {
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((uint16_t)port);
+		memcpy(&in6->sin6_addr, ip.v6, 16);
+		*len = sizeof(*in6);
+	}
+	return 0;
+}
+
+static int run_client(struct app *a)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int family, fd, rc;
+
+	if (parse_hostport(a->o.connect, &family, &ss, &len) != 0) {
+		fprintf(stderr, "ursa-tcp: bad --connect %s\n", a->o.connect);
+		return 2;
+	}
+	a->t_start = ursa_now(a->lc);
+	/* the peer's neighbour entry and our DAD need a moment: retry refused/unreachable */
+	for (;;) {
+		fd = ursa_socket(a->lc, family, SOCK_STREAM, 0);
+		if (fd < 0)
+			return 1;
+		rc = ursa_connect(a->lc, fd, (struct sockaddr *)&ss, len);
+		if (rc == -EINPROGRESS && wait_for(a, fd, URSA_POLLOUT))
+			rc = ursa_connect(a->lc, fd, (struct sockaddr *)&ss, len);
+		if (rc == 0)
+			break;
+		ursa_close(a->lc, fd);
+		if (timed_out(a) || (rc != -ECONNREFUSED && rc != -EHOSTUNREACH &&
+				     rc != -ETIMEDOUT && rc != -EINPROGRESS)) {
+			fprintf(stderr, "ursa-tcp: connect %s: %s\n", a->o.connect, strerror(-rc));
+			return 1;
+		}
+		linger_poll(a, 200 * URSA_NS_PER_MS);
+	}
+	rc = run_conn(a, fd);
+	summary(a, "client");
+	return rc;
+}
+
+static int run_server(struct app *a)
+{
+	struct sockaddr_storage ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+	int lfd4, lfd6 = -1, fd = -EAGAIN, rc;
+
+	memset(&ss, 0, sizeof(ss));
+	lfd4 = ursa_socket(a->lc, AF_INET, SOCK_STREAM, 0);
+	((struct sockaddr_in *)&ss)->sin_family = AF_INET;
+	((struct sockaddr_in *)&ss)->sin_port = htons((uint16_t)a->o.listen_port);
+	if ((rc = ursa_bind(a->lc, lfd4, (struct sockaddr *)&ss, sizeof(struct sockaddr_in))) ||
+	    (rc = ursa_listen(a->lc, lfd4, 16))) {
+		fprintf(stderr, "ursa-tcp: listen: %s\n", strerror(-rc));
+		return 1;
+	}
+	if (a->o.ip6) {
+		memset(&ss, 0, sizeof(ss));
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((uint16_t)a->o.listen_port);
+		lfd6 = ursa_socket(a->lc, AF_INET6, SOCK_STREAM, 0);
+		if ((rc = ursa_bind(a->lc, lfd6, (struct sockaddr *)&ss, sizeof(*in6))) ||
+		    (rc = ursa_listen(a->lc, lfd6, 16))) {
+			fprintf(stderr, "ursa-tcp: listen6: %s\n", strerror(-rc));
+			return 1;
+		}
+	}
+	printf("ursa-tcp: listening on port %d\n", a->o.listen_port);
+	fflush(stdout);
+	a->t_start = ursa_now(a->lc);
+	while (fd < 0) {
+		struct ursa_pollfd p[2] = {{.fd = lfd4, .events = URSA_POLLIN},
+					   {.fd = lfd6, .events = URSA_POLLIN}};
+
+		if (timed_out(a)) {
+			fprintf(stderr, "ursa-tcp: no connection within %.0f s\n", a->o.timeout_s);
+			return 1;
+		}
+		ursa_sock_wait(a->lc, p, lfd6 >= 0 ? 2 : 1, 100 * URSA_NS_PER_MS);
+		fd = ursa_accept(a->lc, lfd4, NULL, NULL);
+		if (fd < 0 && lfd6 >= 0)
+			fd = ursa_accept(a->lc, lfd6, NULL, NULL);
+	}
+	rc = run_conn(a, fd);
+	summary(a, "server");
+	ursa_close(a->lc, lfd4);
+	if (lfd6 >= 0)
+		ursa_close(a->lc, lfd6);
+	return rc;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: ursa-tcp --port DEVARGS --ip A/LEN [--ip6 A/LEN] [--mac MAC]\n"
+		   "         (--listen PORT | --connect ADDR:PORT | --connect [ADDR6]:PORT)\n"
+		   "         --mode echo|discard|source|sink|pingpong [--bytes N] "
+		   "[--stream-seed S]\n"
+		   "         [--close fin|rst] [--fault SPEC] [--fault-rx SPEC] [--fault-tx SPEC]\n"
+		   "         [--timeout S] [--seed N] [--msg-size N] [--count N]\n"
+		   "       ursa-tcp gen|check --bytes N [--stream-seed S]\n");
+}
+
+static int parse(int argc, char **argv, struct opts *o)
+{
+	static const struct option lo[] = {
+		{"port", 1, NULL, 'p'},	      {"mac", 1, NULL, 'm'},
+		{"ip", 1, NULL, '4'},	      {"ip6", 1, NULL, '6'},
+		{"listen", 1, NULL, 'l'},     {"connect", 1, NULL, 'c'},
+		{"mode", 1, NULL, 'M'},	      {"bytes", 1, NULL, 'b'},
+		{"stream-seed", 1, NULL, 's'}, {"seed", 1, NULL, 'S'},
+		{"close", 1, NULL, 'C'},      {"fault", 1, NULL, 'f'},
+		{"fault-rx", 1, NULL, 'r'},   {"fault-tx", 1, NULL, 't'},
+		{"timeout", 1, NULL, 'T'},    {"msg-size", 1, NULL, 'z'},
+		{"count", 1, NULL, 'n'},      {"help", 0, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+
+	o->mode = M_DISCARD;
+	o->timeout_s = 60;
+	o->stream_seed = 1;
+	o->msg_size = 64;
+	o->count = 1000;
+	if (argc > 1 && (strcmp(argv[1], "gen") == 0 || strcmp(argv[1], "check") == 0)) {
+		o->offline_gen = argv[1][0] == 'g';
+		o->offline_check = !o->offline_gen;
+		argv++;
+		argc--;
+	}
+	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		switch (c) {
+		case 'p': o->port = optarg; break;
+		case 'm': o->mac = optarg; break;
+		case '4': o->ip = optarg; break;
+		case '6': o->ip6 = optarg; break;
+		case 'l': o->listen_port = atoi(optarg); break;
+		case 'c': o->connect = optarg; break;
+		case 'b': o->bytes = strtoull(optarg, NULL, 0); break;
+		case 's': o->stream_seed = strtoull(optarg, NULL, 0); break;
+		case 'S': o->seed = strtoull(optarg, NULL, 0); break;
+		case 'f': o->fault = optarg; break;
+		case 'r': o->fault_rx = optarg; break;
+		case 't': o->fault_tx = optarg; break;
+		case 'T': o->timeout_s = atof(optarg); break;
+		case 'z': o->msg_size = (unsigned)atoi(optarg); break;
+		case 'n': o->count = (unsigned)atoi(optarg); break;
+		case 'C':
+			if (strcmp(optarg, "rst") != 0 && strcmp(optarg, "fin") != 0)
+				return -1;
+			o->rst = strcmp(optarg, "rst") == 0;
+			break;
+		case 'M': {
+			unsigned i;
+
+			for (i = 0; i < sizeof(mode_names) / sizeof(mode_names[0]); i++)
+				if (strcmp(optarg, mode_names[i]) == 0)
+					break;
+			if (i == sizeof(mode_names) / sizeof(mode_names[0]))
+				return -1;
+			o->mode = (enum mode)i;
+			break;
+		}
+		case 'h': usage(stdout); exit(0);
+		default: return -1;
+		}
+	}
+	if (optind != argc)
+		return -1;
+	if (o->offline_gen || o->offline_check)
+		return 0;
+	if (o->port == NULL || (o->ip == NULL && o->ip6 == NULL) ||
+	    (o->connect == NULL) == (o->listen_port <= 0) || o->msg_size == 0 ||
+	    o->msg_size > BUF_SIZE)
+		return -1;
+	if ((o->mode == M_SOURCE || (o->mode == M_ECHO && o->connect)) && o->bytes == 0)
+		return -1;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct app a;
+	int rc;
+
+	memset(&a, 0, sizeof(a));
+	if (parse(argc, argv, &a.o) != 0) {
+		usage(stderr);
+		return 2;
+	}
+	a.buf = malloc(BUF_SIZE);
+	a.want = malloc(BUF_SIZE);
+	if (a.buf == NULL || a.want == NULL)
+		return 1;
+	if (a.o.offline_gen || a.o.offline_check) {
+		rc = offline(&a);
+		goto out;
+	}
+	if (stack_up(&a) != 0) {
+		rc = 1;
+		goto out_lc;
+	}
+	rc = a.o.connect ? run_client(&a) : run_server(&a);
+out_lc:
+	if (a.lc != NULL)
+		ursa_lcore_destroy(a.lc);
+	rte_eal_cleanup();
+out:
+	free(a.buf);
+	free(a.want);
+	return rc;
+}
