@@ -172,6 +172,7 @@ static void listen_input(struct ursa_lcore *lc, struct ursa_iface *ifc,
 
 	c->irs = s->seq;
 	c->rcv_nxt = s->seq + 1;
+	c->rcv_adv = c->rcv_nxt;
 	c->ts_offset = (uint32_t)tcp_siphash(lc->tcp->secret, &c->faddr, sizeof(c->faddr)) ^
 		       (uint32_t)ursa_rng_u32(&lc->rng);
 	negotiate(lc, c, s);
@@ -231,6 +232,7 @@ static void syn_sent_input(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, stru
 	}
 	pcb->irs = s->seq;
 	pcb->rcv_nxt = s->seq + 1;
+	pcb->rcv_adv = pcb->rcv_nxt;
 	negotiate(lc, pcb, s);
 	pcb->snd_wnd = s->wnd;
 	pcb->max_sndwnd = s->wnd;

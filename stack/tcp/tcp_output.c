@@ -33,16 +33,16 @@ uint32_t tcp_rcv_window(const struct ursa_tcp_pcb *pcb)
 	uint32_t max = (uint32_t)65535 << pcb->rcv_wscale;
 	uint32_t adv_left;
 
+	uint32_t step = pcb->rcvbuf / 2 < pcb->rcv_mss ? pcb->rcvbuf / 2 : pcb->rcv_mss;
+
 	if (pcb->shut_rd)
 		space = pcb->rcvbuf; /* data is discarded on arrival: keep the window open */
 	if (space > max)
 		space = max;
-	/* Receiver silly-window avoidance (RFC 9293 §3.8.6.2.2): do not offer small windows. */
-	if (space < pcb->rcvbuf / 4 && space < pcb->rcv_mss)
-		space = 0;
-	/* Never shrink the window we already offered (RFC 9293 §3.8.6). */
 	adv_left = SEQ_GT(pcb->rcv_adv, pcb->rcv_nxt) ? pcb->rcv_adv - pcb->rcv_nxt : 0;
-	if (space < adv_left)
+	/* Receiver silly-window avoidance (RFC 9293 §3.8.6.2.2): move the right edge only by
+	 * min(RCV.BUFF / 2, MSS) or more; never shrink the window already offered (§3.8.6). */
+	if (space < adv_left + step)
 		space = adv_left;
 	/* Round down to the scale's granularity so the advertised edge is exact. */
 	if (pcb->rcv_wscale)
@@ -82,9 +82,11 @@ int tcp_send_seg(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, uint32_t seq, 
 	th->data_off = (uint8_t)((hlen / 4) << 4);
 	th->tcp_flags = flags;
 	/* RFC 7323 §2.2: the window of a SYN is never scaled. */
-	if (flags & TH_SYN)
-		th->rx_win = rte_cpu_to_be_16((uint16_t)(wnd > 65535 ? 65535 : wnd));
-	else
+	if (flags & TH_SYN) {
+		if (wnd > 65535)
+			wnd = 65535;
+		th->rx_win = rte_cpu_to_be_16((uint16_t)wnd);
+	} else
 		th->rx_win = rte_cpu_to_be_16((uint16_t)(wnd >> pcb->rcv_wscale));
 	th->cksum = 0;
 	th->tcp_urp = 0;
@@ -117,7 +119,7 @@ int tcp_send_seg(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, uint32_t seq, 
 		pcb->delack_segs = 0;
 		ursa_timer_cancel(lc, &pcb->delack_timer);
 	}
-	if (SEQ_GT(pcb->rcv_nxt + wnd, pcb->rcv_adv) || !(flags & TH_ACK))
+	if ((flags & TH_ACK) && SEQ_GT(pcb->rcv_nxt + wnd, pcb->rcv_adv))
 		pcb->rcv_adv = pcb->rcv_nxt + wnd;
 	return rc;
 }
@@ -230,8 +232,10 @@ static bool send_one(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, uint32_t c
 	if (len > 0 && len < pcb->snd_mss && !SEQ_LT(pcb->snd_nxt, pcb->snd_max)) {
 		bool last = len == avail;
 
-		if (last && !fin_pending &&
-		    (pcb->more || (!pcb->nodelay && pcb->snd_max != pcb->snd_una)))
+		if (pcb->force)
+			; /* the persist timer's override (RFC 9293 §3.8.6.2.1 (iii)) */
+		else if (last && !fin_pending &&
+			 (pcb->more || (!pcb->nodelay && pcb->snd_max != pcb->snd_una)))
 			len = 0; /* Nagle (RFC 9293 §3.7.4), or corked by SEND_MORE */
 		else if (!last && len < pcb->max_sndwnd / 2)
 			len = 0; /* sender SWS avoidance (RFC 9293 §3.8.6.2.1) */
@@ -332,8 +336,9 @@ void tcp_output(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb)
 	if (!sent && pcb->ack_now && pcb->state != URSA_TCP_CLOSED &&
 	    pcb->state != URSA_TCP_LISTEN && pcb->state != URSA_TCP_SYN_SENT)
 		tcp_send_ack(lc, pcb);
-	/* Zero window with data waiting and nothing in flight: probe (RFC 9293 §3.8.6.1). */
-	if (can_send_data(pcb->state) && pcb->snd_wnd == 0 && pcb->snd_una == pcb->snd_max &&
+	/* Data waiting, nothing in flight, and the window (zero, or too small for SWS
+	 * avoidance) holds it back: the persist timer probes or overrides (RFC 9293 §3.8.6). */
+	if (can_send_data(pcb->state) && pcb->snd_una == pcb->snd_max &&
 	    SEQ_LT(pcb->snd_nxt, data_end(pcb)) && !ursa_timer_pending(&pcb->rtx_timer))
 		tcp_persist_arm(lc, pcb);
 }

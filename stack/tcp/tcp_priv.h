@@ -161,6 +161,7 @@ struct ursa_tcp_pcb {
 	uint64_t st_retransmits, st_timeouts, st_fast_rexmt, st_segs_in, st_segs_out;
 	uint64_t st_bytes_acked, st_bytes_received;
 
+	bool force;	 /* persist timer: send into a small window despite SWS avoidance */
 	bool more;	 /* last send() had URSA_TCP_SEND_MORE: hold a partial segment */
 	bool want_write; /* send() ran out of room: report WRITABLE when space frees */
 	ursa_tcp_event_cb_t cb;

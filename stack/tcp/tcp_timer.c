@@ -183,10 +183,19 @@ static void persist_expire(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb)
 		tcp_drop(lc, pcb, -ETIMEDOUT);
 		return;
 	}
-	/* A window probe that elicits an ACK with the current window: an old sequence
-	 * number, no data (the receiver must answer it, RFC 9293 §3.10.7.4). */
-	TCP_INC(lc, TCP_C_persist_probes);
-	(void)tcp_send_seg(lc, pcb, pcb->snd_una - 1, TH_ACK, 0);
+	if (pcb->snd_wnd > 0) {
+		/* The window is open but too small for SWS avoidance: send what fits. */
+		pcb->force = true;
+		tcp_output(lc, pcb);
+		pcb->force = false;
+		if (pcb->snd_una != pcb->snd_max)
+			return; /* now the retransmission timer runs */
+	} else {
+		/* A window probe that elicits an ACK with the current window: an old sequence
+		 * number, no data (the receiver must answer it, RFC 9293 §3.10.7.4). */
+		TCP_INC(lc, TCP_C_persist_probes);
+		(void)tcp_send_seg(lc, pcb, pcb->snd_una - 1, TH_ACK, 0);
+	}
 	if (pcb->backoff < 31)
 		pcb->backoff++;
 	tcp_persist_arm(lc, pcb);

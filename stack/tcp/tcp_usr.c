@@ -250,7 +250,7 @@ ssize_t ursa_tcp_recv(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, void *buf
 		after = tcp_rcv_window(pcb);
 		/* Window update when it opened by two segments or half the buffer
 		 * (RFC 9293 §3.8.6.2.2). */
-		if (synchronised(pcb->state) && !pcb->rcvd_fin &&
+		if (synchronised(pcb->state) && !pcb->rcvd_fin && after > before &&
 		    (after - before >= 2u * pcb->rcv_mss || after - before >= pcb->rcvbuf / 2)) {
 			pcb->ack_now = true;
 			tcp_output(lc, pcb);

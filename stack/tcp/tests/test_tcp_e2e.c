@@ -1,0 +1,890 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * End-to-end tests of TCP: two fake lcores ("hosts" A and B, each with eth/arp/ip/tcp on a
+ * memory port) exchange frames on their virtual clocks; the pump moves frames from one
+ * port's tx to the other's rx. Covers the handshake (IPv4 and IPv6, options), data both
+ * ways, close and TIME_WAIT, simultaneous close, refused connections, RST by abort, loss
+ * recovery under seeded fault injection (SACK and NewReno), Karn's rule, zero-window probes,
+ * keepalive, SYN retries, the SMC option, and (on one lcore) the listener order across
+ * interfaces and tenants and the fuzz entry point.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <rte_ip.h>
+
+#include "tcp_priv.h"
+#include "ursa_arp.h"
+#include "ursa_eth.h"
+#include "ursa_test.h"
+
+static const struct rte_ether_addr mac_a = URSA_TEST_MAC;
+static const struct rte_ether_addr mac_b = URSA_TEST_PEER_MAC;
+
+struct host {
+	struct ursa_lcore *lc;
+	struct ursa_ipaddr v4, v6;
+	/* pump hook: drop frames A->B carrying TCP payload while > 0 */
+	unsigned drop_data;
+	bool blackhole; /* drop everything this host receives */
+};
+
+static struct host A, B;
+
+/* Readiness bookkeeping for one PCB. */
+struct ev {
+	unsigned mask;
+	unsigned count;
+};
+
+static void on_event(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, unsigned events,
+		     void *arg)
+{
+	struct ev *e = arg;
+
+	(void)lc;
+	(void)pcb;
+	e->mask |= events;
+	e->count++;
+}
+
+static struct ursa_ipaddr addr(const char *s)
+{
+	struct ursa_ipaddr a;
+
+	CU_ASSERT_FATAL(ursa_ipaddr_parse(s, &a, NULL) == 0);
+	return a;
+}
+
+static void host_up(struct host *h, uint64_t seed, const struct rte_ether_addr *mac,
+		    const char *v4, const char *v6)
+{
+	struct ursa_iface_conf c = {.port = 0, .tenant = 1, .mac = mac, .no_linklocal = true};
+	struct ursa_tcp_conf tc;
+	uint16_t idx;
+
+	memset(h, 0, sizeof(*h));
+	h->lc = ursa_test_lcore(seed);
+	CU_ASSERT_FATAL(h->lc != NULL);
+	CU_ASSERT_FATAL(ursa_eth_init(h->lc) == 0);
+	CU_ASSERT_FATAL(ursa_arp_init(h->lc) == 0);
+	CU_ASSERT_FATAL(ursa_ip_init(h->lc) == 0);
+	CU_ASSERT_FATAL(ursa_tcp_init(h->lc) == 0);
+	CU_ASSERT_FATAL(ursa_iface_add(h->lc, &c, &idx) == 0);
+	h->v4 = addr(v4);
+	h->v6 = addr(v6);
+	CU_ASSERT_FATAL(ursa_iface_addr_add(h->lc, idx, &h->v4, 24) == 0);
+	CU_ASSERT_FATAL(ursa_iface_addr_add(h->lc, idx, &h->v6, 64) == 0);
+	ursa_tcp_conf_default(&tc);
+	tc.msl_ms = 1000; /* TIME_WAIT = 2 s in these tests */
+	CU_ASSERT_FATAL(ursa_tcp_set_conf(h->lc, &tc) == 0);
+}
+
+static int setup_hosts(void)
+{
+	host_up(&A, 11, &mac_a, "10.9.0.1", "fd00:9::1");
+	host_up(&B, 12, &mac_b, "10.9.0.2", "fd00:9::2");
+	/* neighbours known up front, so the first SYN leaves at once */
+	ursa_neigh_update(A.lc, &A.lc->ifaces[0], &B.v4, &mac_b, true, true);
+	ursa_neigh_update(A.lc, &A.lc->ifaces[0], &B.v6, &mac_b, true, true);
+	ursa_neigh_update(B.lc, &B.lc->ifaces[0], &A.v4, &mac_a, true, true);
+	ursa_neigh_update(B.lc, &B.lc->ifaces[0], &A.v6, &mac_a, true, true);
+	return 0;
+}
+
+static void hosts_down(void)
+{
+	ursa_lcore_destroy(A.lc);
+	ursa_lcore_destroy(B.lc);
+	A.lc = B.lc = NULL;
+}
+
+/* Does this Ethernet frame carry a TCP segment with payload? */
+static bool has_tcp_payload(struct rte_mbuf *m)
+{
+	uint8_t buf[14 + 40 + 60];
+	const uint8_t *p = rte_pktmbuf_read(m, 0, 14 + 20, buf);
+	uint16_t et = (uint16_t)(p[12] << 8 | p[13]);
+	unsigned iplen, l4, total;
+
+	if (et == RTE_ETHER_TYPE_IPV4) {
+		iplen = (p[14] & 0xf) * 4u;
+		if (p[14 + 9] != IPPROTO_TCP)
+			return false;
+		total = (unsigned)(p[16] << 8 | p[17]);
+	} else if (et == RTE_ETHER_TYPE_IPV6) {
+		p = rte_pktmbuf_read(m, 0, 14 + 40 + 20, buf);
+		if (p[14 + 6] != IPPROTO_TCP)
+			return false;
+		iplen = 40;
+		total = 40u + (unsigned)(p[18] << 8 | p[19]);
+	} else {
+		return false;
+	}
+	p = rte_pktmbuf_read(m, 0, 14 + iplen + 20, buf);
+	l4 = (p[14 + iplen + 12] >> 4) * 4u;
+	return total > iplen + l4;
+}
+
+/* Move frames between the hosts until both are quiet; returns frames moved. */
+static unsigned exchange(void)
+{
+	struct rte_mbuf *m[64];
+	unsigned moved = 0, n;
+
+	for (int round = 0; round < 64; round++) {
+		unsigned r = 0;
+
+		ursa_lcore_poll(A.lc);
+		ursa_lcore_poll(B.lc);
+		while ((n = ursa_port_mem_take(&A.lc->ports[0], m, 64)) > 0) {
+			for (unsigned i = 0; i < n; i++) {
+				if (B.blackhole || (A.drop_data > 0 && has_tcp_payload(m[i]))) {
+					if (!B.blackhole)
+						A.drop_data--;
+					rte_pktmbuf_free(m[i]);
+					continue;
+				}
+				ursa_port_mem_inject(&B.lc->ports[0], &m[i], 1);
+			}
+			r += n;
+		}
+		while ((n = ursa_port_mem_take(&B.lc->ports[0], m, 64)) > 0) {
+			for (unsigned i = 0; i < n; i++) {
+				if (A.blackhole) {
+					rte_pktmbuf_free(m[i]);
+					continue;
+				}
+				ursa_port_mem_inject(&A.lc->ports[0], &m[i], 1);
+			}
+			r += n;
+		}
+		if (r == 0 && ursa_port_mem_pending(&A.lc->ports[0]) == 0)
+			break;
+		moved += r;
+	}
+	return moved;
+}
+
+/* Run both hosts for ms milliseconds of virtual time in steps of step_us. */
+static void run(uint64_t ms, uint64_t step_us)
+{
+	uint64_t end = ursa_now(A.lc) + ms * URSA_NS_PER_MS;
+
+	exchange();
+	while (ursa_now(A.lc) < end) {
+		ursa_clock_advance(&A.lc->clock, step_us * URSA_NS_PER_US);
+		ursa_clock_advance(&B.lc->clock, step_us * URSA_NS_PER_US);
+		exchange();
+	}
+}
+
+static uint64_t ctr(struct ursa_lcore *lc, const char *name)
+{
+	return ursa_test_counter(lc, "tcp", name);
+}
+
+/* A listener on B:port and a connection from A; returns both ends established. */
+static void connect_pair(bool v6, uint16_t port, struct ursa_tcp_pcb **l, struct ev *lev,
+			 struct ursa_tcp_pcb **ca, struct ev *aev, struct ursa_tcp_pcb **cb)
+{
+	uint8_t fam = v6 ? AF_INET6 : AF_INET;
+
+	CU_ASSERT_FATAL(ursa_tcp_create(B.lc, 1, -1, fam, l) == 0);
+	ursa_tcp_set_callback(*l, on_event, lev);
+	CU_ASSERT_FATAL(ursa_tcp_bind(B.lc, *l, NULL, port) == 0);
+	CU_ASSERT_FATAL(ursa_tcp_listen(B.lc, *l, 8) == 0);
+	CU_ASSERT_FATAL(ursa_tcp_create(A.lc, 1, -1, fam, ca) == 0);
+	ursa_tcp_set_callback(*ca, on_event, aev);
+	CU_ASSERT_FATAL(ursa_tcp_connect(A.lc, *ca, v6 ? &B.v6 : &B.v4, port) == 0);
+	CU_ASSERT_EQUAL(ursa_tcp_get_state(*ca), URSA_TCP_SYN_SENT);
+	run(20, 1000);
+	CU_ASSERT_EQUAL_FATAL(ursa_tcp_get_state(*ca), URSA_TCP_ESTABLISHED);
+	CU_ASSERT_FATAL(ursa_tcp_accept(B.lc, *l, cb) == 0);
+	CU_ASSERT_EQUAL(ursa_tcp_get_state(*cb), URSA_TCP_ESTABLISHED);
+}
+
+static void fill(uint8_t *b, size_t n, uint32_t seed)
+{
+	for (size_t i = 0; i < n; i++)
+		b[i] = (uint8_t)((i * 2654435761u + seed) >> 13);
+}
+
+/* Send len bytes from s (on host hs) to r (on host hr) and read them; returns bytes read. */
+static size_t transfer(struct host *hs, struct ursa_tcp_pcb *s, struct host *hr,
+		       struct ursa_tcp_pcb *r, size_t len, uint32_t seed, uint64_t max_ms)
+{
+	uint8_t *src = malloc(len), *dst = malloc(len);
+	size_t sent = 0, got = 0;
+	uint64_t end = ursa_now(A.lc) + max_ms * URSA_NS_PER_MS;
+
+	CU_ASSERT_FATAL(src != NULL && dst != NULL);
+	fill(src, len, seed);
+	while (got < len && ursa_now(A.lc) < end) {
+		ssize_t n;
+
+		if (sent < len) {
+			n = ursa_tcp_send(hs->lc, s, src + sent, len - sent, 0);
+			if (n > 0)
+				sent += (size_t)n;
+			else
+				CU_ASSERT_EQUAL(n, -EAGAIN);
+		}
+		while ((n = ursa_tcp_recv(hr->lc, r, dst + got, len - got, 0)) > 0)
+			got += (size_t)n;
+		run(1, 500);
+	}
+	CU_ASSERT_EQUAL(got, len);
+	CU_ASSERT_EQUAL(memcmp(src, dst, got), 0);
+	if (got != len || getenv("TCP_TRACE")) {
+		struct ursa_tcp_info is, ir;
+
+		ursa_tcp_get_info(s, &is);
+		ursa_tcp_get_info(r, &ir);
+		printf("\nsent %zu got %zu; S %s una %u nxt %u max %u wnd %u cwnd %u ssth %u rexmt %lu "
+		       "to %lu rto %u sndbuf %u | R %s rcv_nxt %u rwnd %u rcvbuf %u ooo %u\n",
+		       sent, got, ursa_tcp_state_name(is.state), is.snd_una, is.snd_nxt,
+		       is.snd_max, is.snd_wnd, is.cwnd, is.ssthresh,
+		       (unsigned long)is.retransmits, (unsigned long)is.timeouts, is.rto_us,
+		       is.sndbuf_used, ursa_tcp_state_name(ir.state), ir.rcv_nxt, ir.rcv_wnd,
+		       ir.rcvbuf_used, ir.ooo_bytes);
+	}
+	free(src);
+	free(dst);
+	return got;
+}
+
+/* ---- tests ---- */
+
+static void test_handshake_v4(void)
+{
+	struct ursa_tcp_pcb *l, *a, *b;
+	struct ev lev = {0}, aev = {0};
+	struct ursa_tcp_info ia, ib;
+	struct ursa_ipaddr x;
+	uint16_t pa, pb;
+
+	setup_hosts();
+	connect_pair(false, 80, &l, &lev, &a, &aev, &b);
+	CU_ASSERT_EQUAL(aev.mask, URSA_TCP_EV_CONNECTED | URSA_TCP_EV_WRITABLE);
+	CU_ASSERT_EQUAL(lev.mask, URSA_TCP_EV_ACCEPT);
+	CU_ASSERT_EQUAL(ursa_tcp_accept(B.lc, l, &b), -EAGAIN);
+	CU_ASSERT_EQUAL(ursa_tcp_get_info(a, &ia), 0);
+	CU_ASSERT_EQUAL(ursa_tcp_get_info(b, &ib), 0);
+	/* MTU 1500: MSS 1460, less 12 bytes of timestamps on every segment */
+	CU_ASSERT_EQUAL(ia.snd_mss, 1448);
+	CU_ASSERT_EQUAL(ib.snd_mss, 1448);
+	CU_ASSERT_EQUAL(ia.rcv_wscale, 3); /* 256 KiB receive buffer */
+	CU_ASSERT_EQUAL(ia.snd_wscale, 3);
+	CU_ASSERT_TRUE(ia.ts_ok && ia.sack_ok && ib.ts_ok && ib.sack_ok);
+	CU_ASSERT_FALSE(ia.smc_peer);
+	CU_ASSERT_EQUAL(ia.snd_wnd, 65535); /* the SYN-ACK's, unscaled, until B sends again */
+	CU_ASSERT_EQUAL(ia.cwnd, 14480); /* IW10 */
+	CU_ASSERT_STRING_EQUAL(ia.cc, "cubic");
+	CU_ASSERT_EQUAL(ia.snd_una, ib.rcv_nxt);
+	CU_ASSERT_EQUAL(ib.snd_una, ia.rcv_nxt);
+	CU_ASSERT(ia.srtt_us > 0);
+	CU_ASSERT_EQUAL(ursa_tcp_local(a, &x, &pa), 0);
+	CU_ASSERT_TRUE(ursa_ipaddr_eq(&x, &A.v4));
+	CU_ASSERT(pa >= 32768 && pa <= 60999);
+	CU_ASSERT_EQUAL(ursa_tcp_peer(b, &x, &pb), 0);
+	CU_ASSERT_TRUE(ursa_ipaddr_eq(&x, &A.v4));
+	CU_ASSERT_EQUAL(pb, pa);
+	CU_ASSERT_EQUAL(ursa_tcp_local(b, NULL, &pb), 0);
+	CU_ASSERT_EQUAL(pb, 80);
+	CU_ASSERT_EQUAL(ursa_tcp_iface(b), 0);
+	CU_ASSERT_EQUAL(ctr(A.lc, "conn_active"), 1);
+	CU_ASSERT_EQUAL(ctr(B.lc, "conn_passive"), 1);
+	CU_ASSERT_EQUAL(ctr(A.lc, "conn_established"), 1);
+	CU_ASSERT_EQUAL(ctr(B.lc, "conn_established"), 1);
+	CU_ASSERT_EQUAL(ctr(A.lc, "retransmits"), 0);
+	/* API errors on established PCBs */
+	CU_ASSERT_EQUAL(ursa_tcp_connect(A.lc, a, &B.v4, 80), -EISCONN);
+	CU_ASSERT_EQUAL(ursa_tcp_listen(A.lc, a, 1), -EINVAL);
+	CU_ASSERT_EQUAL(ursa_tcp_recv(A.lc, a, &x, 1, 0), -EAGAIN);
+	CU_ASSERT_EQUAL(ursa_tcp_setopt(A.lc, a, URSA_TCP_OPT_SMC, 1), -EISCONN);
+	hosts_down();
+}
+
+static void test_data_both_ways_v6(void)
+{
+	struct ursa_tcp_pcb *l, *a, *b;
+	struct ev lev = {0}, aev = {0};
+	struct ursa_tcp_info ia;
+
+	setup_hosts();
+	connect_pair(true, 443, &l, &lev, &a, &aev, &b);
+	CU_ASSERT_EQUAL(ursa_tcp_get_info(a, &ia), 0);
+	CU_ASSERT_EQUAL(ia.snd_mss, 1500 - 40 - 20 - 12);
+	CU_ASSERT_EQUAL(transfer(&A, a, &B, b, 300000, 1, 5000), 300000);
+	CU_ASSERT_EQUAL(transfer(&B, b, &A, a, 100000, 2, 5000), 100000);
+	CU_ASSERT_EQUAL(ursa_tcp_get_info(a, &ia), 0);
+	CU_ASSERT_EQUAL(ia.bytes_acked, 300000);
+	CU_ASSERT_EQUAL(ia.bytes_received, 100000);
+	CU_ASSERT_EQUAL(ia.retransmits, 0);
+	CU_ASSERT_EQUAL(ia.unacked, 0);
+	CU_ASSERT(ia.cwnd > 14480); /* grew in slow start */
+	CU_ASSERT_EQUAL(ctr(A.lc, "drop_bad_cksum") + ctr(B.lc, "drop_bad_cksum"), 0);
+	hosts_down();
+}
+
+static void test_close_time_wait(void)
+{
+	struct ursa_tcp_pcb *l, *a, *b;
+	struct ev lev = {0}, aev = {0}, bev = {0};
+	uint8_t buf[16];
+
+	setup_hosts();
+	connect_pair(false, 80, &l, &lev, &a, &aev, &b);
+	ursa_tcp_set_callback(b, on_event, &bev);
+	CU_ASSERT_EQUAL(ursa_tcp_send(A.lc, a, "hello", 5, 0), 5);
+	/* A keeps its handle: shutdown(SHUT_WR) sends FIN after the data */
+	CU_ASSERT_EQUAL(ursa_tcp_shutdown(A.lc, a, SHUT_WR), 0);
+	CU_ASSERT_EQUAL(ursa_tcp_get_state(a), URSA_TCP_FIN_WAIT_1);
+	CU_ASSERT_EQUAL(ursa_tcp_send(A.lc, a, "x", 1, 0), -EPIPE);
+	run(10, 1000);
+	CU_ASSERT_EQUAL(ursa_tcp_get_state(a), URSA_TCP_FIN_WAIT_2);
+	CU_ASSERT_EQUAL(ursa_tcp_get_state(b), URSA_TCP_CLOSE_WAIT);
+	CU_ASSERT(bev.mask & URSA_TCP_EV_READABLE);
+	CU_ASSERT_EQUAL(ursa_tcp_recv(B.lc, b, buf, sizeof(buf), 0), 5);
+	CU_ASSERT_EQUAL(memcmp(buf, "hello", 5), 0);
+	CU_ASSERT_EQUAL(ursa_tcp_recv(B.lc, b, buf, sizeof(buf), 0), 0); /* EOF */
+	/* B may still send in CLOSE_WAIT, then closes (LAST_ACK -> freed) */
+	CU_ASSERT_EQUAL(ursa_tcp_send(B.lc, b, "bye", 3, 0), 3);
+	CU_ASSERT_EQUAL(ursa_tcp_close(B.lc, b), 0);
+	run(10, 1000);
+	CU_ASSERT_EQUAL(ursa_tcp_recv(A.lc, a, buf, sizeof(buf), 0), 3);
+	CU_ASSERT_EQUAL(ursa_tcp_recv(A.lc, a, buf, sizeof(buf), 0), 0);
+	CU_ASSERT_EQUAL(ursa_tcp_get_state(a), URSA_TCP_TIME_WAIT);
+	/* 2 MSL = 2 s on A's clock */
+	aev.mask = 0;
+	run(1900, 10000);
+	CU_ASSERT_EQUAL(ursa_tcp_get_state(a), URSA_TCP_TIME_WAIT);
+	CU_ASSERT_EQUAL(ctr(A.lc, "time_wait_expired"), 0);
+	run(200, 10000);
+	CU_ASSERT_EQUAL(ctr(A.lc, "time_wait_expired"), 1);
+	CU_ASSERT_EQUAL(ursa_tcp_get_state(a), URSA_TCP_CLOSED);
+	CU_ASSERT_EQUAL(aev.mask, URSA_TCP_EV_CLOSED);
+	CU_ASSERT_EQUAL(ursa_tcp_error(a), 0);
+	CU_ASSERT_EQUAL(ursa_tcp_close(A.lc, a), 0);
+	/* the port pair can be used again */
+	CU_ASSERT_EQUAL(ursa_tcp_create(A.lc, 1, -1, AF_INET, &a), 0);
+	CU_ASSERT_EQUAL(ursa_tcp_connect(A.lc, a, &B.v4, 80), 0);
+	run(10, 1000);
+	CU_ASSERT_EQUAL(ursa_tcp_get_state(a), URSA_TCP_ESTABLISHED);
+	hosts_down();
+}
+
+static void test_simultaneous_close(void)
+{
+	struct ursa_tcp_pcb *l, *a, *b;
+	struct ev lev = {0}, aev = {0};
+
+	setup_hosts();
+	connect_pair(false, 80, &l, &lev, &a, &aev, &b);
+	/* both FINs cross on the wire: CLOSING on both sides, then TIME_WAIT */
+	CU_ASSERT_EQUAL(ursa_tcp_shutdown(A.lc, a, SHUT_WR), 0);
+	CU_ASSERT_EQUAL(ursa_tcp_shutdown(B.lc, b, SHUT_WR), 0);
+	run(1, 1000);
+	CU_ASSERT_EQUAL(ursa_tcp_get_state(a), URSA_TCP_TIME_WAIT);
+	CU_ASSERT_EQUAL(ursa_tcp_get_state(b), URSA_TCP_TIME_WAIT);
+	run(2100, 10000);
+	CU_ASSERT_EQUAL(ursa_tcp_get_state(a), URSA_TCP_CLOSED);
+	CU_ASSERT_EQUAL(ursa_tcp_get_state(b), URSA_TCP_CLOSED);
+	ursa_tcp_close(A.lc, a);
+	ursa_tcp_close(B.lc, b);
+	hosts_down();
+}
+
+static void test_refused_and_abort(void)
+{
+	struct ursa_tcp_pcb *l, *a, *b, *c;
+	struct ev lev = {0}, aev = {0}, cev = {0};
+	uint8_t buf[4];
+
+	setup_hosts();
+	CU_ASSERT_FATAL(ursa_tcp_create(A.lc, 1, -1, AF_INET, &c) == 0);
+	ursa_tcp_set_callback(c, on_event, &cev);
+	CU_ASSERT_EQUAL(ursa_tcp_connect(A.lc, c, &B.v4, 81), 0);
+	run(5, 1000);
+	CU_ASSERT_EQUAL(cev.mask, URSA_TCP_EV_ERROR | URSA_TCP_EV_CLOSED);
+	CU_ASSERT_EQUAL(ursa_tcp_error(c), -ECONNREFUSED);
+	CU_ASSERT_EQUAL(ursa_tcp_get_state(c), URSA_TCP_CLOSED);
+	CU_ASSERT_EQUAL(ctr(B.lc, "drop_no_pcb"), 1);
+	CU_ASSERT_EQUAL(ctr(B.lc, "rst_tx"), 1);
+	CU_ASSERT_EQUAL(ursa_tcp_connect(A.lc, c, &B.v4, 81), -EINVAL);
+	ursa_tcp_close(A.lc, c);
+
+	connect_pair(false, 80, &l, &lev, &a, &aev, &b);
+	aev.mask = 0;
+	ursa_tcp_abort(B.lc, b);
+	run(5, 1000);
+	CU_ASSERT_EQUAL(aev.mask, URSA_TCP_EV_ERROR | URSA_TCP_EV_CLOSED);
+	CU_ASSERT_EQUAL(ursa_tcp_error(a), -ECONNRESET);
+	CU_ASSERT_EQUAL(ursa_tcp_recv(A.lc, a, buf, sizeof(buf), 0), -ECONNRESET);
+	CU_ASSERT_EQUAL(ursa_tcp_send(A.lc, a, buf, sizeof(buf), 0), -EPIPE);
+	CU_ASSERT_EQUAL(ctr(A.lc, "conn_reset_rx"), 2); /* the refused SYN's RST, then this */
+	ursa_tcp_close(A.lc, a);
+	/* closing the listener frees it; a new SYN to the port is refused */
+	ursa_tcp_close(B.lc, l);
+	CU_ASSERT_FATAL(ursa_tcp_create(A.lc, 1, -1, AF_INET, &c) == 0);
+	CU_ASSERT_EQUAL(ursa_tcp_connect(A.lc, c, &B.v4, 80), 0);
+	run(5, 1000);
+	CU_ASSERT_EQUAL(ursa_tcp_error(c), -ECONNREFUSED);
+	ursa_tcp_close(A.lc, c);
+	hosts_down();
+}
+
+static void loss_run(bool sack, const char *cc, uint64_t seed)
+{
+	struct ursa_tcp_pcb *l, *a, *b;
+	struct ev aev = {0};
+	struct ursa_fault_conf f = {.seed = seed, .drop = 0.03, .delay_ns = 2 * URSA_NS_PER_MS};
+	struct ursa_tcp_info ia;
+
+	setup_hosts();
+	CU_ASSERT_FATAL(ursa_tcp_create(B.lc, 1, -1, AF_INET, &l) == 0);
+	CU_ASSERT_FATAL(ursa_tcp_setopt(B.lc, l, URSA_TCP_OPT_SACK, sack) == 0);
+	CU_ASSERT_FATAL(ursa_tcp_bind(B.lc, l, &B.v4, 80) == 0);
+	CU_ASSERT_FATAL(ursa_tcp_listen(B.lc, l, 8) == 0);
+	CU_ASSERT_FATAL(ursa_tcp_create(A.lc, 1, -1, AF_INET, &a) == 0);
+	ursa_tcp_set_callback(a, on_event, &aev);
+	CU_ASSERT_FATAL(ursa_tcp_set_cc(A.lc, a, cc) == 0);
+	CU_ASSERT_FATAL(ursa_tcp_connect(A.lc, a, &B.v4, 80) == 0);
+	run(20, 1000);
+	CU_ASSERT_FATAL(ursa_tcp_accept(B.lc, l, &b) == 0);
+	/* 3% loss and 2 ms delay each way on B's and A's receive sides */
+	CU_ASSERT_FATAL(ursa_port_set_fault(B.lc, &B.lc->ports[0], URSA_DIR_RX, &f) == 0);
+	f.seed = seed + 1;
+	CU_ASSERT_FATAL(ursa_port_set_fault(A.lc, &A.lc->ports[0], URSA_DIR_RX, &f) == 0);
+	CU_ASSERT_EQUAL(transfer(&A, a, &B, b, 2000000, 7, 60000), 2000000);
+	CU_ASSERT_EQUAL(ursa_tcp_get_info(a, &ia), 0);
+	CU_ASSERT_EQUAL(ia.sack_ok, sack);
+	CU_ASSERT_STRING_EQUAL(ia.cc, cc);
+	CU_ASSERT(ia.retransmits > 0);
+	CU_ASSERT(ia.fast_retransmits > 0);
+	CU_ASSERT_EQUAL(ia.bytes_acked + ia.unacked, 2000000);
+	CU_ASSERT(ctr(B.lc, "ooo_segs") > 0);
+	if (getenv("TCP_TRACE"))
+		printf("\n%s sack=%d: rexmt %lu fast %lu timeouts %lu cwnd %u ssthresh %u srtt %u\n",
+		       cc, sack, (unsigned long)ia.retransmits,
+		       (unsigned long)ia.fast_retransmits, (unsigned long)ia.timeouts, ia.cwnd,
+		       ia.ssthresh, ia.srtt_us);
+	/* the close still completes under loss */
+	CU_ASSERT_EQUAL(ursa_tcp_close(A.lc, a), 0);
+	CU_ASSERT_EQUAL(ursa_tcp_close(B.lc, b), 0);
+	run(8000, 1000);
+	/* both sides closed at once: a simultaneous close, each through TIME_WAIT */
+	CU_ASSERT(ctr(A.lc, "time_wait_expired") + ctr(B.lc, "time_wait_expired") >= 1);
+	CU_ASSERT_TRUE(TAILQ_EMPTY(&A.lc->tcp->all));
+	CU_ASSERT_PTR_EQUAL(TAILQ_FIRST(&B.lc->tcp->all), l);
+	CU_ASSERT_PTR_NULL(TAILQ_NEXT(l, all_link));
+	hosts_down();
+}
+
+static void test_loss_sack_cubic(void)
+{
+	loss_run(true, "cubic", 100);
+}
+
+static void test_loss_newreno_nosack(void)
+{
+	loss_run(false, "newreno", 200);
+}
+
+static void test_karn(void)
+{
+	struct ursa_tcp_pcb *l, *a, *b;
+	struct ursa_fault_conf f = {.seed = 1, .delay_ns = 5 * URSA_NS_PER_MS};
+	struct ursa_tcp_info i0, i1;
+	uint8_t buf[100];
+
+	setup_hosts();
+	CU_ASSERT_FATAL(ursa_port_set_fault(B.lc, &B.lc->ports[0], URSA_DIR_RX, &f) == 0);
+	CU_ASSERT_FATAL(ursa_port_set_fault(A.lc, &A.lc->ports[0], URSA_DIR_RX, &f) == 0);
+	CU_ASSERT_FATAL(ursa_tcp_create(B.lc, 1, -1, AF_INET, &l) == 0);
+	CU_ASSERT_FATAL(ursa_tcp_bind(B.lc, l, NULL, 80) == 0);
+	CU_ASSERT_FATAL(ursa_tcp_listen(B.lc, l, 8) == 0);
+	CU_ASSERT_FATAL(ursa_tcp_create(A.lc, 1, -1, AF_INET, &a) == 0);
+	CU_ASSERT_FATAL(ursa_tcp_setopt(A.lc, a, URSA_TCP_OPT_TIMESTAMPS, 0) == 0);
+	CU_ASSERT_FATAL(ursa_tcp_connect(A.lc, a, &B.v4, 80) == 0);
+	run(50, 100);
+	CU_ASSERT_FATAL(ursa_tcp_accept(B.lc, l, &b) == 0);
+	CU_ASSERT_EQUAL(ursa_tcp_get_info(a, &i0), 0);
+	CU_ASSERT_FALSE(i0.ts_ok);
+	/* the SYN's RTT, timed without timestamps: 10 ms (+ the 100 us step) */
+	CU_ASSERT(i0.srtt_us >= 10000 && i0.srtt_us <= 10200);
+	if (getenv("TCP_TRACE"))
+		printf("\nkarn srtt %u rto %u\n", i0.srtt_us, i0.rto_us);
+	CU_ASSERT_EQUAL(i0.rto_us, 200000); /* srtt + 4 rttvar = 30 ms, clamped up */
+	/* lose the first transmission: after the RTO the retransmission is ACKed, and
+	 * that ACK gives no sample (Karn): SRTT unchanged, the back-off stays */
+	A.drop_data = 1;
+	CU_ASSERT_EQUAL(ursa_tcp_send(A.lc, a, buf, sizeof(buf), 0), 100);
+	run(150, 100);
+	CU_ASSERT_EQUAL(ursa_tcp_readable(b), 0);
+	run(100, 100);
+	CU_ASSERT_EQUAL(ursa_tcp_readable(b), 100);
+	CU_ASSERT_EQUAL(ursa_tcp_get_info(a, &i1), 0);
+	CU_ASSERT_EQUAL(i1.timeouts, 1);
+	CU_ASSERT_EQUAL(i1.retransmits, 1);
+	CU_ASSERT_EQUAL(i1.srtt_us, i0.srtt_us);
+	CU_ASSERT_EQUAL(i1.backoff, 1);
+	CU_ASSERT_EQUAL(i1.unacked, 0);
+	/* a fresh segment gives a sample again and ends the back-off (RFC 6298 §5.7) */
+	CU_ASSERT_EQUAL(ursa_tcp_send(A.lc, a, buf, sizeof(buf), 0), 100);
+	run(50, 100);
+	CU_ASSERT_EQUAL(ursa_tcp_get_info(a, &i1), 0);
+	CU_ASSERT_EQUAL(i1.backoff, 0);
+	CU_ASSERT_EQUAL(i1.timeouts, 1);
+	hosts_down();
+}
+
+static void test_zero_window_persist(void)
+{
+	struct ursa_tcp_pcb *l, *a, *b;
+	uint8_t big[20000], out[20000];
+	struct ursa_tcp_info ia;
+	size_t got = 0;
+	ssize_t n;
+
+	setup_hosts();
+	fill(big, sizeof(big), 5);
+	CU_ASSERT_FATAL(ursa_tcp_create(B.lc, 1, -1, AF_INET, &l) == 0);
+	CU_ASSERT_FATAL(ursa_tcp_setopt(B.lc, l, URSA_TCP_OPT_RCVBUF, 4096) == 0);
+	CU_ASSERT_FATAL(ursa_tcp_bind(B.lc, l, NULL, 80) == 0);
+	CU_ASSERT_FATAL(ursa_tcp_listen(B.lc, l, 8) == 0);
+	CU_ASSERT_FATAL(ursa_tcp_create(A.lc, 1, -1, AF_INET, &a) == 0);
+	CU_ASSERT_FATAL(ursa_tcp_connect(A.lc, a, &B.v4, 80) == 0);
+	run(10, 1000);
+	CU_ASSERT_FATAL(ursa_tcp_accept(B.lc, l, &b) == 0);
+	CU_ASSERT_EQUAL(ursa_tcp_send(A.lc, a, big, sizeof(big), 0), sizeof(big));
+	run(5000, 1000);
+	if (getenv("TCP_TRACE")) {
+		ursa_tcp_get_info(a, &ia);
+		printf("\nzwp: readable %zu snd_wnd %u una %u nxt %u max %u probes %lu to %lu\n",
+		       ursa_tcp_readable(b), ia.snd_wnd, ia.snd_una, ia.snd_nxt, ia.snd_max,
+		       (unsigned long)ctr(A.lc, "persist_probes"), (unsigned long)ia.timeouts);
+	}
+	/* B's buffer is full and the application does not read: window 0, A probes */
+	CU_ASSERT_EQUAL(ursa_tcp_readable(b), 4096);
+	CU_ASSERT_EQUAL(ursa_tcp_get_info(a, &ia), 0);
+	CU_ASSERT_EQUAL(ia.snd_wnd, 0);
+	CU_ASSERT_EQUAL(ia.unacked, 0);
+	CU_ASSERT(ctr(A.lc, "persist_probes") >= 3);
+	CU_ASSERT_EQUAL(ia.timeouts, 0);
+	CU_ASSERT_EQUAL(ursa_tcp_get_state(a), URSA_TCP_ESTABLISHED);
+	/* reading opens the window (B sends an update), the rest flows */
+	while (got < sizeof(out)) {
+		while ((n = ursa_tcp_recv(B.lc, b, out + got, sizeof(out) - got, 0)) > 0)
+			got += (size_t)n;
+		run(5, 1000);
+		if (ursa_now(A.lc) > URSA_TEST_T0 + 120 * URSA_NS_PER_S)
+			break;
+	}
+	CU_ASSERT_EQUAL(got, sizeof(out));
+	CU_ASSERT_EQUAL(memcmp(big, out, sizeof(out)), 0);
+	hosts_down();
+}
+
+static void test_keepalive(void)
+{
+	struct ursa_tcp_pcb *l, *a, *b;
+	struct ev lev = {0}, aev = {0};
+
+	setup_hosts();
+	connect_pair(false, 80, &l, &lev, &a, &aev, &b);
+	CU_ASSERT_EQUAL(ursa_tcp_setopt(A.lc, a, URSA_TCP_OPT_KEEPIDLE, 10), 0);
+	CU_ASSERT_EQUAL(ursa_tcp_setopt(A.lc, a, URSA_TCP_OPT_KEEPINTVL, 2), 0);
+	CU_ASSERT_EQUAL(ursa_tcp_setopt(A.lc, a, URSA_TCP_OPT_KEEPCNT, 3), 0);
+	CU_ASSERT_EQUAL(ursa_tcp_setopt(A.lc, a, URSA_TCP_OPT_KEEPALIVE, 1), 0);
+	/* an answered probe keeps the connection */
+	run(10500, 10000);
+	CU_ASSERT_EQUAL(ctr(A.lc, "keepalive_probes"), 1);
+	CU_ASSERT_EQUAL(ursa_tcp_get_state(a), URSA_TCP_ESTABLISHED);
+	/* The peer vanishes. Idle again since the answer at 10 s: probes at 20, 22, 24 s,
+	 * then ETIMEDOUT at 26 s (keepcnt 3). */
+	B.blackhole = true;
+	A.blackhole = true;
+	run(15300, 10000);
+	CU_ASSERT_EQUAL(ctr(A.lc, "keepalive_probes"), 4);
+	CU_ASSERT_EQUAL(ursa_tcp_get_state(a), URSA_TCP_ESTABLISHED);
+	run(400, 10000);
+	CU_ASSERT_EQUAL(ursa_tcp_get_state(a), URSA_TCP_CLOSED);
+	CU_ASSERT_EQUAL(ursa_tcp_error(a), -ETIMEDOUT);
+	CU_ASSERT(aev.mask & URSA_TCP_EV_ERROR);
+	ursa_tcp_close(A.lc, a);
+	hosts_down();
+}
+
+static void test_syn_retries(void)
+{
+	struct ursa_tcp_pcb *a;
+	struct ev aev = {0};
+	struct ursa_tcp_conf c;
+
+	setup_hosts();
+	c = *ursa_tcp_get_conf(A.lc);
+	c.syn_retries = 2;
+	CU_ASSERT_FATAL(ursa_tcp_set_conf(A.lc, &c) == 0);
+	B.blackhole = true;
+	CU_ASSERT_FATAL(ursa_tcp_create(A.lc, 1, -1, AF_INET, &a) == 0);
+	ursa_tcp_set_callback(a, on_event, &aev);
+	CU_ASSERT_EQUAL(ursa_tcp_connect(A.lc, a, &B.v4, 80), 0);
+	/* SYN at 0, 1 s, 3 s; the give-up at 7 s (initial RTO 1 s, doubled) */
+	run(6900, 10000);
+	CU_ASSERT_EQUAL(ursa_tcp_get_state(a), URSA_TCP_SYN_SENT);
+	CU_ASSERT_EQUAL(ctr(A.lc, "retransmits"), 2);
+	run(200, 10000);
+	CU_ASSERT_EQUAL(ursa_tcp_get_state(a), URSA_TCP_CLOSED);
+	CU_ASSERT_EQUAL(ursa_tcp_error(a), -ETIMEDOUT);
+	CU_ASSERT_EQUAL(aev.mask, URSA_TCP_EV_ERROR | URSA_TCP_EV_CLOSED);
+	CU_ASSERT_EQUAL(ctr(A.lc, "conn_timeout"), 1);
+	ursa_tcp_close(A.lc, a);
+	hosts_down();
+}
+
+static void smc_case(bool client, bool server, bool expect_client, bool expect_server)
+{
+	struct ursa_tcp_pcb *l, *a, *b;
+
+	setup_hosts();
+	CU_ASSERT_FATAL(ursa_tcp_create(B.lc, 1, -1, AF_INET, &l) == 0);
+	CU_ASSERT_FATAL(ursa_tcp_setopt(B.lc, l, URSA_TCP_OPT_SMC, server) == 0);
+	CU_ASSERT_FATAL(ursa_tcp_bind(B.lc, l, NULL, 80) == 0);
+	CU_ASSERT_FATAL(ursa_tcp_listen(B.lc, l, 8) == 0);
+	CU_ASSERT_FATAL(ursa_tcp_create(A.lc, 1, -1, AF_INET, &a) == 0);
+	CU_ASSERT_FATAL(ursa_tcp_setopt(A.lc, a, URSA_TCP_OPT_SMC, client) == 0);
+	CU_ASSERT_FATAL(ursa_tcp_connect(A.lc, a, &B.v4, 80) == 0);
+	run(10, 1000);
+	CU_ASSERT_FATAL(ursa_tcp_accept(B.lc, l, &b) == 0);
+	CU_ASSERT_EQUAL(ursa_tcp_peer_smc(a), expect_client);
+	CU_ASSERT_EQUAL(ursa_tcp_peer_smc(b), expect_server);
+	hosts_down();
+}
+
+static void test_smc_option(void)
+{
+	smc_case(true, true, true, true);
+	smc_case(true, false, false, true); /* not echoed: the client falls back */
+	smc_case(false, true, false, false);
+	smc_case(false, false, false, false);
+}
+
+/* ---- one lcore, two interfaces: listener order and tenants ---- */
+
+static struct ursa_lcore *lc1;
+
+static struct rte_mbuf *syn_seg(struct ursa_lcore *lc, uint16_t sport, uint16_t dport)
+{
+	struct rte_tcp_hdr th;
+
+	memset(&th, 0, sizeof(th));
+	th.src_port = rte_cpu_to_be_16(sport);
+	th.dst_port = rte_cpu_to_be_16(dport);
+	th.sent_seq = rte_cpu_to_be_32(1000);
+	th.data_off = 5 << 4;
+	th.tcp_flags = TH_SYN;
+	th.rx_win = rte_cpu_to_be_16(65535);
+	return ursa_test_mbuf(lc, &th, sizeof(th));
+}
+
+/* Deliver a SYN to tcp_input on interface ifc; returns the flags of our answer (0: none). */
+static uint8_t syn_to(struct ursa_lcore *lc, uint16_t ifc, const char *src, const char *dst,
+		      uint16_t sport, uint16_t dport)
+{
+	struct ursa_ip_info info;
+	struct rte_mbuf *m = syn_seg(lc, sport, dport), *o;
+	uint8_t flags = 0;
+
+	memset(&info, 0, sizeof(info));
+	info.src = addr(src);
+	info.dst = addr(dst);
+	info.proto = IPPROTO_TCP;
+	info.l4_len = 20;
+	lc->tcp->fuzzing = true; /* hand-made segments: skip the checksum */
+	tcp_input(lc, &lc->ifaces[ifc], m, &info);
+	lc->tcp->fuzzing = false;
+	ursa_lcore_poll(lc);
+	o = ursa_test_tx(lc);
+	if (o != NULL) {
+		/* Ethernet (+4 when tagged) + IPv4 20 + flags at TCP offset 13 */
+		uint8_t buf[64];
+		const uint8_t *p = rte_pktmbuf_read(o, 0, 54, buf);
+		unsigned off;
+
+		CU_ASSERT_FATAL(p != NULL);
+		off = p[12] == 0x81 ? 18 : 14;
+		CU_ASSERT_FATAL(rte_pktmbuf_pkt_len(o) >= off + 40);
+		p = rte_pktmbuf_read(o, 0, off + 40, buf);
+		flags = p[off + 20 + 13];
+		rte_pktmbuf_free(o);
+	}
+	ursa_test_tx_drain(lc);
+	return flags;
+}
+
+static void test_listener_order_tenants(void)
+{
+	struct ursa_iface_conf c0 = {.port = 0, .tenant = 1, .no_linklocal = true};
+	struct ursa_iface_conf c1 = {.port = 0, .vlan = 10, .tenant = 2, .no_linklocal = true};
+	struct ursa_iface_conf c2 = {.port = 0, .vlan = 20, .tenant = 1, .no_linklocal = true};
+	struct ursa_ipaddr me = addr("10.7.0.1"), peer = addr("10.7.0.2");
+	struct ursa_tcp_pcb *any1, *bound2, *p;
+	uint16_t i0, i1, i2;
+
+	lc1 = ursa_test_lcore(21);
+	CU_ASSERT_FATAL(lc1 != NULL);
+	CU_ASSERT_FATAL(ursa_eth_init(lc1) == 0 && ursa_arp_init(lc1) == 0);
+	CU_ASSERT_FATAL(ursa_ip_init(lc1) == 0 && ursa_tcp_init(lc1) == 0);
+	CU_ASSERT_FATAL(ursa_iface_add(lc1, &c0, &i0) == 0);
+	CU_ASSERT_FATAL(ursa_iface_add(lc1, &c1, &i1) == 0);
+	CU_ASSERT_FATAL(ursa_iface_add(lc1, &c2, &i2) == 0);
+	/* the same address on all three interfaces; tenants 1, 2, 1 */
+	CU_ASSERT_FATAL(ursa_iface_addr_add(lc1, i0, &me, 24) == 0);
+	CU_ASSERT_FATAL(ursa_iface_addr_add(lc1, i1, &me, 24) == 0);
+	CU_ASSERT_FATAL(ursa_iface_addr_add(lc1, i2, &me, 24) == 0);
+	for (uint16_t i = 0; i < 3; i++)
+		ursa_neigh_update(lc1, &lc1->ifaces[i], &peer, &mac_b, true, true);
+
+	/* an unbound listener of tenant 1 on port 80 */
+	CU_ASSERT_FATAL(ursa_tcp_create(lc1, 1, -1, AF_INET, &any1) == 0);
+	CU_ASSERT_FATAL(ursa_tcp_bind(lc1, any1, NULL, 80) == 0);
+	CU_ASSERT_FATAL(ursa_tcp_listen(lc1, any1, 4) == 0);
+	/* binding the same port again in the tenant fails; in another tenant it works */
+	CU_ASSERT_FATAL(ursa_tcp_create(lc1, 1, -1, AF_INET, &p) == 0);
+	CU_ASSERT_EQUAL(ursa_tcp_bind(lc1, p, NULL, 80), -EADDRINUSE);
+	CU_ASSERT_EQUAL(ursa_tcp_bind(lc1, p, &peer, 81), -EADDRNOTAVAIL);
+	ursa_tcp_close(lc1, p);
+	CU_ASSERT_EQUAL(ursa_tcp_create(lc1, 2, 0, AF_INET, &p), -EINVAL); /* iface 0: tenant 1 */
+	CU_ASSERT_FATAL(ursa_tcp_create(lc1, 2, i1, AF_INET, &bound2) == 0);
+	CU_ASSERT_FATAL(ursa_tcp_bind(lc1, bound2, &me, 80) == 0);
+
+	/* tenant 1's interfaces reach the unbound listener: SYN-ACK */
+	CU_ASSERT_EQUAL(syn_to(lc1, i0, "10.7.0.2", "10.7.0.1", 5000, 80), TH_SYN | TH_ACK);
+	CU_ASSERT_EQUAL(syn_to(lc1, i2, "10.7.0.2", "10.7.0.1", 5001, 80), TH_SYN | TH_ACK);
+	/* tenant 2 never sees tenant 1's listener: RST (bound2 is not listening yet) */
+	CU_ASSERT_EQUAL(syn_to(lc1, i1, "10.7.0.2", "10.7.0.1", 5002, 80), TH_RST | TH_ACK);
+	CU_ASSERT_EQUAL(ctr(lc1, "drop_no_pcb"), 1);
+	CU_ASSERT_FATAL(ursa_tcp_listen(lc1, bound2, 4) == 0);
+	CU_ASSERT_EQUAL(syn_to(lc1, i1, "10.7.0.2", "10.7.0.1", 5003, 80), TH_SYN | TH_ACK);
+	CU_ASSERT_EQUAL(any1->nsyn, 2);
+	CU_ASSERT_EQUAL(bound2->nsyn, 1);
+	/* a listener bound to interface 2 wins over the unbound one there */
+	CU_ASSERT_FATAL(ursa_tcp_create(lc1, 1, i2, AF_INET, &p) == 0);
+	CU_ASSERT_FATAL(ursa_tcp_bind(lc1, p, NULL, 90) == 0);
+	CU_ASSERT_FATAL(ursa_tcp_listen(lc1, p, 4) == 0);
+	CU_ASSERT_EQUAL(syn_to(lc1, i2, "10.7.0.2", "10.7.0.1", 5004, 90), TH_SYN | TH_ACK);
+	CU_ASSERT_EQUAL(p->nsyn, 1);
+	/* ... and is not reachable from interface 0 */
+	CU_ASSERT_EQUAL(syn_to(lc1, i0, "10.7.0.2", "10.7.0.1", 5005, 90), TH_RST | TH_ACK);
+	/* a retransmitted SYN for a half-open child is answered by the child, not a new one */
+	CU_ASSERT_EQUAL(syn_to(lc1, i0, "10.7.0.2", "10.7.0.1", 5000, 80), TH_ACK);
+	CU_ASSERT_EQUAL(any1->nsyn, 2);
+	/* the SYN queue cap */
+	{
+		struct ursa_tcp_conf c = *ursa_tcp_get_conf(lc1);
+
+		c.syn_queue_max = 2;
+		CU_ASSERT_FATAL(ursa_tcp_set_conf(lc1, &c) == 0);
+		CU_ASSERT_EQUAL(syn_to(lc1, i0, "10.7.0.2", "10.7.0.1", 5006, 80), 0);
+		CU_ASSERT_EQUAL(ctr(lc1, "drop_syn_queue_full"), 1);
+	}
+	/* closing the listener resets its half-open children */
+	ursa_tcp_close(lc1, any1);
+	CU_ASSERT_EQUAL(ctr(lc1, "rst_tx"), 4);
+	ursa_lcore_destroy(lc1);
+}
+
+static void test_fuzz_entry(void)
+{
+	struct ursa_lcore *lc = ursa_test_lcore(31);
+	struct ursa_iface_conf c0 = {.port = 0, .tenant = 1, .no_linklocal = true};
+	struct ursa_ipaddr me = addr("192.0.2.1"), me6 = addr("2001:db8::1");
+	struct ursa_ipaddr peer = addr("192.0.2.2"), peer6 = addr("2001:db8::2");
+	struct ursa_tcp_pcb *l;
+	struct ursa_rng r;
+	uint8_t seg[1 + 20 + 40 + 64];
+	uint16_t i0;
+
+	CU_ASSERT_FATAL(lc != NULL);
+	CU_ASSERT_FATAL(ursa_eth_init(lc) == 0 && ursa_arp_init(lc) == 0);
+	CU_ASSERT_FATAL(ursa_ip_init(lc) == 0);
+	CU_ASSERT_EQUAL(ursa_tcp_fuzz_input(lc, seg, 21), -EINVAL); /* no tcp yet */
+	CU_ASSERT_FATAL(ursa_tcp_init(lc) == 0);
+	CU_ASSERT_EQUAL(ursa_tcp_fuzz_input(lc, seg, 21), -EINVAL); /* no interface */
+	CU_ASSERT_FATAL(ursa_iface_add(lc, &c0, &i0) == 0);
+	CU_ASSERT_FATAL(ursa_iface_addr_add(lc, i0, &me, 24) == 0);
+	CU_ASSERT_FATAL(ursa_iface_addr_add(lc, i0, &me6, 64) == 0);
+	ursa_neigh_update(lc, &lc->ifaces[0], &peer, &mac_b, true, true);
+	ursa_neigh_update(lc, &lc->ifaces[0], &peer6, &mac_b, true, true);
+	CU_ASSERT_FATAL(ursa_tcp_create(lc, 1, -1, AF_INET, &l) == 0);
+	CU_ASSERT_FATAL(ursa_tcp_bind(lc, l, NULL, 80) == 0);
+	CU_ASSERT_FATAL(ursa_tcp_listen(lc, l, 64) == 0);
+
+	/* a SYN to the listener gets a SYN-ACK */
+	memset(seg, 0, sizeof(seg));
+	seg[0] = 0;
+	seg[1] = 0x13, seg[2] = 0x88; /* sport 5000 */
+	seg[3] = 0x00, seg[4] = 80;
+	seg[1 + 12] = 5 << 4;
+	seg[1 + 13] = TH_SYN;
+	seg[1 + 14] = 0xff;
+	CU_ASSERT_EQUAL(ursa_tcp_fuzz_input(lc, seg, 21), 0);
+	ursa_lcore_poll(lc);
+	CU_ASSERT_EQUAL(ursa_test_tx_drain(lc), 1);
+	CU_ASSERT_EQUAL(l->nsyn, 1);
+	CU_ASSERT_EQUAL(ursa_tcp_fuzz_input(lc, seg, 0), -EINVAL);
+
+	/* random segments with valid and invalid headers never crash; every one counted */
+	ursa_rng_seed(&r, 77);
+	for (int i = 0; i < 20000; i++) {
+		size_t len = 1 + ursa_rng_below(&r, sizeof(seg) - 1);
+
+		ursa_rng_fill(&r, seg, len);
+		if (i % 2) { /* keep ports and a plausible data offset for deeper paths */
+			seg[3] = 0;
+			seg[4] = 80;
+			seg[1 + 12] = (uint8_t)((5 + ursa_rng_below(&r, 11)) << 4);
+		}
+		CU_ASSERT_EQUAL(ursa_tcp_fuzz_input(lc, seg, len), 0);
+		if (i % 64 == 0) {
+			ursa_clock_advance(&lc->clock, 50 * URSA_NS_PER_MS);
+			ursa_lcore_poll(lc);
+			ursa_test_tx_drain(lc);
+		}
+	}
+	CU_ASSERT_EQUAL(ctr(lc, "rx_segs"), 20001);
+	CU_ASSERT(ctr(lc, "drop_short") > 0);
+	CU_ASSERT(ctr(lc, "drop_bad_doff") > 0);
+	CU_ASSERT(ctr(lc, "drop_bad_opt") > 0);
+	ursa_test_tx_drain(lc);
+	ursa_lcore_destroy(lc);
+}
+
+int main(void)
+{
+	CU_pSuite s;
+
+	ursa_test_eal();
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	s = CU_add_suite("tcp_e2e", NULL, NULL);
+	CU_add_test(s, "handshake_v4", test_handshake_v4);
+	CU_add_test(s, "data_both_ways_v6", test_data_both_ways_v6);
+	CU_add_test(s, "close_time_wait", test_close_time_wait);
+	CU_add_test(s, "simultaneous_close", test_simultaneous_close);
+	CU_add_test(s, "refused_and_abort", test_refused_and_abort);
+	CU_add_test(s, "loss_sack_cubic", test_loss_sack_cubic);
+	CU_add_test(s, "loss_newreno_nosack", test_loss_newreno_nosack);
+	CU_add_test(s, "karn", test_karn);
+	CU_add_test(s, "zero_window_persist", test_zero_window_persist);
+	CU_add_test(s, "keepalive", test_keepalive);
+	CU_add_test(s, "syn_retries", test_syn_retries);
+	CU_add_test(s, "smc_option", test_smc_option);
+	CU_add_test(s, "listener_order_tenants", test_listener_order_tenants);
+	CU_add_test(s, "fuzz_entry", test_fuzz_entry);
+	return ursa_test_main();
+}
