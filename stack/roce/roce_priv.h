@@ -42,6 +42,8 @@
 #define ROCE_C_ENUM(n) ROCE_C_##n,
 enum roce_counter { ROCE_COUNTERS(ROCE_C_ENUM) ROCE_C_MAX };
 
+struct roce_fuzz;
+
 struct ursa_roce_ctx {
 	struct ursa_lcore *lc;
 	uint64_t c[ROCE_C_MAX];
@@ -54,6 +56,7 @@ struct ursa_roce_ctx {
 	struct rte_hash *mr_hash;  /* key -> MR */
 	TAILQ_HEAD(, ursa_roce_qp) busy; /* QPs with packets to send */
 	uint32_t pd_serial;
+	struct roce_fuzz *fuzz; /* ursa_roce_fuzz_setup's objects */
 };
 
 struct ursa_roce_pd {

@@ -63,6 +63,13 @@ void ursa_roce_input_l3(struct ursa_lcore *lc, struct rte_mbuf *m);
 /** Fuzzing entry: len bytes starting at an IP header, through the whole receive path.
  *  Creates the engine on first use. Returns 0, or -ENOMEM when no mbuf. */
 int ursa_roce_fuzz_input(struct ursa_lcore *lc, const uint8_t *data, size_t len);
+/** A target for fuzzing deep into the responder and completer: creates the engine (if
+ *  needed) with a transmit that discards, and one RC QP in RTS with fixed, documented
+ *  parameters: QPN 0x11, local 10.0.0.1, remote 10.0.0.2, peer QPN 0x12, PMTU 256,
+ *  expected PSN 0, send PSN 0, all remote access, max_dest_rd_atomic 4, and a 64 KiB MR at
+ *  iova 0x10000 with rkey 0x00c0ffee; 4 receive and 4 send WQEs posted. Freed with the
+ *  lcore. Returns 0 or a negative errno. */
+int ursa_roce_fuzz_setup(struct ursa_lcore *lc);
 
 int ursa_roce_pd_alloc(struct ursa_lcore *lc, struct ursa_roce_pd **out);
 /** -EBUSY while MRs or QPs use it. */

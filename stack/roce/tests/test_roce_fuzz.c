@@ -247,6 +247,39 @@ static void test_random_packets(void)
 	free(arena);
 }
 
+/* The fixed fuzz target: documented parameters reach the responder. */
+static void test_fuzz_setup(void)
+{
+	static const char *hex = "4500004000004000401100000a0000020a000001"
+				 "c00012b7002c0000"
+				 "0a00ffff0000001180000000"
+				 "0000000000010000" "00c0ffee" "00000004"
+				 "deadbeef";
+	uint8_t b[64];
+	unsigned n = 0;
+	struct ursa_lcore *l = ursa_test_lcore(88);
+	struct rte_mbuf *m;
+
+	CU_ASSERT_FATAL(l != NULL);
+	CU_ASSERT_EQUAL(ursa_roce_fuzz_setup(l), 0);
+	CU_ASSERT_EQUAL(ursa_roce_fuzz_setup(l), -EEXIST);
+	for (const char *p = hex; *p; p += 2) {
+		unsigned v;
+
+		sscanf(p, "%2x", &v);
+		b[n++] = (uint8_t)v;
+	}
+	/* fix the ICRC, then feed: a WRITE_ONLY of 4 bytes at iova 0x10000 with the fixed key */
+	m = ursa_test_mbuf(l, b, n + 4);
+	roce_icrc_put(rte_pktmbuf_mtod_offset(m, uint8_t *, n),
+		      roce_icrc_calc(rte_pktmbuf_mtod(m, uint8_t *), m, 28, n - 28));
+	CU_ASSERT_EQUAL(ursa_roce_fuzz_input(l, rte_pktmbuf_mtod(m, uint8_t *), n + 4), 0);
+	rte_pktmbuf_free(m);
+	CU_ASSERT_EQUAL(ursa_test_counter(l, "roce", "rx_req"), 1);
+	CU_ASSERT_EQUAL(ursa_test_counter(l, "roce", "tx_ack"), 1);
+	ursa_lcore_destroy(l);
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -256,5 +289,6 @@ int main(void)
 		return 1;
 	s = CU_add_suite("roce_fuzz", NULL, NULL);
 	CU_add_test(s, "30000 random packets: counted, contained", test_random_packets);
+	CU_add_test(s, "ursa_roce_fuzz_setup target", test_fuzz_setup);
 	return ursa_test_main();
 }
