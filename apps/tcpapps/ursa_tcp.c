@@ -9,6 +9,8 @@
  *            [--close fin|rst] [--fault SPEC] [--timeout S] [--msg-size N --count N]
  *   ursa-tcp gen --bytes N [--stream-seed S]      the stream on stdout (no DPDK)
  *   ursa-tcp check --bytes N [--stream-seed S]    verify stdin against the stream
+ *   ursa-tcp kernel (--listen PORT | --connect ...) --mode ...   the same modes on a Linux
+ *            kernel socket (no DPDK): the baseline peer for tests and benchmarks
  *
  * The stream is a seeded pseudo-random byte sequence (byte i from splitmix64 of its 8-byte
  * word), so both ends can make or check it at any offset. Every run ends with one line:
@@ -22,6 +24,9 @@
 #include <inttypes.h>
 #include <isa-l/crc.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,7 +50,7 @@ struct opts {
 	int listen_port;
 	enum mode mode;
 	uint64_t bytes, stream_seed, seed;
-	bool rst, offline_gen, offline_check;
+	bool rst, offline_gen, offline_check, kernel;
 	double timeout_s;
 	unsigned msg_size, count;
 };
@@ -552,6 +557,136 @@ static int run_server(struct app *a)
 	return rc;
 }
 
+/* ---- the same modes over a kernel socket (blocking; baseline) ---- */
+
+static int k_sendall(int fd, const uint8_t *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static uint64_t k_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int run_kernel(struct app *a)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int family = AF_INET6, fd, one = 1;
+	const char *role = a->o.connect ? "kclient" : "kserver";
+
+	if (a->o.connect) {
+		if (parse_hostport(a->o.connect, &family, &ss, &len) != 0)
+			return 2;
+		fd = socket(family, SOCK_STREAM, 0);
+		if (fd < 0 || connect(fd, (struct sockaddr *)&ss, len) != 0) {
+			perror("ursa-tcp kernel: connect");
+			return 1;
+		}
+	} else {
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+		int lfd = socket(AF_INET6, SOCK_STREAM, 0), zero = 0;
+
+		memset(&ss, 0, sizeof(ss));
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((uint16_t)a->o.listen_port);
+		setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		setsockopt(lfd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+		if (lfd < 0 || bind(lfd, (struct sockaddr *)&ss, sizeof(*in6)) != 0 ||
+		    listen(lfd, 4) != 0) {
+			perror("ursa-tcp kernel: listen");
+			return 1;
+		}
+		printf("ursa-tcp: listening on port %d\n", a->o.listen_port);
+		fflush(stdout);
+		fd = accept(lfd, NULL, NULL);
+		close(lfd);
+		if (fd < 0)
+			return 1;
+	}
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	a->t_start = k_now();
+	if (a->o.mode == M_PINGPONG && a->o.connect) {
+		uint64_t t0 = k_now();
+		unsigned i;
+
+		memset(a->buf, 'q', a->o.msg_size);
+		for (i = 0; i < a->o.count; i++) {
+			size_t got = 0;
+
+			if (k_sendall(fd, a->buf, a->o.msg_size) != 0)
+				break;
+			while (got < a->o.msg_size) {
+				ssize_t r = recv(fd, a->want, a->o.msg_size - got, 0);
+
+				if (r <= 0)
+					break;
+				got += (size_t)r;
+			}
+			if (got < a->o.msg_size)
+				break;
+		}
+		a->out = a->in = (uint64_t)i * a->o.msg_size;
+		printf("ursa-tcp: pingpong count=%u msg_size=%u avg_rtt_us=%.2f\n", i,
+		       a->o.msg_size, (double)(k_now() - t0) / (i ? i : 1) / 1e3);
+		if (i < a->o.count)
+			a->fail = "short";
+	} else if (a->o.mode == M_SOURCE) {
+		while (a->out < a->o.bytes) {
+			size_t n = a->o.bytes - a->out < BUF_SIZE ? (size_t)(a->o.bytes - a->out)
+								  : BUF_SIZE;
+
+			stream_fill(a->o.stream_seed, a->out, a->buf, n);
+			a->crc = crc32_gzip_refl(a->crc, a->buf, n);
+			if (k_sendall(fd, a->buf, n) != 0) {
+				a->fail = "send";
+				break;
+			}
+			a->out += n;
+		}
+		shutdown(fd, SHUT_WR);
+		while (recv(fd, a->buf, BUF_SIZE, 0) > 0)
+			;
+	} else {
+		for (;;) {
+			ssize_t r = recv(fd, a->buf, BUF_SIZE, 0);
+
+			if (r <= 0) {
+				if (r < 0)
+					a->fail = errno == ECONNRESET ? "reset" : "recv";
+				break;
+			}
+			if (a->o.mode == M_ECHO || a->o.mode == M_PINGPONG) {
+				if (k_sendall(fd, a->buf, (size_t)r) != 0) {
+					a->fail = "send";
+					break;
+				}
+				a->out += (uint64_t)r;
+				a->crc = crc32_gzip_refl(a->crc, a->buf, (uint64_t)r);
+				a->in += (uint64_t)r;
+			} else {
+				seen(a, a->buf, (size_t)r, a->o.mode == M_SINK);
+			}
+		}
+	}
+	a->t_end = k_now();
+	close(fd);
+	summary(a, role);
+	return a->fail == NULL && !a->mismatch ? 0 : 1;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: ursa-tcp --port DEVARGS --ip A/LEN [--ip6 A/LEN] [--mac MAC]\n"
@@ -560,7 +695,8 @@ static void usage(FILE *f)
 		   "[--stream-seed S]\n"
 		   "         [--close fin|rst] [--fault SPEC] [--fault-rx SPEC] [--fault-tx SPEC]\n"
 		   "         [--timeout S] [--seed N] [--msg-size N] [--count N]\n"
-		   "       ursa-tcp gen|check --bytes N [--stream-seed S]\n");
+		   "       ursa-tcp gen|check --bytes N [--stream-seed S]\n"
+		   "       ursa-tcp kernel (--listen PORT | --connect ADDR:PORT) --mode M ...\n");
 }
 
 static int parse(int argc, char **argv, struct opts *o)
@@ -584,9 +720,11 @@ static int parse(int argc, char **argv, struct opts *o)
 	o->stream_seed = 1;
 	o->msg_size = 64;
 	o->count = 1000;
-	if (argc > 1 && (strcmp(argv[1], "gen") == 0 || strcmp(argv[1], "check") == 0)) {
+	if (argc > 1 && (strcmp(argv[1], "gen") == 0 || strcmp(argv[1], "check") == 0 ||
+			 strcmp(argv[1], "kernel") == 0)) {
+		o->kernel = argv[1][0] == 'k';
 		o->offline_gen = argv[1][0] == 'g';
-		o->offline_check = !o->offline_gen;
+		o->offline_check = argv[1][0] == 'c';
 		argv++;
 		argc--;
 	}
@@ -631,7 +769,7 @@ static int parse(int argc, char **argv, struct opts *o)
 		return -1;
 	if (o->offline_gen || o->offline_check)
 		return 0;
-	if (o->port == NULL || (o->ip == NULL && o->ip6 == NULL) ||
+	if ((!o->kernel && (o->port == NULL || (o->ip == NULL && o->ip6 == NULL))) ||
 	    (o->connect == NULL) == (o->listen_port <= 0) || o->msg_size == 0 ||
 	    o->msg_size > BUF_SIZE)
 		return -1;
@@ -656,6 +794,10 @@ int main(int argc, char **argv)
 		return 1;
 	if (a.o.offline_gen || a.o.offline_check) {
 		rc = offline(&a);
+		goto out;
+	}
+	if (a.o.kernel) {
+		rc = run_kernel(&a);
 		goto out;
 	}
 	if (stack_up(&a) != 0) {
