@@ -175,6 +175,11 @@ struct ursa_roce_qp {
 		uint32_t nres;	   /* power of two, >= max_dest_rd_atomic */
 		uint32_t res_head; /* free-running */
 		uint32_t rd_outstanding;
+		/* An ACK held back until the READ/ATOMIC responses before it are out, so that
+		 * answers leave in PSN order (an ACK acknowledges every earlier PSN). */
+		bool ack_deferred;
+		uint32_t ack_psn;
+		uint32_t ack_before; /* resource index the ACK must precede */
 	} resp;
 };
 

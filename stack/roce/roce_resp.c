@@ -69,6 +69,22 @@ static void send_ack(struct ursa_roce_qp *qp, uint32_t psn)
 	send_aeth(qp, ROCE_OP_ACK, psn, ROCE_AETH_ACK | ROCE_AETH_ACK_NO_CREDIT, NULL);
 }
 
+/* An ACK that must not overtake READ/ATOMIC responses still queued. */
+static void send_ack_ordered(struct ursa_roce_qp *qp, uint32_t psn)
+{
+	bool queued = false;
+
+	for (uint32_t i = 0; i < qp->resp.nres; i++)
+		queued |= qp->resp.res[i].pending;
+	if (!queued) {
+		send_ack(qp, psn);
+		return;
+	}
+	qp->resp.ack_deferred = true; /* a later ACK covers an earlier one */
+	qp->resp.ack_psn = psn;
+	qp->resp.ack_before = qp->resp.res_head;
+}
+
 static void send_nak(struct ursa_roce_qp *qp, uint32_t psn, uint8_t code)
 {
 	static const uint8_t counter[] = {
@@ -133,14 +149,9 @@ static enum roce_resp_state chk_op_valid(struct ursa_roce_qp *qp, const struct r
 static enum roce_resp_state chk_resource(struct ursa_roce_qp *qp, const struct roce_pkt *pkt)
 {
 	if (pkt->mask & (ROCE_M_READ | ROCE_M_ATOMIC)) {
-		uint32_t pending = 0;
-
-		if (qp->resp.nres == 0)
-			return ROCE_RS_ERR_NO_RD_ATOMIC;
-		for (uint32_t i = 0; i < qp->resp.nres; i++)
-			pending += qp->resp.res[i].pending;
-		if (pending >= qp->resp.nres)
-			return ROCE_RS_ERR_NO_RD_ATOMIC;
+		if (qp->resp.nres == 0 ||
+		    qp->resp.res[qp->resp.res_head & (qp->resp.nres - 1)].pending)
+			return ROCE_RS_ERR_NO_RD_ATOMIC; /* more outstanding than granted */
 	}
 	/* A SEND takes its WQE at the first packet; WRITE with immediate at the last. */
 	if ((((pkt->mask & ROCE_M_SEND) && qp->resp.in == ROCE_IN_NONE) ||
@@ -348,14 +359,9 @@ static enum roce_resp_state exec_write(struct ursa_roce_qp *qp, const struct roc
 
 static struct roce_res *res_alloc(struct ursa_roce_qp *qp)
 {
-	struct roce_res *res = &qp->resp.res[0];
+	/* The oldest slot; chk_resource ensured it is not still streaming. */
+	struct roce_res *res = &qp->resp.res[qp->resp.res_head++ & (qp->resp.nres - 1)];
 
-	/* The oldest slot that is not still streaming (chk_resource ensured one exists). */
-	for (uint32_t i = 0; i < qp->resp.nres; i++) {
-		res = &qp->resp.res[qp->resp.res_head++ & (qp->resp.nres - 1)];
-		if (!res->pending)
-			break;
-	}
 	memset(res, 0, sizeof(*res));
 	return res;
 }
@@ -404,11 +410,10 @@ static enum roce_resp_state exec_atomic(struct ursa_roce_qp *qp, const struct ro
 	res->orig = orig;
 	res->rkey = rte_be_to_cpu_32(a->rkey);
 	res->va = rte_be_to_cpu_64(a->va);
+	res->pending = true; /* the ATOMIC ACK leaves in order with READ responses */
 	qp->resp.psn = roce_psn_add(qp->resp.psn, 1);
 	qp->resp.msn = roce_psn_add(qp->resp.msn, 1);
-	qp->ctx->c[ROCE_C_tx_atomic_ack]++;
-	send_aeth(qp, ROCE_OP_ATOMIC_ACK, pkt->psn, ROCE_AETH_ACK | ROCE_AETH_ACK_NO_CREDIT,
-		  &orig);
+	roce_resp_read_run(qp, ROCE_TX_BUDGET);
 	return ROCE_RS_DONE;
 }
 
@@ -449,7 +454,7 @@ static enum roce_resp_state duplicate(struct ursa_roce_qp *qp, const struct roce
 
 	qp->ctx->c[ROCE_C_rx_dup_req]++;
 	if (pkt->mask & (ROCE_M_SEND | ROCE_M_WRITE)) { /* C9-105: ACK again, never re-execute */
-		send_ack(qp, roce_psn_sub(qp->resp.psn, 1));
+		send_ack_ordered(qp, roce_psn_sub(qp->resp.psn, 1));
 		return ROCE_RS_DONE;
 	}
 	if (pkt->mask & ROCE_M_READ) {
@@ -477,9 +482,8 @@ static enum roce_resp_state duplicate(struct ursa_roce_qp *qp, const struct roce
 		qp->ctx->c[ROCE_C_drop_dup_unknown]++;
 		return ROCE_RS_DONE;
 	}
-	qp->ctx->c[ROCE_C_tx_atomic_ack]++;
-	send_aeth(qp, ROCE_OP_ATOMIC_ACK, pkt->psn, ROCE_AETH_ACK | ROCE_AETH_ACK_NO_CREDIT,
-		  &res->orig);
+	res->pending = true; /* replay the saved result, never re-execute */
+	roce_resp_read_run(qp, ROCE_TX_BUDGET);
 	return ROCE_RS_DONE;
 }
 
@@ -493,61 +497,85 @@ bool roce_resp_has_work(const struct ursa_roce_qp *qp)
 	return false;
 }
 
+static void send_deferred_ack(struct ursa_roce_qp *qp)
+{
+	qp->resp.ack_deferred = false;
+	send_ack(qp, qp->resp.ack_psn);
+}
+
+/* One READ response packet of res; returns false when it could not be sent now. */
+static bool read_resp_one(struct ursa_roce_qp *qp, struct roce_res *res)
+{
+	uint32_t n = RTE_MIN(res->left, qp_pmtu(qp));
+	bool first = !res->first_sent, last = res->left <= qp_pmtu(qp);
+	uint8_t op = first ? (last ? ROCE_OP_READ_RESP_ONLY : ROCE_OP_READ_RESP_FIRST)
+			   : (last ? ROCE_OP_READ_RESP_LAST : ROCE_OP_READ_RESP_MIDDLE);
+	struct rte_mbuf *m;
+	uint8_t *ext;
+
+	if (res->len > 0 &&
+	    check_mr(qp, res->rkey, res->next_va, n, URSA_RDMA_ACCESS_REMOTE_READ) !=
+		    ROCE_RS_EXECUTE) {
+		/* Deregistered while streaming (rocev2.md §3.7 item 11). */
+		res->pending = false;
+		send_nak(qp, res->next_psn, ROCE_NAK_REM_ACCESS);
+		roce_qp_error(qp);
+		return false;
+	}
+	m = roce_tx_alloc(qp, op, res->next_psn, false, false, n, &ext);
+	if (m == NULL)
+		return false;
+	if (roce_opcodes[op].mask & ROCE_M_AETH)
+		roce_aeth_set((struct roce_aeth *)ext, ROCE_AETH_ACK | ROCE_AETH_ACK_NO_CREDIT,
+			      qp->resp.msn);
+	if (n > 0)
+		roce_mbuf_write(m, roce_tx_payload_off(qp, op),
+				roce_mr_ptr(roce_mr_lookup(qp->ctx, res->rkey), res->next_va), n);
+	roce_tx_finish(qp, m);
+	qp->ctx->c[ROCE_C_tx_read_resp]++;
+	res->first_sent = true;
+	res->next_psn = roce_psn_add(res->next_psn, 1);
+	res->next_va += n;
+	res->left -= n;
+	if (last)
+		res->pending = false;
+	return true;
+}
+
 unsigned roce_resp_read_run(struct ursa_roce_qp *qp, unsigned budget)
 {
-	uint32_t pmtu = qp_pmtu(qp);
+	uint32_t nres = qp->resp.nres;
 	unsigned sent = 0;
 
-	if (qp->state == URSA_RDMA_QPS_ERR || qp->resp.nres == 0)
+	if (qp->state == URSA_RDMA_QPS_ERR || nres == 0)
 		return 0;
-	/* Oldest first: slots in ring order starting after the newest. */
-	for (uint32_t k = 0; k < qp->resp.nres && sent < budget; k++) {
-		struct roce_res *res = &qp->resp.res[(qp->resp.res_head + k) & (qp->resp.nres - 1)];
+	/* Oldest first, in the order the requests arrived (free-running indices). */
+	for (uint32_t i = qp->resp.res_head - nres; i != qp->resp.res_head; i++) {
+		struct roce_res *res = &qp->resp.res[i & (nres - 1)];
 
-		while (res->pending && sent < budget) {
-			uint32_t n = RTE_MIN(res->left, pmtu);
-			bool first = !res->first_sent, last = res->left <= pmtu;
-			uint8_t op = first ? (last ? ROCE_OP_READ_RESP_ONLY : ROCE_OP_READ_RESP_FIRST)
-					   : (last ? ROCE_OP_READ_RESP_LAST
-						   : ROCE_OP_READ_RESP_MIDDLE);
-			struct rte_mbuf *m;
-			uint8_t *ext;
-
-			if (res->len > 0 && check_mr(qp, res->rkey, res->next_va, n,
-						     URSA_RDMA_ACCESS_REMOTE_READ) !=
-						    ROCE_RS_EXECUTE) {
-				/* Deregistered while streaming (rocev2.md §3.7 item 11). */
+		if (qp->resp.ack_deferred && (int32_t)(i - qp->resp.ack_before) >= 0)
+			send_deferred_ack(qp);
+		while (res->pending) {
+			if (sent >= budget)
+				goto more;
+			if (res->type == ROCE_RES_ATOMIC) {
+				qp->ctx->c[ROCE_C_tx_atomic_ack]++;
+				send_aeth(qp, ROCE_OP_ATOMIC_ACK, res->first_psn,
+					  ROCE_AETH_ACK | ROCE_AETH_ACK_NO_CREDIT, &res->orig);
 				res->pending = false;
-				send_nak(qp, res->next_psn, ROCE_NAK_REM_ACCESS);
-				roce_qp_error(qp);
-				return sent;
+			} else if (!read_resp_one(qp, res)) {
+				if (qp->state == URSA_RDMA_QPS_ERR)
+					return sent;
+				goto more; /* no mbuf now: try again at the next poll */
 			}
-			m = roce_tx_alloc(qp, op, res->next_psn, false, false, n, &ext);
-			if (m == NULL) {
-				roce_mark_busy(qp);
-				return sent;
-			}
-			if (roce_opcodes[op].mask & ROCE_M_AETH)
-				roce_aeth_set((struct roce_aeth *)ext,
-					      ROCE_AETH_ACK | ROCE_AETH_ACK_NO_CREDIT, qp->resp.msn);
-			if (n > 0)
-				roce_mbuf_write(m, roce_tx_payload_off(qp, op),
-						roce_mr_ptr(roce_mr_lookup(qp->ctx, res->rkey),
-							    res->next_va),
-						n);
-			roce_tx_finish(qp, m);
-			qp->ctx->c[ROCE_C_tx_read_resp]++;
 			sent++;
-			res->first_sent = true;
-			res->next_psn = roce_psn_add(res->next_psn, 1);
-			res->next_va += n;
-			res->left -= n;
-			if (last)
-				res->pending = false;
 		}
 	}
-	if (roce_resp_has_work(qp))
-		roce_mark_busy(qp);
+	if (qp->resp.ack_deferred)
+		send_deferred_ack(qp);
+	return sent;
+more:
+	roce_mark_busy(qp);
 	return sent;
 }
 
@@ -596,7 +624,7 @@ enum roce_resp_state roce_resp_input(struct ursa_roce_qp *qp, struct roce_pkt *p
 			s = execute(qp, pkt);
 			break;
 		case ROCE_RS_ACKNOWLEDGE:
-			send_ack(qp, pkt->psn);
+			send_ack_ordered(qp, pkt->psn);
 			return s;
 		case ROCE_RS_DONE:
 			return s;

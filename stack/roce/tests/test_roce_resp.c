@@ -850,6 +850,59 @@ static void test_read_and_replay(void)
 	teardown_qp();
 }
 
+/* Answers leave in PSN order: an ACK does not overtake READ responses still streaming. */
+static void test_ack_after_paced_read(void)
+{
+	uint8_t e[28];
+	struct reply r;
+	struct forge f = {.opcode = ROCE_OP_READ_REQUEST, .psn = 0, .ackreq = true, .ext = e,
+			  .extlen = 16};
+	uint32_t expect = 0;
+
+	lc = ursa_test_lcore(98);
+	CU_ASSERT_FATAL(ursa_roce_fuzz_setup(lc) == 0); /* QPN 0x11, 10.0.0.2 -> 10.0.0.1 */
+	ursa_roce_set_xmit(lc, cap_xmit, NULL);
+	nout = 0;
+	qp = roce_qp_lookup(lc->roce, 0x11);
+	CU_ASSERT_FATAL(qp != NULL);
+	/* 40 response packets at PMTU 256: more than one poll's budget of 32 */
+	reth(e, 0x10000, 0x00c0ffee, 40 * 256);
+	inject(&f);
+	CU_ASSERT_EQUAL(nout, 32);
+	/* a WRITE with AckReq arrives meanwhile */
+	f.opcode = ROCE_OP_WRITE_ONLY;
+	f.psn = 40;
+	f.pay = payload;
+	f.paylen = 8;
+	f.pad = -1;
+	reth(e, 0x18000, 0x00c0ffee, 8);
+	inject(&f);
+	CU_ASSERT_EQUAL(nout, 32); /* its ACK waits */
+	/* and an atomic: its ACK waits too, and leaves after the WRITE's ACK */
+	f.opcode = ROCE_OP_FETCH_ADD;
+	f.psn = 41;
+	f.extlen = 28;
+	f.paylen = 0;
+	atmeth(e, 0x19000, 0x00c0ffee, 3, 0);
+	inject(&f);
+	ursa_lcore_poll(lc);
+	CU_ASSERT_EQUAL_FATAL(nout, 42);
+	for (unsigned k = 0; k < 40; k++) {
+		CU_ASSERT_FATAL(reply(&r));
+		CU_ASSERT_EQUAL(r.psn, expect++);
+		CU_ASSERT(r.opcode >= ROCE_OP_READ_RESP_FIRST && r.opcode <= ROCE_OP_READ_RESP_ONLY);
+	}
+	CU_ASSERT_FATAL(reply(&r));
+	CU_ASSERT_EQUAL(r.opcode, ROCE_OP_ACK);
+	CU_ASSERT_EQUAL(r.psn, 40);
+	CU_ASSERT_FATAL(reply(&r));
+	CU_ASSERT_EQUAL(r.opcode, ROCE_OP_ATOMIC_ACK);
+	CU_ASSERT_EQUAL(r.psn, 41);
+	CU_ASSERT_EQUAL(r.orig, 0);
+	drain();
+	ursa_lcore_destroy(lc);
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -872,5 +925,6 @@ int main(void)
 	CU_add_test(s, "zero-length WRITE needs no key", test_zero_length_write_no_key);
 	CU_add_test(s, "SEND: RNR, short buffer, bad lkey, invalidate", test_rnr_and_send);
 	CU_add_test(s, "READ responses, replay from memory, rkey re-check", test_read_and_replay);
+	CU_add_test(s, "ACKs wait for READ responses (PSN order)", test_ack_after_paced_read);
 	return ursa_test_main();
 }
