@@ -330,6 +330,190 @@ static void test_rc_pingpong(void)
 	replay("rc_pingpong-linux6.1.pcap", 5);
 }
 
+/*
+ * The other direction: ursa as the client. Post the work requests the client posted (read
+ * back from its packets), compare ursa's requests with the kernel's field by field, then feed
+ * the kernel server's answers and check the completions and the data they bring.
+ */
+static void replay_requester(const char *file)
+{
+	struct ursa_lcore *lc;
+	struct ursa_roce_pd *pd;
+	struct ursa_roce_cq *cq;
+	struct ursa_roce_qp *qp;
+	struct ursa_roce_mr *mr;
+	struct ursa_rdma_qp_cap cap = {64, 64, 1, 1};
+	struct ursa_rdma_qp_attr a = {0};
+	struct ursa_ipaddr srv, cli;
+	struct frame req[64], ans[64];
+	unsigned nreq = 0, nans = 0, nwr = 0;
+	static uint8_t local[64][4096];
+	uint64_t ids[64];
+	int n = fixture_load(file, pk, RTE_DIM(pk));
+
+	CU_ASSERT_FATAL(n > 0);
+	ursa_ipaddr_parse(SERVER, &srv, NULL);
+	ursa_ipaddr_parse(CLIENT, &cli, NULL);
+	for (int i = 0; i < n; i++) {
+		struct frame f;
+		const struct roce_opinfo *op;
+
+		if (!frame_of(&pk[i], &f))
+			continue;
+		op = roce_opinfo(f.bth[0]);
+		if (f.src == cli.v4 && (op->mask & ROCE_M_REQ))
+			req[nreq++] = f;
+		else if (f.src == srv.v4 && (op->mask & ROCE_M_RESP))
+			ans[nans++] = f;
+	}
+	CU_ASSERT_FATAL(nreq > 0 && nans > 0);
+	lc = ursa_test_lcore(2);
+	{
+		struct ursa_roce_conf conf = {.ttl = 64, .max_qp = 1024};
+
+		CU_ASSERT_FATAL(ursa_roce_ctx_create(lc, &conf) == 0);
+	}
+	ursa_roce_set_xmit(lc, cap_xmit, NULL);
+	CU_ASSERT_FATAL(ursa_roce_pd_alloc(lc, &pd) == 0);
+	CU_ASSERT_FATAL(ursa_roce_cq_create(lc, 64, &cq) == 0);
+	CU_ASSERT_FATAL(ursa_roce_qp_create(pd, cq, cq, &cap, false, &qp) == 0);
+	CU_ASSERT_FATAL(roce_qp_set_qpn(qp, roce_get24(ans[0].bth + 5)) == 0);
+	CU_ASSERT_FATAL(ursa_roce_mr_reg(pd, local, sizeof(local), URSA_RDMA_ACCESS_LOCAL_WRITE,
+					 &mr) == 0);
+	a.qp_state = URSA_RDMA_QPS_INIT;
+	CU_ASSERT_FATAL(ursa_roce_qp_modify(qp, &a, URSA_RDMA_QP_STATE) == 0);
+	a.qp_state = URSA_RDMA_QPS_RTR;
+	a.path_mtu = 1024;
+	a.dest_qp_num = roce_get24(req[0].bth + 5);
+	a.rq_psn = 1;
+	ursa_rdma_gid_from_addr(&a.ah.sgid, &cli);
+	ursa_rdma_gid_from_addr(&a.ah.dgid, &srv);
+	CU_ASSERT_FATAL(ursa_roce_qp_modify(qp, &a,
+					    URSA_RDMA_QP_STATE | URSA_RDMA_QP_PATH_MTU |
+						    URSA_RDMA_QP_DEST_QPN | URSA_RDMA_QP_RQ_PSN |
+						    URSA_RDMA_QP_AV) == 0);
+	a.qp_state = URSA_RDMA_QPS_RTS;
+	a.sq_psn = roce_get24(req[0].bth + 9);
+	a.timeout = 14;
+	a.retry_cnt = 7;
+	a.rnr_retry = 7;
+	a.max_rd_atomic = 16;
+	CU_ASSERT_FATAL(ursa_roce_qp_modify(qp, &a,
+					    URSA_RDMA_QP_STATE | URSA_RDMA_QP_SQ_PSN |
+						    URSA_RDMA_QP_TIMEOUT | URSA_RDMA_QP_RETRY_CNT |
+						    URSA_RDMA_QP_RNR_RETRY |
+						    URSA_RDMA_QP_MAX_QP_RD_ATOMIC) == 0);
+	/* One work request per message, rebuilt from the client's packets. */
+	for (unsigned k = 0; k < nreq; k++) {
+		const uint8_t *b = req[k].bth;
+		const struct roce_opinfo *op = roce_opinfo(b[0]);
+		uint32_t pay = req[k].bthlen - op->length - 4 - ((b[1] >> 4) & 3);
+		struct ursa_rdma_sge sge = {(uintptr_t)local[nwr], 0, ursa_roce_mr_lkey(mr)};
+		struct ursa_rdma_send_wr wr = {.wr_id = nwr, .send_flags = URSA_RDMA_SEND_SIGNALED,
+					       .sg_list = &sge, .num_sge = 1};
+		uint32_t total = pay;
+
+		if (!(op->mask & ROCE_M_FIRST))
+			continue; /* MIDDLE/LAST belong to the message posted at its FIRST */
+		memcpy(local[nwr], b + op->length, pay);
+		if ((op->mask & ROCE_M_WRITE) || (op->mask & ROCE_M_READ)) {
+			wr.rdma.remote_addr = ld64(b + 12);
+			wr.rdma.rkey = ld32(b + 20);
+			total = ld32(b + 24);
+		}
+		for (unsigned j = k + 1; !(op->mask & ROCE_M_LAST) && j < nreq; j++) {
+			const struct roce_opinfo *o2 = roce_opinfo(req[j].bth[0]);
+			uint32_t p2 = req[j].bthlen - o2->length - 4 - ((req[j].bth[1] >> 4) & 3);
+
+			if (o2->mask & ROCE_M_FIRST)
+				break;
+			memcpy(local[nwr] + pay, req[j].bth + o2->length, p2);
+			pay += p2;
+			if (o2->mask & ROCE_M_LAST)
+				break;
+		}
+		sge.length = total;
+		if (op->mask & ROCE_M_SEND)
+			wr.opcode = URSA_RDMA_WR_SEND;
+		else if (op->mask & ROCE_M_WRITE)
+			wr.opcode = URSA_RDMA_WR_RDMA_WRITE;
+		else if (op->mask & ROCE_M_READ)
+			wr.opcode = URSA_RDMA_WR_RDMA_READ;
+		else {
+			wr.opcode = b[0] == ROCE_OP_FETCH_ADD ? URSA_RDMA_WR_ATOMIC_FETCH_AND_ADD
+							      : URSA_RDMA_WR_ATOMIC_CMP_AND_SWP;
+			wr.atomic.remote_addr = ld64(b + 12);
+			wr.atomic.rkey = ld32(b + 20);
+			wr.atomic.compare_add = b[0] == ROCE_OP_FETCH_ADD ? ld64(b + 24) : ld64(b + 32);
+			wr.atomic.swap = ld64(b + 24);
+			sge.length = 8;
+		}
+		ids[nwr] = nwr;
+		CU_ASSERT_FATAL(ursa_roce_post_send(qp, &wr, 1) == 1);
+		nwr++;
+	}
+	ursa_lcore_poll(lc);
+	CU_ASSERT_EQUAL_FATAL(nout, nreq);
+	for (unsigned k = 0; k < nout; k++) {
+		uint8_t buf[2048];
+		uint32_t len = rte_pktmbuf_pkt_len(out[k]);
+
+		roce_mbuf_read(out[k], 0, buf, len);
+		CU_ASSERT(roce_icrc_check(rte_pktmbuf_mtod(out[k], const uint8_t *), out[k], 28,
+					  len - 28));
+		compare(buf, len, &req[k], k, file);
+		rte_pktmbuf_free(out[k]);
+	}
+	nout = 0;
+	/* The kernel server's answers complete every work request, in order. */
+	for (unsigned k = 0; k < nans; k++) {
+		struct rte_mbuf *m = ursa_test_mbuf(lc, ans[k].ip, ans[k].iplen_total);
+
+		ursa_roce_input_l3(lc, m);
+	}
+	for (unsigned k = 0; k < nwr; k++) {
+		struct ursa_rdma_wc wc;
+
+		CU_ASSERT_FATAL(ursa_roce_cq_poll(cq, &wc, 1) == 1);
+		CU_ASSERT_EQUAL(wc.status, URSA_RDMA_WC_SUCCESS);
+		CU_ASSERT_EQUAL(wc.wr_id, ids[k]);
+	}
+	/* READ data and atomic originals landed where the work requests said */
+	for (unsigned k = 0, w = 0; k < nreq && w < nwr; k++) {
+		const struct roce_opinfo *op = roce_opinfo(req[k].bth[0]);
+
+		if (!(op->mask & ROCE_M_FIRST))
+			continue;
+		if (op->mask & ROCE_M_READ) {
+			const struct roce_opinfo *ao = roce_opinfo(ans[w].bth[0]);
+
+			CU_ASSERT_EQUAL(memcmp(local[w], ans[w].bth + ao->length, 64), 0);
+		}
+		if (op->mask & ROCE_M_ATOMIC) {
+			uint64_t v;
+
+			memcpy(&v, local[w], 8);
+			CU_ASSERT_EQUAL(v, ld64(ans[w].bth + 16));
+		}
+		w++;
+	}
+	CU_ASSERT_EQUAL(ursa_roce_cq_poll(cq, (struct ursa_rdma_wc[1]){0}, 1), 0);
+	ursa_roce_qp_destroy(qp);
+	ursa_roce_mr_dereg(mr);
+	ursa_roce_cq_destroy(cq);
+	ursa_roce_pd_free(pd);
+	ursa_lcore_destroy(lc);
+}
+
+static void test_requester_side(void)
+{
+	replay_requester("write_bw-linux6.1.pcap");
+	replay_requester("write_bw_2k-linux6.1.pcap");
+	replay_requester("read_bw-linux6.1.pcap");
+	replay_requester("atomic_bw-linux6.1.pcap");
+	replay_requester("send_bw-linux6.1.pcap");
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -344,5 +528,7 @@ int main(void)
 	CU_add_test(s, "ib_atomic_bw vs kernel rxe", test_atomic_bw);
 	CU_add_test(s, "ib_send_bw vs kernel rxe", test_send_bw);
 	CU_add_test(s, "ibv_rc_pingpong (server side) vs kernel rxe", test_rc_pingpong);
+	CU_add_test(s, "client side: ursa's requests vs the kernel's, then its answers",
+		    test_requester_side);
 	return ursa_test_main();
 }
