@@ -25,7 +25,6 @@
 #define ROCE_MAX_MSG_SIZE (1u << 31) /* RETH length limit */
 #define ROCE_MAX_RD_ATOMIC 16
 #define ROCE_TX_BUDGET 32	     /* packets per QP per poll, requester and read responder */
-#define ROCE_MAX_HDR 128	     /* IPv6 + UDP + BTH + largest extension set, rounded up */
 
 /* Counters: every drop by reason ("drop_*"), NAKs sent by reason. */
 #define ROCE_COUNTERS(X)                                                                     \
@@ -174,7 +173,6 @@ struct ursa_roce_qp {
 		struct roce_res res[ROCE_MAX_RD_ATOMIC];
 		uint32_t nres;	   /* power of two, >= max_dest_rd_atomic */
 		uint32_t res_head; /* free-running */
-		uint32_t rd_outstanding;
 		/* An ACK held back until the READ/ATOMIC responses before it are out, so that
 		 * answers leave in PSN order (an ACK acknowledges every earlier PSN). */
 		bool ack_deferred;

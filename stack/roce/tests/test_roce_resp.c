@@ -141,6 +141,8 @@ struct forge {
 	bool bad_icrc;
 };
 
+static int32_t inject_iface = -1; /* >= 0: deliver as from the UDP layer on this interface */
+
 static void inject(const struct forge *f)
 {
 	uint8_t p[4096 + 128];
@@ -177,6 +179,11 @@ static void inject(const struct forge *f)
 	roce_icrc_put(rte_pktmbuf_mtod_offset(m, uint8_t *, len - 4),
 		      roce_icrc_calc(rte_pktmbuf_mtod(m, uint8_t *), m, bth, len - bth - 4) ^
 			      (f->bad_icrc ? 1u : 0u));
+	if (inject_iface >= 0) {
+		rte_pktmbuf_adj(m, 28);
+		roce_input_l4(lc, m, 20, inject_iface);
+		return;
+	}
 	ursa_roce_input_l3(lc, m);
 }
 
@@ -903,6 +910,32 @@ static void test_ack_after_paced_read(void)
 	ursa_lcore_destroy(lc);
 }
 
+static void test_iface_binding_and_names(void)
+{
+	uint8_t e[16];
+	struct reply r;
+	struct forge f = {.opcode = ROCE_OP_WRITE_ONLY, .psn = EXP_PSN, .ackreq = true, .ext = e,
+			  .extlen = 16, .pay = payload, .paylen = 8, .pad = -1};
+
+	setup_qp(ALL_REMOTE, 4);
+	reth(e, (uintptr_t)buf, ursa_roce_mr_rkey(mr), 8);
+	ursa_roce_qp_set_iface(qp, 3, 9);
+	inject_iface = 2; /* same addresses, another interface (another tenant's VLAN) */
+	inject(&f);
+	CU_ASSERT_EQUAL(ursa_test_counter(lc, "roce", "drop_bad_iface"), 1);
+	CU_ASSERT(!reply(&r));
+	CU_ASSERT(memory_untouched());
+	inject_iface = 3;
+	inject(&f);
+	CU_ASSERT_FATAL(reply(&r));
+	CU_ASSERT_EQUAL(r.syndrome, 0x1f);
+	inject_iface = -1;
+	teardown_qp();
+	for (int st = 0; st < ROCE_RS_MAX; st++)
+		CU_ASSERT_PTR_NOT_NULL(roce_resp_state_names[st]);
+	CU_ASSERT_STRING_EQUAL(roce_resp_state_names[ROCE_RS_ERR_RKEY], "ERR_RKEY");
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -926,5 +959,6 @@ int main(void)
 	CU_add_test(s, "SEND: RNR, short buffer, bad lkey, invalidate", test_rnr_and_send);
 	CU_add_test(s, "READ responses, replay from memory, rkey re-check", test_read_and_replay);
 	CU_add_test(s, "ACKs wait for READ responses (PSN order)", test_ack_after_paced_read);
+	CU_add_test(s, "interface-bound QP; state names", test_iface_binding_and_names);
 	return ursa_test_main();
 }
