@@ -658,6 +658,10 @@ static void do_segment(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, struct r
 	}
 	pcb->last_rx_ns = ursa_now(lc);
 	pcb->keep_probes = 0;
+	/* An answered window probe: the peer is alive, however long its window stays shut
+	 * (RFC 1122 §4.2.2.17); only unanswered probes count towards retries2. */
+	if (pcb->rtx_mode == TCP_RTX_PERSIST)
+		pcb->nrexmt = 0;
 	if (!ack_input(lc, pcb, s))
 		goto out_listener;
 

@@ -576,6 +576,17 @@ static void test_zero_window_persist(void)
 	CU_ASSERT(ctr(A.lc, "persist_probes") >= 3);
 	CU_ASSERT_EQUAL(ia.timeouts, 0);
 	CU_ASSERT_EQUAL(ursa_tcp_get_state(a), URSA_TCP_ESTABLISHED);
+	/* answered probes never end the connection, even past retries2 (3 here) */
+	{
+		struct ursa_tcp_conf c = *ursa_tcp_get_conf(A.lc);
+		uint64_t p0 = ctr(A.lc, "persist_probes");
+
+		c.retries2 = 3;
+		CU_ASSERT_FATAL(ursa_tcp_set_conf(A.lc, &c) == 0);
+		run(60000, 10000);
+		CU_ASSERT_EQUAL(ursa_tcp_get_state(a), URSA_TCP_ESTABLISHED);
+		CU_ASSERT(ctr(A.lc, "persist_probes") >= p0 + 4);
+	}
 	/* reading opens the window (B sends an update), the rest flows */
 	while (got < sizeof(out)) {
 		while ((n = ursa_tcp_recv(B.lc, b, out + got, sizeof(out) - got, 0)) > 0)

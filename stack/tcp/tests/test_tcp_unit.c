@@ -357,6 +357,31 @@ static void test_reass_ring_wrap_and_bound(void)
 	free(pcb);
 }
 
+static void test_reass_chained_mbuf(void)
+{
+	struct ursa_tcp_pcb *pcb = reass_pcb(500, 64);
+	struct rte_mbuf *m1 = ursa_test_mbuf(lc, "HDRabc", 6), *m2 = ursa_test_mbuf(lc, "def", 3);
+	struct rte_mbuf *m3 = ursa_test_mbuf(lc, "ghij", 4);
+	char out[16] = {0};
+
+	CU_ASSERT_FATAL(m1 && m2 && m3);
+	CU_ASSERT_FATAL(rte_pktmbuf_chain(m1, m2) == 0);
+	CU_ASSERT_FATAL(rte_pktmbuf_chain(m1, m3) == 0);
+	/* payload at offset 3 of a three-segment chain, spanning all of them */
+	CU_ASSERT_EQUAL(tcp_reass(pcb, 500, m1, 3, 10), 10);
+	tcp_ring_get(&pcb->rcvq, 0, out, 10);
+	CU_ASSERT_STRING_EQUAL(out, "abcdefghij");
+	/* starting inside the second segment */
+	pcb->rcv_nxt += 10;
+	CU_ASSERT_EQUAL(tcp_reass(pcb, 510, m1, 7, 5), 5);
+	tcp_ring_get(&pcb->rcvq, 10, out, 5);
+	out[5] = 0;
+	CU_ASSERT_STRING_EQUAL(out, "efghi");
+	rte_pktmbuf_free(m1);
+	free(pcb->rcvq.buf);
+	free(pcb);
+}
+
 /* ---- RTO (RFC 6298) ---- */
 
 static void test_rto_samples(void)
@@ -726,6 +751,7 @@ int main(void)
 	CU_add_test(s, "rset", test_rset);
 	CU_add_test(s, "reass_wrap_overlap", test_reass_wrap_overlap);
 	CU_add_test(s, "reass_ring_wrap_and_bound", test_reass_ring_wrap_and_bound);
+	CU_add_test(s, "reass_chained_mbuf", test_reass_chained_mbuf);
 	CU_add_test(s, "rto_samples", test_rto_samples);
 	CU_add_test(s, "rto_backoff", test_rto_backoff);
 	CU_add_test(s, "sack_scoreboard", test_sack_scoreboard);
