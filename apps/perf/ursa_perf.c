@@ -27,6 +27,7 @@
 #include <pcap/pcap.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
+#include <rte_ethdev.h>
 
 #include "ursa_perf.h"
 
@@ -470,7 +471,8 @@ static int open_stack(const struct opts *o, struct ursa_lcore **lc)
 
 	if ((rc = lcore_new(o, o->mode == 's' ? "perfs" : "perfc", o->seed, lc)) != 0)
 		return rc;
-	if ((rc = ursa_port_open_ethdev(*lc, o->devargs, 0, &port)) != 0) {
+	/* room for a full packet at the path MTU (IP + UDP + BTH/RETH + ICRC) */
+	if ((rc = ursa_port_open_ethdev(*lc, o->devargs, RTE_MAX(1500, o->mtu + 128), &port)) != 0) {
 		fprintf(stderr, "ursa-perf: --port %s: %s\n", o->devargs, strerror(-rc));
 		return rc;
 	}
@@ -478,6 +480,16 @@ static int open_stack(const struct opts *o, struct ursa_lcore **lc)
 		return rc;
 	if ((rc = ursa_perf_stack_up(*lc, port, o->addr)) != 0)
 		return rc;
+	/* memif connects in the background: wait (napping) for the link, up to 10 s */
+	for (int i = 0; i < 10000; i++) {
+		struct rte_eth_link link;
+
+		if (rte_eth_link_get_nowait((*lc)->ports[port].ethdev, &link) == 0 &&
+		    link.link_status)
+			break;
+		ursa_lcore_poll(*lc);
+		usleep(1000);
+	}
 	ursa_stack_start(*lc);
 	return 0;
 }

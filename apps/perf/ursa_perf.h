@@ -65,7 +65,8 @@ struct ursa_perf_ep {
 	size_t buflen;
 	unsigned depth;
 	struct ursa_perf_info local, remote;
-	uint64_t errors; /* completions with an error status */
+	unsigned rq_posted; /* receives outstanding */
+	uint64_t errors;    /* completions with an error status */
 	enum ursa_rdma_wc_status last_err;
 };
 
@@ -95,7 +96,6 @@ struct ursa_perf_srv {
 	uint64_t count;	      /* messages received / echoed */
 	uint64_t bad;	      /* messages that failed the check */
 	uint8_t expect;	      /* write_lat: next value of the last byte */
-	unsigned posted;      /* receives outstanding */
 };
 
 /** Prepare the server for one run (posts the receives send tests need). */

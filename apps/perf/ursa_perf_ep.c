@@ -177,7 +177,7 @@ int ursa_perf_ep_connect(struct ursa_perf_ep *ep, uint16_t mtu)
 		return rc;
 	a.qp_state = URSA_RDMA_QPS_RTS;
 	a.sq_psn = ep->local.psn;
-	a.timeout = 12; /* 16.8 ms */
+	a.timeout = 14; /* 67 ms: survives a busy, shared machine */
 	a.retry_cnt = 7;
 	a.rnr_retry = 7;
 	a.max_rd_atomic = RD_ATOMIC;
@@ -273,12 +273,17 @@ static int post_op(struct ursa_perf_ep *ep, enum ursa_rdma_wr_opcode op, uint32_
 	return ursa_rdma_post_send(ep->qp, &wr, 1);
 }
 
-static int post_recv(struct ursa_perf_ep *ep, uint32_t size)
+/* Receives take the whole target area, so that ones left over from a run with smaller
+ * messages still fit the next run's. */
+static int post_recv(struct ursa_perf_ep *ep)
 {
-	struct ursa_rdma_sge sge = {(uintptr_t)ep->buf + half(ep), size, ep->mr->lkey};
+	struct ursa_rdma_sge sge = {(uintptr_t)ep->buf + half(ep), (uint32_t)half(ep),
+				    ep->mr->lkey};
 	struct ursa_rdma_recv_wr wr = {.wr_id = 1, .sg_list = &sge, .num_sge = 1};
+	int rc = ursa_rdma_post_recv(ep->qp, &wr, 1);
 
-	return ursa_rdma_post_recv(ep->qp, &wr, 1);
+	ep->rq_posted += rc == 1;
+	return rc;
 }
 
 /* ---- server ---- */
@@ -322,7 +327,7 @@ unsigned ursa_perf_srv_step(struct ursa_perf_srv *s)
 		}
 		if (wc[i].opcode != URSA_RDMA_WC_RECV)
 			continue;
-		s->posted--;
+		ep->rq_posted--;
 		s->count++;
 		if (wc[i].byte_len != s->size ||
 		    (s->verify_seed && s->test == URSA_PERF_SEND_BW &&
@@ -334,10 +339,8 @@ unsigned ursa_perf_srv_step(struct ursa_perf_srv *s)
 	}
 	work += n > 0 ? (unsigned)n : 0;
 	if (s->test == URSA_PERF_SEND_BW || s->test == URSA_PERF_SEND_LAT) {
-		while (s->posted < ep->depth && post_recv(ep, s->size) == 1) {
-			s->posted++;
+		while (ep->rq_posted < ep->depth && post_recv(ep) == 1)
 			work++;
-		}
 	}
 	if (s->test == URSA_PERF_WRITE_LAT && s->size > 0) {
 		volatile uint8_t *in = ep->buf + half(ep) + s->size - 1;
@@ -375,8 +378,10 @@ static int drain(struct ursa_perf_ep *ep, unsigned *recvs, unsigned *sends)
 			ep->last_err = wc[i].status;
 			return -EIO;
 		}
-		if (wc[i].opcode == URSA_RDMA_WC_RECV)
+		if (wc[i].opcode == URSA_RDMA_WC_RECV) {
+			ep->rq_posted--;
 			(*recvs)++;
+		}
 		else
 			(*sends)++;
 	}
@@ -514,7 +519,7 @@ static int run_lat(struct ursa_perf_ep *ep, const struct ursa_perf_run *run,
 	}
 	if (run->test == URSA_PERF_SEND_LAT) {
 		div = 2;
-		if (post_recv(ep, run->size) != 1) {
+		if (ep->rq_posted == 0 && post_recv(ep) != 1) {
 			free(samples);
 			return -ENOSPC;
 		}
@@ -539,7 +544,7 @@ static int run_lat(struct ursa_perf_ep *ep, const struct ursa_perf_run *run,
 			else
 				rc = wait_lat(ep, run, &recvs, &sends, (unsigned)i + 1,
 					      (unsigned)i + 1, -1, 0);
-			if (rc == 0 && post_recv(ep, run->size) != 1)
+			if (rc == 0 && ep->rq_posted == 0 && post_recv(ep) != 1)
 				rc = -ENOSPC;
 			break;
 		case URSA_PERF_READ_LAT:
