@@ -120,28 +120,59 @@ static void compare(const uint8_t *ours, uint32_t ourlen, const struct frame *k,
 	}
 }
 
-static void replay(const char *file, unsigned expect_answers)
+/* The responder's memory: one MR per rkey the requests use, over the VAs they touch. */
+#define MAX_KEYS 4
+struct keymem {
+	uint32_t rkey;
+	uint64_t lo, hi;
+	struct ursa_roce_mr *mr;
+	uint8_t mem[1 << 16];
+};
+static struct keymem km[MAX_KEYS];
+static unsigned nkm;
+
+static struct keymem *key_of(uint32_t rkey)
+{
+	for (unsigned i = 0; i < nkm; i++)
+		if (km[i].rkey == rkey)
+			return &km[i];
+	return NULL;
+}
+
+static uint8_t *mem_at(uint32_t rkey, uint64_t va)
+{
+	struct keymem *k = key_of(rkey);
+
+	CU_ASSERT_FATAL(k != NULL && va >= k->lo && va - k->lo < sizeof(k->mem));
+	return k->mem + (va - k->lo);
+}
+
+/* Replay the requests that host req_ip sent into ursa playing host resp_ip. */
+static void replay_dir(const char *file, unsigned expect_answers, const char *req_ip,
+		       const char *resp_ip)
 {
 	struct ursa_lcore *lc;
 	struct ursa_roce_pd *pd;
 	struct ursa_roce_cq *cq;
 	struct ursa_roce_qp *qp;
-	struct ursa_roce_mr *mr = NULL, *rmr;
+	struct ursa_roce_mr *rmr;
 	struct ursa_rdma_qp_cap cap = {64, 64, 1, 1};
 	struct ursa_rdma_qp_attr a = {0};
-	struct ursa_ipaddr srv, cli;
+	struct ursa_ipaddr me, peer;
 	struct frame req[64], ans[64];
 	unsigned nreq = 0, nans = 0, nsend = 0;
-	uint64_t lo = UINT64_MAX, hi = 0;
-	uint32_t rkey = 0, our_qpn = 0, peer_qpn = 0;
-	static uint8_t mem[1 << 16], rbuf[64][4096];
+	uint32_t our_qpn = 0, peer_qpn = 0;
+	static uint8_t rbuf[64][4096];
+	int ansidx[64];
 	uint16_t first_sport = 0;
 	int n = fixture_load(file, pk, RTE_DIM(pk));
 
 	CU_ASSERT_FATAL(n > 0);
-	ursa_ipaddr_parse(SERVER, &srv, NULL);
-	ursa_ipaddr_parse(CLIENT, &cli, NULL);
-	/* Requests: client -> server; answers: the server's ACKs and READ responses. */
+	ursa_ipaddr_parse(resp_ip, &me, NULL);
+	ursa_ipaddr_parse(req_ip, &peer, NULL);
+	nkm = 0;
+	memset(km, 0, sizeof(km));
+	/* Requests: peer -> us; answers: what the kernel we stand in for sent back. */
 	for (int i = 0; i < n; i++) {
 		struct frame f;
 		const struct roce_opinfo *op;
@@ -149,24 +180,29 @@ static void replay(const char *file, unsigned expect_answers)
 		if (!frame_of(&pk[i], &f))
 			continue;
 		op = roce_opinfo(f.bth[0]);
-		CU_ASSERT_FATAL(op != NULL);
-		if (f.src == cli.v4 && (op->mask & ROCE_M_REQ)) {
+		if (op == NULL) /* UD (CM MADs on QP1): not RC */
+			continue;
+		if (f.src == peer.v4 && (op->mask & ROCE_M_REQ)) {
 			req[nreq++] = f;
 			our_qpn = roce_get24(f.bth + 5);
 			if (op->mask & (ROCE_M_RETH | ROCE_M_ATMETH)) {
 				const uint8_t *e = f.bth + 12;
 				uint64_t va = ld64(e);
-				uint32_t len = (op->mask & ROCE_M_RETH)
-						       ? ld32(e + 12)
-						       : 8;
+				uint32_t len = (op->mask & ROCE_M_RETH) ? ld32(e + 12) : 8;
+				struct keymem *k = key_of(ld32(e + 8));
 
-				rkey = ld32(e + 8);
-				lo = RTE_MIN(lo, va);
-				hi = RTE_MAX(hi, va + len);
+				if (k == NULL) {
+					CU_ASSERT_FATAL(nkm < MAX_KEYS);
+					k = &km[nkm++];
+					k->rkey = ld32(e + 8);
+					k->lo = UINT64_MAX;
+				}
+				k->lo = RTE_MIN(k->lo, va);
+				k->hi = RTE_MAX(k->hi, va + len);
 			}
 			if ((op->mask & ROCE_M_SEND) && (op->mask & ROCE_M_LAST))
 				nsend++;
-		} else if (f.src == srv.v4 && (op->mask & ROCE_M_RESP)) {
+		} else if (f.src == me.v4 && (op->mask & ROCE_M_RESP)) {
 			ans[nans++] = f;
 			peer_qpn = roce_get24(f.bth + 5);
 		}
@@ -185,31 +221,26 @@ static void replay(const char *file, unsigned expect_answers)
 	CU_ASSERT_FATAL(ursa_roce_cq_create(lc, 64, &cq) == 0);
 	CU_ASSERT_FATAL(ursa_roce_qp_create(pd, cq, cq, &cap, false, &qp) == 0);
 	CU_ASSERT_FATAL(roce_qp_set_qpn(qp, our_qpn) == 0);
-	memset(mem, 0, sizeof(mem));
-	if (rkey != 0) {
-		CU_ASSERT_FATAL(hi - lo <= sizeof(mem));
-		CU_ASSERT_FATAL(ursa_roce_mr_reg_iova(pd, mem, sizeof(mem), lo,
+	for (unsigned i = 0; i < nkm; i++) {
+		CU_ASSERT_FATAL(km[i].hi - km[i].lo <= sizeof(km[i].mem));
+		CU_ASSERT_FATAL(ursa_roce_mr_reg_iova(pd, km[i].mem, sizeof(km[i].mem), km[i].lo,
 						      URSA_RDMA_ACCESS_LOCAL_WRITE |
 							      URSA_RDMA_ACCESS_REMOTE_WRITE |
 							      URSA_RDMA_ACCESS_REMOTE_READ |
 							      URSA_RDMA_ACCESS_REMOTE_ATOMIC,
-						      &mr) == 0);
-		CU_ASSERT_FATAL(roce_mr_set_key(mr, rkey) == 0);
+						      &km[i].mr) == 0);
+		CU_ASSERT_FATAL(roce_mr_set_key(km[i].mr, km[i].rkey) == 0);
 	}
-	/* The server's memory as the kernel's answers show it: READ data, atomic originals. */
-	for (unsigned k = 0; k < nreq && k < nans; k++) {
+	/* Pair each request with the kernel's answer to it (READ/ATOMIC always, SEND/WRITE
+	 * when AckReq ends a message), in order. */
+	for (unsigned k = 0, j = 0; k < nreq; k++) {
 		const struct roce_opinfo *qo = roce_opinfo(req[k].bth[0]);
-		const struct roce_opinfo *ao = roce_opinfo(ans[k].bth[0]);
-		uint64_t va = ld64(req[k].bth + 12);
 
-		if ((qo->mask & ROCE_M_READ) && (ao->mask & ROCE_M_READ))
-			memcpy(mem + (va - lo), ans[k].bth + ao->length,
-			       ans[k].bthlen - ao->length - 4 - ((ans[k].bth[1] >> 4) & 3));
-		if (qo->mask & ROCE_M_ATOMIC) {
-			uint64_t orig = ld64(ans[k].bth + 16);
-
-			memcpy(mem + (va - lo), &orig, 8);
-		}
+		ansidx[k] = -1;
+		if ((qo->mask & (ROCE_M_READ | ROCE_M_ATOMIC)) ||
+		    roce_bth_ackreq((const struct roce_bth *)req[k].bth))
+			if (j < nans)
+				ansidx[k] = (int)j++;
 	}
 	CU_ASSERT_FATAL(ursa_roce_mr_reg(pd, rbuf, sizeof(rbuf), URSA_RDMA_ACCESS_LOCAL_WRITE,
 					 &rmr) == 0);
@@ -230,21 +261,43 @@ static void replay(const char *file, unsigned expect_answers)
 	a.rq_psn = roce_get24(req[0].bth + 9);
 	a.max_dest_rd_atomic = 16;
 	a.min_rnr_timer = 12;
-	ursa_rdma_gid_from_addr(&a.ah.sgid, &srv);
-	ursa_rdma_gid_from_addr(&a.ah.dgid, &cli);
+	ursa_rdma_gid_from_addr(&a.ah.sgid, &me);
+	ursa_rdma_gid_from_addr(&a.ah.dgid, &peer);
 	CU_ASSERT_FATAL(ursa_roce_qp_modify(qp, &a,
 					    URSA_RDMA_QP_STATE | URSA_RDMA_QP_PATH_MTU |
 						    URSA_RDMA_QP_DEST_QPN | URSA_RDMA_QP_RQ_PSN |
 						    URSA_RDMA_QP_MAX_DEST_RD_ATOMIC |
 						    URSA_RDMA_QP_MIN_RNR_TIMER | URSA_RDMA_QP_AV) == 0);
 
-	/* Replay the requests as the kernel sent them. */
+	/* Replay the requests as the kernel sent them. Before a READ or an ATOMIC, our memory
+	 * takes the value the kernel's answer shows (the peer application changes its buffers
+	 * between rounds); after a WRITE, the memory must hold its payload. */
 	for (unsigned k = 0; k < nreq; k++) {
+		const struct roce_opinfo *qo = roce_opinfo(req[k].bth[0]);
 		struct rte_mbuf *m = ursa_test_mbuf(lc, req[k].ip, req[k].iplen_total);
+		uint32_t pay = req[k].bthlen - qo->length - 4 - ((req[k].bth[1] >> 4) & 3);
 
 		CU_ASSERT_FATAL(m != NULL);
+		if ((qo->mask & (ROCE_M_READ | ROCE_M_ATOMIC)) && ansidx[k] >= 0) {
+			const struct frame *an = &ans[ansidx[k]];
+			const struct roce_opinfo *ao = roce_opinfo(an->bth[0]);
+			uint8_t *dst = mem_at(ld32(req[k].bth + 20), ld64(req[k].bth + 12));
+
+			if (ao->mask & ROCE_M_READ) {
+				memcpy(dst, an->bth + ao->length,
+				       an->bthlen - ao->length - 4 - ((an->bth[1] >> 4) & 3));
+			} else if (qo->mask & ROCE_M_ATOMIC) {
+				uint64_t orig = ld64(an->bth + 16);
+
+				memcpy(dst, &orig, 8);
+			}
+		}
 		ursa_roce_input_l3(lc, m);
 		ursa_lcore_poll(lc);
+		if ((qo->mask & ROCE_M_WRITE) && (qo->mask & ROCE_M_RETH) && (qo->mask & ROCE_M_LAST))
+			CU_ASSERT_EQUAL(memcmp(mem_at(ld32(req[k].bth + 20), ld64(req[k].bth + 12)),
+					       req[k].bth + qo->length, pay),
+					0);
 	}
 	CU_ASSERT_EQUAL(nout, nans);
 	for (unsigned k = 0; k < nout && k < nans; k++) {
@@ -261,17 +314,14 @@ static void replay(const char *file, unsigned expect_answers)
 		CU_ASSERT_EQUAL((uint16_t)(buf[20] << 8 | buf[21]), first_sport);
 		rte_pktmbuf_free(out[k]);
 	}
+	for (unsigned k = nans; k < nout; k++)
+		rte_pktmbuf_free(out[k]);
 	nout = 0;
 	/* The requests' effects: WRITE data in memory, SEND data in the receive buffers. */
-	for (unsigned k = 0, s = 0; k < nreq; k++) {
+	for (unsigned k = 0, s = 0, j = 0; k < nreq; k++) {
 		const struct roce_opinfo *qo = roce_opinfo(req[k].bth[0]);
 		uint32_t pay = req[k].bthlen - qo->length - 4 - ((req[k].bth[1] >> 4) & 3);
 
-		if ((qo->mask & ROCE_M_WRITE) && (qo->mask & ROCE_M_RETH) && (qo->mask & ROCE_M_LAST)) {
-			uint64_t va = ld64(req[k].bth + 12);
-
-			CU_ASSERT_EQUAL(memcmp(mem + (va - lo), req[k].bth + qo->length, pay), 0);
-		}
 		if ((qo->mask & ROCE_M_SEND) && (qo->mask & ROCE_M_ONLY) == ROCE_M_ONLY) {
 			struct ursa_rdma_wc wc;
 
@@ -282,22 +332,36 @@ static void replay(const char *file, unsigned expect_answers)
 			s++;
 		}
 		if (qo->mask & ROCE_M_ATOMIC) {
-			uint64_t va = ld64(req[k].bth + 12);
 			uint64_t add = ld64(req[k].bth + 24);
-			uint64_t orig = ld64(ans[k].bth + 16), now;
+			uint64_t orig = ld64(ans[j].bth + 16), now;
 
-			memcpy(&now, mem + (va - lo), 8);
+			memcpy(&now, mem_at(ld32(req[k].bth + 20), ld64(req[k].bth + 12)), 8);
 			CU_ASSERT_EQUAL(now, orig + add);
+			j++;
 		}
 	}
 	CU_ASSERT_EQUAL(ursa_test_counter(lc, "roce", "drop_bad_icrc"), 0);
 	ursa_roce_qp_destroy(qp);
-	if (mr != NULL)
-		ursa_roce_mr_dereg(mr);
+	for (unsigned i = 0; i < nkm; i++)
+		ursa_roce_mr_dereg(km[i].mr);
 	ursa_roce_mr_dereg(rmr);
 	ursa_roce_cq_destroy(cq);
 	ursa_roce_pd_free(pd);
 	ursa_lcore_destroy(lc);
+}
+
+static void replay(const char *file, unsigned expect_answers)
+{
+	replay_dir(file, expect_answers, CLIENT, SERVER);
+}
+
+static void test_rping(void)
+{
+	/* the client's SENDs (rping_rdma_info) into ursa as the server */
+	replay_dir("rping-linux6.1.pcap", 6, CLIENT, SERVER);
+	/* the server's READs and WRITEs of the client's buffers (two rkeys) and its SENDs,
+	 * into ursa as the client */
+	replay_dir("rping-linux6.1.pcap", 12, SERVER, CLIENT);
 }
 
 static void test_write_bw(void)
@@ -528,6 +592,7 @@ int main(void)
 	CU_add_test(s, "ib_atomic_bw vs kernel rxe", test_atomic_bw);
 	CU_add_test(s, "ib_send_bw vs kernel rxe", test_send_bw);
 	CU_add_test(s, "ibv_rc_pingpong (server side) vs kernel rxe", test_rc_pingpong);
+	CU_add_test(s, "rping: both directions, two rkeys, CM MADs ignored", test_rping);
 	CU_add_test(s, "client side: ursa's requests vs the kernel's, then its answers",
 		    test_requester_side);
 	return ursa_test_main();
