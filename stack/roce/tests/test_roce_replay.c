@@ -263,6 +263,7 @@ static void replay_dir(const char *file, unsigned expect_answers, const char *re
 	a.min_rnr_timer = 12;
 	ursa_rdma_gid_from_addr(&a.ah.sgid, &me);
 	ursa_rdma_gid_from_addr(&a.ah.dgid, &peer);
+	a.ah.hop_limit = ans[0].ip[8]; /* as the kernel's QP had it (SMC-R uses 1) */
 	CU_ASSERT_FATAL(ursa_roce_qp_modify(qp, &a,
 					    URSA_RDMA_QP_STATE | URSA_RDMA_QP_PATH_MTU |
 						    URSA_RDMA_QP_DEST_QPN | URSA_RDMA_QP_RQ_PSN |
@@ -353,6 +354,13 @@ static void replay_dir(const char *file, unsigned expect_answers, const char *re
 static void replay(const char *file, unsigned expect_answers)
 {
 	replay_dir(file, expect_answers, CLIENT, SERVER);
+}
+
+static void test_smc(void)
+{
+	/* kernel SMC-Rv2: LLC messages as SEND, 16 KiB RDMA WRITEs into the RMB, CDC SENDs */
+	replay_dir("smc_ueid-linux6.12.pcap", 7, CLIENT, SERVER);
+	replay_dir("smc_ueid-linux6.12.pcap", 7, SERVER, CLIENT);
 }
 
 static void test_rping(void)
@@ -593,6 +601,7 @@ int main(void)
 	CU_add_test(s, "ib_send_bw vs kernel rxe", test_send_bw);
 	CU_add_test(s, "ibv_rc_pingpong (server side) vs kernel rxe", test_rc_pingpong);
 	CU_add_test(s, "rping: both directions, two rkeys, CM MADs ignored", test_rping);
+	CU_add_test(s, "kernel SMC-Rv2 (LLC, CDC, RMB writes): both directions", test_smc);
 	CU_add_test(s, "client side: ursa's requests vs the kernel's, then its answers",
 		    test_requester_side);
 	return ursa_test_main();
