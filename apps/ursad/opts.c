@@ -16,7 +16,7 @@
 
 #include "ursad.h"
 
-#define URSAD_DEFAULT_IDLE_SLEEP_US 1000
+#define URSAD_DEFAULT_IDLE_SLEEP_US 2000
 #define URSAD_DEFAULT_BUSY_POLLS 256
 
 void ursad_usage(FILE *f)

@@ -3,8 +3,8 @@
  * ursad, the data-plane daemon: parses and checks its options, starts EAL, opens the ports,
  * brings the stack up on the main lcore and runs it to completion there. Under load it polls
  * without sleeping; after --busy-polls empty polls it naps, on the ports' Rx interrupts when
- * every port has them, otherwise on a short timer that grows from 50 us to --idle-sleep-us,
- * never past the next stack timer. Signals arrive on a signalfd in the same wait.
+ * every port has them, otherwise on a short timer: 50 us while there was work in the last
+ * 20 ms, then growing to --idle-sleep-us; never past the next stack timer. Signals arrive on a signalfd in the same wait.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -24,6 +24,9 @@
 #include "ursad.h"
 
 #define NAP_MIN_NS 50000ull
+/* Naps stay at NAP_MIN_NS for this long after the last work: traffic with short gaps (a peer
+ * that was descheduled for a moment) must not meet a fully grown nap. */
+#define NAP_HOT_NS 20000000ull
 #define SIGNAL_CHECK_POLLS 1024 /* busy polls between signal checks */
 #define MAX_EVENTS (URSA_MAX_PORTS + 1)
 
@@ -121,8 +124,10 @@ static bool nap(struct ursad *d, uint64_t timeout_ns)
 static void run(struct ursad *d)
 {
 	const uint64_t max_nap = d->conf.idle_sleep_us * 1000ull;
-	uint64_t empty = 0, nap_ns = NAP_MIN_NS < max_nap ? NAP_MIN_NS : max_nap;
+	const uint64_t min_nap = NAP_MIN_NS < max_nap ? NAP_MIN_NS : max_nap;
+	uint64_t empty = 0, nap_ns = min_nap, last_work = 0;
 	unsigned since_check = 0;
+	bool worked = true;
 
 	for (;;) {
 		uint64_t budget, t;
@@ -130,7 +135,7 @@ static void run(struct ursad *d)
 
 		if (ursa_lcore_poll(d->lc) != 0) {
 			empty = 0;
-			nap_ns = NAP_MIN_NS < max_nap ? NAP_MIN_NS : max_nap;
+			worked = true;
 		} else {
 			empty++;
 		}
@@ -145,6 +150,12 @@ static void run(struct ursad *d)
 		}
 		/* Idle: nap until the next timer, an interrupt, a signal or the nap ends. */
 		periodic(d);
+		if (worked) {
+			/* The work ended a busy-poll spell ago: close enough, and one clock read
+			 * per spell instead of one per poll. */
+			last_work = ursa_now(d->lc);
+			worked = false;
+		}
 		budget = ursa_lcore_idle_budget(d->lc);
 		if (budget == 0)
 			continue;
@@ -154,9 +165,12 @@ static void run(struct ursad *d)
 			if (ursa_lcore_poll(d->lc) != 0) {
 				set_rx_intr(d, false);
 				empty = 0;
+				worked = true;
 				continue;
 			}
 			t = max_nap;
+		} else if (ursa_now(d->lc) - last_work < NAP_HOT_NS) {
+			t = nap_ns = min_nap;
 		} else {
 			t = nap_ns;
 			nap_ns = nap_ns * 2 < max_nap ? nap_ns * 2 : max_nap;
