@@ -26,7 +26,7 @@ extern "C" {
 #endif
 
 #define URSA_RDMA_MAX_DEVICES 4
-#define URSA_RDMA_MAX_GIDS 16
+#define URSA_RDMA_MAX_GIDS    16
 
 /** Memory access rights of an MR and of a QP (remote operations it accepts). */
 enum ursa_rdma_access {
@@ -84,9 +84,9 @@ enum ursa_rdma_wc_opcode {
 	URSA_RDMA_WC_RECV_RDMA_WITH_IMM,
 };
 
-#define URSA_RDMA_SEND_SIGNALED (1u << 0)
+#define URSA_RDMA_SEND_SIGNALED	 (1u << 0)
 #define URSA_RDMA_SEND_SOLICITED (1u << 1)
-#define URSA_RDMA_SEND_FENCE (1u << 2)
+#define URSA_RDMA_SEND_FENCE	 (1u << 2)
 
 #define URSA_RDMA_WC_WITH_IMM (1u << 0)
 #define URSA_RDMA_WC_WITH_INV (1u << 1)
@@ -104,7 +104,7 @@ struct ursa_rdma_send_wr {
 	unsigned send_flags; /**< URSA_RDMA_SEND_* */
 	const struct ursa_rdma_sge *sg_list;
 	unsigned num_sge;
-	rte_be32_t imm_data;	 /**< network order, passed through */
+	rte_be32_t imm_data; /**< network order, passed through */
 	uint32_t invalidate_rkey;
 	struct {
 		uint64_t remote_addr;

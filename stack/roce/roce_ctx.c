@@ -41,7 +41,7 @@ static unsigned roce_poll(struct ursa_lcore *lc, void *arg)
 	/* Each QP present now gets one turn; QPs re-marked during their turn wait. */
 	rounds = 0;
 	TAILQ_FOREACH(qp, &ctx->busy, busy_link)
-		rounds++;
+	rounds++;
 	while (rounds-- > 0 && (qp = TAILQ_FIRST(&ctx->busy)) != NULL) {
 		TAILQ_REMOVE(&ctx->busy, qp, busy_link);
 		qp->busy = false;

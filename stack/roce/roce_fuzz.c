@@ -104,14 +104,15 @@ int ursa_roce_fuzz_setup(struct ursa_lcore *lc)
 	     rc = ursa_roce_qp_modify(f->qp, &a,
 				      URSA_RDMA_QP_STATE | URSA_RDMA_QP_SQ_PSN |
 					      URSA_RDMA_QP_TIMEOUT | URSA_RDMA_QP_RETRY_CNT |
-					      URSA_RDMA_QP_RNR_RETRY | URSA_RDMA_QP_MAX_QP_RD_ATOMIC)))
+					      URSA_RDMA_QP_RNR_RETRY |
+					      URSA_RDMA_QP_MAX_QP_RD_ATOMIC)))
 		goto err;
 	for (int k = 0; k < 4; k++) {
 		struct ursa_rdma_sge s = {0x10000 + 8192u * (unsigned)k, 8192, 0x00c0ffee};
 		struct ursa_rdma_recv_wr rw = {.wr_id = (uint64_t)k, .sg_list = &s, .num_sge = 1};
 		struct ursa_rdma_send_wr sw = {.wr_id = (uint64_t)k,
 					       .opcode = k == 0 ? URSA_RDMA_WR_RDMA_READ
-									: URSA_RDMA_WR_SEND,
+								: URSA_RDMA_WR_SEND,
 					       .sg_list = &s,
 					       .num_sge = 1,
 					       .rdma = {0x20000, 0x1234}};

@@ -14,31 +14,31 @@
 #include <rte_byteorder.h>
 #include <rte_common.h>
 
-#define ROCE_UDP_PORT 4791
-#define ROCE_ICRC_LEN 4
-#define ROCE_PSN_MASK 0xffffffu
-#define ROCE_QPN_MASK 0xffffffu
+#define ROCE_UDP_PORT	  4791
+#define ROCE_ICRC_LEN	  4
+#define ROCE_PSN_MASK	  0xffffffu
+#define ROCE_QPN_MASK	  0xffffffu
 #define ROCE_DEFAULT_PKEY 0xffff
 
 /* BTH: Base Transport Header (IBTA 9.2). */
 struct roce_bth {
 	uint8_t opcode;
-	uint8_t flags;	  /* SE(7) M(6) PadCnt(5..4) TVer(3..0) */
+	uint8_t flags; /* SE(7) M(6) PadCnt(5..4) TVer(3..0) */
 	rte_be16_t pkey;
-	uint8_t resv8a;	  /* FECN(7) BECN(6) resv6a; masked in the ICRC */
+	uint8_t resv8a; /* FECN(7) BECN(6) resv6a; masked in the ICRC */
 	uint8_t qpn[3];
-	uint8_t ackreq;	  /* AckReq(7) resv7 */
+	uint8_t ackreq; /* AckReq(7) resv7 */
 	uint8_t psn[3];
 } __rte_packed;
 static_assert(sizeof(struct roce_bth) == 12, "BTH is 12 bytes");
 
-#define ROCE_BTH_SE 0x80
-#define ROCE_BTH_MIG 0x40
+#define ROCE_BTH_SE	   0x80
+#define ROCE_BTH_MIG	   0x40
 #define ROCE_BTH_PAD_SHIFT 4
-#define ROCE_BTH_PAD_MASK 0x30
+#define ROCE_BTH_PAD_MASK  0x30
 #define ROCE_BTH_TVER_MASK 0x0f
-#define ROCE_BTH_ACKREQ 0x80
-#define ROCE_BTH_BECN 0x40
+#define ROCE_BTH_ACKREQ	   0x80
+#define ROCE_BTH_BECN	   0x40
 
 /* RETH: RDMA Extended Transport Header (IBTA 9.3.3). */
 struct roce_reth {
@@ -83,16 +83,16 @@ struct roce_ieth {
 static_assert(sizeof(struct roce_ieth) == 4, "IETH is 4 bytes");
 
 /* AETH syndrome (IBTA 9.7.5.1, rocev2.md §3.4). */
-#define ROCE_AETH_TYPE_MASK 0xe0
-#define ROCE_AETH_ACK 0x00
-#define ROCE_AETH_RNR_NAK 0x20
-#define ROCE_AETH_NAK 0x60
-#define ROCE_AETH_CODE_MASK 0x1f
+#define ROCE_AETH_TYPE_MASK	0xe0
+#define ROCE_AETH_ACK		0x00
+#define ROCE_AETH_RNR_NAK	0x20
+#define ROCE_AETH_NAK		0x60
+#define ROCE_AETH_CODE_MASK	0x1f
 #define ROCE_AETH_ACK_NO_CREDIT 0x1f
-#define ROCE_NAK_PSN_SEQ 0x00
-#define ROCE_NAK_INV_REQ 0x01
-#define ROCE_NAK_REM_ACCESS 0x02
-#define ROCE_NAK_REM_OP 0x03
+#define ROCE_NAK_PSN_SEQ	0x00
+#define ROCE_NAK_INV_REQ	0x01
+#define ROCE_NAK_REM_ACCESS	0x02
+#define ROCE_NAK_REM_OP		0x03
 
 static inline uint32_t roce_get24(const uint8_t *p)
 {
@@ -106,8 +106,14 @@ static inline void roce_put24(uint8_t *p, uint32_t v)
 	p[2] = (uint8_t)v;
 }
 
-static inline uint32_t roce_bth_psn(const struct roce_bth *b) { return roce_get24(b->psn); }
-static inline uint32_t roce_bth_qpn(const struct roce_bth *b) { return roce_get24(b->qpn); }
+static inline uint32_t roce_bth_psn(const struct roce_bth *b)
+{
+	return roce_get24(b->psn);
+}
+static inline uint32_t roce_bth_qpn(const struct roce_bth *b)
+{
+	return roce_get24(b->qpn);
+}
 static inline unsigned roce_bth_pad(const struct roce_bth *b)
 {
 	return (b->flags & ROCE_BTH_PAD_MASK) >> ROCE_BTH_PAD_SHIFT;
@@ -137,7 +143,10 @@ static inline void roce_bth_set(struct roce_bth *b, uint8_t opcode, int se, unsi
 	roce_put24(b->psn, psn);
 }
 
-static inline uint32_t roce_aeth_msn(const struct roce_aeth *a) { return roce_get24(a->msn); }
+static inline uint32_t roce_aeth_msn(const struct roce_aeth *a)
+{
+	return roce_get24(a->msn);
+}
 static inline void roce_aeth_set(struct roce_aeth *a, uint8_t syndrome, uint32_t msn)
 {
 	a->syndrome = syndrome;

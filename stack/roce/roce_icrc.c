@@ -19,14 +19,13 @@
 
 #define ICRC_PREFIX_FINAL (~0xDEBB20E3u)
 
-uint32_t roce_icrc_calc(const uint8_t *l3, const struct rte_mbuf *m, uint32_t bth_off,
-			uint32_t len)
+uint32_t roce_icrc_calc(const uint8_t *l3, const struct rte_mbuf *m, uint32_t bth_off, uint32_t len)
 {
 	uint8_t hdr[sizeof(struct rte_ipv6_hdr) + sizeof(struct rte_udp_hdr) +
 		    sizeof(struct roce_bth)];
 	const struct roce_bth *bth;
-	unsigned iplen = (l3[0] >> 4) == 6 ? sizeof(struct rte_ipv6_hdr)
-					    : sizeof(struct rte_ipv4_hdr);
+	unsigned iplen =
+		(l3[0] >> 4) == 6 ? sizeof(struct rte_ipv6_hdr) : sizeof(struct rte_ipv4_hdr);
 	uint8_t *udp = hdr + iplen;
 	uint32_t crc, off, end, base;
 
@@ -37,15 +36,15 @@ uint32_t roce_icrc_calc(const uint8_t *l3, const struct rte_mbuf *m, uint32_t bt
 	if (bth != (const void *)(udp + sizeof(struct rte_udp_hdr)))
 		memcpy(udp + sizeof(struct rte_udp_hdr), bth, sizeof(*bth));
 	if (iplen == sizeof(struct rte_ipv4_hdr)) {
-		hdr[1] = 0xff;		     /* TOS */
-		hdr[8] = 0xff;		     /* TTL */
-		hdr[10] = hdr[11] = 0xff;    /* header checksum */
+		hdr[1] = 0xff;		  /* TOS */
+		hdr[8] = 0xff;		  /* TTL */
+		hdr[10] = hdr[11] = 0xff; /* header checksum */
 	} else {
-		hdr[0] |= 0x0f;		     /* traffic class, high nibble */
+		hdr[0] |= 0x0f;			 /* traffic class, high nibble */
 		hdr[1] = hdr[2] = hdr[3] = 0xff; /* traffic class low nibble + flow label */
-		hdr[7] = 0xff;		     /* hop limit */
+		hdr[7] = 0xff;			 /* hop limit */
 	}
-	udp[6] = udp[7] = 0xff;		     /* UDP checksum */
+	udp[6] = udp[7] = 0xff;			    /* UDP checksum */
 	udp[sizeof(struct rte_udp_hdr) + 4] = 0xff; /* BTH resv8a: FECN, BECN, resv6a */
 	crc = crc32_gzip_refl(ICRC_PREFIX_FINAL, hdr,
 			      (uint64_t)(iplen + sizeof(struct rte_udp_hdr) + sizeof(*bth)));
@@ -69,8 +68,7 @@ uint32_t roce_icrc_calc(const uint8_t *l3, const struct rte_mbuf *m, uint32_t bt
 	return crc;
 }
 
-bool roce_icrc_check(const uint8_t *l3, const struct rte_mbuf *m, uint32_t bth_off,
-		     uint32_t len)
+bool roce_icrc_check(const uint8_t *l3, const struct rte_mbuf *m, uint32_t bth_off, uint32_t len)
 {
 	uint8_t buf[ROCE_ICRC_LEN];
 	const uint8_t *p;

@@ -12,8 +12,8 @@
 
 #include "roce_priv.h"
 
-#define MR_ACCESS_ALL                                                                        \
-	(URSA_RDMA_ACCESS_LOCAL_WRITE | URSA_RDMA_ACCESS_REMOTE_WRITE |                     \
+#define MR_ACCESS_ALL                                                                              \
+	(URSA_RDMA_ACCESS_LOCAL_WRITE | URSA_RDMA_ACCESS_REMOTE_WRITE |                            \
 	 URSA_RDMA_ACCESS_REMOTE_READ | URSA_RDMA_ACCESS_REMOTE_ATOMIC)
 
 struct ursa_roce_mr *roce_mr_lookup(struct ursa_roce_ctx *ctx, uint32_t key)
@@ -147,8 +147,8 @@ uint32_t ursa_roce_mr_rkey(const struct ursa_roce_mr *mr)
 
 /* Copy len bytes between a list of SGEs (starting msg_off bytes into the message) and m. */
 int roce_sge_copy(struct ursa_roce_qp *qp, const struct ursa_rdma_sge *sge, unsigned nsge,
-		  uint32_t msg_off, struct rte_mbuf *m, uint32_t m_off, uint32_t len,
-		  bool to_sge, unsigned need_access)
+		  uint32_t msg_off, struct rte_mbuf *m, uint32_t m_off, uint32_t len, bool to_sge,
+		  unsigned need_access)
 {
 	unsigned i = 0;
 

@@ -51,7 +51,7 @@ static int roce_ip_xmit(struct ursa_lcore *lc, void *arg, const struct ursa_roce
 	}
 	return ursa_neigh_output(lc, ifc, &nh, m,
 				 path->local.family == AF_INET6 ? RTE_ETHER_TYPE_IPV6
-								 : RTE_ETHER_TYPE_IPV4);
+								: RTE_ETHER_TYPE_IPV4);
 drop:
 	rte_pktmbuf_free(m);
 	return rc;

@@ -38,28 +38,28 @@ enum roce_opcode {
 };
 
 /* Header presence. */
-#define ROCE_M_RETH (1u << 0)
-#define ROCE_M_AETH (1u << 1)
-#define ROCE_M_ATMETH (1u << 2)
-#define ROCE_M_ATMACK (1u << 3)
-#define ROCE_M_IMMDT (1u << 4)
-#define ROCE_M_IETH (1u << 5)
+#define ROCE_M_RETH    (1u << 0)
+#define ROCE_M_AETH    (1u << 1)
+#define ROCE_M_ATMETH  (1u << 2)
+#define ROCE_M_ATMACK  (1u << 3)
+#define ROCE_M_IMMDT   (1u << 4)
+#define ROCE_M_IETH    (1u << 5)
 #define ROCE_M_PAYLOAD (1u << 6)
 /* Semantics. */
-#define ROCE_M_REQ (1u << 8)   /* requester -> responder */
-#define ROCE_M_RESP (1u << 9)  /* responder -> requester (ACKs, read responses) */
-#define ROCE_M_SEND (1u << 10)
-#define ROCE_M_WRITE (1u << 11)
-#define ROCE_M_READ (1u << 12) /* READ request, or READ response */
+#define ROCE_M_REQ    (1u << 8) /* requester -> responder */
+#define ROCE_M_RESP   (1u << 9) /* responder -> requester (ACKs, read responses) */
+#define ROCE_M_SEND   (1u << 10)
+#define ROCE_M_WRITE  (1u << 11)
+#define ROCE_M_READ   (1u << 12) /* READ request, or READ response */
 #define ROCE_M_ATOMIC (1u << 13)
-#define ROCE_M_ACK (1u << 14)  /* ACKNOWLEDGE or ATOMIC ACKNOWLEDGE */
-#define ROCE_M_FIRST (1u << 15)
+#define ROCE_M_ACK    (1u << 14) /* ACKNOWLEDGE or ATOMIC ACKNOWLEDGE */
+#define ROCE_M_FIRST  (1u << 15)
 #define ROCE_M_MIDDLE (1u << 16)
-#define ROCE_M_LAST (1u << 17)
-#define ROCE_M_ONLY (ROCE_M_FIRST | ROCE_M_LAST)
-#define ROCE_M_IMM (1u << 18)  /* carries immediate data */
-#define ROCE_M_INV (1u << 19)  /* SEND with invalidate */
-#define ROCE_M_RQWQE (1u << 20) /* consumes a receive WQE (SEND, WRITE with immediate) */
+#define ROCE_M_LAST   (1u << 17)
+#define ROCE_M_ONLY   (ROCE_M_FIRST | ROCE_M_LAST)
+#define ROCE_M_IMM    (1u << 18) /* carries immediate data */
+#define ROCE_M_INV    (1u << 19) /* SEND with invalidate */
+#define ROCE_M_RQWQE  (1u << 20) /* consumes a receive WQE (SEND, WRITE with immediate) */
 
 enum roce_hdr_idx {
 	ROCE_H_BTH,
@@ -76,7 +76,7 @@ enum roce_hdr_idx {
 struct roce_opinfo {
 	const char *name; /* NULL: not an RC opcode ursa knows */
 	uint32_t mask;
-	uint8_t length;	  /* BTH + extended headers */
+	uint8_t length;		 /* BTH + extended headers */
 	uint8_t off[ROCE_H_MAX]; /* from the start of the BTH; 0 when absent (except BTH) */
 };
 

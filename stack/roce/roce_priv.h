@@ -16,27 +16,58 @@
 #include "roce_psn.h"
 #include "ursa_roce.h"
 
-#define ROCE_MAX_SGE 8
-#define ROCE_MAX_WR 4096
-#define ROCE_MAX_CQE 65536
-#define ROCE_QPN_BASE 0x11	     /* QPNs are ROCE_QPN_BASE + slot; 0 and 1 are special */
-#define ROCE_MAX_UNACKED_PSNS 128    /* requester window (rocev2.md §3.2) */
-#define ROCE_MAX_PKT_PER_ACK 64	     /* AckReq at least this often */
-#define ROCE_MAX_MSG_SIZE (1u << 31) /* RETH length limit */
-#define ROCE_MAX_RD_ATOMIC 16
-#define ROCE_TX_BUDGET 32	     /* packets per QP per poll, requester and read responder */
+#define ROCE_MAX_SGE	      8
+#define ROCE_MAX_WR	      4096
+#define ROCE_MAX_CQE	      65536
+#define ROCE_QPN_BASE	      0x11	 /* QPNs are ROCE_QPN_BASE + slot; 0 and 1 are special */
+#define ROCE_MAX_UNACKED_PSNS 128	 /* requester window (rocev2.md §3.2) */
+#define ROCE_MAX_PKT_PER_ACK  64	 /* AckReq at least this often */
+#define ROCE_MAX_MSG_SIZE     (1u << 31) /* RETH length limit */
+#define ROCE_MAX_RD_ATOMIC    16
+#define ROCE_TX_BUDGET	      32 /* packets per QP per poll, requester and read responder */
 
 /* Counters: every drop by reason ("drop_*"), NAKs sent by reason. */
-#define ROCE_COUNTERS(X)                                                                     \
-	X(rx) X(rx_req) X(rx_resp) X(tx) X(tx_ack) X(tx_read_resp) X(tx_atomic_ack)         \
-	X(tx_nak_psn) X(tx_nak_inv_req) X(tx_nak_access) X(tx_nak_op) X(tx_rnr_nak)         \
-	X(rx_dup_req) X(rx_nak_psn) X(rx_nak_err) X(rx_rnr_nak) X(retransmit) X(timeout)    \
-	X(rnr_retry) X(qp_error)                                                             \
-	X(drop_short) X(drop_ip_framing) X(drop_bad_opcode) X(drop_bad_tver)                \
-	X(drop_bad_len) X(drop_bad_pad) X(drop_no_qp) X(drop_qp_state) X(drop_bad_addr)     \
-	X(drop_bad_iface) X(drop_bad_pkey) X(drop_bad_icrc) X(drop_psn_oos) X(drop_dup_unknown)               \
-	X(drop_resp_stale) X(drop_resp_unexpected) X(drop_resp_bad_len) X(drop_no_mbuf)     \
-	X(drop_xmit) X(drop_cq_overflow)
+#define ROCE_COUNTERS(X)                                                                           \
+	X(rx)                                                                                      \
+	X(rx_req)                                                                                  \
+	X(rx_resp)                                                                                 \
+	X(tx)                                                                                      \
+	X(tx_ack)                                                                                  \
+	X(tx_read_resp)                                                                            \
+	X(tx_atomic_ack)                                                                           \
+	X(tx_nak_psn)                                                                              \
+	X(tx_nak_inv_req)                                                                          \
+	X(tx_nak_access)                                                                           \
+	X(tx_nak_op)                                                                               \
+	X(tx_rnr_nak)                                                                              \
+	X(rx_dup_req)                                                                              \
+	X(rx_nak_psn)                                                                              \
+	X(rx_nak_err)                                                                              \
+	X(rx_rnr_nak)                                                                              \
+	X(retransmit)                                                                              \
+	X(timeout)                                                                                 \
+	X(rnr_retry)                                                                               \
+	X(qp_error)                                                                                \
+	X(drop_short)                                                                              \
+	X(drop_ip_framing)                                                                         \
+	X(drop_bad_opcode)                                                                         \
+	X(drop_bad_tver)                                                                           \
+	X(drop_bad_len)                                                                            \
+	X(drop_bad_pad)                                                                            \
+	X(drop_no_qp)                                                                              \
+	X(drop_qp_state)                                                                           \
+	X(drop_bad_addr)                                                                           \
+	X(drop_bad_iface)                                                                          \
+	X(drop_bad_pkey)                                                                           \
+	X(drop_bad_icrc)                                                                           \
+	X(drop_psn_oos)                                                                            \
+	X(drop_dup_unknown)                                                                        \
+	X(drop_resp_stale)                                                                         \
+	X(drop_resp_unexpected)                                                                    \
+	X(drop_resp_bad_len)                                                                       \
+	X(drop_no_mbuf)                                                                            \
+	X(drop_xmit)                                                                               \
+	X(drop_cq_overflow)
 
 #define ROCE_C_ENUM(n) ROCE_C_##n,
 enum roce_counter { ROCE_COUNTERS(ROCE_C_ENUM) ROCE_C_MAX };
@@ -51,8 +82,8 @@ struct ursa_roce_ctx {
 	void *xmit_arg;
 	uint16_t ip_id;
 	uint32_t nb_qp_slots;
-	struct ursa_roce_qp **qps; /* by QPN - ROCE_QPN_BASE */
-	struct rte_hash *mr_hash;  /* key -> MR */
+	struct ursa_roce_qp **qps;	 /* by QPN - ROCE_QPN_BASE */
+	struct rte_hash *mr_hash;	 /* key -> MR */
 	TAILQ_HEAD(, ursa_roce_qp) busy; /* QPs with packets to send */
 	uint32_t pd_serial;
 	struct roce_fuzz *fuzz; /* ursa_roce_fuzz_setup's objects */
@@ -145,10 +176,10 @@ struct ursa_roce_qp {
 	uint32_t sq_cur;  /* being transmitted */
 
 	/* Requester. */
-	uint32_t cur_off;  /* bytes of sq_cur already sent */
-	uint32_t req_psn;  /* next PSN to send */
-	uint32_t una;	   /* oldest unacknowledged PSN */
-	uint32_t psn_max;  /* one past the highest PSN ever sent */
+	uint32_t cur_off; /* bytes of sq_cur already sent */
+	uint32_t req_psn; /* next PSN to send */
+	uint32_t una;	  /* oldest unacknowledged PSN */
+	uint32_t psn_max; /* one past the highest PSN ever sent */
 	uint32_t pkts_since_ackreq;
 	uint32_t rd_atomic_inflight;
 	uint8_t retry_left, rnr_left;
@@ -166,9 +197,9 @@ struct ursa_roce_qp {
 		uint32_t msn;
 		bool nak_sent;
 		enum roce_resp_in in;
-		uint32_t offset;   /* bytes of the current message placed */
-		uint64_t va;	   /* WRITE: start of the current message */
-		uint32_t len;	   /* WRITE: RETH length */
+		uint32_t offset; /* bytes of the current message placed */
+		uint64_t va;	 /* WRITE: start of the current message */
+		uint32_t len;	 /* WRITE: RETH length */
 		uint32_t rkey;
 		struct roce_res res[ROCE_MAX_RD_ATOMIC];
 		uint32_t nres;	   /* power of two, >= max_dest_rd_atomic */
@@ -195,7 +226,7 @@ struct roce_pkt {
 	uint32_t paylen;  /* payload bytes, pad excluded */
 	uint32_t pay_off; /* payload offset in m */
 	struct ursa_roce_qp *qp;
-	uint8_t hdr[64];  /* BTH + extension headers */
+	uint8_t hdr[64]; /* BTH + extension headers */
 };
 
 static inline const struct roce_bth *pkt_bth(const struct roce_pkt *p)
@@ -224,7 +255,8 @@ static inline rte_be32_t pkt_imm(const struct roce_pkt *p)
 }
 static inline uint32_t pkt_ieth_rkey(const struct roce_pkt *p)
 {
-	return rte_be_to_cpu_32(((const struct roce_ieth *)(p->hdr + p->op->off[ROCE_H_IETH]))->rkey);
+	return rte_be_to_cpu_32(
+		((const struct roce_ieth *)(p->hdr + p->op->off[ROCE_H_IETH]))->rkey);
 }
 
 static inline uint32_t qp_pmtu(const struct ursa_roce_qp *qp)
@@ -235,8 +267,7 @@ static inline uint32_t qp_pmtu(const struct ursa_roce_qp *qp)
 /* roce_icrc.c */
 uint32_t roce_icrc_calc(const uint8_t *l3, const struct rte_mbuf *m, uint32_t bth_off,
 			uint32_t len);
-bool roce_icrc_check(const uint8_t *l3, const struct rte_mbuf *m, uint32_t bth_off,
-		     uint32_t len);
+bool roce_icrc_check(const uint8_t *l3, const struct rte_mbuf *m, uint32_t bth_off, uint32_t len);
 void roce_icrc_put(uint8_t *p, uint32_t icrc);
 
 /* roce_ctx.c */
@@ -244,8 +275,8 @@ struct ursa_roce_qp *roce_qp_lookup(struct ursa_roce_ctx *ctx, uint32_t qpn);
 void roce_mark_busy(struct ursa_roce_qp *qp);
 
 /* roce_tx.c: building and sending packets */
-struct rte_mbuf *roce_tx_alloc(struct ursa_roce_qp *qp, uint8_t opcode, uint32_t psn,
-			       bool ackreq, bool se, uint32_t paylen, uint8_t **ext);
+struct rte_mbuf *roce_tx_alloc(struct ursa_roce_qp *qp, uint8_t opcode, uint32_t psn, bool ackreq,
+			       bool se, uint32_t paylen, uint8_t **ext);
 int roce_mbuf_write(struct rte_mbuf *m, uint32_t off, const void *src, uint32_t len);
 int roce_mbuf_read(const struct rte_mbuf *m, uint32_t off, void *dst, uint32_t len);
 void roce_tx_finish(struct ursa_roce_qp *qp, struct rte_mbuf *m);
@@ -263,8 +294,8 @@ int roce_mr_set_key(struct ursa_roce_mr *mr, uint32_t key);
 /* Copy between a gather/scatter list and an mbuf; checks each SGE's lkey, PD, access and
  * bounds first. to_sge: mbuf -> memory. Returns 0 or -EACCES. */
 int roce_sge_copy(struct ursa_roce_qp *qp, const struct ursa_rdma_sge *sge, unsigned nsge,
-		  uint32_t msg_off, struct rte_mbuf *m, uint32_t m_off, uint32_t len,
-		  bool to_sge, unsigned need_access);
+		  uint32_t msg_off, struct rte_mbuf *m, uint32_t m_off, uint32_t len, bool to_sge,
+		  unsigned need_access);
 
 /* roce_cq.c */
 int roce_cq_push(struct ursa_roce_cq *cq, const struct ursa_rdma_wc *wc, bool solicited);

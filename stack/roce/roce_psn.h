@@ -32,7 +32,13 @@ static inline uint32_t roce_psn_dist(uint32_t a, uint32_t b)
 	return (b - a) & ROCE_PSN_MASK;
 }
 
-static inline int roce_psn_before(uint32_t a, uint32_t b) { return roce_psn_cmp(a, b) < 0; }
-static inline int roce_psn_after(uint32_t a, uint32_t b) { return roce_psn_cmp(a, b) > 0; }
+static inline int roce_psn_before(uint32_t a, uint32_t b)
+{
+	return roce_psn_cmp(a, b) < 0;
+}
+static inline int roce_psn_after(uint32_t a, uint32_t b)
+{
+	return roce_psn_cmp(a, b) > 0;
+}
 
 #endif /* URSA_ROCE_PSN_H */

@@ -186,8 +186,7 @@ static bool mtu_ok(uint16_t mtu)
 	return mtu == 256 || mtu == 512 || mtu == 1024 || mtu == 2048 || mtu == 4096;
 }
 
-static bool transition_ok(enum ursa_rdma_qp_state from, enum ursa_rdma_qp_state to,
-			  unsigned mask)
+static bool transition_ok(enum ursa_rdma_qp_state from, enum ursa_rdma_qp_state to, unsigned mask)
 {
 	if (to == URSA_RDMA_QPS_RESET || to == URSA_RDMA_QPS_ERR)
 		return true;
@@ -225,8 +224,7 @@ static void qp_reset(struct ursa_roce_qp *qp)
 	memset(&qp->resp, 0, sizeof(qp->resp));
 }
 
-int ursa_roce_qp_modify(struct ursa_roce_qp *qp, const struct ursa_rdma_qp_attr *a,
-			unsigned mask)
+int ursa_roce_qp_modify(struct ursa_roce_qp *qp, const struct ursa_rdma_qp_attr *a, unsigned mask)
 {
 	enum ursa_rdma_qp_state to = (mask & URSA_RDMA_QP_STATE) ? a->qp_state : qp->state;
 

@@ -30,10 +30,10 @@ static bool state_accepts(const struct ursa_roce_qp *qp, uint32_t mask)
 	return qp->state == URSA_RDMA_QPS_RTS || qp->state == URSA_RDMA_QPS_SQD;
 }
 
-#define DROP(reason)                                                                         \
-	do {                                                                                 \
-		ctx->c[ROCE_C_drop_##reason]++;                                              \
-		goto out;                                                                    \
+#define DROP(reason)                                                                               \
+	do {                                                                                       \
+		ctx->c[ROCE_C_drop_##reason]++;                                                    \
+		goto out;                                                                          \
 	} while (0)
 
 void roce_input(struct ursa_roce_ctx *ctx, struct rte_mbuf *m, const uint8_t *l3, int32_t iface)
@@ -148,8 +148,8 @@ void roce_input_l4(struct ursa_lcore *lc, struct rte_mbuf *m, uint16_t l3_len, i
 	if (m->data_off < l3_len + sizeof(struct rte_udp_hdr) ||
 	    (l3_len != sizeof(struct rte_ipv4_hdr) && l3_len != sizeof(struct rte_ipv6_hdr)) ||
 	    (rte_pktmbuf_mtod_offset(m, const uint8_t *,
-				     -(int)(l3_len + sizeof(struct rte_udp_hdr)))[0] >> 4) !=
-		    (l3_len == sizeof(struct rte_ipv4_hdr) ? 4 : 6)) {
+				     -(int)(l3_len + sizeof(struct rte_udp_hdr)))[0] >>
+	     4) != (l3_len == sizeof(struct rte_ipv4_hdr) ? 4 : 6)) {
 		ctx->c[ROCE_C_rx]++;
 		ctx->c[ROCE_C_drop_ip_framing]++;
 		rte_pktmbuf_free(m);

@@ -107,11 +107,12 @@ static int send_one(struct ursa_roce_qp *qp, struct roce_swqe *w)
 	}
 	if (roce_opcodes[opcode].mask & ROCE_M_IMMDT)
 		((struct roce_immdt *)(ext + roce_opcodes[opcode].off[ROCE_H_IMMDT] -
-				       sizeof(struct roce_bth)))->imm = w->wr.imm_data;
+				       sizeof(struct roce_bth)))
+			->imm = w->wr.imm_data;
 	if (roce_opcodes[opcode].mask & ROCE_M_IETH)
 		((struct roce_ieth *)(ext + roce_opcodes[opcode].off[ROCE_H_IETH] -
-				      sizeof(struct roce_bth)))->rkey =
-			rte_cpu_to_be_32(w->wr.invalidate_rkey);
+				      sizeof(struct roce_bth)))
+			->rkey = rte_cpu_to_be_32(w->wr.invalidate_rkey);
 	if (n > 0 && roce_sge_copy(qp, w->sge, w->wr.num_sge, off, m,
 				   roce_tx_payload_off(qp, opcode), n, false, 0) != 0) {
 		rte_pktmbuf_free(m);
@@ -195,10 +196,10 @@ void roce_req_rewind(struct ursa_roce_qp *qp, uint32_t psn)
 			break;
 		if (roce_psn_cmp(psn, w->first_psn) >= 0 && roce_psn_cmp(psn, w->last_psn) <= 0) {
 			qp->sq_cur = i;
-			qp->cur_off = is_rd_atomic(w->wr.opcode) &&
-					      w->wr.opcode != URSA_RDMA_WR_RDMA_READ
-					      ? 0
-					      : roce_psn_dist(w->first_psn, psn) * qp_pmtu(qp);
+			qp->cur_off =
+				is_rd_atomic(w->wr.opcode) && w->wr.opcode != URSA_RDMA_WR_RDMA_READ
+					? 0
+					: roce_psn_dist(w->first_psn, psn) * qp_pmtu(qp);
 			qp->req_psn = psn;
 			qp->pkts_since_ackreq = 0;
 			return;

@@ -235,9 +235,8 @@ static enum roce_resp_state chk_rkey(struct ursa_roce_qp *qp, const struct roce_
 						   : URSA_RDMA_ACCESS_REMOTE_READ);
 	}
 	if ((m & ROCE_M_WRITE) && qp->resp.len > 0) { /* later packets: the MR may be gone */
-		enum roce_resp_state s = check_mr(qp, qp->resp.rkey,
-						  qp->resp.va + qp->resp.offset, pkt->paylen,
-						  URSA_RDMA_ACCESS_REMOTE_WRITE);
+		enum roce_resp_state s = check_mr(qp, qp->resp.rkey, qp->resp.va + qp->resp.offset,
+						  pkt->paylen, URSA_RDMA_ACCESS_REMOTE_WRITE);
 		return s;
 	}
 	if (m & ROCE_M_ATOMIC) {
@@ -251,7 +250,8 @@ static enum roce_resp_state chk_rkey(struct ursa_roce_qp *qp, const struct roce_
 		s = check_mr(qp, rte_be_to_cpu_32(a->rkey), va, 8, URSA_RDMA_ACCESS_REMOTE_ATOMIC);
 		/* an MR registered at an iova of another alignment cannot take atomics */
 		if (s == ROCE_RS_EXECUTE &&
-		    ((uintptr_t)roce_mr_ptr(roce_mr_lookup(qp->ctx, rte_be_to_cpu_32(a->rkey)), va) &
+		    ((uintptr_t)roce_mr_ptr(roce_mr_lookup(qp->ctx, rte_be_to_cpu_32(a->rkey)),
+					    va) &
 		     7))
 			return ROCE_RS_ERR_ALIGN;
 		return s;
@@ -513,9 +513,8 @@ static bool read_resp_one(struct ursa_roce_qp *qp, struct roce_res *res)
 	struct rte_mbuf *m;
 	uint8_t *ext;
 
-	if (res->len > 0 &&
-	    check_mr(qp, res->rkey, res->next_va, n, URSA_RDMA_ACCESS_REMOTE_READ) !=
-		    ROCE_RS_EXECUTE) {
+	if (res->len > 0 && check_mr(qp, res->rkey, res->next_va, n,
+				     URSA_RDMA_ACCESS_REMOTE_READ) != ROCE_RS_EXECUTE) {
 		/* Deregistered while streaming (rocev2.md §3.7 item 11). */
 		res->pending = false;
 		send_nak(qp, res->next_psn, ROCE_NAK_REM_ACCESS);
@@ -642,7 +641,8 @@ enum roce_resp_state roce_resp_input(struct ursa_roce_qp *qp, struct roce_pkt *p
 		case ROCE_RS_RNR:
 			qp->ctx->c[ROCE_C_tx_rnr_nak]++;
 			send_aeth(qp, ROCE_OP_ACK, pkt->psn,
-				  ROCE_AETH_RNR_NAK | (qp->attr.min_rnr_timer & ROCE_AETH_CODE_MASK),
+				  ROCE_AETH_RNR_NAK |
+					  (qp->attr.min_rnr_timer & ROCE_AETH_CODE_MASK),
 				  NULL);
 			return s;
 		default: /* ERR_*: NAK, then the QP goes to the error state */

@@ -100,15 +100,15 @@ err:
 	return NULL;
 }
 
-struct rte_mbuf *roce_tx_alloc(struct ursa_roce_qp *qp, uint8_t opcode, uint32_t psn,
-			       bool ackreq, bool se, uint32_t paylen, uint8_t **ext)
+struct rte_mbuf *roce_tx_alloc(struct ursa_roce_qp *qp, uint8_t opcode, uint32_t psn, bool ackreq,
+			       bool se, uint32_t paylen, uint8_t **ext)
 {
 	struct ursa_roce_ctx *ctx = qp->ctx;
 	const struct roce_opinfo *op = &roce_opcodes[opcode];
 	unsigned iplen = qp_iplen(qp);
 	unsigned pad = (-paylen) & 3;
-	uint32_t total = iplen + sizeof(struct rte_udp_hdr) + op->length + paylen + pad +
-			 ROCE_ICRC_LEN;
+	uint32_t total =
+		iplen + sizeof(struct rte_udp_hdr) + op->length + paylen + pad + ROCE_ICRC_LEN;
 	uint8_t ttl = qp->attr.ah.hop_limit ? qp->attr.ah.hop_limit : ctx->conf.ttl;
 	uint8_t tos = qp->attr.ah.traffic_class ? qp->attr.ah.traffic_class : ctx->conf.tos;
 	struct rte_udp_hdr *udp;

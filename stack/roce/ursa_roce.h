@@ -39,14 +39,14 @@ struct ursa_roce_path {
 };
 
 /** Transmit one packet (data at the IP header, ICRC in place). Takes ownership. */
-typedef int (*ursa_roce_xmit_t)(struct ursa_lcore *lc, void *arg,
-				const struct ursa_roce_path *path, struct rte_mbuf *m);
+typedef int (*ursa_roce_xmit_t)(struct ursa_lcore *lc, void *arg, const struct ursa_roce_path *path,
+				struct rte_mbuf *m);
 
 struct ursa_roce_conf {
-	uint8_t ttl;	  /**< default IP TTL / hop limit (0 = 64) when the QP's AV has none */
-	uint8_t tos;	  /**< default DSCP << 2 | ECN when the QP's AV has none */
-	uint32_t max_qp;  /**< 0 = 256 */
-	uint32_t max_mr;  /**< 0 = 4096 */
+	uint8_t ttl;	 /**< default IP TTL / hop limit (0 = 64) when the QP's AV has none */
+	uint8_t tos;	 /**< default DSCP << 2 | ECN when the QP's AV has none */
+	uint32_t max_qp; /**< 0 = 256 */
+	uint32_t max_mr; /**< 0 = 4096 */
 };
 
 /** The engine alone (no UDP binding): for tests and replay. */
@@ -96,9 +96,8 @@ void ursa_roce_cq_set_event(struct ursa_roce_cq *cq, ursa_roce_cq_event_t fn, vo
 int ursa_roce_cq_arm(struct ursa_roce_cq *cq, bool solicited_only);
 
 int ursa_roce_qp_create(struct ursa_roce_pd *pd, struct ursa_roce_cq *send_cq,
-			struct ursa_roce_cq *recv_cq,
-			const struct ursa_rdma_qp_cap *cap, bool sq_sig_all,
-			struct ursa_roce_qp **out);
+			struct ursa_roce_cq *recv_cq, const struct ursa_rdma_qp_cap *cap,
+			bool sq_sig_all, struct ursa_roce_qp **out);
 int ursa_roce_qp_modify(struct ursa_roce_qp *qp, const struct ursa_rdma_qp_attr *attr,
 			unsigned mask);
 int ursa_roce_qp_query(const struct ursa_roce_qp *qp, struct ursa_rdma_qp_attr *attr);

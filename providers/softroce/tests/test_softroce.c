@@ -56,9 +56,9 @@ static void host_up(int i)
 	CU_ASSERT_FATAL(ursa_udp_init(h->lc) == 0);
 	CU_ASSERT_FATAL(ursa_rdma_init(h->lc) == 0);
 	/* without the engine there is no device */
-	CU_ASSERT_EQUAL(ursa_rdma_device_open(h->lc, &ursa_softroce_provider, "softroce0", NULL,
-					      &h->dev),
-			-ENODEV);
+	CU_ASSERT_EQUAL(
+		ursa_rdma_device_open(h->lc, &ursa_softroce_provider, "softroce0", NULL, &h->dev),
+		-ENODEV);
 	CU_ASSERT_FATAL(ursa_roce_init(h->lc) == 0);
 	CU_ASSERT_FATAL(ursa_iface_add(h->lc, &c, &idx) == 0);
 	snprintf(s, sizeof(s), "10.7.0.%d", i + 1);
@@ -152,8 +152,9 @@ static void test_traffic(void)
 
 		a.qp_state = URSA_RDMA_QPS_INIT;
 		a.qp_access_flags = all & ~URSA_RDMA_ACCESS_LOCAL_WRITE;
-		CU_ASSERT_FATAL(ursa_rdma_modify_qp(h->qp, &a,
-						    URSA_RDMA_QP_STATE | URSA_RDMA_QP_ACCESS_FLAGS) == 0);
+		CU_ASSERT_FATAL(
+			ursa_rdma_modify_qp(h->qp, &a,
+					    URSA_RDMA_QP_STATE | URSA_RDMA_QP_ACCESS_FLAGS) == 0);
 		a.qp_state = URSA_RDMA_QPS_RTR;
 		a.path_mtu = 1024;
 		a.dest_qp_num = o->qp->qp_num;
@@ -162,12 +163,12 @@ static void test_traffic(void)
 		a.min_rnr_timer = 12;
 		CU_ASSERT_FATAL(ursa_rdma_query_gid(h->dev, 1, 0, &a.ah.sgid) == 0);
 		CU_ASSERT_FATAL(ursa_rdma_query_gid(o->dev, 1, 0, &a.ah.dgid) == 0);
-		CU_ASSERT_FATAL(ursa_rdma_modify_qp(h->qp, &a,
-						    URSA_RDMA_QP_STATE | URSA_RDMA_QP_PATH_MTU |
-							    URSA_RDMA_QP_DEST_QPN | URSA_RDMA_QP_RQ_PSN |
-							    URSA_RDMA_QP_MAX_DEST_RD_ATOMIC |
-							    URSA_RDMA_QP_MIN_RNR_TIMER |
-							    URSA_RDMA_QP_AV) == 0);
+		CU_ASSERT_FATAL(ursa_rdma_modify_qp(
+					h->qp, &a,
+					URSA_RDMA_QP_STATE | URSA_RDMA_QP_PATH_MTU |
+						URSA_RDMA_QP_DEST_QPN | URSA_RDMA_QP_RQ_PSN |
+						URSA_RDMA_QP_MAX_DEST_RD_ATOMIC |
+						URSA_RDMA_QP_MIN_RNR_TIMER | URSA_RDMA_QP_AV) == 0);
 		a.qp_state = URSA_RDMA_QPS_RTS;
 		a.sq_psn = 77;
 		a.timeout = 14;
@@ -188,8 +189,10 @@ static void test_traffic(void)
 		struct ursa_rdma_sge s = {(uintptr_t)H[0].mem, 3000, H[0].mr->lkey};
 		struct ursa_rdma_sge r = {(uintptr_t)H[1].mem + 32768, 4096, H[1].mr->lkey};
 		struct ursa_rdma_recv_wr rwr = {.wr_id = 9, .sg_list = &r, .num_sge = 1};
-		struct ursa_rdma_send_wr wr = {.wr_id = 1, .opcode = URSA_RDMA_WR_SEND,
-					       .send_flags = URSA_RDMA_SEND_SIGNALED, .sg_list = &s,
+		struct ursa_rdma_send_wr wr = {.wr_id = 1,
+					       .opcode = URSA_RDMA_WR_SEND,
+					       .send_flags = URSA_RDMA_SEND_SIGNALED,
+					       .sg_list = &s,
 					       .num_sge = 1};
 
 		for (int k = 0; k < 3000; k++)
@@ -212,9 +215,12 @@ static void test_traffic(void)
 		struct ursa_rdma_sge s = {(uintptr_t)H[0].mem, 5000, H[0].mr->lkey};
 		struct ursa_rdma_sge r = {(uintptr_t)H[1].mem + 60000, 16, H[1].mr->lkey};
 		struct ursa_rdma_recv_wr rwr = {.wr_id = 10, .sg_list = &r, .num_sge = 1};
-		struct ursa_rdma_send_wr wr = {.wr_id = 2, .opcode = URSA_RDMA_WR_RDMA_WRITE_WITH_IMM,
-					       .send_flags = URSA_RDMA_SEND_SIGNALED, .sg_list = &s,
-					       .num_sge = 1, .imm_data = rte_cpu_to_be_32(0x1234),
+		struct ursa_rdma_send_wr wr = {.wr_id = 2,
+					       .opcode = URSA_RDMA_WR_RDMA_WRITE_WITH_IMM,
+					       .send_flags = URSA_RDMA_SEND_SIGNALED,
+					       .sg_list = &s,
+					       .num_sge = 1,
+					       .imm_data = rte_cpu_to_be_32(0x1234),
 					       .rdma = {(uintptr_t)H[1].mem, H[1].mr->rkey}};
 
 		for (int k = 0; k < 5000; k++)
@@ -241,9 +247,12 @@ static void test_traffic(void)
 	{
 		uint32_t old = H[1].mr->rkey;
 		struct ursa_rdma_sge s = {(uintptr_t)H[0].mem, 8, H[0].mr->lkey};
-		struct ursa_rdma_send_wr wr = {.wr_id = 4, .opcode = URSA_RDMA_WR_RDMA_WRITE,
-					       .send_flags = URSA_RDMA_SEND_SIGNALED, .sg_list = &s,
-					       .num_sge = 1, .rdma = {(uintptr_t)H[1].mem, old}};
+		struct ursa_rdma_send_wr wr = {.wr_id = 4,
+					       .opcode = URSA_RDMA_WR_RDMA_WRITE,
+					       .send_flags = URSA_RDMA_SEND_SIGNALED,
+					       .sg_list = &s,
+					       .num_sge = 1,
+					       .rdma = {(uintptr_t)H[1].mem, old}};
 
 		CU_ASSERT_EQUAL(ursa_rdma_rereg_mr(H[1].mr, all), 0);
 		CU_ASSERT_NOT_EQUAL(H[1].mr->rkey, old);

@@ -74,9 +74,9 @@ static void test_registry_and_stubs(void)
 	CU_ASSERT_PTR_EQUAL(ursa_rdma_device_get(lc, "fake0"), dev);
 	CU_ASSERT_PTR_NULL(ursa_rdma_device_get(lc, "nope"));
 	CU_ASSERT_EQUAL(ursa_rdma_device_open(lc, &fake, "fake0", NULL, &dev2), -EEXIST);
-	CU_ASSERT_EQUAL(ursa_rdma_device_open(lc, &fake, "a-name-that-is-far-too-long-for-it", NULL,
-					      &dev2),
-			-EINVAL);
+	CU_ASSERT_EQUAL(
+		ursa_rdma_device_open(lc, &fake, "a-name-that-is-far-too-long-for-it", NULL, &dev2),
+		-EINVAL);
 	/* provided op */
 	CU_ASSERT_EQUAL(ursa_rdma_alloc_pd(dev, &pd), 0);
 	CU_ASSERT_PTR_EQUAL(pd, &the_pd);

@@ -74,7 +74,8 @@ static inline unsigned pair_deliver(struct pair *p, int i)
 		if (p->corrupt > 0 && ursa_rng_unit(&p->rng) < p->corrupt) {
 			uint32_t off = (uint32_t)ursa_rng_below(&p->rng, rte_pktmbuf_data_len(m));
 
-			rte_pktmbuf_mtod(m, uint8_t *)[off] ^= (uint8_t)(1 + ursa_rng_below(&p->rng, 255));
+			rte_pktmbuf_mtod(m, uint8_t *)[off] ^=
+				(uint8_t)(1 + ursa_rng_below(&p->rng, 255));
 			p->corrupted++;
 		}
 		if (p->dup > 0 && ursa_rng_unit(&p->rng) < p->dup) {
@@ -191,8 +192,9 @@ static inline int pair_open(struct pair *p, const struct pair_conf *c, uint64_t 
 		a.rnr_retry = c->rnr_retry;
 		a.max_rd_atomic = 4;
 		if (ursa_roce_qp_modify(s->qp, &a,
-					URSA_RDMA_QP_STATE | URSA_RDMA_QP_SQ_PSN | URSA_RDMA_QP_TIMEOUT |
-						URSA_RDMA_QP_RETRY_CNT | URSA_RDMA_QP_RNR_RETRY |
+					URSA_RDMA_QP_STATE | URSA_RDMA_QP_SQ_PSN |
+						URSA_RDMA_QP_TIMEOUT | URSA_RDMA_QP_RETRY_CNT |
+						URSA_RDMA_QP_RNR_RETRY |
 						URSA_RDMA_QP_MAX_QP_RD_ATOMIC))
 			return -4;
 	}

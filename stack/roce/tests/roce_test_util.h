@@ -38,7 +38,8 @@ static inline int fixture_load(const char *name, struct fixture_pkt *out, int n)
 	while (i < n && pcap_next_ex(p, &h, &d) == 1) {
 		out[i].len = RTE_MIN(h->caplen, (uint32_t)sizeof(out[i].data));
 		memcpy(out[i].data, d, out[i].len);
-		out[i].ts_ns = (uint64_t)h->ts.tv_sec * 1000000000ull + (uint64_t)h->ts.tv_usec * 1000;
+		out[i].ts_ns =
+			(uint64_t)h->ts.tv_sec * 1000000000ull + (uint64_t)h->ts.tv_usec * 1000;
 		i++;
 	}
 	pcap_close(p);

@@ -11,15 +11,15 @@
 #include "roce_pair.h"
 
 #define BUF_SIZE ((1u << 20) + 4096)
-#define CANARY 0xa5
+#define CANARY	 0xa5
 
 static uint8_t *src, *dst;
 static struct pair P;
 static struct ursa_roce_mr *mr_src, *mr_dst, *mr_a_dst, *mr_b_src;
 static uint8_t *a_dst, *b_src;
 
-static const uint32_t sizes[] = {0, 1, 3, 255, 256, 257, 1000, 1024, 1025, 4095, 4096, 4097,
-				 65536, 1u << 20};
+static const uint32_t sizes[] = {0,    1,    3,	   255,	 256,  257,   1000,
+				 1024, 1025, 4095, 4096, 4097, 65536, 1u << 20};
 static const uint16_t mtus[] = {256, 512, 1024, 2048, 4096};
 
 static int suite_init(void)
@@ -113,9 +113,10 @@ static bool wait_ok(int side, uint64_t id, enum ursa_rdma_wc_opcode op, uint32_t
 	}
 	if (wc.status != URSA_RDMA_WC_SUCCESS || wc.wr_id != id || wc.opcode != op ||
 	    wc.byte_len != len) {
-		fprintf(stderr, "side %d: wc id %lu status %s op %d len %u (want id %lu op %d len %u)\n",
-			side, (unsigned long)wc.wr_id, ursa_rdma_wc_status_str(wc.status), wc.opcode,
-			wc.byte_len, (unsigned long)id, op, len);
+		fprintf(stderr,
+			"side %d: wc id %lu status %s op %d len %u (want id %lu op %d len %u)\n",
+			side, (unsigned long)wc.wr_id, ursa_rdma_wc_status_str(wc.status),
+			wc.opcode, wc.byte_len, (unsigned long)id, op, len);
 		return false;
 	}
 	return true;
@@ -124,8 +125,12 @@ static bool wait_ok(int side, uint64_t id, enum ursa_rdma_wc_opcode op, uint32_t
 static void run_sizes(enum ursa_rdma_wr_opcode op)
 {
 	for (unsigned mi = 0; mi < RTE_DIM(mtus); mi++) {
-		struct pair_conf c = {.mtu = mtus[mi], .psn = {0xfffff0, 0xffff80}, .timeout = 10,
-				      .retry_cnt = 7, .rnr_retry = 7, .min_rnr_timer = 1};
+		struct pair_conf c = {.mtu = mtus[mi],
+				      .psn = {0xfffff0, 0xffff80},
+				      .timeout = 10,
+				      .retry_cnt = 7,
+				      .rnr_retry = 7,
+				      .min_rnr_timer = 1};
 
 		CU_ASSERT_FATAL(open_pair(&c, 100 + mi) == 0);
 		for (unsigned si = 0; si < RTE_DIM(sizes); si++) {
@@ -141,9 +146,9 @@ static void run_sizes(enum ursa_rdma_wr_opcode op)
 				CU_ASSERT_FATAL(post_recv(1, dst, BUF_SIZE - 64, id) == 1);
 			CU_ASSERT_FATAL(post(op, n, 0, id) == 1);
 			ok = wait_ok(0, id,
-				     op == URSA_RDMA_WR_SEND	       ? URSA_RDMA_WC_SEND
+				     op == URSA_RDMA_WR_SEND	    ? URSA_RDMA_WC_SEND
 				     : op == URSA_RDMA_WR_RDMA_READ ? URSA_RDMA_WC_RDMA_READ
-								     : URSA_RDMA_WC_RDMA_WRITE,
+								    : URSA_RDMA_WC_RDMA_WRITE,
 				     n);
 			CU_ASSERT(ok);
 			if (op == URSA_RDMA_WR_SEND)
@@ -185,8 +190,12 @@ static void test_read_sizes(void)
 
 static void test_write_imm_and_atomics(void)
 {
-	struct pair_conf c = {.mtu = 1024, .psn = {0x123, 0xfffffe}, .timeout = 10, .retry_cnt = 7,
-			      .rnr_retry = 7, .min_rnr_timer = 1};
+	struct pair_conf c = {.mtu = 1024,
+			      .psn = {0x123, 0xfffffe},
+			      .timeout = 10,
+			      .retry_cnt = 7,
+			      .rnr_retry = 7,
+			      .min_rnr_timer = 1};
 	struct ursa_rdma_wc wc;
 	uint64_t *target = (uint64_t *)(dst + 64);
 	uint64_t *result = (uint64_t *)a_dst;
@@ -248,8 +257,12 @@ static void test_write_imm_and_atomics(void)
 
 static void test_rnr(void)
 {
-	struct pair_conf c = {.mtu = 1024, .psn = {1, 2}, .timeout = 10, .retry_cnt = 7,
-			      .rnr_retry = 7, .min_rnr_timer = 14};
+	struct pair_conf c = {.mtu = 1024,
+			      .psn = {1, 2},
+			      .timeout = 10,
+			      .retry_cnt = 7,
+			      .rnr_retry = 7,
+			      .min_rnr_timer = 14};
 	struct ursa_rdma_wc wc;
 	uint64_t t0;
 
@@ -286,8 +299,12 @@ static void test_rnr(void)
 
 static void test_retry_exceeded(void)
 {
-	struct pair_conf c = {.mtu = 1024, .psn = {1, 2}, .timeout = 8, .retry_cnt = 3,
-			      .rnr_retry = 7, .min_rnr_timer = 1};
+	struct pair_conf c = {.mtu = 1024,
+			      .psn = {1, 2},
+			      .timeout = 8,
+			      .retry_cnt = 3,
+			      .rnr_retry = 7,
+			      .min_rnr_timer = 1};
 	struct ursa_rdma_wc wc;
 	uint64_t t0;
 
@@ -310,8 +327,12 @@ static void test_retry_exceeded(void)
 static void run_faults(uint64_t seed, uint16_t mtu, double drop, double dup, double reorder,
 		       double corrupt)
 {
-	struct pair_conf c = {.mtu = mtu, .psn = {0xffff00, 0xfffff0}, .timeout = 8,
-			      .retry_cnt = 7, .rnr_retry = 7, .min_rnr_timer = 1};
+	struct pair_conf c = {.mtu = mtu,
+			      .psn = {0xffff00, 0xfffff0},
+			      .timeout = 8,
+			      .retry_cnt = 7,
+			      .rnr_retry = 7,
+			      .min_rnr_timer = 1};
 	struct ursa_rng r;
 	enum { NMSG = 24 };
 	uint32_t len[NMSG], off[NMSG];
@@ -332,7 +353,7 @@ static void run_faults(uint64_t seed, uint16_t mtu, double drop, double dup, dou
 		len[i] = (uint32_t)ursa_rng_below(&r, 40000);
 		off[i] = pos;
 		pos += len[i];
-		ops[i] = (enum ursa_rdma_wr_opcode)(i % 3 == 0   ? URSA_RDMA_WR_SEND
+		ops[i] = (enum ursa_rdma_wr_opcode)(i % 3 == 0	 ? URSA_RDMA_WR_SEND
 						    : i % 3 == 1 ? URSA_RDMA_WR_RDMA_WRITE
 								 : URSA_RDMA_WR_RDMA_READ);
 		if (ops[i] == URSA_RDMA_WR_SEND)
@@ -340,9 +361,10 @@ static void run_faults(uint64_t seed, uint16_t mtu, double drop, double dup, dou
 		CU_ASSERT_FATAL(post(ops[i], len[i], off[i], i) == 1);
 	}
 	for (int i = 0; i < NMSG; i++) {
-		enum ursa_rdma_wc_opcode o = ops[i] == URSA_RDMA_WR_SEND    ? URSA_RDMA_WC_SEND
-					     : ops[i] == URSA_RDMA_WR_RDMA_READ ? URSA_RDMA_WC_RDMA_READ
-										 : URSA_RDMA_WC_RDMA_WRITE;
+		enum ursa_rdma_wc_opcode o = ops[i] == URSA_RDMA_WR_SEND ? URSA_RDMA_WC_SEND
+					     : ops[i] == URSA_RDMA_WR_RDMA_READ
+						     ? URSA_RDMA_WC_RDMA_READ
+						     : URSA_RDMA_WC_RDMA_WRITE;
 
 		CU_ASSERT(wait_ok(0, (uint64_t)i, o, len[i])); /* in posting order */
 	}
@@ -392,15 +414,17 @@ static void test_faults_all(void)
 /* Gather from three SGEs, scatter into two. */
 static void test_sge_lists(void)
 {
-	struct pair_conf c = {.mtu = 256, .psn = {5, 6}, .timeout = 10, .retry_cnt = 7,
-			      .rnr_retry = 7};
-	struct ursa_rdma_sge s[3] = {
-		{(uintptr_t)src + 100, 300, 0}, {(uintptr_t)src + 5000, 1, 0},
-		{(uintptr_t)src + 9000, 700, 0}};
+	struct pair_conf c = {
+		.mtu = 256, .psn = {5, 6}, .timeout = 10, .retry_cnt = 7, .rnr_retry = 7};
+	struct ursa_rdma_sge s[3] = {{(uintptr_t)src + 100, 300, 0},
+				     {(uintptr_t)src + 5000, 1, 0},
+				     {(uintptr_t)src + 9000, 700, 0}};
 	struct ursa_rdma_sge r[2] = {{(uintptr_t)dst, 500, 0}, {(uintptr_t)dst + 4000, 600, 0}};
 	struct ursa_rdma_recv_wr rwr = {.wr_id = 8, .sg_list = r, .num_sge = 2};
-	struct ursa_rdma_send_wr wr = {.wr_id = 7, .opcode = URSA_RDMA_WR_SEND,
-				       .send_flags = URSA_RDMA_SEND_SIGNALED, .sg_list = s,
+	struct ursa_rdma_send_wr wr = {.wr_id = 7,
+				       .opcode = URSA_RDMA_WR_SEND,
+				       .send_flags = URSA_RDMA_SEND_SIGNALED,
+				       .sg_list = s,
 				       .num_sge = 3};
 	uint8_t want[1001];
 
@@ -422,13 +446,16 @@ static void test_sge_lists(void)
 	CU_ASSERT_EQUAL(memcmp(dst + 4000, want + 500, 501), 0);
 	CU_ASSERT_EQUAL(dst[4000 + 501], 0);
 	close_pair();
-
 }
 
 static void test_ipv6(void)
 {
-	struct pair_conf c = {.mtu = 2048, .psn = {7, 9}, .timeout = 10, .retry_cnt = 7,
-			      .rnr_retry = 7, .v6 = true};
+	struct pair_conf c = {.mtu = 2048,
+			      .psn = {7, 9},
+			      .timeout = 10,
+			      .retry_cnt = 7,
+			      .rnr_retry = 7,
+			      .v6 = true};
 
 	CU_ASSERT_FATAL(open_pair(&c, 40) == 0);
 	fill(src, 10000, 3);

@@ -17,7 +17,7 @@
 #include "ursa_test.h"
 
 #define MR_LEN 8192
-#define GUARD 4096
+#define GUARD  4096
 #define CANARY 0xc3
 
 static struct ursa_lcore *lc;
@@ -28,8 +28,7 @@ static struct ursa_roce_mr *mr, *lmr;
 static uint8_t *arena; /* GUARD | MR | GUARD */
 static uint8_t lbuf[65536];
 
-static int sink(struct ursa_lcore *l, void *arg, const struct ursa_roce_path *p,
-		struct rte_mbuf *m)
+static int sink(struct ursa_lcore *l, void *arg, const struct ursa_roce_path *p, struct rte_mbuf *m)
 {
 	RTE_SET_USED(l), RTE_SET_USED(arg), RTE_SET_USED(p);
 	rte_pktmbuf_free(m);
@@ -48,8 +47,8 @@ static void qp_up(void)
 	a.qp_state = URSA_RDMA_QPS_INIT;
 	a.qp_access_flags = URSA_RDMA_ACCESS_REMOTE_WRITE | URSA_RDMA_ACCESS_REMOTE_READ |
 			    URSA_RDMA_ACCESS_REMOTE_ATOMIC;
-	CU_ASSERT_FATAL(ursa_roce_qp_modify(qp, &a, URSA_RDMA_QP_STATE | URSA_RDMA_QP_ACCESS_FLAGS) ==
-			0);
+	CU_ASSERT_FATAL(
+		ursa_roce_qp_modify(qp, &a, URSA_RDMA_QP_STATE | URSA_RDMA_QP_ACCESS_FLAGS) == 0);
 	a.qp_state = URSA_RDMA_QPS_RTR;
 	a.path_mtu = 256;
 	a.dest_qp_num = 0x42;
@@ -60,8 +59,8 @@ static void qp_up(void)
 	CU_ASSERT_FATAL(ursa_roce_qp_modify(qp, &a,
 					    URSA_RDMA_QP_STATE | URSA_RDMA_QP_PATH_MTU |
 						    URSA_RDMA_QP_DEST_QPN | URSA_RDMA_QP_RQ_PSN |
-						    URSA_RDMA_QP_MAX_DEST_RD_ATOMIC | URSA_RDMA_QP_AV) ==
-			0);
+						    URSA_RDMA_QP_MAX_DEST_RD_ATOMIC |
+						    URSA_RDMA_QP_AV) == 0);
 	a.qp_state = URSA_RDMA_QPS_RTS;
 	a.sq_psn = 2000;
 	a.timeout = 10;
@@ -78,10 +77,12 @@ static void qp_up(void)
 		struct ursa_rdma_sge s = {(uintptr_t)lbuf + 8192u * (unsigned)k, 8192,
 					  ursa_roce_mr_lkey(lmr)};
 		struct ursa_rdma_recv_wr rw = {.wr_id = (uint64_t)k, .sg_list = &s, .num_sge = 1};
-		struct ursa_rdma_send_wr sw = {.wr_id = (uint64_t)k, .sg_list = &s, .num_sge = 1,
+		struct ursa_rdma_send_wr sw = {.wr_id = (uint64_t)k,
+					       .sg_list = &s,
+					       .num_sge = 1,
 					       .rdma = {0x1000, 0x1234}};
 
-		sw.opcode = (enum ursa_rdma_wr_opcode)(k == 0   ? URSA_RDMA_WR_RDMA_READ
+		sw.opcode = (enum ursa_rdma_wr_opcode)(k == 0	? URSA_RDMA_WR_RDMA_READ
 						       : k == 1 ? URSA_RDMA_WR_SEND
 						       : k == 2 ? URSA_RDMA_WR_ATOMIC_FETCH_AND_ADD
 								: URSA_RDMA_WR_RDMA_WRITE);
@@ -104,9 +105,9 @@ static void dump(const char *block, const char *name, uint64_t val, void *arg)
 static void test_random_packets(void)
 {
 	static const char *const recv_drops[] = {
-		"drop_short",	"drop_ip_framing", "drop_bad_opcode", "drop_bad_tver",
-		"drop_bad_len", "drop_bad_pad",	   "drop_no_qp",      "drop_qp_state",
-		"drop_bad_addr", "drop_bad_iface", "drop_bad_pkey",   "drop_bad_icrc",
+		"drop_short",	 "drop_ip_framing", "drop_bad_opcode", "drop_bad_tver",
+		"drop_bad_len",	 "drop_bad_pad",    "drop_no_qp",      "drop_qp_state",
+		"drop_bad_addr", "drop_bad_iface",  "drop_bad_pkey",   "drop_bad_icrc",
 	};
 	struct ursa_rng r;
 	struct ursa_roce_conf conf = {.max_qp = 8};
@@ -133,8 +134,8 @@ static void test_random_packets(void)
 						 URSA_RDMA_ACCESS_REMOTE_READ |
 						 URSA_RDMA_ACCESS_REMOTE_ATOMIC,
 					 &mr) == 0);
-	CU_ASSERT_FATAL(ursa_roce_mr_reg(pd, lbuf, sizeof(lbuf), URSA_RDMA_ACCESS_LOCAL_WRITE,
-					 &lmr) == 0);
+	CU_ASSERT_FATAL(
+		ursa_roce_mr_reg(pd, lbuf, sizeof(lbuf), URSA_RDMA_ACCESS_LOCAL_WRITE, &lmr) == 0);
 	qp_up();
 
 	for (int it = 0; it < 30000; it++) {
@@ -145,8 +146,9 @@ static void test_random_packets(void)
 								   : ursa_rng_below(&r, 0x18));
 		const struct roce_opinfo *oi = roce_opinfo(op);
 		unsigned hl = oi ? oi->length : 12 + (unsigned)ursa_rng_below(&r, 30);
-		unsigned pay = (unsigned)ursa_rng_below(&r, 4) == 0 ? (unsigned)ursa_rng_below(&r, 1100)
-								    : (unsigned)ursa_rng_below(&r, 300);
+		unsigned pay = (unsigned)ursa_rng_below(&r, 4) == 0
+				       ? (unsigned)ursa_rng_below(&r, 1100)
+				       : (unsigned)ursa_rng_below(&r, 300);
 		unsigned len;
 
 		if (oi && !(oi->mask & ROCE_M_PAYLOAD) && ursa_rng_below(&r, 10))
@@ -160,19 +162,20 @@ static void test_random_packets(void)
 			len = sizeof(p);
 		ursa_rng_fill(&r, p, len);
 		ip->version_ihl = ursa_rng_below(&r, 50) ? 0x45 : (uint8_t)ursa_rng_u32(&r);
-		ip->total_length = rte_cpu_to_be_16((uint16_t)(ursa_rng_below(&r, 50) ? len
-									  : ursa_rng_below(&r, 2000)));
+		ip->total_length = rte_cpu_to_be_16(
+			(uint16_t)(ursa_rng_below(&r, 50) ? len : ursa_rng_below(&r, 2000)));
 		ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
-		ip->next_proto_id = ursa_rng_below(&r, 50) ? IPPROTO_UDP : (uint8_t)ursa_rng_u32(&r);
+		ip->next_proto_id =
+			ursa_rng_below(&r, 50) ? IPPROTO_UDP : (uint8_t)ursa_rng_u32(&r);
 		ip->src_addr = ursa_rng_below(&r, 20) ? rte_cpu_to_be_32(0x0a000002) : ip->src_addr;
 		ip->dst_addr = ursa_rng_below(&r, 20) ? rte_cpu_to_be_32(0x0a000001) : ip->dst_addr;
 		udp->dst_port = rte_cpu_to_be_16(4791);
-		udp->dgram_len = rte_cpu_to_be_16((uint16_t)(ursa_rng_below(&r, 50) ? len - 20
-									    : ursa_rng_below(&r, 2000)));
+		udp->dgram_len = rte_cpu_to_be_16(
+			(uint16_t)(ursa_rng_below(&r, 50) ? len - 20 : ursa_rng_below(&r, 2000)));
 		p[28] = op;
 		if (ursa_rng_below(&r, 8))
 			p[29] &= 0x30 | 0x80; /* mostly TVer 0 */
-		if (ursa_rng_below(&r, 8)) /* mostly a consistent pad count */
+		if (ursa_rng_below(&r, 8))    /* mostly a consistent pad count */
 			p[29] = (uint8_t)((p[29] & 0x80) | ((-(pay - ((-pay) & 3)) & 3) << 4));
 		if (ursa_rng_below(&r, 8)) {
 			p[30] = p[31] = 0xff;
@@ -186,7 +189,8 @@ static void test_random_packets(void)
 		}
 		if (oi && (oi->mask & (ROCE_M_RETH | ROCE_M_ATMETH)) && ursa_rng_below(&r, 2)) {
 			/* a real key, and a VA around the MR */
-			uint64_t va = (uintptr_t)arena + GUARD - 64 + ursa_rng_below(&r, MR_LEN + 128);
+			uint64_t va =
+				(uintptr_t)arena + GUARD - 64 + ursa_rng_below(&r, MR_LEN + 128);
 			rte_be64_t bva = rte_cpu_to_be_64(ursa_rng_below(&r, 4) ? va & ~7ull : va);
 			rte_be32_t key = rte_cpu_to_be_32(ursa_roce_mr_rkey(mr));
 
@@ -204,9 +208,9 @@ static void test_random_packets(void)
 		m = ursa_test_mbuf(lc, p, len);
 		CU_ASSERT_FATAL(m != NULL);
 		if (ursa_rng_below(&r, 10) && len >= 44 && (p[0] >> 4) == 4)
-			roce_icrc_put(rte_pktmbuf_mtod_offset(m, uint8_t *, len - 4),
-				      roce_icrc_calc(rte_pktmbuf_mtod(m, uint8_t *), m, 28,
-						     len - 32));
+			roce_icrc_put(
+				rte_pktmbuf_mtod_offset(m, uint8_t *, len - 4),
+				roce_icrc_calc(rte_pktmbuf_mtod(m, uint8_t *), m, 28, len - 32));
 		ursa_roce_input_l3(lc, m);
 		if (it % 64 == 0) {
 			struct ursa_rdma_wc wc[64];
@@ -253,7 +257,9 @@ static void test_fuzz_setup(void)
 	static const char *hex = "4500004000004000401100000a0000020a000001"
 				 "c00012b7002c0000"
 				 "0a00ffff0000001180000000"
-				 "0000000000010000" "00c0ffee" "00000004"
+				 "0000000000010000"
+				 "00c0ffee"
+				 "00000004"
 				 "deadbeef";
 	uint8_t b[64];
 	unsigned n = 0;

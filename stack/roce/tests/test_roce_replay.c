@@ -90,23 +90,23 @@ static void compare(const uint8_t *ours, uint32_t ourlen, const struct frame *k,
 	bool same = true;
 
 	CU_ASSERT_FATAL(op != NULL);
-#define FIELD(cond)                                                                         \
-	do {                                                                                \
-		if (!(cond)) {                                                              \
-			fprintf(stderr, "%s answer %u: %s differs\n", name, idx, #cond);    \
-			same = false;                                                       \
-		}                                                                           \
+#define FIELD(cond)                                                                                \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			fprintf(stderr, "%s answer %u: %s differs\n", name, idx, #cond);           \
+			same = false;                                                              \
+		}                                                                                  \
 	} while (0)
 	FIELD(ourlen == k->iplen_total);
-	FIELD(o[0] == t[0]);			  /* version, IHL */
-	FIELD(o[1] == t[1]);			  /* TOS */
-	FIELD(memcmp(o + 2, t + 2, 2) == 0);	  /* total length */
-	FIELD(memcmp(o + 6, t + 6, 2) == 0);	  /* flags (DF), fragment offset */
-	FIELD(o[8] == t[8]);			  /* TTL */
-	FIELD(o[9] == t[9]);			  /* protocol */
-	FIELD(memcmp(o + 12, t + 12, 8) == 0);	  /* addresses */
-	FIELD(memcmp(o + 22, t + 22, 6) == 0);	  /* UDP dport, length, checksum */
-	FIELD(memcmp(o + 28, t + 28, 12) == 0);	  /* the whole BTH */
+	FIELD(o[0] == t[0]);				 /* version, IHL */
+	FIELD(o[1] == t[1]);				 /* TOS */
+	FIELD(memcmp(o + 2, t + 2, 2) == 0);		 /* total length */
+	FIELD(memcmp(o + 6, t + 6, 2) == 0);		 /* flags (DF), fragment offset */
+	FIELD(o[8] == t[8]);				 /* TTL */
+	FIELD(o[9] == t[9]);				 /* protocol */
+	FIELD(memcmp(o + 12, t + 12, 8) == 0);		 /* addresses */
+	FIELD(memcmp(o + 22, t + 22, 6) == 0);		 /* UDP dport, length, checksum */
+	FIELD(memcmp(o + 28, t + 28, 12) == 0);		 /* the whole BTH */
 	FIELD(memcmp(o + 40, t + 40, ourlen - 44) == 0); /* extension headers + payload + pad */
 #undef FIELD
 	CU_ASSERT(same);
@@ -242,13 +242,13 @@ static void replay_dir(const char *file, unsigned expect_answers, const char *re
 			if (j < nans)
 				ansidx[k] = (int)j++;
 	}
-	CU_ASSERT_FATAL(ursa_roce_mr_reg(pd, rbuf, sizeof(rbuf), URSA_RDMA_ACCESS_LOCAL_WRITE,
-					 &rmr) == 0);
+	CU_ASSERT_FATAL(
+		ursa_roce_mr_reg(pd, rbuf, sizeof(rbuf), URSA_RDMA_ACCESS_LOCAL_WRITE, &rmr) == 0);
 	a.qp_state = URSA_RDMA_QPS_INIT;
 	a.qp_access_flags = URSA_RDMA_ACCESS_REMOTE_WRITE | URSA_RDMA_ACCESS_REMOTE_READ |
 			    URSA_RDMA_ACCESS_REMOTE_ATOMIC;
-	CU_ASSERT_FATAL(ursa_roce_qp_modify(qp, &a, URSA_RDMA_QP_STATE | URSA_RDMA_QP_ACCESS_FLAGS) ==
-			0);
+	CU_ASSERT_FATAL(
+		ursa_roce_qp_modify(qp, &a, URSA_RDMA_QP_STATE | URSA_RDMA_QP_ACCESS_FLAGS) == 0);
 	for (unsigned k = 0; k < nsend; k++) {
 		struct ursa_rdma_sge sge = {(uintptr_t)rbuf[k], 4096, ursa_roce_mr_lkey(rmr)};
 		struct ursa_rdma_recv_wr wr = {.wr_id = k, .sg_list = &sge, .num_sge = 1};
@@ -264,11 +264,11 @@ static void replay_dir(const char *file, unsigned expect_answers, const char *re
 	ursa_rdma_gid_from_addr(&a.ah.sgid, &me);
 	ursa_rdma_gid_from_addr(&a.ah.dgid, &peer);
 	a.ah.hop_limit = ans[0].ip[8]; /* as the kernel's QP had it (SMC-R uses 1) */
-	CU_ASSERT_FATAL(ursa_roce_qp_modify(qp, &a,
-					    URSA_RDMA_QP_STATE | URSA_RDMA_QP_PATH_MTU |
-						    URSA_RDMA_QP_DEST_QPN | URSA_RDMA_QP_RQ_PSN |
-						    URSA_RDMA_QP_MAX_DEST_RD_ATOMIC |
-						    URSA_RDMA_QP_MIN_RNR_TIMER | URSA_RDMA_QP_AV) == 0);
+	CU_ASSERT_FATAL(ursa_roce_qp_modify(
+				qp, &a,
+				URSA_RDMA_QP_STATE | URSA_RDMA_QP_PATH_MTU | URSA_RDMA_QP_DEST_QPN |
+					URSA_RDMA_QP_RQ_PSN | URSA_RDMA_QP_MAX_DEST_RD_ATOMIC |
+					URSA_RDMA_QP_MIN_RNR_TIMER | URSA_RDMA_QP_AV) == 0);
 
 	/* Replay the requests as the kernel sent them. Before a READ or an ATOMIC, our memory
 	 * takes the value the kernel's answer shows (the peer application changes its buffers
@@ -295,7 +295,8 @@ static void replay_dir(const char *file, unsigned expect_answers, const char *re
 		}
 		ursa_roce_input_l3(lc, m);
 		ursa_lcore_poll(lc);
-		if ((qo->mask & ROCE_M_WRITE) && (qo->mask & ROCE_M_RETH) && (qo->mask & ROCE_M_LAST))
+		if ((qo->mask & ROCE_M_WRITE) && (qo->mask & ROCE_M_RETH) &&
+		    (qo->mask & ROCE_M_LAST))
 			CU_ASSERT_EQUAL(memcmp(mem_at(ld32(req[k].bth + 20), ld64(req[k].bth + 12)),
 					       req[k].bth + qo->length, pay),
 					0);
@@ -450,8 +451,8 @@ static void replay_requester(const char *file)
 	CU_ASSERT_FATAL(ursa_roce_cq_create(lc, 64, &cq) == 0);
 	CU_ASSERT_FATAL(ursa_roce_qp_create(pd, cq, cq, &cap, false, &qp) == 0);
 	CU_ASSERT_FATAL(roce_qp_set_qpn(qp, roce_get24(ans[0].bth + 5)) == 0);
-	CU_ASSERT_FATAL(ursa_roce_mr_reg(pd, local, sizeof(local), URSA_RDMA_ACCESS_LOCAL_WRITE,
-					 &mr) == 0);
+	CU_ASSERT_FATAL(
+		ursa_roce_mr_reg(pd, local, sizeof(local), URSA_RDMA_ACCESS_LOCAL_WRITE, &mr) == 0);
 	a.qp_state = URSA_RDMA_QPS_INIT;
 	CU_ASSERT_FATAL(ursa_roce_qp_modify(qp, &a, URSA_RDMA_QP_STATE) == 0);
 	a.qp_state = URSA_RDMA_QPS_RTR;
@@ -481,8 +482,10 @@ static void replay_requester(const char *file)
 		const struct roce_opinfo *op = roce_opinfo(b[0]);
 		uint32_t pay = req[k].bthlen - op->length - 4 - ((b[1] >> 4) & 3);
 		struct ursa_rdma_sge sge = {(uintptr_t)local[nwr], 0, ursa_roce_mr_lkey(mr)};
-		struct ursa_rdma_send_wr wr = {.wr_id = nwr, .send_flags = URSA_RDMA_SEND_SIGNALED,
-					       .sg_list = &sge, .num_sge = 1};
+		struct ursa_rdma_send_wr wr = {.wr_id = nwr,
+					       .send_flags = URSA_RDMA_SEND_SIGNALED,
+					       .sg_list = &sge,
+					       .num_sge = 1};
 		uint32_t total = pay;
 
 		if (!(op->mask & ROCE_M_FIRST))
@@ -516,7 +519,8 @@ static void replay_requester(const char *file)
 							      : URSA_RDMA_WR_ATOMIC_CMP_AND_SWP;
 			wr.atomic.remote_addr = ld64(b + 12);
 			wr.atomic.rkey = ld32(b + 20);
-			wr.atomic.compare_add = b[0] == ROCE_OP_FETCH_ADD ? ld64(b + 24) : ld64(b + 32);
+			wr.atomic.compare_add =
+				b[0] == ROCE_OP_FETCH_ADD ? ld64(b + 24) : ld64(b + 32);
 			wr.atomic.swap = ld64(b + 24);
 			sge.length = 8;
 		}

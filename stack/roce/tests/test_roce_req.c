@@ -145,7 +145,7 @@ static void parse(struct rte_mbuf *m, struct seen *s)
 	s->ackreq = (h[28 + 8] & 0x80) != 0;
 	s->pad = (h[29] >> 4) & 3;
 	CU_ASSERT_EQUAL(roce_get24(h + 28 + 5), PEER_QPN);
-	CU_ASSERT_EQUAL(h[29] & 0x0f, 0);			 /* TVer 0 */
+	CU_ASSERT_EQUAL(h[29] & 0x0f, 0);				    /* TVer 0 */
 	CU_ASSERT_EQUAL(rte_be_to_cpu_16(*(rte_be16_t *)(h + 30)), 0xffff); /* P_Key */
 	op = roce_opinfo(s->opcode);
 	CU_ASSERT_FATAL(op != NULL);
@@ -229,8 +229,9 @@ static void test_segmentation_every_pmtu(void)
 				uint16_t sport = 0;
 
 				setup(pmtu, psn0, 1, 14);
-				CU_ASSERT_FATAL(post_wr(op ? URSA_RDMA_WR_RDMA_WRITE : URSA_RDMA_WR_SEND,
-							n, 1) == 1);
+				CU_ASSERT_FATAL(
+					post_wr(op ? URSA_RDMA_WR_RDMA_WRITE : URSA_RDMA_WR_SEND, n,
+						1) == 1);
 				poll_until_quiet();
 				CU_ASSERT_EQUAL(nout, npk);
 				for (unsigned k = 0; k < nout && k < npk; k++) {
@@ -253,13 +254,13 @@ static void test_segmentation_every_pmtu(void)
 								first && last ? ROCE_OP_SEND_ONLY
 								: first	      ? ROCE_OP_SEND_FIRST
 								: last	      ? ROCE_OP_SEND_LAST
-									      : ROCE_OP_SEND_MIDDLE);
+								       : ROCE_OP_SEND_MIDDLE);
 					} else {
 						CU_ASSERT_EQUAL(s.opcode,
 								first && last ? ROCE_OP_WRITE_ONLY
 								: first	      ? ROCE_OP_WRITE_FIRST
 								: last	      ? ROCE_OP_WRITE_LAST
-									      : ROCE_OP_WRITE_MIDDLE);
+								       : ROCE_OP_WRITE_MIDDLE);
 						CU_ASSERT_EQUAL(s.has_reth, first);
 						if (first) {
 							CU_ASSERT_EQUAL(s.rlen, n);
@@ -439,7 +440,7 @@ static void test_timeout_retransmits_from_una(void)
 {
 	struct seen s;
 
-	setup(1024, 10, 1, 10); /* 4.096 us << 10 = 4.19 ms */
+	setup(1024, 10, 1, 10);					   /* 4.096 us << 10 = 4.19 ms */
 	CU_ASSERT_FATAL(post_wr(URSA_RDMA_WR_SEND, 3000, 1) == 1); /* 10, 11, 12 */
 	poll_until_quiet();
 	CU_ASSERT_EQUAL(nout, 3);
@@ -460,8 +461,8 @@ static void test_timeout_retransmits_from_una(void)
 static void test_post_validation(void)
 {
 	struct ursa_rdma_sge sge = {(uintptr_t)mem, 8, 0};
-	struct ursa_rdma_send_wr wr = {.opcode = URSA_RDMA_WR_ATOMIC_FETCH_AND_ADD,
-				       .sg_list = &sge, .num_sge = 1};
+	struct ursa_rdma_send_wr wr = {
+		.opcode = URSA_RDMA_WR_ATOMIC_FETCH_AND_ADD, .sg_list = &sge, .num_sge = 1};
 	struct ursa_rdma_sge many[3];
 	struct ursa_rdma_qp_attr a = {0};
 

@@ -15,17 +15,17 @@
 #include "roce_priv.h"
 #include "ursa_test.h"
 
-#define MR_LEN 4096
-#define CANARY 0x5a
+#define MR_LEN	 4096
+#define CANARY	 0x5a
 #define PEER_QPN 0x77
-#define EXP_PSN 100
+#define EXP_PSN	 100
 
 static struct ursa_lcore *lc;
 static struct ursa_roce_pd *pd, *pd2;
 static struct ursa_roce_cq *cq;
 static struct ursa_roce_qp *qp;
 static struct ursa_roce_mr *mr, *mr_ro, *mr_other_pd;
-static uint8_t mem[MR_LEN + 128];	  /* canary | MR | canary */
+static uint8_t mem[MR_LEN + 128]; /* canary | MR | canary */
 static uint8_t *buf = mem + 64;
 static uint8_t ro[256], other[256], rbuf[512];
 static struct rte_mbuf *out[64];
@@ -71,15 +71,15 @@ static void setup_qp(unsigned qp_access, uint8_t max_dest_rd_atomic)
 	for (unsigned i = 0; i < MR_LEN; i++)
 		buf[i] = (uint8_t)i;
 	CU_ASSERT_FATAL(ursa_roce_mr_reg(pd, buf, MR_LEN, all, &mr) == 0);
-	CU_ASSERT_FATAL(ursa_roce_mr_reg(pd, ro, sizeof(ro), URSA_RDMA_ACCESS_REMOTE_READ, &mr_ro) ==
-			0);
+	CU_ASSERT_FATAL(
+		ursa_roce_mr_reg(pd, ro, sizeof(ro), URSA_RDMA_ACCESS_REMOTE_READ, &mr_ro) == 0);
 	CU_ASSERT_FATAL(ursa_roce_mr_reg(pd2, other, sizeof(other), all, &mr_other_pd) == 0);
 	ursa_ipaddr_parse("10.0.0.1", &l, NULL);
 	ursa_ipaddr_parse("10.0.0.2", &r, NULL);
 	a.qp_state = URSA_RDMA_QPS_INIT;
 	a.qp_access_flags = qp_access;
-	CU_ASSERT_FATAL(ursa_roce_qp_modify(qp, &a, URSA_RDMA_QP_STATE | URSA_RDMA_QP_ACCESS_FLAGS) ==
-			0);
+	CU_ASSERT_FATAL(
+		ursa_roce_qp_modify(qp, &a, URSA_RDMA_QP_STATE | URSA_RDMA_QP_ACCESS_FLAGS) == 0);
 	a.qp_state = URSA_RDMA_QPS_RTR;
 	a.path_mtu = 256;
 	a.dest_qp_num = PEER_QPN;
@@ -88,11 +88,11 @@ static void setup_qp(unsigned qp_access, uint8_t max_dest_rd_atomic)
 	a.min_rnr_timer = 12;
 	ursa_rdma_gid_from_addr(&a.ah.sgid, &l);
 	ursa_rdma_gid_from_addr(&a.ah.dgid, &r);
-	CU_ASSERT_FATAL(ursa_roce_qp_modify(qp, &a,
-					    URSA_RDMA_QP_STATE | URSA_RDMA_QP_PATH_MTU |
-						    URSA_RDMA_QP_DEST_QPN | URSA_RDMA_QP_RQ_PSN |
-						    URSA_RDMA_QP_MAX_DEST_RD_ATOMIC |
-						    URSA_RDMA_QP_MIN_RNR_TIMER | URSA_RDMA_QP_AV) == 0);
+	CU_ASSERT_FATAL(ursa_roce_qp_modify(
+				qp, &a,
+				URSA_RDMA_QP_STATE | URSA_RDMA_QP_PATH_MTU | URSA_RDMA_QP_DEST_QPN |
+					URSA_RDMA_QP_RQ_PSN | URSA_RDMA_QP_MAX_DEST_RD_ATOMIC |
+					URSA_RDMA_QP_MIN_RNR_TIMER | URSA_RDMA_QP_AV) == 0);
 	a.qp_state = URSA_RDMA_QPS_RTS;
 	a.sq_psn = 5000;
 	a.timeout = 14;
@@ -120,8 +120,8 @@ static void teardown_qp(void)
 	ursa_lcore_destroy(lc);
 }
 
-#define ALL_REMOTE                                                                           \
-	(URSA_RDMA_ACCESS_REMOTE_WRITE | URSA_RDMA_ACCESS_REMOTE_READ |                      \
+#define ALL_REMOTE                                                                                 \
+	(URSA_RDMA_ACCESS_REMOTE_WRITE | URSA_RDMA_ACCESS_REMOTE_READ |                            \
 	 URSA_RDMA_ACCESS_REMOTE_ATOMIC)
 
 struct forge {
@@ -272,8 +272,14 @@ static void expect_write_nak(uint64_t va, uint32_t rkey, uint32_t len, uint8_t s
 {
 	uint8_t e[16];
 	struct reply r;
-	struct forge f = {.opcode = ROCE_OP_WRITE_ONLY, .psn = EXP_PSN, .ackreq = true, .ext = e,
-			  .extlen = 16, .pay = payload, .paylen = len, .pad = -1};
+	struct forge f = {.opcode = ROCE_OP_WRITE_ONLY,
+			  .psn = EXP_PSN,
+			  .ackreq = true,
+			  .ext = e,
+			  .extlen = 16,
+			  .pay = payload,
+			  .paylen = len,
+			  .pad = -1};
 
 	reth(e, va, rkey, len);
 	inject(&f);
@@ -300,8 +306,14 @@ static void test_valid_write_and_ack_fields(void)
 {
 	uint8_t e[16];
 	struct reply r;
-	struct forge f = {.opcode = ROCE_OP_WRITE_ONLY, .psn = EXP_PSN, .ackreq = true, .ext = e,
-			  .extlen = 16, .pay = payload, .paylen = 10, .pad = -1};
+	struct forge f = {.opcode = ROCE_OP_WRITE_ONLY,
+			  .psn = EXP_PSN,
+			  .ackreq = true,
+			  .ext = e,
+			  .extlen = 16,
+			  .pay = payload,
+			  .paylen = 10,
+			  .pad = -1};
 
 	setup_qp(ALL_REMOTE, 4);
 	reth(e, (uintptr_t)buf + 100, ursa_roce_mr_rkey(mr), 10);
@@ -374,8 +386,14 @@ static void test_range_checks(void)
 	{
 		uint8_t e[16];
 		struct reply r;
-		struct forge f = {.opcode = ROCE_OP_WRITE_ONLY, .psn = EXP_PSN, .ackreq = true,
-				  .ext = e, .extlen = 16, .pay = payload, .paylen = 8, .pad = -1};
+		struct forge f = {.opcode = ROCE_OP_WRITE_ONLY,
+				  .psn = EXP_PSN,
+				  .ackreq = true,
+				  .ext = e,
+				  .extlen = 16,
+				  .pay = payload,
+				  .paylen = 8,
+				  .pad = -1};
 
 		reth(e, (uintptr_t)buf + MR_LEN - 8, ursa_roce_mr_rkey(mr), 8);
 		inject(&f);
@@ -405,10 +423,10 @@ static void test_dereg_and_rereg(void)
 	old = ursa_roce_mr_rkey(mr);
 	ursa_roce_mr_dereg(mr);
 	/* a new registration of the same memory gets a different key */
-	CU_ASSERT_FATAL(ursa_roce_mr_reg(pd, buf, MR_LEN,
-					 URSA_RDMA_ACCESS_LOCAL_WRITE |
-						 URSA_RDMA_ACCESS_REMOTE_WRITE,
-					 &m2) == 0);
+	CU_ASSERT_FATAL(
+		ursa_roce_mr_reg(pd, buf, MR_LEN,
+				 URSA_RDMA_ACCESS_LOCAL_WRITE | URSA_RDMA_ACCESS_REMOTE_WRITE,
+				 &m2) == 0);
 	CU_ASSERT_NOT_EQUAL(ursa_roce_mr_rkey(m2), old);
 	mr = m2;
 	expect_write_nak((uintptr_t)buf, old, 8, 0x62, NULL);
@@ -453,7 +471,10 @@ static void test_qp_access_and_resources(void)
 {
 	uint8_t e[28];
 	struct reply r;
-	struct forge f = {.opcode = ROCE_OP_READ_REQUEST, .psn = EXP_PSN, .ackreq = true, .ext = e,
+	struct forge f = {.opcode = ROCE_OP_READ_REQUEST,
+			  .psn = EXP_PSN,
+			  .ackreq = true,
+			  .ext = e,
 			  .extlen = 16};
 
 	/* QP without remote write: WRITE is an invalid request */
@@ -489,7 +510,10 @@ static void test_atomic_checks(void)
 {
 	uint8_t e[28];
 	struct reply r;
-	struct forge f = {.opcode = ROCE_OP_FETCH_ADD, .psn = EXP_PSN, .ackreq = true, .ext = e,
+	struct forge f = {.opcode = ROCE_OP_FETCH_ADD,
+			  .psn = EXP_PSN,
+			  .ackreq = true,
+			  .ext = e,
 			  .extlen = 28};
 
 	/* misaligned: invalid request */
@@ -543,8 +567,14 @@ static void test_packet_level_drops(void)
 {
 	uint8_t e[16];
 	struct reply r;
-	struct forge f = {.opcode = ROCE_OP_WRITE_ONLY, .psn = EXP_PSN, .ackreq = true, .ext = e,
-			  .extlen = 16, .pay = payload, .paylen = 8, .pad = -1};
+	struct forge f = {.opcode = ROCE_OP_WRITE_ONLY,
+			  .psn = EXP_PSN,
+			  .ackreq = true,
+			  .ext = e,
+			  .extlen = 16,
+			  .pay = payload,
+			  .paylen = 8,
+			  .pad = -1};
 	struct {
 		const char *counter;
 		void (*tweak)(struct forge *);
@@ -611,8 +641,14 @@ static void test_psn_sequence(void)
 {
 	uint8_t e[16];
 	struct reply r;
-	struct forge f = {.opcode = ROCE_OP_WRITE_ONLY, .psn = EXP_PSN + 5, .ackreq = true,
-			  .ext = e, .extlen = 16, .pay = payload, .paylen = 8, .pad = -1};
+	struct forge f = {.opcode = ROCE_OP_WRITE_ONLY,
+			  .psn = EXP_PSN + 5,
+			  .ackreq = true,
+			  .ext = e,
+			  .extlen = 16,
+			  .pay = payload,
+			  .paylen = 8,
+			  .pad = -1};
 
 	setup_qp(ALL_REMOTE, 4);
 	reth(e, (uintptr_t)buf, ursa_roce_mr_rkey(mr), 8);
@@ -620,7 +656,7 @@ static void test_psn_sequence(void)
 	CU_ASSERT_FATAL(reply(&r));
 	CU_ASSERT_EQUAL(r.syndrome, 0x60); /* NAK PSN sequence error */
 	CU_ASSERT_EQUAL(r.psn, EXP_PSN);   /* carrying the expected PSN */
-	inject(&f); /* only one NAK until the gap is filled */
+	inject(&f);			   /* only one NAK until the gap is filled */
 	CU_ASSERT(!reply(&r));
 	CU_ASSERT_EQUAL(ursa_test_counter(lc, "roce", "drop_psn_oos"), 1);
 	CU_ASSERT(memory_untouched());
@@ -640,8 +676,12 @@ static void test_opcode_sequence_and_length(void)
 {
 	uint8_t e[16], big[256];
 	struct reply r;
-	struct forge f = {.opcode = ROCE_OP_WRITE_MIDDLE, .psn = EXP_PSN, .ackreq = true,
-			  .pay = big, .paylen = 256, .pad = -1};
+	struct forge f = {.opcode = ROCE_OP_WRITE_MIDDLE,
+			  .psn = EXP_PSN,
+			  .ackreq = true,
+			  .pay = big,
+			  .paylen = 256,
+			  .pad = -1};
 
 	memset(big, 0xee, sizeof(big));
 	/* a MIDDLE with no FIRST */
@@ -732,8 +772,12 @@ static void test_zero_length_write_no_key(void)
 static void test_rnr_and_send(void)
 {
 	struct reply r;
-	struct forge f = {.opcode = ROCE_OP_SEND_ONLY, .psn = EXP_PSN, .ackreq = true,
-			  .pay = payload, .paylen = 10, .pad = -1};
+	struct forge f = {.opcode = ROCE_OP_SEND_ONLY,
+			  .psn = EXP_PSN,
+			  .ackreq = true,
+			  .pay = payload,
+			  .paylen = 10,
+			  .pad = -1};
 	struct ursa_rdma_sge sge = {(uintptr_t)rbuf, 8, 0};
 	struct ursa_rdma_recv_wr wr = {.wr_id = 42, .sg_list = &sge, .num_sge = 1};
 	struct ursa_rdma_qp_attr a;
@@ -748,8 +792,8 @@ static void test_rnr_and_send(void)
 	ursa_roce_qp_query(qp, &a);
 	CU_ASSERT_EQUAL(a.qp_state, URSA_RDMA_QPS_RTS);
 	/* a receive buffer too small (8 < 10): local length error + NAK invalid request */
-	CU_ASSERT_FATAL(ursa_roce_mr_reg(pd, rbuf, sizeof(rbuf), URSA_RDMA_ACCESS_LOCAL_WRITE,
-					 &rmr) == 0);
+	CU_ASSERT_FATAL(
+		ursa_roce_mr_reg(pd, rbuf, sizeof(rbuf), URSA_RDMA_ACCESS_LOCAL_WRITE, &rmr) == 0);
 	sge.lkey = ursa_roce_mr_lkey(rmr);
 	CU_ASSERT_EQUAL(ursa_roce_post_recv(qp, &wr, 1), 1);
 	inject(&f);
@@ -775,8 +819,8 @@ static void test_rnr_and_send(void)
 
 	/* SEND with invalidate of our MR: delivered, and the key is dead afterwards */
 	setup_qp(ALL_REMOTE, 4);
-	CU_ASSERT_FATAL(ursa_roce_mr_reg(pd, rbuf, sizeof(rbuf), URSA_RDMA_ACCESS_LOCAL_WRITE,
-					 &rmr) == 0);
+	CU_ASSERT_FATAL(
+		ursa_roce_mr_reg(pd, rbuf, sizeof(rbuf), URSA_RDMA_ACCESS_LOCAL_WRITE, &rmr) == 0);
 	sge.lkey = ursa_roce_mr_lkey(rmr);
 	CU_ASSERT_EQUAL(ursa_roce_post_recv(qp, &wr, 1), 1);
 	{
@@ -804,7 +848,10 @@ static void test_read_and_replay(void)
 {
 	uint8_t e[16];
 	struct reply r;
-	struct forge f = {.opcode = ROCE_OP_READ_REQUEST, .psn = EXP_PSN, .ackreq = true, .ext = e,
+	struct forge f = {.opcode = ROCE_OP_READ_REQUEST,
+			  .psn = EXP_PSN,
+			  .ackreq = true,
+			  .ext = e,
 			  .extlen = 16};
 
 	setup_qp(ALL_REMOTE, 4);
@@ -862,8 +909,8 @@ static void test_ack_after_paced_read(void)
 {
 	uint8_t e[28];
 	struct reply r;
-	struct forge f = {.opcode = ROCE_OP_READ_REQUEST, .psn = 0, .ackreq = true, .ext = e,
-			  .extlen = 16};
+	struct forge f = {
+		.opcode = ROCE_OP_READ_REQUEST, .psn = 0, .ackreq = true, .ext = e, .extlen = 16};
 	uint32_t expect = 0;
 
 	lc = ursa_test_lcore(98);
@@ -897,7 +944,8 @@ static void test_ack_after_paced_read(void)
 	for (unsigned k = 0; k < 40; k++) {
 		CU_ASSERT_FATAL(reply(&r));
 		CU_ASSERT_EQUAL(r.psn, expect++);
-		CU_ASSERT(r.opcode >= ROCE_OP_READ_RESP_FIRST && r.opcode <= ROCE_OP_READ_RESP_ONLY);
+		CU_ASSERT(r.opcode >= ROCE_OP_READ_RESP_FIRST &&
+			  r.opcode <= ROCE_OP_READ_RESP_ONLY);
 	}
 	CU_ASSERT_FATAL(reply(&r));
 	CU_ASSERT_EQUAL(r.opcode, ROCE_OP_ACK);
@@ -914,8 +962,14 @@ static void test_iface_binding_and_names(void)
 {
 	uint8_t e[16];
 	struct reply r;
-	struct forge f = {.opcode = ROCE_OP_WRITE_ONLY, .psn = EXP_PSN, .ackreq = true, .ext = e,
-			  .extlen = 16, .pay = payload, .paylen = 8, .pad = -1};
+	struct forge f = {.opcode = ROCE_OP_WRITE_ONLY,
+			  .psn = EXP_PSN,
+			  .ackreq = true,
+			  .ext = e,
+			  .extlen = 16,
+			  .pay = payload,
+			  .paylen = 8,
+			  .pad = -1};
 
 	setup_qp(ALL_REMOTE, 4);
 	reth(e, (uintptr_t)buf, ursa_roce_mr_rkey(mr), 8);
@@ -944,7 +998,8 @@ int main(void)
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 1;
 	s = CU_add_suite("roce_resp", NULL, NULL);
-	CU_add_test(s, "valid WRITE, ACK fields, duplicate re-ACK", test_valid_write_and_ack_fields);
+	CU_add_test(s, "valid WRITE, ACK fields, duplicate re-ACK",
+		    test_valid_write_and_ack_fields);
 	CU_add_test(s, "rkey: unknown, other PD, MR access", test_rkey_checks);
 	CU_add_test(s, "range: before, past, wrapping, exact end", test_range_checks);
 	CU_add_test(s, "dereg/rereg kill the old key", test_dereg_and_rereg);

@@ -112,8 +112,9 @@ static void qp_connect(bool v6, uint16_t mtu)
 
 		a.qp_state = URSA_RDMA_QPS_INIT;
 		a.qp_access_flags = all & ~URSA_RDMA_ACCESS_LOCAL_WRITE;
-		CU_ASSERT_FATAL(ursa_roce_qp_modify(h->qp, &a,
-						    URSA_RDMA_QP_STATE | URSA_RDMA_QP_ACCESS_FLAGS) == 0);
+		CU_ASSERT_FATAL(
+			ursa_roce_qp_modify(h->qp, &a,
+					    URSA_RDMA_QP_STATE | URSA_RDMA_QP_ACCESS_FLAGS) == 0);
 		a.qp_state = URSA_RDMA_QPS_RTR;
 		a.path_mtu = mtu;
 		a.dest_qp_num = ursa_roce_qp_num(o->qp);
@@ -122,12 +123,12 @@ static void qp_connect(bool v6, uint16_t mtu)
 		a.min_rnr_timer = 1;
 		ursa_rdma_gid_from_addr(&a.ah.sgid, v6 ? &h->v6 : &h->v4);
 		ursa_rdma_gid_from_addr(&a.ah.dgid, v6 ? &o->v6 : &o->v4);
-		CU_ASSERT_FATAL(ursa_roce_qp_modify(h->qp, &a,
-						    URSA_RDMA_QP_STATE | URSA_RDMA_QP_PATH_MTU |
-							    URSA_RDMA_QP_DEST_QPN | URSA_RDMA_QP_RQ_PSN |
-							    URSA_RDMA_QP_MAX_DEST_RD_ATOMIC |
-							    URSA_RDMA_QP_MIN_RNR_TIMER |
-							    URSA_RDMA_QP_AV) == 0);
+		CU_ASSERT_FATAL(ursa_roce_qp_modify(
+					h->qp, &a,
+					URSA_RDMA_QP_STATE | URSA_RDMA_QP_PATH_MTU |
+						URSA_RDMA_QP_DEST_QPN | URSA_RDMA_QP_RQ_PSN |
+						URSA_RDMA_QP_MAX_DEST_RD_ATOMIC |
+						URSA_RDMA_QP_MIN_RNR_TIMER | URSA_RDMA_QP_AV) == 0);
 		a.qp_state = URSA_RDMA_QPS_RTS;
 		a.sq_psn = 1000u * (unsigned)(i + 1);
 		a.timeout = 12;
@@ -258,8 +259,13 @@ static void test_ipv6(void)
 
 static void test_faults(void)
 {
-	struct ursa_fault_conf f = {.seed = 5, .drop = 0.03, .dup = 0.02, .reorder = 0.05,
-				    .reorder_window = 4, .corrupt = 0.02, .corrupt_skip = 14};
+	struct ursa_fault_conf f = {.seed = 5,
+				    .drop = 0.03,
+				    .dup = 0.02,
+				    .reorder = 0.05,
+				    .reorder_window = 4,
+				    .corrupt = 0.02,
+				    .corrupt_skip = 14};
 
 	host_up(&H[0], 0, 65);
 	host_up(&H[1], 1, 66);

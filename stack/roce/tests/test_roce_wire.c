@@ -112,8 +112,8 @@ static void test_opcode_table(void)
 		}
 		CU_ASSERT_EQUAL(o->length, sum);
 		/* at most one first-level extension */
-		CU_ASSERT(__builtin_popcount(o->mask & (ROCE_M_RETH | ROCE_M_ATMETH | ROCE_M_AETH)) <=
-			  1);
+		CU_ASSERT(__builtin_popcount(o->mask &
+					     (ROCE_M_RETH | ROCE_M_ATMETH | ROCE_M_AETH)) <= 1);
 		/* IMM <=> ImmDt, INV <=> IETH */
 		CU_ASSERT_EQUAL(!!(o->mask & ROCE_M_IMM), !!(o->mask & ROCE_M_IMMDT));
 		CU_ASSERT_EQUAL(!!(o->mask & ROCE_M_INV), !!(o->mask & ROCE_M_IETH));
@@ -214,7 +214,9 @@ static void test_icrc_vectors(void)
 	/* §2.5 item 2: ConnectX-4 Lx CNP -> 82 fd 00 2a */
 	icrc_vector("45c2003c718c4000401191610a0011010a001201"
 		    "000012b700280000"
-		    "8100ffff40000118" "00000000" "00000000000000000000000000000000"
+		    "8100ffff40000118"
+		    "00000000"
+		    "00000000000000000000000000000000"
 		    "82fd002a",
 		    0x2a00fd82);
 	/* §2.5 item 3: scapy's UC SEND_ONLY (TOS 1, M=1, PadCnt 2) -> 78 f3 53 f3 */
@@ -289,8 +291,8 @@ static void test_icrc_segments(void)
 static void test_icrc_fixtures(void)
 {
 	static const char *const files[] = {
-		"rc_pingpong-linux6.1.pcap", "send_bw-linux6.1.pcap", "write_bw-linux6.1.pcap",
-		"write_bw_2k-linux6.1.pcap", "read_bw-linux6.1.pcap", "atomic_bw-linux6.1.pcap",
+		"rc_pingpong-linux6.1.pcap", "send_bw-linux6.1.pcap",  "write_bw-linux6.1.pcap",
+		"write_bw_2k-linux6.1.pcap", "read_bw-linux6.1.pcap",  "atomic_bw-linux6.1.pcap",
 		"rping-linux6.1.pcap",	     "smc_pnet-linux6.1.pcap", "smc_ueid-linux6.12.pcap",
 	};
 	static struct fixture_pkt pk[128];
@@ -354,7 +356,7 @@ static void test_icrc_ipv6_roundtrip(void)
 	p[0] = 0x6f; /* traffic class high nibble: masked */
 	p[1] = 0xff; /* traffic class low + flow label: masked */
 	p[3] = 0x00;
-	p[7] = 1;    /* hop limit: masked */
+	p[7] = 1;     /* hop limit: masked */
 	p[46] = 0xab; /* UDP checksum: masked */
 	CU_ASSERT(roce_icrc_check(p, m, 48, 24));
 	p[8] ^= 1; /* source address: covered */
