@@ -301,6 +301,8 @@ static int run_conn(struct app *a, int fd)
 	uint8_t *echo = a->want; /* echo mode does not verify: reuse the buffer */
 
 	a->t_start = ursa_now(a->lc);
+	/* as the kernel mode does: no Nagle delay for the ping-pong's small messages */
+	ursa_setsockopt(a->lc, fd, IPPROTO_TCP, TCP_NODELAY, &(int){1}, sizeof(int));
 	if (a->o.mode == M_ECHO && a->o.connect == NULL)
 		echo = malloc(BUF_SIZE);
 	for (;;) {
