@@ -28,6 +28,15 @@
  * that was descheduled for a moment) must not meet a fully grown nap. */
 #define NAP_HOT_NS 20000000ull
 #define SIGNAL_CHECK_POLLS 1024 /* busy polls between signal checks */
+/*
+ * Frames up to a 9000-byte MTU (and the datagrams the kernel reassembles for af_packet, whose
+ * PMD joins its fanout group with PACKET_FANOUT_FLAG_DEFRAG) must fit one mbuf: af_packet
+ * copies a ring frame into a single mbuf and refuses frames larger than the data room.
+ */
+#define URSAD_FRAME_SIZE 10240u
+#define URSAD_MBUF_SIZE (URSAD_FRAME_SIZE + RTE_PKTMBUF_HEADROOM)
+#define URSAD_AFP_BLOCK (2 * URSAD_FRAME_SIZE) /* a multiple of the page size */
+#define URSAD_AFP_FRAMES 512u
 #define MAX_EVENTS (URSA_MAX_PORTS + 1)
 
 struct ursad {
@@ -195,7 +204,16 @@ static int open_ports(struct ursad *d)
 		uint16_t idx;
 		int fd;
 
-		rc = ursa_port_open_ethdev(lc, c->ports[i], 0, &idx);
+		char dev[URSAD_DEVARGS_MAX + 64];
+
+		/* af_packet's default 2 KiB ring frames would cut jumbo and reassembled frames. */
+		if (strncmp(c->ports[i], "net_af_packet", 13) == 0 &&
+		    strstr(c->ports[i], "framesz=") == NULL)
+			snprintf(dev, sizeof(dev), "%s,blocksz=%u,framesz=%u,framecnt=%u",
+				 c->ports[i], URSAD_AFP_BLOCK, URSAD_FRAME_SIZE, URSAD_AFP_FRAMES);
+		else
+			snprintf(dev, sizeof(dev), "%s", c->ports[i]);
+		rc = ursa_port_open_ethdev(lc, dev, 0, &idx);
 		if (rc) {
 			fprintf(stderr, "ursad: --port '%s': cannot open: %s\n", c->ports[i],
 				strerror(-rc));
@@ -289,7 +307,7 @@ static int write_pid_file(const char *path)
 int main(int argc, char **argv)
 {
 	struct ursad *d;
-	struct ursa_lcore_conf lconf = {.name = "ursad"};
+	struct ursa_lcore_conf lconf = {.name = "ursad", .mbuf_size = URSAD_MBUF_SIZE};
 	struct epoll_event ev = {.events = EPOLLIN, .data.u32 = 0};
 	sigset_t sigs;
 	int status = EXIT_FAILURE, rc;

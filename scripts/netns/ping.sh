@@ -13,6 +13,13 @@ lab_wait 5 kexec ping -c 1 -W 1 "$URSA_IP" || lab_fail "no first reply from $URS
 out=$(kexec ping -c 50 -i 0.02 -W 2 "$URSA_IP")
 echo "$out" | tail -2
 echo "$out" | grep -q " 50 received, 0% packet loss" || lab_fail "not every echo was answered"
+# Large echoes: the kernel fragments the request (af_packet hands ursad the datagram the
+# kernel reassembled), ursa fragments its reply at the 1500-byte MTU.
+for size in 3000 8000; do
+	kexec ping -c 3 -i 0.1 -W 2 -s $size "$URSA_IP" | grep -q " 3 received" ||
+		lab_fail "no replies to $size-byte echoes"
+done
+echo "3000- and 8000-byte echoes answered (fragmented both ways)"
 out=$(kexec ping -c 5 -i 0.05 -W 2 -I 10.252.111.1 "$URSA_IP") ||
 	lab_fail "no replies to 10.252.111.1 through ursad's --route"
 echo "from 10.252.111.1 (routed via $KERN_IP): $(echo "$out" | grep received)"
