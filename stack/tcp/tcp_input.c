@@ -106,36 +106,19 @@ static void rtt_from_ack(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb,
 
 /* ---- LISTEN ---- */
 
-static void listen_input(struct ursa_lcore *lc, struct ursa_iface *ifc,
-			 const struct ursa_ip_info *info, struct ursa_tcp_pcb *l,
-			 struct tcp_seg *s, uint32_t seglen)
+static void do_segment(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, struct rte_mbuf *m,
+		       struct tcp_seg *s);
+
+/* A child of listener l for the segment's 4-tuple, in the table, not yet queued. */
+static struct ursa_tcp_pcb *child_new(struct ursa_lcore *lc, struct ursa_iface *ifc,
+				      const struct ursa_ip_info *info, struct ursa_tcp_pcb *l,
+				      const struct tcp_seg *s)
 {
 	struct ursa_tcp_pcb *c;
 
-	if (s->flags & TH_RST) {
-		TCP_INC(lc, TCP_C_drop_listen_rst);
-		return;
-	}
-	if (s->flags & TH_ACK) {
-		TCP_INC(lc, TCP_C_drop_listen_ack);
-		tcp_respond_rst(lc, ifc, info, s->th, seglen);
-		return;
-	}
-	if (!(s->flags & TH_SYN)) {
-		TCP_INC(lc, TCP_C_drop_listen_noflags);
-		return;
-	}
-	if (l->nsyn >= lc->tcp->conf.syn_queue_max) {
-		TCP_INC(lc, TCP_C_drop_syn_queue_full);
-		return;
-	}
-	if (l->naccept >= l->backlog) {
-		TCP_INC(lc, TCP_C_drop_accept_queue_full);
-		return;
-	}
 	if (tcp_pcb_alloc(lc, l->tenant, l->bound_iface, l->family, &c) != 0) {
 		TCP_INC(lc, TCP_C_drop_nomem);
-		return;
+		return NULL;
 	}
 	c->iface = ifc->index;
 	c->laddr = info->dst;
@@ -163,9 +146,156 @@ static void listen_input(struct ursa_lcore *lc, struct ursa_iface *ifc,
 	if (tcp_table_insert(lc, c) != 0) {
 		TCP_INC(lc, TCP_C_drop_nomem);
 		tcp_pcb_free(lc, c);
-		return;
+		return NULL;
 	}
 	c->listener = l;
+	c->ts_offset = (uint32_t)tcp_siphash(lc->tcp->secret, &c->faddr, sizeof(c->faddr)) ^
+		       (uint32_t)ursa_rng_u32(&lc->rng);
+	c->last_rx_ns = ursa_now(lc);
+	return c;
+}
+
+/*
+ * SYN cookies (RFC 4987 §3.6): when the SYN queue is full the SYN-ACK's sequence number
+ * carries the state: 5 bits of a 64 s counter, 3 bits of an MSS index, and a 24-bit keyed
+ * hash of the 4-tuple, the tenant, the peer's ISN, the counter and the index. Other options
+ * are lost, so such connections run without window scaling, timestamps, SACK and SMC.
+ */
+#define COOKIE_PERIOD_NS (64ull * URSA_NS_PER_S)
+static const uint16_t cookie_mss[8] = {216, 536, 1200, 1360, 1440, 1460, 4036, 8960};
+
+static uint32_t cookie_t(struct ursa_lcore *lc)
+{
+	return (uint32_t)(ursa_now(lc) / COOKIE_PERIOD_NS) & 31;
+}
+
+static void cookie_send(struct ursa_lcore *lc, struct ursa_iface *ifc,
+			const struct ursa_ip_info *info, struct ursa_tcp_pcb *l,
+			const struct tcp_seg *s)
+{
+	struct ursa_tcp_pcb t;
+	uint16_t peer = (s->o.present & TCP_OPT_F_MSS) ? s->o.mss : 536;
+	uint32_t idx = 0, ct = cookie_t(lc);
+
+	while (idx < 7 && cookie_mss[idx + 1] <= peer)
+		idx++;
+	/* A PCB on the stack only to build the SYN-ACK; it never enters a table. */
+	memset(&t, 0, sizeof(t));
+	tcp_timers_init(&t);
+	t.lc = lc;
+	t.tenant = l->tenant;
+	t.iface = ifc->index;
+	t.family = l->family;
+	t.laddr = info->dst;
+	t.faddr = info->src;
+	t.lport = rte_be_to_cpu_16(s->th->dst_port);
+	t.fport = rte_be_to_cpu_16(s->th->src_port);
+	t.rcvbuf = l->rcvbuf;
+	t.user_mss = l->user_mss;
+	t.rcv_mss = tcp_mss_for(lc, &t);
+	t.iss = ct << 27 | idx << 24 |
+		tcp_syn_cookie_hash(lc, t.tenant, &t.laddr, t.lport, &t.faddr, t.fport, s->seq,
+				    ct, idx);
+	t.snd_una = t.iss;
+	t.rcv_nxt = s->seq + 1;
+	t.rcv_adv = t.rcv_nxt;
+	(void)tcp_send_seg(lc, &t, t.iss, TH_SYN | TH_ACK, 0);
+	TCP_INC(lc, TCP_C_syn_cookies_sent);
+	l->cookie_until_ns = ursa_now(lc) + 2 * COOKIE_PERIOD_NS;
+}
+
+/* An ACK for a listener: a valid cookie makes an established child. Returns false when
+ * the ACK is not a valid cookie. */
+static bool cookie_ack(struct ursa_lcore *lc, struct ursa_iface *ifc,
+		       const struct ursa_ip_info *info, struct ursa_tcp_pcb *l,
+		       struct rte_mbuf *m, struct tcp_seg *s)
+{
+	uint32_t cookie = s->ack - 1, t = cookie >> 27, idx = (cookie >> 24) & 7;
+	struct ursa_tcp_pcb *c;
+
+	if (ursa_now(lc) >= l->cookie_until_ns || (s->flags & (TH_SYN | TH_RST)) ||
+	    ((cookie_t(lc) - t) & 31) > 1 ||
+	    (cookie & 0xffffff) != tcp_syn_cookie_hash(lc, l->tenant, &info->dst,
+						       rte_be_to_cpu_16(s->th->dst_port),
+						       &info->src,
+						       rte_be_to_cpu_16(s->th->src_port),
+						       s->seq - 1, t, idx))
+		return false;
+	if (l->naccept >= l->backlog) {
+		TCP_INC(lc, TCP_C_drop_accept_queue_full);
+		return true;
+	}
+	c = child_new(lc, ifc, info, l, s);
+	if (c == NULL)
+		return true;
+	if (tcp_pcb_buffers(c) != 0) {
+		TCP_INC(lc, TCP_C_drop_nomem);
+		tcp_pcb_free(lc, c);
+		return true;
+	}
+	TCP_INC(lc, TCP_C_syn_cookies_ok);
+	TCP_INC(lc, TCP_C_conn_passive);
+	c->syn_cookie = true;
+	c->irs = s->seq - 1;
+	c->rcv_nxt = s->seq;
+	c->rcv_adv = c->rcv_nxt + (c->rcvbuf < 65535 ? c->rcvbuf : 65535);
+	c->iss = cookie;
+	c->snd_una = c->snd_nxt = c->snd_max = s->ack;
+	c->recover = c->high_rxt = s->ack;
+	c->rcv_mss = tcp_mss_for(lc, c);
+	c->snd_mss = cookie_mss[idx] < c->rcv_mss ? cookie_mss[idx] : c->rcv_mss;
+	c->snd_wnd = c->max_sndwnd = s->wnd;
+	c->snd_wl1 = s->seq;
+	c->snd_wl2 = s->ack;
+	tcp_set_state(lc, c, URSA_TCP_ESTABLISHED);
+	tcp_cc_init(lc, c);
+	tcp_keep_arm(lc, c);
+	TAILQ_INSERT_TAIL(&l->acceptq, c, q_link);
+	c->in_acceptq = true;
+	l->naccept++;
+	l->events |= URSA_TCP_EV_ACCEPT;
+	do_segment(lc, c, m, s); /* data or FIN riding on the ACK; notifies the listener */
+	tcp_notify(lc, l);
+	return true;
+}
+
+static void listen_input(struct ursa_lcore *lc, struct ursa_iface *ifc,
+			 const struct ursa_ip_info *info, struct ursa_tcp_pcb *l,
+			 struct rte_mbuf *m, struct tcp_seg *s, uint32_t seglen)
+{
+	struct ursa_tcp_pcb *c;
+
+	if (s->flags & TH_RST) {
+		TCP_INC(lc, TCP_C_drop_listen_rst);
+		return;
+	}
+	if (s->flags & TH_ACK) {
+		if (l->cookie_until_ns != 0 && cookie_ack(lc, ifc, info, l, m, s))
+			return;
+		TCP_INC(lc, l->cookie_until_ns != 0 && !(s->flags & TH_SYN)
+				    ? TCP_C_drop_bad_cookie
+				    : TCP_C_drop_listen_ack);
+		tcp_respond_rst(lc, ifc, info, s->th, seglen);
+		return;
+	}
+	if (!(s->flags & TH_SYN)) {
+		TCP_INC(lc, TCP_C_drop_listen_noflags);
+		return;
+	}
+	if (l->naccept >= l->backlog) {
+		TCP_INC(lc, TCP_C_drop_accept_queue_full);
+		return;
+	}
+	if (l->nsyn >= lc->tcp->conf.syn_queue_max) {
+		if (lc->tcp->conf.syn_cookies)
+			cookie_send(lc, ifc, info, l, s);
+		else
+			TCP_INC(lc, TCP_C_drop_syn_queue_full);
+		return;
+	}
+	c = child_new(lc, ifc, info, l, s);
+	if (c == NULL)
+		return;
 	c->in_synq = true;
 	TAILQ_INSERT_TAIL(&l->synq, c, q_link);
 	l->nsyn++;
@@ -173,8 +303,6 @@ static void listen_input(struct ursa_lcore *lc, struct ursa_iface *ifc,
 	c->irs = s->seq;
 	c->rcv_nxt = s->seq + 1;
 	c->rcv_adv = c->rcv_nxt;
-	c->ts_offset = (uint32_t)tcp_siphash(lc->tcp->secret, &c->faddr, sizeof(c->faddr)) ^
-		       (uint32_t)ursa_rng_u32(&lc->rng);
 	negotiate(lc, c, s);
 	c->iss = tcp_isn(lc, c);
 	c->snd_una = c->iss;
@@ -185,7 +313,6 @@ static void listen_input(struct ursa_lcore *lc, struct ursa_iface *ifc,
 	c->max_sndwnd = c->snd_wnd;
 	c->snd_wl1 = s->seq;
 	c->snd_wl2 = c->iss;
-	c->last_rx_ns = ursa_now(lc);
 	tcp_set_state(lc, c, URSA_TCP_SYN_RCVD);
 	tcp_cc_init(lc, c);
 	TCP_INC(lc, TCP_C_conn_passive);
@@ -774,7 +901,7 @@ static void input_seg(struct ursa_lcore *lc, struct ursa_iface *ifc, struct rte_
 				  ((s.flags & TH_FIN) ? 1 : 0);
 
 		if (l != NULL) {
-			listen_input(lc, ifc, info, l, &s, seglen);
+			listen_input(lc, ifc, info, l, m, &s, seglen);
 			return;
 		}
 		TCP_INC(lc, TCP_C_drop_no_pcb);

@@ -46,6 +46,9 @@
 	X(drop_listen_ack)                                                                   \
 	X(drop_listen_noflags)                                                               \
 	X(drop_syn_queue_full)                                                               \
+	X(syn_cookies_sent)                                                                  \
+	X(syn_cookies_ok)                                                                    \
+	X(drop_bad_cookie)                                                                   \
 	X(drop_accept_queue_full)                                                            \
 	X(drop_nomem)                                                                        \
 	X(drop_bad_opt)                                                                      \
@@ -96,6 +99,7 @@ struct ursa_tcp_pcb {
 	struct ursa_tcp_pcb *listener;	    /* a child not yet accepted */
 	TAILQ_HEAD(, ursa_tcp_pcb) synq, acceptq; /* listener only */
 	uint32_t nsyn, naccept, backlog;
+	uint64_t cookie_until_ns; /* listener: cookie ACKs are checked until then */
 	struct ursa_lcore *lc;
 
 	enum ursa_tcp_state state;
@@ -198,6 +202,11 @@ struct tcp_key {
 /* tcp_subr.c */
 uint64_t tcp_siphash(const uint64_t key[2], const void *data, size_t len);
 uint32_t tcp_isn(struct ursa_lcore *lc, const struct ursa_tcp_pcb *pcb);
+/* The 24-bit keyed hash of a SYN cookie (tcp_input.c lays the cookie out). */
+uint32_t tcp_syn_cookie_hash(struct ursa_lcore *lc, uint32_t tenant,
+			     const struct ursa_ipaddr *laddr, uint16_t lport,
+			     const struct ursa_ipaddr *faddr, uint16_t fport, uint32_t irs,
+			     uint32_t t, uint32_t idx);
 int tcp_pcb_alloc(struct ursa_lcore *lc, uint32_t tenant, int32_t iface, uint8_t family,
 		  struct ursa_tcp_pcb **out);
 int tcp_pcb_buffers(struct ursa_tcp_pcb *pcb);

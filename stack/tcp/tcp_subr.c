@@ -105,6 +105,29 @@ uint32_t tcp_isn(struct ursa_lcore *lc, const struct ursa_tcp_pcb *pcb)
 	       (uint32_t)tcp_siphash(lc->tcp->secret, &k, sizeof(k));
 }
 
+uint32_t tcp_syn_cookie_hash(struct ursa_lcore *lc, uint32_t tenant,
+			     const struct ursa_ipaddr *laddr, uint16_t lport,
+			     const struct ursa_ipaddr *faddr, uint16_t fport, uint32_t irs,
+			     uint32_t t, uint32_t idx)
+{
+	struct {
+		struct tcp_key k;
+		uint32_t irs, t, idx, pad;
+	} v;
+
+	memset(&v, 0, sizeof(v));
+	tcp_make_key(&v.k, tenant, laddr, lport, faddr, fport);
+	v.irs = irs;
+	v.t = t;
+	v.idx = idx;
+	/* the ISN secret reversed: cookies and ISNs use different keys */
+	{
+		const uint64_t key[2] = {lc->tcp->secret[1], lc->tcp->secret[0]};
+
+		return (uint32_t)tcp_siphash(key, &v, sizeof(v)) & 0xffffff;
+	}
+}
+
 uint32_t tcp_ts_now(const struct ursa_lcore *lc, const struct ursa_tcp_pcb *pcb)
 {
 	/* RFC 7323 §5.4: a 1 ms clock with a per-connection random offset. */
@@ -510,6 +533,7 @@ void ursa_tcp_conf_default(struct ursa_tcp_conf *c)
 	c->port_lo = 32768;
 	c->port_hi = 60999;
 	c->challenge_ack_limit = 1000;
+	c->syn_cookies = true;
 	snprintf(c->cc, sizeof(c->cc), "cubic");
 }
 

@@ -88,6 +88,10 @@ struct ursa_tcp_conf {
 	uint16_t port_lo, port_hi; /**< ephemeral range (32768..60999) */
 	uint32_t challenge_ack_limit; /**< RFC 5961 challenge ACKs per second per lcore (1000) */
 	char cc[16];		   /**< default congestion control ("cubic") */
+	/** Answer SYNs with SYN cookies when a listener's SYN queue is full (true). A cookie
+	 *  keeps only the MSS (one of 8 values): no window scaling, timestamps, SACK or SMC
+	 *  for such connections (ursa_tcp_peer_smc() is false: SMC falls back to TCP). */
+	bool syn_cookies;
 };
 
 /** Fill conf with the defaults above. */

@@ -688,28 +688,37 @@ static void test_smc_option(void)
 
 static struct ursa_lcore *lc1;
 
-static struct rte_mbuf *syn_seg(struct ursa_lcore *lc, uint16_t sport, uint16_t dport)
-{
-	struct rte_tcp_hdr th;
+struct reply {
+	uint8_t flags;
+	uint32_t seq, ack;
+	uint16_t win;
+	unsigned optlen;
+};
 
+/* Deliver a segment to tcp_input on interface ifc; returns the flags of our answer (0 when
+ * none) and its fields in *r. */
+static uint8_t seg_to(struct ursa_lcore *lc, uint16_t ifc, const char *src, const char *dst,
+		      uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags,
+		      struct reply *r)
+{
+	struct ursa_ip_info info;
+	struct rte_tcp_hdr th;
+	struct rte_mbuf *m, *o;
+	struct reply dummy;
+
+	if (r == NULL)
+		r = &dummy;
+	memset(r, 0, sizeof(*r));
 	memset(&th, 0, sizeof(th));
 	th.src_port = rte_cpu_to_be_16(sport);
 	th.dst_port = rte_cpu_to_be_16(dport);
-	th.sent_seq = rte_cpu_to_be_32(1000);
+	th.sent_seq = rte_cpu_to_be_32(seq);
+	th.recv_ack = rte_cpu_to_be_32(ack);
 	th.data_off = 5 << 4;
-	th.tcp_flags = TH_SYN;
+	th.tcp_flags = flags;
 	th.rx_win = rte_cpu_to_be_16(65535);
-	return ursa_test_mbuf(lc, &th, sizeof(th));
-}
-
-/* Deliver a SYN to tcp_input on interface ifc; returns the flags of our answer (0: none). */
-static uint8_t syn_to(struct ursa_lcore *lc, uint16_t ifc, const char *src, const char *dst,
-		      uint16_t sport, uint16_t dport)
-{
-	struct ursa_ip_info info;
-	struct rte_mbuf *m = syn_seg(lc, sport, dport), *o;
-	uint8_t flags = 0;
-
+	m = ursa_test_mbuf(lc, &th, sizeof(th));
+	CU_ASSERT_FATAL(m != NULL);
 	memset(&info, 0, sizeof(info));
 	info.src = addr(src);
 	info.dst = addr(dst);
@@ -721,20 +730,32 @@ static uint8_t syn_to(struct ursa_lcore *lc, uint16_t ifc, const char *src, cons
 	ursa_lcore_poll(lc);
 	o = ursa_test_tx(lc);
 	if (o != NULL) {
-		/* Ethernet (+4 when tagged) + IPv4 20 + flags at TCP offset 13 */
-		uint8_t buf[64];
+		/* Ethernet (+4 when tagged) + IPv4 20 + TCP */
+		uint8_t buf[128];
 		const uint8_t *p = rte_pktmbuf_read(o, 0, 54, buf);
+		const struct rte_tcp_hdr *t;
 		unsigned off;
 
 		CU_ASSERT_FATAL(p != NULL);
 		off = p[12] == 0x81 ? 18 : 14;
 		CU_ASSERT_FATAL(rte_pktmbuf_pkt_len(o) >= off + 40);
 		p = rte_pktmbuf_read(o, 0, off + 40, buf);
-		flags = p[off + 20 + 13];
+		t = (const struct rte_tcp_hdr *)(p + off + 20);
+		r->flags = t->tcp_flags;
+		r->seq = rte_be_to_cpu_32(t->sent_seq);
+		r->ack = rte_be_to_cpu_32(t->recv_ack);
+		r->win = rte_be_to_cpu_16(t->rx_win);
+		r->optlen = (t->data_off >> 4) * 4u - 20;
 		rte_pktmbuf_free(o);
 	}
 	ursa_test_tx_drain(lc);
-	return flags;
+	return r->flags;
+}
+
+static uint8_t syn_to(struct ursa_lcore *lc, uint16_t ifc, const char *src, const char *dst,
+		      uint16_t sport, uint16_t dport)
+{
+	return seg_to(lc, ifc, src, dst, sport, dport, 1000, 0, TH_SYN, NULL);
 }
 
 static void test_listener_order_tenants(void)
@@ -794,18 +815,79 @@ static void test_listener_order_tenants(void)
 	/* a retransmitted SYN for a half-open child is answered by the child, not a new one */
 	CU_ASSERT_EQUAL(syn_to(lc1, i0, "10.7.0.2", "10.7.0.1", 5000, 80), TH_ACK);
 	CU_ASSERT_EQUAL(any1->nsyn, 2);
-	/* the SYN queue cap */
+	/* the SYN queue cap; then SYN cookies */
 	{
 		struct ursa_tcp_conf c = *ursa_tcp_get_conf(lc1);
+		struct reply r;
+		struct ursa_tcp_pcb *ck;
+		struct ursa_tcp_info ci;
 
 		c.syn_queue_max = 2;
+		c.syn_cookies = false;
 		CU_ASSERT_FATAL(ursa_tcp_set_conf(lc1, &c) == 0);
 		CU_ASSERT_EQUAL(syn_to(lc1, i0, "10.7.0.2", "10.7.0.1", 5006, 80), 0);
 		CU_ASSERT_EQUAL(ctr(lc1, "drop_syn_queue_full"), 1);
+		c.syn_cookies = true;
+		CU_ASSERT_FATAL(ursa_tcp_set_conf(lc1, &c) == 0);
+		CU_ASSERT_EQUAL(seg_to(lc1, i0, "10.7.0.2", "10.7.0.1", 5006, 80, 7000, 0, TH_SYN,
+				       &r),
+				TH_SYN | TH_ACK);
+		CU_ASSERT_EQUAL(r.ack, 7001);
+		CU_ASSERT_EQUAL(r.optlen, 4); /* MSS only */
+		CU_ASSERT_EQUAL(ctr(lc1, "syn_cookies_sent"), 1);
+		CU_ASSERT_EQUAL(any1->nsyn, 2); /* no state kept */
+		/* a forged or stale ACK is not a cookie: RST */
+		CU_ASSERT_EQUAL(seg_to(lc1, i0, "10.7.0.2", "10.7.0.1", 5006, 80, 7001, r.seq + 2,
+				       TH_ACK, NULL),
+				TH_RST);
+		CU_ASSERT_EQUAL(seg_to(lc1, i0, "10.7.0.2", "10.7.0.1", 5006, 80, 7002, r.seq + 1,
+				       TH_ACK, NULL),
+				TH_RST);
+		CU_ASSERT_EQUAL(ctr(lc1, "drop_bad_cookie"), 2);
+		/* the right ACK makes an established child at once, without options */
+		CU_ASSERT_EQUAL(seg_to(lc1, i0, "10.7.0.2", "10.7.0.1", 5006, 80, 7001, r.seq + 1,
+				       TH_ACK, NULL),
+				0);
+		CU_ASSERT_EQUAL(ctr(lc1, "syn_cookies_ok"), 1);
+		CU_ASSERT_EQUAL(any1->naccept, 1);
+		CU_ASSERT_FATAL(ursa_tcp_accept(lc1, any1, &ck) == 0);
+		CU_ASSERT_EQUAL(ursa_tcp_get_info(ck, &ci), 0);
+		CU_ASSERT_EQUAL(ci.state, URSA_TCP_ESTABLISHED);
+		CU_ASSERT_EQUAL(ci.snd_una, r.seq + 1);
+		CU_ASSERT_EQUAL(ci.rcv_nxt, 7001);
+		CU_ASSERT_EQUAL(ci.snd_mss, 536); /* no MSS option in our SYN: 536 */
+		CU_ASSERT_FALSE(ci.ts_ok || ci.sack_ok || ci.smc_peer);
+		CU_ASSERT_EQUAL(ci.snd_wscale, 0xff);
+		/* after two cookie periods (128 s) the cookie is stale */
+		CU_ASSERT_EQUAL(seg_to(lc1, i0, "10.7.0.2", "10.7.0.1", 5007, 80, 9000, 0, TH_SYN,
+				       &r),
+				TH_SYN | TH_ACK);
+		ursa_test_advance(lc1, 129 * URSA_NS_PER_S);
+		ursa_test_tx_drain(lc1); /* the SYN-ACK retransmissions of the half-open ones */
+		for (uint16_t i = 0; i < 3; i++) /* the neighbour entries aged meanwhile */
+			ursa_neigh_update(lc1, &lc1->ifaces[i], &peer, &mac_b, true, true);
+		CU_ASSERT_EQUAL(seg_to(lc1, i0, "10.7.0.2", "10.7.0.1", 5007, 80, 9001, r.seq + 1,
+				       TH_ACK, NULL),
+				TH_RST);
+		CU_ASSERT_EQUAL(ctr(lc1, "syn_cookies_ok"), 1);
+		ursa_tcp_abort(lc1, ck);
+		ursa_lcore_poll(lc1);
+		CU_ASSERT_EQUAL(ursa_test_tx_drain(lc1), 1); /* its RST */
 	}
 	/* closing the listener resets its half-open children */
-	ursa_tcp_close(lc1, any1);
-	CU_ASSERT_EQUAL(ctr(lc1, "rst_tx"), 4);
+	{
+		uint64_t rst0 = ctr(lc1, "rst_tx");
+
+		CU_ASSERT_EQUAL(any1->nsyn, 0); /* SYN-ACK retries gave up (63 s) */
+		CU_ASSERT_EQUAL(ctr(lc1, "conn_timeout"), 4); /* 5000, 5001, 5003, 5004 */
+		{
+			uint8_t f = syn_to(lc1, i0, "10.7.0.2", "10.7.0.1", 5008, 80);
+
+			CU_ASSERT_EQUAL(f, TH_SYN | TH_ACK);
+		}
+		ursa_tcp_close(lc1, any1);
+		CU_ASSERT_EQUAL(ctr(lc1, "rst_tx"), rst0 + 1);
+	}
 	ursa_lcore_destroy(lc1);
 }
 
