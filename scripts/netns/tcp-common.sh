@@ -46,7 +46,9 @@ fi
 # injection (the kernel here has no netem).
 BYTES=${URSA_INTEROP_BYTES:-8388608}
 FAULT=${URSA_INTEROP_FAULT:-drop=0.05,reorder=0.05,dup=0.01,seed=7}
-TIMEOUT=${URSA_INTEROP_TIMEOUT:-${TIMEOUT:-240}}
+# Per step: a normal step takes well under 30 s; three steps stay inside meson's 300 s, so a
+# stuck transfer fails here with its step named instead of being killed by meson.
+TIMEOUT=${URSA_INTEROP_TIMEOUT:-${TIMEOUT:-80}}
 
 KI=10.253.$N.1 UI=10.253.$N.2 KI6=fd00:253:$N::1 UI6=fd00:253:$N::2
 UMAC=02:53:00:00:$N:02
