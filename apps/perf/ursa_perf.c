@@ -54,6 +54,7 @@ struct opts {
 	const char *pcap;
 	unsigned lcore;
 	uint64_t seed;
+	uint8_t ack_timeout;
 };
 
 struct loop {
@@ -84,7 +85,8 @@ static void usage(FILE *f)
 		"      --ip ADDR/PLEN     local address (server 10.0.0.1/24, client 10.0.0.2/24)\n"
 		"      --oob-port N       control connection port (default 18515)\n"
 		"      --lcore N          EAL core (default 0)\n"
-		"      --seed N           stack RNG seed\n");
+		"      --seed N           stack RNG seed\n"
+		"      --ack-timeout N    local ACK timeout 4.096 us * 2^N (default 14: 67 ms)\n");
 }
 
 static int parse(int argc, char **argv, struct opts *o)
@@ -100,6 +102,7 @@ static int parse(int argc, char **argv, struct opts *o)
 		{"pcap", required_argument, NULL, 'P'},	  {"port", required_argument, NULL, 'p'},
 		{"ip", required_argument, NULL, 'I'},	  {"oob-port", required_argument, NULL, 'O'},
 		{"lcore", required_argument, NULL, 'c'},  {"seed", required_argument, NULL, 'e'},
+		{"ack-timeout", required_argument, NULL, 'T'},
 		{"help", no_argument, NULL, 'h'},	  {NULL, 0, NULL, 0},
 	};
 	bool size_set = false;
@@ -132,6 +135,7 @@ static int parse(int argc, char **argv, struct opts *o)
 		case 'O': o->oob_port = (unsigned)strtoul(optarg, NULL, 0); break;
 		case 'c': o->lcore = (unsigned)strtoul(optarg, NULL, 0); break;
 		case 'e': o->seed = strtoull(optarg, NULL, 0); break;
+		case 'T': o->ack_timeout = (uint8_t)strtoul(optarg, NULL, 0); break;
 		case 'h': usage(stdout); exit(0);
 		default: goto bad;
 		}
@@ -341,6 +345,7 @@ static int run_loopback(const struct opts *o)
 	}
 	ep[0].remote = ep[1].local;
 	ep[1].remote = ep[0].local;
+	ep[0].ack_timeout = ep[1].ack_timeout = o->ack_timeout;
 	if ((rc = ursa_perf_ep_connect(&ep[0], o->mtu)) || (rc = ursa_perf_ep_connect(&ep[1], o->mtu))) {
 		fprintf(stderr, "ursa-perf: connect: %s\n", strerror(-rc));
 		return rc;
@@ -480,8 +485,9 @@ static int open_stack(const struct opts *o, struct ursa_lcore **lc)
 		return rc;
 	if ((rc = ursa_perf_stack_up(*lc, port, o->addr)) != 0)
 		return rc;
-	/* memif connects in the background: wait (napping) for the link, up to 10 s */
-	for (int i = 0; i < 10000; i++) {
+	/* memif connects in the background: the client waits (napping) for the link, up to
+	 * 10 s; the server cannot have a link before a client comes */
+	for (int i = 0; o->mode == 'c' && i < 10000; i++) {
 		struct rte_eth_link link;
 
 		if (rte_eth_link_get_nowait((*lc)->ports[port].ethdev, &link) == 0 &&
@@ -535,6 +541,7 @@ static int run_server(const struct opts *o)
 	if ((rc = ursa_perf_ep_create(lc, 2 * maxsize, depth, &ep)) != 0)
 		goto out;
 	ep.remote = peer;
+	ep.ack_timeout = o->ack_timeout;
 	if ((rc = ursa_perf_ep_connect(&ep, (uint16_t)mtu)) != 0 ||
 	    (rc = ursa_perf_info_fmt(&ep.local, line, sizeof(line))) != 0 ||
 	    (rc = ctl_send(fd, line)) != 0)
@@ -615,6 +622,7 @@ static int run_client(const struct opts *o)
 		return rc;
 	if ((rc = ursa_perf_ep_create(lc, 2 * (size_t)sz[nsz - 1], o->depth, &ep)) != 0)
 		return rc;
+	ep.ack_timeout = o->ack_timeout;
 	if ((fd = tcp_connect(o->peer, o->oob_port)) < 0) {
 		fprintf(stderr, "ursa-perf: cannot reach %s:%u: %s\n", o->peer, o->oob_port,
 			strerror(-fd));
@@ -661,14 +669,16 @@ static int run_client(const struct opts *o)
 		if (res.status != 0)
 			break;
 	}
-	ctl_send(fd, "BYE\n");
 	json_close(jf);
 out:
-	close(fd);
+	/* Close our end of the link before the server closes its own: memif's control thread
+	 * must not see the peer leave while this thread tears the port down. */
 	ursa_perf_ep_destroy(&ep);
 	for (uint16_t i = 0; i < lc->nb_ports; i++)
 		ursa_port_flush(lc, &lc->ports[i]);
 	ursa_lcore_destroy(lc);
+	ctl_send(fd, "BYE\n");
+	close(fd);
 	return rc ? rc : fails ? -EIO : 0;
 }
 

@@ -66,6 +66,7 @@ struct ursa_perf_ep {
 	unsigned depth;
 	struct ursa_perf_info local, remote;
 	unsigned rq_posted; /* receives outstanding */
+	uint8_t ack_timeout; /* local ACK timeout exponent for connect (0: 14, 67 ms) */
 	uint64_t errors;    /* completions with an error status */
 	enum ursa_rdma_wc_status last_err;
 };

@@ -177,7 +177,7 @@ int ursa_perf_ep_connect(struct ursa_perf_ep *ep, uint16_t mtu)
 		return rc;
 	a.qp_state = URSA_RDMA_QPS_RTS;
 	a.sq_psn = ep->local.psn;
-	a.timeout = 14; /* 67 ms: survives a busy, shared machine */
+	a.timeout = ep->ack_timeout ? ep->ack_timeout : 14; /* 67 ms: for a busy, shared host */
 	a.retry_cnt = 7;
 	a.rnr_retry = 7;
 	a.max_rd_atomic = RD_ATOMIC;
