@@ -82,11 +82,23 @@ ursa() {
 	TC_PIDS+=("$UPID")
 }
 
-# ursa_wait_listen: until ursa-tcp says it listens.
+# ursa_wait_reachable: until the kernel can reach ursa's address. ursa's IPv6 addresses are
+# tentative until DAD ends (1-2 s after start): a connect before that fails with EHOSTUNREACH
+# when the kernel's neighbour solicitations go unanswered.
+ursa_wait_reachable() {
+	local i dst=$UI
+	[ "${TC_FAMILY:-4}" = 6 ] && dst=$UI6
+	for i in $(seq 1 50); do
+		kexec ping -c 1 -W 1 "$dst" >/dev/null 2>&1 && return 0
+	done
+	tc_fail "ursa's address $dst never answered a ping"
+}
+
+# ursa_wait_listen: until ursa-tcp says it listens, and its address answers.
 ursa_wait_listen() {
 	local i
 	for i in $(seq 1 100); do
-		grep -q listening "$TC_TMP/ursa.out" 2>/dev/null && return 0
+		grep -q listening "$TC_TMP/ursa.out" 2>/dev/null && { ursa_wait_reachable; return 0; }
 		kill -0 "$UPID" 2>/dev/null || break
 		sleep 0.1
 	done
