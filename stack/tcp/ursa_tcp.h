@@ -16,6 +16,14 @@
  * itself). A connection that fails (RST, timeout) is never freed under the caller: it moves to
  * CLOSED, reports URSA_TCP_EV_ERROR with ursa_tcp_error(), and waits for close().
  *
+ * A child PCB reports nothing before it is accepted (the listener gets URSA_TCP_EV_ACCEPT);
+ * after ursa_tcp_accept() check ursa_tcp_readable() for data that arrived meanwhile.
+ *
+ * Behaviour worth knowing: RTO initial 1 s, minimum 200 ms (Linux; RFC 6298 says 1 s),
+ * maximum 120 s; delayed ACK 40 ms or every second full segment; Nagle unless NODELAY;
+ * SYN cookies when a SYN queue is full (the connection then has no wscale/TS/SACK/SMC);
+ * a segment without timestamps on a timestamp connection is accepted (as Linux does).
+ *
  * Everything runs on one lcore (struct ursa_lcore); nothing is locked.
  */
 #ifndef URSA_TCP_H
