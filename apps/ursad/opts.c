@@ -10,7 +10,6 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include <rte_log.h>
 
@@ -37,10 +36,10 @@ void ursad_usage(FILE *f)
 "                         net_memif0,role=server,socket=/tmp/x.sock,socket-abstract=no\n"
 "  --iface SPEC         add an interface (repeatable):\n"
 "                         port=N[,vlan=V][,tenant=T][,mac=02:00:00:00:00:01][,mtu=M]\n"
-"                         [,ip=10.0.0.2/24]...[,ip6=fd00::2/64]...\n"
+"                         [,ip=10.0.0.2/24]...[,ip6=fd00::2/64]...[,ll=yes|no]\n"
 "                       at least one ip= or ip6=; ip/ip6 repeatable (no /LEN: /32, /128);\n"
 "                       (port, vlan) unique;\n"
-"                       a link-local fe80:: address is derived from the MAC\n"
+"                       a link-local fe80:: address is derived from the MAC (ll=no: none)\n"
 "  --route SPEC         add a route (repeatable):\n"
 "                         tenant=T,dst=PREFIX/LEN[,via=GATEWAY][,iface=I]\n"
 "                       without via the route is on-link and iface= is required; without\n"
@@ -77,119 +76,20 @@ __attribute__((format(printf, 2, 3))) static int bad(const char *opt, const char
 	return URSAD_EXIT_USAGE;
 }
 
-static int parse_u64(const char *s, uint64_t max, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	if (s == NULL || *s == '\0' || *s == '-' || *s == '+')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || *end != '\0' || v > max)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
-/* One "key=value" item of a comma list; the value may be empty. */
-struct kv {
-	char *k, *v;
-};
-
-/* Split a copy of spec into items; returns the count or -EINVAL (item without '='). */
-static int split_kv(char *buf, struct kv *items, unsigned max, const char **badkv)
-{
-	unsigned n = 0;
-	char *save = NULL;
-
-	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-		char *eq = strchr(t, '=');
-
-		if (eq == NULL || eq == t || n == max) {
-			*badkv = t;
-			return -EINVAL;
-		}
-		*eq = '\0';
-		items[n].k = t;
-		items[n].v = eq + 1;
-		n++;
-	}
-	return (int)n;
-}
-
 #define MAX_KV 40
 
 static int parse_iface(const char *spec, struct ursad_conf *c)
 {
 	const char *o = "--iface";
-	struct ursad_iface_conf *ic;
-	struct kv kv[MAX_KV];
-	char buf[1024];
-	const char *badkv = spec;
-	bool has_port = false;
-	unsigned n4 = 0, n6 = 0;
-	uint64_t u;
-	int n;
+	struct ursa_iface_spec *ic;
+	char err[256];
 
 	if (c->nb_ifaces == URSA_MAX_IFACES)
 		return bad(o, "too many interfaces (at most %d)", URSA_MAX_IFACES);
-	if (strlen(spec) >= sizeof(buf))
-		return bad(o, "specification too long");
-	strcpy(buf, spec);
-	n = split_kv(buf, kv, MAX_KV, &badkv);
-	if (n < 0)
-		return bad(o, "'%s' is not key=value", badkv);
 	ic = &c->ifaces[c->nb_ifaces];
-	memset(ic, 0, sizeof(*ic));
-	for (int i = 0; i < n; i++) {
-		const char *k = kv[i].k, *v = kv[i].v;
-
-		if (strcmp(k, "port") == 0) {
-			if (parse_u64(v, URSA_MAX_PORTS - 1, &u))
-				return bad(o, "bad port '%s' (0..%d)", v, URSA_MAX_PORTS - 1);
-			ic->port = (uint16_t)u;
-			has_port = true;
-		} else if (strcmp(k, "vlan") == 0) {
-			if (parse_u64(v, 4094, &u))
-				return bad(o, "bad vlan '%s' (0 = untagged, 1..4094)", v);
-			ic->vlan = (uint16_t)u;
-		} else if (strcmp(k, "tenant") == 0) {
-			if (parse_u64(v, UINT32_MAX, &u))
-				return bad(o, "bad tenant '%s'", v);
-			ic->tenant = (uint32_t)u;
-		} else if (strcmp(k, "mtu") == 0) {
-			if (parse_u64(v, 9000, &u) || u < 68)
-				return bad(o, "bad mtu '%s' (68..9000)", v);
-			ic->mtu = (uint16_t)u;
-		} else if (strcmp(k, "mac") == 0) {
-			if (rte_ether_unformat_addr(v, &ic->mac) != 0)
-				return bad(o, "bad mac '%s'", v);
-			if (rte_is_zero_ether_addr(&ic->mac) ||
-			    rte_is_multicast_ether_addr(&ic->mac))
-				return bad(o, "mac '%s' is not a unicast address", v);
-			ic->has_mac = true;
-		} else if (strcmp(k, "ip") == 0 || strcmp(k, "ip6") == 0) {
-			bool v6 = k[2] == '6';
-			struct ursa_ipaddr a;
-			uint8_t plen;
-
-			if (ursa_ipaddr_parse(v, &a, &plen) != 0 ||
-			    a.family != (v6 ? AF_INET6 : AF_INET))
-				return bad(o, "bad address '%s'", v);
-			if (v6 ? n6 == URSA_IFACE_MAX_V6 - 1 : n4 == URSA_IFACE_MAX_V4)
-				return bad(o, "too many %s addresses", k);
-			if (v6)
-				n6++;
-			else
-				n4++;
-			ic->addr[ic->naddr] = a;
-			ic->plen[ic->naddr++] = plen;
-		} else {
-			return bad(o, "unknown key '%s' (port, vlan, tenant, mac, mtu, ip, ip6)", k);
-		}
-	}
-	if (!has_port)
+	if (ursa_iface_spec_parse(spec, 0, ic, err, sizeof(err)) != 0)
+		return bad(o, "%s", err);
+	if (!ic->has_port)
 		return bad(o, "'%s' has no port=", spec);
 	if (ic->naddr == 0)
 		return bad(o, "'%s' has no address (ip= or ip6=)", spec);
@@ -204,55 +104,12 @@ static int parse_iface(const char *spec, struct ursad_conf *c)
 static int parse_route(const char *spec, struct ursad_conf *c)
 {
 	const char *o = "--route";
-	struct ursad_route_conf *r;
-	struct kv kv[MAX_KV];
-	char buf[512];
-	const char *badkv = spec;
-	bool has_dst = false;
-	uint64_t u;
-	int n;
+	char err[256];
 
 	if (c->nb_routes == URSAD_MAX_ROUTES)
 		return bad(o, "too many routes (at most %d)", URSAD_MAX_ROUTES);
-	if (strlen(spec) >= sizeof(buf))
-		return bad(o, "specification too long");
-	strcpy(buf, spec);
-	n = split_kv(buf, kv, MAX_KV, &badkv);
-	if (n < 0)
-		return bad(o, "'%s' is not key=value", badkv);
-	r = &c->routes[c->nb_routes];
-	memset(r, 0, sizeof(*r));
-	r->iface = -1;
-	for (int i = 0; i < n; i++) {
-		const char *k = kv[i].k, *v = kv[i].v;
-
-		if (strcmp(k, "tenant") == 0) {
-			if (parse_u64(v, UINT32_MAX, &u))
-				return bad(o, "bad tenant '%s'", v);
-			r->tenant = (uint32_t)u;
-		} else if (strcmp(k, "dst") == 0) {
-			if (ursa_ipaddr_parse(v, &r->dst, &r->plen) != 0)
-				return bad(o, "bad destination '%s'", v);
-			has_dst = true;
-		} else if (strcmp(k, "via") == 0) {
-			uint8_t plen;
-
-			if (ursa_ipaddr_parse(v, &r->via, &plen) != 0 || strchr(v, '/'))
-				return bad(o, "bad gateway '%s'", v);
-		} else if (strcmp(k, "iface") == 0) {
-			if (parse_u64(v, URSA_MAX_IFACES - 1, &u))
-				return bad(o, "bad iface '%s'", v);
-			r->iface = (int)u;
-		} else {
-			return bad(o, "unknown key '%s' (tenant, dst, via, iface)", k);
-		}
-	}
-	if (!has_dst)
-		return bad(o, "'%s' has no dst=", spec);
-	if (r->via.family && r->via.family != r->dst.family)
-		return bad(o, "gateway and destination of '%s' are of different families", spec);
-	if (!r->via.family && r->iface < 0)
-		return bad(o, "on-link route '%s' needs iface=", spec);
+	if (ursa_route_spec_parse(spec, &c->routes[c->nb_routes], err, sizeof(err)) != 0)
+		return bad(o, "%s", err);
 	c->nb_routes++;
 	return 0;
 }
@@ -264,7 +121,7 @@ static int parse_fault(const char *spec, struct ursad_conf *c)
 	char rest[512] = "";
 	char buf[512];
 	char err[160];
-	struct kv kv[MAX_KV];
+	struct ursa_spec_kv kv[MAX_KV];
 	const char *badkv = spec;
 	bool has_port = false;
 	size_t len = 0;
@@ -276,17 +133,17 @@ static int parse_fault(const char *spec, struct ursad_conf *c)
 	if (strlen(spec) >= sizeof(buf))
 		return bad(o, "specification too long");
 	strcpy(buf, spec);
-	n = split_kv(buf, kv, MAX_KV, &badkv);
+	n = ursa_spec_split(buf, kv, MAX_KV, &badkv);
 	if (n < 0)
 		return bad(o, "'%s' is not key=value", badkv);
 	f = &c->faults[c->nb_faults];
 	memset(f, 0, sizeof(*f));
 	f->rx = f->tx = true;
 	for (int i = 0; i < n; i++) {
-		const char *k = kv[i].k, *v = kv[i].v;
+		const char *k = kv[i].key, *v = kv[i].val;
 
 		if (strcmp(k, "port") == 0) {
-			if (parse_u64(v, URSA_MAX_PORTS - 1, &u))
+			if (ursa_spec_u64(v, URSA_MAX_PORTS - 1, &u))
 				return bad(o, "bad port '%s'", v);
 			f->port = (uint16_t)u;
 			has_port = true;
@@ -322,7 +179,7 @@ static int parse_log_level(const char *v, int *out)
 			*out = (int)i + 1; /* RTE_LOG_EMERG is 1 */
 			return 0;
 		}
-	if (parse_u64(v, RTE_LOG_DEBUG, &u) || u < RTE_LOG_EMERG)
+	if (ursa_spec_u64(v, RTE_LOG_DEBUG, &u) || u < RTE_LOG_EMERG)
 		return -EINVAL;
 	*out = (int)u;
 	return 0;
@@ -379,15 +236,15 @@ static int check_conf(struct ursad_conf *c)
 			return bad("--fault", "port %u does not exist (%u --port given)",
 				   c->faults[i].port, c->nb_ports);
 	for (unsigned i = 0; i < c->nb_routes; i++) {
-		struct ursad_route_conf *r = &c->routes[i];
+		struct ursa_route_spec *r = &c->routes[i];
 		char ip[64];
 		bool found = false;
 
-		if (r->iface >= (int)c->nb_ifaces)
-			return bad("--route", "iface %d does not exist (%u --iface given)",
+		if (r->has_iface && r->iface >= c->nb_ifaces)
+			return bad("--route", "iface %u does not exist (%u --iface given)",
 				   r->iface, c->nb_ifaces);
-		if (r->iface >= 0 && c->ifaces[r->iface].tenant != r->tenant)
-			return bad("--route", "iface %d belongs to tenant %u, not %u", r->iface,
+		if (r->has_iface && c->ifaces[r->iface].tenant != r->tenant)
+			return bad("--route", "iface %u belongs to tenant %u, not %u", r->iface,
 				   c->ifaces[r->iface].tenant, r->tenant);
 		for (unsigned j = 0; j < c->nb_ifaces; j++)
 			found |= c->ifaces[j].tenant == r->tenant;
@@ -395,17 +252,19 @@ static int check_conf(struct ursad_conf *c)
 			return bad("--route", "no interface in tenant %u", r->tenant);
 		/* Without iface=, the gateway must be on the subnet of one of the tenant's
 		 * interfaces: that interface carries the route. */
-		for (unsigned j = 0; j < c->nb_ifaces && r->iface < 0; j++) {
-			const struct ursad_iface_conf *ic = &c->ifaces[j];
+		for (unsigned j = 0; j < c->nb_ifaces && !r->has_iface; j++) {
+			const struct ursa_iface_spec *ic = &c->ifaces[j];
 
 			if (ic->tenant != r->tenant)
 				continue;
 			for (unsigned k = 0; k < ic->naddr; k++)
 				if (ic->addr[k].family == r->via.family &&
-				    ursa_ipaddr_prefix_match(&ic->addr[k], &r->via, ic->plen[k]))
-					r->iface = (int)j;
+				    ursa_ipaddr_prefix_match(&ic->addr[k], &r->via, ic->plen[k])) {
+					r->iface = (uint16_t)j;
+					r->has_iface = true;
+				}
 		}
-		if (r->iface < 0)
+		if (!r->has_iface)
 			return bad("--route", "gateway %s is on no subnet of tenant %u (give iface=)",
 				   ursa_ipaddr_fmt(&r->via, ip, sizeof(ip)), r->tenant);
 	}
@@ -467,27 +326,27 @@ int ursad_parse(int argc, char **argv, struct ursad_conf *c)
 					return rc;
 				break;
 			case OPT_SEED:
-				if (parse_u64(v, UINT64_MAX, &c->seed))
+				if (ursa_spec_u64(v, UINT64_MAX, &c->seed))
 					return bad("--seed", "bad number '%s'", v);
 				c->has_seed = true;
 				break;
 			case OPT_LCORE:
-				if (parse_u64(v, RTE_MAX_LCORE - 1, &u))
+				if (ursa_spec_u64(v, RTE_MAX_LCORE - 1, &u))
 					return bad("--lcore", "bad lcore '%s'", v);
 				c->lcore = (unsigned)u;
 				break;
 			case OPT_IDLE_SLEEP:
-				if (parse_u64(v, 1000000, &c->idle_sleep_us) ||
+				if (ursa_spec_u64(v, 1000000, &c->idle_sleep_us) ||
 				    c->idle_sleep_us == 0)
 					return bad("--idle-sleep-us", "bad value '%s' (1..1000000)",
 						   v);
 				break;
 			case OPT_BUSY_POLLS:
-				if (parse_u64(v, UINT32_MAX, &c->busy_polls))
+				if (ursa_spec_u64(v, UINT32_MAX, &c->busy_polls))
 					return bad("--busy-polls", "bad number '%s'", v);
 				break;
 			case OPT_STATS_INTERVAL:
-				if (parse_u64(v, 86400, &c->stats_interval_s))
+				if (ursa_spec_u64(v, 86400, &c->stats_interval_s))
 					return bad("--stats-interval", "bad seconds '%s'", v);
 				break;
 			case OPT_STATS_FILE:

@@ -248,36 +248,26 @@ static int add_ifaces(struct ursad *d)
 	int rc;
 
 	for (unsigned i = 0; i < c->nb_ifaces; i++) {
-		const struct ursad_iface_conf *ic = &c->ifaces[i];
-		struct ursa_iface_conf conf = {
-			.port = ic->port,
-			.vlan = ic->vlan,
-			.tenant = ic->tenant,
-			.mac = ic->has_mac ? &ic->mac : NULL,
-			.mtu = ic->mtu,
-		};
+		const struct ursa_iface_spec *ic = &c->ifaces[i];
+		unsigned bad;
 		uint16_t idx;
 
-		rc = ursa_iface_add(d->lc, &conf, &idx);
-		if (rc) {
+		rc = ursa_iface_spec_apply(d->lc, ic, &idx, &bad);
+		if (rc && bad == ic->naddr) {
 			fprintf(stderr, "ursad: --iface %u: %s\n", i, strerror(-rc));
 			return rc;
 		}
-		for (unsigned k = 0; k < ic->naddr; k++) {
-			rc = ursa_iface_addr_add(d->lc, idx, &ic->addr[k], ic->plen[k]);
-			if (rc) {
-				fprintf(stderr, "ursad: --iface %u: address %s: %s\n", i,
-					ursa_ipaddr_fmt(&ic->addr[k], ip, sizeof(ip)),
-					strerror(-rc));
-				return rc;
-			}
+		if (rc) {
+			fprintf(stderr, "ursad: --iface %u: address %s: %s\n", i,
+				ursa_ipaddr_fmt(&ic->addr[bad], ip, sizeof(ip)), strerror(-rc));
+			return rc;
 		}
 	}
 	for (unsigned i = 0; i < c->nb_routes; i++) {
-		const struct ursad_route_conf *r = &c->routes[i];
+		const struct ursa_route_spec *r = &c->routes[i];
 
 		rc = ursa_ip_route_add(d->lc, r->tenant, &r->dst, r->plen, &r->via,
-				       (uint16_t)r->iface);
+				       r->iface);
 		if (rc) {
 			fprintf(stderr, "ursad: --route %u: %s\n", i, strerror(-rc));
 			return rc;

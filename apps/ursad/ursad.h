@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "ursa.h"
+#include "ursa_spec.h"
 
 #define URSAD_MAX_EAL_ARGS 64
 #define URSAD_MAX_ROUTES 64
@@ -19,26 +20,6 @@
 
 /* Exit status for a bad command line (any nonzero would do; 2 is the usual usage error). */
 #define URSAD_EXIT_USAGE 2
-
-struct ursad_iface_conf {
-	uint16_t port;
-	uint16_t vlan;
-	uint32_t tenant;
-	uint16_t mtu;
-	bool has_mac;
-	struct rte_ether_addr mac;
-	unsigned naddr;
-	struct ursa_ipaddr addr[URSA_IFACE_MAX_V4 + URSA_IFACE_MAX_V6];
-	uint8_t plen[URSA_IFACE_MAX_V4 + URSA_IFACE_MAX_V6];
-};
-
-struct ursad_route_conf {
-	uint32_t tenant;
-	struct ursa_ipaddr dst;
-	uint8_t plen;
-	struct ursa_ipaddr via; /* family 0: on-link */
-	int iface;		/* -1: the tenant's interface whose subnet holds via */
-};
 
 struct ursad_fault_conf {
 	uint16_t port;
@@ -58,9 +39,9 @@ struct ursad_conf {
 	unsigned nb_ports;
 	char ports[URSA_MAX_PORTS][URSAD_DEVARGS_MAX];
 	unsigned nb_ifaces;
-	struct ursad_iface_conf ifaces[URSA_MAX_IFACES];
+	struct ursa_iface_spec ifaces[URSA_MAX_IFACES];
 	unsigned nb_routes;
-	struct ursad_route_conf routes[URSAD_MAX_ROUTES];
+	struct ursa_route_spec routes[URSAD_MAX_ROUTES]; /* iface resolved by ursad_parse */
 	unsigned nb_faults;
 	struct ursad_fault_conf faults[URSAD_MAX_FAULTS];
 	bool has_seed;

@@ -5,7 +5,6 @@
  * announce), how long to run on after the input, and which fields are not compared and why.
  * The format is documented in pcap-tests/README.md.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <inttypes.h>
@@ -13,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include "runner.h"
 
@@ -39,44 +37,6 @@ static int fail(struct parse *p, const char *fmt, ...)
 	vsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
 	va_end(ap);
 	return -EINVAL;
-}
-
-static char *trim(char *s)
-{
-	char *e;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	return s;
-}
-
-static int parse_u64(const char *s, uint64_t max, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	if (*s == '\0' || *s == '-')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || *end != '\0' || v > max)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
-static int parse_bool(const char *s, bool *out)
-{
-	if (!strcmp(s, "yes") || !strcmp(s, "true") || !strcmp(s, "1"))
-		*out = true;
-	else if (!strcmp(s, "no") || !strcmp(s, "false") || !strcmp(s, "0"))
-		*out = false;
-	else
-		return -EINVAL;
-	return 0;
 }
 
 int case_parse_duration(const char *s, uint64_t *ns)
@@ -108,108 +68,30 @@ int case_parse_duration(const char *s, uint64_t *ns)
 }
 
 /* "vlan=10,tenant=1,mac=02:..,ip=10.0.0.2/24,ip6=fd00::2/64,ll=no,mtu=1500" */
-static int parse_iface(struct parse *p, char *val, struct case_iface *ifc)
+static int parse_iface(struct parse *p, const char *val, struct ursa_iface_spec *ifc)
 {
-	char *save = NULL;
+	char err[256];
 
-	memset(ifc, 0, sizeof(*ifc));
-	for (char *kv = strtok_r(val, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
-		char *eq = strchr(kv, '=');
-		char *k, *v;
-		uint64_t n;
-
-		if (eq == NULL)
-			return fail(p, "iface: '%s' is not key=value", trim(kv));
-		*eq = '\0';
-		k = trim(kv);
-		v = trim(eq + 1);
-		if (!strcmp(k, "vlan")) {
-			if (parse_u64(v, 4094, &n) != 0)
-				return fail(p, "iface: vlan '%s' is not 0..4094", v);
-			ifc->vlan = (uint16_t)n;
-		} else if (!strcmp(k, "tenant")) {
-			if (parse_u64(v, UINT32_MAX, &n) != 0)
-				return fail(p, "iface: bad tenant '%s'", v);
-			ifc->tenant = (uint32_t)n;
-		} else if (!strcmp(k, "mac")) {
-			if (rte_ether_unformat_addr(v, &ifc->mac) != 0)
-				return fail(p, "iface: bad mac '%s'", v);
-			ifc->has_mac = true;
-		} else if (!strcmp(k, "mtu")) {
-			if (parse_u64(v, 9000, &n) != 0 || n < 68)
-				return fail(p, "iface: mtu '%s' is not 68..9000", v);
-			ifc->mtu = (uint16_t)n;
-		} else if (!strcmp(k, "ll")) {
-			bool ll;
-
-			if (parse_bool(v, &ll) != 0)
-				return fail(p, "iface: ll must be yes or no, not '%s'", v);
-			ifc->no_linklocal = !ll;
-		} else if (!strcmp(k, "ip") || !strcmp(k, "ip6")) {
-			int fam = !strcmp(k, "ip") ? AF_INET : AF_INET6;
-			struct ursa_ipaddr a;
-			uint8_t plen;
-
-			if (!strchr(v, '/'))
-				return fail(p, "iface: %s '%s' needs a prefix length (/n)", k, v);
-			if (ursa_ipaddr_parse(v, &a, &plen) != 0 || a.family != fam)
-				return fail(p, "iface: bad %s address '%s'", k, v);
-			if (ifc->naddr == sizeof(ifc->addr) / sizeof(ifc->addr[0]))
-				return fail(p, "iface: too many addresses");
-			ifc->addr[ifc->naddr] = a;
-			ifc->plen[ifc->naddr++] = plen;
-		} else {
-			return fail(p, "iface: unknown key '%s' (vlan tenant mac ip ip6 ll mtu)",
-				    k);
-		}
-	}
+	if (ursa_iface_spec_parse(val, URSA_SPEC_NEED_PLEN, ifc, err, sizeof(err)) != 0)
+		return fail(p, "iface: %s", err);
+	if (ifc->has_port)
+		return fail(p, "iface: no port= here: the case has one port");
 	return 0;
 }
 
 /* "tenant=1,prefix=10.9.0.0/16,via=10.251.0.1,iface=0" */
-static int parse_route(struct parse *p, char *val, struct case_route *r, unsigned niface)
+static int parse_route(struct parse *p, const char *val, struct ursa_route_spec *r,
+		       unsigned niface)
 {
-	char *save = NULL;
-	bool have_prefix = false, have_iface = false;
+	char err[256];
 
-	memset(r, 0, sizeof(*r));
-	for (char *kv = strtok_r(val, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
-		char *eq = strchr(kv, '=');
-		char *k, *v;
-		uint64_t n;
-
-		if (eq == NULL)
-			return fail(p, "route: '%s' is not key=value", trim(kv));
-		*eq = '\0';
-		k = trim(kv);
-		v = trim(eq + 1);
-		if (!strcmp(k, "tenant")) {
-			if (parse_u64(v, UINT32_MAX, &n) != 0)
-				return fail(p, "route: bad tenant '%s'", v);
-			r->tenant = (uint32_t)n;
-		} else if (!strcmp(k, "prefix")) {
-			if (ursa_ipaddr_parse(v, &r->prefix, &r->plen) != 0)
-				return fail(p, "route: bad prefix '%s'", v);
-			have_prefix = true;
-		} else if (!strcmp(k, "via")) {
-			if (ursa_ipaddr_parse(v, &r->via, NULL) != 0)
-				return fail(p, "route: bad gateway '%s'", v);
-		} else if (!strcmp(k, "iface")) {
-			if (parse_u64(v, niface ? niface - 1 : 0, &n) != 0 || niface == 0)
-				return fail(
-					p,
-					"route: iface '%s' is not the index of an iface line above",
-					v);
-			r->iface = (uint16_t)n;
-			have_iface = true;
-		} else {
-			return fail(p, "route: unknown key '%s' (tenant prefix via iface)", k);
-		}
-	}
-	if (!have_prefix || !have_iface)
+	if (ursa_route_spec_parse(val, r, err, sizeof(err)) != 0)
+		return fail(p, "route: %s", err);
+	if (!r->has_iface)
 		return fail(p, "route: needs prefix= and iface=");
-	if (r->via.family && r->via.family != r->prefix.family)
-		return fail(p, "route: gateway and prefix are of different families");
+	if (r->iface >= niface)
+		return fail(p, "route: iface '%u' is not the index of an iface line above",
+			    r->iface);
 	return 0;
 }
 
@@ -222,7 +104,7 @@ static int parse_line(struct parse *p, char *key, char *val, struct case_conf *c
 			return fail(p, "bad port_mac '%s'", val);
 		c->has_port_mac = true;
 	} else if (!strcmp(key, "port_mtu")) {
-		if (parse_u64(val, 9000, &n) != 0 || n < 68)
+		if (ursa_spec_u64(val, 9000, &n) != 0 || n < 68)
 			return fail(p, "port_mtu '%s' is not 68..9000", val);
 		c->port_mtu = (uint16_t)n;
 	} else if (!strcmp(key, "iface")) {
@@ -234,10 +116,10 @@ static int parse_line(struct parse *p, char *key, char *val, struct case_conf *c
 			return fail(p, "too many route lines (max %d)", CASE_MAX_ROUTES);
 		return parse_route(p, val, &c->route[c->nroute++], c->niface);
 	} else if (!strcmp(key, "seed")) {
-		if (parse_u64(val, UINT64_MAX, &c->seed) != 0)
+		if (ursa_spec_u64(val, UINT64_MAX, &c->seed) != 0)
 			return fail(p, "bad seed '%s'", val);
 	} else if (!strcmp(key, "announce")) {
-		if (parse_bool(val, &c->announce) != 0)
+		if (ursa_spec_bool(val, &c->announce) != 0)
 			return fail(p, "announce must be yes or no, not '%s'", val);
 	} else if (!strcmp(key, "settle")) {
 		if (case_parse_duration(val, &c->settle_ns) != 0)
@@ -298,7 +180,7 @@ int case_conf_load(const char *path, struct case_conf *c, char *err, size_t errl
 			rc = fail(&p, "line too long");
 			goto out_close;
 		}
-		line = trim(buf);
+		line = ursa_spec_trim(buf);
 		if (*line == '\0' || *line == '#')
 			continue;
 		eq = strchr(line, '=');
@@ -307,7 +189,7 @@ int case_conf_load(const char *path, struct case_conf *c, char *err, size_t errl
 			goto out_close;
 		}
 		*eq = '\0';
-		rc = parse_line(&p, trim(line), trim(eq + 1), c);
+		rc = parse_line(&p, ursa_spec_trim(line), ursa_spec_trim(eq + 1), c);
 		if (rc != 0)
 			goto out_close;
 	}

@@ -300,41 +300,32 @@ static int build(struct replay *r, const struct case_conf *c, bool loopback)
 #endif
 	}
 	for (unsigned i = 0; i < c->niface; i++) {
-		const struct case_iface *ci = &c->iface[i];
-		struct ursa_iface_conf ic = {
-			.port = port,
-			.vlan = ci->vlan,
-			.tenant = ci->tenant,
-			.mac = ci->has_mac ? &ci->mac : NULL,
-			.mtu = ci->mtu,
-			.no_linklocal = ci->no_linklocal,
-		};
+		struct ursa_iface_spec ci = c->iface[i];
+		unsigned bad;
 		uint16_t idx;
+		char buf[64];
 
-		if ((rc = ursa_iface_add(r->lc, &ic, &idx)) != 0) {
-			fprintf(stderr, "ursa-pcap-replay: iface %u (vlan %u): %s\n", i, ci->vlan,
+		ci.port = port;
+		rc = ursa_iface_spec_apply(r->lc, &ci, &idx, &bad);
+		if (rc != 0 && bad == ci.naddr) {
+			fprintf(stderr, "ursa-pcap-replay: iface %u (vlan %u): %s\n", i, ci.vlan,
 				strerror(-rc));
 			return rc;
 		}
-		for (unsigned k = 0; k < ci->naddr; k++) {
-			char buf[64];
-
-			rc = ursa_iface_addr_add(r->lc, idx, &ci->addr[k], ci->plen[k]);
-			if (rc != 0) {
-				fprintf(stderr, "ursa-pcap-replay: iface %u: address %s/%u: %s\n",
-					i, ursa_ipaddr_fmt(&ci->addr[k], buf, sizeof(buf)),
-					ci->plen[k], strerror(-rc));
-				return rc;
-			}
+		if (rc != 0) {
+			fprintf(stderr, "ursa-pcap-replay: iface %u: address %s/%u: %s\n", i,
+				ursa_ipaddr_fmt(&ci.addr[bad], buf, sizeof(buf)), ci.plen[bad],
+				strerror(-rc));
+			return rc;
 		}
 	}
 	if (loopback)
 		return 0;
 #ifdef URSA_PCAP_HAVE_STACK
 	for (unsigned i = 0; i < c->nroute; i++) {
-		const struct case_route *rt = &c->route[i];
+		const struct ursa_route_spec *rt = &c->route[i];
 
-		rc = ursa_ip_route_add(r->lc, rt->tenant, &rt->prefix, rt->plen, &rt->via,
+		rc = ursa_ip_route_add(r->lc, rt->tenant, &rt->dst, rt->plen, &rt->via,
 				       rt->iface);
 		if (rc != 0) {
 			fprintf(stderr, "ursa-pcap-replay: route %u: %s\n", i, strerror(-rc));

@@ -13,6 +13,7 @@
 #include <rte_ether.h>
 
 #include "ursa_core.h"
+#include "ursa_spec.h"
 
 #define CASE_MAX_IFACES 16
 #define CASE_MAX_ROUTES 16
@@ -21,26 +22,6 @@
 
 /* ---------------------------------------------------------------------------------------- */
 /* case.conf                                                                                 */
-
-struct case_iface {
-	uint16_t vlan;
-	uint32_t tenant;
-	bool has_mac;
-	struct rte_ether_addr mac;
-	bool no_linklocal;
-	uint16_t mtu;
-	unsigned naddr;
-	struct ursa_ipaddr addr[URSA_IFACE_MAX_V4 + URSA_IFACE_MAX_V6];
-	uint8_t plen[URSA_IFACE_MAX_V4 + URSA_IFACE_MAX_V6];
-};
-
-struct case_route {
-	uint32_t tenant;
-	struct ursa_ipaddr prefix;
-	uint8_t plen;
-	struct ursa_ipaddr via; /**< family 0: on-link */
-	uint16_t iface;		/**< index into case_conf.iface */
-};
 
 enum time_check {
 	TIME_CHECK_ORDER, /**< packets must come in the expected order; times not compared */
@@ -52,9 +33,9 @@ struct case_conf {
 	bool has_port_mac;
 	uint16_t port_mtu;
 	unsigned niface;
-	struct case_iface iface[CASE_MAX_IFACES];
+	struct ursa_iface_spec iface[CASE_MAX_IFACES]; /**< no port=: the case has one */
 	unsigned nroute;
-	struct case_route route[CASE_MAX_ROUTES];
+	struct ursa_route_spec route[CASE_MAX_ROUTES]; /**< iface= always given */
 	uint64_t seed;
 	bool announce;
 	uint64_t settle_ns;

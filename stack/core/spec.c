@@ -29,7 +29,7 @@ __attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen, 
 	return -EINVAL;
 }
 
-static char *trim(char *s)
+char *ursa_spec_trim(char *s)
 {
 	char *e;
 
@@ -52,7 +52,7 @@ int ursa_spec_split(char *buf, struct ursa_spec_kv *items, unsigned max, const c
 
 		if (eq != NULL)
 			*eq = '\0';
-		k = trim(t);
+		k = ursa_spec_trim(t);
 		if (eq == NULL || *k == '\0' || n == max) {
 			if (eq != NULL)
 				*eq = '=';
@@ -60,7 +60,7 @@ int ursa_spec_split(char *buf, struct ursa_spec_kv *items, unsigned max, const c
 			return -EINVAL;
 		}
 		items[n].key = k;
-		items[n].val = trim(eq + 1);
+		items[n].val = ursa_spec_trim(eq + 1);
 		n++;
 	}
 	return (int)n;
@@ -97,7 +97,7 @@ static int split_spec(const char *spec, char *buf, size_t buflen, struct ursa_sp
 	return n;
 }
 
-static int parse_bool(const char *s, bool *out)
+int ursa_spec_bool(const char *s, bool *out)
 {
 	if (!strcmp(s, "yes") || !strcmp(s, "true") || !strcmp(s, "1"))
 		*out = true;
@@ -170,7 +170,7 @@ int ursa_iface_spec_parse(const char *spec, unsigned flags, struct ursa_iface_sp
 		} else if (strcmp(k, "ll") == 0) {
 			bool ll;
 
-			if (parse_bool(v, &ll) != 0)
+			if (ursa_spec_bool(v, &ll) != 0)
 				return fail(err, errlen, "ll must be yes or no, not '%s'", v);
 			s->no_linklocal = !ll;
 		} else if (strcmp(k, "ip") == 0 || strcmp(k, "ip6") == 0) {

@@ -30,6 +30,10 @@ struct ursa_spec_kv {
  *  around keys and values is removed). Returns the number of items, or -EINVAL with *bad
  *  pointing at the first item that has no '=' or no key, or that is one item too many. */
 int ursa_spec_split(char *buf, struct ursa_spec_kv *items, unsigned max, const char **bad);
+/** Remove white space at both ends of s in place; returns the first non-space character. */
+char *ursa_spec_trim(char *s);
+/** "yes", "true", "1" or "no", "false", "0". Returns 0 or -EINVAL. */
+int ursa_spec_bool(const char *s, bool *out);
 /** Parse an unsigned number (decimal, 0x hex or 0 octal) no larger than max; no sign, no
  *  trailing characters. Returns 0 or -EINVAL. */
 int ursa_spec_u64(const char *s, uint64_t max, uint64_t *out);

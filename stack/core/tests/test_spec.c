@@ -216,6 +216,31 @@ static void test_iface_limits(void)
 	IFACE_BAD(buf, 0, "'vlan=1' is not key=value");
 }
 
+static void test_helpers(void)
+{
+	char s1[] = " \t a b \n", s2[] = "   ", s3[] = "x";
+	uint64_t u = 5;
+	bool b = false;
+
+	CU_ASSERT_STRING_EQUAL(ursa_spec_trim(s1), "a b");
+	CU_ASSERT_STRING_EQUAL(ursa_spec_trim(s2), "");
+	CU_ASSERT_STRING_EQUAL(ursa_spec_trim(s3), "x");
+	CU_ASSERT_EQUAL(ursa_spec_bool("yes", &b), 0);
+	CU_ASSERT(b);
+	CU_ASSERT_EQUAL(ursa_spec_bool("no", &b), 0);
+	CU_ASSERT_FALSE(b);
+	CU_ASSERT_EQUAL(ursa_spec_bool("Yes", &b), -EINVAL);
+	CU_ASSERT_EQUAL(ursa_spec_bool("", &b), -EINVAL);
+	CU_ASSERT_EQUAL(ursa_spec_u64("18446744073709551615", UINT64_MAX, &u), 0);
+	CU_ASSERT_EQUAL(u, UINT64_MAX);
+	CU_ASSERT_EQUAL(ursa_spec_u64("18446744073709551616", UINT64_MAX, &u), -EINVAL);
+	CU_ASSERT_EQUAL(ursa_spec_u64("010", 100, &u), 0);
+	CU_ASSERT_EQUAL(u, 8);
+	CU_ASSERT_EQUAL(ursa_spec_u64("11", 10, &u), -EINVAL);
+	CU_ASSERT_EQUAL(ursa_spec_u64(NULL, 10, &u), -EINVAL);
+	CU_ASSERT_EQUAL(u, 8);
+}
+
 static void test_route_good(void)
 {
 	char ip[64];
@@ -321,6 +346,7 @@ int main(void)
 	CU_add_test(s, "iface white space", test_iface_whitespace);
 	CU_add_test(s, "iface errors", test_iface_errors);
 	CU_add_test(s, "iface limits", test_iface_limits);
+	CU_add_test(s, "trim, bool, u64", test_helpers);
 	CU_add_test(s, "route good", test_route_good);
 	CU_add_test(s, "route errors", test_route_errors);
 	CU_add_test(s, "apply to an lcore", test_apply);
