@@ -151,7 +151,8 @@ int ursa_iface_spec_parse(const char *spec, unsigned flags, struct ursa_iface_sp
 			s->has_port = true;
 		} else if (strcmp(k, "vlan") == 0) {
 			if (ursa_spec_u64(v, 4094, &u))
-				return fail(err, errlen, "bad vlan '%s' (0 = untagged, 1..4094)", v);
+				return fail(err, errlen, "bad vlan '%s' (0 = untagged, 1..4094)",
+					    v);
 			s->vlan = (uint16_t)u;
 		} else if (strcmp(k, "tenant") == 0) {
 			if (ursa_spec_u64(v, UINT32_MAX, &u))
@@ -178,7 +179,8 @@ int ursa_iface_spec_parse(const char *spec, unsigned flags, struct ursa_iface_sp
 				return rc;
 		} else {
 			return fail(err, errlen,
-				    "unknown key '%s' (port, vlan, tenant, mac, mtu, ip, ip6, ll)", k);
+				    "unknown key '%s' (port, vlan, tenant, mac, mtu, ip, ip6, ll)",
+				    k);
 		}
 	}
 	/* The derived fe80:: address takes one of the interface's IPv6 places. */
