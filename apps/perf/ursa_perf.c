@@ -481,6 +481,13 @@ static int open_stack(const struct opts *o, struct ursa_lcore **lc)
 		fprintf(stderr, "ursa-perf: --port %s: %s\n", o->devargs, strerror(-rc));
 		return rc;
 	}
+	/* a full packet: IP 20 + UDP 8 + BTH 12 + RETH 16 + payload + ICRC 4 */
+	if ((*lc)->ports[port].mtu < o->mtu + 60u) {
+		fprintf(stderr, "ursa-perf: --port %s: MTU %u is too small for path MTU %u "
+				"(the PMD did not take MTU %u)\n",
+			o->devargs, (*lc)->ports[port].mtu, o->mtu, RTE_MAX(1500, o->mtu + 128));
+		return -EMSGSIZE;
+	}
 	if ((rc = set_fault(o, *lc, port, o->mode == 's')) != 0)
 		return rc;
 	if ((rc = ursa_perf_stack_up(*lc, port, o->addr)) != 0)
@@ -503,7 +510,7 @@ static int open_stack(const struct opts *o, struct ursa_lcore **lc)
 /* Server: one client at a time, as many runs as it asks for. */
 static int run_server(const struct opts *o)
 {
-	struct ursa_lcore *lc;
+	struct ursa_lcore *lc = NULL;
 	struct ursa_perf_ep ep;
 	struct ursa_perf_info peer;
 	char line[CTL_LINE];
@@ -511,8 +518,11 @@ static int run_server(const struct opts *o)
 	uint64_t maxsize;
 	unsigned mtu, depth;
 
-	if ((rc = open_stack(o, &lc)) != 0)
+	if ((rc = open_stack(o, &lc)) != 0) {
+		if (lc)
+			ursa_lcore_destroy(lc);
 		return rc;
+	}
 	if ((lfd = tcp_listen(o->oob_port)) < 0) {
 		fprintf(stderr, "ursa-perf: listen on %u: %s\n", o->oob_port, strerror(-lfd));
 		return lfd;
@@ -610,7 +620,7 @@ out:
 
 static int run_client(const struct opts *o)
 {
-	struct ursa_lcore *lc;
+	struct ursa_lcore *lc = NULL;
 	struct ursa_perf_ep ep;
 	uint32_t sz[MAX_SIZE_LOG2];
 	unsigned nsz = sizes(o, sz);
@@ -618,10 +628,15 @@ static int run_client(const struct opts *o)
 	FILE *jf;
 	int fd, rc, fails = 0;
 
-	if ((rc = open_stack(o, &lc)) != 0)
+	if ((rc = open_stack(o, &lc)) != 0) {
+		if (lc)
+			ursa_lcore_destroy(lc);
 		return rc;
-	if ((rc = ursa_perf_ep_create(lc, 2 * (size_t)sz[nsz - 1], o->depth, &ep)) != 0)
+	}
+	if ((rc = ursa_perf_ep_create(lc, 2 * (size_t)sz[nsz - 1], o->depth, &ep)) != 0) {
+		ursa_lcore_destroy(lc);
 		return rc;
+	}
 	ep.ack_timeout = o->ack_timeout;
 	if ((fd = tcp_connect(o->peer, o->oob_port)) < 0) {
 		fprintf(stderr, "ursa-perf: cannot reach %s:%u: %s\n", o->peer, o->oob_port,
