@@ -358,6 +358,10 @@ static int run_loopback(const struct opts *o)
 			return -EIO;
 		}
 	}
+	if ((rc = ursa_perf_warmup(&ep[0], loop_pump, l)) != 0) {
+		fprintf(stderr, "ursa-perf: warm-up: %s\n", strerror(-rc));
+		return rc;
+	}
 	printf("# ursa-perf %s loopback: mtu %u, tx depth %u\n", ursa_perf_test_names[o->test],
 	       o->mtu, o->depth);
 	ursa_perf_print_header(stdout, (enum ursa_perf_test)o->test);
@@ -651,6 +655,10 @@ static int run_client(const struct opts *o)
 	    (rc = ursa_perf_info_parse(line, &ep.remote)) != 0 ||
 	    (rc = ursa_perf_ep_connect(&ep, o->mtu)) != 0) {
 		fprintf(stderr, "ursa-perf: exchange with the server failed: %s\n", strerror(-rc));
+		goto out;
+	}
+	if ((rc = ursa_perf_warmup(&ep, lc_pump, lc)) != 0) {
+		fprintf(stderr, "ursa-perf: warm-up WRITE: %s\n", strerror(-rc));
 		goto out;
 	}
 	printf("# ursa-perf %s client: mtu %u, tx depth %u, server QPN %" PRIu32 "\n",

@@ -132,6 +132,10 @@ struct ursa_perf_result {
 	enum ursa_rdma_wc_status wc_status;
 };
 
+/** Before measuring: one zero-length WRITE so that neighbour resolution (whose queue keeps
+ *  only a few frames) and the first ACK are out of the way. */
+int ursa_perf_warmup(struct ursa_perf_ep *ep, ursa_perf_pump_t pump, void *arg);
+
 /** Client side of one run. */
 int ursa_perf_client_run(struct ursa_perf_ep *ep, const struct ursa_perf_run *run,
 			 struct ursa_perf_result *res);

@@ -573,6 +573,16 @@ static int run_lat(struct ursa_perf_ep *ep, const struct ursa_perf_run *run,
 	return rc;
 }
 
+int ursa_perf_warmup(struct ursa_perf_ep *ep, ursa_perf_pump_t pump, void *arg)
+{
+	struct ursa_perf_run run = {.pump = pump, .pump_arg = arg};
+	unsigned recvs = 0, sends = 0;
+
+	if (post_op(ep, URSA_RDMA_WR_RDMA_WRITE, 0, UINT64_MAX) != 1)
+		return -EIO;
+	return wait_lat(ep, &run, &recvs, &sends, 0, 1, -1, 0);
+}
+
 int ursa_perf_client_run(struct ursa_perf_ep *ep, const struct ursa_perf_run *run,
 			 struct ursa_perf_result *res)
 {
