@@ -693,6 +693,11 @@ static int run_client(const struct opts *o)
 			break;
 	}
 	json_close(jf);
+	for (uint16_t i = 0; i < lc->nb_ports; i++)
+		printf("# port %s: rx %" PRIu64 " tx %" PRIu64 " tx dropped (ring full) %" PRIu64
+		       "\n",
+		       lc->ports[i].name, lc->ports[i].c.rx_pkts, lc->ports[i].c.tx_pkts,
+		       lc->ports[i].c.tx_full_drop);
 out:
 	/* Close our end of the link before the server closes its own: memif's control thread
 	 * must not see the peer leave while this thread tears the port down. */
