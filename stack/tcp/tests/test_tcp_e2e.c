@@ -494,6 +494,54 @@ static void test_loss_newreno_nosack(void)
 	loss_run(false, "newreno", 200);
 }
 
+/* The interop faults (5% drop, 5% reorder behind 4 frames, 1% duplicates, both ways, 1 ms
+ * delay each way) on a 4 MiB SACK + CUBIC transfer; returns the virtual milliseconds it took
+ * and fills the sender's info. */
+static uint64_t faulty_bulk(uint64_t seed, size_t len, struct ursa_tcp_info *ia)
+{
+	struct ursa_tcp_pcb *l, *a, *b;
+	struct ev aev = {0}, lev = {0};
+	struct ursa_fault_conf f = {.seed = seed,
+				    .drop = 0.05,
+				    .reorder = 0.05,
+				    .reorder_window = 4,
+				    .dup = 0.01,
+				    .delay_ns = URSA_NS_PER_MS};
+	uint64_t t0, ms;
+
+	setup_hosts();
+	connect_pair(false, 80, &l, &lev, &a, &aev, &b);
+	CU_ASSERT_FATAL(ursa_port_set_fault(B.lc, &B.lc->ports[0], URSA_DIR_RX, &f) == 0);
+	f.seed = seed + 1;
+	CU_ASSERT_FATAL(ursa_port_set_fault(A.lc, &A.lc->ports[0], URSA_DIR_RX, &f) == 0);
+	t0 = ursa_now(A.lc);
+	CU_ASSERT_EQUAL(transfer(&A, a, &B, b, len, 9, 600000), len);
+	ms = (ursa_now(A.lc) - t0) / URSA_NS_PER_MS;
+	CU_ASSERT_EQUAL(ursa_tcp_get_info(a, ia), 0);
+	if (getenv("TCP_TRACE"))
+		printf("\nfaulty bulk seed %lu: %zu B in %lu ms (%.1f Mbit/s virtual): rexmt %lu "
+		       "recoveries %lu timeouts %lu cwnd %u ssthresh %u srtt %u segs_out %lu\n",
+		       (unsigned long)seed, len, (unsigned long)ms,
+		       ms ? (double)len * 8 / 1000.0 / (double)ms : 0.0,
+		       (unsigned long)ia->retransmits, (unsigned long)ia->fast_retransmits,
+		       (unsigned long)ia->timeouts, ia->cwnd, ia->ssthresh, ia->srtt_us,
+		       (unsigned long)ia->segs_out);
+	ursa_tcp_abort(A.lc, a);
+	ursa_tcp_abort(B.lc, b);
+	ursa_tcp_close(B.lc, l);
+	hosts_down();
+	return ms;
+}
+
+static void test_faulty_bulk(void)
+{
+	struct ursa_tcp_info ia;
+	uint64_t ms = faulty_bulk(300, 4u << 20, &ia);
+
+	CU_ASSERT(ia.retransmits > 0);
+	CU_ASSERT(ms > 0);
+}
+
 static void test_karn(void)
 {
 	struct ursa_tcp_pcb *l, *a, *b;
@@ -957,27 +1005,36 @@ static void test_fuzz_entry(void)
 	ursa_lcore_destroy(lc);
 }
 
+/* Register a test unless TCP_E2E_ONLY names another one. */
+#define ADD(s, name, fn)                                                                     \
+	do {                                                                                 \
+		if (only == NULL || strcmp(only, name) == 0)                                 \
+			CU_add_test(s, name, fn);                                            \
+	} while (0)
+
 int main(void)
 {
+	const char *only = getenv("TCP_E2E_ONLY"); /* one test by name, for a quick loop */
 	CU_pSuite s;
 
 	ursa_test_eal();
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 1;
 	s = CU_add_suite("tcp_e2e", NULL, NULL);
-	CU_add_test(s, "handshake_v4", test_handshake_v4);
-	CU_add_test(s, "data_both_ways_v6", test_data_both_ways_v6);
-	CU_add_test(s, "close_time_wait", test_close_time_wait);
-	CU_add_test(s, "simultaneous_close", test_simultaneous_close);
-	CU_add_test(s, "refused_and_abort", test_refused_and_abort);
-	CU_add_test(s, "loss_sack_cubic", test_loss_sack_cubic);
-	CU_add_test(s, "loss_newreno_nosack", test_loss_newreno_nosack);
-	CU_add_test(s, "karn", test_karn);
-	CU_add_test(s, "zero_window_persist", test_zero_window_persist);
-	CU_add_test(s, "keepalive", test_keepalive);
-	CU_add_test(s, "syn_retries", test_syn_retries);
-	CU_add_test(s, "smc_option", test_smc_option);
-	CU_add_test(s, "listener_order_tenants", test_listener_order_tenants);
-	CU_add_test(s, "fuzz_entry", test_fuzz_entry);
+	ADD(s, "handshake_v4", test_handshake_v4);
+	ADD(s, "data_both_ways_v6", test_data_both_ways_v6);
+	ADD(s, "close_time_wait", test_close_time_wait);
+	ADD(s, "simultaneous_close", test_simultaneous_close);
+	ADD(s, "refused_and_abort", test_refused_and_abort);
+	ADD(s, "loss_sack_cubic", test_loss_sack_cubic);
+	ADD(s, "loss_newreno_nosack", test_loss_newreno_nosack);
+	ADD(s, "faulty_bulk", test_faulty_bulk);
+	ADD(s, "karn", test_karn);
+	ADD(s, "zero_window_persist", test_zero_window_persist);
+	ADD(s, "keepalive", test_keepalive);
+	ADD(s, "syn_retries", test_syn_retries);
+	ADD(s, "smc_option", test_smc_option);
+	ADD(s, "listener_order_tenants", test_listener_order_tenants);
+	ADD(s, "fuzz_entry", test_fuzz_entry);
 	return ursa_test_main();
 }
