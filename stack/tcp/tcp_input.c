@@ -436,8 +436,28 @@ static bool ack_input(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, const str
 		if (SEQ_LT(pcb->high_rxt, pcb->snd_una))
 			pcb->high_rxt = pcb->snd_una;
 		tcp_sack_update(pcb, &s->o);
+		if (pcb->sack_ok)
+			(void)tcp_sack_rxt_check(lc, pcb);
 		pcb->nrexmt = 0;
-		if (pcb->in_recovery) {
+		if (pcb->in_recovery && pcb->rto_lost) {
+			/* Recovery after an RTO (RFC 6675 §5.1): slow start from one segment,
+			 * sending the holes the scoreboard leaves, until the RTO's snd_max. */
+			struct ursa_tcp_cc_ack a = {
+				.acked = data,
+				.flight = flight,
+				.now_ns = ursa_now(lc),
+				.srtt_us = pcb->srtt_us,
+				.min_rtt_us = pcb->min_rtt_us,
+			};
+
+			if (data > 0)
+				pcb->cc_ops->ack(&pcb->cc, &a);
+			if (SEQ_GEQ(s->ack, pcb->recover)) {
+				pcb->in_recovery = false;
+				pcb->rto_lost = false;
+				pcb->dupacks = 0;
+			}
+		} else if (pcb->in_recovery) {
 			if (SEQ_GEQ(s->ack, pcb->recover)) {
 				/* Full ACK: RFC 6582 §3.2 step 3 / RFC 6675 §5 */
 				pcb->in_recovery = false;
@@ -473,6 +493,8 @@ static bool ack_input(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, const str
 		}
 	} else if (s->ack == pcb->snd_una) {
 		tcp_sack_update(pcb, &s->o);
+		if (pcb->sack_ok)
+			(void)tcp_sack_rxt_check(lc, pcb);
 		/* RFC 5681 §2 duplicate ACK (SACK information also counts, RFC 6675 §2). */
 		if (pcb->snd_una != pcb->snd_max && s->plen == 0 &&
 		    !(s->flags & (TH_SYN | TH_FIN)) &&
@@ -481,7 +503,7 @@ static bool ack_input(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, const str
 			if (pcb->in_recovery) {
 				if (!pcb->sack_ok)
 					pcb->cc.cwnd += pcb->snd_mss; /* RFC 6582 step 4 */
-			} else if ((pcb->dupacks >= 3 ||
+			} else if ((pcb->dupacks >= tcp_dupthresh(pcb) ||
 				    (pcb->sack_ok && tcp_sack_is_lost(pcb, pcb->snd_una))) &&
 				   SEQ_GT(s->ack, pcb->recover)) {
 				enter_recovery(lc, pcb);

@@ -201,6 +201,10 @@ static void after_send(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, uint32_t
 	if (SEQ_LT(seq, pcb->snd_max)) {
 		pcb->st_retransmits++;
 		TCP_INC(lc, TCP_C_retransmits);
+		if (pcb->sack_ok)
+			(void)tcp_sack_rxt_note(pcb, seq, len, ursa_now(lc));
+		if (SEQ_GT(seq + len, pcb->high_rxt))
+			pcb->high_rxt = seq + len;
 	} else if (!pcb->rtt_timing && !pcb->ts_ok && len > 0) {
 		/* RFC 6298 §3 with Karn: time one fresh segment at a time. */
 		pcb->rtt_timing = true;
@@ -271,15 +275,15 @@ static bool send_sack_recovery(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb)
 
 		if (pcb->cc.cwnd < pipe + pcb->snd_mss)
 			break;
-		if (tcp_sack_next_seg(pcb, true, &seq, &len) ||
-		    (!SEQ_LT(pcb->snd_nxt, data_end(pcb)) &&
-		     tcp_sack_next_seg(pcb, false, &seq, &len))) {
+		if (!tcp_sack_rxt_full(pcb) &&
+		    (tcp_sack_next_seg(pcb, true, &seq, &len) ||
+		     (!SEQ_LT(pcb->snd_nxt, data_end(pcb)) &&
+		      tcp_sack_next_seg(pcb, false, &seq, &len)))) {
 			if (len > pcb->snd_mss)
 				len = pcb->snd_mss;
 			if (tcp_send_seg(lc, pcb, seq, TH_ACK, len) == -ENOMEM)
 				break;
 			after_send(lc, pcb, seq, len, false);
-			pcb->high_rxt = seq + len;
 			sent = true;
 			continue;
 		}
@@ -309,7 +313,6 @@ void tcp_rexmt_una(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb)
 	if (tcp_send_seg(lc, pcb, pcb->snd_una, flags, len) == -ENOMEM)
 		return;
 	after_send(lc, pcb, pcb->snd_una, len, fin);
-	pcb->high_rxt = pcb->snd_una + len;
 	tcp_rtx_arm(lc, pcb);
 }
 

@@ -64,7 +64,9 @@
 	X(drop_rcvbuf_full)                                                                  \
 	X(drop_syn_sent_bad)                                                                 \
 	X(drop_tx_nomem)                                                                     \
-	X(drop_tx_route)
+	X(drop_tx_route)                                                                      \
+	X(rxt_lost)                                                                          \
+	X(rto_sack_recoveries)
 
 #define TCP_C_ENUM(n) TCP_C_##n,
 enum tcp_counter {
@@ -85,6 +87,14 @@ struct tcp_ring {
 struct tcp_rset {
 	uint32_t n;
 	struct tcp_sack_block r[TCP_RSET_MAX];
+};
+
+/* A retransmission still outstanding (SACK recovery): the range and snd_max and the time
+ * when it left, to tell when data sent after it arrived first (it was lost again). */
+#define TCP_RXT_MAX 64
+struct tcp_rxt {
+	uint32_t start, end, mark;
+	uint64_t sent_ns;
 };
 
 enum tcp_rtx_mode {
@@ -139,6 +149,11 @@ struct ursa_tcp_pcb {
 	uint32_t ooo_last;	  /* start of the latest out-of-order arrival (RFC 2018 §4) */
 	struct tcp_rset scoreboard; /* SACKed ranges above snd_una (RFC 6675) */
 	uint32_t high_rxt, high_data;
+	struct tcp_rxt rxt[TCP_RXT_MAX]; /* outstanding retransmissions (SACK only) */
+	uint32_t nrxt;
+	bool rto_lost;	     /* after an RTO: every unSACKed byte below lost_below is lost */
+	uint32_t lost_below;
+	uint8_t dupthresh;   /* RFC 6675 DupThresh, raised when reordering is seen */
 
 	/* RTT (RFC 6298) */
 	uint32_t srtt_us, rttvar_us, rto_us, min_rtt_us;
@@ -262,6 +277,8 @@ int tcp_reass(struct ursa_tcp_pcb *pcb, uint32_t seq, const struct rte_mbuf *m, 
 /* tcp_sack.c */
 void tcp_sack_update(struct ursa_tcp_pcb *pcb, const struct tcp_opts *o);
 bool tcp_sack_is_lost(const struct ursa_tcp_pcb *pcb, uint32_t seq);
+/* DupThresh in segments: 3 (RFC 6675), or more once reordering was measured. */
+unsigned tcp_dupthresh(const struct ursa_tcp_pcb *pcb);
 uint32_t tcp_sack_pipe(const struct ursa_tcp_pcb *pcb);
 /* RFC 6675 §4 NextSeg() for retransmissions: rule 1 (lost_only) finds the first unSACKed
  * hole at or above high_rxt that IsLost(); rule 3 (!lost_only) any such hole below the highest
@@ -269,6 +286,14 @@ uint32_t tcp_sack_pipe(const struct ursa_tcp_pcb *pcb);
 bool tcp_sack_next_seg(const struct ursa_tcp_pcb *pcb, bool lost_only, uint32_t *seq,
 		       uint32_t *len);
 bool tcp_sack_is_sacked(const struct ursa_tcp_pcb *pcb, uint32_t seq);
+/* Note a retransmission of [seq, seq + len) sent now; false when the table is full. */
+bool tcp_sack_rxt_note(struct ursa_tcp_pcb *pcb, uint32_t seq, uint32_t len, uint64_t now_ns);
+bool tcp_sack_rxt_full(const struct ursa_tcp_pcb *pcb);
+void tcp_sack_rxt_clear(struct ursa_tcp_pcb *pcb);
+/* After the scoreboard took an ACK: forget retransmissions that arrived, and declare lost
+ * those that data sent after them overtook (by DupThresh segments, or by any SACKed byte once
+ * 5/4 of the smoothed RTT passed, as RACK does, RFC 8985 §6.2); returns how many were lost. */
+unsigned tcp_sack_rxt_check(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb);
 /* SACK blocks to send (receiver side, RFC 2018 §4): the most recent first. */
 unsigned tcp_sack_blocks(const struct ursa_tcp_pcb *pcb, struct tcp_sack_block *b,
 			 unsigned max);

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * tcp SACK: the sender's scoreboard of SACKed ranges and the RFC 6675 functions on it
- * (IsLost, SetPipe, NextSeg), and the SACK blocks a receiver reports (RFC 2018 §4).
+ * (IsLost, SetPipe, NextSeg), the table of outstanding retransmissions that finds a lost
+ * retransmission without waiting for the RTO, and the SACK blocks a receiver reports
+ * (RFC 2018 §4).
  */
 #include "tcp_priv.h"
 
@@ -33,9 +35,112 @@ bool tcp_sack_is_sacked(const struct ursa_tcp_pcb *pcb, uint32_t seq)
 	return false;
 }
 
+unsigned tcp_dupthresh(const struct ursa_tcp_pcb *pcb)
+{
+	return pcb->dupthresh ? pcb->dupthresh : TCP_DUPTHRESH;
+}
+
+/* The outstanding retransmission covering seq, or NULL. */
+static const struct tcp_rxt *rxt_find(const struct ursa_tcp_pcb *pcb, uint32_t seq)
+{
+	for (uint32_t i = 0; i < pcb->nrxt; i++)
+		if (SEQ_IN(seq, pcb->rxt[i].start, pcb->rxt[i].end))
+			return &pcb->rxt[i];
+	return NULL;
+}
+
+/* Clip end to the start of the first outstanding retransmission in (seq, end). */
+static uint32_t rxt_clip(const struct ursa_tcp_pcb *pcb, uint32_t seq, uint32_t end)
+{
+	for (uint32_t i = 0; i < pcb->nrxt; i++)
+		if (SEQ_GT(pcb->rxt[i].start, seq) && SEQ_LT(pcb->rxt[i].start, end))
+			end = pcb->rxt[i].start;
+	return end;
+}
+
+bool tcp_sack_rxt_full(const struct ursa_tcp_pcb *pcb)
+{
+	return pcb->nrxt >= TCP_RXT_MAX;
+}
+
+void tcp_sack_rxt_clear(struct ursa_tcp_pcb *pcb)
+{
+	pcb->nrxt = 0;
+}
+
+bool tcp_sack_rxt_note(struct ursa_tcp_pcb *pcb, uint32_t seq, uint32_t len, uint64_t now_ns)
+{
+	struct tcp_rxt *r;
+
+	if (len == 0 || pcb->nrxt >= TCP_RXT_MAX)
+		return false;
+	r = &pcb->rxt[pcb->nrxt++];
+	r->start = seq;
+	r->end = seq + len;
+	r->mark = pcb->snd_max;
+	r->sent_ns = now_ns;
+	return true;
+}
+
+/* SACKed bytes at or above seq. */
+static uint32_t sacked_above(const struct ursa_tcp_pcb *pcb, uint32_t seq)
+{
+	uint32_t bytes = 0;
+
+	for (unsigned i = 0; i < pcb->scoreboard.n; i++) {
+		const struct tcp_sack_block *b = &pcb->scoreboard.r[i];
+
+		if (SEQ_GT(b->end, seq))
+			bytes += b->end - SEQ_MAX(b->start, seq);
+	}
+	return bytes;
+}
+
+unsigned tcp_sack_rxt_check(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb)
+{
+	uint32_t mss = pcb->snd_mss ? pcb->snd_mss : 536;
+	uint64_t now = ursa_now(lc);
+	uint64_t wait_ns = (uint64_t)(pcb->srtt_us + pcb->srtt_us / 4) * URSA_NS_PER_US;
+	unsigned lost = 0;
+	uint32_t i = 0;
+
+	while (i < pcb->nrxt) {
+		struct tcp_rxt *r = &pcb->rxt[i];
+		uint32_t above;
+		bool drop = false;
+
+		if (SEQ_LEQ(r->end, pcb->snd_una)) {
+			drop = true; /* acknowledged */
+		} else {
+			if (SEQ_LT(r->start, pcb->snd_una))
+				r->start = pcb->snd_una;
+			for (unsigned k = 0; k < pcb->scoreboard.n; k++)
+				if (SEQ_LEQ(pcb->scoreboard.r[k].start, r->start) &&
+				    SEQ_GEQ(pcb->scoreboard.r[k].end, r->end))
+					drop = true; /* SACKed */
+			above = drop ? 0 : sacked_above(pcb, r->mark);
+			if (above > 0 && (above > (tcp_dupthresh(pcb) - 1) * mss ||
+					  now - r->sent_ns >= wait_ns)) {
+				drop = true; /* lost again: NextSeg may send it once more */
+				lost++;
+				TCP_INC(lc, TCP_C_rxt_lost);
+			}
+		}
+		if (drop)
+			pcb->rxt[i] = pcb->rxt[--pcb->nrxt];
+		else
+			i++;
+	}
+	return lost;
+}
+
 bool tcp_sack_is_lost(const struct ursa_tcp_pcb *pcb, uint32_t seq)
 {
 	uint32_t bytes = 0, ranges = 0;
+	uint32_t dt = tcp_dupthresh(pcb);
+
+	if (pcb->rto_lost && SEQ_LT(seq, pcb->lost_below))
+		return true; /* RFC 6675 §5.1: after an RTO, what is not SACKed is lost */
 
 	for (unsigned i = 0; i < pcb->scoreboard.n; i++) {
 		const struct tcp_sack_block *b = &pcb->scoreboard.r[i];
@@ -45,7 +150,7 @@ bool tcp_sack_is_lost(const struct ursa_tcp_pcb *pcb, uint32_t seq)
 		ranges++;
 		bytes += b->end - SEQ_MAX(b->start, seq + 1);
 	}
-	return ranges >= TCP_DUPTHRESH || bytes > (TCP_DUPTHRESH - 1) * (uint32_t)pcb->snd_mss;
+	return ranges >= dt || bytes > (dt - 1) * (uint32_t)pcb->snd_mss;
 }
 
 uint32_t tcp_sack_pipe(const struct ursa_tcp_pcb *pcb)
@@ -54,6 +159,7 @@ uint32_t tcp_sack_pipe(const struct ursa_tcp_pcb *pcb)
 	unsigned i = 0;
 
 	while (SEQ_LT(seq, pcb->snd_max)) {
+		const struct tcp_rxt *r;
 		uint32_t end;
 
 		while (i < pcb->scoreboard.n && SEQ_LEQ(pcb->scoreboard.r[i].end, seq))
@@ -67,10 +173,15 @@ uint32_t tcp_sack_pipe(const struct ursa_tcp_pcb *pcb)
 			end = pcb->scoreboard.r[i].start;
 		if (SEQ_GT(end, pcb->snd_max))
 			end = pcb->snd_max;
-		/* RFC 6675 §4 SetPipe: (a) not lost counts once, (b) retransmitted counts. */
+		r = rxt_find(pcb, seq);
+		if (r != NULL && SEQ_LT(r->end, end))
+			end = r->end;
+		end = rxt_clip(pcb, seq, end);
+		/* RFC 6675 §4 SetPipe: (a) not lost counts once, (b) a retransmission still
+		 * outstanding counts (one declared lost again no longer does). */
 		if (!tcp_sack_is_lost(pcb, seq))
 			pipe += end - seq;
-		if (SEQ_LT(seq, pcb->high_rxt))
+		if (r != NULL)
 			pipe += end - seq;
 		seq = end;
 	}
@@ -81,14 +192,24 @@ bool tcp_sack_next_seg(const struct ursa_tcp_pcb *pcb, bool lost_only, uint32_t 
 		       uint32_t *out_len)
 {
 	uint32_t mss = pcb->snd_mss ? pcb->snd_mss : 536;
-	uint32_t seq = SEQ_MAX(pcb->snd_una, pcb->high_rxt);
-	uint32_t high_sacked;
+	uint32_t seq = pcb->snd_una;
+	uint32_t limit;
 	unsigned i = 0;
 
-	if (pcb->scoreboard.n == 0)
+	/* Holes are searched from snd_una, skipping retransmissions still outstanding (a
+	 * retransmission declared lost again leaves the table and is eligible once more); the
+	 * search ends at the highest SACKed byte, or after an RTO at what was sent before it. */
+	if (pcb->scoreboard.n == 0 && !pcb->rto_lost)
 		return false;
-	high_sacked = pcb->scoreboard.r[pcb->scoreboard.n - 1].end;
-	while (SEQ_LT(seq, high_sacked)) {
+	limit = pcb->scoreboard.n ? pcb->scoreboard.r[pcb->scoreboard.n - 1].end : pcb->snd_una;
+	if (pcb->rto_lost && SEQ_GT(pcb->lost_below, limit))
+		limit = pcb->lost_below;
+	if (SEQ_GT(limit, pcb->snd_max))
+		limit = pcb->snd_max;
+	if (pcb->fin_sent && SEQ_GT(limit, tcp_data_end(pcb)))
+		limit = tcp_data_end(pcb); /* never the FIN: the RTO resends it */
+	while (SEQ_LT(seq, limit)) {
+		const struct tcp_rxt *r;
 		uint32_t end;
 
 		while (i < pcb->scoreboard.n && SEQ_LEQ(pcb->scoreboard.r[i].end, seq))
@@ -97,9 +218,17 @@ bool tcp_sack_next_seg(const struct ursa_tcp_pcb *pcb, bool lost_only, uint32_t 
 			seq = pcb->scoreboard.r[i].end;
 			continue;
 		}
+		r = rxt_find(pcb, seq);
+		if (r != NULL) {
+			seq = r->end;
+			continue;
+		}
 		end = seq + mss;
 		if (i < pcb->scoreboard.n && SEQ_LT(pcb->scoreboard.r[i].start, end))
 			end = pcb->scoreboard.r[i].start;
+		if (SEQ_GT(end, limit))
+			end = limit;
+		end = rxt_clip(pcb, seq, end);
 		if (!lost_only || tcp_sack_is_lost(pcb, seq)) {
 			*out_seq = seq;
 			*out_len = end - seq;

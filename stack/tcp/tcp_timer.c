@@ -163,10 +163,27 @@ static void rto_expire(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb)
 		pcb->backoff++;
 	pcb->rtt_timing = false;
 	pcb->in_recovery = false;
+	pcb->rto_lost = false;
 	pcb->recover = pcb->snd_max;
 	pcb->dupacks = 0;
-	tcp_rset_clear(&pcb->scoreboard);
 	pcb->high_rxt = pcb->snd_una;
+	tcp_sack_rxt_clear(pcb); /* every retransmission in flight is lost too */
+	if (pcb->sack_ok && pcb->nrexmt == 1 && !pcb->fin_sent && pcb->scoreboard.n > 0) {
+		/* RFC 6675 §5.1: keep the scoreboard and do not resend what was SACKed; every
+		 * other byte sent is lost. The SACK recovery sends the holes from snd_una as the
+		 * window opens. A second RTO in a row forgets the SACKs (the receiver may have
+		 * reneged, RFC 2018 §8) and goes back to snd_una. */
+		TCP_INC(lc, TCP_C_rto_sack_recoveries);
+		pcb->in_recovery = true;
+		pcb->rto_lost = true;
+		pcb->lost_below = pcb->snd_max;
+		tcp_rtx_stop(lc, pcb);
+		tcp_output(lc, pcb);
+		if (!ursa_timer_pending(&pcb->rtx_timer))
+			tcp_rtx_arm(lc, pcb);
+		return;
+	}
+	tcp_rset_clear(&pcb->scoreboard);
 	pcb->snd_nxt = pcb->snd_una;
 	tcp_rtx_stop(lc, pcb);
 	tcp_output(lc, pcb);

@@ -498,8 +498,8 @@ static void test_sack_scoreboard(void)
 	CU_ASSERT_TRUE(tcp_sack_next_seg(&pcb, true, &seq, &len));
 	CU_ASSERT_EQUAL(seq, 1000);
 	CU_ASSERT_EQUAL(len, 100);
-	/* after retransmitting it (HighRxt) it counts in the pipe again */
-	pcb.high_rxt = 1100;
+	/* after retransmitting it (an outstanding retransmission) it counts in the pipe again */
+	CU_ASSERT_TRUE(tcp_sack_rxt_note(&pcb, 1000, 100, 0));
 	CU_ASSERT_EQUAL(tcp_sack_pipe(&pcb), 700);
 	/* 1200 is not lost: rule 1 has nothing, rule 3 offers it */
 	CU_ASSERT_FALSE(tcp_sack_next_seg(&pcb, true, &seq, &len));
@@ -513,7 +513,7 @@ static void test_sack_scoreboard(void)
 	CU_ASSERT_EQUAL(seq, 1200);
 	/* pipe: 1000 (retransmitted, lost) 100; 1200 lost 0; 1400, 1600, 1800, 1900: 400 */
 	CU_ASSERT_EQUAL(tcp_sack_pipe(&pcb), 500);
-	pcb.high_rxt = 1300;
+	CU_ASSERT_TRUE(tcp_sack_rxt_note(&pcb, 1200, 100, 0));
 	CU_ASSERT_FALSE(tcp_sack_next_seg(&pcb, true, &seq, &len));
 	CU_ASSERT_TRUE(tcp_sack_next_seg(&pcb, false, &seq, &len));
 	CU_ASSERT_EQUAL(seq, 1400);
@@ -529,6 +529,111 @@ static void test_sack_scoreboard(void)
 	sack(&pcb, 1700, 1800);
 	CU_ASSERT_EQUAL(pcb.scoreboard.n, 2);
 	CU_ASSERT_EQUAL(pcb.scoreboard.r[0].start, 1250);
+}
+
+/* A retransmission that data sent after it overtakes is lost again: NextSeg offers it once
+ * more (RFC 6675 alone would wait for the RTO). */
+static void test_sack_lost_retransmission(void)
+{
+	struct ursa_lcore *tl = ursa_test_lcore(5);
+	struct ursa_tcp_pcb pcb;
+	uint32_t seq, len;
+
+	CU_ASSERT_FATAL(tl != NULL);
+	CU_ASSERT_FATAL(ursa_eth_init(tl) == 0);
+	CU_ASSERT_FATAL(ursa_arp_init(tl) == 0);
+	CU_ASSERT_FATAL(ursa_ip_init(tl) == 0);
+	CU_ASSERT_FATAL(ursa_tcp_init(tl) == 0);
+	sb_pcb(&pcb);
+	pcb.srtt_us = 10000;
+	sack(&pcb, 1100, 1400); /* 1000 lost: 3 SMSS above */
+	CU_ASSERT_TRUE(tcp_sack_next_seg(&pcb, true, &seq, &len));
+	CU_ASSERT_EQUAL(seq, 1000);
+	CU_ASSERT_TRUE(tcp_sack_rxt_note(&pcb, 1000, 100, ursa_now(tl)));
+	CU_ASSERT_EQUAL(pcb.rxt[0].mark, 2000);
+	/* new data 2000..2400 goes out after it */
+	pcb.snd_nxt = pcb.snd_max = 2400;
+	/* the rest of the old flight arrives: nothing said about the retransmission yet */
+	sack(&pcb, 1400, 2000);
+	CU_ASSERT_EQUAL(tcp_sack_rxt_check(tl, &pcb), 0);
+	CU_ASSERT_EQUAL(pcb.nrxt, 1);
+	CU_ASSERT_FALSE(tcp_sack_next_seg(&pcb, true, &seq, &len));
+	/* one segment sent after it arrives, too early for the time rule: still outstanding */
+	sack(&pcb, 2000, 2100);
+	CU_ASSERT_EQUAL(tcp_sack_rxt_check(tl, &pcb), 0);
+	/* 5/4 SRTT later it is lost */
+	ursa_clock_advance(&tl->clock, 12500 * URSA_NS_PER_US);
+	CU_ASSERT_EQUAL(tcp_sack_rxt_check(tl, &pcb), 1);
+	CU_ASSERT_EQUAL(pcb.nrxt, 0);
+	CU_ASSERT_EQUAL(ursa_test_counter(tl, "tcp", "rxt_lost"), 1);
+	CU_ASSERT_TRUE(tcp_sack_next_seg(&pcb, true, &seq, &len));
+	CU_ASSERT_EQUAL(seq, 1000);
+	CU_ASSERT_EQUAL(len, 100);
+	/* by count: DupThresh segments sent after it SACKed declare it lost at once */
+	CU_ASSERT_TRUE(tcp_sack_rxt_note(&pcb, 1000, 100, ursa_now(tl)));
+	CU_ASSERT_EQUAL(pcb.rxt[0].mark, 2400);
+	pcb.snd_nxt = pcb.snd_max = 2800;
+	sack(&pcb, 2400, 2600);
+	CU_ASSERT_EQUAL(tcp_sack_rxt_check(tl, &pcb), 0);
+	sack(&pcb, 2600, 2700);
+	CU_ASSERT_EQUAL(tcp_sack_rxt_check(tl, &pcb), 1);
+	/* a retransmission that arrives (SACKed or acknowledged) leaves the table */
+	CU_ASSERT_TRUE(tcp_sack_rxt_note(&pcb, 1000, 100, ursa_now(tl)));
+	CU_ASSERT_TRUE(tcp_sack_rxt_note(&pcb, 2100, 100, ursa_now(tl)));
+	sack(&pcb, 2100, 2200);
+	CU_ASSERT_EQUAL(tcp_sack_rxt_check(tl, &pcb), 0);
+	CU_ASSERT_EQUAL(pcb.nrxt, 1);
+	pcb.snd_una = 1100;
+	CU_ASSERT_EQUAL(tcp_sack_rxt_check(tl, &pcb), 0);
+	CU_ASSERT_EQUAL(pcb.nrxt, 0);
+	/* the table is bounded */
+	for (unsigned i = 0; i < TCP_RXT_MAX; i++)
+		CU_ASSERT_TRUE(tcp_sack_rxt_note(&pcb, 2200, 100, 0));
+	CU_ASSERT_TRUE(tcp_sack_rxt_full(&pcb));
+	CU_ASSERT_FALSE(tcp_sack_rxt_note(&pcb, 2300, 100, 0));
+	tcp_sack_rxt_clear(&pcb);
+	CU_ASSERT_EQUAL(pcb.nrxt, 0);
+	ursa_lcore_destroy(tl);
+}
+
+/* After an RTO (RFC 6675 §5.1) every unSACKed byte sent before it is lost and the SACKed
+ * ones are not sent again; the search for holes goes up to the RTO's snd_max. */
+static void test_sack_after_rto(void)
+{
+	struct ursa_tcp_pcb pcb;
+	uint32_t seq, len;
+
+	sb_pcb(&pcb);
+	sack(&pcb, 1100, 1200);
+	CU_ASSERT_FALSE(tcp_sack_is_lost(&pcb, 1000));
+	CU_ASSERT_FALSE(tcp_sack_next_seg(&pcb, true, &seq, &len));
+	pcb.rto_lost = true;
+	pcb.lost_below = 2000;
+	CU_ASSERT_TRUE(tcp_sack_is_lost(&pcb, 1000));
+	CU_ASSERT_TRUE(tcp_sack_is_lost(&pcb, 1999));
+	CU_ASSERT_EQUAL(tcp_sack_pipe(&pcb), 0);
+	CU_ASSERT_TRUE(tcp_sack_next_seg(&pcb, true, &seq, &len));
+	CU_ASSERT_EQUAL(seq, 1000);
+	CU_ASSERT_EQUAL(len, 100);
+	CU_ASSERT_TRUE(tcp_sack_rxt_note(&pcb, 1000, 100, 0));
+	CU_ASSERT_EQUAL(tcp_sack_pipe(&pcb), 100);
+	CU_ASSERT_TRUE(tcp_sack_next_seg(&pcb, true, &seq, &len));
+	CU_ASSERT_EQUAL(seq, 1200); /* 1100 was SACKed */
+	/* beyond the highest SACK, up to lost_below */
+	CU_ASSERT_TRUE(tcp_sack_rxt_note(&pcb, 1200, 700, 0));
+	CU_ASSERT_TRUE(tcp_sack_next_seg(&pcb, true, &seq, &len));
+	CU_ASSERT_EQUAL(seq, 1900);
+	CU_ASSERT_EQUAL(len, 100);
+	/* data sent after the RTO is not lost by that rule */
+	pcb.snd_max = 2100;
+	CU_ASSERT_FALSE(tcp_sack_is_lost(&pcb, 2000));
+	/* never past the data into the FIN */
+	tcp_sack_rxt_clear(&pcb);
+	pcb.fin_sent = true;
+	pcb.sndq.len = 500; /* data ends at 1500, FIN at 1500 */
+	CU_ASSERT_TRUE(tcp_sack_rxt_note(&pcb, 1200, 300, 0));
+	CU_ASSERT_TRUE(tcp_sack_rxt_note(&pcb, 1000, 100, 0));
+	CU_ASSERT_FALSE(tcp_sack_next_seg(&pcb, true, &seq, &len));
 }
 
 static void test_sack_receiver_blocks(void)
@@ -755,6 +860,8 @@ int main(void)
 	CU_add_test(s, "rto_samples", test_rto_samples);
 	CU_add_test(s, "rto_backoff", test_rto_backoff);
 	CU_add_test(s, "sack_scoreboard", test_sack_scoreboard);
+	CU_add_test(s, "sack_lost_retransmission", test_sack_lost_retransmission);
+	CU_add_test(s, "sack_after_rto", test_sack_after_rto);
 	CU_add_test(s, "sack_receiver_blocks", test_sack_receiver_blocks);
 	CU_add_test(s, "initial_window", test_initial_window);
 	CU_add_test(s, "newreno", test_newreno);
