@@ -505,7 +505,10 @@ static bool ack_input(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, const str
 					pcb->cc.cwnd += pcb->snd_mss; /* RFC 6582 step 4 */
 			} else if ((pcb->dupacks >= tcp_dupthresh(pcb) ||
 				    (pcb->sack_ok && tcp_sack_is_lost(pcb, pcb->snd_una))) &&
-				   SEQ_GT(s->ack, pcb->recover)) {
+				   SEQ_GEQ(s->ack, pcb->recover)) {
+				/* recover is one past the last byte sent when the previous
+				 * recovery began (RFC 6582's "recover" is that last byte): an
+				 * ACK of all of it allows a new recovery. */
 				enter_recovery(lc, pcb);
 			}
 		}

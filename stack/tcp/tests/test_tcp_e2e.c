@@ -542,6 +542,38 @@ static void test_faulty_bulk(void)
 	CU_ASSERT(ms > 0);
 }
 
+/* A recovery that ends with an ACK of exactly its recovery point allows the next one at
+ * once: a loss right after it is repaired by fast retransmit, not by the RTO. */
+static void test_recovery_again_at_recover(void)
+{
+	struct ursa_tcp_pcb *l, *a, *b;
+	struct ev lev = {0}, aev = {0};
+	struct ursa_tcp_info ia;
+	static uint8_t buf[10 * 1448], got[10 * 1448];
+
+	setup_hosts();
+	connect_pair(false, 81, &l, &lev, &a, &aev, &b);
+	fill(buf, sizeof(buf), 3);
+	for (int round = 1; round <= 2; round++) {
+		size_t n = 0;
+		ssize_t r;
+
+		A.drop_data = 1; /* the first segment of the round */
+		CU_ASSERT_EQUAL(ursa_tcp_send(A.lc, a, buf, sizeof(buf), 0), (ssize_t)sizeof(buf));
+		run(100, 1000); /* well below the 200 ms minimum RTO */
+		while ((r = ursa_tcp_recv(B.lc, b, got + n, sizeof(got) - n, 0)) > 0)
+			n += (size_t)r;
+		CU_ASSERT_EQUAL(n, sizeof(buf));
+		CU_ASSERT_EQUAL(memcmp(buf, got, sizeof(buf)), 0);
+		CU_ASSERT_EQUAL(ursa_tcp_get_info(a, &ia), 0);
+		CU_ASSERT_EQUAL(ia.unacked, 0);
+		CU_ASSERT_FALSE(ia.in_recovery);
+		CU_ASSERT_EQUAL(ia.fast_retransmits, (uint64_t)round);
+		CU_ASSERT_EQUAL(ia.timeouts, 0);
+	}
+	hosts_down();
+}
+
 static void test_karn(void)
 {
 	struct ursa_tcp_pcb *l, *a, *b;
@@ -1029,6 +1061,7 @@ int main(void)
 	ADD(s, "loss_sack_cubic", test_loss_sack_cubic);
 	ADD(s, "loss_newreno_nosack", test_loss_newreno_nosack);
 	ADD(s, "faulty_bulk", test_faulty_bulk);
+	ADD(s, "recovery_again_at_recover", test_recovery_again_at_recover);
 	ADD(s, "karn", test_karn);
 	ADD(s, "zero_window_persist", test_zero_window_persist);
 	ADD(s, "keepalive", test_keepalive);
