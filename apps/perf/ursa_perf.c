@@ -55,6 +55,7 @@ struct opts {
 	unsigned lcore;
 	uint64_t seed;
 	uint8_t ack_timeout;
+	bool stats;
 };
 
 struct loop {
@@ -86,7 +87,8 @@ static void usage(FILE *f)
 		"      --oob-port N       control connection port (default 18515)\n"
 		"      --lcore N          EAL core (default 0)\n"
 		"      --seed N           stack RNG seed\n"
-		"      --ack-timeout N    local ACK timeout 4.096 us * 2^N (default 14: 67 ms)\n");
+		"      --ack-timeout N    local ACK timeout 4.096 us * 2^N (default 14: 67 ms)\n"
+		"      --stats            print the non-zero roce counters at the end\n");
 }
 
 static int parse(int argc, char **argv, struct opts *o)
@@ -103,6 +105,7 @@ static int parse(int argc, char **argv, struct opts *o)
 		{"ip", required_argument, NULL, 'I'},	  {"oob-port", required_argument, NULL, 'O'},
 		{"lcore", required_argument, NULL, 'c'},  {"seed", required_argument, NULL, 'e'},
 		{"ack-timeout", required_argument, NULL, 'T'},
+		{"stats", no_argument, NULL, 'X'},
 		{"help", no_argument, NULL, 'h'},	  {NULL, 0, NULL, 0},
 	};
 	bool size_set = false;
@@ -135,6 +138,7 @@ static int parse(int argc, char **argv, struct opts *o)
 		case 'O': o->oob_port = (unsigned)strtoul(optarg, NULL, 0); break;
 		case 'c': o->lcore = (unsigned)strtoul(optarg, NULL, 0); break;
 		case 'e': o->seed = strtoull(optarg, NULL, 0); break;
+		case 'X': o->stats = true; break;
 		case 'T': o->ack_timeout = (uint8_t)strtoul(optarg, NULL, 0); break;
 		case 'h': usage(stdout); exit(0);
 		default: goto bad;
@@ -283,6 +287,22 @@ static void fill_run(const struct opts *o, uint32_t size, struct ursa_perf_run *
 	};
 }
 
+static void print_counter(const char *block, const char *name, uint64_t val, void *arg)
+{
+	if (val && strcmp(block, "roce") == 0)
+		printf(" %s=%" PRIu64, name, val);
+	(void)arg;
+}
+
+static void print_stats(const struct opts *o, struct ursa_lcore *lc, const char *who)
+{
+	if (!o->stats)
+		return;
+	printf("# %s roce:", who);
+	ursa_stats_foreach(lc, print_counter, NULL);
+	printf("\n");
+}
+
 /* ---- loopback ---- */
 
 static void loop_pump(void *arg)
@@ -384,6 +404,8 @@ static int run_loopback(const struct opts *o)
 		fails += res.status != 0 || res.bad != 0;
 	}
 	json_close(jf);
+	print_stats(o, l->lc[0], "client");
+	print_stats(o, l->lc[1], "server");
 	if (l->dump) {
 		pcap_dump_close(l->dump);
 		pcap_close(pd);
@@ -613,6 +635,7 @@ static int run_server(const struct opts *o)
 	}
 out_ep:
 	printf("# ursa-perf server: done (%s)\n", rc ? strerror(-rc) : "ok");
+	print_stats(o, lc, "server");
 	ursa_perf_ep_destroy(&ep);
 out:
 	close(fd);
@@ -698,6 +721,7 @@ static int run_client(const struct opts *o)
 		       "\n",
 		       lc->ports[i].name, lc->ports[i].c.rx_pkts, lc->ports[i].c.tx_pkts,
 		       lc->ports[i].c.tx_full_drop);
+	print_stats(o, lc, "client");
 out:
 	/* Close our end of the link before the server closes its own: memif's control thread
 	 * must not see the peer leave while this thread tears the port down. */
