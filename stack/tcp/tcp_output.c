@@ -327,11 +327,22 @@ void tcp_output(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb)
 		return;
 	}
 	if (can_send_data(pcb->state)) {
+		uint32_t cwnd = pcb->cc.cwnd;
+
 		if (pcb->in_recovery && pcb->sack_ok)
 			sent = send_sack_recovery(lc, pcb);
+		/* Limited transmit (RFC 3042 §2): each of the first DupThresh - 1 duplicate
+		 * ACKs lets one new segment out beyond cwnd (not a retransmission: send_one
+		 * only sends at snd_nxt), so a small window still collects DupThresh. */
+		if (!pcb->in_recovery && pcb->dupacks > 0 && pcb->snd_nxt == pcb->snd_max) {
+			uint32_t n = pcb->dupacks < tcp_dupthresh(pcb) - 1 ? pcb->dupacks
+									: tcp_dupthresh(pcb) - 1;
+
+			cwnd += n * pcb->snd_mss;
+		}
 		/* bounded: a window of 1 GiB at the smallest MSS is far below this */
 		for (unsigned guard = 0; guard < 65536; guard++) {
-			if (!send_one(lc, pcb, pcb->cc.cwnd))
+			if (!send_one(lc, pcb, cwnd))
 				break;
 			sent = true;
 		}
