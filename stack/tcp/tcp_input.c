@@ -241,7 +241,7 @@ static bool cookie_ack(struct ursa_lcore *lc, struct ursa_iface *ifc,
 	c->rcv_adv = c->rcv_nxt + (c->rcvbuf < 65535 ? c->rcvbuf : 65535);
 	c->iss = cookie;
 	c->snd_una = c->snd_nxt = c->snd_max = s->ack;
-	c->recover = c->high_rxt = s->ack;
+	c->recover = c->high_rxt = c->time_lost_below = s->ack;
 	c->rcv_mss = tcp_mss_for(lc, c);
 	c->snd_mss = cookie_mss[idx] < c->rcv_mss ? cookie_mss[idx] : c->rcv_mss;
 	c->snd_wnd = c->max_sndwnd = s->wnd;
@@ -307,7 +307,7 @@ static void listen_input(struct ursa_lcore *lc, struct ursa_iface *ifc,
 	c->iss = tcp_isn(lc, c);
 	c->snd_una = c->iss;
 	c->snd_nxt = c->snd_max = c->iss + 1;
-	c->recover = c->iss;
+	c->recover = c->time_lost_below = c->iss;
 	c->high_rxt = c->iss;
 	c->snd_wnd = s->wnd; /* never scaled in a SYN */
 	c->max_sndwnd = c->snd_wnd;
@@ -396,12 +396,14 @@ static void syn_sent_input(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, stru
 
 /* ---- ACK processing for synchronised states ---- */
 
-static void enter_recovery(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb)
+void tcp_enter_recovery(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb)
 {
 	pcb->in_recovery = true;
 	pcb->recover = pcb->snd_max;
 	pcb->st_fast_rexmt++;
 	TCP_INC(lc, TCP_C_fast_retransmits);
+	if (pcb->sack_ok)
+		tcp_sack_undo_arm(pcb);
 	pcb->cc_ops->loss(&pcb->cc, pcb->snd_max - pcb->snd_una, ursa_now(lc));
 	pcb->rtt_timing = false;
 	pcb->high_rxt = pcb->snd_una;
@@ -422,6 +424,8 @@ static bool ack_input(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, const str
 		uint32_t data = acked;
 
 		rtt_from_ack(lc, pcb, s);
+		if (pcb->sack_ok)
+			(void)tcp_sack_reorder_check(lc, pcb, s->ack);
 		if (pcb->snd_una == pcb->iss)
 			data--; /* our SYN */
 		if (pcb->fin_sent && SEQ_GT(s->ack, end))
@@ -436,9 +440,15 @@ static bool ack_input(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, const str
 		if (SEQ_LT(pcb->high_rxt, pcb->snd_una))
 			pcb->high_rxt = pcb->snd_una;
 		tcp_sack_update(pcb, &s->o);
-		if (pcb->sack_ok)
+		if (pcb->sack_ok) {
+			struct tcp_sack_block d;
+
 			(void)tcp_sack_rxt_check(lc, pcb);
+			if (tcp_sack_dsack(pcb, &s->o, &d))
+				(void)tcp_sack_undo_dsack(lc, pcb, &d);
+		}
 		pcb->nrexmt = 0;
+		pcb->tlp_out = false;
 		if (pcb->in_recovery && pcb->rto_lost) {
 			/* Recovery after an RTO (RFC 6675 §5.1): slow start from one segment,
 			 * sending the holes the scoreboard leaves, until the RTO's snd_max. */
@@ -492,11 +502,20 @@ static bool ack_input(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, const str
 			pcb->events |= URSA_TCP_EV_WRITABLE;
 		}
 	} else if (s->ack == pcb->snd_una) {
+		bool dsack = false;
+
 		tcp_sack_update(pcb, &s->o);
-		if (pcb->sack_ok)
+		if (pcb->sack_ok) {
+			struct tcp_sack_block d;
+
 			(void)tcp_sack_rxt_check(lc, pcb);
-		/* RFC 5681 §2 duplicate ACK (SACK information also counts, RFC 6675 §2). */
-		if (pcb->snd_una != pcb->snd_max && s->plen == 0 &&
+			dsack = tcp_sack_dsack(pcb, &s->o, &d);
+			if (dsack)
+				(void)tcp_sack_undo_dsack(lc, pcb, &d);
+		}
+		/* RFC 5681 §2 duplicate ACK (SACK information also counts, RFC 6675 §2); an ACK
+		 * that reports a duplicate (D-SACK) says nothing about a loss. */
+		if (!dsack && pcb->snd_una != pcb->snd_max && s->plen == 0 &&
 		    !(s->flags & (TH_SYN | TH_FIN)) &&
 		    (wnd == pcb->snd_wnd || ((s->o.present & TCP_OPT_F_SACK) && pcb->sack_ok))) {
 			pcb->dupacks++;
@@ -504,12 +523,15 @@ static bool ack_input(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, const str
 				if (!pcb->sack_ok)
 					pcb->cc.cwnd += pcb->snd_mss; /* RFC 6582 step 4 */
 			} else if ((pcb->dupacks >= tcp_dupthresh(pcb) ||
-				    (pcb->sack_ok && tcp_sack_is_lost(pcb, pcb->snd_una))) &&
+				    (pcb->sack_ok && tcp_sack_is_lost(pcb, pcb->snd_una)) ||
+				    /* a probe sent a probe timeout after snd_una's segment
+				     * was SACKed: that one is lost (RFC 8985 §6.2 by time) */
+				    (pcb->sack_ok && pcb->tlp_out && pcb->scoreboard.n > 0)) &&
 				   SEQ_GEQ(s->ack, pcb->recover)) {
 				/* recover is one past the last byte sent when the previous
 				 * recovery began (RFC 6582's "recover" is that last byte): an
 				 * ACK of all of it allows a new recovery. */
-				enter_recovery(lc, pcb);
+				tcp_enter_recovery(lc, pcb);
 			}
 		}
 	}
@@ -722,8 +744,15 @@ static void do_segment(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, struct r
 			TCP_INC(lc, TCP_C_drop_rst_out_of_window);
 			return;
 		}
-		if (SEQ_LEQ(s->seq + seglen, pcb->rcv_nxt))
+		if (SEQ_LEQ(s->seq + seglen, pcb->rcv_nxt)) {
 			TCP_INC(lc, TCP_C_dup_segs);
+			if (pcb->sack_ok && s->plen > 0 && !(s->flags & TH_SYN)) {
+				/* RFC 2883 §4: report it in a D-SACK block */
+				pcb->dsack_pending = true;
+				pcb->dsack.start = s->seq;
+				pcb->dsack.end = s->seq + s->plen;
+			}
+		}
 		TCP_INC(lc, TCP_C_drop_unacceptable);
 		if (pcb->state == URSA_TCP_TIME_WAIT && (s->flags & TH_FIN))
 			tcp_timewait_arm(lc, pcb); /* a retransmitted FIN restarts 2 MSL */

@@ -154,11 +154,21 @@ unsigned tcp_opt_write(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, uint8_t 
 		put32(p + n, TCP_SMC_MAGIC);
 		n += 4;
 	}
-	if (!syn && pcb->sack_ok && pcb->ooo.n > 0 && !(flags & TH_RST)) {
+	if (!syn && pcb->sack_ok && (pcb->ooo.n > 0 || pcb->dsack_pending) &&
+	    !(flags & TH_RST)) {
 		struct tcp_sack_block b[TCP_MAX_SACK_BLOCKS];
 		unsigned max = ts ? 3 : 4;
-		unsigned nb = tcp_sack_blocks(pcb, b, max);
+		unsigned nb = 0;
 
+		/* RFC 2883 §4: a D-SACK block goes first, once */
+		if (pcb->dsack_pending && (flags & TH_ACK)) {
+			b[nb++] = pcb->dsack;
+			pcb->dsack_pending = false;
+			TCP_INC(lc, TCP_C_dsack_tx);
+		}
+		nb += tcp_sack_blocks(pcb, b + nb, max - nb);
+		if (nb == 0)
+			goto pad;
 		p[n++] = TCPOPT_NOP;
 		p[n++] = TCPOPT_NOP;
 		p[n++] = TCPOPT_SACK;
@@ -169,6 +179,7 @@ unsigned tcp_opt_write(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, uint8_t 
 			n += 8;
 		}
 	}
+pad:
 	while (n % 4 != 0)
 		p[n++] = TCPOPT_NOP;
 	return n;

@@ -203,6 +203,11 @@ static void after_send(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, uint32_t
 		TCP_INC(lc, TCP_C_retransmits);
 		if (pcb->sack_ok)
 			(void)tcp_sack_rxt_note(pcb, seq, len, ursa_now(lc));
+		if (pcb->undo_valid && len > 0) {
+			pcb->undo_retrans++;
+			if (tcp_rset_add(&pcb->undo_set, seq, seq + len) != 0)
+				pcb->undo_valid = false; /* too many to track: no undo */
+		}
 		if (SEQ_GT(seq + len, pcb->high_rxt))
 			pcb->high_rxt = seq + len;
 	} else if (!pcb->rtt_timing && !pcb->ts_ok && len > 0) {
@@ -213,7 +218,10 @@ static void after_send(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, uint32_t
 	}
 	if (SEQ_GT(end, pcb->snd_max))
 		pcb->snd_max = end;
-	if (!ursa_timer_pending(&pcb->rtx_timer) || pcb->rtx_mode == TCP_RTX_PERSIST)
+	/* the probe timeout counts from the latest transmission (RFC 8985 §7.2) */
+	if (!ursa_timer_pending(&pcb->rtx_timer) || pcb->rtx_mode == TCP_RTX_PERSIST ||
+	    pcb->rtx_mode == TCP_RTX_PTO ||
+	    (pcb->rtx_mode == TCP_RTX_RTO && tcp_pto_eligible(pcb)))
 		tcp_rtx_arm(lc, pcb);
 }
 
@@ -293,6 +301,25 @@ static bool send_sack_recovery(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb)
 		sent = true;
 	}
 	return sent;
+}
+
+void tcp_send_probe(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb)
+{
+	uint32_t end = data_end(pcb), len, seq;
+
+	if (send_one(lc, pcb, pcb->snd_nxt - pcb->snd_una + pcb->snd_mss))
+		return;
+	if (pcb->fin_sent || !SEQ_LT(pcb->snd_una + syn_adj(pcb), end)) {
+		tcp_rexmt_una(lc, pcb);
+		return;
+	}
+	len = end - pcb->snd_una - syn_adj(pcb);
+	if (len > pcb->snd_mss)
+		len = pcb->snd_mss;
+	seq = end - len;
+	if (tcp_send_seg(lc, pcb, seq, TH_ACK, len) == -ENOMEM)
+		return;
+	after_send(lc, pcb, seq, len, false);
 }
 
 void tcp_rexmt_una(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb)

@@ -66,7 +66,13 @@
 	X(drop_tx_nomem)                                                                     \
 	X(drop_tx_route)                                                                      \
 	X(rxt_lost)                                                                          \
-	X(rto_sack_recoveries)
+	X(rto_sack_recoveries)                                                               \
+	X(reorder_seen)                                                                      \
+	X(dsack_rx)                                                                          \
+	X(dsack_tx)                                                                          \
+	X(spurious_undo)                                                                     \
+	X(pto_fired)                                                                         \
+	X(pto_recoveries)
 
 #define TCP_C_ENUM(n) TCP_C_##n,
 enum tcp_counter {
@@ -101,6 +107,7 @@ enum tcp_rtx_mode {
 	TCP_RTX_NONE,
 	TCP_RTX_RTO,
 	TCP_RTX_PERSIST,
+	TCP_RTX_PTO, /* probe timeout (RFC 8985 §7), the RTO armed after it */
 };
 
 struct ursa_tcp_pcb {
@@ -153,7 +160,17 @@ struct ursa_tcp_pcb {
 	uint32_t nrxt;
 	bool rto_lost;	     /* after an RTO: every unSACKed byte below lost_below is lost */
 	uint32_t lost_below;
+	uint32_t time_lost_below; /* after a probe timeout: holes below it are lost (by time) */
 	uint8_t dupthresh;   /* RFC 6675 DupThresh, raised when reordering is seen */
+	/* undo of a fast recovery all of whose retransmissions the receiver reports as
+	 * duplicates (D-SACK, RFC 2883; the response of RFC 3708 §3 / RFC 4015) */
+	bool undo_valid;
+	uint8_t undo_degree;	/* SACKed segments above snd_una when it was declared lost */
+	uint32_t undo_cwnd, undo_ssthresh, undo_retrans;
+	struct tcp_rset undo_set; /* what the recovery retransmitted */
+	/* receiver: a D-SACK block for the next ACK (a duplicate segment arrived) */
+	bool dsack_pending;
+	struct tcp_sack_block dsack;
 
 	/* RTT (RFC 6298) */
 	uint32_t srtt_us, rttvar_us, rto_us, min_rtt_us;
@@ -172,6 +189,7 @@ struct ursa_tcp_pcb {
 	struct ursa_timer rtx_timer, delack_timer, keep_timer;
 	enum tcp_rtx_mode rtx_mode;
 	uint8_t nrexmt;	   /* consecutive expiries of rtx_timer */
+	bool tlp_out;	   /* the probe timeout fired; the RTO runs until snd_una moves */
 	uint8_t keep_probes;
 	uint32_t keep_idle_s, keep_intvl_s, keep_cnt;
 	uint64_t last_rx_ns;
@@ -276,9 +294,26 @@ int tcp_reass(struct ursa_tcp_pcb *pcb, uint32_t seq, const struct rte_mbuf *m, 
 
 /* tcp_sack.c */
 void tcp_sack_update(struct ursa_tcp_pcb *pcb, const struct tcp_opts *o);
+/* The D-SACK block of an ACK (RFC 2883 §4), if its first block is one. */
+bool tcp_sack_dsack(const struct ursa_tcp_pcb *pcb, const struct tcp_opts *o,
+		    struct tcp_sack_block *out);
+/* A D-SACK for data a fast recovery retransmitted: when every retransmission of that
+ * recovery came back as a duplicate, the loss was reordering: restore cwnd and ssthresh,
+ * leave recovery, and raise DupThresh above the reordering seen. Returns true on undo. */
+bool tcp_sack_undo_dsack(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb,
+			 const struct tcp_sack_block *d);
+/* A fast recovery begins: remember what to restore if it proves spurious. */
+void tcp_sack_undo_arm(struct ursa_tcp_pcb *pcb);
 bool tcp_sack_is_lost(const struct ursa_tcp_pcb *pcb, uint32_t seq);
 /* DupThresh in segments: 3 (RFC 6675), or more once reordering was measured. */
+#define TCP_DUPTHRESH_MAX 16
 unsigned tcp_dupthresh(const struct ursa_tcp_pcb *pcb);
+/* Before a cumulative ACK up to ack is applied: a hole it fills that was never retransmitted
+ * while SACKed data lay above it was reordering, not loss. DupThresh grows to one more than
+ * the SACKed segments above the hole (bounded), so the same reordering no longer starts a
+ * recovery (an adaptive DupThresh as RFC 6675 §6 and RFC 4653 allow). Returns the degree seen
+ * in segments (0 = none). */
+unsigned tcp_sack_reorder_check(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, uint32_t ack);
 uint32_t tcp_sack_pipe(const struct ursa_tcp_pcb *pcb);
 /* RFC 6675 §4 NextSeg() for retransmissions: rule 1 (lost_only) finds the first unSACKed
  * hole at or above high_rxt that IsLost(); rule 3 (!lost_only) any such hole below the highest
@@ -294,6 +329,9 @@ void tcp_sack_rxt_clear(struct ursa_tcp_pcb *pcb);
  * those that data sent after them overtook (by DupThresh segments, or by any SACKed byte once
  * 5/4 of the smoothed RTT passed, as RACK does, RFC 8985 §6.2); returns how many were lost. */
 unsigned tcp_sack_rxt_check(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb);
+/* The probe timeout fired in recovery: no ACK for 2 SRTT, so every retransmission sent 5/4
+ * SRTT ago or earlier is lost (RFC 8985 §6.2 with the time alone); returns how many. */
+unsigned tcp_sack_rxt_expire(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb);
 /* SACK blocks to send (receiver side, RFC 2018 §4): the most recent first. */
 unsigned tcp_sack_blocks(const struct ursa_tcp_pcb *pcb, struct tcp_sack_block *b,
 			 unsigned max);
@@ -304,6 +342,9 @@ void tcp_output(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb);
 /* Send one segment of the connection: seq, flags, len payload bytes from the send ring. */
 int tcp_send_seg(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, uint32_t seq, uint8_t flags,
 		 uint32_t len);
+/* A loss probe (RFC 8985 §7.3): one new segment if the peer's window allows, else the last
+ * data segment again. */
+void tcp_send_probe(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb);
 /* Retransmit the first unacknowledged segment (fast retransmit, NewReno partial ACK). */
 void tcp_rexmt_una(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb);
 uint32_t tcp_data_end(const struct ursa_tcp_pcb *pcb);
@@ -319,6 +360,8 @@ uint32_t tcp_rcv_window(const struct ursa_tcp_pcb *pcb);
 void tcp_timers_init(struct ursa_tcp_pcb *pcb);
 void tcp_timers_stop(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb);
 void tcp_rtx_arm(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb);
+/* Would tcp_rtx_arm() arm the probe timeout rather than the RTO now? */
+bool tcp_pto_eligible(const struct ursa_tcp_pcb *pcb);
 void tcp_rtx_stop(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb);
 void tcp_persist_arm(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb);
 void tcp_delack_arm(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb);
@@ -332,6 +375,8 @@ void tcp_rtt_sample(const struct ursa_tcp_conf *conf, struct ursa_tcp_pcb *pcb,
 uint32_t tcp_rto_backed_off(const struct ursa_tcp_conf *conf, const struct ursa_tcp_pcb *pcb);
 
 /* tcp_input.c */
+/* Fast retransmit and enter loss recovery (RFC 6675 §5 step 4 / RFC 6582 §3.2 step 2). */
+void tcp_enter_recovery(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb);
 void tcp_input(struct ursa_lcore *lc, struct ursa_iface *ifc, struct rte_mbuf *m,
 	       const struct ursa_ip_info *info);
 

@@ -9,8 +9,29 @@
 
 #define TCP_DUPTHRESH 3
 
+bool tcp_sack_dsack(const struct ursa_tcp_pcb *pcb, const struct tcp_opts *o,
+		    struct tcp_sack_block *out)
+{
+	const struct tcp_sack_block *b = &o->sack[0];
+
+	if (!(o->present & TCP_OPT_F_SACK) || o->nsack == 0 || !SEQ_LT(b->start, b->end))
+		return false;
+	/* RFC 2883 §4: the first block is a D-SACK when it lies below the cumulative ACK or
+	 * inside the second block. */
+	if (SEQ_LEQ(b->end, pcb->snd_una) ||
+	    (o->nsack >= 2 && SEQ_GEQ(b->start, o->sack[1].start) &&
+	     SEQ_LEQ(b->end, o->sack[1].end))) {
+		*out = *b;
+		return true;
+	}
+	return false;
+}
+
 void tcp_sack_update(struct ursa_tcp_pcb *pcb, const struct tcp_opts *o)
 {
+	/* An ACK without SACK blocks still moves snd_una: the scoreboard keeps only what lies
+	 * above it. */
+	tcp_rset_trim(&pcb->scoreboard, pcb->snd_una);
 	if (!(o->present & TCP_OPT_F_SACK))
 		return;
 	for (unsigned i = 0; i < o->nsack; i++) {
@@ -134,6 +155,107 @@ unsigned tcp_sack_rxt_check(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb)
 	return lost;
 }
 
+unsigned tcp_sack_reorder_check(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, uint32_t ack)
+{
+	uint32_t mss = pcb->snd_mss ? pcb->snd_mss : 536;
+	uint32_t hole = pcb->snd_una;
+	unsigned degree = 0;
+
+	for (unsigned i = 0; i < pcb->scoreboard.n; i++) {
+		const struct tcp_sack_block *b = &pcb->scoreboard.r[i];
+
+		if (SEQ_GT(b->start, ack))
+			break; /* this hole is not (entirely) filled */
+		/* the hole [hole, b->start) is filled now; never resent means it came late */
+		if (SEQ_LT(hole, b->start) && SEQ_GEQ(hole, pcb->high_rxt) &&
+		    rxt_find(pcb, hole) == NULL) {
+			unsigned d = (sacked_above(pcb, hole) + mss - 1) / mss;
+
+			if (d > degree)
+				degree = d;
+		}
+		hole = b->end;
+	}
+	if (degree == 0)
+		return 0;
+	TCP_INC(lc, TCP_C_reorder_seen);
+	if (degree + 1 > tcp_dupthresh(pcb))
+		pcb->dupthresh = (uint8_t)(degree + 1 < TCP_DUPTHRESH_MAX ? degree + 1
+									 : TCP_DUPTHRESH_MAX);
+	return degree;
+}
+
+void tcp_sack_undo_arm(struct ursa_tcp_pcb *pcb)
+{
+	uint32_t mss = pcb->snd_mss ? pcb->snd_mss : 536;
+	uint32_t degree = (sacked_above(pcb, pcb->snd_una) + mss - 1) / mss;
+
+	pcb->undo_valid = true;
+	pcb->undo_degree = (uint8_t)(degree < TCP_DUPTHRESH_MAX ? degree : TCP_DUPTHRESH_MAX);
+	pcb->undo_cwnd = pcb->cc.cwnd;
+	pcb->undo_ssthresh = pcb->cc.ssthresh;
+	pcb->undo_retrans = 0;
+	tcp_rset_clear(&pcb->undo_set);
+}
+
+bool tcp_sack_undo_dsack(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb,
+			 const struct tcp_sack_block *d)
+{
+	uint32_t mss = pcb->snd_mss ? pcb->snd_mss : 536;
+	uint32_t n = (d->end - d->start + mss - 1) / mss;
+	bool inside = false;
+
+	TCP_INC(lc, TCP_C_dsack_rx);
+	if (!pcb->undo_valid)
+		return false;
+	for (unsigned i = 0; i < pcb->undo_set.n; i++)
+		if (SEQ_GEQ(d->start, pcb->undo_set.r[i].start) &&
+		    SEQ_LEQ(d->end, pcb->undo_set.r[i].end))
+			inside = true;
+	if (!inside)
+		return false; /* a duplicate the network made, not our retransmission */
+	pcb->undo_retrans = pcb->undo_retrans > n ? pcb->undo_retrans - n : 0;
+	if (pcb->undo_retrans > 0)
+		return false;
+	/* Every retransmission arrived twice: nothing was lost (RFC 3708 §3, with the
+	 * restoration of RFC 4015 §3). */
+	TCP_INC(lc, TCP_C_spurious_undo);
+	pcb->undo_valid = false;
+	if (pcb->cc.cwnd < pcb->undo_cwnd)
+		pcb->cc.cwnd = pcb->undo_cwnd;
+	if (pcb->cc.ssthresh < pcb->undo_ssthresh)
+		pcb->cc.ssthresh = pcb->undo_ssthresh;
+	if (pcb->in_recovery && !pcb->rto_lost) {
+		pcb->in_recovery = false;
+		pcb->dupacks = 0;
+		pcb->recover = pcb->snd_una;
+	}
+	if (pcb->undo_degree + 1u > tcp_dupthresh(pcb))
+		pcb->dupthresh = (uint8_t)(pcb->undo_degree + 1u < TCP_DUPTHRESH_MAX
+					   ? pcb->undo_degree + 1u
+					   : TCP_DUPTHRESH_MAX);
+	return true;
+}
+
+unsigned tcp_sack_rxt_expire(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb)
+{
+	uint64_t now = ursa_now(lc);
+	uint64_t wait_ns = (uint64_t)(pcb->srtt_us + pcb->srtt_us / 4) * URSA_NS_PER_US;
+	unsigned lost = 0;
+	uint32_t i = 0;
+
+	while (i < pcb->nrxt) {
+		if (now - pcb->rxt[i].sent_ns >= wait_ns) {
+			pcb->rxt[i] = pcb->rxt[--pcb->nrxt];
+			lost++;
+			TCP_INC(lc, TCP_C_rxt_lost);
+		} else {
+			i++;
+		}
+	}
+	return lost;
+}
+
 bool tcp_sack_is_lost(const struct ursa_tcp_pcb *pcb, uint32_t seq)
 {
 	uint32_t bytes = 0, ranges = 0;
@@ -141,6 +263,8 @@ bool tcp_sack_is_lost(const struct ursa_tcp_pcb *pcb, uint32_t seq)
 
 	if (pcb->rto_lost && SEQ_LT(seq, pcb->lost_below))
 		return true; /* RFC 6675 §5.1: after an RTO, what is not SACKed is lost */
+	if (SEQ_LT(seq, pcb->time_lost_below) && SEQ_GEQ(seq, pcb->snd_una))
+		return true; /* SACKed data sent later arrived a probe timeout ago (RACK) */
 
 	for (unsigned i = 0; i < pcb->scoreboard.n; i++) {
 		const struct tcp_sack_block *b = &pcb->scoreboard.r[i];

@@ -12,8 +12,10 @@
 
 #define TCP_CLOCK_G_US 1000u
 #define TCP_PERSIST_MIN_US 200000u
+#define TCP_PTO_MIN_NS (10 * URSA_NS_PER_MS)
 
 static void rtx_expire(struct ursa_lcore *lc, struct ursa_timer *tm, void *arg);
+static uint64_t pto_ns(const struct ursa_tcp_pcb *pcb);
 static void delack_expire(struct ursa_lcore *lc, struct ursa_timer *tm, void *arg);
 static void keep_expire(struct ursa_lcore *lc, struct ursa_timer *tm, void *arg);
 
@@ -69,11 +71,32 @@ uint32_t tcp_rto_backed_off(const struct ursa_tcp_conf *conf, const struct ursa_
 	return (uint32_t)(rto > max ? max : rto);
 }
 
+/* A probe timeout (RFC 8985 §7.2) instead of the RTO: with SACK and an RTT sample, more
+ * than one segment in flight (so the peer's delayed ACK cannot hold the answer back), no
+ * back-off and no probe yet since snd_una last moved. PTO = 2 SRTT, at least 10 ms. */
+bool tcp_pto_eligible(const struct ursa_tcp_pcb *pcb)
+{
+	return pto_ns(pcb) != UINT64_MAX;
+}
+
+static uint64_t pto_ns(const struct ursa_tcp_pcb *pcb)
+{
+	uint64_t pto = 2ull * pcb->srtt_us * URSA_NS_PER_US;
+
+	if (!pcb->sack_ok || pcb->srtt_us == 0 || pcb->tlp_out || pcb->nrexmt != 0 ||
+	    pcb->rto_lost || pcb->snd_max - pcb->snd_una <= pcb->snd_mss ||
+	    (pcb->state != URSA_TCP_ESTABLISHED && pcb->state != URSA_TCP_CLOSE_WAIT))
+		return UINT64_MAX;
+	return pto < TCP_PTO_MIN_NS ? TCP_PTO_MIN_NS : pto;
+}
+
 void tcp_rtx_arm(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb)
 {
-	pcb->rtx_mode = TCP_RTX_RTO;
-	(void)ursa_timer_arm_in(lc, &pcb->rtx_timer,
-				(uint64_t)tcp_rto_backed_off(&lc->tcp->conf, pcb) * 1000);
+	uint64_t rto = (uint64_t)tcp_rto_backed_off(&lc->tcp->conf, pcb) * 1000;
+	uint64_t pto = pto_ns(pcb);
+
+	pcb->rtx_mode = pto < rto ? TCP_RTX_PTO : TCP_RTX_RTO;
+	(void)ursa_timer_arm_in(lc, &pcb->rtx_timer, pto < rto ? pto : rto);
 }
 
 void tcp_rtx_stop(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb)
@@ -164,6 +187,7 @@ static void rto_expire(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb)
 	pcb->rtt_timing = false;
 	pcb->in_recovery = false;
 	pcb->rto_lost = false;
+	pcb->undo_valid = false; /* an RTO is not undone */
 	pcb->recover = pcb->snd_max;
 	pcb->dupacks = 0;
 	pcb->high_rxt = pcb->snd_una;
@@ -218,6 +242,34 @@ static void persist_expire(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb)
 	tcp_persist_arm(lc, pcb);
 }
 
+/* No ACK for a probe timeout: SACKed data sent after the holes arrived 2 SRTT ago, so the
+ * holes are lost (RACK's rule by time, RFC 8985 §6.2) and recovery starts now; in recovery,
+ * retransmissions that old are lost again; with nothing SACKed, a probe elicits an ACK that
+ * tells (RFC 8985 §7.3). The RTO follows. */
+static void pto_expire(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb)
+{
+	pcb->tlp_out = true;
+	if (pcb->snd_una == pcb->snd_max)
+		return;
+	TCP_INC(lc, TCP_C_pto_fired);
+	if (pcb->scoreboard.n > 0)
+		pcb->time_lost_below = pcb->scoreboard.r[pcb->scoreboard.n - 1].end;
+	if (pcb->in_recovery) {
+		(void)tcp_sack_rxt_expire(lc, pcb);
+		tcp_output(lc, pcb);
+	} else if (pcb->scoreboard.n > 0 && SEQ_GEQ(pcb->snd_una, pcb->recover)) {
+		TCP_INC(lc, TCP_C_pto_recoveries);
+		tcp_enter_recovery(lc, pcb);
+		tcp_output(lc, pcb);
+	} else if (pcb->scoreboard.n > 0) {
+		tcp_rexmt_una(lc, pcb); /* inside the last recovery's window: no new reduction */
+	} else {
+		tcp_send_probe(lc, pcb);
+	}
+	if (!ursa_timer_pending(&pcb->rtx_timer) || pcb->rtx_mode != TCP_RTX_RTO)
+		tcp_rtx_arm(lc, pcb);
+}
+
 static void rtx_expire(struct ursa_lcore *lc, struct ursa_timer *tm, void *arg)
 {
 	struct ursa_tcp_pcb *pcb = arg;
@@ -229,6 +281,8 @@ static void rtx_expire(struct ursa_lcore *lc, struct ursa_timer *tm, void *arg)
 		persist_expire(lc, pcb);
 	else if (mode == TCP_RTX_RTO)
 		rto_expire(lc, pcb);
+	else if (mode == TCP_RTX_PTO)
+		pto_expire(lc, pcb);
 	else
 		return;
 	/* pcb may be gone after a drop; tcp_drop delivered its own events. */

@@ -161,7 +161,7 @@ int ursa_tcp_connect(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb,
 		goto unset;
 	pcb->iss = tcp_isn(lc, pcb);
 	pcb->snd_una = pcb->snd_nxt = pcb->snd_max = pcb->iss;
-	pcb->recover = pcb->high_rxt = pcb->iss;
+	pcb->recover = pcb->high_rxt = pcb->time_lost_below = pcb->iss;
 	pcb->ts_offset = (uint32_t)tcp_siphash(lc->tcp->secret, &pcb->faddr,
 					       sizeof(pcb->faddr)) ^
 			 ursa_rng_u32(&lc->rng);

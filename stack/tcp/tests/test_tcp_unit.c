@@ -636,6 +636,126 @@ static void test_sack_after_rto(void)
 	CU_ASSERT_FALSE(tcp_sack_next_seg(&pcb, true, &seq, &len));
 }
 
+/* D-SACK (RFC 2883): the sender recognises the block, and when every retransmission of a
+ * fast recovery comes back as a duplicate it undoes the reduction and raises DupThresh; the
+ * receiver reports a duplicate first in its next ACK. A hole filled without a retransmission
+ * below SACKed data raises DupThresh too. */
+static void test_sack_dsack_undo(void)
+{
+	struct ursa_lcore *tl = ursa_test_lcore(6);
+	struct ursa_tcp_pcb pcb;
+	struct tcp_opts o;
+	struct tcp_sack_block d;
+	uint8_t opt[40];
+	unsigned n;
+
+	CU_ASSERT_FATAL(tl != NULL);
+	CU_ASSERT_FATAL(ursa_eth_init(tl) == 0);
+	CU_ASSERT_FATAL(ursa_arp_init(tl) == 0);
+	CU_ASSERT_FATAL(ursa_ip_init(tl) == 0);
+	CU_ASSERT_FATAL(ursa_tcp_init(tl) == 0);
+	sb_pcb(&pcb);
+	/* recognising D-SACK blocks */
+	memset(&o, 0, sizeof(o));
+	o.present = TCP_OPT_F_SACK;
+	o.nsack = 1;
+	o.sack[0].start = 900;
+	o.sack[0].end = 1000; /* below snd_una */
+	CU_ASSERT_TRUE(tcp_sack_dsack(&pcb, &o, &d));
+	CU_ASSERT_EQUAL(d.start, 900);
+	o.sack[0].start = 1200;
+	o.sack[0].end = 1300;
+	CU_ASSERT_FALSE(tcp_sack_dsack(&pcb, &o, &d)); /* an ordinary block */
+	o.nsack = 2;
+	o.sack[1].start = 1100;
+	o.sack[1].end = 1400;
+	CU_ASSERT_TRUE(tcp_sack_dsack(&pcb, &o, &d)); /* inside the second block */
+	o.sack[1].start = 1250;
+	CU_ASSERT_FALSE(tcp_sack_dsack(&pcb, &o, &d));
+	o.present = 0;
+	CU_ASSERT_FALSE(tcp_sack_dsack(&pcb, &o, &d));
+
+	/* a recovery entered with three segments SACKed above snd_una retransmits two */
+	sack(&pcb, 1100, 1400);
+	pcb.cc.cwnd = 10000;
+	pcb.cc.ssthresh = 20000;
+	tcp_sack_undo_arm(&pcb);
+	CU_ASSERT_TRUE(pcb.undo_valid);
+	CU_ASSERT_EQUAL(pcb.undo_degree, 3);
+	pcb.cc.cwnd = pcb.cc.ssthresh = 7000;
+	pcb.in_recovery = true;
+	pcb.recover = 2000;
+	pcb.undo_retrans = 2; /* as after_send counts them */
+	CU_ASSERT_EQUAL(tcp_rset_add(&pcb.undo_set, 1000, 1100), 0);
+	CU_ASSERT_EQUAL(tcp_rset_add(&pcb.undo_set, 1500, 1600), 0);
+	/* a duplicate of something not retransmitted (the network's copy) changes nothing */
+	d.start = 1700;
+	d.end = 1800;
+	CU_ASSERT_FALSE(tcp_sack_undo_dsack(tl, &pcb, &d));
+	CU_ASSERT_EQUAL(pcb.undo_retrans, 2);
+	d.start = 1000;
+	d.end = 1100;
+	CU_ASSERT_FALSE(tcp_sack_undo_dsack(tl, &pcb, &d)); /* one of two */
+	CU_ASSERT_EQUAL(pcb.cc.cwnd, 7000);
+	d.start = 1500;
+	d.end = 1600;
+	CU_ASSERT_TRUE(tcp_sack_undo_dsack(tl, &pcb, &d));
+	CU_ASSERT_EQUAL(pcb.cc.cwnd, 10000);
+	CU_ASSERT_EQUAL(pcb.cc.ssthresh, 20000);
+	CU_ASSERT_FALSE(pcb.in_recovery);
+	CU_ASSERT_EQUAL(pcb.recover, pcb.snd_una);
+	CU_ASSERT_EQUAL(tcp_dupthresh(&pcb), 4);
+	CU_ASSERT_FALSE(pcb.undo_valid);
+	CU_ASSERT_FALSE(tcp_sack_undo_dsack(tl, &pcb, &d)); /* once */
+	CU_ASSERT_EQUAL(ursa_test_counter(tl, "tcp", "dsack_rx"), 4);
+	CU_ASSERT_EQUAL(ursa_test_counter(tl, "tcp", "spurious_undo"), 1);
+
+	/* reordering seen on a cumulative ACK: the hole 1000..1100 was never resent and
+	 * five segments were SACKed above it */
+	sb_pcb(&pcb);
+	sack(&pcb, 1100, 1600);
+	CU_ASSERT_EQUAL(tcp_sack_reorder_check(tl, &pcb, 1600), 5);
+	CU_ASSERT_EQUAL(tcp_dupthresh(&pcb), 6);
+	/* the same after a retransmission of the hole says nothing */
+	sb_pcb(&pcb);
+	sack(&pcb, 1100, 1600);
+	pcb.high_rxt = 1100;
+	CU_ASSERT_EQUAL(tcp_sack_reorder_check(tl, &pcb, 1600), 0);
+	/* a hole that stays open says nothing either; DupThresh is bounded */
+	pcb.high_rxt = 1000;
+	CU_ASSERT_EQUAL(tcp_sack_reorder_check(tl, &pcb, 1000), 0);
+	pcb.snd_mss = 10;
+	CU_ASSERT_EQUAL(tcp_sack_reorder_check(tl, &pcb, 1600), 50);
+	CU_ASSERT_EQUAL(tcp_dupthresh(&pcb), TCP_DUPTHRESH_MAX);
+	CU_ASSERT_EQUAL(ursa_test_counter(tl, "tcp", "reorder_seen"), 2);
+
+	/* the receiver: a D-SACK block goes first, once, before the out-of-order ranges */
+	memset(&pcb, 0, sizeof(pcb));
+	pcb.sack_ok = true;
+	CU_ASSERT_EQUAL(tcp_rset_add(&pcb.ooo, 5000, 6000), 0);
+	pcb.ooo_last = 5000;
+	pcb.dsack_pending = true;
+	pcb.dsack.start = 3000;
+	pcb.dsack.end = 3100;
+	n = tcp_opt_write(tl, &pcb, TH_ACK, opt);
+	CU_ASSERT_EQUAL(n, 20);
+	CU_ASSERT_EQUAL(opt[2], TCPOPT_SACK);
+	CU_ASSERT_EQUAL(opt[3], 18);
+	CU_ASSERT_EQUAL(rte_be_to_cpu_32(*(unaligned_uint32_t *)&opt[4]), 3000);
+	CU_ASSERT_EQUAL(rte_be_to_cpu_32(*(unaligned_uint32_t *)&opt[8]), 3100);
+	CU_ASSERT_EQUAL(rte_be_to_cpu_32(*(unaligned_uint32_t *)&opt[12]), 5000);
+	CU_ASSERT_FALSE(pcb.dsack_pending);
+	CU_ASSERT_EQUAL(tcp_opt_write(tl, &pcb, TH_ACK, opt), 12);
+	/* with nothing out of order, a lone D-SACK block */
+	tcp_rset_clear(&pcb.ooo);
+	pcb.dsack_pending = true;
+	CU_ASSERT_EQUAL(tcp_opt_write(tl, &pcb, TH_ACK, opt), 12);
+	CU_ASSERT_EQUAL(opt[3], 10);
+	CU_ASSERT_EQUAL(tcp_opt_write(tl, &pcb, TH_ACK, opt), 0);
+	CU_ASSERT_EQUAL(ursa_test_counter(tl, "tcp", "dsack_tx"), 2);
+	ursa_lcore_destroy(tl);
+}
+
 static void test_sack_receiver_blocks(void)
 {
 	struct ursa_tcp_pcb pcb;
@@ -862,6 +982,7 @@ int main(void)
 	CU_add_test(s, "sack_scoreboard", test_sack_scoreboard);
 	CU_add_test(s, "sack_lost_retransmission", test_sack_lost_retransmission);
 	CU_add_test(s, "sack_after_rto", test_sack_after_rto);
+	CU_add_test(s, "sack_dsack_undo", test_sack_dsack_undo);
 	CU_add_test(s, "sack_receiver_blocks", test_sack_receiver_blocks);
 	CU_add_test(s, "initial_window", test_initial_window);
 	CU_add_test(s, "newreno", test_newreno);
