@@ -439,6 +439,12 @@ static bool ack_input(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, const str
 			pcb->snd_nxt = pcb->snd_una;
 		if (SEQ_LT(pcb->high_rxt, pcb->snd_una))
 			pcb->high_rxt = pcb->snd_una;
+		/* Marks left behind follow snd_una, so they never compare across a wrap of
+		 * the sequence space (2 GiB later). */
+		if (SEQ_LT(pcb->time_lost_below, pcb->snd_una))
+			pcb->time_lost_below = pcb->snd_una;
+		if (!pcb->in_recovery && SEQ_LT(pcb->recover, pcb->snd_una))
+			pcb->recover = pcb->snd_una;
 		tcp_sack_update(pcb, &s->o);
 		if (pcb->sack_ok) {
 			struct tcp_sack_block d;

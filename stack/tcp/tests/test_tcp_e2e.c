@@ -691,6 +691,29 @@ static void test_pto_tail_loss(void)
 	CU_ASSERT_EQUAL(rec, 1);
 }
 
+/* The loss marks left behind (time_lost_below, recover) follow snd_una: compared across a
+ * wrap of the sequence space (2 GiB on) they would mark every hole lost or forbid recovery. */
+static void test_marks_follow_una(void)
+{
+	struct ursa_tcp_pcb *l, *a, *b;
+	struct ev lev = {0}, aev = {0};
+	struct ursa_tcp_info ia;
+
+	setup_hosts();
+	connect_pair(false, 85, &l, &lev, &a, &aev, &b);
+	a->time_lost_below = a->snd_una - 1;
+	a->recover = a->snd_una - 1;
+	CU_ASSERT_EQUAL(transfer(&A, a, &B, b, 100000, 6, 5000), 100000);
+	CU_ASSERT_EQUAL(a->time_lost_below, a->snd_una);
+	CU_ASSERT_EQUAL(a->recover, a->snd_una);
+	/* why: a mark left 2^31 + 1 bytes behind reads as ahead of every new hole */
+	CU_ASSERT_TRUE(SEQ_LT(a->snd_una + 0x80000001u, a->snd_una));
+	CU_ASSERT_FALSE(tcp_sack_is_lost(a, a->snd_una));
+	CU_ASSERT_EQUAL(ursa_tcp_get_info(a, &ia), 0);
+	CU_ASSERT_EQUAL(ia.retransmits, 0);
+	hosts_down();
+}
+
 static void test_karn(void)
 {
 	struct ursa_tcp_pcb *l, *a, *b;
@@ -1181,6 +1204,7 @@ int main(void)
 	ADD(s, "recovery_again_at_recover", test_recovery_again_at_recover);
 	ADD(s, "limited_transmit", test_limited_transmit);
 	ADD(s, "pto_tail_loss", test_pto_tail_loss);
+	ADD(s, "marks_follow_una", test_marks_follow_una);
 	ADD(s, "karn", test_karn);
 	ADD(s, "zero_window_persist", test_zero_window_persist);
 	ADD(s, "keepalive", test_keepalive);
