@@ -255,8 +255,14 @@ static void pto_expire(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb)
 	if (pcb->scoreboard.n > 0)
 		pcb->time_lost_below = pcb->scoreboard.r[pcb->scoreboard.n - 1].end;
 	if (pcb->in_recovery) {
+		uint64_t rexmt = pcb->st_retransmits;
+		uint32_t max = pcb->snd_max;
+
 		(void)tcp_sack_rxt_expire(lc, pcb);
 		tcp_output(lc, pcb);
+		/* nothing SACKed tells which hole is lost: snd_una's segment is, at least */
+		if (pcb->st_retransmits == rexmt && pcb->snd_max == max)
+			tcp_rexmt_una(lc, pcb);
 	} else if (pcb->scoreboard.n > 0 && SEQ_GEQ(pcb->snd_una, pcb->recover)) {
 		TCP_INC(lc, TCP_C_pto_recoveries);
 		tcp_enter_recovery(lc, pcb);

@@ -676,6 +676,38 @@ static void tail_loss(unsigned skip, unsigned drop, uint16_t port, uint64_t *pto
 	hosts_down();
 }
 
+/* In recovery with nothing SACKed and the window full, NextSeg has nothing to offer: the
+ * probe timeout resends snd_una's segment rather than wait for the RTO. */
+static void test_pto_in_recovery(void)
+{
+	struct ursa_tcp_pcb *l, *a, *b;
+	struct ev lev = {0}, aev = {0};
+	static uint8_t buf[3 * 1448];
+	uint32_t una;
+
+	setup_hosts();
+	connect_pair(false, 86, &l, &lev, &a, &aev, &b);
+	fill(buf, sizeof(buf), 6);
+	B.blackhole = true;
+	CU_ASSERT_EQUAL(ursa_tcp_send(A.lc, a, buf, sizeof(buf), 0), (ssize_t)sizeof(buf));
+	exchange();
+	B.blackhole = false;
+	una = a->snd_una;
+	/* a recovery whose ACKs said nothing: window full, no SACK blocks */
+	a->in_recovery = true;
+	a->recover = a->snd_max;
+	a->cc.cwnd = 3 * a->snd_mss;
+	run(60, 1000); /* the PTO is 10 ms here, the RTO 200 ms, B's delayed ACK 40 ms */
+	CU_ASSERT_EQUAL(ctr(A.lc, "timeouts"), 0);
+	CU_ASSERT_EQUAL(ctr(A.lc, "pto_fired"), 1);
+	CU_ASSERT_EQUAL(ctr(A.lc, "retransmits"), 1);
+	CU_ASSERT_EQUAL(a->snd_una, una + a->snd_mss);
+	run(1000, 1000);
+	CU_ASSERT_EQUAL(a->snd_una, a->snd_max);
+	CU_ASSERT_FALSE(a->in_recovery);
+	hosts_down();
+}
+
 static void test_pto_tail_loss(void)
 {
 	uint64_t rec;
@@ -1204,6 +1236,7 @@ int main(void)
 	ADD(s, "recovery_again_at_recover", test_recovery_again_at_recover);
 	ADD(s, "limited_transmit", test_limited_transmit);
 	ADD(s, "pto_tail_loss", test_pto_tail_loss);
+	ADD(s, "pto_in_recovery", test_pto_in_recovery);
 	ADD(s, "marks_follow_una", test_marks_follow_una);
 	ADD(s, "karn", test_karn);
 	ADD(s, "zero_window_persist", test_zero_window_persist);
