@@ -23,6 +23,10 @@
  * maximum 120 s; delayed ACK 40 ms or every second full segment; Nagle unless NODELAY;
  * SYN cookies when a SYN queue is full (the connection then has no wscale/TS/SACK/SMC);
  * a segment without timestamps on a timestamp connection is accepted (as Linux does).
+ * Loss recovery with SACK: RFC 6675 plus limited transmit (RFC 3042), lost retransmissions
+ * found again without an RTO, the scoreboard kept across an RTO, D-SACK sent and used to
+ * undo a spurious recovery (RFC 2883, 3708) with a DupThresh that adapts to reordering, and
+ * a probe timeout of 2 SRTT (at least 10 ms) before the RTO (RFC 8985 §7).
  *
  * Everything runs on one lcore (struct ursa_lcore); nothing is locked.
  */
@@ -260,12 +264,15 @@ struct ursa_tcp_cc_ops {
 	const char *name;
 	/** New connection (or after a restart): set cwnd (initial window) and ssthresh. */
 	void (*init)(struct ursa_tcp_cc *cc, uint64_t now_ns);
-	/** New data acknowledged outside loss recovery: grow cwnd. */
+	/** New data acknowledged outside loss recovery, or in the slow start of the recovery
+	 *  that follows an RTO: grow cwnd. */
 	void (*ack)(struct ursa_tcp_cc *cc, const struct ursa_tcp_cc_ack *a);
 	/** Loss detected by duplicate ACKs/SACK (entering fast recovery): set ssthresh and cwnd
 	 *  (the transport may temporarily inflate cwnd during NewReno recovery). */
 	void (*loss)(struct ursa_tcp_cc *cc, uint32_t flight, uint64_t now_ns);
-	/** Recovery ended by a full ACK: the transport sets cwnd to ssthresh after this hook. */
+	/** Recovery ended by a full ACK: the transport sets cwnd to ssthresh after this hook.
+	 *  When D-SACKs show a recovery was spurious, the transport restores the cwnd and
+	 *  ssthresh it had before loss() without calling the algorithm. */
 	void (*recovery_end)(struct ursa_tcp_cc *cc, uint64_t now_ns);
 	/** Retransmission timeout: set ssthresh; the transport sets cwnd to one segment after. */
 	void (*rto)(struct ursa_tcp_cc *cc, uint32_t flight, uint64_t now_ns);
