@@ -75,7 +75,8 @@ static void usage(FILE *f)
 		"  -a, --all              every size 2^1 .. 2^23\n"
 		"  -n, --iters N          iterations per size (default 1000)\n"
 		"  -D, --duration SEC     run for SEC seconds per size instead of -n\n"
-		"  -m, --mtu BYTES        path MTU 256..4096 (default 1024)\n"
+		"  -m, --mtu BYTES        path MTU 256..4096 (default 1024); on the server, the\n"
+		"                         largest path MTU a client may ask for\n"
 		"  -q, --tx-depth N       outstanding operations, bw tests (default 128)\n"
 		"      --json FILE        results as JSON\n"
 		"      --report-every SEC progress lines on long runs\n"
@@ -190,11 +191,13 @@ static int eal_start(const struct opts *o)
 static int lcore_new(const struct opts *o, const char *name, uint64_t seed,
 		     struct ursa_lcore **out)
 {
+	/* a whole frame at the path MTU in one mbuf: headers + payload + ICRC + headroom */
 	struct ursa_lcore_conf c = {.lcore_id = rte_lcore_id(), .nb_mbufs = 16383,
+				    .mbuf_size = RTE_MAX((unsigned)RTE_MBUF_DEFAULT_BUF_SIZE,
+							 o->mtu + 256u + RTE_PKTMBUF_HEADROOM),
 				    .max_timers = 4096, .seed = seed, .name = name};
 
 	return ursa_lcore_create(&c, out);
-	(void)o;
 }
 
 static int set_fault(const struct opts *o, struct ursa_lcore *lc, uint16_t port, uint64_t seed)
@@ -573,6 +576,13 @@ static int run_server(const struct opts *o)
 		fprintf(stderr, "ursa-perf: bad hello from the client\n");
 		close(fd);
 		return -EPROTO;
+	}
+	if (mtu > o->mtu) {
+		/* the server's port and buffers were sized for its own --mtu */
+		fprintf(stderr, "ursa-perf: the client asks for path MTU %u; start the server with "
+				"--mtu %u or more\n", mtu, mtu);
+		close(fd);
+		return -EMSGSIZE;
 	}
 	if ((rc = ursa_perf_ep_create(lc, 2 * maxsize, depth, &ep)) != 0)
 		goto out;

@@ -110,10 +110,13 @@ int ursa_port_open_ethdev(struct ursa_lcore *lc, const char *devargs, uint16_t m
 		if (rc)
 			return rc;
 	}
+	bool mtu_unsettable = false;
+
 	if (mtu) {
 		rc = rte_eth_dev_set_mtu(pid, mtu);
 		if (rc && rc != -ENOTSUP)
 			return rc;
+		mtu_unsettable = rc == -ENOTSUP;
 	}
 	rc = rte_eth_dev_start(pid);
 	if (rc)
@@ -128,8 +131,15 @@ int ursa_port_open_ethdev(struct ursa_lcore *lc, const char *devargs, uint16_t m
 	rte_eth_macaddr_get(pid, &p->mac);
 	if (rte_eth_dev_get_mtu(pid, &p->mtu) != 0 || p->mtu == 0)
 		p->mtu = RTE_ETHER_MTU;
-	if (mtu && mtu < p->mtu)
+	if (mtu_unsettable) {
+		/* PMDs with no MTU of their own (memif, ring) carry what their limit allows. */
+		struct rte_eth_dev_info info;
+
+		if (rte_eth_dev_info_get(pid, &info) == 0 && info.max_mtu >= mtu)
+			p->mtu = mtu;
+	} else if (mtu && mtu < p->mtu) {
 		p->mtu = mtu;
+	}
 	/* Interfaces may use their own MACs and VLANs: receive everything, filter in eth. */
 	rte_eth_promiscuous_enable(pid);
 	rte_eth_allmulticast_enable(pid);
