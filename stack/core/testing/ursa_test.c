@@ -108,6 +108,31 @@ struct rte_mbuf *ursa_test_tx(struct ursa_lcore *lc)
 	return ursa_port_mem_take(&lc->ports[0], &m, 1) ? m : NULL;
 }
 
+void ursa_test_rx_bytes(struct ursa_lcore *lc, const void *b, size_t len)
+{
+	struct rte_mbuf *m = ursa_test_mbuf(lc, b, len);
+
+	CU_ASSERT_FATAL(m != NULL);
+	ursa_test_rx(lc, m);
+}
+
+size_t ursa_test_tx_copy(struct ursa_lcore *lc, void *buf, size_t cap)
+{
+	struct rte_mbuf *m = ursa_test_tx(lc);
+	size_t len;
+	const void *p;
+
+	if (m == NULL)
+		return 0;
+	len = rte_pktmbuf_pkt_len(m);
+	CU_ASSERT_FATAL(len <= cap);
+	p = rte_pktmbuf_read(m, 0, (uint32_t)len, buf);
+	if (p != buf)
+		memcpy(buf, p, len);
+	rte_pktmbuf_free(m);
+	return len;
+}
+
 unsigned ursa_test_tx_drain(struct ursa_lcore *lc)
 {
 	struct rte_mbuf *m;

@@ -28,6 +28,11 @@ struct rte_mbuf *ursa_test_mbuf_hex(struct ursa_lcore *lc, const char *hex);
 void ursa_test_rx(struct ursa_lcore *lc, struct rte_mbuf *m);
 /** Take the next transmitted frame from port 0 (NULL when none); caller frees. */
 struct rte_mbuf *ursa_test_tx(struct ursa_lcore *lc);
+/** Deliver a copy of len bytes as a received frame on port 0, then poll once. */
+void ursa_test_rx_bytes(struct ursa_lcore *lc, const void *b, size_t len);
+/** Copy the next transmitted frame on port 0 into buf (flattening chains) and free it;
+ *  returns its length, 0 when nothing was sent. Fails the test if it exceeds cap. */
+size_t ursa_test_tx_copy(struct ursa_lcore *lc, void *buf, size_t cap);
 /** Free every transmitted frame waiting on port 0; returns how many there were. */
 unsigned ursa_test_tx_drain(struct ursa_lcore *lc);
 /** Advance the virtual clock by ns, polling as time passes (timers fire in order). */

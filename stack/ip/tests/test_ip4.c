@@ -108,33 +108,6 @@ static size_t echo(uint8_t *l4, uint8_t type, uint16_t id, uint16_t seq, size_t 
 	return 8 + datalen;
 }
 
-static void rx(struct ursa_lcore *lc, const uint8_t *b, size_t len)
-{
-	struct rte_mbuf *m = ursa_test_mbuf(lc, b, len);
-
-	CU_ASSERT_FATAL(m != NULL);
-	ursa_test_rx(lc, m);
-}
-
-/* Take the next transmitted frame into buf (flattening chains); returns its length, 0 when
- * nothing was sent. */
-static size_t tx(struct ursa_lcore *lc, uint8_t *buf, size_t cap)
-{
-	struct rte_mbuf *m = ursa_test_tx(lc);
-	size_t len;
-	const void *p;
-
-	if (m == NULL)
-		return 0;
-	len = rte_pktmbuf_pkt_len(m);
-	CU_ASSERT_FATAL(len <= cap);
-	p = rte_pktmbuf_read(m, 0, (uint32_t)len, buf);
-	if (p != buf)
-		memcpy(buf, p, len);
-	rte_pktmbuf_free(m);
-	return len;
-}
-
 static uint16_t ip_id(const uint8_t *frame)
 {
 	return rte_be_to_cpu_16(((const struct rte_ipv4_hdr *)(frame + 14))->packet_id);
@@ -151,67 +124,67 @@ static void test_validation_drops(void)
 
 	/* shorter than a header */
 	n = build(f, &our_mac, &peer_mac, PEER, OUR, IPPROTO_ICMP, 64, 0, 1, 0, l4, l);
-	rx(lc, f, 14 + 19);
+	ursa_test_rx_bytes(lc, f, 14 + 19);
 	CU_ASSERT_EQUAL(ctr(lc, "ip", "drop_short"), 1);
 	/* version 6 in an IPv4 EtherType */
 	h->version_ihl = 0x65;
 	fix_ip_cksum(f);
-	rx(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	CU_ASSERT_EQUAL(ctr(lc, "ip", "drop_version"), 1);
 	/* IHL 4 */
 	h->version_ihl = 0x44;
-	rx(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	CU_ASSERT_EQUAL(ctr(lc, "ip", "drop_bad_ihl"), 1);
 	/* IHL 15 = 60 bytes > the 36 there are */
 	h->version_ihl = 0x4f;
-	rx(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	CU_ASSERT_EQUAL(ctr(lc, "ip", "drop_bad_ihl"), 2);
 	/* total length below the header */
 	n = build(f, &our_mac, &peer_mac, PEER, OUR, IPPROTO_ICMP, 64, 0, 1, 0, l4, l);
 	h->total_length = RTE_BE16(19);
 	fix_ip_cksum(f);
-	rx(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	CU_ASSERT_EQUAL(ctr(lc, "ip", "drop_bad_len"), 1);
 	/* total length beyond the data */
 	h->total_length = rte_cpu_to_be_16((uint16_t)(n - 14 + 1));
 	fix_ip_cksum(f);
-	rx(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	CU_ASSERT_EQUAL(ctr(lc, "ip", "drop_bad_len"), 2);
 	/* header checksum */
 	n = build(f, &our_mac, &peer_mac, PEER, OUR, IPPROTO_ICMP, 64, 0, 1, 0, l4, l);
 	h->hdr_checksum ^= 0x0100;
-	rx(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	CU_ASSERT_EQUAL(ctr(lc, "ip", "drop_bad_cksum"), 1);
 	/* sources: zero (also DHCP-like to broadcast), multicast, broadcasts, loopback */
 	n = build(f, &our_mac, &peer_mac, "0.0.0.0", OUR, IPPROTO_ICMP, 64, 0, 1, 0, l4, l);
-	rx(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	n = build(f, &bcast_mac, &peer_mac, "0.0.0.0", "255.255.255.255", IPPROTO_UDP, 64, 0, 1, 0,
 		  l4, l);
-	rx(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	CU_ASSERT_EQUAL(ctr(lc, "ip", "drop_src_zero"), 2);
 	n = build(f, &our_mac, &peer_mac, "224.0.0.1", OUR, IPPROTO_ICMP, 64, 0, 1, 0, l4, l);
-	rx(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	n = build(f, &our_mac, &peer_mac, "255.255.255.255", OUR, IPPROTO_ICMP, 64, 0, 1, 0, l4, l);
-	rx(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	n = build(f, &our_mac, &peer_mac, "10.250.0.255", OUR, IPPROTO_ICMP, 64, 0, 1, 0, l4, l);
-	rx(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	n = build(f, &our_mac, &peer_mac, "127.0.0.1", OUR, IPPROTO_ICMP, 64, 0, 1, 0, l4, l);
-	rx(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	CU_ASSERT_EQUAL(ctr(lc, "ip", "drop_bad_src"), 4);
 	/* not ours: a host never forwards */
 	n = build(f, &our_mac, &peer_mac, PEER, "10.250.0.3", IPPROTO_ICMP, 64, 0, 1, 0, l4, l);
-	rx(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	n = build(f, &our_mac, &peer_mac, PEER, "192.168.7.7", IPPROTO_ICMP, 64, 0, 1, 0, l4, l);
-	rx(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	CU_ASSERT_EQUAL(ctr(lc, "ip", "drop_not_local"), 2);
 	/* a group we did not join */
 	n = build(f, &bcast_mac, &peer_mac, PEER, "224.0.0.5", IPPROTO_ICMP, 64, 0, 1, 0, l4, l);
-	rx(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	CU_ASSERT_EQUAL(ctr(lc, "ip", "drop_mcast_not_joined"), 1);
 	/* a bad fragment: MF with a length that is not a multiple of 8 */
 	n = build(f, &our_mac, &peer_mac, PEER, OUR, IPPROTO_ICMP, 64, 0, 1, RTE_IPV4_HDR_MF_FLAG,
 		  l4, 13);
-	rx(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	CU_ASSERT_EQUAL(ctr(lc, "ip", "drop_bad_frag"), 1);
 
 	CU_ASSERT_EQUAL(ctr(lc, "ip", "rx"), 17);
@@ -237,11 +210,11 @@ static void test_options_and_padding(void)
 	fix_ip_cksum(f);
 	n += 4;
 	memset(f + n, 0xee, 60 - n); /* link padding to the minimum frame */
-	rx(lc, f, 60);
+	ursa_test_rx_bytes(lc, f, 60);
 	CU_ASSERT_EQUAL(ctr(lc, "ip", "rx_options"), 1);
 	CU_ASSERT_EQUAL(ctr(lc, "ip", "rx_padding_trimmed"), 1);
 	CU_ASSERT_EQUAL(ctr(lc, "icmp", "tx_echo_reply"), 1);
-	n = tx(lc, out, sizeof(out));
+	n = ursa_test_tx_copy(lc, out, sizeof(out));
 	CU_ASSERT_EQUAL(n, 14 + 20 + l); /* no options in the reply, no padding echoed */
 	ursa_lcore_destroy(lc);
 }
@@ -257,8 +230,8 @@ static void test_echo_reply_bytes(void)
 	/* As ping -Q 0x10 sends it: DF, TOS 0x10. */
 	n = build(f, &our_mac, &peer_mac, PEER, OUR, IPPROTO_ICMP, 64, 0x10, 0xc8f0,
 		  RTE_IPV4_HDR_DF_FLAG, l4, l);
-	rx(lc, f, n);
-	n = tx(lc, out, sizeof(out));
+	ursa_test_rx_bytes(lc, f, n);
+	n = ursa_test_tx_copy(lc, out, sizeof(out));
 	CU_ASSERT_EQUAL_FATAL(n, 98);
 	/* The kernel's reply: same id/seq/data, TTL 64, TOS copied, DF clear, from the address
 	 * the request was sent to. Only the IP ID is free. */
@@ -271,8 +244,8 @@ static void test_echo_reply_bytes(void)
 	CU_ASSERT_EQUAL(ctr(lc, "icmp", "tx_echo_reply"), 1);
 	CU_ASSERT_EQUAL(ctr(lc, "ip", "tx"), 1);
 	/* IDs advance per packet */
-	rx(lc, f, n);
-	n = tx(lc, f, sizeof(f));
+	ursa_test_rx_bytes(lc, f, n);
+	n = ursa_test_tx_copy(lc, f, sizeof(f));
 	CU_ASSERT_EQUAL(ip_id(f), (uint16_t)(ip_id(out) + 1));
 	ursa_lcore_destroy(lc);
 }
@@ -284,8 +257,8 @@ static void test_echo_ttl1(void)
 	size_t l = echo(l4, RTE_IP_ICMP_ECHO_REQUEST, 5, 5, 16), n;
 
 	n = build(f, &our_mac, &peer_mac, PEER, OUR, IPPROTO_ICMP, 1, 0, 7, 0, l4, l);
-	rx(lc, f, n);
-	n = tx(lc, f, sizeof(f));
+	ursa_test_rx_bytes(lc, f, n);
+	n = ursa_test_tx_copy(lc, f, sizeof(f));
 	CU_ASSERT_EQUAL_FATAL(n, 14 + 20 + l);
 	CU_ASSERT_EQUAL(((struct rte_ipv4_hdr *)(f + 14))->time_to_live, 64);
 	ursa_lcore_destroy(lc);
@@ -299,11 +272,11 @@ static void test_echo_broadcast_ignored(void)
 
 	n = build(f, &bcast_mac, &peer_mac, PEER, "255.255.255.255", IPPROTO_ICMP, 64, 0, 7, 0, l4,
 		  l);
-	rx(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	n = build(f, &bcast_mac, &peer_mac, PEER, "10.250.0.255", IPPROTO_ICMP, 64, 0, 7, 0, l4, l);
-	rx(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	n = build(f, &bcast_mac, &peer_mac, PEER, "224.0.0.1", IPPROTO_ICMP, 64, 0, 7, 0, l4, l);
-	rx(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	CU_ASSERT_EQUAL(ctr(lc, "ip", "rx_bcast"), 2);
 	CU_ASSERT_EQUAL(ctr(lc, "ip", "rx_mcast"), 1);
 	CU_ASSERT_EQUAL(ctr(lc, "icmp", "rx_echo_request"), 3);
@@ -320,17 +293,17 @@ static void test_icmp_bad_cksum_and_types(void)
 
 	l4[10] ^= 1;
 	n = build(f, &our_mac, &peer_mac, PEER, OUR, IPPROTO_ICMP, 64, 0, 7, 0, l4, l);
-	rx(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	CU_ASSERT_EQUAL(ctr(lc, "icmp", "drop_bad_cksum"), 1);
 	n = build(f, &our_mac, &peer_mac, PEER, OUR, IPPROTO_ICMP, 64, 0, 7, 0, l4, 5);
-	rx(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	CU_ASSERT_EQUAL(ctr(lc, "icmp", "drop_short"), 1);
 	l = echo(l4, RTE_IP_ICMP_ECHO_REPLY, 5, 5, 16);
 	n = build(f, &our_mac, &peer_mac, PEER, OUR, IPPROTO_ICMP, 64, 0, 7, 0, l4, l);
-	rx(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	l = echo(l4, 42, 5, 5, 16);
 	n = build(f, &our_mac, &peer_mac, PEER, OUR, IPPROTO_ICMP, 64, 0, 7, 0, l4, l);
-	rx(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	CU_ASSERT_EQUAL(ctr(lc, "icmp", "rx_echo_reply"), 1);
 	CU_ASSERT_EQUAL(ctr(lc, "icmp", "rx_other_type"), 1);
 	CU_ASSERT_EQUAL(ursa_test_tx_drain(lc), 0);
@@ -358,13 +331,13 @@ static void test_fragmented_echo(void)
 			off += piece[i];
 			continue;
 		}
-		rx(lc, f, n);
+		ursa_test_rx_bytes(lc, f, n);
 		off += piece[i];
 	}
 	CU_ASSERT_EQUAL(ursa_test_tx_drain(lc), 0);
 	n = build(f, &our_mac, &peer_mac, PEER, OUR, IPPROTO_ICMP, 64, 0, 0xc8ff,
 		  (uint16_t)(1480 / 8) | RTE_IPV4_HDR_MF_FLAG, l4 + 1480, 1480);
-	rx(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	CU_ASSERT_EQUAL(ctr(lc, "ip", "rx_frags"), 3);
 	CU_ASSERT_EQUAL(ctr(lc, "ip", "rx_reassembled"), 1);
 	CU_ASSERT_EQUAL(ctr(lc, "icmp", "tx_echo_reply"), 1);
@@ -376,7 +349,7 @@ static void test_fragmented_echo(void)
 		const struct rte_ipv4_hdr *h = (const struct rte_ipv4_hdr *)(f + 14);
 		uint16_t fo;
 
-		n = tx(lc, f, sizeof(f));
+		n = ursa_test_tx_copy(lc, f, sizeof(f));
 		CU_ASSERT_EQUAL_FATAL(n, 14 + 20 + piece[i]);
 		fo = rte_be_to_cpu_16(h->fragment_offset);
 		CU_ASSERT_EQUAL(rte_be_to_cpu_16(h->total_length), 20 + piece[i]);
@@ -437,7 +410,7 @@ static void test_fragments_per_interface(void)
 			  0x4242, fo, l4 + off, piece[i]);
 		if (i > 0)
 			n = tag(f, n, 10);
-		rx(lc, f, n);
+		ursa_test_rx_bytes(lc, f, n);
 		off += piece[i];
 	}
 	CU_ASSERT_EQUAL(ctr(lc, "ip", "rx_frags"), 3);
@@ -450,11 +423,11 @@ static void test_fragments_per_interface(void)
 
 		n = build(f, &our_mac, &peer_mac, PEER, OUR, IPPROTO_ICMP, 64, 0, 0x4242, fo,
 			  l4 + off, piece[i]);
-		rx(lc, f, n);
+		ursa_test_rx_bytes(lc, f, n);
 		off += piece[i];
 	}
 	CU_ASSERT_EQUAL(ctr(lc, "ip", "rx_reassembled"), 1);
-	n = tx(lc, f, sizeof(f));
+	n = ursa_test_tx_copy(lc, f, sizeof(f));
 	CU_ASSERT_EQUAL(n, 14 + 1500); /* the reply's first fragment, untagged */
 	CU_ASSERT_EQUAL(ursa_test_tx_drain(lc), 2);
 	ursa_lcore_destroy(lc);
@@ -470,12 +443,12 @@ static void test_fragment_timeout(void)
 	echo(l4, RTE_IP_ICMP_ECHO_REQUEST, 77, 1, 3000);
 	n = build(f, &our_mac, &peer_mac, PEER, OUR, IPPROTO_ICMP, 64, 0, 0x1234,
 		  RTE_IPV4_HDR_MF_FLAG, l4, 1480);
-	rx(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	ursa_test_advance(lc, 31ull * 1000000000ull);
 	/* the late rest starts a new datagram and never completes */
 	n = build(f, &our_mac, &peer_mac, PEER, OUR, IPPROTO_ICMP, 64, 0, 0x1234, 1480 / 8,
 		  l4 + 1480, 1480);
-	rx(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	CU_ASSERT_EQUAL(ctr(lc, "ip", "rx_reassembled"), 0);
 	CU_ASSERT_EQUAL(ursa_test_tx_drain(lc), 0);
 	ursa_lcore_destroy(lc);
@@ -593,7 +566,7 @@ static void test_gateway_arp(void)
 	CU_ASSERT_FATAL(m != NULL);
 	memcpy(rte_pktmbuf_append(m, 4), "ursa", 4);
 	CU_ASSERT_EQUAL(ursa_ip_output(lc, &t, m), 0);
-	n = tx(lc, f, sizeof(f));
+	n = ursa_test_tx_copy(lc, f, sizeof(f));
 	CU_ASSERT_FATAL(n >= 42);
 	{
 		const struct rte_ether_hdr *eh = (const struct rte_ether_hdr *)f;
@@ -623,9 +596,9 @@ static void test_gateway_arp(void)
 		ah->arp_data.arp_sip = gw.v4;
 		ah->arp_data.arp_tha = our_mac;
 		ah->arp_data.arp_tip = A(OUR).v4;
-		rx(lc, f, 60);
+		ursa_test_rx_bytes(lc, f, 60);
 	}
-	n = tx(lc, f, sizeof(f));
+	n = ursa_test_tx_copy(lc, f, sizeof(f));
 	CU_ASSERT_EQUAL_FATAL(n, 14 + 20 + 4);
 	CU_ASSERT(memcmp(f, &gmac, 6) == 0);
 	CU_ASSERT_EQUAL(((struct rte_ipv4_hdr *)(f + 14))->dst_addr, t.dst.v4);
@@ -644,13 +617,13 @@ static void test_output_bcast_mcast(void)
 
 	rte_pktmbuf_append(m, 8);
 	CU_ASSERT_EQUAL(ursa_ip_output(lc, &t, m), 0);
-	CU_ASSERT_EQUAL(tx(lc, f, sizeof(f)), 42);
+	CU_ASSERT_EQUAL(ursa_test_tx_copy(lc, f, sizeof(f)), 42);
 	CU_ASSERT(memcmp(f, &bcast_mac, 6) == 0);
 	t.dst = A("239.255.0.5");
 	m = ursa_pkt_alloc(lc);
 	rte_pktmbuf_append(m, 8);
 	CU_ASSERT_EQUAL(ursa_ip_output(lc, &t, m), 0);
-	CU_ASSERT_EQUAL(tx(lc, f, sizeof(f)), 42);
+	CU_ASSERT_EQUAL(ursa_test_tx_copy(lc, f, sizeof(f)), 42);
 	CU_ASSERT(memcmp(f, mmac, 6) == 0);
 	CU_ASSERT_EQUAL(ctr(lc, "ip", "tx_bcast"), 1);
 	CU_ASSERT_EQUAL(ctr(lc, "ip", "tx_mcast"), 1);
@@ -669,9 +642,9 @@ static void test_proto_unreachable(void)
 	/* As captured from the kernel: the whole datagram is quoted, TOS 0xc0, DF clear. */
 	n = build(f, &our_mac, &peer_mac, PEER, OUR, 253, 64, 0, 125, RTE_IPV4_HDR_DF_FLAG, data,
 		  16);
-	rx(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	CU_ASSERT_EQUAL(ctr(lc, "ip", "drop_unknown_proto"), 1);
-	n = tx(lc, out, sizeof(out));
+	n = ursa_test_tx_copy(lc, out, sizeof(out));
 	CU_ASSERT_EQUAL_FATAL(n, 14 + 64);
 	memset(l4, 0, 8);
 	l4[0] = 3;
@@ -686,10 +659,10 @@ static void test_proto_unreachable(void)
 
 	/* never about a broadcast, an ICMP error, or a non-first fragment */
 	n = build(f, &bcast_mac, &peer_mac, PEER, "10.250.0.255", 253, 64, 0, 1, 0, data, 16);
-	rx(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	CU_ASSERT_EQUAL(ctr(lc, "icmp", "err_suppressed_bcast"), 0); /* not even attempted */
 	n = build(f, &our_mac, &peer_mac, PEER, OUR, 253, 64, 0, 2, 1480 / 8, data, 16);
-	rx(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	CU_ASSERT_EQUAL(ursa_test_tx_drain(lc), 0);
 	CU_ASSERT_EQUAL(ctr(lc, "ip", "drop_unknown_proto"), 2); /* the fragment waits */
 	CU_ASSERT_EQUAL(ctr(lc, "ip", "rx_frags"), 1);
@@ -744,7 +717,7 @@ static void test_icmp_error_suppression(void)
 		m = ursa_test_mbuf(lc, big + 14, n - 14);
 		ursa_icmp_error(lc, &lc->ifaces[0], m, AF_INET, 3, 3, 0);
 		rte_pktmbuf_free(m);
-		n = tx(lc, out, sizeof(out));
+		n = ursa_test_tx_copy(lc, out, sizeof(out));
 		CU_ASSERT_EQUAL(n, 14 + 576);
 		CU_ASSERT(memcmp(out + 14 + 28, big + 14, 548) == 0);
 	}
@@ -769,13 +742,13 @@ static void test_icmp_error_rate_limit(void)
 	/* per destination: a burst of 6, then one per second */
 	n = build(f, &our_mac, &peer_mac, PEER, OUR, 253, 64, 0, 1, 0, data, 8);
 	for (int i = 0; i < 10; i++)
-		rx(lc, f, n);
+		ursa_test_rx_bytes(lc, f, n);
 	CU_ASSERT_EQUAL(ctr(lc, "icmp", "tx_error"), 6);
 	CU_ASSERT_EQUAL(ctr(lc, "icmp", "err_ratelimited_dst"), 4);
 	CU_ASSERT_EQUAL(ursa_test_tx_drain(lc), 6);
 	ursa_test_advance(lc, 1000000000ull);
-	rx(lc, f, n);
-	rx(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	CU_ASSERT_EQUAL(ctr(lc, "icmp", "tx_error"), 7);
 	CU_ASSERT_EQUAL(ctr(lc, "icmp", "err_ratelimited_dst"), 5);
 	/* per lcore: bursts of 50 across destinations (each fresh to the per-destination
@@ -787,7 +760,7 @@ static void test_icmp_error_rate_limit(void)
 		snprintf(src, sizeof(src), "10.250.0.%d", 100 + i);
 		learn(lc, src);
 		n = build(f, &our_mac, &peer_mac, src, OUR, 253, 64, 0, 1, 0, data, 8);
-		rx(lc, f, n);
+		ursa_test_rx_bytes(lc, f, n);
 	}
 	CU_ASSERT_EQUAL(ctr(lc, "icmp", "tx_error"), 7 + 50);
 	CU_ASSERT_EQUAL(ctr(lc, "icmp", "err_ratelimited"), 10);
@@ -799,7 +772,7 @@ static void test_icmp_error_rate_limit(void)
 		snprintf(src, sizeof(src), "10.250.0.%d", 20 + i);
 		learn(lc, src);
 		n = build(f, &our_mac, &peer_mac, src, OUR, 253, 64, 0, 1, 0, data, 8);
-		rx(lc, f, n);
+		ursa_test_rx_bytes(lc, f, n);
 	}
 	CU_ASSERT_EQUAL(ctr(lc, "icmp", "tx_error"), 7 + 60);
 	CU_ASSERT_EQUAL(ctr(lc, "icmp", "err_ratelimited"), 12);

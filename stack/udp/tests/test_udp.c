@@ -120,31 +120,6 @@ static size_t build_udp(uint8_t *b, const struct rte_ether_addr *dmac, const cha
 	return 14 + 28 + plen;
 }
 
-static void rx(struct ursa_lcore *lc, const uint8_t *b, size_t len)
-{
-	struct rte_mbuf *m = ursa_test_mbuf(lc, b, len);
-
-	CU_ASSERT_FATAL(m != NULL);
-	ursa_test_rx(lc, m);
-}
-
-static size_t tx(struct ursa_lcore *lc, uint8_t *buf, size_t cap)
-{
-	struct rte_mbuf *m = ursa_test_tx(lc);
-	size_t len;
-	const void *p;
-
-	if (m == NULL)
-		return 0;
-	len = rte_pktmbuf_pkt_len(m);
-	CU_ASSERT_FATAL(len <= cap);
-	p = rte_pktmbuf_read(m, 0, (uint32_t)len, buf);
-	if (p != buf)
-		memcpy(buf, p, len);
-	rte_pktmbuf_free(m);
-	return len;
-}
-
 static void test_demux(void)
 {
 	struct ursa_lcore *lc = mk();
@@ -157,7 +132,7 @@ static void test_demux(void)
 	CU_ASSERT_EQUAL(ursa_udp_bind(lc, 0, 0, on_dgram, &tag), -EINVAL);
 	n = build_udp(f, &our_mac, PEER, OUR, 53877, 9999, "hello", 5, 0);
 	memset(f + n, 0, 60 - n); /* padded to the minimum frame */
-	rx(lc, f, 60);
+	ursa_test_rx_bytes(lc, f, 60);
 	CU_ASSERT_EQUAL_FATAL(seen.calls, 1);
 	CU_ASSERT_PTR_EQUAL(seen.arg, &tag);
 	CU_ASSERT_EQUAL(seen.sport, 53877);
@@ -170,7 +145,7 @@ static void test_demux(void)
 	CU_ASSERT_EQUAL(ctr(lc, "udp", "rx_delivered"), 1);
 	/* a broadcast reaches the same binder */
 	n = build_udp(f, &bcast_mac, PEER, "10.250.0.255", 1, 9999, "x", 1, 0);
-	rx(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	CU_ASSERT_EQUAL(seen.calls, 2);
 	CU_ASSERT_EQUAL(seen.dst_kind, URSA_IP_DST_BCAST);
 	CU_ASSERT_EQUAL(ursa_test_tx_drain(lc), 0);
@@ -185,11 +160,11 @@ static void test_cksum(void)
 
 	CU_ASSERT_EQUAL(ursa_udp_bind(lc, 7, 0, on_dgram, NULL), 0);
 	n = build_udp(f, &our_mac, PEER, OUR, 1000, 7, "abcdefg", 7, 0);
-	rx(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	n = build_udp(f, &our_mac, PEER, OUR, 1000, 7, "abcdefg", 7, 2);
-	rx(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	n = build_udp(f, &our_mac, PEER, OUR, 1000, 7, "abcdefg", 7, 1);
-	rx(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	CU_ASSERT_EQUAL(seen.calls, 2);
 	CU_ASSERT_EQUAL(ctr(lc, "udp", "drop_bad_cksum"), 1);
 	CU_ASSERT_EQUAL(ctr(lc, "udp", "rx_no_cksum"), 1);
@@ -209,21 +184,21 @@ static void test_lengths(void)
 	/* UDP length shorter than the IP payload: the rest is trimmed */
 	n = build_udp(f, &our_mac, PEER, OUR, 1000, 7, "abcdefg", 7, 1);
 	u->dgram_len = RTE_BE16(8 + 3);
-	rx(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	CU_ASSERT_EQUAL(seen.calls, 1);
 	CU_ASSERT_EQUAL(seen.len, 3);
 	CU_ASSERT_EQUAL(ctr(lc, "udp", "rx_trimmed"), 1);
 	/* longer than the IP payload, or below 8 */
 	u->dgram_len = RTE_BE16(8 + 8);
-	rx(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	u->dgram_len = RTE_BE16(7);
-	rx(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	CU_ASSERT_EQUAL(ctr(lc, "udp", "drop_bad_len"), 2);
 	/* an IP payload shorter than a UDP header */
 	h->total_length = RTE_BE16(20 + 6);
 	h->hdr_checksum = 0;
 	h->hdr_checksum = rte_ipv4_cksum(h);
-	rx(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	CU_ASSERT_EQUAL(ctr(lc, "udp", "drop_short"), 1);
 	CU_ASSERT_EQUAL(seen.calls, 1);
 	ursa_lcore_destroy(lc);
@@ -240,9 +215,9 @@ static void test_port_unreachable(void)
 	size_t n;
 
 	n = build_udp(f, &our_mac, PEER, OUR, 53877, 9999, "x\n", 2, 0);
-	rx(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	CU_ASSERT_EQUAL(ctr(lc, "udp", "drop_no_port"), 1);
-	n = tx(lc, out, sizeof(out));
+	n = ursa_test_tx_copy(lc, out, sizeof(out));
 	CU_ASSERT_EQUAL_FATAL(n, 14 + 58);
 	memcpy(want, &peer_mac, 6);
 	memcpy(want + 6, &our_mac, 6);
@@ -266,7 +241,7 @@ static void test_port_unreachable(void)
 	CU_ASSERT(memcmp(out, want, n) == 0);
 	/* never for a broadcast */
 	n = build_udp(f, &bcast_mac, PEER, "255.255.255.255", 68, 67, "x", 1, 0);
-	rx(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	CU_ASSERT_EQUAL(ctr(lc, "udp", "drop_no_port"), 2);
 	CU_ASSERT_EQUAL(ursa_test_tx_drain(lc), 0);
 	ursa_lcore_destroy(lc);
@@ -284,12 +259,12 @@ static void test_rocev2_port(void)
 		ursa_udp_bind(lc, URSA_UDP_PORT_ROCEV2, URSA_UDP_BIND_ROCEV2, on_dgram, NULL), 0);
 	/* rxe sends checksum 0 */
 	n = build_udp(f, &our_mac, PEER, OUR, 49152, URSA_UDP_PORT_ROCEV2, "bth.........", 12, 1);
-	rx(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	CU_ASSERT_EQUAL(seen.calls, 1);
 	CU_ASSERT_EQUAL(seen.dport, URSA_UDP_PORT_ROCEV2);
 	CU_ASSERT_EQUAL(ursa_udp_unbind(lc, URSA_UDP_PORT_ROCEV2), 0);
 	CU_ASSERT_EQUAL(ursa_udp_unbind(lc, URSA_UDP_PORT_ROCEV2), -ENOENT);
-	rx(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	CU_ASSERT_EQUAL(seen.calls, 1);
 	CU_ASSERT_EQUAL(ctr(lc, "udp", "drop_no_port"), 1);
 	CU_ASSERT_EQUAL(ursa_test_tx_drain(lc), 1); /* port unreachable */
@@ -309,12 +284,12 @@ static void test_bind_table(void)
 		CU_ASSERT_EQUAL(ursa_udp_unbind(lc, p), 0);
 	for (uint16_t p = 1001; p < 1400; p += 2) {
 		n = build_udp(f, &our_mac, PEER, OUR, 1, p, "z", 1, 0);
-		rx(lc, f, n);
+		ursa_test_rx_bytes(lc, f, n);
 		CU_ASSERT_PTR_EQUAL(seen.arg, (void *)(uintptr_t)p);
 	}
 	CU_ASSERT_EQUAL(seen.calls, 200);
 	n = build_udp(f, &our_mac, PEER, OUR, 1, 1000, "z", 1, 0);
-	rx(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	CU_ASSERT_EQUAL(seen.calls, 200);
 	ursa_test_tx_drain(lc);
 	ursa_lcore_destroy(lc);
@@ -332,7 +307,7 @@ static void test_output(void)
 
 	memcpy(rte_pktmbuf_append(m, 5), "hello", 5);
 	CU_ASSERT_EQUAL(ursa_udp_output(lc, &t, 4000, 5000, m, false), 0);
-	n = tx(lc, f, sizeof(f));
+	n = ursa_test_tx_copy(lc, f, sizeof(f));
 	CU_ASSERT_EQUAL_FATAL(n, 14 + 20 + 8 + 5);
 	CU_ASSERT_EQUAL(h->next_proto_id, IPPROTO_UDP);
 	CU_ASSERT_EQUAL(h->src_addr, A(OUR).v4);
@@ -351,7 +326,7 @@ static void test_output(void)
 	m = ursa_pkt_alloc(lc);
 	memcpy(rte_pktmbuf_append(m, 5), "hello", 5);
 	CU_ASSERT_EQUAL(ursa_udp_output(lc, &t, 49152, URSA_UDP_PORT_ROCEV2, m, true), 0);
-	n = tx(lc, f, sizeof(f));
+	n = ursa_test_tx_copy(lc, f, sizeof(f));
 	CU_ASSERT_EQUAL_FATAL(n, 14 + 20 + 8 + 5);
 	CU_ASSERT_EQUAL(u->dgram_cksum, 0);
 	CU_ASSERT_EQUAL(ctr(lc, "udp", "tx"), 2);
@@ -409,7 +384,7 @@ static void test_fragmented_datagram(void)
 		h->fragment_offset = rte_cpu_to_be_16(fo);
 		h->hdr_checksum = 0;
 		h->hdr_checksum = rte_ipv4_cksum(h);
-		rx(lc, f, 34 + piece);
+		ursa_test_rx_bytes(lc, f, 34 + piece);
 		off += piece;
 	}
 	CU_ASSERT_EQUAL_FATAL(big.calls, 1);
@@ -476,20 +451,20 @@ static void test_v6_input(void)
 	CU_ASSERT_EQUAL(
 		ursa_udp_bind(lc, URSA_UDP_PORT_ROCEV2, URSA_UDP_BIND_ROCEV2, on_dgram, NULL), 0);
 	n = build_udp6(f, 1000, 7, "six", 3, 0);
-	rx(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	CU_ASSERT_EQUAL(seen.calls, 1);
 	CU_ASSERT_EQUAL(seen.len, 3);
 	CU_ASSERT(memcmp(seen.data, "six", 3) == 0);
 	n = build_udp6(f, 1000, 7, "six", 3, 2);
-	rx(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	CU_ASSERT_EQUAL(ctr(lc, "udp", "drop_bad_cksum"), 1);
 	/* zero is illegal over IPv6 (RFC 8200 8.1) ... */
 	n = build_udp6(f, 1000, 7, "six", 3, 1);
-	rx(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	CU_ASSERT_EQUAL(ctr(lc, "udp", "drop_zero_cksum6"), 1);
 	/* ... except where rxe sends it: RoCEv2 */
 	n = build_udp6(f, 49152, URSA_UDP_PORT_ROCEV2, "bth.", 4, 1);
-	rx(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	CU_ASSERT_EQUAL(ctr(lc, "udp", "rx_zero_cksum_rocev2"), 1);
 	CU_ASSERT_EQUAL(seen.calls, 2);
 	CU_ASSERT_EQUAL(seen.dport, URSA_UDP_PORT_ROCEV2);
@@ -505,9 +480,9 @@ static void test_v6_port_unreachable(void)
 	size_t n;
 
 	n = build_udp6(f, 1000, 9999, "x", 1, 0);
-	rx(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	CU_ASSERT_EQUAL(ctr(lc, "udp", "drop_no_port"), 1);
-	n = tx(lc, out, sizeof(out));
+	n = ursa_test_tx_copy(lc, out, sizeof(out));
 	CU_ASSERT_EQUAL_FATAL(n, 14 + 40 + 8 + (40 + 8 + 1));
 	CU_ASSERT_EQUAL(out[12], 0x86);
 	CU_ASSERT_EQUAL(out[13], 0xdd);
@@ -532,7 +507,7 @@ static void test_v6_output(void)
 
 	memcpy(rte_pktmbuf_append(m, 5), "hello", 5);
 	CU_ASSERT_EQUAL(ursa_udp_output(lc, &t, 4000, 5000, m, false), 0);
-	n = tx(lc, f, sizeof(f));
+	n = ursa_test_tx_copy(lc, f, sizeof(f));
 	CU_ASSERT_EQUAL_FATAL(n, 14 + 40 + 8 + 5);
 	CU_ASSERT(memcmp(h->src_addr, our.v6, 16) == 0);
 	ck = u->dgram_cksum;
@@ -544,7 +519,7 @@ static void test_v6_output(void)
 	m = ursa_pkt_alloc(lc);
 	memcpy(rte_pktmbuf_append(m, 5), "hello", 5);
 	CU_ASSERT_EQUAL(ursa_udp_output(lc, &t, 49152, URSA_UDP_PORT_ROCEV2, m, true), 0);
-	n = tx(lc, f, sizeof(f));
+	n = ursa_test_tx_copy(lc, f, sizeof(f));
 	CU_ASSERT_EQUAL_FATAL(n, 14 + 40 + 8 + 5);
 	CU_ASSERT_EQUAL(u->dgram_cksum, 0);
 	ursa_lcore_destroy(lc);
