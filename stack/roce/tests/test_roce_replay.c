@@ -21,6 +21,7 @@
 #include <rte_ip.h>
 #include <rte_udp.h>
 
+#include "roce_cap.h"
 #include "roce_priv.h"
 #include "roce_test_util.h"
 
@@ -45,19 +46,7 @@ static uint32_t ld32(const uint8_t *p)
 
 static struct fixture_pkt pk[128];
 static struct rte_mbuf *out[256];
-static unsigned nout;
-
-static int cap_xmit(struct ursa_lcore *l, void *arg, const struct ursa_roce_path *p,
-		    struct rte_mbuf *m)
-{
-	RTE_SET_USED(l), RTE_SET_USED(arg), RTE_SET_USED(p);
-	if (nout == RTE_DIM(out)) {
-		rte_pktmbuf_free(m);
-		return -ENOBUFS;
-	}
-	out[nout++] = m;
-	return 0;
-}
+static struct roce_cap sent = {.v = out, .max = RTE_DIM(out)};
 
 struct frame {
 	const uint8_t *ip; /* IP header */
@@ -216,7 +205,7 @@ static void replay_dir(const char *file, unsigned expect_answers, const char *re
 
 		CU_ASSERT_FATAL(ursa_roce_ctx_create(lc, &conf) == 0);
 	}
-	ursa_roce_set_xmit(lc, cap_xmit, NULL);
+	ursa_roce_set_xmit(lc, roce_cap_xmit, &sent);
 	CU_ASSERT_FATAL(ursa_roce_pd_alloc(lc, &pd) == 0);
 	CU_ASSERT_FATAL(ursa_roce_cq_create(lc, 64, &cq) == 0);
 	CU_ASSERT_FATAL(ursa_roce_qp_create(pd, cq, cq, &cap, false, &qp) == 0);
@@ -301,8 +290,8 @@ static void replay_dir(const char *file, unsigned expect_answers, const char *re
 					       req[k].bth + qo->length, pay),
 					0);
 	}
-	CU_ASSERT_EQUAL(nout, nans);
-	for (unsigned k = 0; k < nout && k < nans; k++) {
+	CU_ASSERT_EQUAL(sent.n, nans);
+	for (unsigned k = 0; k < sent.n && k < nans; k++) {
 		uint8_t buf[2048];
 		uint32_t len = rte_pktmbuf_pkt_len(out[k]);
 
@@ -316,9 +305,9 @@ static void replay_dir(const char *file, unsigned expect_answers, const char *re
 		CU_ASSERT_EQUAL((uint16_t)(buf[20] << 8 | buf[21]), first_sport);
 		rte_pktmbuf_free(out[k]);
 	}
-	for (unsigned k = nans; k < nout; k++)
+	for (unsigned k = nans; k < sent.n; k++)
 		rte_pktmbuf_free(out[k]);
-	nout = 0;
+	sent.n = 0;
 	/* The requests' effects: WRITE data in memory, SEND data in the receive buffers. */
 	for (unsigned k = 0, s = 0, j = 0; k < nreq; k++) {
 		const struct roce_opinfo *qo = roce_opinfo(req[k].bth[0]);
@@ -446,7 +435,7 @@ static void replay_requester(const char *file)
 
 		CU_ASSERT_FATAL(ursa_roce_ctx_create(lc, &conf) == 0);
 	}
-	ursa_roce_set_xmit(lc, cap_xmit, NULL);
+	ursa_roce_set_xmit(lc, roce_cap_xmit, &sent);
 	CU_ASSERT_FATAL(ursa_roce_pd_alloc(lc, &pd) == 0);
 	CU_ASSERT_FATAL(ursa_roce_cq_create(lc, 64, &cq) == 0);
 	CU_ASSERT_FATAL(ursa_roce_qp_create(pd, cq, cq, &cap, false, &qp) == 0);
@@ -529,8 +518,8 @@ static void replay_requester(const char *file)
 		nwr++;
 	}
 	ursa_lcore_poll(lc);
-	CU_ASSERT_EQUAL_FATAL(nout, nreq);
-	for (unsigned k = 0; k < nout; k++) {
+	CU_ASSERT_EQUAL_FATAL(sent.n, nreq);
+	for (unsigned k = 0; k < sent.n; k++) {
 		uint8_t buf[2048];
 		uint32_t len = rte_pktmbuf_pkt_len(out[k]);
 
@@ -540,7 +529,7 @@ static void replay_requester(const char *file)
 		compare(buf, len, &req[k], k, file);
 		rte_pktmbuf_free(out[k]);
 	}
-	nout = 0;
+	sent.n = 0;
 	/* The kernel server's answers complete every work request, in order. */
 	for (unsigned k = 0; k < nans; k++) {
 		struct rte_mbuf *m = ursa_test_mbuf(lc, ans[k].ip, ans[k].iplen_total);

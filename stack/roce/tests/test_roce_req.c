@@ -12,6 +12,7 @@
 #include <rte_ip.h>
 #include <rte_udp.h>
 
+#include "roce_cap.h"
 #include "roce_priv.h"
 #include "ursa_test.h"
 
@@ -26,26 +27,7 @@ static uint8_t *mem;
 static uint32_t cq_size = 1024;
 #define MEM_LEN (256 * 1024)
 static struct rte_mbuf *out[1024];
-static unsigned nout;
-
-static int cap_xmit(struct ursa_lcore *l, void *arg, const struct ursa_roce_path *p,
-		    struct rte_mbuf *m)
-{
-	RTE_SET_USED(l), RTE_SET_USED(arg), RTE_SET_USED(p);
-	if (nout == RTE_DIM(out)) {
-		rte_pktmbuf_free(m);
-		return -ENOBUFS;
-	}
-	out[nout++] = m;
-	return 0;
-}
-
-static void drain(void)
-{
-	for (unsigned i = 0; i < nout; i++)
-		rte_pktmbuf_free(out[i]);
-	nout = 0;
-}
+static struct roce_cap sent = {.v = out, .max = RTE_DIM(out)};
 
 static void setup(uint16_t mtu, uint32_t sq_psn, uint8_t max_rd_atomic, uint8_t timeout)
 {
@@ -57,7 +39,7 @@ static void setup(uint16_t mtu, uint32_t sq_psn, uint8_t max_rd_atomic, uint8_t 
 	lc = ursa_test_lcore(5);
 	CU_ASSERT_FATAL(lc != NULL);
 	CU_ASSERT_FATAL(ursa_roce_ctx_create(lc, &conf) == 0);
-	ursa_roce_set_xmit(lc, cap_xmit, NULL);
+	ursa_roce_set_xmit(lc, roce_cap_xmit, &sent);
 	CU_ASSERT_FATAL(ursa_roce_pd_alloc(lc, &pd) == 0);
 	CU_ASSERT_FATAL(ursa_roce_cq_create(lc, cq_size, &cq) == 0);
 	CU_ASSERT_FATAL(ursa_roce_qp_create(pd, cq, cq, &cap, false, &qp) == 0);
@@ -87,12 +69,12 @@ static void setup(uint16_t mtu, uint32_t sq_psn, uint8_t max_rd_atomic, uint8_t 
 						    URSA_RDMA_QP_TIMEOUT | URSA_RDMA_QP_RETRY_CNT |
 						    URSA_RDMA_QP_RNR_RETRY |
 						    URSA_RDMA_QP_MAX_QP_RD_ATOMIC) == 0);
-	nout = 0;
+	sent.n = 0;
 }
 
 static void teardown(void)
 {
-	drain();
+	roce_cap_drain(&sent);
 	ursa_roce_qp_destroy(qp);
 	ursa_roce_mr_dereg(mr);
 	ursa_roce_cq_destroy(cq);
@@ -233,8 +215,8 @@ static void test_segmentation_every_pmtu(void)
 					post_wr(op ? URSA_RDMA_WR_RDMA_WRITE : URSA_RDMA_WR_SEND, n,
 						1) == 1);
 				poll_until_quiet();
-				CU_ASSERT_EQUAL(nout, npk);
-				for (unsigned k = 0; k < nout && k < npk; k++) {
+				CU_ASSERT_EQUAL(sent.n, npk);
+				for (unsigned k = 0; k < sent.n && k < npk; k++) {
 					struct seen s;
 					bool first = k == 0, last = k == npk - 1;
 
@@ -287,14 +269,14 @@ static void test_read_psns_and_rd_atomic_limit(void)
 	CU_ASSERT_FATAL(post_wr(URSA_RDMA_WR_RDMA_READ, 10, 2) == 1);
 	CU_ASSERT_FATAL(post_wr(URSA_RDMA_WR_SEND, 10, 3) == 1);
 	poll_until_quiet();
-	CU_ASSERT_EQUAL_FATAL(nout, 1); /* max_rd_atomic 1: the second READ waits */
+	CU_ASSERT_EQUAL_FATAL(sent.n, 1); /* max_rd_atomic 1: the second READ waits */
 	parse(out[0], &s);
 	CU_ASSERT_EQUAL(s.opcode, ROCE_OP_READ_REQUEST);
 	CU_ASSERT_EQUAL(s.psn, 100);
 	CU_ASSERT(s.ackreq);
 	CU_ASSERT_EQUAL(s.rlen, 2500);
 	CU_ASSERT_EQUAL(s.paylen, 0);
-	drain();
+	roce_cap_drain(&sent);
 	/* responses: FIRST 100, MIDDLE 101, LAST 102 */
 	memset(pay, 0x11, sizeof(pay));
 	inject_ack(ROCE_OP_READ_RESP_FIRST, 100, 0x1f, pay, 1024);
@@ -312,14 +294,14 @@ static void test_read_psns_and_rd_atomic_limit(void)
 	CU_ASSERT_EQUAL(mem[2499], 0x33);
 	/* now the second READ (PSN 103, one PSN) and the SEND (PSN 104) go */
 	poll_until_quiet();
-	CU_ASSERT_EQUAL_FATAL(nout, 2);
+	CU_ASSERT_EQUAL_FATAL(sent.n, 2);
 	parse(out[0], &s);
 	CU_ASSERT_EQUAL(s.opcode, ROCE_OP_READ_REQUEST);
 	CU_ASSERT_EQUAL(s.psn, 103);
 	parse(out[1], &s);
 	CU_ASSERT_EQUAL(s.opcode, ROCE_OP_SEND_ONLY);
 	CU_ASSERT_EQUAL(s.psn, 104);
-	drain();
+	roce_cap_drain(&sent);
 	/* a READ response with the wrong length is dropped, the right one completes */
 	inject_ack(ROCE_OP_READ_RESP_ONLY, 103, 0x1f, pay, 12);
 	CU_ASSERT_EQUAL(ursa_test_counter(lc, "roce", "drop_resp_bad_len"), 1);
@@ -347,8 +329,8 @@ static void test_window_and_ackreq_every_64(void)
 	/* 200 packets worth: the window stops at 128 unacknowledged PSNs */
 	CU_ASSERT_FATAL(post_wr(URSA_RDMA_WR_RDMA_WRITE, 200 * 256, 1) == 1);
 	poll_until_quiet();
-	CU_ASSERT_EQUAL_FATAL(nout, 128);
-	for (unsigned k = 0; k < nout; k++) {
+	CU_ASSERT_EQUAL_FATAL(sent.n, 128);
+	for (unsigned k = 0; k < sent.n; k++) {
 		parse(out[k], &s);
 		CU_ASSERT_EQUAL(s.psn, roce_psn_add(0xffffc0, k));
 		if (s.ackreq) {
@@ -358,14 +340,14 @@ static void test_window_and_ackreq_every_64(void)
 		}
 	}
 	CU_ASSERT_EQUAL(ackreqs, 2);
-	drain();
+	roce_cap_drain(&sent);
 	/* an ACK for the first 64 opens the window by 64 */
 	inject_ack(ROCE_OP_ACK, roce_psn_add(0xffffc0, 63), 0x1f, NULL, 0);
 	poll_until_quiet();
-	CU_ASSERT_EQUAL(nout, 64);
+	CU_ASSERT_EQUAL(sent.n, 64);
 	parse(out[0], &s);
 	CU_ASSERT_EQUAL(s.psn, roce_psn_add(0xffffc0, 128));
-	drain();
+	roce_cap_drain(&sent);
 	teardown();
 }
 
@@ -377,12 +359,12 @@ static void test_nak_psn_go_back_n(void)
 	setup(1024, 10, 1, 14);
 	CU_ASSERT_FATAL(post_wr(URSA_RDMA_WR_SEND, 5000, 1) == 1); /* PSN 10..14 */
 	poll_until_quiet();
-	CU_ASSERT_EQUAL(nout, 5);
-	drain();
+	CU_ASSERT_EQUAL(sent.n, 5);
+	roce_cap_drain(&sent);
 	/* the responder missed 12: NAK-PSN 12 acks 10, 11 and rewinds to 12 */
 	inject_ack(ROCE_OP_ACK, 12, 0x60, NULL, 0);
 	poll_until_quiet();
-	CU_ASSERT_EQUAL_FATAL(nout, 3);
+	CU_ASSERT_EQUAL_FATAL(sent.n, 3);
 	parse(out[0], &s);
 	CU_ASSERT_EQUAL(s.psn, 12);
 	CU_ASSERT_EQUAL(s.opcode, ROCE_OP_SEND_MIDDLE);
@@ -390,7 +372,7 @@ static void test_nak_psn_go_back_n(void)
 	CU_ASSERT_EQUAL(s.psn, 14);
 	CU_ASSERT_EQUAL(s.opcode, ROCE_OP_SEND_LAST);
 	CU_ASSERT_EQUAL(s.paylen, 5000 - 4096);
-	drain();
+	roce_cap_drain(&sent);
 	inject_ack(ROCE_OP_ACK, 14, 0x1f, NULL, 0);
 	CU_ASSERT_EQUAL(ursa_roce_cq_poll(cq, &wc, 1), 1);
 	CU_ASSERT_EQUAL(wc.status, URSA_RDMA_WC_SUCCESS);
@@ -443,18 +425,18 @@ static void test_timeout_retransmits_from_una(void)
 	setup(1024, 10, 1, 10);					   /* 4.096 us << 10 = 4.19 ms */
 	CU_ASSERT_FATAL(post_wr(URSA_RDMA_WR_SEND, 3000, 1) == 1); /* 10, 11, 12 */
 	poll_until_quiet();
-	CU_ASSERT_EQUAL(nout, 3);
-	drain();
+	CU_ASSERT_EQUAL(sent.n, 3);
+	roce_cap_drain(&sent);
 	inject_ack(ROCE_OP_ACK, 10, 0x1f, NULL, 0); /* coalesced ACK up to 10 */
 	ursa_test_advance(lc, (4096ull << 10) - 1);
-	CU_ASSERT_EQUAL(nout, 0);
+	CU_ASSERT_EQUAL(sent.n, 0);
 	ursa_test_advance(lc, 1);
-	CU_ASSERT_EQUAL_FATAL(nout, 2);
+	CU_ASSERT_EQUAL_FATAL(sent.n, 2);
 	parse(out[0], &s);
 	CU_ASSERT_EQUAL(s.psn, 11);
 	CU_ASSERT_EQUAL(s.opcode, ROCE_OP_SEND_MIDDLE);
 	CU_ASSERT_EQUAL(ursa_test_counter(lc, "roce", "timeout"), 1);
-	drain();
+	roce_cap_drain(&sent);
 	teardown();
 }
 
@@ -495,12 +477,12 @@ static void test_post_validation(void)
 		CU_ASSERT_EQUAL(ursa_roce_post_send(qp, &wr, 1), 1);
 	CU_ASSERT_EQUAL(ursa_roce_post_send(qp, &wr, 1), -ENOMEM);
 	poll_until_quiet();
-	CU_ASSERT_EQUAL(nout, 0);
+	CU_ASSERT_EQUAL(sent.n, 0);
 	/* back to RTS: the queue drains (window-limited) */
 	a.qp_state = URSA_RDMA_QPS_RTS;
 	CU_ASSERT_EQUAL(ursa_roce_qp_modify(qp, &a, URSA_RDMA_QP_STATE), 0);
 	poll_until_quiet();
-	CU_ASSERT_EQUAL(nout, 128);
+	CU_ASSERT_EQUAL(sent.n, 128);
 	teardown();
 
 	/* a bad local key fails the WQE with a local protection error */
@@ -514,7 +496,7 @@ static void test_post_validation(void)
 		CU_ASSERT_EQUAL(wc.status, URSA_RDMA_WC_LOC_PROT_ERR);
 		CU_ASSERT_EQUAL(ursa_roce_cq_poll(cq, &wc, 1), 0);
 	}
-	CU_ASSERT_EQUAL(nout, 0);
+	CU_ASSERT_EQUAL(sent.n, 0);
 	teardown();
 }
 
@@ -553,11 +535,11 @@ static void test_cq_overflow_and_sqd(void)
 	CU_ASSERT_EQUAL(ursa_roce_cq_poll(cq, &wc, 1), 1);
 	CU_ASSERT_EQUAL(wc.wr_id, 1);
 	CU_ASSERT_EQUAL(ursa_test_counter(lc, "roce", "tx"), 200);
-	drain();
+	roce_cap_drain(&sent);
 	a.qp_state = URSA_RDMA_QPS_RTS;
 	CU_ASSERT_EQUAL(ursa_roce_qp_modify(qp, &a, URSA_RDMA_QP_STATE), 0);
 	poll_until_quiet();
-	CU_ASSERT_EQUAL_FATAL(nout, 1);
+	CU_ASSERT_EQUAL_FATAL(sent.n, 1);
 	parse(out[0], &s);
 	CU_ASSERT_EQUAL(s.psn, 210);
 	teardown();

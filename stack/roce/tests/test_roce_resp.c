@@ -12,6 +12,7 @@
 #include <rte_ip.h>
 #include <rte_udp.h>
 
+#include "roce_cap.h"
 #include "roce_priv.h"
 #include "ursa_test.h"
 
@@ -29,26 +30,7 @@ static uint8_t mem[MR_LEN + 128]; /* canary | MR | canary */
 static uint8_t *buf = mem + 64;
 static uint8_t ro[256], other[256], rbuf[512];
 static struct rte_mbuf *out[64];
-static unsigned nout;
-
-static int cap_xmit(struct ursa_lcore *l, void *arg, const struct ursa_roce_path *p,
-		    struct rte_mbuf *m)
-{
-	RTE_SET_USED(l), RTE_SET_USED(arg), RTE_SET_USED(p);
-	if (nout == RTE_DIM(out)) {
-		rte_pktmbuf_free(m);
-		return -ENOBUFS;
-	}
-	out[nout++] = m;
-	return 0;
-}
-
-static void drain(void)
-{
-	for (unsigned i = 0; i < nout; i++)
-		rte_pktmbuf_free(out[i]);
-	nout = 0;
-}
+static struct roce_cap sent = {.v = out, .max = RTE_DIM(out)};
 
 /* One engine with a responder QP in RTS, expected PSN EXP_PSN. */
 static void setup_qp(unsigned qp_access, uint8_t max_dest_rd_atomic)
@@ -62,7 +44,7 @@ static void setup_qp(unsigned qp_access, uint8_t max_dest_rd_atomic)
 	lc = ursa_test_lcore(99);
 	CU_ASSERT_FATAL(lc != NULL);
 	CU_ASSERT_FATAL(ursa_roce_ctx_create(lc, NULL) == 0);
-	ursa_roce_set_xmit(lc, cap_xmit, NULL);
+	ursa_roce_set_xmit(lc, roce_cap_xmit, &sent);
 	CU_ASSERT_FATAL(ursa_roce_pd_alloc(lc, &pd) == 0);
 	CU_ASSERT_FATAL(ursa_roce_pd_alloc(lc, &pd2) == 0);
 	CU_ASSERT_FATAL(ursa_roce_cq_create(lc, 64, &cq) == 0);
@@ -104,12 +86,12 @@ static void setup_qp(unsigned qp_access, uint8_t max_dest_rd_atomic)
 						    URSA_RDMA_QP_TIMEOUT | URSA_RDMA_QP_RETRY_CNT |
 						    URSA_RDMA_QP_RNR_RETRY |
 						    URSA_RDMA_QP_MAX_QP_RD_ATOMIC) == 0);
-	nout = 0;
+	sent.n = 0;
 }
 
 static void teardown_qp(void)
 {
-	drain();
+	roce_cap_drain(&sent);
 	ursa_roce_qp_destroy(qp);
 	ursa_roce_mr_dereg(mr);
 	ursa_roce_mr_dereg(mr_ro);
@@ -203,10 +185,10 @@ static bool reply(struct reply *r)
 	const struct roce_opinfo *op;
 	uint32_t len;
 
-	if (nout == 0)
+	if (sent.n == 0)
 		return false;
 	m = out[0];
-	memmove(out, out + 1, --nout * sizeof(out[0]));
+	memmove(out, out + 1, --sent.n * sizeof(out[0]));
 	p = rte_pktmbuf_mtod(m, const uint8_t *);
 	CU_ASSERT_FATAL(rte_pktmbuf_is_contiguous(m));
 	len = rte_pktmbuf_pkt_len(m);
@@ -915,14 +897,14 @@ static void test_ack_after_paced_read(void)
 
 	lc = ursa_test_lcore(98);
 	CU_ASSERT_FATAL(ursa_roce_fuzz_setup(lc) == 0); /* QPN 0x11, 10.0.0.2 -> 10.0.0.1 */
-	ursa_roce_set_xmit(lc, cap_xmit, NULL);
-	nout = 0;
+	ursa_roce_set_xmit(lc, roce_cap_xmit, &sent);
+	sent.n = 0;
 	qp = roce_qp_lookup(lc->roce, 0x11);
 	CU_ASSERT_FATAL(qp != NULL);
 	/* 40 response packets at PMTU 256: more than one poll's budget of 32 */
 	reth(e, 0x10000, 0x00c0ffee, 40 * 256);
 	inject(&f);
-	CU_ASSERT_EQUAL(nout, 32);
+	CU_ASSERT_EQUAL(sent.n, 32);
 	/* a WRITE with AckReq arrives meanwhile */
 	f.opcode = ROCE_OP_WRITE_ONLY;
 	f.psn = 40;
@@ -931,7 +913,7 @@ static void test_ack_after_paced_read(void)
 	f.pad = -1;
 	reth(e, 0x18000, 0x00c0ffee, 8);
 	inject(&f);
-	CU_ASSERT_EQUAL(nout, 32); /* its ACK waits */
+	CU_ASSERT_EQUAL(sent.n, 32); /* its ACK waits */
 	/* and an atomic: its ACK waits too, and leaves after the WRITE's ACK */
 	f.opcode = ROCE_OP_FETCH_ADD;
 	f.psn = 41;
@@ -940,7 +922,7 @@ static void test_ack_after_paced_read(void)
 	atmeth(e, 0x19000, 0x00c0ffee, 3, 0);
 	inject(&f);
 	ursa_lcore_poll(lc);
-	CU_ASSERT_EQUAL_FATAL(nout, 42);
+	CU_ASSERT_EQUAL_FATAL(sent.n, 42);
 	for (unsigned k = 0; k < 40; k++) {
 		CU_ASSERT_FATAL(reply(&r));
 		CU_ASSERT_EQUAL(r.psn, expect++);
@@ -954,7 +936,7 @@ static void test_ack_after_paced_read(void)
 	CU_ASSERT_EQUAL(r.opcode, ROCE_OP_ATOMIC_ACK);
 	CU_ASSERT_EQUAL(r.psn, 41);
 	CU_ASSERT_EQUAL(r.orig, 0);
-	drain();
+	roce_cap_drain(&sent);
 	ursa_lcore_destroy(lc);
 }
 
