@@ -50,7 +50,7 @@ struct opts {
 	int listen_port;
 	enum mode mode;
 	uint64_t bytes, stream_seed, seed;
-	bool rst, offline_gen, offline_check, kernel;
+	bool rst, offline_gen, offline_check, kernel, stats;
 	double timeout_s;
 	unsigned msg_size, count;
 };
@@ -292,6 +292,21 @@ static void linger_poll(struct app *a, uint64_t ns)
 
 /* ---- the modes on a connected socket ---- */
 
+/* What TCP did for this transfer (on stderr, so the result line on stdout stays one line). */
+static void tcp_report(struct app *a, int fd)
+{
+	struct ursa_tcp_info ti;
+
+	if (ursa_sock_tcp_info(a->lc, fd, &ti) != 0)
+		return;
+	fprintf(stderr,
+		"ursa-tcp: tcp segs_out=%" PRIu64 " segs_in=%" PRIu64 " retrans=%" PRIu64
+		" timeouts=%" PRIu64 " recoveries=%" PRIu64 " cwnd=%u ssthresh=%u srtt_us=%u"
+		" rto_us=%u backoff=%u unacked=%u snd_wnd=%u cc=%s\n",
+		ti.segs_out, ti.segs_in, ti.retransmits, ti.timeouts, ti.fast_retransmits, ti.cwnd,
+		ti.ssthresh, ti.srtt_us, ti.rto_us, ti.backoff, ti.unacked, ti.snd_wnd, ti.cc);
+}
+
 static int run_conn(struct app *a, int fd)
 {
 	uint64_t pend_off = 0, pend_len = 0; /* echo: received bytes not yet sent back */
@@ -411,6 +426,7 @@ static int run_conn(struct app *a, int fd)
 		}
 	}
 	a->t_end = ursa_now(a->lc);
+	tcp_report(a, fd);
 	if (a->o.mode == M_PINGPONG && a->o.connect != NULL && done > 0)
 		printf("ursa-tcp: pingpong count=%u msg_size=%u avg_rtt_us=%.2f\n", done,
 		       a->o.msg_size, (double)rtt_sum / done / 1e3);
@@ -689,6 +705,14 @@ static int run_kernel(struct app *a)
 	return a->fail == NULL && !a->mismatch ? 0 : 1;
 }
 
+/* --stats: every counter that moved, one per line on stderr ("ursa-tcp: stat tcp.timeouts 3") */
+static void print_counter(const char *block, const char *name, uint64_t val, void *arg)
+{
+	(void)arg;
+	if (val != 0)
+		fprintf(stderr, "ursa-tcp: stat %s.%s %" PRIu64 "\n", block, name, val);
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: ursa-tcp --port DEVARGS --ip A/LEN [--ip6 A/LEN] [--mac MAC]\n"
@@ -696,7 +720,7 @@ static void usage(FILE *f)
 		   "         --mode echo|discard|source|sink|pingpong [--bytes N] "
 		   "[--stream-seed S]\n"
 		   "         [--close fin|rst] [--fault SPEC] [--fault-rx SPEC] [--fault-tx SPEC]\n"
-		   "         [--timeout S] [--seed N] [--msg-size N] [--count N]\n"
+		   "         [--timeout S] [--seed N] [--msg-size N] [--count N] [--stats]\n"
 		   "       ursa-tcp gen|check --bytes N [--stream-seed S]\n"
 		   "       ursa-tcp kernel (--listen PORT | --connect ADDR:PORT) --mode M ...\n");
 }
@@ -712,7 +736,8 @@ static int parse(int argc, char **argv, struct opts *o)
 		{"close", 1, NULL, 'C'},      {"fault", 1, NULL, 'f'},
 		{"fault-rx", 1, NULL, 'r'},   {"fault-tx", 1, NULL, 't'},
 		{"timeout", 1, NULL, 'T'},    {"msg-size", 1, NULL, 'z'},
-		{"count", 1, NULL, 'n'},      {"help", 0, NULL, 'h'},
+		{"count", 1, NULL, 'n'},      {"stats", 0, NULL, 'x'},
+		{"help", 0, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
@@ -747,6 +772,7 @@ static int parse(int argc, char **argv, struct opts *o)
 		case 'T': o->timeout_s = atof(optarg); break;
 		case 'z': o->msg_size = (unsigned)atoi(optarg); break;
 		case 'n': o->count = (unsigned)atoi(optarg); break;
+		case 'x': o->stats = true; break;
 		case 'C':
 			if (strcmp(optarg, "rst") != 0 && strcmp(optarg, "fin") != 0)
 				return -1;
@@ -807,6 +833,8 @@ int main(int argc, char **argv)
 		goto out_lc;
 	}
 	rc = a.o.connect ? run_client(&a) : run_server(&a);
+	if (a.o.stats)
+		ursa_stats_foreach(a.lc, print_counter, NULL);
 out_lc:
 	if (a.lc != NULL)
 		ursa_lcore_destroy(a.lc);

@@ -106,11 +106,12 @@ ursa_wait_listen() {
 	tc_fail "ursa-tcp did not start listening"
 }
 
-# ursa_result: wait for ursa-tcp, print its summary line; returns its exit status.
+# ursa_result: wait for ursa-tcp, print its summary line and TCP figures; returns its exit status.
 ursa_result() {
 	local rc=0
 	wait "$UPID" || rc=$?
 	grep '^ursa-tcp: ' "$TC_TMP/ursa.out" >&2 || true
+	grep '^ursa-tcp: tcp ' "$TC_TMP/ursa.err" >&2 || true
 	[ "$rc" -eq 0 ] || sed 's/^/  ursa-tcp stderr: /' "$TC_TMP/ursa.err" >&2
 	return "$rc"
 }

@@ -5,7 +5,7 @@
 # echo, each transfer verified byte for byte against a seeded stream:
 #   kernel client (socat)  -> ursa server (sink)        kernel sends the stream
 #   ursa client (source)   -> kernel server (socat)     kernel checks what it received
-#   ursa client (echo)     -> kernel echo server (socat PIPE)
+#   ursa client (echo)     -> kernel echo server (tcp_echo_server.py)
 # URSA_INTEROP_BYTES sets the size per direction (8 MiB by default; 1 GiB for the full run).
 # TC_FAMILY=6 runs it over IPv6 (tcp-interop6.sh).
 FAM=${TC_FAMILY:-4}
@@ -51,7 +51,8 @@ echo "ursa -> kernel: $BYTES bytes verified, crc32 $got ($(echo "$(date +%s.%N) 
 
 # 3. ursa client echo against the kernel's echo server
 EBYTES=$((BYTES / 8))
-kexec timeout "$TIMEOUT" socat $SOCAT_L:5003,reuseaddr PIPE >/dev/null 2>&1 &
+kexec timeout "$TIMEOUT" python3 "$TC_TOP/scripts/netns/tcp_echo_server.py" "$FAM" 5003 \
+	>/dev/null 2>&1 &
 TC_PIDS+=("$!")
 for _ in $(seq 1 50); do
 	kexec ss -Hltn "sport = :5003" | grep -q . && break

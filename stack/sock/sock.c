@@ -538,6 +538,21 @@ int ursa_setsockopt(struct ursa_lcore *lc, int fd, int level, int name, const vo
 	return set_one(lc, s, o, iv);
 }
 
+int ursa_sock_tcp_info(struct ursa_lcore *lc, int fd, struct ursa_tcp_info *info)
+{
+	struct ursa_sock *s = sock_get(lc, fd);
+
+	if (s == NULL)
+		return -EBADF;
+	if (info == NULL)
+		return -EFAULT;
+	if (s->ops != &sock_tcp_ops)
+		return -EOPNOTSUPP;
+	if (s->conn == NULL || s->state == SOCK_UNCONNECTED || s->state == SOCK_LISTENING)
+		return -ENOTCONN;
+	return ursa_tcp_get_info(s->conn, info);
+}
+
 int ursa_getsockopt(struct ursa_lcore *lc, int fd, int level, int name, void *val,
 		    socklen_t *len)
 {

@@ -84,6 +84,12 @@ int ursa_getsockopt(struct ursa_lcore *lc, int fd, int level, int name, void *va
 int ursa_getsockname(struct ursa_lcore *lc, int fd, struct sockaddr *sa, socklen_t *len);
 int ursa_getpeername(struct ursa_lcore *lc, int fd, struct sockaddr *sa, socklen_t *len);
 
+struct ursa_tcp_info;
+/** The TCP variables of a connected or connecting TCP socket (what getsockopt(TCP_INFO)
+ *  gives on Linux): -EBADF, -EOPNOTSUPP when the socket is not TCP, -ENOTCONN before
+ *  connect()/accept() gave it a connection. */
+int ursa_sock_tcp_info(struct ursa_lcore *lc, int fd, struct ursa_tcp_info *info);
+
 /** Fill revents of each entry (POLLERR/POLLHUP always reported; an invalid handle gets
  *  POLLNVAL 0x020); returns how many entries have revents != 0. Does not poll the lcore. */
 int ursa_sock_poll(struct ursa_lcore *lc, struct ursa_pollfd *fds, unsigned n);

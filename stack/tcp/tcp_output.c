@@ -225,6 +225,24 @@ static void after_send(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, uint32_t
 		tcp_rtx_arm(lc, pcb);
 }
 
+/* The payload that fits in the next segment (RFC 9293 §3.7.1 Eff.snd.MSS): snd_mss already
+ * leaves room for timestamps; SACK blocks we still report to the peer take more. Without
+ * this a full segment that carries SACK blocks (bidirectional data with losses both ways)
+ * exceeds the MTU and is dropped by IP with DF set. */
+uint32_t tcp_mss_now(const struct ursa_tcp_pcb *pcb)
+{
+	unsigned nb, max = pcb->ts_ok ? 3 : 4;
+	uint32_t sack;
+
+	if (!pcb->sack_ok || (pcb->ooo.n == 0 && !pcb->dsack_pending))
+		return pcb->snd_mss;
+	nb = pcb->ooo.n + (pcb->dsack_pending ? 1u : 0u);
+	if (nb > max)
+		nb = max;
+	sack = 4 + 8 * nb; /* NOP, NOP, kind, length, blocks */
+	return pcb->snd_mss > sack + 64 ? pcb->snd_mss - sack : 64;
+}
+
 /* One segment of new (or go-back-N) data at snd_nxt; returns true if something was sent. */
 static bool send_one(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, uint32_t cwnd)
 {
@@ -235,13 +253,14 @@ static bool send_one(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, uint32_t c
 	uint32_t usable = wnd > flight ? wnd - flight : 0;
 	uint32_t len = avail < usable ? avail : usable;
 	bool fin_pending = pcb->shut_wr && SEQ_LEQ(pcb->snd_nxt, end);
+	uint32_t mss = tcp_mss_now(pcb);
 	bool fin;
 	uint8_t flags = TH_ACK;
 
-	if (len > pcb->snd_mss)
-		len = pcb->snd_mss;
+	if (len > mss)
+		len = mss;
 	/* Nagle and SWS avoidance hold back new data only, never a retransmission. */
-	if (len > 0 && len < pcb->snd_mss && !SEQ_LT(pcb->snd_nxt, pcb->snd_max)) {
+	if (len > 0 && len < mss && !SEQ_LT(pcb->snd_nxt, pcb->snd_max)) {
 		bool last = len == avail;
 
 		if (pcb->force)
@@ -287,8 +306,8 @@ static bool send_sack_recovery(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb)
 		    (tcp_sack_next_seg(pcb, true, &seq, &len) ||
 		     (!SEQ_LT(pcb->snd_nxt, data_end(pcb)) &&
 		      tcp_sack_next_seg(pcb, false, &seq, &len)))) {
-			if (len > pcb->snd_mss)
-				len = pcb->snd_mss;
+			if (len > tcp_mss_now(pcb))
+				len = tcp_mss_now(pcb);
 			if (tcp_send_seg(lc, pcb, seq, TH_ACK, len) == -ENOMEM)
 				break;
 			after_send(lc, pcb, seq, len, false);
@@ -314,8 +333,8 @@ void tcp_send_probe(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb)
 		return;
 	}
 	len = end - pcb->snd_una - syn_adj(pcb);
-	if (len > pcb->snd_mss)
-		len = pcb->snd_mss;
+	if (len > tcp_mss_now(pcb))
+		len = tcp_mss_now(pcb);
 	seq = end - len;
 	if (tcp_send_seg(lc, pcb, seq, TH_ACK, len) == -ENOMEM)
 		return;
@@ -329,8 +348,8 @@ void tcp_rexmt_una(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb)
 	bool fin = false;
 	uint8_t flags = TH_ACK;
 
-	if (len > pcb->snd_mss)
-		len = pcb->snd_mss;
+	if (len > tcp_mss_now(pcb))
+		len = tcp_mss_now(pcb);
 	if (pcb->fin_sent && pcb->snd_una + syn_adj(pcb) + len == end) {
 		fin = true;
 		flags |= TH_FIN;

@@ -340,6 +340,7 @@ unsigned tcp_sack_blocks(const struct ursa_tcp_pcb *pcb, struct tcp_sack_block *
 /* Send whatever the windows, Nagle and pending flags allow. */
 void tcp_output(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb);
 /* Send one segment of the connection: seq, flags, len payload bytes from the send ring. */
+uint32_t tcp_mss_now(const struct ursa_tcp_pcb *pcb);
 int tcp_send_seg(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, uint32_t seq, uint8_t flags,
 		 uint32_t len);
 /* A loss probe (RFC 8985 §7.3): one new segment if the peer's window allows, else the last
