@@ -85,6 +85,10 @@ int ursa_roce_mr_rereg(struct ursa_roce_mr *mr, unsigned access);
 int ursa_roce_mr_dereg(struct ursa_roce_mr *mr);
 uint32_t ursa_roce_mr_lkey(const struct ursa_roce_mr *mr);
 uint32_t ursa_roce_mr_rkey(const struct ursa_roce_mr *mr);
+/** Replay/testing hook, not for applications: give an MR a chosen key (the rkey a captured
+ *  peer used), so a recorded exchange can be replayed (pcap-tests). Keys chosen this way are
+ *  not random (DESIGN.md §2.1). -EEXIST when the key is 0 or in use. */
+int ursa_roce_mr_set_key(struct ursa_roce_mr *mr, uint32_t key);
 
 typedef void (*ursa_roce_cq_event_t)(struct ursa_roce_cq *cq, void *arg);
 int ursa_roce_cq_create(struct ursa_lcore *lc, uint32_t cqe, struct ursa_roce_cq **out);
@@ -107,6 +111,9 @@ uint32_t ursa_roce_qp_num(const struct ursa_roce_qp *qp);
 void ursa_roce_qp_set_iface(struct ursa_roce_qp *qp, int32_t iface, uint32_t tenant);
 /** The UDP source port of the QP's packets (0xC000-0xFFFF, fixed per QP). */
 uint16_t ursa_roce_qp_sport(const struct ursa_roce_qp *qp);
+/** Replay/testing hook, not for applications: renumber a QP to the QPN a captured peer
+ *  addressed (pcap-tests). -EINVAL when that QPN is out of range or taken. */
+int ursa_roce_qp_set_qpn(struct ursa_roce_qp *qp, uint32_t qpn);
 
 /** Returns how many were posted, or a negative errno when the first one was refused. */
 int ursa_roce_post_send(struct ursa_roce_qp *qp, const struct ursa_rdma_send_wr *wr, unsigned n);
