@@ -7,6 +7,7 @@
  *            (--listen PORT | --connect ADDR:PORT | --connect [ADDR6]:PORT)
  *            --mode echo|discard|source|sink|pingpong [--bytes N] [--stream-seed S]
  *            [--close fin|rst] [--fault SPEC] [--timeout S] [--msg-size N --count N]
+ *            [--lcore CPU]
  *   ursa-tcp gen --bytes N [--stream-seed S]      the stream on stdout (no DPDK)
  *   ursa-tcp check --bytes N [--stream-seed S]    verify stdin against the stream
  *   ursa-tcp kernel (--listen PORT | --connect ...) --mode ...   the same modes on a Linux
@@ -17,7 +18,14 @@
  *   ursa-tcp: role=server mode=sink bytes=1048576 crc32=0x1c291ca3 verify=ok elapsed=0.52
  *             mbit_s=16.1 close=fin
  * (CRC-32 of the bytes seen, as zlib.crc32/ISA-L crc32_gzip_refl), and exits 0 when all went
- * as asked, 1 otherwise (verify=mismatch, reset, timeout), 2 on a bad command line.
+ * as asked, 1 otherwise (verify=mismatch, reset, timeout), 2 on a bad command line. A
+ * ping-pong client also prints its round trips: average, minimum, median, 90th, 99th, 99.9th
+ * percentile and maximum, in microseconds.
+ *
+ * The stack runs on EAL lcore 0. Without --lcore that lcore may run on any CPU the process is
+ * allowed (taskset decides), so two ursa-tcp processes are not forced onto one core; --lcore
+ * pins it to one CPU. The loop polls without sleeping while there was work in the last
+ * SPIN_NS and naps IDLE_NAP_US between polls after that.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -25,6 +33,7 @@
 #include <isa-l/crc.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sched.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <stdio.h>
@@ -34,6 +43,7 @@
 
 #include <rte_eal.h>
 #include <rte_errno.h>
+#include <rte_ethdev.h>
 #include <rte_lcore.h>
 
 #include "ursa.h"
@@ -41,6 +51,14 @@
 #include "ursa_tcp.h"
 
 #define BUF_SIZE (256 * 1024)
+/*
+ * Poll without sleeping for this long after the last work: longer than a round trip over
+ * memif or veth (10-40 us here), so a ping-pong never naps between its messages; short enough
+ * that a peer sharing the core gets it well within a scheduler slice.
+ */
+#define SPIN_NS (200 * URSA_NS_PER_US)
+#define IDLE_NAP_US 20
+#define MAX_RTTS (4u * 1024 * 1024) /* round trips kept for the percentiles */
 
 enum mode { M_ECHO, M_DISCARD, M_SOURCE, M_SINK, M_PINGPONG };
 static const char *const mode_names[] = {"echo", "discard", "source", "sink", "pingpong"};
@@ -53,6 +71,7 @@ struct opts {
 	bool rst, offline_gen, offline_check, kernel, stats;
 	double timeout_s;
 	unsigned msg_size, count;
+	int lcore; /* CPU for EAL lcore 0; -1: any CPU of the affinity mask */
 };
 
 struct app {
@@ -63,6 +82,8 @@ struct app {
 	uint32_t crc;
 	bool mismatch;
 	uint64_t t_start, t_end;
+	uint64_t *rtts; /* ping-pong client: each round trip (ns) */
+	unsigned nb_rtts;
 	const char *fail;
 };
 
@@ -165,11 +186,46 @@ static int offline(struct app *a)
 
 /* ---- the stack ---- */
 
-static int eal_start(void)
+/*
+ * "-l" "CPU" with --lcore; else "--lcores" "0@(a,b,...)": lcore 0 on every CPU of the
+ * affinity mask. EAL's usual "-l 0" pins every process to CPU 0, so two ursa-tcp processes
+ * (the two ends over memif) share one core, each polling until the scheduler preempts it: a
+ * round trip then costs scheduler slices (ms) instead of microseconds.
+ */
+static int eal_cpus(int lcore, char *opt, size_t opt_len, char *val, size_t val_len)
 {
-	char *argv[] = {"ursa-tcp", "--no-huge", "-m", "512", "--no-shconf", "--no-pci",
-			"--no-telemetry", "-l", "0", "--log-level=error", NULL};
+	cpu_set_t set;
+	size_t n;
 
+	if (lcore >= 0) {
+		snprintf(opt, opt_len, "-l");
+		snprintf(val, val_len, "%d", lcore);
+		return 0;
+	}
+	if (sched_getaffinity(0, sizeof(set), &set) != 0)
+		return -errno;
+	snprintf(opt, opt_len, "--lcores");
+	n = (size_t)snprintf(val, val_len, "0@(");
+	for (int c = 0; c < CPU_SETSIZE && n < val_len; c++)
+		if (CPU_ISSET(c, &set))
+			n += (size_t)snprintf(val + n, val_len - n, "%d,", c);
+	if (n + 1 >= val_len || val[n - 1] != ',')
+		return -E2BIG;
+	val[n - 1] = ')';
+	return 0;
+}
+
+static int eal_start(int lcore)
+{
+	char opt[16], cpus[2048];
+	char *argv[] = {"ursa-tcp", "--no-huge", "-m", "512", "--no-shconf", "--no-pci",
+			"--no-telemetry", opt, cpus, "--log-level=error", NULL};
+	int rc = eal_cpus(lcore, opt, sizeof(opt), cpus, sizeof(cpus));
+
+	if (rc != 0) {
+		fprintf(stderr, "ursa-tcp: CPU set: %s\n", strerror(-rc));
+		return -1;
+	}
 	if (rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])) - 1, argv) < 0) {
 		fprintf(stderr, "ursa-tcp: EAL init failed: %s\n", rte_strerror(rte_errno));
 		return -1;
@@ -219,7 +275,7 @@ static int stack_up(struct app *a)
 	uint16_t port, ifi;
 	int rc;
 
-	if (eal_start() != 0)
+	if (eal_start(a->o.lcore) != 0)
 		return -1;
 	lconf.lcore_id = rte_lcore_id();
 	lconf.seed = a->o.seed;
@@ -307,15 +363,57 @@ static void tcp_report(struct app *a, int fd)
 		ti.ssthresh, ti.srtt_us, ti.rto_us, ti.backoff, ti.unacked, ti.snd_wnd, ti.cc);
 }
 
+static int cmp_u64(const void *x, const void *y)
+{
+	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+/* The p-th percentile (nearest rank) of the n sorted round trips, in microseconds. */
+static double rtt_pct(const uint64_t *v, unsigned n, double p)
+{
+	double rank = p / 100 * n;
+	unsigned i = (unsigned)rank;
+
+	if ((double)i < rank)
+		i++;
+	return (double)v[i > 0 ? i - 1 : 0] / 1e3;
+}
+
+/* Keep one ping-pong round trip for the percentiles. */
+static void rtt_add(struct app *a, uint64_t ns)
+{
+	if (a->rtts != NULL && a->nb_rtts < a->o.count && a->nb_rtts < MAX_RTTS)
+		a->rtts[a->nb_rtts++] = ns;
+}
+
+static void rtt_report(struct app *a, unsigned done, uint64_t sum_ns)
+{
+	unsigned n = a->nb_rtts;
+
+	printf("ursa-tcp: pingpong count=%u msg_size=%u avg_rtt_us=%.2f", done, a->o.msg_size,
+	       done > 0 ? (double)sum_ns / done / 1e3 : 0.0);
+	if (n > 0) {
+		qsort(a->rtts, n, sizeof(a->rtts[0]), cmp_u64);
+		printf(" min_rtt_us=%.2f p50_rtt_us=%.2f p90_rtt_us=%.2f p99_rtt_us=%.2f"
+		       " p999_rtt_us=%.2f max_rtt_us=%.2f",
+		       (double)a->rtts[0] / 1e3, rtt_pct(a->rtts, n, 50), rtt_pct(a->rtts, n, 90),
+		       rtt_pct(a->rtts, n, 99), rtt_pct(a->rtts, n, 99.9),
+		       (double)a->rtts[n - 1] / 1e3);
+	}
+	printf("\n");
+}
+
 static int run_conn(struct app *a, int fd)
 {
 	uint64_t pend_off = 0, pend_len = 0; /* echo: received bytes not yet sent back */
 	bool eof = false, shut = false;
-	uint64_t rtt_sum = 0;
+	uint64_t rtt_sum = 0, t_sent = 0, last_work;
 	unsigned done = 0;
 	uint8_t *echo = a->want; /* echo mode does not verify: reuse the buffer */
 
-	a->t_start = ursa_now(a->lc);
+	a->t_start = last_work = ursa_now(a->lc);
 	/* as the kernel mode does: no Nagle delay for the ping-pong's small messages */
 	ursa_setsockopt(a->lc, fd, IPPROTO_TCP, TCP_NODELAY, &(int){1}, sizeof(int));
 	if (a->o.mode == M_ECHO && a->o.connect == NULL)
@@ -360,7 +458,7 @@ static int run_conn(struct app *a, int fd)
 				break;
 			}
 			a->out += (uint64_t)n;
-			rtt_sum -= ursa_now(a->lc);
+			t_sent = ursa_now(a->lc);
 			progress = true;
 		}
 		if (a->o.mode == M_ECHO && a->o.connect == NULL && pend_len > 0) {
@@ -388,7 +486,10 @@ static int run_conn(struct app *a, int fd)
 				} else if (a->o.mode == M_PINGPONG) {
 					a->in += (uint64_t)n;
 					if (a->o.connect != NULL && a->in == a->out) {
-						rtt_sum += ursa_now(a->lc);
+						uint64_t rtt = ursa_now(a->lc) - t_sent;
+
+						rtt_sum += rtt;
+						rtt_add(a, rtt);
 						done++;
 					} else if (a->o.connect == NULL) {
 						/* server: reply with as many bytes */
@@ -418,18 +519,33 @@ static int run_conn(struct app *a, int fd)
 			break;
 		if (eof && (a->o.mode != M_ECHO || pend_len == 0))
 			break;
-		if (!progress) {
-			struct ursa_pollfd p = {.fd = fd, .events = URSA_POLLIN | URSA_POLLOUT};
+		if (progress) {
+			last_work = ursa_now(a->lc);
+		} else {
+			/*
+			 * Ask only for what the loop would act on: a connected socket is writable
+			 * nearly always, and counting that as work kept the loop from ever napping.
+			 */
+			bool echo_pend = a->o.mode == M_ECHO && a->o.connect == NULL && pend_len > 0;
+			bool tx = echo_pend || ((a->o.mode == M_SOURCE ||
+						 (a->o.mode == M_ECHO && a->o.connect != NULL)) &&
+						a->out < a->o.bytes);
+			struct ursa_pollfd p = {
+				.fd = fd,
+				.events = (short)((!eof && !echo_pend ? URSA_POLLIN : 0) |
+						  (tx ? URSA_POLLOUT : 0)),
+			};
 
-			if (ursa_lcore_poll(a->lc) == 0 && ursa_sock_poll(a->lc, &p, 1) == 0)
-				usleep(20);
+			if (ursa_lcore_poll(a->lc) != 0 || ursa_sock_poll(a->lc, &p, 1) != 0)
+				last_work = ursa_now(a->lc);
+			else if (ursa_now(a->lc) - last_work > SPIN_NS)
+				usleep(IDLE_NAP_US);
 		}
 	}
 	a->t_end = ursa_now(a->lc);
 	tcp_report(a, fd);
 	if (a->o.mode == M_PINGPONG && a->o.connect != NULL && done > 0)
-		printf("ursa-tcp: pingpong count=%u msg_size=%u avg_rtt_us=%.2f\n", done,
-		       a->o.msg_size, (double)rtt_sum / done / 1e3);
+		rtt_report(a, done, rtt_sum);
 	if (a->o.rst) {
 		struct linger l = {1, 0};
 
@@ -491,6 +607,23 @@ static int parse_hostport(const char *s, int *family, struct sockaddr_storage *s
 	return 0;
 }
 
+/*
+ * Until the port reports its link up, or the time-out. memif connects to its peer in the
+ * background after start: a SYN sent before that is dropped by the PMD and costs the initial
+ * retransmission time-out (1 s) and a timeout in the TCP figures.
+ */
+static void link_wait(struct app *a)
+{
+	struct rte_eth_link link;
+
+	for (;;) {
+		if (rte_eth_link_get_nowait(a->lc->ports[0].ethdev, &link) != 0 ||
+		    link.link_status == RTE_ETH_LINK_UP || timed_out(a))
+			return;
+		linger_poll(a, 10 * URSA_NS_PER_MS);
+	}
+}
+
 static int run_client(struct app *a)
 {
 	struct sockaddr_storage ss;
@@ -502,6 +635,7 @@ static int run_client(struct app *a)
 		return 2;
 	}
 	a->t_start = ursa_now(a->lc);
+	link_wait(a);
 	/* the peer's neighbour entry and our DAD need a moment: retry refused/unreachable */
 	for (;;) {
 		fd = ursa_socket(a->lc, family, SOCK_STREAM, 0);
@@ -637,13 +771,14 @@ static int run_kernel(struct app *a)
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	a->t_start = k_now();
 	if (a->o.mode == M_PINGPONG && a->o.connect) {
-		uint64_t t0 = k_now();
+		uint64_t sum = 0, t0;
 		unsigned i;
 
 		memset(a->buf, 'q', a->o.msg_size);
 		for (i = 0; i < a->o.count; i++) {
 			size_t got = 0;
 
+			t0 = k_now();
 			if (k_sendall(fd, a->buf, a->o.msg_size) != 0)
 				break;
 			while (got < a->o.msg_size) {
@@ -655,10 +790,12 @@ static int run_kernel(struct app *a)
 			}
 			if (got < a->o.msg_size)
 				break;
+			t0 = k_now() - t0;
+			sum += t0;
+			rtt_add(a, t0);
 		}
 		a->out = a->in = (uint64_t)i * a->o.msg_size;
-		printf("ursa-tcp: pingpong count=%u msg_size=%u avg_rtt_us=%.2f\n", i,
-		       a->o.msg_size, (double)(k_now() - t0) / (i ? i : 1) / 1e3);
+		rtt_report(a, i, sum);
 		if (i < a->o.count)
 			a->fail = "short";
 	} else if (a->o.mode == M_SOURCE) {
@@ -721,6 +858,7 @@ static void usage(FILE *f)
 		   "[--stream-seed S]\n"
 		   "         [--close fin|rst] [--fault SPEC] [--fault-rx SPEC] [--fault-tx SPEC]\n"
 		   "         [--timeout S] [--seed N] [--msg-size N] [--count N] [--stats]\n"
+		   "         [--lcore CPU]\n"
 		   "       ursa-tcp gen|check --bytes N [--stream-seed S]\n"
 		   "       ursa-tcp kernel (--listen PORT | --connect ADDR:PORT) --mode M ...\n");
 }
@@ -737,7 +875,7 @@ static int parse(int argc, char **argv, struct opts *o)
 		{"fault-rx", 1, NULL, 'r'},   {"fault-tx", 1, NULL, 't'},
 		{"timeout", 1, NULL, 'T'},    {"msg-size", 1, NULL, 'z'},
 		{"count", 1, NULL, 'n'},      {"stats", 0, NULL, 'x'},
-		{"help", 0, NULL, 'h'},
+		{"lcore", 1, NULL, 'L'},      {"help", 0, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
@@ -747,6 +885,7 @@ static int parse(int argc, char **argv, struct opts *o)
 	o->stream_seed = 1;
 	o->msg_size = 64;
 	o->count = 1000;
+	o->lcore = -1;
 	if (argc > 1 && (strcmp(argv[1], "gen") == 0 || strcmp(argv[1], "check") == 0 ||
 			 strcmp(argv[1], "kernel") == 0)) {
 		o->kernel = argv[1][0] == 'k';
@@ -773,6 +912,15 @@ static int parse(int argc, char **argv, struct opts *o)
 		case 'z': o->msg_size = (unsigned)atoi(optarg); break;
 		case 'n': o->count = (unsigned)atoi(optarg); break;
 		case 'x': o->stats = true; break;
+		case 'L': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+
+			if (*optarg == '\0' || *end != '\0' || v < 0 || v >= CPU_SETSIZE)
+				return -1;
+			o->lcore = (int)v;
+			break;
+		}
 		case 'C':
 			if (strcmp(optarg, "rst") != 0 && strcmp(optarg, "fin") != 0)
 				return -1;
@@ -820,6 +968,11 @@ int main(int argc, char **argv)
 	a.want = malloc(BUF_SIZE);
 	if (a.buf == NULL || a.want == NULL)
 		return 1;
+	if (a.o.mode == M_PINGPONG && a.o.connect != NULL && a.o.count > 0) {
+		a.rtts = calloc(a.o.count < MAX_RTTS ? a.o.count : MAX_RTTS, sizeof(a.rtts[0]));
+		if (a.rtts == NULL)
+			return 1;
+	}
 	if (a.o.offline_gen || a.o.offline_check) {
 		rc = offline(&a);
 		goto out;
@@ -840,6 +993,7 @@ out_lc:
 		ursa_lcore_destroy(a.lc);
 	rte_eal_cleanup();
 out:
+	free(a.rtts);
 	free(a.buf);
 	free(a.want);
 	return rc;
