@@ -2,7 +2,9 @@
 /*
  * The case.conf parser: "key = value" lines describing the one ursa instance a case replays
  * into (port MAC, interfaces with VLAN, tenant, MAC and addresses, routes, seed, whether to
- * announce), how long to run on after the input, and which fields are not compared and why.
+ * announce), static neighbours, RDMA objects for RoCE cases (rdma.c parses those lines), how
+ * long to run on after the input, which fields are not compared and why, and which counters
+ * must end with which values.
  * The format is documented in pcap-tests/README.md.
  */
 #include <errno.h>
@@ -95,8 +97,74 @@ static int parse_route(struct parse *p, const char *val, struct ursa_route_spec 
 	return 0;
 }
 
+/* "iface=0,ip=10.77.0.3,mac=52:54:00:77:00:03" */
+static int parse_neigh(struct parse *p, const char *val, struct case_neigh *nb, unsigned niface)
+{
+	struct ursa_spec_kv kv[8];
+	char buf[URSA_SPEC_MAX_LEN + 1];
+	const char *bad = val;
+	bool has_ip = false, has_mac = false;
+	uint64_t u;
+	int n;
+
+	if (strlen(val) >= sizeof(buf))
+		return fail(p, "neigh: too long");
+	strcpy(buf, val);
+	n = ursa_spec_split(buf, kv, 8, &bad);
+	if (n < 0)
+		return fail(p, "neigh: bad item '%s'", bad);
+	memset(nb, 0, sizeof(*nb));
+	for (int i = 0; i < n; i++) {
+		if (!strcmp(kv[i].key, "iface")) {
+			if (ursa_spec_u64(kv[i].val, CASE_MAX_IFACES, &u) != 0 || u >= niface)
+				return fail(p, "neigh: iface '%s' is not the index of an iface "
+					       "line above",
+					    kv[i].val);
+			nb->iface = (unsigned)u;
+		} else if (!strcmp(kv[i].key, "ip")) {
+			if (ursa_ipaddr_parse(kv[i].val, &nb->ip, NULL) != 0)
+				return fail(p, "neigh: bad ip '%s'", kv[i].val);
+			has_ip = true;
+		} else if (!strcmp(kv[i].key, "mac")) {
+			if (rte_ether_unformat_addr(kv[i].val, &nb->mac) != 0)
+				return fail(p, "neigh: bad mac '%s'", kv[i].val);
+			has_mac = true;
+		} else {
+			return fail(p, "neigh: unknown key '%s'", kv[i].key);
+		}
+	}
+	if (!has_ip || !has_mac)
+		return fail(p, "neigh: needs ip= and mac=");
+	return 0;
+}
+
+/* "roce.drop_bad_icrc=1" */
+static int parse_counter(struct parse *p, const char *val, struct case_counter *ct)
+{
+	const char *dot = strchr(val, '.'), *eq = strchr(val, '=');
+	char num[32];
+
+	if (dot == NULL || eq == NULL || eq < dot || dot == val || eq == dot + 1)
+		return fail(p, "counter: want block.name=value, not '%s'", val);
+	if ((size_t)(dot - val) >= sizeof(ct->block) ||
+	    (size_t)(eq - dot - 1) >= sizeof(ct->name) || strlen(eq + 1) >= sizeof(num))
+		return fail(p, "counter: '%s' too long", val);
+	memcpy(ct->block, val, (size_t)(dot - val));
+	ct->block[dot - val] = '\0';
+	memcpy(ct->name, dot + 1, (size_t)(eq - dot - 1));
+	ct->name[eq - dot - 1] = '\0';
+	strcpy(num, eq + 1);
+	if (ursa_spec_u64(ursa_spec_trim(num), UINT64_MAX, &ct->val) != 0)
+		return fail(p, "counter: bad value in '%s'", val);
+	ursa_spec_trim(ct->block);
+	ursa_spec_trim(ct->name);
+	return 0;
+}
+
 static int parse_line(struct parse *p, char *key, char *val, struct case_conf *c)
 {
+	char err[256];
+
 	uint64_t n;
 
 	if (!strcmp(key, "port_mac")) {
@@ -148,6 +216,27 @@ static int parse_line(struct parse *p, char *key, char *val, struct case_conf *c
 			c->time_check = TIME_CHECK_NONE;
 		else
 			return fail(p, "time_check must be order or none, not '%s'", val);
+	} else if (!strcmp(key, "neigh")) {
+		if (c->nneigh == CASE_MAX_NEIGH)
+			return fail(p, "too many neigh lines (max %d)", CASE_MAX_NEIGH);
+		return parse_neigh(p, val, &c->neigh[c->nneigh++], c->niface);
+	} else if (!strcmp(key, "counter")) {
+		if (c->ncounter == CASE_MAX_COUNTERS)
+			return fail(p, "too many counter lines (max %d)", CASE_MAX_COUNTERS);
+		return parse_counter(p, val, &c->counter[c->ncounter++]);
+	} else if (!strcmp(key, "rdma_qp")) {
+		if (c->nqp == CASE_MAX_QPS)
+			return fail(p, "too many rdma_qp lines (max %d)", CASE_MAX_QPS);
+		if (case_rdma_parse_qp(val, &c->qp[c->nqp++], err, sizeof(err)) != 0)
+			return fail(p, "rdma_qp: %s", err);
+	} else if (!strcmp(key, "rdma_mr")) {
+		if (c->nmr == CASE_MAX_MRS)
+			return fail(p, "too many rdma_mr lines (max %d)", CASE_MAX_MRS);
+		if (case_rdma_parse_mr(val, &c->mr[c->nmr++], err, sizeof(err)) != 0)
+			return fail(p, "rdma_mr: %s", err);
+	} else if (!strcmp(key, "rdma_recv")) {
+		if (case_rdma_parse_recv(val, c, err, sizeof(err)) != 0)
+			return fail(p, "rdma_recv: %s", err);
 	} else {
 		return fail(p, "unknown key '%s'", key);
 	}
@@ -166,6 +255,14 @@ int case_conf_load(const char *path, struct case_conf *c, char *err, size_t errl
 	c->settle_ns = 3 * URSA_NS_PER_S;
 	c->port_mtu = 1500;
 	c->time_check = TIME_CHECK_ORDER;
+	{
+		const char *slash = strrchr(path, '/');
+
+		if (slash != NULL && (size_t)(slash - path) < sizeof(c->dir))
+			memcpy(c->dir, path, (size_t)(slash - path));
+		else if (slash == NULL)
+			strcpy(c->dir, ".");
+	}
 	f = fopen(path, "r");
 	if (f == NULL) {
 		rc = -errno;

@@ -1,18 +1,23 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The field decoder: turns an Ethernet frame into named fields (eth, 802.1Q, ARP, IPv4,
- * IPv6 with its fragment header, ICMP, ICMPv6 with neighbour discovery, UDP, TCP) so the
+ * IPv6 with its fragment header, ICMP, ICMPv6 with neighbour discovery, UDP, TCP, RoCEv2 on
+ * UDP 4791: BTH, RETH, AETH, AtomicETH, AtomicAckETH, ImmDt, IETH, DETH, ICRC) so the
  * comparison can say exactly which field differs. Values are printed the way they are
  * written in the RFCs (decimal, hex for checksums and flags, dotted/colon addresses).
- * Checksums also get a ".valid" field, computed here, so a case that ignores a checksum's
+ * Checksums and the RoCE ICRC also get a ".valid" field, computed here, so a case that ignores a checksum's
  * value still checks that ursa's is correct. Never reads past the captured length: a short
  * header becomes a "<proto>.truncated" field and the rest is payload.
  */
 #include <arpa/inet.h>
+#include <assert.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+
+#include <rte_net_crc.h>
 
 #include "runner.h"
 
@@ -59,6 +64,11 @@ static uint16_t rd16(const uint8_t *p)
 static uint32_t rd32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static uint64_t rd64(const uint8_t *p)
+{
+	return (uint64_t)rd32(p) << 32 | rd32(p + 4);
 }
 
 static void add_mac(struct dissection *d, const char *name, const uint8_t *p)
@@ -190,6 +200,56 @@ struct l3 {
 	bool v6;
 	const uint8_t *src, *dst;
 	bool whole; /**< not a fragment: the L4 checksum can be verified */
+	const uint8_t *hdr; /**< the IP header */
+	uint32_t hdr_len;   /**< its length up to the UDP/TCP/ICMP header */
+};
+
+#define ROCE_UDP_PORT 4791
+#define ROCE_BTH_LEN  12
+#define ROCE_ICRC_LEN 4
+
+/* Extended headers after the BTH, in wire order (IBTA vol. 1 9.2, 9.3; rocev2.md 1.5, 1.6). */
+enum roce_ext {
+	RX_RETH = 1 << 0,  /* 16: VA, R_Key, DMA length */
+	RX_AETH = 1 << 1,  /* 4: syndrome, MSN */
+	RX_ATOM = 1 << 2,  /* 28: VA, R_Key, swap/add, compare */
+	RX_AACK = 1 << 3,  /* 8: original remote data */
+	RX_IMM = 1 << 4,   /* 4: immediate data */
+	RX_IETH = 1 << 5,  /* 4: R_Key to invalidate */
+	RX_DETH = 1 << 6,  /* 8: Q_Key, source QP */
+	RX_REQ = 1 << 7,   /* a request (vs a response) */
+};
+
+struct roce_op {
+	const char *name;
+	unsigned ext;
+};
+
+/* Operation codes of RC and UC (low 5 bits; UC has no READ, ATOMIC or ACK). */
+static const struct roce_op roce_ops[24] = {
+	[0] = {"SEND_FIRST", RX_REQ},
+	[1] = {"SEND_MIDDLE", RX_REQ},
+	[2] = {"SEND_LAST", RX_REQ},
+	[3] = {"SEND_LAST_IMM", RX_REQ | RX_IMM},
+	[4] = {"SEND_ONLY", RX_REQ},
+	[5] = {"SEND_ONLY_IMM", RX_REQ | RX_IMM},
+	[6] = {"WRITE_FIRST", RX_REQ | RX_RETH},
+	[7] = {"WRITE_MIDDLE", RX_REQ},
+	[8] = {"WRITE_LAST", RX_REQ},
+	[9] = {"WRITE_LAST_IMM", RX_REQ | RX_IMM},
+	[10] = {"WRITE_ONLY", RX_REQ | RX_RETH},
+	[11] = {"WRITE_ONLY_IMM", RX_REQ | RX_RETH | RX_IMM},
+	[12] = {"READ_REQUEST", RX_REQ | RX_RETH},
+	[13] = {"READ_RESPONSE_FIRST", RX_AETH},
+	[14] = {"READ_RESPONSE_MIDDLE", 0},
+	[15] = {"READ_RESPONSE_LAST", RX_AETH},
+	[16] = {"READ_RESPONSE_ONLY", RX_AETH},
+	[17] = {"ACKNOWLEDGE", RX_AETH},
+	[18] = {"ATOMIC_ACKNOWLEDGE", RX_AETH | RX_AACK},
+	[19] = {"CMP_SWAP", RX_REQ | RX_ATOM},
+	[20] = {"FETCH_ADD", RX_REQ | RX_ATOM},
+	[22] = {"SEND_LAST_INV", RX_REQ | RX_IETH},
+	[23] = {"SEND_ONLY_INV", RX_REQ | RX_IETH},
 };
 
 static void dissect_payload(struct cursor *c, uint32_t off)
@@ -316,6 +376,137 @@ static void dissect_icmp6(struct cursor *c, const struct l3 *l3)
 	dissect_payload(c, 8);
 }
 
+/* The ICRC as rxe computes it (rocev2.md 2): CRC-32 (Ethernet) over 8 bytes of 0xFF and the
+ * IP packet up to the ICRC, with the variant fields (IPv4 TOS, TTL, checksum; IPv6 traffic
+ * class, flow label, hop limit; UDP checksum; BTH byte 4) set to 0xFF. On the wire least
+ * significant byte first. roce points at the BTH, len counts BTH .. ICRC. */
+static bool icrc_ok(const struct l3 *l3, const uint8_t *roce, uint32_t len)
+{
+	static_assert(65536 + 8 <= 70000, "ICRC buffer");
+	uint8_t buf[70000];
+	uint32_t n = 8, ip = l3->hdr_len, wire;
+
+	if ((uint64_t)ip + 8 + len - ROCE_ICRC_LEN + 8 > sizeof(buf))
+		return false;
+	memset(buf, 0xff, 8);
+	memcpy(buf + n, l3->hdr, ip + 8);
+	memcpy(buf + n + ip + 8, roce, len - ROCE_ICRC_LEN);
+	if (l3->v6) {
+		buf[n] |= 0x0f;
+		buf[n + 1] = buf[n + 2] = buf[n + 3] = 0xff;
+		buf[n + 7] = 0xff;
+	} else {
+		buf[n + 1] = 0xff;
+		buf[n + 8] = 0xff;
+		buf[n + 10] = buf[n + 11] = 0xff;
+	}
+	buf[n + ip + 6] = buf[n + ip + 7] = 0xff;
+	buf[n + ip + 8 + 4] = 0xff;
+	n += ip + 8 + len - ROCE_ICRC_LEN;
+	wire = (uint32_t)roce[len - 4] | (uint32_t)roce[len - 3] << 8 |
+	       (uint32_t)roce[len - 2] << 16 | (uint32_t)roce[len - 1] << 24;
+	return rte_net_crc_calc(buf, n, RTE_NET_CRC32_ETH) == wire;
+}
+
+/* RoCEv2: c covers the UDP payload (BTH .. ICRC). */
+static void dissect_roce(struct cursor *c, const struct l3 *l3)
+{
+	struct dissection *d = c->d;
+	const uint8_t *p = c->p;
+	const struct roce_op *op = NULL;
+	uint8_t opc, pad;
+	uint32_t off = ROCE_BTH_LEN, end;
+	unsigned ext;
+	char name[40];
+
+	if (c->len < ROCE_BTH_LEN + ROCE_ICRC_LEN) {
+		add(d, "roce.truncated", "%u bytes", c->len);
+		kind(d, " RoCE truncated");
+		dissect_payload(c, 0);
+		return;
+	}
+	opc = p[0];
+	pad = (p[1] >> 4) & 3;
+	add(d, "bth.opcode", "0x%02x", opc);
+	add(d, "bth.se", "%u", p[1] >> 7);
+	add(d, "bth.m", "%u", (p[1] >> 6) & 1);
+	add(d, "bth.pad", "%u", pad);
+	add(d, "bth.tver", "%u", p[1] & 0xf);
+	add(d, "bth.pkey", "0x%04x", rd16(p + 2));
+	add(d, "bth.resv8a", "0x%02x", p[4]);
+	add(d, "bth.destqp", "0x%06x", rd32(p + 4) & 0xffffff);
+	add(d, "bth.ackreq", "%u", p[8] >> 7);
+	add(d, "bth.resv7", "0x%02x", p[8] & 0x7f);
+	add(d, "bth.psn", "0x%06x", rd32(p + 8) & 0xffffff);
+	add(d, "icrc", "0x%02x%02x%02x%02x", p[c->len - 4], p[c->len - 3], p[c->len - 2],
+	    p[c->len - 1]);
+	if (l3->hdr != NULL)
+		add(d, "icrc.valid", "%s", icrc_ok(l3, p, c->len) ? "yes" : "no");
+	if ((opc >> 5) <= 1 && (opc & 0x1f) < RTE_DIM(roce_ops) && roce_ops[opc & 0x1f].name)
+		op = &roce_ops[opc & 0x1f];
+	if (opc == 0x64 || opc == 0x65) {
+		static const struct roce_op ud[2] = {{"SEND_ONLY", RX_REQ | RX_DETH},
+						     {"SEND_ONLY_IMM", RX_REQ | RX_DETH | RX_IMM}};
+		op = &ud[opc - 0x64];
+	}
+	snprintf(name, sizeof(name), "%s%s", (opc >> 5) == 1 ? "UC_" : (opc >> 5) == 3 ? "UD_" : "",
+		 op ? op->name : "opcode-other");
+	kind(d, " RoCE %s", name);
+	summary(d, " RoCE %s qp 0x%06x psn 0x%06x%s", name, rd32(p + 4) & 0xffffff,
+		rd32(p + 8) & 0xffffff, p[8] >> 7 ? " ackreq" : "");
+	end = c->len - ROCE_ICRC_LEN;
+	ext = op ? op->ext : 0;
+	if ((ext & RX_DETH) && off + 8 <= end) {
+		add(d, "deth.qkey", "0x%08x", rd32(p + off));
+		add(d, "deth.srcqp", "0x%06x", rd32(p + off + 4) & 0xffffff);
+		off += 8;
+	}
+	if ((ext & RX_RETH) && off + 16 <= end) {
+		add(d, "reth.va", "0x%016" PRIx64, rd64(p + off));
+		add(d, "reth.rkey", "0x%08x", rd32(p + off + 8));
+		add(d, "reth.len", "%u", rd32(p + off + 12));
+		off += 16;
+	}
+	if ((ext & RX_ATOM) && off + 28 <= end) {
+		add(d, "atomiceth.va", "0x%016" PRIx64, rd64(p + off));
+		add(d, "atomiceth.rkey", "0x%08x", rd32(p + off + 8));
+		add(d, "atomiceth.swap_add", "0x%016" PRIx64, rd64(p + off + 12));
+		add(d, "atomiceth.compare", "0x%016" PRIx64, rd64(p + off + 20));
+		off += 28;
+	}
+	if ((ext & RX_AETH) && off + 4 <= end) {
+		add(d, "aeth.syndrome", "0x%02x", p[off]);
+		add(d, "aeth.msn", "%u", rd32(p + off) & 0xffffff);
+		summary(d, " %s syndrome 0x%02x msn %u",
+			(p[off] >> 5) == 0   ? "ACK"
+			: (p[off] >> 5) == 1 ? "RNR-NAK"
+			: (p[off] >> 5) == 3 ? "NAK"
+					     : "AETH",
+			p[off], rd32(p + off) & 0xffffff);
+		off += 4;
+	}
+	if ((ext & RX_AACK) && off + 8 <= end) {
+		add(d, "atomicacketh.orig", "0x%016" PRIx64, rd64(p + off));
+		off += 8;
+	}
+	if ((ext & (RX_IMM | RX_IETH)) && off + 4 <= end) {
+		add(d, ext & RX_IMM ? "immdt" : "ieth.rkey", "0x%08x", rd32(p + off));
+		off += 4;
+	}
+	if (off > end) {
+		add(d, "roce.truncated", "%u bytes", c->len);
+		return;
+	}
+	if (off + pad > end) {
+		add(d, "roce.bad_pad", "%u", pad);
+		pad = 0;
+	}
+	if (end - pad > off)
+		add_bytes(d, "payload", p + off, end - pad - off);
+	if (pad)
+		add_bytes(d, "roce.pad", p + end - pad, pad);
+}
+
 static void dissect_udp(struct cursor *c, const struct l3 *l3)
 {
 	struct dissection *d = c->d;
@@ -339,6 +530,12 @@ static void dissect_udp(struct cursor *c, const struct l3 *l3)
 									      : "no");
 	kind(d, " UDP");
 	summary(d, " UDP %u > %u", rd16(c->p), rd16(c->p + 2));
+	if (rd16(c->p + 2) == ROCE_UDP_PORT && l3->whole) {
+		struct cursor r = {.p = c->p + 8, .len = c->len - 8, .d = d};
+
+		dissect_roce(&r, l3);
+		return;
+	}
 	dissect_payload(c, 8);
 }
 
@@ -464,6 +661,8 @@ static void dissect_ipv4(struct cursor *c)
 	l3.src = p + 12;
 	l3.dst = p + 16;
 	l3.whole = (frag & 0x3fff) == 0;
+	l3.hdr = ihl == 20 ? p : NULL; /* rxe's ICRC assumes no options (rocev2.md 1.2) */
+	l3.hdr_len = ihl;
 	l4 = (struct cursor){.p = p + ihl, .len = tot - ihl, .d = d};
 	if ((frag & 0x1fff) != 0) {
 		kind(d, " fragment");
@@ -566,6 +765,8 @@ static void dissect_ipv6(struct cursor *c)
 		off += hl;
 	}
 	l4 = (struct cursor){.p = p + off, .len = 40 + plen - off, .d = d};
+	l3.hdr = off == 40 ? p : NULL;
+	l3.hdr_len = off;
 	dissect_l4(&l4, nxt, &l3);
 	trailer(d, p + 40 + plen, flen - 40 - plen);
 }

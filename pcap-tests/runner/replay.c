@@ -2,10 +2,10 @@
 /*
  * ursa-pcap-replay: the pcap-tests runner. Builds one stack instance from a case's
  * case.conf (an lcore on a virtual clock, a memory port, the interfaces, addresses and
- * routes), replays input.pcap into it on the virtual clock (each frame injected at its
+ * routes, static neighbours, and for RoCE cases the RDMA objects: rdma.c), replays input.pcap into it on the virtual clock (each frame injected at its
  * capture time relative to the first, timers firing in order as time passes), runs on for
  * the case's settle time, and compares what the stack sent with expected.pcap field by
- * field. Exit status: 0 pass, 1 mismatch, 2 setup error, 77 when EAL cannot start here.
+ * field, and checks the counters the case names. Exit status: 0 pass, 1 mismatch, 2 setup error, 77 when EAL cannot start here.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -46,6 +46,8 @@ struct opts {
 struct replay {
 	struct ursa_lcore *lc;
 	struct frame_list sent;
+	struct rdma_state *rdma;
+	uint16_t ifidx[CASE_MAX_IFACES]; /* lcore interface of each iface line */
 	unsigned storm; /* polls at the current instant */
 	uint64_t storm_at;
 	bool failed;
@@ -307,6 +309,7 @@ static int build(struct replay *r, const struct case_conf *c, bool loopback)
 
 		ci.port = port;
 		rc = ursa_iface_spec_apply(r->lc, &ci, &idx, &bad);
+		r->ifidx[i] = idx;
 		if (rc != 0 && bad == ci.naddr) {
 			fprintf(stderr, "ursa-pcap-replay: iface %u (vlan %u): %s\n", i, ci.vlan,
 				strerror(-rc));
@@ -332,10 +335,46 @@ static int build(struct replay *r, const struct case_conf *c, bool loopback)
 			return rc;
 		}
 	}
+	for (unsigned i = 0; i < c->nneigh; i++) {
+		const struct case_neigh *nb = &c->neigh[i];
+
+		rc = ursa_neigh_add_static(r->lc, ursa_iface_get(r->lc, r->ifidx[nb->iface]),
+					   &nb->ip, &nb->mac);
+		if (rc != 0) {
+			fprintf(stderr, "ursa-pcap-replay: neigh %u: %s\n", i, strerror(-rc));
+			return rc;
+		}
+	}
+	if ((rc = rdma_setup(r->lc, c, &r->rdma)) != 0)
+		return rc;
 	if (c->announce)
 		ursa_stack_start(r->lc);
 #endif
 	return 0;
+}
+
+/* The counters the case names must have exactly the values it gives. */
+static bool check_counters(const struct replay *r, const struct case_conf *c)
+{
+	bool ok = true;
+
+	for (unsigned i = 0; i < c->ncounter; i++) {
+		const struct case_counter *ct = &c->counter[i];
+		uint64_t v = 0;
+		int rc = ursa_stats_get(r->lc, ct->block, ct->name, &v);
+
+		if (rc != 0) {
+			printf("  COUNTER   %s.%s: no such counter\n", ct->block, ct->name);
+			ok = false;
+		} else if (v != ct->val) {
+			printf("  COUNTER   %s.%s expected %" PRIu64 ", got %" PRIu64 "\n",
+			       ct->block, ct->name, ct->val, v);
+			ok = false;
+		} else {
+			printf("  counter   %s.%s = %" PRIu64 "\n", ct->block, ct->name, v);
+		}
+	}
+	return ok;
 }
 
 int main(int argc, char **argv)
@@ -410,10 +449,13 @@ int main(int argc, char **argv)
 	printf("%s: replayed %u input frame%s\n", o.case_dir ? o.case_dir : o.input, in.n,
 	       in.n == 1 ? "" : "s");
 	pass = compare_frames(&exp, &r.sent, &copts, &res);
+	if (!check_counters(&r, conf))
+		pass = false;
 	printf("%s: %u matched, %u differ, %u missing, %u extra\n", pass ? "PASS" : "FAIL",
 	       res.matched, res.differ, res.missing, res.extra);
 	status = pass ? EXIT_PASS : EXIT_MISMATCH;
 out_destroy:
+	rdma_teardown(r.rdma, o.verbose);
 	if (r.lc)
 		ursa_lcore_destroy(r.lc);
 	rte_eal_cleanup();

@@ -19,6 +19,10 @@
 #define CASE_MAX_ROUTES 16
 #define CASE_MAX_IGNORE 32
 #define CASE_NAME_LEN	48
+#define CASE_MAX_QPS	4
+#define CASE_MAX_MRS	8
+#define CASE_MAX_NEIGH	8
+#define CASE_MAX_COUNTERS 16
 
 /* ---------------------------------------------------------------------------------------- */
 /* case.conf                                                                                 */
@@ -26,6 +30,53 @@
 enum time_check {
 	TIME_CHECK_ORDER, /**< packets must come in the expected order; times not compared */
 	TIME_CHECK_NONE,  /**< neither order nor times: packets are matched as a set */
+};
+
+/** Access rights in rdma_qp and rdma_mr lines (mapped to URSA_RDMA_ACCESS_* at set-up). */
+#define CASE_ACCESS_LOCAL_WRITE	  (1u << 0)
+#define CASE_ACCESS_REMOTE_WRITE  (1u << 1)
+#define CASE_ACCESS_REMOTE_READ	  (1u << 2)
+#define CASE_ACCESS_REMOTE_ATOMIC (1u << 3)
+
+/** rdma_qp: one RC QP of ursa's RoCE engine, set up as the captured peer addressed it. */
+struct case_rdma_qp {
+	uint32_t qpn;	   /**< our QPN (the requests' BTH.DestQP) */
+	uint32_t dest_qpn; /**< the peer's QPN */
+	uint32_t rq_psn;   /**< first PSN expected from the peer */
+	uint32_t sq_psn;
+	uint16_t pmtu;
+	uint16_t pkey;
+	struct ursa_ipaddr local, peer;
+	uint8_t hop_limit; /**< 0: the engine's default */
+	uint8_t tclass;
+	unsigned access; /**< CASE_ACCESS_REMOTE_* the QP allows */
+	uint8_t max_dest_rd_atomic;
+	uint8_t min_rnr_timer;
+	unsigned recv_count; /**< rdma_recv: receive WQEs posted before the replay */
+	uint32_t recv_len;   /**< bytes each */
+};
+
+/** rdma_mr: a memory region with the captured rkey and VA, optionally filled from a file. */
+struct case_rdma_mr {
+	uint32_t rkey;
+	uint64_t va;
+	uint64_t len;
+	unsigned access; /**< CASE_ACCESS_* */
+	char data[256];	 /**< memory image (path relative to case.conf), or "" for zeros */
+};
+
+/** neigh: a permanent neighbour entry (the peer the captured host had already resolved). */
+struct case_neigh {
+	unsigned iface;
+	struct ursa_ipaddr ip;
+	struct rte_ether_addr mac;
+};
+
+/** counter: a stack counter that must have exactly this value after the replay. */
+struct case_counter {
+	char block[16];
+	char name[CASE_NAME_LEN];
+	uint64_t val;
 };
 
 struct case_conf {
@@ -43,6 +94,15 @@ struct case_conf {
 	char ignore[CASE_MAX_IGNORE][CASE_NAME_LEN]; /**< field names or fnmatch patterns */
 	char ignore_reason[512];
 	enum time_check time_check;
+	unsigned nqp;
+	struct case_rdma_qp qp[CASE_MAX_QPS];
+	unsigned nmr;
+	struct case_rdma_mr mr[CASE_MAX_MRS];
+	unsigned nneigh;
+	struct case_neigh neigh[CASE_MAX_NEIGH];
+	unsigned ncounter;
+	struct case_counter counter[CASE_MAX_COUNTERS];
+	char dir[256]; /**< the folder case.conf is in: data= paths are relative to it */
 };
 
 /** Parse a case.conf. On error returns -EINVAL (or -errno) with a message "file:line: what"
@@ -52,6 +112,18 @@ int case_conf_load(const char *path, struct case_conf *c, char *err, size_t errl
 int case_parse_duration(const char *s, uint64_t *ns);
 /** True when the field name is listed (exactly or by pattern) in ignore. */
 bool case_ignores(const struct case_conf *c, const char *field);
+
+/* rdma_qp, rdma_mr, rdma_recv lines (rdma.c). Return 0 or -EINVAL with a message in err. */
+int case_rdma_parse_qp(const char *val, struct case_rdma_qp *qp, char *err, size_t errlen);
+int case_rdma_parse_mr(const char *val, struct case_rdma_mr *mr, char *err, size_t errlen);
+int case_rdma_parse_recv(const char *val, struct case_conf *c, char *err, size_t errlen);
+
+struct rdma_state;
+/** Create the case's PD, CQ, MRs and QPs on lc (the stack is up, the interfaces exist) and
+ *  post the receives. On failure prints why and returns a negative errno. */
+int rdma_setup(struct ursa_lcore *lc, const struct case_conf *c, struct rdma_state **out);
+/** Print the completions the replay produced (verbose) and free everything. */
+void rdma_teardown(struct rdma_state *st, bool verbose);
 
 /* ---------------------------------------------------------------------------------------- */
 /* Frames                                                                                    */
