@@ -119,6 +119,8 @@ def frame():
         body[0], body[6], body[7] = 0x45, 0, 0
         body[9] = random.choice([1, 6, 17])
         body[2:4] = struct.pack("!H", len(body))
+        if body[9] == 17 and len(body) >= 24 and random.random() < 0.5:
+            body[22:24] = struct.pack("!H", 4791)  # RoCEv2
     if et == 0x86dd and len(body) > 6 and random.random() < 0.7:
         body[0] = 0x60
         body[4:6] = struct.pack("!H", max(0, len(body) - 40))
@@ -132,6 +134,44 @@ open(sys.argv[1], "wb").write(b"".join(out))
 PY
 check "random frames decode" 0 '^PASS: 500 matched' -- \
 	--loopback --conf "$T/ok.conf" --input "$T/rand.pcap" --expected "$T/rand.pcap" --verbose
+# RoCEv2: the crafted bad-ICRC request against the captured ones it was made from.
+R=$C/roce
+head_pcap "$R/write-bw/input.pcap" 3 "$T/w3.pcap"
+check "RoCE headers decode, the ICRC is verified" 1 \
+	'DIFFERS +expected #2 at .*RoCE WRITE_ONLY qp 0x000017 psn 0x16ebaf ackreq' \
+	'icrc\.valid +expected yes, got no' 'bth\.psn +expected 0x16ebb0, got 0x16ebaf' \
+	'reth\.va +expected 0x0000557c59dea080, got 0x0000557c59dea040' \
+	'^FAIL: 1 matched, 2 differ, 0 missing, 0 extra$' -- \
+	--loopback --conf "$T/ok.conf" --input "$R/bad-icrc-dropped/input.pcap" \
+	--expected "$T/w3.pcap"
+check "RoCE answers decode" 0 'aeth\.syndrome=0x60' \
+	'^PASS: 5 matched' -- --loopback --conf "$T/ok.conf" --verbose \
+	--input "$R/nak-psn-gap/expected.pcap" --expected "$R/nak-psn-gap/expected.pcap"
+check "RoCE atomic answers decode" 0 'atomicacketh\.orig=0xa5ffcc283a21fa7c' -- --loopback \
+	--conf "$T/ok.conf" --verbose --input "$R/atomic-bw/expected.pcap" \
+	--expected "$R/atomic-bw/expected.pcap"
+cp "$T/ok.conf" "$T/rq.conf"
+printf 'rdma_qp = qpn=0x11,dest_qpn=0x12,local=10.251.0.2\n' >>"$T/rq.conf"
+check "rdma_qp needs its keys" 2 \
+	'rq.conf:3: rdma_qp: needs qpn=, dest_qpn=, rq_psn=, local= and peer=' -- \
+	--loopback --conf "$T/rq.conf" --input "$E/input.pcap" --expected "$E/input.pcap"
+cp "$T/ok.conf" "$T/rr.conf"
+printf 'rdma_recv = qp=0,count=4,len=64\n' >>"$T/rr.conf"
+check "rdma_recv names an rdma_qp line" 2 'rr.conf:3: rdma_recv: qp= is not the index' -- \
+	--loopback --conf "$T/rr.conf" --input "$E/input.pcap" --expected "$E/input.pcap"
+cp "$T/ok.conf" "$T/rm.conf"
+printf 'rdma_mr = rkey=0x100,va=0x1000,len=64,access=write|exec\n' >>"$T/rm.conf"
+check "rdma_mr access rights are checked" 2 "rm.conf:3: rdma_mr: access: unknown right 'exec'" -- \
+	--loopback --conf "$T/rm.conf" --input "$E/input.pcap" --expected "$E/input.pcap"
+cp "$T/ok.conf" "$T/ct.conf"
+printf 'counter = drop_bad_icrc=1\n' >>"$T/ct.conf"
+check "counter lines name block.name" 2 'ct.conf:3: counter: want block.name=value' -- \
+	--loopback --conf "$T/ct.conf" --input "$E/input.pcap" --expected "$E/input.pcap"
+cp "$T/ok.conf" "$T/cv.conf"
+printf 'counter = mem0.rx_pkts=5\ncounter = eth.rx=0\n' >>"$T/cv.conf"
+check "counters are checked after the replay" 1 'COUNTER +mem0\.rx_pkts expected 5, got 4' \
+	'COUNTER +eth\.rx: no such counter' -- \
+	--loopback --conf "$T/cv.conf" --input "$E/input.pcap" --expected "$E/input.pcap"
 printf 'ignore = ip.id\n' >>"$T/ok.conf"
 check "ignore needs a reason" 2 'ignore without ignore_reason' -- \
 	--loopback --conf "$T/ok.conf" --input "$E/input.pcap" --expected "$E/input.pcap"
