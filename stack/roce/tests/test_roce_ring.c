@@ -59,6 +59,8 @@ static const struct ursa_fault_conf rr_faults = {
 };
 
 static struct rr_pair P;
+static bool clean_wire; /* no faults: packet counts are exact */
+static bool trace;	/* ROCE_RING_TRACE: print what each big message cost */
 
 /* ---- data ---------------------------------------------------------------------------- */
 
@@ -134,6 +136,11 @@ static bool xfer(enum rr_op op, uint32_t n, uint64_t seed)
 				       .num_sge = 1,
 				       .imm_data = imm};
 	unsigned before = CU_get_number_of_failures();
+	uint32_t mtu = P.h[0].qp->attr.path_mtu, npkt = n ? (n + mtu - 1) / mtu : 1;
+	uint64_t a_tx = rr_counter(&P, 0, "roce", "tx"), b_rx = rr_counter(&P, 1, "roce", "rx_req");
+	uint64_t b_rresp = rr_counter(&P, 1, "roce", "tx_read_resp");
+	uint64_t fr[2] = {rr_port_c(&P, 0)->tx_pkts, rr_port_c(&P, 1)->tx_pkts};
+	uint64_t t0 = ursa_now(P.h[0].lc);
 
 	fill(src, n, seed);
 	guard_arm(dst, n);
@@ -200,9 +207,26 @@ static bool xfer(enum rr_op op, uint32_t n, uint64_t seed)
 	CU_ASSERT_EQUAL(ursa_roce_cq_poll(b->cq, &extra, 1), 0);
 	CU_ASSERT(n == 0 || memcmp(dst, src, n) == 0);
 	CU_ASSERT(guard_intact(dst, n));
+	if (clean_wire) {
+		/* one request packet per path MTU of data (READ: one request, and as many
+		 * response packets), each received once */
+		uint64_t req = op == RR_READ ? 1 : npkt;
+
+		CU_ASSERT_EQUAL(rr_counter(&P, 0, "roce", "tx") - a_tx, req);
+		CU_ASSERT_EQUAL(rr_counter(&P, 1, "roce", "rx_req") - b_rx, req);
+		CU_ASSERT_EQUAL(rr_counter(&P, 1, "roce", "tx_read_resp") - b_rresp,
+				op == RR_READ ? npkt : 0);
+	}
+	if (trace && n >= (1u << 20))
+		fprintf(stderr,
+			"\n  %s %u B at path MTU %u: %u packets of data; frames A->B %" PRIu64
+			", B->A %" PRIu64 ", %.1f ms virtual\n",
+			rr_op_names[op], n, mtu, npkt, rr_port_c(&P, 0)->tx_pkts - fr[0],
+			rr_port_c(&P, 1)->tx_pkts - fr[1],
+			(double)(ursa_now(P.h[0].lc) - t0) / URSA_NS_PER_MS);
 	if (CU_get_number_of_failures() != before) {
 		fprintf(stderr, "\n  %s of %u bytes (seed %" PRIu64 ", path MTU %u) failed\n",
-			rr_op_names[op], n, seed, P.h[0].qp->attr.path_mtu);
+			rr_op_names[op], n, seed, mtu);
 		return false;
 	}
 	return true;
@@ -393,6 +417,7 @@ static void clean_mtu(uint16_t mtu)
 	uint64_t base[2][RTE_DIM(clean_zero)];
 
 	rr_open(&P, &c);
+	clean_wire = true;
 	warm_up();
 	for (int i = 0; i < 2; i++)
 		for (unsigned k = 0; k < RTE_DIM(clean_zero); k++)
@@ -430,6 +455,7 @@ static void big(uint16_t mtu)
 	struct rr_conf c = {.path_mtu = mtu, .seed = 300 + mtu};
 
 	rr_open(&P, &c);
+	clean_wire = true;
 	warm_up();
 	CU_ASSERT(xfer(RR_WRITE, RR_MAX_MSG, 3001));
 	CU_ASSERT(xfer(RR_READ, RR_MAX_MSG, 3002));
@@ -448,6 +474,7 @@ static void faulty_mtu(uint16_t mtu, bool with_big)
 	uint64_t corrupted = 0;
 
 	rr_open(&P, &c);
+	clean_wire = false;
 	CU_ASSERT_EQUAL(matrix(mtu, 5000), 0);
 	in_order(mtu, 6000);
 	if (with_big) {
@@ -476,18 +503,21 @@ static void faulty_mtu(uint16_t mtu, bool with_big)
 	CU_ASSERT(corrupted > 0);
 	CU_ASSERT(rr_counter(&P, 0, "roce", "retransmit") > 0);
 	CU_ASSERT(rr_counter(&P, 1, "roce", "rx_dup_req") > 0);
-	if (getenv("ROCE_RING_TRACE") != NULL)
+	if (trace)
 		for (int i = 0; i < 2; i++) {
 			const struct ursa_fault_counters *f = rr_fault_c(&P, i);
 
 			fprintf(stderr,
 				"\n  mtu %u host %d: in %" PRIu64 " drop %" PRIu64 " dup %" PRIu64
 				" reorder %" PRIu64 " corrupt %" PRIu64 "; retransmit %" PRIu64
-				" timeout %" PRIu64 " icrc %" PRIu64 " ring full %" PRIu64 "\n",
+				" timeout %" PRIu64 " icrc %" PRIu64 " resp_unexpected %" PRIu64
+				" nak_psn %" PRIu64 " ring full %" PRIu64 "\n",
 				mtu, i, f->in, f->dropped, f->duplicated, f->reordered,
 				f->corrupted, rr_counter(&P, i, "roce", "retransmit"),
 				rr_counter(&P, i, "roce", "timeout"),
 				rr_counter(&P, i, "roce", "drop_bad_icrc"),
+				rr_counter(&P, i, "roce", "drop_resp_unexpected"),
+				rr_counter(&P, i, "roce", "rx_nak_psn"),
 				rr_port_c(&P, i)->tx_full_drop);
 		}
 	rr_close(&P);
@@ -506,6 +536,7 @@ static void test_ethdev(void)
 	struct rte_eth_dev_info info;
 
 	rr_open(&P, &c);
+	clean_wire = true;
 	for (int i = 0; i < 2; i++) {
 		struct ursa_port *pt = &P.h[i].lc->ports[P.h[i].port];
 
@@ -543,6 +574,7 @@ int main(void)
 	const char *only = getenv("ROCE_RING_ONLY");
 	CU_pSuite s;
 
+	trace = getenv("ROCE_RING_TRACE") != NULL;
 	ursa_test_eal();
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 1;
