@@ -706,6 +706,21 @@ static bool fin_input(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb)
 	return true;
 }
 
+/* A duplicate ACK overtaken by a later one (reordering on the way back) carries an older
+ * TSval but nothing PAWS protects against: no data, nothing new acknowledged, the same
+ * window, and a TSval at most one RTO (in the peer's assumed 1 ms ticks) behind. PAWS would
+ * drop it and its SACK blocks with it, so the loss recovery it belongs to would see one
+ * duplicate ACK fewer; Linux accepts such ACKs (tcp_disordered_ack) and so does ursa. */
+static bool disordered_ack(const struct ursa_tcp_pcb *pcb, const struct tcp_seg *s)
+{
+	uint32_t wnd = (uint32_t)s->wnd << pcb->snd_wscale;
+
+	return (s->flags & (TH_ACK | TH_SYN | TH_FIN)) == TH_ACK && s->plen == 0 &&
+	       s->seq == pcb->rcv_nxt && s->ack == pcb->snd_una &&
+	       pcb->snd_una != pcb->snd_max && wnd == pcb->snd_wnd &&
+	       pcb->ts_recent - s->o.tsval <= pcb->rto_us / 1000 + 1;
+}
+
 static void do_segment(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, struct rte_mbuf *m,
 		       struct tcp_seg *s)
 {
@@ -723,7 +738,7 @@ static void do_segment(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, struct r
 	/* RFC 7323 §5.3 R1: PAWS. */
 	if (pcb->ts_ok && (s->o.present & TCP_OPT_F_TS) && !(s->flags & TH_RST) &&
 	    TSTMP_LT(s->o.tsval, pcb->ts_recent) &&
-	    ursa_now(lc) - pcb->ts_recent_ns < PAWS_IDLE_NS) {
+	    ursa_now(lc) - pcb->ts_recent_ns < PAWS_IDLE_NS && !disordered_ack(pcb, s)) {
 		TCP_INC(lc, TCP_C_paws_rejects);
 		TCP_INC(lc, TCP_C_drop_paws);
 		tcp_send_ack(lc, pcb);
