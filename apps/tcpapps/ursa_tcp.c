@@ -526,7 +526,8 @@ static int run_conn(struct app *a, int fd)
 			 * Ask only for what the loop would act on: a connected socket is writable
 			 * nearly always, and counting that as work kept the loop from ever napping.
 			 */
-			bool echo_pend = a->o.mode == M_ECHO && a->o.connect == NULL && pend_len > 0;
+			bool echo_pend =
+				a->o.mode == M_ECHO && a->o.connect == NULL && pend_len > 0;
 			bool tx = echo_pend || ((a->o.mode == M_SOURCE ||
 						 (a->o.mode == M_ECHO && a->o.connect != NULL)) &&
 						a->out < a->o.bytes);
