@@ -5,9 +5,10 @@
  * UDP 4791: BTH, RETH, AETH, AtomicETH, AtomicAckETH, ImmDt, IETH, DETH, ICRC) so the
  * comparison can say exactly which field differs. Values are printed the way they are
  * written in the RFCs (decimal, hex for checksums and flags, dotted/colon addresses).
- * Checksums and the RoCE ICRC also get a ".valid" field, computed here, so a case that ignores a checksum's
- * value still checks that ursa's is correct. Never reads past the captured length: a short
- * header becomes a "<proto>.truncated" field and the rest is payload.
+ * Checksums and the RoCE ICRC also get a ".valid" field, computed here, so a case that
+ * ignores a checksum's value still checks that ursa's is correct. Never reads past the
+ * captured length: a short header becomes a "<proto>.truncated" field and the rest is
+ * payload.
  */
 #include <arpa/inet.h>
 #include <assert.h>

@@ -2,10 +2,12 @@
 /*
  * ursa-pcap-replay: the pcap-tests runner. Builds one stack instance from a case's
  * case.conf (an lcore on a virtual clock, a memory port, the interfaces, addresses and
- * routes, static neighbours, and for RoCE cases the RDMA objects: rdma.c), replays input.pcap into it on the virtual clock (each frame injected at its
- * capture time relative to the first, timers firing in order as time passes), runs on for
- * the case's settle time, and compares what the stack sent with expected.pcap field by
- * field, and checks the counters the case names. Exit status: 0 pass, 1 mismatch, 2 setup error, 77 when EAL cannot start here.
+ * routes, static neighbours, and for RoCE cases the RDMA objects: rdma.c), replays
+ * input.pcap into it on the virtual clock (each frame injected at its capture time relative
+ * to the first, timers firing in order as time passes), runs on for the case's settle time,
+ * compares what the stack sent with expected.pcap field by field, and checks the counters
+ * the case names. Exit status: 0 pass, 1 mismatch, 2 setup error, 77 when EAL cannot start
+ * here.
  */
 #include <errno.h>
 #include <getopt.h>

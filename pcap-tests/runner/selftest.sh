@@ -176,7 +176,8 @@ printf 'ignore = ip.id\n' >>"$T/ok.conf"
 check "ignore needs a reason" 2 'ignore without ignore_reason' -- \
 	--loopback --conf "$T/ok.conf" --input "$E/input.pcap" --expected "$E/input.pcap"
 printf 'port_mac = 02:00:00:fb:00:0b\niface = vlan=5000\n' >"$T/bad.conf"
-check "bad config lines are located" 2 'bad.conf:2: iface: bad vlan .5000. \(0 = untagged, 1\.\.4094\)' -- \
+check "bad config lines are located" 2 \
+	'bad.conf:2: iface: bad vlan .5000. \(0 = untagged, 1\.\.4094\)' -- \
 	--loopback --conf "$T/bad.conf" --input "$E/input.pcap" --expected "$E/input.pcap"
 check "unknown options are named" 2 "unknown option '--bogus'" -- --bogus
 check "missing arguments are named" 2 'missing: --expected --conf' -- --input x.pcap
