@@ -30,14 +30,14 @@
 #include "ursa_test.h"
 #include "ursa_udp.h"
 
-#define RR_MAX_MSG (16u << 20)			  /* largest message */
-#define RR_GUARD 64u				  /* canary bytes either side of a slot */
-#define RR_SLOT (RR_MAX_MSG + 2 * RR_GUARD)	  /* one slot with its guards */
-#define RR_BUF (2 * (size_t)RR_SLOT)		  /* slot 0 + slot 1 */
-#define RR_CANARY 0xa5
+#define RR_MAX_MSG   (16u << 20)		 /* largest message */
+#define RR_GUARD     64u			 /* canary bytes either side of a slot */
+#define RR_SLOT	     (RR_MAX_MSG + 2 * RR_GUARD) /* one slot with its guards */
+#define RR_BUF	     (2 * (size_t)RR_SLOT)	 /* slot 0 + slot 1 */
+#define RR_CANARY    0xa5
 #define RR_RING_SIZE 4096
-#define RR_LINK_MTU 9000 /* the ring carries any frame; the RoCE path MTU is per QP */
-#define RR_MBUFS 8191
+#define RR_LINK_MTU  9000 /* the ring carries any frame; the RoCE path MTU is per QP */
+#define RR_MBUFS     8191
 #define RR_MAX_STEPS 20000000u /* bound on steps while waiting for one completion */
 
 struct rr_host {
@@ -95,8 +95,7 @@ static inline int rr_rings(struct rr_pair *p, char names[2][RTE_ETH_NAME_MAX_LEN
 	return 0;
 }
 
-static inline void rr_host_up(struct rr_pair *p, int i, const char *ethdev,
-			      const struct rr_conf *c)
+static inline void rr_host_up(struct rr_pair *p, int i, const char *ethdev, const struct rr_conf *c)
 {
 	static const struct rte_ether_addr macs[2] = {URSA_TEST_MAC, URSA_TEST_PEER_MAC};
 	struct rr_host *h = &p->h[i];
@@ -132,8 +131,8 @@ static inline void rr_host_up(struct rr_pair *p, int i, const char *ethdev,
 		struct ursa_fault_conf f = *c->fault;
 
 		f.seed += (uint64_t)i;
-		CU_ASSERT_FATAL(ursa_port_set_fault(h->lc, &h->lc->ports[h->port], URSA_DIR_TX,
-						    &f) == 0);
+		CU_ASSERT_FATAL(
+			ursa_port_set_fault(h->lc, &h->lc->ports[h->port], URSA_DIR_TX, &f) == 0);
 	}
 }
 
