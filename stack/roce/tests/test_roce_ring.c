@@ -467,7 +467,7 @@ static void test_clean_4096(void)
 	clean_mtu(4096);
 }
 
-/* 16 MiB WRITE, READ and SEND at the smallest and the largest path MTU. */
+/* 16 MiB WRITE, READ and SEND. */
 static void big(uint16_t mtu)
 {
 	struct rr_conf c = {.path_mtu = mtu, .seed = 300 + mtu};
@@ -486,6 +486,18 @@ static void big(uint16_t mtu)
 static void test_big_256(void)
 {
 	big(256);
+}
+static void test_big_512(void)
+{
+	big(512);
+}
+static void test_big_1024(void)
+{
+	big(1024);
+}
+static void test_big_2048(void)
+{
+	big(2048);
 }
 static void test_big_4096(void)
 {
@@ -630,6 +642,36 @@ static void test_deterministic(void)
 	}
 }
 
+/* The checks themselves: a byte off either end of a message, or one wrong byte inside it,
+ * is seen. */
+static void test_checks(void)
+{
+	static uint8_t buf[4 * RR_GUARD + 100], src[100];
+	uint8_t *dst = buf + RR_GUARD;
+
+	fill(src, sizeof(src), 42);
+	guard_arm(dst, sizeof(src));
+	memcpy(dst, src, sizeof(src));
+	CU_ASSERT(guard_intact(dst, sizeof(src)));
+	CU_ASSERT(memcmp(dst, src, sizeof(src)) == 0);
+	dst[-1] ^= 1;
+	CU_ASSERT(!guard_intact(dst, sizeof(src)));
+	dst[-1] ^= 1;
+	dst[sizeof(src)] ^= 1;
+	CU_ASSERT(!guard_intact(dst, sizeof(src)));
+	dst[sizeof(src)] ^= 1;
+	dst[sizeof(src) + RR_GUARD - 1] ^= 1;
+	CU_ASSERT(!guard_intact(dst, sizeof(src)));
+	dst[sizeof(src) + RR_GUARD - 1] ^= 1;
+	CU_ASSERT(guard_intact(dst, sizeof(src)));
+	dst[57] ^= 0x80;
+	CU_ASSERT(memcmp(dst, src, sizeof(src)) != 0);
+	/* the data differs from seed to seed and is not constant */
+	fill(buf, sizeof(src), 43);
+	CU_ASSERT(memcmp(buf, src, sizeof(src)) != 0);
+	CU_ASSERT(src[0] != src[1] || src[1] != src[2] || src[2] != src[3]);
+}
+
 /* The port is a real net_ring ethdev on both sides (not a memory port). */
 static void test_ethdev(void)
 {
@@ -658,6 +700,7 @@ int main(void)
 		const char *name;
 		CU_TestFunc fn;
 	} tests[] = {
+		{"canary guards and byte checks see a one-byte error", test_checks},
 		{"two stacks over a net_ring ethdev pair", test_ethdev},
 		{"every opcode and size, path MTU 256", test_clean_256},
 		{"every opcode and size, path MTU 512", test_clean_512},
@@ -665,6 +708,9 @@ int main(void)
 		{"every opcode and size, path MTU 2048", test_clean_2048},
 		{"every opcode and size, path MTU 4096", test_clean_4096},
 		{"16 MiB WRITE/READ/SEND, path MTU 256", test_big_256},
+		{"16 MiB WRITE/READ/SEND, path MTU 512", test_big_512},
+		{"16 MiB WRITE/READ/SEND, path MTU 1024", test_big_1024},
+		{"16 MiB WRITE/READ/SEND, path MTU 2048", test_big_2048},
 		{"16 MiB WRITE/READ/SEND, path MTU 4096", test_big_4096},
 		{"faults both ways, path MTU 256", test_faulty_256},
 		{"faults both ways, path MTU 512", test_faulty_512},
