@@ -861,8 +861,10 @@ static void do_segment(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, struct r
 	pcb->last_rx_ns = ursa_now(lc);
 	pcb->keep_probes = 0;
 	/* An answered window probe: the peer is alive, however long its window stays shut
-	 * (RFC 1122 §4.2.2.17); only unanswered probes count towards retries2. */
-	if (pcb->rtx_mode == TCP_RTX_PERSIST)
+	 * (RFC 1122 §4.2.2.17); only unanswered probes count towards retries2. Not for an
+	 * orphan: a peer could hold it open forever by answering with a zero window, so every
+	 * probe counts towards orphan_retries (RFC 6429 allows the abort; Linux does it). */
+	if (pcb->rtx_mode == TCP_RTX_PERSIST && !pcb->released)
 		pcb->nrexmt = 0;
 	if (!ack_input(lc, pcb, s))
 		goto out_listener;

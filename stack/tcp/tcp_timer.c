@@ -217,8 +217,13 @@ static void rto_expire(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb)
 
 static void persist_expire(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb)
 {
+	/* An orphan (closed by the application) that the peer holds at a zero window gives up
+	 * after orphan_retries probes, as its retransmissions do: otherwise a peer that never
+	 * opens its window keeps it, and its port, for retries2 back-offs (half an hour). */
+	const struct ursa_tcp_conf *conf = &lc->tcp->conf;
+
 	pcb->nrexmt++;
-	if (pcb->nrexmt > lc->tcp->conf.retries2) {
+	if (pcb->nrexmt > (pcb->released ? conf->orphan_retries : conf->retries2)) {
 		TCP_INC(lc, TCP_C_conn_timeout);
 		tcp_send_rst(lc, pcb);
 		tcp_drop(lc, pcb, -ETIMEDOUT);
