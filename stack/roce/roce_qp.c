@@ -338,7 +338,8 @@ int ursa_roce_post_send(struct ursa_roce_qp *qp, const struct ursa_rdma_send_wr 
 		s = &qp->sq[qp->sq_head & (qp->sq_size - 1)];
 		memset(s, 0, sizeof(*s));
 		s->wr = *w;
-		memcpy(s->sge, w->sg_list, w->num_sge * sizeof(s->sge[0]));
+		if (w->num_sge > 0) /* sg_list may be NULL without SGEs */
+			memcpy(s->sge, w->sg_list, w->num_sge * sizeof(s->sge[0]));
 		s->wr.sg_list = s->sge;
 		s->len = (uint32_t)len;
 		qp->sq_head++;
@@ -373,7 +374,8 @@ int ursa_roce_post_recv(struct ursa_roce_qp *qp, const struct ursa_rdma_recv_wr 
 		r->wr_id = w->wr_id;
 		r->num_sge = w->num_sge;
 		r->len = (uint32_t)len;
-		memcpy(r->sge, w->sg_list, w->num_sge * sizeof(r->sge[0]));
+		if (w->num_sge > 0) /* sg_list may be NULL without SGEs */
+			memcpy(r->sge, w->sg_list, w->num_sge * sizeof(r->sge[0]));
 		qp->rq_head++;
 	}
 	if (i == 0 && n > 0)

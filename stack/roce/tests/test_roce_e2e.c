@@ -448,6 +448,34 @@ static void test_sge_lists(void)
 	close_pair();
 }
 
+/* Work requests without SGEs (num_sge 0, sg_list NULL, as the verbs API allows): a 0-byte
+ * SEND into a receive without SGEs, and a 0-byte WRITE. Under UBSan this also shows that no
+ * NULL reaches memcpy. */
+static void test_no_sges(void)
+{
+	struct pair_conf c = {
+		.mtu = 1024, .psn = {11, 12}, .timeout = 10, .retry_cnt = 7, .rnr_retry = 7};
+	struct ursa_rdma_recv_wr rwr = {.wr_id = 21, .sg_list = NULL, .num_sge = 0};
+	struct ursa_rdma_send_wr wr = {.wr_id = 22,
+				       .opcode = URSA_RDMA_WR_SEND,
+				       .send_flags = URSA_RDMA_SEND_SIGNALED,
+				       .sg_list = NULL,
+				       .num_sge = 0};
+
+	CU_ASSERT_FATAL(open_pair(&c, 60) == 0);
+	CU_ASSERT_FATAL(ursa_roce_post_recv(P.s[1].qp, &rwr, 1) == 1);
+	CU_ASSERT_FATAL(ursa_roce_post_send(P.s[0].qp, &wr, 1) == 1);
+	CU_ASSERT(wait_ok(0, 22, URSA_RDMA_WC_SEND, 0));
+	CU_ASSERT(wait_ok(1, 21, URSA_RDMA_WC_RECV, 0));
+	wr.wr_id = 23;
+	wr.opcode = URSA_RDMA_WR_RDMA_WRITE;
+	wr.rdma.remote_addr = (uintptr_t)dst;
+	wr.rdma.rkey = ursa_roce_mr_rkey(mr_dst);
+	CU_ASSERT_FATAL(ursa_roce_post_send(P.s[0].qp, &wr, 1) == 1);
+	CU_ASSERT(wait_ok(0, 23, URSA_RDMA_WC_RDMA_WRITE, 0));
+	close_pair();
+}
+
 static void test_ipv6(void)
 {
 	struct pair_conf c = {.mtu = 2048,
@@ -490,6 +518,7 @@ int main(void)
 	CU_add_test(s, "faults: corruption", test_faults_corrupt);
 	CU_add_test(s, "faults: all at once, 4 seeds", test_faults_all);
 	CU_add_test(s, "SGE lists: gather 3, scatter 2", test_sge_lists);
+	CU_add_test(s, "no SGEs: 0-byte SEND and WRITE", test_no_sges);
 	CU_add_test(s, "IPv6 SEND and READ", test_ipv6);
 	return ursa_test_main();
 }
