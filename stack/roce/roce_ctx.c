@@ -114,6 +114,7 @@ int ursa_roce_ctx_create(struct ursa_lcore *lc, const struct ursa_roce_conf *con
 		goto err_free_qps;
 	}
 	TAILQ_INIT(&ctx->busy);
+	ctx->mr_gen = 1; /* zeroed cache entries (gen 0) never match */
 	ctx->ip_id = (uint16_t)ursa_rng_u32(&lc->rng);
 	ctx->xmit = roce_default_xmit;
 	lc->roce = ctx;

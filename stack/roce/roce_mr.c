@@ -4,6 +4,7 @@
  * the lcore), looked up exactly in an rte_hash: no index bits, no "all memory" key.
  * Deregistration, re-registration and invalidation remove the key at once, so a late
  * request with the old key finds nothing and is answered with a remote access error.
+ * Lookups go through a small per-context cache that any removal empties (roce_priv.h).
  * Also the checked copy between scatter/gather lists and mbufs used by all data paths.
  */
 #include <errno.h>
@@ -18,10 +19,16 @@
 
 struct ursa_roce_mr *roce_mr_lookup(struct ursa_roce_ctx *ctx, uint32_t key)
 {
+	struct roce_mr_cache_ent *e = &ctx->mr_cache[key & (ROCE_MR_CACHE - 1)];
 	void *data;
 
+	if (e->gen == ctx->mr_gen && e->key == key)
+		return e->mr;
 	if (rte_hash_lookup_data(ctx->mr_hash, &key, &data) < 0)
-		return NULL;
+		return NULL; /* misses are not remembered: a new key may appear any time */
+	e->gen = ctx->mr_gen;
+	e->key = key;
+	e->mr = data;
 	return data;
 }
 
@@ -48,10 +55,12 @@ static int mr_new_key(struct ursa_roce_mr *mr)
 	return -ENOSPC;
 }
 
-static void mr_drop_key(struct ursa_roce_mr *mr)
+void roce_mr_invalidate(struct ursa_roce_mr *mr)
 {
-	if (mr->valid)
+	if (mr->valid) {
 		rte_hash_del_key(mr->ctx->mr_hash, &mr->key);
+		mr->ctx->mr_gen++; /* forget every cached answer */
+	}
 	mr->valid = false;
 }
 
@@ -102,13 +111,13 @@ int ursa_roce_mr_rereg(struct ursa_roce_mr *mr, unsigned access)
 	if ((access & (URSA_RDMA_ACCESS_REMOTE_WRITE | URSA_RDMA_ACCESS_REMOTE_ATOMIC)) &&
 	    !(access & URSA_RDMA_ACCESS_LOCAL_WRITE))
 		return -EINVAL;
-	mr_drop_key(mr);
+	roce_mr_invalidate(mr);
 	mr->access = access;
 	do {
 		if ((rc = mr_new_key(mr)) != 0)
 			return rc;
 		if (mr->key == old) { /* never hand the old key back */
-			mr_drop_key(mr);
+			roce_mr_invalidate(mr);
 			rc = -EAGAIN;
 		}
 	} while (rc != 0);
@@ -117,7 +126,7 @@ int ursa_roce_mr_rereg(struct ursa_roce_mr *mr, unsigned access)
 
 int ursa_roce_mr_dereg(struct ursa_roce_mr *mr)
 {
-	mr_drop_key(mr);
+	roce_mr_invalidate(mr);
 	mr->pd->users--;
 	free(mr);
 	return 0;
@@ -127,7 +136,7 @@ int roce_mr_set_key(struct ursa_roce_mr *mr, uint32_t key)
 {
 	if (key == 0 || rte_hash_lookup(mr->ctx->mr_hash, &key) >= 0)
 		return -EEXIST;
-	mr_drop_key(mr);
+	roce_mr_invalidate(mr);
 	if (rte_hash_add_key_data(mr->ctx->mr_hash, &key, mr) < 0)
 		return -ENOSPC;
 	mr->key = key;

@@ -25,6 +25,7 @@
 #define ROCE_MAX_MSG_SIZE     (1u << 31) /* RETH length limit */
 #define ROCE_MAX_RD_ATOMIC    16
 #define ROCE_TX_BUDGET	      32 /* packets per QP per poll, requester and read responder */
+#define ROCE_MR_CACHE	      16 /* key -> MR cache entries (power of two) */
 
 /* Counters: every drop by reason ("drop_*"), NAKs sent by reason. */
 #define ROCE_COUNTERS(X)                                                                           \
@@ -75,6 +76,13 @@ enum roce_counter { ROCE_COUNTERS(ROCE_C_ENUM) ROCE_C_MAX };
 
 struct roce_fuzz;
 
+/* One remembered key -> MR answer of the hash, good while gen equals the context's mr_gen. */
+struct roce_mr_cache_ent {
+	uint64_t gen;
+	uint32_t key;
+	struct ursa_roce_mr *mr;
+};
+
 struct ursa_roce_ctx {
 	struct ursa_lcore *lc;
 	uint64_t c[ROCE_C_MAX];
@@ -85,6 +93,11 @@ struct ursa_roce_ctx {
 	uint32_t nb_qp_slots;
 	struct ursa_roce_qp **qps;	 /* by QPN - ROCE_QPN_BASE */
 	struct rte_hash *mr_hash;	 /* key -> MR */
+	/* Every data packet looks its keys up (lkey per SGE, rkey per request): a small
+	 * direct-mapped cache in front of mr_hash. Removing any key from the hash bumps
+	 * mr_gen, which forgets every entry, so a hit is always what the hash would say. */
+	uint64_t mr_gen;
+	struct roce_mr_cache_ent mr_cache[ROCE_MR_CACHE];
 	TAILQ_HEAD(, ursa_roce_qp) busy; /* QPs with packets to send */
 	uint32_t pd_serial;
 	struct roce_fuzz *fuzz; /* ursa_roce_fuzz_setup's objects */
@@ -289,6 +302,8 @@ uint32_t roce_tx_payload_off(const struct ursa_roce_qp *qp, uint8_t opcode);
 
 /* roce_mr.c */
 struct ursa_roce_mr *roce_mr_lookup(struct ursa_roce_ctx *ctx, uint32_t key);
+/* Take the MR's key out of use at once (dereg, rereg, remote invalidation). */
+void roce_mr_invalidate(struct ursa_roce_mr *mr);
 bool roce_mr_range_ok(const struct ursa_roce_mr *mr, uint64_t va, uint64_t len);
 static inline void *roce_mr_ptr(const struct ursa_roce_mr *mr, uint64_t va)
 {

@@ -296,10 +296,8 @@ static void invalidate(struct ursa_roce_qp *qp, uint32_t rkey)
 {
 	struct ursa_roce_mr *mr = roce_mr_lookup(qp->ctx, rkey);
 
-	if (mr != NULL) {
-		rte_hash_del_key(qp->ctx->mr_hash, &mr->key);
-		mr->valid = false;
-	}
+	if (mr != NULL)
+		roce_mr_invalidate(mr);
 }
 
 static enum roce_resp_state exec_send(struct ursa_roce_qp *qp, const struct roce_pkt *pkt)

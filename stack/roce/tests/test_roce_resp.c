@@ -415,6 +415,130 @@ static void test_dereg_and_rereg(void)
 	teardown_qp();
 }
 
+/* Keys just used are in the context's key cache: rereg, dereg and a remote invalidation
+ * must still kill them at once, also between the packets of one WRITE. */
+static void test_cached_key_dies(void)
+{
+	uint8_t e[16];
+	struct reply r;
+	struct forge f = {.opcode = ROCE_OP_WRITE_FIRST,
+			  .psn = EXP_PSN,
+			  .ext = e,
+			  .extlen = 16,
+			  .pay = payload,
+			  .paylen = 256,
+			  .pad = -1};
+	struct ursa_roce_mr *m2;
+	uint32_t old;
+
+	/* FIRST lands (and caches the key), the MR is re-registered, the LAST is refused */
+	setup_qp(ALL_REMOTE, 4);
+	old = ursa_roce_mr_rkey(mr);
+	reth(e, (uintptr_t)buf, old, 300);
+	inject(&f);
+	CU_ASSERT(!reply(&r));
+	CU_ASSERT_EQUAL(memcmp(buf, payload, 256), 0);
+	CU_ASSERT_PTR_EQUAL(roce_mr_lookup(lc->roce, old), mr);
+	CU_ASSERT_EQUAL(ursa_roce_mr_rereg(mr, URSA_RDMA_ACCESS_LOCAL_WRITE |
+						       URSA_RDMA_ACCESS_REMOTE_WRITE),
+			0);
+	CU_ASSERT_PTR_NULL(roce_mr_lookup(lc->roce, old));
+	CU_ASSERT_PTR_EQUAL(roce_mr_lookup(lc->roce, ursa_roce_mr_rkey(mr)), mr);
+	f.opcode = ROCE_OP_WRITE_LAST;
+	f.ext = NULL;
+	f.extlen = 0;
+	f.psn = EXP_PSN + 1;
+	f.ackreq = true;
+	f.paylen = 44;
+	inject(&f);
+	CU_ASSERT_FATAL(reply(&r));
+	CU_ASSERT_EQUAL(r.syndrome, 0x62);
+	CU_ASSERT_EQUAL(r.psn, EXP_PSN + 1);
+	for (unsigned i = 256; i < MR_LEN; i++)
+		if (buf[i] != (uint8_t)i) {
+			CU_FAIL("a WRITE went on after its key was re-registered");
+			break;
+		}
+	teardown_qp();
+
+	/* a WRITE with the key, dereg, a new MR on the same memory: the old key is dead */
+	setup_qp(ALL_REMOTE, 4);
+	old = ursa_roce_mr_rkey(mr);
+	expect_write_nak((uintptr_t)buf + MR_LEN, old, 0, 0x1f, NULL); /* zero length: no key */
+	f.opcode = ROCE_OP_WRITE_ONLY;
+	f.ext = e;
+	f.extlen = 16;
+	f.psn = EXP_PSN + 1;
+	f.paylen = 8;
+	reth(e, (uintptr_t)buf, old, 8);
+	inject(&f);
+	CU_ASSERT_FATAL(reply(&r));
+	CU_ASSERT_EQUAL(r.syndrome, 0x1f);
+	CU_ASSERT_PTR_EQUAL(roce_mr_lookup(lc->roce, old), mr);
+	ursa_roce_mr_dereg(mr);
+	CU_ASSERT_PTR_NULL(roce_mr_lookup(lc->roce, old));
+	CU_ASSERT_FATAL(
+		ursa_roce_mr_reg(pd, buf, MR_LEN,
+				 URSA_RDMA_ACCESS_LOCAL_WRITE | URSA_RDMA_ACCESS_REMOTE_WRITE,
+				 &m2) == 0);
+	mr = m2;
+	CU_ASSERT_PTR_NULL(roce_mr_lookup(lc->roce, old));
+	f.psn = EXP_PSN + 2;
+	reth(e, (uintptr_t)buf + 16, old, 8);
+	inject(&f);
+	CU_ASSERT_FATAL(reply(&r));
+	CU_ASSERT_EQUAL(r.syndrome, 0x62);
+	CU_ASSERT_EQUAL(buf[16], 16);
+	teardown_qp();
+
+	/* a key cached by a WRITE, then invalidated by a SEND with invalidate */
+	setup_qp(ALL_REMOTE, 4);
+	{
+		struct ursa_rdma_sge sge = {(uintptr_t)rbuf, sizeof(rbuf), 0};
+		struct ursa_rdma_recv_wr wr = {.wr_id = 1, .sg_list = &sge, .num_sge = 1};
+		rte_be32_t ieth;
+		struct ursa_roce_mr *rmr;
+		struct ursa_rdma_wc wc;
+
+		CU_ASSERT_FATAL(ursa_roce_mr_reg(pd, rbuf, sizeof(rbuf),
+						 URSA_RDMA_ACCESS_LOCAL_WRITE, &rmr) == 0);
+		sge.lkey = ursa_roce_mr_lkey(rmr);
+		old = ursa_roce_mr_rkey(mr);
+		f.opcode = ROCE_OP_WRITE_ONLY;
+		f.psn = EXP_PSN;
+		f.ext = e;
+		f.extlen = 16;
+		f.paylen = 8;
+		reth(e, (uintptr_t)buf, old, 8);
+		inject(&f);
+		CU_ASSERT_FATAL(reply(&r));
+		CU_ASSERT_EQUAL(r.syndrome, 0x1f);
+		CU_ASSERT_EQUAL(ursa_roce_post_recv(qp, &wr, 1), 1);
+		ieth = rte_cpu_to_be_32(old);
+		f.opcode = ROCE_OP_SEND_ONLY_INV;
+		f.psn = EXP_PSN + 1;
+		f.ext = &ieth;
+		f.extlen = 4;
+		inject(&f);
+		CU_ASSERT_FATAL(reply(&r));
+		CU_ASSERT_EQUAL(r.syndrome, 0x1f);
+		CU_ASSERT_EQUAL(ursa_roce_cq_poll(cq, &wc, 1), 1);
+		CU_ASSERT_EQUAL(wc.status, URSA_RDMA_WC_SUCCESS);
+		CU_ASSERT_PTR_NULL(roce_mr_lookup(lc->roce, old));
+		f.opcode = ROCE_OP_WRITE_ONLY;
+		f.psn = EXP_PSN + 2;
+		f.ext = e;
+		f.extlen = 16;
+		reth(e, (uintptr_t)buf + 32, old, 8);
+		inject(&f);
+		CU_ASSERT_FATAL(reply(&r));
+		CU_ASSERT_EQUAL(r.syndrome, 0x62);
+		CU_ASSERT_EQUAL(buf[32], 32);
+		ursa_roce_mr_dereg(rmr);
+	}
+	teardown_qp();
+}
+
 static void test_keys_random(void)
 {
 	uint32_t keys[64], ored = 0, anded = ~0u;
@@ -993,6 +1117,7 @@ int main(void)
 	CU_add_test(s, "PSN: one NAK per gap", test_psn_sequence);
 	CU_add_test(s, "opcode sequence and lengths", test_opcode_sequence_and_length);
 	CU_add_test(s, "zero-length WRITE needs no key", test_zero_length_write_no_key);
+	CU_add_test(s, "a cached key dies with rereg, dereg, invalidation", test_cached_key_dies);
 	CU_add_test(s, "SEND: RNR, short buffer, bad lkey, invalidate", test_rnr_and_send);
 	CU_add_test(s, "READ responses, replay from memory, rkey re-check", test_read_and_replay);
 	CU_add_test(s, "ACKs wait for READ responses (PSN order)", test_ack_after_paced_read);
