@@ -312,6 +312,15 @@ static void print_stats(const struct opts *o, struct ursa_lcore *lc, const char 
 	printf("\n");
 }
 
+static void print_ports(struct ursa_lcore *lc)
+{
+	for (uint16_t i = 0; i < lc->nb_ports; i++)
+		printf("# port %s: rx %" PRIu64 " tx %" PRIu64 " tx dropped (ring full) %" PRIu64
+		       "\n",
+		       lc->ports[i].name, lc->ports[i].c.rx_pkts, lc->ports[i].c.tx_pkts,
+		       lc->ports[i].c.tx_full_drop);
+}
+
 /* ---- loopback ---- */
 
 static void loop_pump(void *arg)
@@ -651,6 +660,7 @@ static int run_server(const struct opts *o)
 	}
 out_ep:
 	printf("# ursa-perf server: done (%s)\n", rc ? strerror(-rc) : "ok");
+	print_ports(lc);
 	print_stats(o, lc, "server");
 	ursa_perf_ep_destroy(&ep);
 out:
@@ -732,11 +742,7 @@ static int run_client(const struct opts *o)
 			break;
 	}
 	json_close(jf);
-	for (uint16_t i = 0; i < lc->nb_ports; i++)
-		printf("# port %s: rx %" PRIu64 " tx %" PRIu64 " tx dropped (ring full) %" PRIu64
-		       "\n",
-		       lc->ports[i].name, lc->ports[i].c.rx_pkts, lc->ports[i].c.tx_pkts,
-		       lc->ports[i].c.tx_full_drop);
+	print_ports(lc);
 	print_stats(o, lc, "client");
 out:
 	/* Close our end of the link before the server closes its own: memif's control thread
