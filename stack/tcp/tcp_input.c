@@ -106,6 +106,19 @@ static void rtt_from_ack(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb,
 
 /* ---- LISTEN ---- */
 
+/* Grow cwnd only while it is what holds the sender back (RFC 7661's point; the rule is
+ * Linux's tcp_is_cwnd_limited): in slow start while the flight was at least half of it
+ * (slow start may double it), in congestion avoidance while the flight filled it to within
+ * a segment. A sender limited by the peer's window or by the application would otherwise
+ * grow cwnd without bound (134 MB after a bulk run over memif) and, once the limit goes,
+ * burst far beyond what the path has shown it can take. */
+static bool cwnd_limited(const struct ursa_tcp_pcb *pcb, uint32_t flight)
+{
+	if (pcb->cc.cwnd < pcb->cc.ssthresh)
+		return flight >= pcb->cc.cwnd / 2;
+	return flight + pcb->snd_mss >= pcb->cc.cwnd;
+}
+
 static void do_segment(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, struct rte_mbuf *m,
 		       struct tcp_seg *s);
 
@@ -496,7 +509,7 @@ static bool ack_input(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, const str
 			};
 
 			pcb->dupacks = 0;
-			if (data > 0)
+			if (data > 0 && cwnd_limited(pcb, flight))
 				pcb->cc_ops->ack(&pcb->cc, &a);
 		}
 		if (pcb->snd_una == pcb->snd_max)
