@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 
 #include "roce_priv.h"
+#include "roce_qp_up.h"
 #include "ursa_test.h"
 
 #define PAIR_QLEN 8192
@@ -164,39 +165,26 @@ static inline int pair_open(struct pair *p, const struct pair_conf *c, uint64_t 
 	}
 	for (int i = 0; i < 2; i++) {
 		struct pair_side *s = &p->s[i], *o = &p->s[!i];
-		struct ursa_rdma_qp_attr a = {0};
+		struct roce_qp_up u = {
+			.local = &s->addr,
+			.remote = &o->addr,
+			.access = URSA_RDMA_ACCESS_REMOTE_WRITE | URSA_RDMA_ACCESS_REMOTE_READ |
+				  URSA_RDMA_ACCESS_REMOTE_ATOMIC,
+			.path_mtu = c->mtu,
+			.dest_qpn = ursa_roce_qp_num(o->qp),
+			.rq_psn = c->psn[!i],
+			.sq_psn = c->psn[i],
+			.max_dest_rd_atomic = 4,
+			.max_rd_atomic = 4,
+			.min_rnr_timer = c->min_rnr_timer,
+			.timeout = c->timeout,
+			.retry_cnt = c->retry_cnt,
+			.rnr_retry = c->rnr_retry,
+		};
+		int rc = roce_qp_up(s->qp, &u);
 
-		a.qp_state = URSA_RDMA_QPS_INIT;
-		a.qp_access_flags = URSA_RDMA_ACCESS_REMOTE_WRITE | URSA_RDMA_ACCESS_REMOTE_READ |
-				    URSA_RDMA_ACCESS_REMOTE_ATOMIC;
-		if (ursa_roce_qp_modify(s->qp, &a, URSA_RDMA_QP_STATE | URSA_RDMA_QP_ACCESS_FLAGS))
-			return -2;
-		a.qp_state = URSA_RDMA_QPS_RTR;
-		a.path_mtu = c->mtu;
-		a.dest_qp_num = ursa_roce_qp_num(o->qp);
-		a.rq_psn = c->psn[!i];
-		a.max_dest_rd_atomic = 4;
-		a.min_rnr_timer = c->min_rnr_timer;
-		ursa_rdma_gid_from_addr(&a.ah.dgid, &o->addr);
-		ursa_rdma_gid_from_addr(&a.ah.sgid, &s->addr);
-		if (ursa_roce_qp_modify(s->qp, &a,
-					URSA_RDMA_QP_STATE | URSA_RDMA_QP_PATH_MTU |
-						URSA_RDMA_QP_DEST_QPN | URSA_RDMA_QP_RQ_PSN |
-						URSA_RDMA_QP_MAX_DEST_RD_ATOMIC |
-						URSA_RDMA_QP_MIN_RNR_TIMER | URSA_RDMA_QP_AV))
-			return -3;
-		a.qp_state = URSA_RDMA_QPS_RTS;
-		a.sq_psn = c->psn[i];
-		a.timeout = c->timeout;
-		a.retry_cnt = c->retry_cnt;
-		a.rnr_retry = c->rnr_retry;
-		a.max_rd_atomic = 4;
-		if (ursa_roce_qp_modify(s->qp, &a,
-					URSA_RDMA_QP_STATE | URSA_RDMA_QP_SQ_PSN |
-						URSA_RDMA_QP_TIMEOUT | URSA_RDMA_QP_RETRY_CNT |
-						URSA_RDMA_QP_RNR_RETRY |
-						URSA_RDMA_QP_MAX_QP_RD_ATOMIC))
-			return -4;
+		if (rc != 0)
+			return rc - 1; /* -2 INIT, -3 RTR, -4 RTS, as before */
 	}
 	return 0;
 }

@@ -24,6 +24,7 @@
 #include <rte_ring.h>
 
 #include "roce_priv.h"
+#include "roce_qp_up.h"
 #include "ursa_arp.h"
 #include "ursa_eth.h"
 #include "ursa_ip.h"
@@ -153,39 +154,23 @@ static inline void rr_qp_connect(struct rr_pair *p, uint16_t path_mtu)
 	}
 	for (int i = 0; i < 2; i++) {
 		struct rr_host *h = &p->h[i], *o = &p->h[!i];
-		struct ursa_rdma_qp_attr a = {0};
+		struct roce_qp_up u = {
+			.local = &h->ip,
+			.remote = &o->ip,
+			.access = all & ~URSA_RDMA_ACCESS_LOCAL_WRITE,
+			.path_mtu = path_mtu,
+			.dest_qpn = ursa_roce_qp_num(o->qp),
+			.rq_psn = 0xfffff0u - 100u * (unsigned)!i, /* both PSN spaces wrap early on */
+			.sq_psn = 0xfffff0u - 100u * (unsigned)i,
+			.max_dest_rd_atomic = 4,
+			.max_rd_atomic = 4,
+			.min_rnr_timer = 1,
+			.timeout = 12, /* 16.8 ms on the virtual clock */
+			.retry_cnt = 7,
+			.rnr_retry = 7,
+		};
 
-		a.qp_state = URSA_RDMA_QPS_INIT;
-		a.qp_access_flags = all & ~URSA_RDMA_ACCESS_LOCAL_WRITE;
-		CU_ASSERT_FATAL(
-			ursa_roce_qp_modify(h->qp, &a,
-					    URSA_RDMA_QP_STATE | URSA_RDMA_QP_ACCESS_FLAGS) == 0);
-		a.qp_state = URSA_RDMA_QPS_RTR;
-		a.path_mtu = path_mtu;
-		a.dest_qp_num = ursa_roce_qp_num(o->qp);
-		a.rq_psn = 0xfffff0u - 100u * (unsigned)!i; /* both PSN spaces wrap early on */
-		a.max_dest_rd_atomic = 4;
-		a.min_rnr_timer = 1;
-		ursa_rdma_gid_from_addr(&a.ah.sgid, &h->ip);
-		ursa_rdma_gid_from_addr(&a.ah.dgid, &o->ip);
-		CU_ASSERT_FATAL(ursa_roce_qp_modify(
-					h->qp, &a,
-					URSA_RDMA_QP_STATE | URSA_RDMA_QP_PATH_MTU |
-						URSA_RDMA_QP_DEST_QPN | URSA_RDMA_QP_RQ_PSN |
-						URSA_RDMA_QP_MAX_DEST_RD_ATOMIC |
-						URSA_RDMA_QP_MIN_RNR_TIMER | URSA_RDMA_QP_AV) == 0);
-		a.qp_state = URSA_RDMA_QPS_RTS;
-		a.sq_psn = 0xfffff0u - 100u * (unsigned)i;
-		a.timeout = 12; /* 16.8 ms on the virtual clock */
-		a.retry_cnt = 7;
-		a.rnr_retry = 7;
-		a.max_rd_atomic = 4;
-		CU_ASSERT_FATAL(ursa_roce_qp_modify(h->qp, &a,
-						    URSA_RDMA_QP_STATE | URSA_RDMA_QP_SQ_PSN |
-							    URSA_RDMA_QP_TIMEOUT |
-							    URSA_RDMA_QP_RETRY_CNT |
-							    URSA_RDMA_QP_RNR_RETRY |
-							    URSA_RDMA_QP_MAX_QP_RD_ATOMIC) == 0);
+		CU_ASSERT_FATAL(roce_qp_up(h->qp, &u) == 0);
 	}
 }
 

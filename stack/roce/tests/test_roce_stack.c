@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include "roce_priv.h"
+#include "roce_qp_up.h"
 #include "ursa_arp.h"
 #include "ursa_eth.h"
 #include "ursa_ip.h"
@@ -108,39 +109,23 @@ static void qp_connect(bool v6, uint16_t mtu)
 	}
 	for (int i = 0; i < 2; i++) {
 		struct host *h = &H[i], *o = &H[!i];
-		struct ursa_rdma_qp_attr a = {0};
+		struct roce_qp_up u = {
+			.local = v6 ? &h->v6 : &h->v4,
+			.remote = v6 ? &o->v6 : &o->v4,
+			.access = all & ~URSA_RDMA_ACCESS_LOCAL_WRITE,
+			.path_mtu = mtu,
+			.dest_qpn = ursa_roce_qp_num(o->qp),
+			.rq_psn = 1000u * (unsigned)(2 - i),
+			.sq_psn = 1000u * (unsigned)(i + 1),
+			.max_dest_rd_atomic = 2,
+			.max_rd_atomic = 2,
+			.min_rnr_timer = 1,
+			.timeout = 12,
+			.retry_cnt = 7,
+			.rnr_retry = 7,
+		};
 
-		a.qp_state = URSA_RDMA_QPS_INIT;
-		a.qp_access_flags = all & ~URSA_RDMA_ACCESS_LOCAL_WRITE;
-		CU_ASSERT_FATAL(
-			ursa_roce_qp_modify(h->qp, &a,
-					    URSA_RDMA_QP_STATE | URSA_RDMA_QP_ACCESS_FLAGS) == 0);
-		a.qp_state = URSA_RDMA_QPS_RTR;
-		a.path_mtu = mtu;
-		a.dest_qp_num = ursa_roce_qp_num(o->qp);
-		a.rq_psn = 1000u * (unsigned)(2 - i);
-		a.max_dest_rd_atomic = 2;
-		a.min_rnr_timer = 1;
-		ursa_rdma_gid_from_addr(&a.ah.sgid, v6 ? &h->v6 : &h->v4);
-		ursa_rdma_gid_from_addr(&a.ah.dgid, v6 ? &o->v6 : &o->v4);
-		CU_ASSERT_FATAL(ursa_roce_qp_modify(
-					h->qp, &a,
-					URSA_RDMA_QP_STATE | URSA_RDMA_QP_PATH_MTU |
-						URSA_RDMA_QP_DEST_QPN | URSA_RDMA_QP_RQ_PSN |
-						URSA_RDMA_QP_MAX_DEST_RD_ATOMIC |
-						URSA_RDMA_QP_MIN_RNR_TIMER | URSA_RDMA_QP_AV) == 0);
-		a.qp_state = URSA_RDMA_QPS_RTS;
-		a.sq_psn = 1000u * (unsigned)(i + 1);
-		a.timeout = 12;
-		a.retry_cnt = 7;
-		a.rnr_retry = 7;
-		a.max_rd_atomic = 2;
-		CU_ASSERT_FATAL(ursa_roce_qp_modify(h->qp, &a,
-						    URSA_RDMA_QP_STATE | URSA_RDMA_QP_SQ_PSN |
-							    URSA_RDMA_QP_TIMEOUT |
-							    URSA_RDMA_QP_RETRY_CNT |
-							    URSA_RDMA_QP_RNR_RETRY |
-							    URSA_RDMA_QP_MAX_QP_RD_ATOMIC) == 0);
+		CU_ASSERT_FATAL(roce_qp_up(h->qp, &u) == 0);
 	}
 }
 
