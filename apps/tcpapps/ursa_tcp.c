@@ -864,6 +864,28 @@ static void usage(FILE *f)
 		   "       ursa-tcp kernel (--listen PORT | --connect ADDR:PORT) --mode M ...\n");
 }
 
+/* A decimal or 0x number in [lo, hi], the whole string. */
+static int num(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (*s == '\0' || *s == '-')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno != 0 || *end != '\0' || v < lo || v > hi)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int bad(const char *opt, const char *val, const char *want)
+{
+	fprintf(stderr, "ursa-tcp: %s %s: expected %s\n", opt, val, want);
+	return -1;
+}
+
 static int parse(int argc, char **argv, struct opts *o)
 {
 	static const struct option lo[] = {
@@ -879,6 +901,7 @@ static int parse(int argc, char **argv, struct opts *o)
 		{"lcore", 1, NULL, 'L'},      {"help", 0, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
+	uint64_t v;
 	int c;
 
 	o->mode = M_DISCARD;
@@ -901,30 +924,54 @@ static int parse(int argc, char **argv, struct opts *o)
 		case 'm': o->mac = optarg; break;
 		case '4': o->ip = optarg; break;
 		case '6': o->ip6 = optarg; break;
-		case 'l': o->listen_port = atoi(optarg); break;
+		case 'l':
+			if (num(optarg, 1, 65535, &v) != 0)
+				return bad("--listen", optarg, "a port 1-65535");
+			o->listen_port = (int)v;
+			break;
 		case 'c': o->connect = optarg; break;
-		case 'b': o->bytes = strtoull(optarg, NULL, 0); break;
-		case 's': o->stream_seed = strtoull(optarg, NULL, 0); break;
-		case 'S': o->seed = strtoull(optarg, NULL, 0); break;
+		case 'b':
+			if (num(optarg, 0, UINT64_MAX, &o->bytes) != 0)
+				return bad("--bytes", optarg, "a byte count");
+			break;
+		case 's':
+			if (num(optarg, 0, UINT64_MAX, &o->stream_seed) != 0)
+				return bad("--stream-seed", optarg, "a number");
+			break;
+		case 'S':
+			if (num(optarg, 0, UINT64_MAX, &o->seed) != 0)
+				return bad("--seed", optarg, "a number");
+			break;
 		case 'f': o->fault = optarg; break;
 		case 'r': o->fault_rx = optarg; break;
 		case 't': o->fault_tx = optarg; break;
-		case 'T': o->timeout_s = atof(optarg); break;
-		case 'z': o->msg_size = (unsigned)atoi(optarg); break;
-		case 'n': o->count = (unsigned)atoi(optarg); break;
-		case 'x': o->stats = true; break;
-		case 'L': {
+		case 'T': {
 			char *end;
-			long v = strtol(optarg, &end, 10);
 
-			if (*optarg == '\0' || *end != '\0' || v < 0 || v >= CPU_SETSIZE)
-				return -1;
-			o->lcore = (int)v;
+			o->timeout_s = strtod(optarg, &end);
+			if (*optarg == '\0' || *end != '\0' || !(o->timeout_s > 0))
+				return bad("--timeout", optarg, "seconds > 0");
 			break;
 		}
+		case 'z':
+			if (num(optarg, 1, BUF_SIZE, &v) != 0)
+				return bad("--msg-size", optarg, "1 to the buffer size (1 MiB)");
+			o->msg_size = (unsigned)v;
+			break;
+		case 'n':
+			if (num(optarg, 1, UINT32_MAX, &v) != 0)
+				return bad("--count", optarg, "a count >= 1");
+			o->count = (unsigned)v;
+			break;
+		case 'x': o->stats = true; break;
+		case 'L':
+			if (num(optarg, 0, CPU_SETSIZE - 1, &v) != 0)
+				return bad("--lcore", optarg, "a CPU number");
+			o->lcore = (int)v;
+			break;
 		case 'C':
 			if (strcmp(optarg, "rst") != 0 && strcmp(optarg, "fin") != 0)
-				return -1;
+				return bad("--close", optarg, "fin or rst");
 			o->rst = strcmp(optarg, "rst") == 0;
 			break;
 		case 'M': {
@@ -934,24 +981,27 @@ static int parse(int argc, char **argv, struct opts *o)
 				if (strcmp(optarg, mode_names[i]) == 0)
 					break;
 			if (i == sizeof(mode_names) / sizeof(mode_names[0]))
-				return -1;
+				return bad("--mode", optarg,
+					   "echo, discard, source, sink or pingpong");
 			o->mode = (enum mode)i;
 			break;
 		}
 		case 'h': usage(stdout); exit(0);
-		default: return -1;
+		default: return -1; /* getopt named it */
 		}
 	}
 	if (optind != argc)
-		return -1;
+		return bad("argument", argv[optind], "no positional arguments");
 	if (o->offline_gen || o->offline_check)
 		return 0;
-	if ((!o->kernel && (o->port == NULL || (o->ip == NULL && o->ip6 == NULL))) ||
-	    (o->connect == NULL) == (o->listen_port <= 0) || o->msg_size == 0 ||
-	    o->msg_size > BUF_SIZE)
-		return -1;
+	if (!o->kernel && o->port == NULL)
+		return bad("--port", "(missing)", "the DPDK port's devargs");
+	if (!o->kernel && o->ip == NULL && o->ip6 == NULL)
+		return bad("--ip/--ip6", "(missing)", "an address");
+	if ((o->connect == NULL) == (o->listen_port <= 0))
+		return bad("--listen/--connect", "(both or neither)", "exactly one of them");
 	if ((o->mode == M_SOURCE || (o->mode == M_ECHO && o->connect)) && o->bytes == 0)
-		return -1;
+		return bad("--bytes", "0", "how much to send (source, echo client)");
 	return 0;
 }
 
