@@ -163,6 +163,7 @@ void roce_comp_input(struct ursa_roce_qp *qp, struct roce_pkt *pkt)
 		ctx->c[ROCE_C_drop_resp_stale]++;
 		return;
 	}
+	qp->probe = false; /* the responder answers: back to the whole window */
 	if (pkt->opcode == ROCE_OP_ACK) {
 		uint8_t syn = pkt_aeth(pkt)->syndrome;
 

@@ -197,6 +197,10 @@ struct ursa_roce_qp {
 	uint32_t rd_atomic_inflight;
 	uint8_t retry_left, rnr_left;
 	bool rnr_wait;
+	/* After an ACK timeout only the oldest unacknowledged packet goes again (with AckReq)
+	 * until the responder answers: its ACK says how far it really got, so a stall (a
+	 * descheduled peer, a full ring) does not cost a whole window of duplicates per try. */
+	bool probe;
 	struct ursa_timer rexmit_timer;
 	struct ursa_timer rnr_timer;
 

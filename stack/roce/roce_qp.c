@@ -226,6 +226,7 @@ static void qp_reset(struct ursa_roce_qp *qp)
 	qp->pkts_since_ackreq = 0;
 	qp->rd_atomic_inflight = 0;
 	qp->rnr_wait = false;
+	qp->probe = false;
 	memset(&qp->resp, 0, sizeof(qp->resp));
 }
 

@@ -7,7 +7,8 @@
  * fills the window. At most ROCE_MAX_UNACKED_PSNS PSNs are outstanding and at most
  * max_rd_atomic READ/ATOMIC requests. Retransmission (timeout, NAK-PSN, RNR) rewinds to a
  * PSN inside a WQE and resumes from there (go-back-N); READs resume at the first missing
- * response.
+ * response. After a timeout the first packet resent is a probe (AckReq, nothing after it)
+ * until the responder answers: its ACK moves una to where the responder really is.
  *
  * roce_req_run -> send_one -> roce_tx_alloc / roce_tx_finish; timers -> roce_req_rewind
  */
@@ -81,7 +82,7 @@ static int send_one(struct ursa_roce_qp *qp, struct roce_swqe *w)
 		last = off + n == w->len;
 	}
 	opcode = next_opcode(w->wr.opcode, first, last);
-	ackreq = last || qp->pkts_since_ackreq + 1 >= ROCE_MAX_PKT_PER_ACK ||
+	ackreq = last || qp->probe || qp->pkts_since_ackreq + 1 >= ROCE_MAX_PKT_PER_ACK ||
 		 roce_psn_dist(qp->una, psn) + 1 >= ROCE_MAX_UNACKED_PSNS;
 	if (last && (w->wr.send_flags & URSA_RDMA_SEND_SOLICITED) &&
 	    (roce_opcodes[opcode].mask & (ROCE_M_SEND | ROCE_M_IMM)))
@@ -162,6 +163,8 @@ void roce_req_run(struct ursa_roce_qp *qp)
 		}
 		if (roce_psn_dist(qp->una, qp->req_psn) >= ROCE_MAX_UNACKED_PSNS)
 			break;
+		if (qp->probe && roce_psn_after(qp->req_psn, qp->una))
+			break; /* the probe is out: wait for the responder's answer */
 		if (!w->started) {
 			w->started = true;
 			w->npkts = wqe_npkts(qp, w);
@@ -230,6 +233,7 @@ void roce_req_timer_cb(struct ursa_lcore *lc, struct ursa_timer *t, void *arg)
 	qp->retry_left--;
 	qp->ctx->c[ROCE_C_retransmit]++;
 	roce_req_rewind(qp, qp->una);
+	qp->probe = true;
 	roce_req_arm_timer(qp);
 	roce_req_run(qp);
 }

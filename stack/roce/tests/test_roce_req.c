@@ -431,12 +431,64 @@ static void test_timeout_retransmits_from_una(void)
 	ursa_test_advance(lc, (4096ull << 10) - 1);
 	CU_ASSERT_EQUAL(sent.n, 0);
 	ursa_test_advance(lc, 1);
-	CU_ASSERT_EQUAL_FATAL(sent.n, 2);
+	/* a probe: only the oldest unacknowledged packet, asking for an ACK */
+	CU_ASSERT_EQUAL_FATAL(sent.n, 1);
 	parse(out[0], &s);
 	CU_ASSERT_EQUAL(s.psn, 11);
 	CU_ASSERT_EQUAL(s.opcode, ROCE_OP_SEND_MIDDLE);
+	CU_ASSERT(s.ackreq);
 	CU_ASSERT_EQUAL(ursa_test_counter(lc, "roce", "timeout"), 1);
 	roce_cap_drain(&sent);
+	poll_until_quiet();
+	CU_ASSERT_EQUAL(sent.n, 0);
+	/* lost too: the next timeout probes again with the same packet */
+	ursa_test_advance(lc, 4096ull << 10);
+	CU_ASSERT_EQUAL_FATAL(sent.n, 1);
+	parse(out[0], &s);
+	CU_ASSERT_EQUAL(s.psn, 11);
+	CU_ASSERT_EQUAL(ursa_test_counter(lc, "roce", "timeout"), 2);
+	roce_cap_drain(&sent);
+	/* the responder answers: the rest of the window goes again */
+	inject_ack(ROCE_OP_ACK, 11, 0x1f, NULL, 0);
+	poll_until_quiet();
+	CU_ASSERT_EQUAL_FATAL(sent.n, 1);
+	parse(out[0], &s);
+	CU_ASSERT_EQUAL(s.psn, 12);
+	CU_ASSERT_EQUAL(s.opcode, ROCE_OP_SEND_LAST);
+	roce_cap_drain(&sent);
+	teardown();
+}
+
+/* A stall, not a loss: the responder got the whole window, only its ACK was late. The probe's
+ * answer (a duplicate's re-ACK of the responder's last PSN) acknowledges everything: no
+ * window of duplicates. */
+static void test_timeout_probe_skips_what_arrived(void)
+{
+	struct seen s;
+	struct ursa_rdma_wc wc;
+
+	setup(1024, 10, 1, 10);
+	CU_ASSERT_FATAL(post_wr(URSA_RDMA_WR_SEND, 3000, 1) == 1); /* 10, 11, 12 */
+	CU_ASSERT_FATAL(post_wr(URSA_RDMA_WR_SEND, 1000, 2) == 1); /* 13 */
+	poll_until_quiet();
+	CU_ASSERT_EQUAL(sent.n, 4);
+	roce_cap_drain(&sent);
+	ursa_test_advance(lc, 4096ull << 10);
+	CU_ASSERT_EQUAL_FATAL(sent.n, 1);
+	parse(out[0], &s);
+	CU_ASSERT_EQUAL(s.psn, 10);
+	CU_ASSERT_EQUAL(s.opcode, ROCE_OP_SEND_FIRST);
+	CU_ASSERT(s.ackreq);
+	roce_cap_drain(&sent);
+	inject_ack(ROCE_OP_ACK, 13, 0x1f, NULL, 0);
+	poll_until_quiet();
+	CU_ASSERT_EQUAL(sent.n, 0);
+	CU_ASSERT_EQUAL_FATAL(ursa_roce_cq_poll(cq, &wc, 1), 1);
+	CU_ASSERT_EQUAL(wc.wr_id, 1);
+	CU_ASSERT_EQUAL(wc.status, URSA_RDMA_WC_SUCCESS);
+	CU_ASSERT_EQUAL_FATAL(ursa_roce_cq_poll(cq, &wc, 1), 1);
+	CU_ASSERT_EQUAL(wc.wr_id, 2);
+	CU_ASSERT_EQUAL(ursa_test_counter(lc, "roce", "retransmit"), 1);
 	teardown();
 }
 
@@ -560,6 +612,8 @@ int main(void)
 	CU_add_test(s, "NAK-PSN: go-back-N", test_nak_psn_go_back_n);
 	CU_add_test(s, "remote error NAKs", test_remote_errors);
 	CU_add_test(s, "local ACK timeout", test_timeout_retransmits_from_una);
+	CU_add_test(s, "timeout probe: a late ACK, no window of duplicates",
+		    test_timeout_probe_skips_what_arrived);
 	CU_add_test(s, "post and modify validation", test_post_validation);
 	CU_add_test(s, "CQ overflow; SQD drains", test_cq_overflow_and_sqd);
 	return ursa_test_main();

@@ -261,12 +261,27 @@ static inline bool rr_wait_wc(struct rr_pair *p, int i, struct ursa_rdma_wc *wc)
 	return false;
 }
 
-/* Step until nothing moves and no timer is due within `ns` of virtual time. */
+/* A frame still held back by a fault injector (for reorder or delay). */
+static inline bool rr_held(struct rr_pair *p)
+{
+	for (int i = 0; i < 2; i++) {
+		const struct ursa_fault_counters *f =
+			ursa_port_fault_counters(&p->h[i].lc->ports[p->h[i].port], URSA_DIR_TX);
+
+		if (f != NULL && f->out != f->in - f->dropped + f->duplicated)
+			return true;
+	}
+	return false;
+}
+
+/* Step until nothing moves and no timer is due within `ns` of virtual time, and no frame is
+ * still held back (the last step may have moved the clock just past `end`). */
 static inline void rr_settle(struct rr_pair *p, uint64_t ns)
 {
 	uint64_t end = ursa_now(p->h[0].lc) + ns;
 
-	for (unsigned k = 0; k < RR_MAX_STEPS && ursa_now(p->h[0].lc) < end; k++)
+	for (unsigned k = 0; k < RR_MAX_STEPS && (ursa_now(p->h[0].lc) < end || rr_held(p));
+	     k++)
 		if (!rr_step(p))
 			break;
 }
