@@ -195,6 +195,9 @@ uint64_t ursa_lcore_idle_budget(struct ursa_lcore *lc)
 	uint64_t now = ursa_now(lc);
 
 	for (uint16_t i = 0; i < lc->nb_ports; i++)
+		if (ursa_port_mem_rx_pending(&lc->ports[i]) > 0)
+			return 0; /* a burst is still queued: not idle */
+	for (uint16_t i = 0; i < lc->nb_ports; i++)
 		for (int d = 0; d < URSA_DIR_MAX; d++)
 			if (lc->ports[i].fault[d]) {
 				uint64_t t = fault_next(lc->ports[i].fault[d]);

@@ -316,6 +316,13 @@ unsigned ursa_port_mem_pending(const struct ursa_port *p)
 	return p->ops == &mem_ops ? mp->tx.n : 0;
 }
 
+unsigned ursa_port_mem_rx_pending(const struct ursa_port *p)
+{
+	const struct mem_port *mp = p->priv;
+
+	return p->ops == &mem_ops ? mp->rx.n : 0;
+}
+
 /* ---- transmit ---------------------------------------------------------------------------- */
 
 struct tx_ctx {

@@ -147,6 +147,8 @@ int ursa_port_mem_inject(struct ursa_port *p, struct rte_mbuf **pkts, unsigned n
 unsigned ursa_port_mem_take(struct ursa_port *p, struct rte_mbuf **pkts, unsigned n);
 /** Memory port: how many transmitted mbufs are waiting to be taken. */
 unsigned ursa_port_mem_pending(const struct ursa_port *p);
+/** Frames injected into a memory port and not yet received by the stack (0 for others). */
+unsigned ursa_port_mem_rx_pending(const struct ursa_port *p);
 
 /** Queue one frame for transmission on the port (flushed by ursa_port_flush or when the
  *  burst buffer fills). Passes through the port's Tx fault injection. */
@@ -278,7 +280,9 @@ void ursa_lcore_input(struct ursa_lcore *lc, struct ursa_port *p, struct rte_mbu
 		      uint16_t n);
 int ursa_lcore_add_poll_hook(struct ursa_lcore *lc, ursa_poll_hook_t fn, void *arg);
 int ursa_lcore_add_fini_hook(struct ursa_lcore *lc, ursa_fini_hook_t fn);
-/** Nanoseconds until the next timer expires (UINT64_MAX when none). */
+/** Nanoseconds until the next timer expires or a frame held by fault injection is due
+ *  (UINT64_MAX when none); 0 while frames wait in a memory port's receive queue, so a
+ *  harness that jumps the virtual clock when idle never jumps past work already queued. */
 uint64_t ursa_lcore_idle_budget(struct ursa_lcore *lc);
 
 static inline uint64_t ursa_now(const struct ursa_lcore *lc)

@@ -294,6 +294,29 @@ static void test_mem_port_tx_and_stats(void)
 	CU_ASSERT_EQUAL(ursa_test_counter(lc, "mem0", "tx_bytes"), 40 * 60);
 }
 
+/* A harness that jumps the virtual clock when idle must not jump past frames still queued
+ * on a memory port: idle_budget is 0 until the stack has received them all. */
+static void test_idle_budget_rx_pending(void)
+{
+	struct ursa_port *p = &lc->ports[0];
+	uint64_t before = ursa_lcore_idle_budget(lc);
+
+	CU_ASSERT_NOT_EQUAL(before, 0);
+	for (int i = 0; i < URSA_BURST + 8; i++) {
+		struct rte_mbuf *m = frame((uint8_t)i);
+
+		CU_ASSERT_FATAL(ursa_port_mem_inject(p, &m, 1) == 0);
+	}
+	CU_ASSERT_EQUAL(ursa_port_mem_rx_pending(p), URSA_BURST + 8);
+	CU_ASSERT_EQUAL(ursa_lcore_idle_budget(lc), 0);
+	ursa_lcore_poll(lc); /* one burst */
+	CU_ASSERT_EQUAL(ursa_port_mem_rx_pending(p), 8);
+	CU_ASSERT_EQUAL(ursa_lcore_idle_budget(lc), 0);
+	ursa_lcore_poll(lc);
+	CU_ASSERT_EQUAL(ursa_port_mem_rx_pending(p), 0);
+	CU_ASSERT_EQUAL(ursa_lcore_idle_budget(lc), before);
+}
+
 static void test_fault_parse(void)
 {
 	struct ursa_fault_conf c;
@@ -409,6 +432,7 @@ int main(void)
 	CU_add_test(s, "ipaddr parse/match", test_ipaddr);
 	CU_add_test(s, "iface (port,vlan) tuple", test_iface_tuple);
 	CU_add_test(s, "mem port tx + stats", test_mem_port_tx_and_stats);
+	CU_add_test(s, "idle budget 0 while rx is queued", test_idle_budget_rx_pending);
 	CU_add_test(s, "fault parse", test_fault_parse);
 	CU_add_test(s, "fault drop/dup", test_fault_drop_dup);
 	CU_add_test(s, "fault reorder determinism", test_fault_reorder_and_seed);
