@@ -221,8 +221,17 @@ void roce_comp_input(struct ursa_roce_qp *qp, struct roce_pkt *pkt)
 		}
 	} else { /* READ response */
 		progress = ack_upto(qp, roce_psn_sub(psn, 1), &lost);
-		lost = false;
 		progress |= read_response(qp, pkt);
+		/* A response beyond the one the head READ expects means the ones between were
+		 * lost: an implied NAK (IBA 9.7.5.1.3, as rxe's completer does). Re-request the
+		 * rest of the READ now instead of after the ACK timeout, once per PSN. */
+		if (lost && !(qp->implied_nak && qp->implied_nak_psn == qp->una)) {
+			qp->implied_nak = true;
+			qp->implied_nak_psn = qp->una;
+			ctx->c[ROCE_C_rx_implied_nak]++;
+		} else {
+			lost = false;
+		}
 	}
 	if (qp->state == URSA_RDMA_QPS_ERR)
 		return;

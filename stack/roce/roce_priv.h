@@ -43,6 +43,7 @@
 	X(tx_rnr_nak)                                                                              \
 	X(rx_dup_req)                                                                              \
 	X(rx_nak_psn)                                                                              \
+	X(rx_implied_nak)                                                                          \
 	X(rx_nak_err)                                                                              \
 	X(rx_rnr_nak)                                                                              \
 	X(retransmit)                                                                              \
@@ -197,6 +198,10 @@ struct ursa_roce_qp {
 	uint32_t rd_atomic_inflight;
 	uint8_t retry_left, rnr_left;
 	bool rnr_wait;
+	/* A gap in READ responses re-requested the READ from this PSN (implied NAK); not again
+	 * until una moves, so the responses still on their way do not each start a retry. */
+	bool implied_nak;
+	uint32_t implied_nak_psn;
 	/* After an ACK timeout only the oldest unacknowledged packet goes again (with AckReq)
 	 * until the responder answers: its ACK says how far it really got, so a stall (a
 	 * descheduled peer, a full ring) does not cost a whole window of duplicates per try. */
