@@ -12,7 +12,10 @@
 
 #define TCP_CLOCK_G_US 1000u
 #define TCP_PERSIST_MIN_US 200000u
-#define TCP_PTO_MIN_NS (10 * URSA_NS_PER_MS)
+/* Added to 2 SRTT (Linux's TCP_TIMEOUT_MIN at HZ=1000): room for the peer's scheduling and
+ * our 1 ms RTT granularity, without the 10 ms floor that made every tail loss on a sub-ms
+ * path wait 20 RTTs. */
+#define TCP_PTO_SLACK_NS (2 * URSA_NS_PER_MS)
 
 static void rtx_expire(struct ursa_lcore *lc, struct ursa_timer *tm, void *arg);
 static uint64_t pto_ns(const struct ursa_tcp_pcb *pcb);
@@ -73,7 +76,7 @@ uint32_t tcp_rto_backed_off(const struct ursa_tcp_conf *conf, const struct ursa_
 
 /* A probe timeout (RFC 8985 §7.2) instead of the RTO: with SACK and an RTT sample, more
  * than one segment in flight (so the peer's delayed ACK cannot hold the answer back), no
- * back-off and no probe yet since snd_una last moved. PTO = 2 SRTT, at least 10 ms. */
+ * back-off and no probe yet since snd_una last moved. PTO = 2 SRTT + 2 ms (as Linux). */
 bool tcp_pto_eligible(const struct ursa_tcp_pcb *pcb)
 {
 	return pto_ns(pcb) != UINT64_MAX;
@@ -81,13 +84,13 @@ bool tcp_pto_eligible(const struct ursa_tcp_pcb *pcb)
 
 static uint64_t pto_ns(const struct ursa_tcp_pcb *pcb)
 {
-	uint64_t pto = 2ull * pcb->srtt_us * URSA_NS_PER_US;
+	uint64_t pto = 2ull * pcb->srtt_us * URSA_NS_PER_US + TCP_PTO_SLACK_NS;
 
 	if (!pcb->sack_ok || pcb->srtt_us == 0 || pcb->tlp_out || pcb->nrexmt != 0 ||
 	    pcb->rto_lost || pcb->snd_max - pcb->snd_una <= pcb->snd_mss ||
 	    (pcb->state != URSA_TCP_ESTABLISHED && pcb->state != URSA_TCP_CLOSE_WAIT))
 		return UINT64_MAX;
-	return pto < TCP_PTO_MIN_NS ? TCP_PTO_MIN_NS : pto;
+	return pto;
 }
 
 void tcp_rtx_arm(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb)

@@ -26,7 +26,7 @@
  * Loss recovery with SACK: RFC 6675 plus limited transmit (RFC 3042), lost retransmissions
  * found again without an RTO, the scoreboard kept across an RTO, D-SACK sent and used to
  * undo a spurious recovery (RFC 2883, 3708) with a DupThresh that adapts to reordering, and
- * a probe timeout of 2 SRTT (at least 10 ms) before the RTO (RFC 8985 §7).
+ * a probe timeout of 2 SRTT + 2 ms (as Linux) before the RTO (RFC 8985 §7).
  *
  * Everything runs on one lcore (struct ursa_lcore); nothing is locked.
  */
