@@ -41,7 +41,11 @@ uint32_t roce_icrc_calc(const uint8_t *l3, const struct rte_mbuf *m, uint32_t bt
 	uint8_t *udp = hdr + iplen;
 	uint32_t crc, off, end, base;
 
-	memcpy(hdr, l3, iplen + sizeof(struct rte_udp_hdr));
+	/* constant sizes: a variable one became "rep movsq", a fifth of this function's time */
+	if (iplen == sizeof(struct rte_ipv4_hdr))
+		memcpy(hdr, l3, sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_udp_hdr));
+	else
+		memcpy(hdr, l3, sizeof(struct rte_ipv6_hdr) + sizeof(struct rte_udp_hdr));
 	bth = rte_pktmbuf_read(m, bth_off, sizeof(*bth), udp + sizeof(struct rte_udp_hdr));
 	if (bth == NULL)
 		return 0;
