@@ -235,6 +235,14 @@ static void atmeth(uint8_t *e, uint64_t va, uint32_t rkey, uint64_t swap_add, ui
 }
 
 /* The MR holds its initial pattern and both canaries are intact. */
+/* Inject f; the one answer must carry this AETH syndrome (the reply is left in r). */
+static void nak_for(const struct forge *f, uint8_t syndrome, struct reply *r)
+{
+	inject(f);
+	CU_ASSERT_FATAL(reply(r));
+	CU_ASSERT_EQUAL(r->syndrome, syndrome);
+}
+
 static bool memory_untouched(void)
 {
 	for (unsigned i = 0; i < 64; i++)
@@ -321,9 +329,7 @@ static void test_valid_write_and_ack_fields(void)
 	f.psn = EXP_PSN;
 	f.ackreq = true;
 	reth(e, (uintptr_t)buf + 100, ursa_roce_mr_rkey(mr), 10);
-	inject(&f);
-	CU_ASSERT_FATAL(reply(&r));
-	CU_ASSERT_EQUAL(r.syndrome, 0x1f);
+	nak_for(&f, 0x1f, &r);
 	CU_ASSERT_EQUAL(r.psn, EXP_PSN + 1);
 	CU_ASSERT_EQUAL(r.msn, 2);
 	CU_ASSERT_EQUAL(buf[100], 0);
@@ -450,9 +456,7 @@ static void test_cached_key_dies(void)
 	f.psn = EXP_PSN + 1;
 	f.ackreq = true;
 	f.paylen = 44;
-	inject(&f);
-	CU_ASSERT_FATAL(reply(&r));
-	CU_ASSERT_EQUAL(r.syndrome, 0x62);
+	nak_for(&f, 0x62, &r);
 	CU_ASSERT_EQUAL(r.psn, EXP_PSN + 1);
 	for (unsigned i = 256; i < MR_LEN; i++)
 		if (buf[i] != (uint8_t)i) {
@@ -471,9 +475,7 @@ static void test_cached_key_dies(void)
 	f.psn = EXP_PSN + 1;
 	f.paylen = 8;
 	reth(e, (uintptr_t)buf, old, 8);
-	inject(&f);
-	CU_ASSERT_FATAL(reply(&r));
-	CU_ASSERT_EQUAL(r.syndrome, 0x1f);
+	nak_for(&f, 0x1f, &r);
 	CU_ASSERT_PTR_EQUAL(roce_mr_lookup(lc->roce, old), mr);
 	ursa_roce_mr_dereg(mr);
 	CU_ASSERT_PTR_NULL(roce_mr_lookup(lc->roce, old));
@@ -485,9 +487,7 @@ static void test_cached_key_dies(void)
 	CU_ASSERT_PTR_NULL(roce_mr_lookup(lc->roce, old));
 	f.psn = EXP_PSN + 2;
 	reth(e, (uintptr_t)buf + 16, old, 8);
-	inject(&f);
-	CU_ASSERT_FATAL(reply(&r));
-	CU_ASSERT_EQUAL(r.syndrome, 0x62);
+	nak_for(&f, 0x62, &r);
 	CU_ASSERT_EQUAL(buf[16], 16);
 	teardown_qp();
 
@@ -590,24 +590,18 @@ static void test_qp_access_and_resources(void)
 	/* QP without remote read */
 	setup_qp(URSA_RDMA_ACCESS_REMOTE_WRITE, 4);
 	reth(e, (uintptr_t)buf, ursa_roce_mr_rkey(mr), 8);
-	inject(&f);
-	CU_ASSERT_FATAL(reply(&r));
-	CU_ASSERT_EQUAL(r.syndrome, 0x61);
+	nak_for(&f, 0x61, &r);
 	teardown_qp();
 	/* max_dest_rd_atomic 0: no READ resources */
 	setup_qp(ALL_REMOTE, 0);
-	inject(&f);
-	CU_ASSERT_FATAL(reply(&r));
-	CU_ASSERT_EQUAL(r.syndrome, 0x61);
+	nak_for(&f, 0x61, &r);
 	teardown_qp();
 	/* QP without remote atomic */
 	setup_qp(URSA_RDMA_ACCESS_REMOTE_WRITE, 4);
 	f.opcode = ROCE_OP_FETCH_ADD;
 	f.extlen = 28;
 	atmeth(e, (uintptr_t)buf, ursa_roce_mr_rkey(mr), 1, 0);
-	inject(&f);
-	CU_ASSERT_FATAL(reply(&r));
-	CU_ASSERT_EQUAL(r.syndrome, 0x61);
+	nak_for(&f, 0x61, &r);
 	CU_ASSERT(memory_untouched());
 	teardown_qp();
 }
@@ -634,17 +628,13 @@ static void test_atomic_checks(void)
 	/* MR without atomic access */
 	setup_qp(ALL_REMOTE, 4);
 	atmeth(e, (uintptr_t)ro, ursa_roce_mr_rkey(mr_ro), 1, 0);
-	inject(&f);
-	CU_ASSERT_FATAL(reply(&r));
-	CU_ASSERT_EQUAL(r.syndrome, 0x62);
+	nak_for(&f, 0x62, &r);
 	CU_ASSERT_EQUAL(ro[0], 0);
 	teardown_qp();
 	/* last 8 bytes +8: out of range */
 	setup_qp(ALL_REMOTE, 4);
 	atmeth(e, (uintptr_t)buf + MR_LEN, ursa_roce_mr_rkey(mr), 1, 0);
-	inject(&f);
-	CU_ASSERT_FATAL(reply(&r));
-	CU_ASSERT_EQUAL(r.syndrome, 0x62);
+	nak_for(&f, 0x62, &r);
 	CU_ASSERT(memory_untouched());
 	teardown_qp();
 	/* valid, then its duplicate: the saved result is replayed, not executed again */
@@ -767,13 +757,9 @@ static void test_psn_sequence(void)
 	CU_ASSERT_EQUAL(ursa_test_counter(lc, "roce", "drop_psn_oos"), 1);
 	CU_ASSERT(memory_untouched());
 	f.psn = EXP_PSN;
-	inject(&f);
-	CU_ASSERT_FATAL(reply(&r));
-	CU_ASSERT_EQUAL(r.syndrome, 0x1f);
+	nak_for(&f, 0x1f, &r);
 	f.psn = EXP_PSN + 7; /* a new gap: a new NAK */
-	inject(&f);
-	CU_ASSERT_FATAL(reply(&r));
-	CU_ASSERT_EQUAL(r.syndrome, 0x60);
+	nak_for(&f, 0x60, &r);
 	CU_ASSERT_EQUAL(r.psn, EXP_PSN + 1);
 	teardown_qp();
 }
@@ -792,9 +778,7 @@ static void test_opcode_sequence_and_length(void)
 	memset(big, 0xee, sizeof(big));
 	/* a MIDDLE with no FIRST */
 	setup_qp(ALL_REMOTE, 4);
-	inject(&f);
-	CU_ASSERT_FATAL(reply(&r));
-	CU_ASSERT_EQUAL(r.syndrome, 0x61);
+	nak_for(&f, 0x61, &r);
 	CU_ASSERT(memory_untouched());
 	teardown_qp();
 	/* WRITE_ONLY whose payload differs from the RETH length */
@@ -804,9 +788,7 @@ static void test_opcode_sequence_and_length(void)
 	f.extlen = 16;
 	f.paylen = 8;
 	reth(e, (uintptr_t)buf, ursa_roce_mr_rkey(mr), 16);
-	inject(&f);
-	CU_ASSERT_FATAL(reply(&r));
-	CU_ASSERT_EQUAL(r.syndrome, 0x61);
+	nak_for(&f, 0x61, &r);
 	CU_ASSERT(memory_untouched());
 	teardown_qp();
 	/* a FIRST shorter than the PMTU */
@@ -816,9 +798,7 @@ static void test_opcode_sequence_and_length(void)
 	f.extlen = 16;
 	f.paylen = 128;
 	reth(e, (uintptr_t)buf, ursa_roce_mr_rkey(mr), 1000);
-	inject(&f);
-	CU_ASSERT_FATAL(reply(&r));
-	CU_ASSERT_EQUAL(r.syndrome, 0x61);
+	nak_for(&f, 0x61, &r);
 	CU_ASSERT(memory_untouched());
 	teardown_qp();
 	/* a wrong pad count */
@@ -827,9 +807,7 @@ static void test_opcode_sequence_and_length(void)
 	f.paylen = 7;
 	f.pad = 0;
 	reth(e, (uintptr_t)buf, ursa_roce_mr_rkey(mr), 7);
-	inject(&f);
-	CU_ASSERT_FATAL(reply(&r));
-	CU_ASSERT_EQUAL(r.syndrome, 0x61);
+	nak_for(&f, 0x61, &r);
 	CU_ASSERT(memory_untouched());
 	teardown_qp();
 	/* RETH length above 2^31 */
@@ -838,9 +816,7 @@ static void test_opcode_sequence_and_length(void)
 	f.paylen = 0;
 	f.pad = -1;
 	reth(e, (uintptr_t)buf, ursa_roce_mr_rkey(mr), 0x80000001u);
-	inject(&f);
-	CU_ASSERT_FATAL(reply(&r));
-	CU_ASSERT_EQUAL(r.syndrome, 0x61);
+	nak_for(&f, 0x61, &r);
 	teardown_qp();
 	/* a multi-packet WRITE whose LAST overruns the RETH length */
 	setup_qp(ALL_REMOTE, 4);
@@ -855,9 +831,7 @@ static void test_opcode_sequence_and_length(void)
 	f.extlen = 0;
 	f.psn = EXP_PSN + 1;
 	f.paylen = 64; /* 256 + 64 > 300 */
-	inject(&f);
-	CU_ASSERT_FATAL(reply(&r));
-	CU_ASSERT_EQUAL(r.syndrome, 0x61);
+	nak_for(&f, 0x61, &r);
 	CU_ASSERT_EQUAL(r.psn, EXP_PSN + 1);
 	for (unsigned i = 256; i < MR_LEN; i++)
 		if (buf[i] != (uint8_t)i) {
@@ -902,9 +876,7 @@ static void test_rnr_and_send(void)
 		ursa_roce_mr_reg(pd, rbuf, sizeof(rbuf), URSA_RDMA_ACCESS_LOCAL_WRITE, &rmr) == 0);
 	sge.lkey = ursa_roce_mr_lkey(rmr);
 	CU_ASSERT_EQUAL(ursa_roce_post_recv(qp, &wr, 1), 1);
-	inject(&f);
-	CU_ASSERT_FATAL(reply(&r));
-	CU_ASSERT_EQUAL(r.syndrome, 0x61);
+	nak_for(&f, 0x61, &r);
 	CU_ASSERT_EQUAL(ursa_roce_cq_poll(cq, &wc, 1), 1);
 	CU_ASSERT_EQUAL(wc.wr_id, 42);
 	CU_ASSERT_EQUAL(wc.status, URSA_RDMA_WC_LOC_LEN_ERR);
@@ -916,9 +888,7 @@ static void test_rnr_and_send(void)
 	sge.lkey = 0x1234;
 	sge.length = 64;
 	CU_ASSERT_EQUAL(ursa_roce_post_recv(qp, &wr, 1), 1);
-	inject(&f);
-	CU_ASSERT_FATAL(reply(&r));
-	CU_ASSERT_EQUAL(r.syndrome, 0x63);
+	nak_for(&f, 0x63, &r);
 	CU_ASSERT_EQUAL(ursa_roce_cq_poll(cq, &wc, 1), 1);
 	CU_ASSERT_EQUAL(wc.status, URSA_RDMA_WC_LOC_PROT_ERR);
 	teardown_qp();
@@ -1086,9 +1056,7 @@ static void test_iface_binding_and_names(void)
 	CU_ASSERT(!reply(&r));
 	CU_ASSERT(memory_untouched());
 	inject_iface = 3;
-	inject(&f);
-	CU_ASSERT_FATAL(reply(&r));
-	CU_ASSERT_EQUAL(r.syndrome, 0x1f);
+	nak_for(&f, 0x1f, &r);
 	inject_iface = -1;
 	teardown_qp();
 	for (int st = 0; st < ROCE_RS_MAX; st++)
