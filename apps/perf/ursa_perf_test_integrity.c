@@ -81,25 +81,7 @@ static void pair_down(struct pair *p)
 /* Poll both, carry frames; when nothing moves, jump to the next timer. */
 static bool step(struct pair *p)
 {
-	struct rte_mbuf *m[64];
-	unsigned moved = 0, n;
-	uint64_t next;
-
-	ursa_lcore_poll(p->lc[0]);
-	ursa_lcore_poll(p->lc[1]);
-	for (int i = 0; i < 2; i++)
-		while ((n = ursa_port_mem_take(&p->lc[i]->ports[0], m, 64)) > 0) {
-			ursa_port_mem_inject(&p->lc[!i]->ports[0], m, n);
-			moved += n;
-		}
-	if (moved > 0)
-		return true;
-	next = RTE_MIN(ursa_lcore_idle_budget(p->lc[0]), ursa_lcore_idle_budget(p->lc[1]));
-	if (next == UINT64_MAX)
-		return false;
-	ursa_clock_advance(&p->lc[0]->clock, next ? next : 1);
-	ursa_clock_advance(&p->lc[1]->clock, next ? next : 1);
-	return true;
+	return ursa_test_pair_carry(p->lc[0], p->lc[1]) > 0 || ursa_test_pair_idle(p->lc[0], p->lc[1]);
 }
 
 /* Collect want completions from host h (in order of arrival). */

@@ -70,25 +70,7 @@ static void host_up(int i)
 
 static bool step(void)
 {
-	struct rte_mbuf *m[64];
-	unsigned moved = 0, n;
-	uint64_t next;
-
-	ursa_lcore_poll(H[0].lc);
-	ursa_lcore_poll(H[1].lc);
-	for (int i = 0; i < 2; i++)
-		while ((n = ursa_port_mem_take(&H[i].lc->ports[0], m, 64)) > 0) {
-			ursa_port_mem_inject(&H[!i].lc->ports[0], m, n);
-			moved += n;
-		}
-	if (moved > 0)
-		return true;
-	next = RTE_MIN(ursa_lcore_idle_budget(H[0].lc), ursa_lcore_idle_budget(H[1].lc));
-	if (next == UINT64_MAX)
-		return false;
-	ursa_clock_advance(&H[0].lc->clock, next ? next : 1);
-	ursa_clock_advance(&H[1].lc->clock, next ? next : 1);
-	return true;
+	return ursa_test_pair_carry(H[0].lc, H[1].lc) > 0 || ursa_test_pair_idle(H[0].lc, H[1].lc);
 }
 
 static int poll_one(int i, struct ursa_rdma_wc *wc)

@@ -8,6 +8,8 @@
 
 #include <CUnit/Basic.h>
 
+#include <stdbool.h>
+
 #include "ursa_core.h"
 
 #define URSA_TEST_MAC {{0x02, 0x00, 0x00, 0x00, 0x00, 0x01}}
@@ -35,6 +37,12 @@ void ursa_test_rx_bytes(struct ursa_lcore *lc, const void *b, size_t len);
 size_t ursa_test_tx_copy(struct ursa_lcore *lc, void *buf, size_t cap);
 /** Free every transmitted frame waiting on port 0; returns how many there were. */
 unsigned ursa_test_tx_drain(struct ursa_lcore *lc);
+/** Two lcores wired back to back through their memory port 0: poll both once and carry
+ *  every transmitted frame to the other; returns how many frames moved. */
+unsigned ursa_test_pair_carry(struct ursa_lcore *a, struct ursa_lcore *b);
+/** Both quiet: advance both virtual clocks to the earlier idle budget (at least 1 ns).
+ *  Returns false when neither has a timer or queued frame left, i.e. nothing can happen. */
+bool ursa_test_pair_idle(struct ursa_lcore *a, struct ursa_lcore *b);
 /** Advance the virtual clock by ns, polling as time passes (timers fire in order). */
 void ursa_test_advance(struct ursa_lcore *lc, uint64_t ns);
 /** Counter value (0 when it does not exist, so assert on exact values). */
