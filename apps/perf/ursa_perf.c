@@ -551,6 +551,30 @@ static int open_stack(const struct opts *o, struct ursa_lcore **lc)
 	return 0;
 }
 
+/*
+ * The end of a session over a link that the peer's departure can tear down under a poll
+ * (memif: see ursa_port_wait_down). Neither side polls while the other leaves:
+ *   client: ... DONE received, QP destroyed, port flushed; sends BYE, stops polling
+ *   server: BYE received, stops polling, answers BYE
+ *   client: closes its port (memif tells the server), then the TCP connection
+ *   server: waits until its port is down and the EAL interrupt thread has finished, then
+ *           closes its port
+ */
+static int server_bye(struct ursa_lcore *lc, int fd)
+{
+	int rc;
+
+	if (ctl_send(fd, "BYE\n") != 0)
+		return -EIO;
+	for (uint16_t i = 0; i < lc->nb_ports; i++)
+		if ((rc = ursa_port_wait_down(&lc->ports[i], 10000)) != 0) {
+			fprintf(stderr, "ursa-perf: port %u still up 10 s after the client left\n",
+				i);
+			return rc;
+		}
+	return 0;
+}
+
 /* Server: one client at a time, as many runs as it asks for. */
 static int run_server(const struct opts *o)
 {
@@ -561,6 +585,7 @@ static int run_server(const struct opts *o)
 	int lfd, fd = -1, rc;
 	uint64_t maxsize;
 	unsigned mtu, depth;
+	bool bye = false;
 
 	if ((rc = open_stack(o, &lc)) != 0) {
 		if (lc)
@@ -626,8 +651,10 @@ static int run_server(const struct opts *o)
 		}
 		if ((rc = ctl_line(fd, line, sizeof(line))) != 0)
 			break;
-		if (strcmp(line, "BYE") == 0)
+		if (strcmp(line, "BYE") == 0) {
+			bye = true;
 			break;
+		}
 		if (sscanf(line, "RUN %31s %" SCNu32 " %" SCNu64, test, &size, &seed) != 3 ||
 		    (t = ursa_perf_test_parse(test)) < 0) {
 			rc = -EPROTO;
@@ -664,6 +691,8 @@ out_ep:
 	print_stats(o, lc, "server");
 	ursa_perf_ep_destroy(&ep);
 out:
+	if (bye)
+		rc = server_bye(lc, fd);
 	close(fd);
 	for (uint16_t i = 0; i < lc->nb_ports; i++)
 		ursa_port_flush(lc, &lc->ports[i]);
@@ -745,13 +774,17 @@ static int run_client(const struct opts *o)
 	print_ports(lc);
 	print_stats(o, lc, "client");
 out:
-	/* Close our end of the link before the server closes its own: memif's control thread
-	 * must not see the peer leave while this thread tears the port down. */
+	/* The end of the session (see server_bye): our port closes only once the server has
+	 * stopped polling its own, and the server closes its port only after ours is gone. */
 	ursa_perf_ep_destroy(&ep);
 	for (uint16_t i = 0; i < lc->nb_ports; i++)
 		ursa_port_flush(lc, &lc->ports[i]);
+	if (ctl_send(fd, "BYE\n") != 0 || ctl_line(fd, line, sizeof(line)) != 0 ||
+	    strcmp(line, "BYE") != 0) {
+		fprintf(stderr, "ursa-perf: the server did not answer BYE\n");
+		rc = rc ? rc : -EPROTO;
+	}
 	ursa_lcore_destroy(lc);
-	ctl_send(fd, "BYE\n");
 	close(fd);
 	return rc ? rc : fails ? -EIO : 0;
 }
