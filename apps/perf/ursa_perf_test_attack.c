@@ -185,36 +185,39 @@ static void forge(struct world *w, uint8_t op, uint64_t va, uint32_t rkey, uint3
 	m = ursa_test_mbuf(w->lc, p, total);
 	CU_ASSERT_FATAL(m != NULL);
 	w->nrep = 0;
-	ursa_roce_input_l3(w->lc, m);
+	ursa_roce_input_l3(w->lc, m, 0);
 	ursa_lcore_poll(w->lc);
 }
 
 static void qp_to_rts(struct world *w)
 {
 	struct ursa_rdma_qp_attr a = {0};
+	struct ursa_rdma_gid_attr sgid = {.type = URSA_RDMA_GID_TYPE_ROCE_V2, .port = 1};
 	struct ursa_ipaddr l, r;
 
 	ursa_ipaddr_parse("10.99.0.1", &l, NULL);
 	ursa_ipaddr_parse("10.99.0.2", &r, NULL);
 	a.qp_state = URSA_RDMA_QPS_RESET;
-	CU_ASSERT_FATAL(ursa_roce_qp_modify(w->qp, &a, URSA_RDMA_QP_STATE) == 0);
+	CU_ASSERT_FATAL(ursa_roce_qp_modify(w->qp, &a, URSA_RDMA_QP_STATE, NULL) == 0);
 	a.qp_state = URSA_RDMA_QPS_INIT;
 	a.qp_access_flags = URSA_RDMA_ACCESS_REMOTE_WRITE | URSA_RDMA_ACCESS_REMOTE_READ |
 			    URSA_RDMA_ACCESS_REMOTE_ATOMIC;
 	CU_ASSERT_FATAL(ursa_roce_qp_modify(w->qp, &a,
-					    URSA_RDMA_QP_STATE | URSA_RDMA_QP_ACCESS_FLAGS) == 0);
+					    URSA_RDMA_QP_STATE | URSA_RDMA_QP_ACCESS_FLAGS,
+					    NULL) == 0);
 	a.qp_state = URSA_RDMA_QPS_RTR;
 	a.path_mtu = 1024;
 	a.dest_qp_num = PEER_QPN;
 	a.rq_psn = w->psn;
 	a.max_dest_rd_atomic = 4;
-	ursa_rdma_gid_from_addr(&a.ah.sgid, &l);
+	ursa_rdma_gid_from_addr(&sgid.gid, &l); /* entry 0: interface 0, where forge() injects */
 	ursa_rdma_gid_from_addr(&a.ah.dgid, &r);
 	CU_ASSERT_FATAL(ursa_roce_qp_modify(w->qp, &a,
 					    URSA_RDMA_QP_STATE | URSA_RDMA_QP_PATH_MTU |
 						    URSA_RDMA_QP_DEST_QPN | URSA_RDMA_QP_RQ_PSN |
 						    URSA_RDMA_QP_MAX_DEST_RD_ATOMIC |
-						    URSA_RDMA_QP_AV) == 0);
+						    URSA_RDMA_QP_AV,
+					    &sgid) == 0);
 	a.qp_state = URSA_RDMA_QPS_RTS;
 	a.sq_psn = 1;
 	a.timeout = 14;
@@ -225,7 +228,8 @@ static void qp_to_rts(struct world *w)
 					    URSA_RDMA_QP_STATE | URSA_RDMA_QP_SQ_PSN |
 						    URSA_RDMA_QP_TIMEOUT | URSA_RDMA_QP_RETRY_CNT |
 						    URSA_RDMA_QP_RNR_RETRY |
-						    URSA_RDMA_QP_MAX_QP_RD_ATOMIC) == 0);
+						    URSA_RDMA_QP_MAX_QP_RD_ATOMIC,
+					    NULL) == 0);
 }
 
 static void setup(struct world *w)

@@ -326,6 +326,7 @@ static int qp_setup(struct ursa_lcore *lc, struct rdma_state *st, const struct c
 {
 	struct ursa_rdma_qp_cap cap = {64, RTE_MAX(q->recv_count, 1u), 1, 1};
 	struct ursa_rdma_qp_attr a = {0};
+	struct ursa_rdma_gid_attr sgid = {0};
 	struct ursa_roce_qp *qp;
 	int ifc = iface_of(lc, &q->local), rc;
 	char buf[64];
@@ -345,12 +346,11 @@ static int qp_setup(struct ursa_lcore *lc, struct rdma_state *st, const struct c
 			strerror(-rc));
 		return rc;
 	}
-	ursa_roce_qp_set_iface(qp, (int32_t)ifc, lc->ifaces[ifc].tenant);
 	a.qp_state = URSA_RDMA_QPS_INIT;
 	a.qp_access_flags = access_of(q->access);
 	a.pkey = q->pkey;
-	rc = ursa_roce_qp_modify(qp, &a,
-				 URSA_RDMA_QP_STATE | URSA_RDMA_QP_ACCESS_FLAGS | URSA_RDMA_QP_PKEY);
+	rc = ursa_roce_qp_modify(
+		qp, &a, URSA_RDMA_QP_STATE | URSA_RDMA_QP_ACCESS_FLAGS | URSA_RDMA_QP_PKEY, NULL);
 	if (rc != 0) {
 		fprintf(stderr, "ursa-pcap-replay: rdma_qp %u: to INIT: %s\n", idx, strerror(-rc));
 		return rc;
@@ -373,14 +373,22 @@ static int qp_setup(struct ursa_lcore *lc, struct rdma_state *st, const struct c
 	a.rq_psn = q->rq_psn;
 	a.max_dest_rd_atomic = q->max_dest_rd_atomic;
 	a.min_rnr_timer = q->min_rnr_timer;
-	ursa_rdma_gid_from_addr(&a.ah.sgid, &q->local);
+	/* The GID entry of the local address on its interface: binds the QP there. */
+	sgid.type = URSA_RDMA_GID_TYPE_ROCE_V2;
+	sgid.port = 1;
+	sgid.iface = (uint16_t)ifc;
+	sgid.vlan = lc->ifaces[ifc].vlan;
+	sgid.tenant = lc->ifaces[ifc].tenant;
+	ursa_rdma_gid_from_addr(&sgid.gid, &q->local);
 	ursa_rdma_gid_from_addr(&a.ah.dgid, &q->peer);
 	a.ah.hop_limit = q->hop_limit;
 	a.ah.traffic_class = q->tclass;
 	rc = ursa_roce_qp_modify(qp, &a,
-				 URSA_RDMA_QP_STATE | URSA_RDMA_QP_PATH_MTU | URSA_RDMA_QP_DEST_QPN |
-					 URSA_RDMA_QP_RQ_PSN | URSA_RDMA_QP_MAX_DEST_RD_ATOMIC |
-					 URSA_RDMA_QP_MIN_RNR_TIMER | URSA_RDMA_QP_AV);
+				 URSA_RDMA_QP_STATE | URSA_RDMA_QP_PATH_MTU |
+					 URSA_RDMA_QP_DEST_QPN | URSA_RDMA_QP_RQ_PSN |
+					 URSA_RDMA_QP_MAX_DEST_RD_ATOMIC |
+					 URSA_RDMA_QP_MIN_RNR_TIMER | URSA_RDMA_QP_AV,
+				 &sgid);
 	if (rc != 0) {
 		fprintf(stderr, "ursa-pcap-replay: rdma_qp %u: to RTR: %s\n", idx, strerror(-rc));
 		return rc;
@@ -395,7 +403,8 @@ static int qp_setup(struct ursa_lcore *lc, struct rdma_state *st, const struct c
 	rc = ursa_roce_qp_modify(qp, &a,
 				 URSA_RDMA_QP_STATE | URSA_RDMA_QP_SQ_PSN | URSA_RDMA_QP_TIMEOUT |
 					 URSA_RDMA_QP_RETRY_CNT | URSA_RDMA_QP_RNR_RETRY |
-					 URSA_RDMA_QP_MAX_QP_RD_ATOMIC);
+					 URSA_RDMA_QP_MAX_QP_RD_ATOMIC,
+				 NULL);
 	if (rc != 0)
 		fprintf(stderr, "ursa-pcap-replay: rdma_qp %u: to RTS: %s\n", idx, strerror(-rc));
 	return rc;

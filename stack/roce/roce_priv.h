@@ -378,7 +378,7 @@ void roce_comp_wqe(struct ursa_roce_qp *qp, struct roce_swqe *w, enum ursa_rdma_
 		   uint32_t vendor_err);
 
 /* roce_recv.c */
-/* iface: the ingress interface, or -1 when unknown (replay, tests). */
+/* iface: the ingress interface (-1 when unknown: then no QP accepts the packet). */
 void roce_input(struct ursa_roce_ctx *ctx, struct rte_mbuf *m, const uint8_t *l3, int32_t iface);
 void roce_input_l4(struct ursa_lcore *lc, struct rte_mbuf *m, uint16_t l3_len, int32_t iface);
 

@@ -180,12 +180,6 @@ uint16_t ursa_roce_qp_sport(const struct ursa_roce_qp *qp)
 	return qp->sport;
 }
 
-void ursa_roce_qp_set_iface(struct ursa_roce_qp *qp, int32_t iface, uint32_t tenant)
-{
-	qp->path.iface = iface;
-	qp->path.tenant = tenant;
-}
-
 static bool mtu_ok(uint16_t mtu)
 {
 	return mtu == 256 || mtu == 512 || mtu == 1024 || mtu == 2048 || mtu == 4096;
@@ -230,9 +224,15 @@ static void qp_reset(struct ursa_roce_qp *qp)
 	memset(&qp->resp, 0, sizeof(qp->resp));
 }
 
-int ursa_roce_qp_modify(struct ursa_roce_qp *qp, const struct ursa_rdma_qp_attr *a, unsigned mask)
+/* Every check of a modify, before anything changes (a failed modify leaves the QP as it
+ * was). The address vector must come with the GID entry it names (index and family agree),
+ * and no QP reaches RTR or beyond without an interface (an unbound QP would be reachable
+ * from every interface). */
+static int modify_check(const struct ursa_roce_qp *qp, const struct ursa_rdma_qp_attr *a,
+			unsigned mask, const struct ursa_rdma_gid_attr *sgid,
+			enum ursa_rdma_qp_state to)
 {
-	enum ursa_rdma_qp_state to = (mask & URSA_RDMA_QP_STATE) ? a->qp_state : qp->state;
+	bool bound = qp->path.iface >= 0;
 
 	if (!transition_ok(qp->state, to, mask))
 		return -EINVAL;
@@ -249,7 +249,31 @@ int ursa_roce_qp_modify(struct ursa_roce_qp *qp, const struct ursa_rdma_qp_attr 
 	    ((mask & URSA_RDMA_QP_MAX_DEST_RD_ATOMIC) &&
 	     a->max_dest_rd_atomic > ROCE_MAX_RD_ATOMIC))
 		return -EINVAL;
+	if (mask & URSA_RDMA_QP_AV) {
+		struct ursa_ipaddr l, r;
 
+		/* The path is chosen once, on INIT -> RTR: a connected QP never moves to another
+		 * interface (another tenant's VLAN) under its peer. */
+		if (qp->state != URSA_RDMA_QPS_INIT || to != URSA_RDMA_QPS_RTR)
+			return -EINVAL;
+		if (sgid == NULL || sgid->index != a->ah.sgid_index ||
+		    sgid->type != URSA_RDMA_GID_TYPE_ROCE_V2)
+			return -EINVAL;
+		ursa_rdma_gid_to_addr(&sgid->gid, &l);
+		ursa_rdma_gid_to_addr(&a->ah.dgid, &r);
+		if (l.family != r.family)
+			return -EINVAL;
+		bound = true;
+	}
+	if (!bound &&
+	    (to == URSA_RDMA_QPS_RTR || to == URSA_RDMA_QPS_RTS || to == URSA_RDMA_QPS_SQD))
+		return -EINVAL;
+	return 0;
+}
+
+static void modify_apply(struct ursa_roce_qp *qp, const struct ursa_rdma_qp_attr *a, unsigned mask,
+			 const struct ursa_rdma_gid_attr *sgid)
+{
 	if (mask & URSA_RDMA_QP_ACCESS_FLAGS)
 		qp->attr.qp_access_flags = a->qp_access_flags;
 	if (mask & URSA_RDMA_QP_PKEY)
@@ -283,11 +307,21 @@ int ursa_roce_qp_modify(struct ursa_roce_qp *qp, const struct ursa_rdma_qp_attr 
 	if (mask & URSA_RDMA_QP_AV) {
 		qp->attr.ah = a->ah;
 		ursa_rdma_gid_to_addr(&a->ah.dgid, &qp->path.remote);
-		ursa_rdma_gid_to_addr(&a->ah.sgid, &qp->path.local);
-		if (qp->path.remote.family != qp->path.local.family)
-			return -EINVAL;
+		ursa_rdma_gid_to_addr(&sgid->gid, &qp->path.local);
+		qp->path.iface = sgid->iface;
+		qp->path.tenant = sgid->tenant;
 	}
+}
 
+int ursa_roce_qp_modify(struct ursa_roce_qp *qp, const struct ursa_rdma_qp_attr *a, unsigned mask,
+			const struct ursa_rdma_gid_attr *sgid)
+{
+	enum ursa_rdma_qp_state to = (mask & URSA_RDMA_QP_STATE) ? a->qp_state : qp->state;
+	int rc = modify_check(qp, a, mask, sgid, to);
+
+	if (rc != 0)
+		return rc;
+	modify_apply(qp, a, mask, sgid);
 	if (to != qp->state) {
 		if (to == URSA_RDMA_QPS_RESET)
 			qp_reset(qp);

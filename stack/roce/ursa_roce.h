@@ -30,7 +30,8 @@ struct ursa_roce_mr;
 struct ursa_roce_cq;
 struct ursa_roce_qp;
 
-/** Where a QP's packets go: addresses from its GIDs, the egress interface (or -1: route). */
+/** Where a QP's packets go: addresses from its GIDs, the interface and tenant of its source
+ *  GID entry (-1 while the QP is unbound, which it is only before RTR). */
 struct ursa_roce_path {
 	struct ursa_ipaddr local;
 	struct ursa_ipaddr remote;
@@ -55,20 +56,22 @@ int ursa_roce_ctx_create(struct ursa_lcore *lc, const struct ursa_roce_conf *con
 int ursa_roce_init(struct ursa_lcore *lc);
 void ursa_roce_set_xmit(struct ursa_lcore *lc, ursa_roce_xmit_t fn, void *arg);
 
-/** Receive one RoCEv2 packet: m's data starts at the BTH and the IP and UDP headers
+/** Receive one RoCEv2 packet that arrived on interface iface (a QP takes packets from the
+ *  interface it is bound to only): m's data starts at the BTH and the IP and UDP headers
  *  (l3_len + 8 bytes) are right before it in the first segment. Takes ownership. */
-void ursa_roce_input(struct ursa_lcore *lc, struct rte_mbuf *m, uint16_t l3_len);
+void ursa_roce_input(struct ursa_lcore *lc, struct rte_mbuf *m, uint16_t l3_len, int32_t iface);
 /** Receive a whole IP packet (data at the IP header): checks IP/UDP framing, then as above. */
-void ursa_roce_input_l3(struct ursa_lcore *lc, struct rte_mbuf *m);
-/** Fuzzing entry: len bytes starting at an IP header, through the whole receive path.
- *  Creates the engine on first use. Returns 0, or -ENOMEM when no mbuf. */
+void ursa_roce_input_l3(struct ursa_lcore *lc, struct rte_mbuf *m, int32_t iface);
+/** Fuzzing entry: len bytes starting at an IP header, through the whole receive path, as
+ *  arriving on interface 0 (where ursa_roce_fuzz_setup binds its QP). Creates the engine on
+ *  first use. Returns 0, or -ENOMEM when no mbuf. */
 int ursa_roce_fuzz_input(struct ursa_lcore *lc, const uint8_t *data, size_t len);
 /** A target for fuzzing deep into the responder and completer: creates the engine (if
  *  needed) with a transmit that discards, and one RC QP in RTS with fixed, documented
  *  parameters: QPN 0x11, local 10.0.0.1, remote 10.0.0.2, peer QPN 0x12, PMTU 256,
- *  expected PSN 0, send PSN 0, all remote access, max_dest_rd_atomic 4, and a 64 KiB MR at
- *  iova 0x10000 with rkey 0x00c0ffee; 4 receive and 4 send WQEs posted. Freed with the
- *  lcore. Returns 0 or a negative errno. */
+ *  expected PSN 0, send PSN 0, bound to interface 0 (tenant 0), all remote access,
+ *  max_dest_rd_atomic 4, and a 64 KiB MR at iova 0x10000 with rkey 0x00c0ffee; 4 receive
+ *  and 4 send WQEs posted. Freed with the lcore. Returns 0 or a negative errno. */
 int ursa_roce_fuzz_setup(struct ursa_lcore *lc);
 
 int ursa_roce_pd_alloc(struct ursa_lcore *lc, struct ursa_roce_pd **out);
@@ -102,13 +105,17 @@ int ursa_roce_cq_arm(struct ursa_roce_cq *cq, bool solicited_only);
 int ursa_roce_qp_create(struct ursa_roce_pd *pd, struct ursa_roce_cq *send_cq,
 			struct ursa_roce_cq *recv_cq, const struct ursa_rdma_qp_cap *cap,
 			bool sq_sig_all, struct ursa_roce_qp **out);
+/** Change a QP's state and attributes, all or nothing (a failed modify changes nothing).
+ *  With URSA_RDMA_QP_AV, sgid is the GID table entry that attr->ah.sgid_index names (the
+ *  provider resolves it, as the kernel's core does for its drivers): the QP takes its source
+ *  address from it and is bound to its interface and tenant; it then sends on that interface
+ *  only and accepts packets from that interface only. A QP goes to RTR only once bound.
+ *  sgid is ignored without URSA_RDMA_QP_AV. */
 int ursa_roce_qp_modify(struct ursa_roce_qp *qp, const struct ursa_rdma_qp_attr *attr,
-			unsigned mask);
+			unsigned mask, const struct ursa_rdma_gid_attr *sgid);
 int ursa_roce_qp_query(const struct ursa_roce_qp *qp, struct ursa_rdma_qp_attr *attr);
 int ursa_roce_qp_destroy(struct ursa_roce_qp *qp);
 uint32_t ursa_roce_qp_num(const struct ursa_roce_qp *qp);
-/** Set the egress interface (-1: route) and tenant of a QP's path. */
-void ursa_roce_qp_set_iface(struct ursa_roce_qp *qp, int32_t iface, uint32_t tenant);
 /** The UDP source port of the QP's packets (0xC000-0xFFFF, fixed per QP). */
 uint16_t ursa_roce_qp_sport(const struct ursa_roce_qp *qp);
 /** Replay/testing hook, not for applications: renumber a QP to the QPN a captured peer

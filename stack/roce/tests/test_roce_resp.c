@@ -14,6 +14,7 @@
 
 #include "roce_cap.h"
 #include "roce_priv.h"
+#include "roce_qp_up.h"
 #include "ursa_test.h"
 
 #define MR_LEN	 4096
@@ -37,6 +38,7 @@ static void setup_qp(unsigned qp_access, uint8_t max_dest_rd_atomic)
 {
 	struct ursa_rdma_qp_cap cap = {16, 16, 2, 2};
 	struct ursa_rdma_qp_attr a = {0};
+	struct ursa_rdma_gid_attr sgid;
 	struct ursa_ipaddr l, r;
 	const unsigned all = URSA_RDMA_ACCESS_LOCAL_WRITE | URSA_RDMA_ACCESS_REMOTE_WRITE |
 			     URSA_RDMA_ACCESS_REMOTE_READ | URSA_RDMA_ACCESS_REMOTE_ATOMIC;
@@ -60,21 +62,22 @@ static void setup_qp(unsigned qp_access, uint8_t max_dest_rd_atomic)
 	ursa_ipaddr_parse("10.0.0.2", &r, NULL);
 	a.qp_state = URSA_RDMA_QPS_INIT;
 	a.qp_access_flags = qp_access;
-	CU_ASSERT_FATAL(
-		ursa_roce_qp_modify(qp, &a, URSA_RDMA_QP_STATE | URSA_RDMA_QP_ACCESS_FLAGS) == 0);
+	CU_ASSERT_FATAL(ursa_roce_qp_modify(qp, &a, URSA_RDMA_QP_STATE | URSA_RDMA_QP_ACCESS_FLAGS,
+					    NULL) == 0);
 	a.qp_state = URSA_RDMA_QPS_RTR;
 	a.path_mtu = 256;
 	a.dest_qp_num = PEER_QPN;
 	a.rq_psn = EXP_PSN;
 	a.max_dest_rd_atomic = max_dest_rd_atomic;
 	a.min_rnr_timer = 12;
-	ursa_rdma_gid_from_addr(&a.ah.sgid, &l);
+	sgid = roce_test_sgid(&l, 0, 0); /* bound to interface 0 */
 	ursa_rdma_gid_from_addr(&a.ah.dgid, &r);
-	CU_ASSERT_FATAL(ursa_roce_qp_modify(
-				qp, &a,
-				URSA_RDMA_QP_STATE | URSA_RDMA_QP_PATH_MTU | URSA_RDMA_QP_DEST_QPN |
-					URSA_RDMA_QP_RQ_PSN | URSA_RDMA_QP_MAX_DEST_RD_ATOMIC |
-					URSA_RDMA_QP_MIN_RNR_TIMER | URSA_RDMA_QP_AV) == 0);
+	CU_ASSERT_FATAL(ursa_roce_qp_modify(qp, &a,
+					    URSA_RDMA_QP_STATE | URSA_RDMA_QP_PATH_MTU |
+						    URSA_RDMA_QP_DEST_QPN | URSA_RDMA_QP_RQ_PSN |
+						    URSA_RDMA_QP_MAX_DEST_RD_ATOMIC |
+						    URSA_RDMA_QP_MIN_RNR_TIMER | URSA_RDMA_QP_AV,
+					    &sgid) == 0);
 	a.qp_state = URSA_RDMA_QPS_RTS;
 	a.sq_psn = 5000;
 	a.timeout = 14;
@@ -85,7 +88,8 @@ static void setup_qp(unsigned qp_access, uint8_t max_dest_rd_atomic)
 					    URSA_RDMA_QP_STATE | URSA_RDMA_QP_SQ_PSN |
 						    URSA_RDMA_QP_TIMEOUT | URSA_RDMA_QP_RETRY_CNT |
 						    URSA_RDMA_QP_RNR_RETRY |
-						    URSA_RDMA_QP_MAX_QP_RD_ATOMIC) == 0);
+						    URSA_RDMA_QP_MAX_QP_RD_ATOMIC,
+					    NULL) == 0);
 	sent.n = 0;
 }
 
@@ -123,7 +127,7 @@ struct forge {
 	bool bad_icrc;
 };
 
-static int32_t inject_iface = -1; /* >= 0: deliver as from the UDP layer on this interface */
+static int32_t inject_iface; /* the ingress interface (-1: unknown); the QP is bound to 0 */
 
 static void inject(const struct forge *f)
 {
@@ -161,12 +165,7 @@ static void inject(const struct forge *f)
 	roce_icrc_put(rte_pktmbuf_mtod_offset(m, uint8_t *, len - 4),
 		      roce_icrc_calc(rte_pktmbuf_mtod(m, uint8_t *), m, bth, len - bth - 4) ^
 			      (f->bad_icrc ? 1u : 0u));
-	if (inject_iface >= 0) {
-		rte_pktmbuf_adj(m, 28);
-		roce_input_l4(lc, m, 20, inject_iface);
-		return;
-	}
-	ursa_roce_input_l3(lc, m);
+	ursa_roce_input_l3(lc, m, inject_iface);
 }
 
 struct reply {
@@ -1049,15 +1048,16 @@ static void test_iface_binding_and_names(void)
 
 	setup_qp(ALL_REMOTE, 4);
 	reth(e, (uintptr_t)buf, ursa_roce_mr_rkey(mr), 8);
-	ursa_roce_qp_set_iface(qp, 3, 9);
 	inject_iface = 2; /* same addresses, another interface (another tenant's VLAN) */
 	inject(&f);
 	CU_ASSERT_EQUAL(ursa_test_counter(lc, "roce", "drop_bad_iface"), 1);
+	inject_iface = -1; /* an unknown ingress is no interface's: dropped too (fail closed) */
+	inject(&f);
+	CU_ASSERT_EQUAL(ursa_test_counter(lc, "roce", "drop_bad_iface"), 2);
 	CU_ASSERT(!reply(&r));
 	CU_ASSERT(memory_untouched());
-	inject_iface = 3;
+	inject_iface = 0;
 	nak_for(&f, 0x1f, &r);
-	inject_iface = -1;
 	teardown_qp();
 	for (int st = 0; st < ROCE_RS_MAX; st++)
 		CU_ASSERT_PTR_NOT_NULL(roce_resp_state_names[st]);
