@@ -11,9 +11,10 @@
  * transmit (ursa_roce_init); tests and replays install their own.
  *
  * Security (DESIGN.md §2.1): keys carry 32 random bits, there is no "all memory" key, and a
- * key dies with deregistration or re-registration. The responder checks addresses, P_Key,
- * ICRC, PSN, opcode sequence, QP access, rkey, PD, MR access, bounds and atomic alignment
- * before touching memory.
+ * key dies with deregistration or re-registration. A QP is bound to the interface (VLAN,
+ * tenant) of its source GID entry and takes packets from it only (§2.4). The responder
+ * checks addresses, P_Key, ICRC, PSN, opcode sequence, QP access, rkey, PD, MR access,
+ * bounds and atomic alignment before touching memory.
  */
 #ifndef URSA_ROCE_H
 #define URSA_ROCE_H

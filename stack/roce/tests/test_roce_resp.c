@@ -1064,6 +1064,56 @@ static void test_iface_binding_and_names(void)
 	CU_ASSERT_STRING_EQUAL(roce_resp_state_names[ROCE_RS_ERR_RKEY], "ERR_RKEY");
 }
 
+/* The engine refuses an address vector without its GID entry, or with one that does not
+ * match, and a second one on a connected QP; each refusal leaves the QP as it was. */
+static void test_modify_all_or_nothing(void)
+{
+	const unsigned rtr = URSA_RDMA_QP_STATE | URSA_RDMA_QP_DEST_QPN | URSA_RDMA_QP_RQ_PSN |
+			     URSA_RDMA_QP_PATH_MTU | URSA_RDMA_QP_AV;
+	struct ursa_rdma_qp_cap cap = {4, 4, 1, 1};
+	struct ursa_rdma_qp_attr a = {0}, before, after;
+	struct ursa_rdma_gid_attr g;
+	struct ursa_roce_qp *q;
+	struct ursa_ipaddr l, r, r6;
+
+	setup_qp(ALL_REMOTE, 4);
+	CU_ASSERT_FATAL(ursa_roce_qp_create(pd, cq, cq, &cap, false, &q) == 0);
+	ursa_ipaddr_parse("10.0.0.1", &l, NULL);
+	ursa_ipaddr_parse("10.0.0.2", &r, NULL);
+	ursa_ipaddr_parse("fd00::2", &r6, NULL);
+	a.qp_state = URSA_RDMA_QPS_INIT;
+	CU_ASSERT_FATAL(ursa_roce_qp_modify(q, &a, URSA_RDMA_QP_STATE, NULL) == 0);
+	ursa_roce_qp_query(q, &before);
+	a.qp_state = URSA_RDMA_QPS_RTR;
+	a.dest_qp_num = 0x99;
+	a.rq_psn = 7;
+	a.path_mtu = 512;
+	ursa_rdma_gid_from_addr(&a.ah.dgid, &r);
+	CU_ASSERT_EQUAL(ursa_roce_qp_modify(q, &a, rtr, NULL), -EINVAL); /* no entry: unbound */
+	g = roce_test_sgid(&l, 1, 2);
+	a.ah.sgid_index = 3; /* the entry handed in is index 0 */
+	CU_ASSERT_EQUAL(ursa_roce_qp_modify(q, &a, rtr, &g), -EINVAL);
+	a.ah.sgid_index = 0;
+	ursa_rdma_gid_from_addr(&a.ah.dgid, &r6); /* IPv4 source, IPv6 destination */
+	CU_ASSERT_EQUAL(ursa_roce_qp_modify(q, &a, rtr, &g), -EINVAL);
+	ursa_roce_qp_query(q, &after);
+	CU_ASSERT_EQUAL(after.qp_state, URSA_RDMA_QPS_INIT);
+	CU_ASSERT_EQUAL(after.dest_qp_num, before.dest_qp_num);
+	CU_ASSERT_EQUAL(after.rq_psn, before.rq_psn);
+	CU_ASSERT_EQUAL(after.path_mtu, before.path_mtu);
+	CU_ASSERT_EQUAL(memcmp(after.ah.dgid.raw, before.ah.dgid.raw, 16), 0);
+	/* bound, then the connected QP cannot be re-bound (RTS -> RTS with another entry) */
+	ursa_rdma_gid_from_addr(&a.ah.dgid, &r);
+	CU_ASSERT_EQUAL(ursa_roce_qp_modify(q, &a, rtr, &g), 0);
+	a.qp_state = URSA_RDMA_QPS_RTS;
+	CU_ASSERT_EQUAL(ursa_roce_qp_modify(q, &a, URSA_RDMA_QP_STATE | URSA_RDMA_QP_SQ_PSN, NULL),
+			0);
+	g = roce_test_sgid(&l, 0, 0);
+	CU_ASSERT_EQUAL(ursa_roce_qp_modify(q, &a, URSA_RDMA_QP_AV, &g), -EINVAL);
+	CU_ASSERT_EQUAL(ursa_roce_qp_destroy(q), 0);
+	teardown_qp();
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -1090,5 +1140,7 @@ int main(void)
 	CU_add_test(s, "READ responses, replay from memory, rkey re-check", test_read_and_replay);
 	CU_add_test(s, "ACKs wait for READ responses (PSN order)", test_ack_after_paced_read);
 	CU_add_test(s, "interface-bound QP; state names", test_iface_binding_and_names);
+	CU_add_test(s, "modify: the AV needs its GID entry; all or nothing",
+		    test_modify_all_or_nothing);
 	return ursa_test_main();
 }
