@@ -85,7 +85,7 @@ static int split(const char *val, char *buf, size_t buflen, struct ursa_spec_kv 
 
 /* "qpn=0x19,dest_qpn=0x19,rq_psn=0x49f1bf,sq_psn=0,pmtu=1024,local=10.77.0.2,peer=10.77.0.3,
  *  hop_limit=64,tclass=0,pkey=0xffff,access=write|read|atomic,max_dest_rd_atomic=16,
- *  min_rnr_timer=12" */
+ *  min_rnr_timer=12,iface=0" */
 int case_rdma_parse_qp(const char *val, struct case_rdma_qp *qp, char *err, size_t errlen)
 {
 	struct ursa_spec_kv kv[RDMA_MAX_KV];
@@ -98,6 +98,7 @@ int case_rdma_parse_qp(const char *val, struct case_rdma_qp *qp, char *err, size
 	if (n < 0)
 		return n;
 	memset(qp, 0, sizeof(*qp));
+	qp->iface = -1;
 	qp->pmtu = 1024;
 	qp->pkey = 0xffff;
 	qp->max_dest_rd_atomic = 16;
@@ -153,6 +154,10 @@ int case_rdma_parse_qp(const char *val, struct case_rdma_qp *qp, char *err, size
 				qp->tclass = (uint8_t)u;
 			else
 				qp->max_dest_rd_atomic = (uint8_t)u;
+		} else if (!strcmp(k, "iface")) {
+			if (num(k, v, URSA_MAX_IFACES - 1, &u, err, errlen))
+				return -EINVAL;
+			qp->iface = (int)u;
 		} else if (!strcmp(k, "min_rnr_timer")) {
 			if (num(k, v, 31, &u, err, errlen))
 				return -EINVAL;
@@ -312,13 +317,42 @@ static unsigned access_of(unsigned a)
 	       (a & CASE_ACCESS_REMOTE_ATOMIC ? URSA_RDMA_ACCESS_REMOTE_ATOMIC : 0);
 }
 
-/* The interface that has addr, or -1. */
-static int iface_of(struct ursa_lcore *lc, const struct ursa_ipaddr *addr)
+/* The interface whose GID entry for q->local binds the QP: the one named by iface=, which
+ * must hold the address, or else the only interface that holds it. Two tenants may hold the
+ * same address on two VLANs: then the case must say which (-EINVAL), never the first. */
+static int iface_of(struct ursa_lcore *lc, const struct case_rdma_qp *q, unsigned idx)
 {
-	for (uint16_t i = 0; i < lc->nb_ifaces; i++)
-		if (ursa_iface_has_addr(&lc->ifaces[i], addr) != NULL)
-			return i;
-	return -1;
+	char buf[64];
+	int found = -1;
+
+	if (q->iface >= 0) {
+		if (q->iface < lc->nb_ifaces &&
+		    ursa_iface_has_addr(&lc->ifaces[q->iface], &q->local) != NULL)
+			return q->iface;
+		fprintf(stderr, "ursa-pcap-replay: rdma_qp %u: interface %d has no local=%s\n", idx,
+			q->iface, ursa_ipaddr_fmt(&q->local, buf, sizeof(buf)));
+		return -EADDRNOTAVAIL;
+	}
+	for (uint16_t i = 0; i < lc->nb_ifaces; i++) {
+		if (ursa_iface_has_addr(&lc->ifaces[i], &q->local) == NULL)
+			continue;
+		if (found >= 0) {
+			fprintf(stderr,
+				"ursa-pcap-replay: rdma_qp %u: local=%s is on interfaces %d and "
+				"%u: "
+				"say which with iface=\n",
+				idx, ursa_ipaddr_fmt(&q->local, buf, sizeof(buf)), found, i);
+			return -EINVAL;
+		}
+		found = i;
+	}
+	if (found < 0) {
+		fprintf(stderr,
+			"ursa-pcap-replay: rdma_qp %u: local=%s is no interface's address\n", idx,
+			ursa_ipaddr_fmt(&q->local, buf, sizeof(buf)));
+		return -EADDRNOTAVAIL;
+	}
+	return found;
 }
 
 static int qp_setup(struct ursa_lcore *lc, struct rdma_state *st, const struct case_rdma_qp *q,
@@ -328,14 +362,10 @@ static int qp_setup(struct ursa_lcore *lc, struct rdma_state *st, const struct c
 	struct ursa_rdma_qp_attr a = {0};
 	struct ursa_rdma_gid_attr sgid = {0};
 	struct ursa_roce_qp *qp;
-	int ifc = iface_of(lc, &q->local), rc;
-	char buf[64];
+	int ifc = iface_of(lc, q, idx), rc;
 
-	if (ifc < 0) {
-		fprintf(stderr, "ursa-pcap-replay: rdma_qp %u: local=%s is no interface's address\n",
-			idx, ursa_ipaddr_fmt(&q->local, buf, sizeof(buf)));
-		return -EADDRNOTAVAIL;
-	}
+	if (ifc < 0)
+		return ifc;
 	if ((rc = ursa_roce_qp_create(st->pd, st->cq, st->cq, &cap, false, &qp)) != 0) {
 		fprintf(stderr, "ursa-pcap-replay: rdma_qp %u: create: %s\n", idx, strerror(-rc));
 		return rc;
