@@ -54,6 +54,7 @@ struct opts {
 	const char *pcap;
 	unsigned lcore;
 	uint64_t seed;
+	bool has_seed; /* false: keys, QPNs and PSNs unpredictable (the default) */
 	uint8_t ack_timeout;
 	bool stats;
 };
@@ -88,7 +89,8 @@ static void usage(FILE *f)
 		"      --ip ADDR/PLEN     local address (server 10.0.0.1/24, client 10.0.0.2/24)\n"
 		"      --oob-port N       control connection port (default 18515)\n"
 		"      --lcore N          EAL core (default 0)\n"
-		"      --seed N           stack RNG seed\n"
+		"      --seed N           replayable RNG and secrets from seed N (loopback: N, N+1),\n"
+		"                         for tests only (default: unpredictable)\n"
 		"      --ack-timeout N    local ACK timeout 4.096 us * 2^N (default 14: 67 ms)\n"
 		"      --stats            print the non-zero roce counters at the end\n");
 }
@@ -114,7 +116,7 @@ static int parse(int argc, char **argv, struct opts *o)
 	int c;
 
 	*o = (struct opts){.oob_port = 18515, .test = URSA_PERF_WRITE_BW, .size = 65536,
-			   .iters = 1000, .mtu = 1024, .depth = 128, .seed = 1};
+			   .iters = 1000, .mtu = 1024, .depth = 128};
 	while ((c = getopt_long(argc, argv, "t:s:an:D:m:q:p:h", lo, NULL)) != -1) {
 		switch (c) {
 		case 'L': o->mode = 'l'; break;
@@ -139,7 +141,7 @@ static int parse(int argc, char **argv, struct opts *o)
 		case 'I': o->addr = optarg; break;
 		case 'O': o->oob_port = (unsigned)strtoul(optarg, NULL, 0); break;
 		case 'c': o->lcore = (unsigned)strtoul(optarg, NULL, 0); break;
-		case 'e': o->seed = strtoull(optarg, NULL, 0); break;
+		case 'e': o->seed = strtoull(optarg, NULL, 0); o->has_seed = true; break;
 		case 'X': o->stats = true; break;
 		case 'T': o->ack_timeout = (uint8_t)strtoul(optarg, NULL, 0); break;
 		case 'h': usage(stdout); exit(0);
@@ -201,7 +203,8 @@ static int lcore_new(const struct opts *o, const char *name, uint64_t seed,
 	struct ursa_lcore_conf c = {.lcore_id = rte_lcore_id(), .nb_mbufs = 16383,
 				    .mbuf_size = RTE_MAX((unsigned)RTE_MBUF_DEFAULT_BUF_SIZE,
 							 o->mtu + 256u + RTE_PKTMBUF_HEADROOM),
-				    .max_timers = 4096, .seed = seed, .name = name};
+				    .max_timers = 4096, .seeded = o->has_seed, .seed = seed,
+				    .name = name};
 
 	return ursa_lcore_create(&c, out);
 }

@@ -5,8 +5,9 @@
  *
  * One lcore runs one shard of everything (ports' queues, interfaces, connections, timers) to
  * completion; nothing here is locked. All mutable state lives in struct ursa_lcore, passed as
- * the first argument. Time comes from lc->clock and randomness from lc->rng, never from the
- * TSC or rand() directly, so a replay on a virtual clock is deterministic.
+ * the first argument. Time comes from lc->clock and randomness from lc->rng or, for anything
+ * a peer must not guess, lc->secret (ursa_rng.h), never from the TSC or rand() directly, so
+ * a replay on a virtual clock with a seed is deterministic.
  *
  * Conventions: functions return 0 or a negative errno; bursts return a count; constructors
  * are int ursa_x_create(..., struct ursa_x **out). A function that takes an mbuf takes
@@ -231,7 +232,9 @@ struct ursa_lcore_conf {
 	unsigned nb_mbufs;     /**< mbuf pool size (sized up front: no growth without hugepages) */
 	unsigned mbuf_size;    /**< data room per mbuf, 0 = RTE_MBUF_DEFAULT_BUF_SIZE */
 	unsigned max_timers;   /**< capacity of the timer heap */
-	uint64_t seed;	       /**< RNG seed */
+	bool seeded;	       /**< true: lc->rng and lc->secret from seed (tests, replay);
+				    false: both unpredictable, from the kernel's entropy */
+	uint64_t seed;	       /**< the seed, when seeded */
 	bool virtual_clock;    /**< true: time moves only by ursa_clock_set/advance */
 	uint64_t virtual_start_ns;
 	const char *name;      /**< pool name prefix; must be unique per process */
@@ -246,7 +249,8 @@ struct ursa_lcore {
 	unsigned lcore_id;
 	int logtype;
 	struct ursa_clock clock;
-	struct ursa_rng rng;
+	struct ursa_rng rng;	   /**< choices a peer may predict (jitter, faults) */
+	struct ursa_secret secret; /**< what a peer must not guess (keys, IDs, ISNs) */
 	struct rte_mempool *pool;
 	struct ursa_timer_heap timers;
 	struct ursa_stats stats;
@@ -280,7 +284,8 @@ struct ursa_lcore {
 	struct ursa_ctl_ctx *ctl;
 };
 
-/** Create an lcore context: mempool, clock, RNG, timers. EAL must be initialised. */
+/** Create an lcore context: mempool, clock, RNG and secret generator (from conf->seed when
+ *  conf->seeded, else from the kernel), timers. EAL must be initialised. */
 int ursa_lcore_create(const struct ursa_lcore_conf *conf, struct ursa_lcore **out);
 /** Tear down in reverse: fini hooks (last registered first), ports, pool. */
 void ursa_lcore_destroy(struct ursa_lcore *lc);
