@@ -133,7 +133,7 @@ int ursa_perf_ep_create(struct ursa_lcore *lc, size_t buflen, unsigned depth,
 	if ((rc = ursa_rdma_query_gid(ep->dev, 1, ep->sgid_index, &ep->local.gid)) != 0)
 		goto err_mr;
 	ep->local.qpn = ep->qp->qp_num;
-	ep->local.psn = ursa_rng_u32(&lc->rng) & 0xffffff;
+	ep->local.psn = ursa_secret_u32(&lc->secret) & 0xffffff;
 	ep->local.rkey = ep->mr->rkey;
 	ep->local.vaddr = (uintptr_t)ep->buf;
 	ep->local.len = ep->buflen;

@@ -115,7 +115,7 @@ int ursa_roce_ctx_create(struct ursa_lcore *lc, const struct ursa_roce_conf *con
 	}
 	TAILQ_INIT(&ctx->busy);
 	ctx->mr_gen = 1; /* zeroed cache entries (gen 0) never match */
-	ctx->ip_id = (uint16_t)ursa_rng_u32(&lc->rng);
+	ctx->ip_id = (uint16_t)ursa_secret_u32(&lc->secret);
 	ctx->xmit = roce_default_xmit;
 	lc->roce = ctx;
 	if ((rc = ursa_stats_register(lc, "roce", roce_counter_names, ctx->c, ROCE_C_MAX)) != 0 ||

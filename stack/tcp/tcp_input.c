@@ -163,7 +163,7 @@ static struct ursa_tcp_pcb *child_new(struct ursa_lcore *lc, struct ursa_iface *
 	}
 	c->listener = l;
 	c->ts_offset = (uint32_t)tcp_siphash(lc->tcp->secret, &c->faddr, sizeof(c->faddr)) ^
-		       (uint32_t)ursa_rng_u32(&lc->rng);
+		       ursa_secret_u32(&lc->secret);
 	c->last_rx_ns = ursa_now(lc);
 	return c;
 }
