@@ -81,17 +81,13 @@ int ursa_roce_qp_create(struct ursa_roce_pd *pd, struct ursa_roce_cq *send_cq,
 {
 	struct ursa_roce_ctx *ctx = pd->ctx;
 	struct ursa_roce_qp *qp;
-	uint32_t slot;
+	int rc;
 
 	if (send_cq == NULL || recv_cq == NULL || cap == NULL || cap->max_send_wr == 0 ||
 	    cap->max_recv_wr == 0 || cap->max_send_wr > ROCE_MAX_WR ||
 	    cap->max_recv_wr > ROCE_MAX_WR || cap->max_send_sge > ROCE_MAX_SGE ||
 	    cap->max_recv_sge > ROCE_MAX_SGE)
 		return -EINVAL;
-	for (slot = 0; slot < ctx->nb_qp_slots && ctx->qps[slot] != NULL; slot++)
-		;
-	if (slot == ctx->nb_qp_slots)
-		return -ENOSPC;
 	qp = calloc(1, sizeof(*qp));
 	if (qp == NULL)
 		return -ENOMEM;
@@ -106,7 +102,12 @@ int ursa_roce_qp_create(struct ursa_roce_pd *pd, struct ursa_roce_cq *send_cq,
 		return -ENOMEM;
 	}
 	qp->ctx = ctx;
-	qp->qpn = ROCE_QPN_BASE + slot;
+	if ((rc = roce_qpn_alloc(ctx, qp)) != 0) {
+		free(qp->sq);
+		free(qp->rq);
+		free(qp);
+		return rc;
+	}
 	qp->state = URSA_RDMA_QPS_RESET;
 	qp->pd = pd;
 	qp->scq = send_cq;
@@ -126,7 +127,6 @@ int ursa_roce_qp_create(struct ursa_roce_pd *pd, struct ursa_roce_cq *send_cq,
 	pd->users++;
 	send_cq->users++;
 	recv_cq->users++;
-	ctx->qps[slot] = qp;
 	*out = qp;
 	return 0;
 }
@@ -139,7 +139,7 @@ int ursa_roce_qp_destroy(struct ursa_roce_qp *qp)
 	ursa_timer_cancel(ctx->lc, &qp->rnr_timer);
 	if (qp->busy)
 		TAILQ_REMOVE(&ctx->busy, qp, busy_link);
-	ctx->qps[qp->qpn - ROCE_QPN_BASE] = NULL;
+	roce_qpn_free(ctx, qp);
 	qp->pd->users--;
 	qp->scq->users--;
 	qp->rcq->users--;
@@ -151,18 +151,10 @@ int ursa_roce_qp_destroy(struct ursa_roce_qp *qp)
 
 int roce_qp_set_qpn(struct ursa_roce_qp *qp, uint32_t qpn)
 {
-	struct ursa_roce_ctx *ctx = qp->ctx;
-	uint32_t slot = qpn - ROCE_QPN_BASE;
+	int rc = roce_qpn_set(qp->ctx, qp, qpn);
 
-	if (qpn == qp->qpn)
-		return 0;
-	if (qpn < ROCE_QPN_BASE || slot >= ctx->nb_qp_slots || ctx->qps[slot] != NULL)
-		return -EINVAL;
-	ctx->qps[qp->qpn - ROCE_QPN_BASE] = NULL;
-	ctx->qps[slot] = qp;
-	qp->qpn = qpn;
-	qp->sport = qp_sport(qpn);
-	return 0;
+	qp->sport = qp_sport(qp->qpn);
+	return rc;
 }
 
 int ursa_roce_qp_set_qpn(struct ursa_roce_qp *qp, uint32_t qpn)

@@ -47,7 +47,7 @@ typedef int (*ursa_roce_xmit_t)(struct ursa_lcore *lc, void *arg, const struct u
 struct ursa_roce_conf {
 	uint8_t ttl;	 /**< default IP TTL / hop limit (0 = 64) when the QP's AV has none */
 	uint8_t tos;	 /**< default DSCP << 2 | ECN when the QP's AV has none */
-	uint32_t max_qp; /**< 0 = 256 */
+	uint32_t max_qp; /**< 0 = 256, at most 65536 */
 	uint32_t max_mr; /**< 0 = 4096 */
 };
 
