@@ -532,6 +532,7 @@ void ursa_tcp_conf_default(struct ursa_tcp_conf *c)
 	c->keep_cnt = 9;
 	c->port_lo = 32768;
 	c->port_hi = 60999;
+	c->invalid_ratelimit_ms = 500;
 	c->challenge_ack_limit = 1000;
 	c->syn_cookies = true;
 	snprintf(c->cc, sizeof(c->cc), "cubic");
