@@ -796,6 +796,14 @@ static void do_segment(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, struct r
 			TCP_INC(lc, TCP_C_drop_rst_out_of_window);
 			return;
 		}
+		/* RFC 5961 §4.2: a SYN gets a challenge ACK whatever its sequence number, so
+		 * a flood of them is rate limited like the in-window ones (Linux too). */
+		if ((s->flags & TH_SYN) && pcb->state != URSA_TCP_SYN_RCVD &&
+		    pcb->state != URSA_TCP_TIME_WAIT) {
+			TCP_INC(lc, TCP_C_drop_unacceptable);
+			challenge_ack(lc, pcb);
+			return;
+		}
 		if (SEQ_LEQ(s->seq + seglen, pcb->rcv_nxt)) {
 			TCP_INC(lc, TCP_C_dup_segs);
 			if (pcb->sack_ok && s->plen > 0 && !(s->flags & TH_SYN)) {
