@@ -37,6 +37,8 @@ void ursad_usage(FILE *f)
 "  --iface SPEC         add an interface (repeatable):\n"
 "                         port=N[,vlan=V][,tenant=T][,mac=02:00:00:00:00:01][,mtu=M]\n"
 "                         [,ip=10.0.0.2/24]...[,ip6=fd00::2/64]...[,ll=yes|no]\n"
+"                         [,max_neigh=N][,max_neigh_bytes=N][,max_reasm=N][,max_tcp_conn=N]\n"
+"                       quotas of the interface (0: the defaults, 512, 1 MiB, 256, 4096)\n"
 "                       at least one ip= or ip6=; ip/ip6 repeatable (no /LEN: /32, /128);\n"
 "                       (port, vlan) unique;\n"
 "                       a link-local fe80:: address is derived from the MAC (ll=no: none)\n"

@@ -19,6 +19,11 @@ unsigned fault_drain(struct ursa_fault *f, uint64_t now, fault_emit_t emit, void
 uint64_t fault_next(const struct ursa_fault *f);
 const struct ursa_fault_counters *fault_counters(const struct ursa_fault *f);
 
+/* quota.c */
+int quota_init(struct ursa_lcore *lc, unsigned nb_mbufs, unsigned pct);
+int quota_iface_init(struct ursa_lcore *lc, struct ursa_iface *ifc,
+		     const struct ursa_quota *conf);
+
 /* port.c */
 void port_close_all(struct ursa_lcore *lc);
 int port_register_stats(struct ursa_lcore *lc, struct ursa_port *p);

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "ursa_core.h"
+#include "core_priv.h"
 
 int ursa_iface_add(struct ursa_lcore *lc, const struct ursa_iface_conf *conf,
 		   uint16_t *out_index)
@@ -35,6 +35,8 @@ int ursa_iface_add(struct ursa_lcore *lc, const struct ursa_iface_conf *conf,
 	ifc->mtu = conf->mtu ? conf->mtu : (uint16_t)(p->mtu - (conf->vlan ? 4 : 0));
 	if (rte_is_zero_ether_addr(&ifc->mac) || rte_is_multicast_ether_addr(&ifc->mac))
 		return -EINVAL;
+	if (quota_iface_init(lc, ifc, &conf->quota) != 0)
+		return -ENOSPC;
 	lc->nb_ifaces++;
 	if (!conf->no_linklocal) {
 		/* fe80::/64 with a modified EUI-64 interface identifier (RFC 4291 2.5.1). */

@@ -79,10 +79,15 @@ int ursa_lcore_create(const struct ursa_lcore_conf *conf, struct ursa_lcore **ou
 		rc = -ENOMEM;
 		goto err_timers;
 	}
+	rc = quota_init(lc, nb, conf->hold_pct);
+	if (rc)
+		goto err_pool;
 	lc->rx_handler = drop_rx;
 	*out = lc;
 	return 0;
 
+err_pool:
+	rte_mempool_free(lc->pool);
 err_timers:
 	ursa_timer_heap_fini(&lc->timers);
 err_free:

@@ -127,6 +127,18 @@ static int parse_addr(const char *k, const char *v, unsigned flags, struct ursa_
 	return 0;
 }
 
+/* "max_<res>=N": a per-interface quota (ursa_quota.h); 0 keeps the default. */
+#define RES_KEY(name, dflt) "max_" #name,
+static const char *const quota_keys[URSA_RES_MAX] = {URSA_RES_LIST(RES_KEY)};
+
+static int quota_key(const char *k)
+{
+	for (unsigned r = 0; r < URSA_RES_MAX; r++)
+		if (strcmp(k, quota_keys[r]) == 0)
+			return (int)r;
+	return -1;
+}
+
 int ursa_iface_spec_parse(const char *spec, unsigned flags, struct ursa_iface_spec *s,
 			  char *err, size_t errlen)
 {
@@ -177,9 +189,14 @@ int ursa_iface_spec_parse(const char *spec, unsigned flags, struct ursa_iface_sp
 		} else if (strcmp(k, "ip") == 0 || strcmp(k, "ip6") == 0) {
 			if ((rc = parse_addr(k, v, flags, s, nfam, err, errlen)) != 0)
 				return rc;
+		} else if ((rc = quota_key(k)) >= 0) {
+			if (ursa_spec_u64(v, UINT32_MAX, &u))
+				return fail(err, errlen, "bad %s '%s'", k, v);
+			s->quota.max[rc] = (uint32_t)u;
 		} else {
 			return fail(err, errlen,
-				    "unknown key '%s' (port, vlan, tenant, mac, mtu, ip, ip6, ll)",
+				    "unknown key '%s' (port, vlan, tenant, mac, mtu, ip, ip6, ll, "
+				    "max_neigh, max_neigh_bytes, max_reasm, max_tcp_conn)",
 				    k);
 		}
 	}
@@ -199,6 +216,7 @@ int ursa_iface_spec_apply(struct ursa_lcore *lc, const struct ursa_iface_spec *s
 		.mac = s->has_mac ? &s->mac : NULL,
 		.mtu = s->mtu,
 		.no_linklocal = s->no_linklocal,
+		.quota = s->quota,
 	};
 	uint16_t idx;
 	int rc;

@@ -30,6 +30,7 @@
 #include "ursa_timer.h"
 #include "ursa_stats.h"
 #include "ursa_fault.h"
+#include "ursa_quota.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -194,6 +195,7 @@ struct ursa_iface_conf {
 	const struct rte_ether_addr *mac; /**< NULL = the port's MAC */
 	uint16_t mtu;			  /**< 0 = the port's MTU (less 4 when tagged) */
 	bool no_linklocal;		  /**< do not derive an fe80:: address */
+	struct ursa_quota quota; /**< per-interface limits (ursa_quota.h); 0 = default */
 };
 
 struct ursa_iface {
@@ -206,6 +208,9 @@ struct ursa_iface {
 	uint8_t n4, n6;
 	struct ursa_iface_addr v4[URSA_IFACE_MAX_V4];
 	struct ursa_iface_addr v6[URSA_IFACE_MAX_V6];
+	struct ursa_quota quota;       /**< limits, defaults filled in */
+	uint32_t used[URSA_RES_MAX];   /**< what the interface holds now */
+	uint16_t tenant_slot;	       /**< index in lc->quota.tenants */
 };
 
 int ursa_iface_add(struct ursa_lcore *lc, const struct ursa_iface_conf *conf,
@@ -238,6 +243,23 @@ struct ursa_lcore_conf {
 	bool virtual_clock;    /**< true: time moves only by ursa_clock_set/advance */
 	uint64_t virtual_start_ns;
 	const char *name;      /**< pool name prefix; must be unique per process */
+	unsigned hold_pct;     /**< share of the pool holding queues may use, % (0 = 50) */
+};
+
+/** A tenant's totals over its interfaces on this lcore. */
+struct ursa_tenant_use {
+	uint32_t id;
+	struct ursa_quota quota; /**< 0 = no tenant-wide limit */
+	uint32_t used[URSA_RES_MAX];
+};
+
+/** Quota and pool-share state of an lcore (quota.c; counters in blocks "quota", "hold"). */
+struct ursa_quota_state {
+	uint16_t nb_tenants;
+	struct ursa_tenant_use tenants[URSA_MAX_IFACES];
+	uint64_t c[2 * URSA_RES_MAX]; /**< refusals: [2r] interface, [2r + 1] tenant */
+	uint32_t hold_cap, hold_total;
+	uint64_t hold_c[2 * URSA_HOLD_MAX]; /**< [2h] held now, [2h + 1] refusals */
 };
 
 typedef void (*ursa_rx_handler_t)(struct ursa_lcore *lc, struct ursa_port *p,
@@ -259,6 +281,7 @@ struct ursa_lcore {
 	struct ursa_port ports[URSA_MAX_PORTS];
 	uint16_t nb_ifaces;
 	struct ursa_iface ifaces[URSA_MAX_IFACES];
+	struct ursa_quota_state quota;
 
 	/** Where received frames go (set by the eth layer). */
 	ursa_rx_handler_t rx_handler;

@@ -38,7 +38,8 @@ int ursa_spec_bool(const char *s, bool *out);
  *  trailing characters. Returns 0 or -EINVAL. */
 int ursa_spec_u64(const char *s, uint64_t max, uint64_t *out);
 
-/** "port=N,vlan=V,tenant=T,mac=M,mtu=U,ip=A[/L],ip6=A[/L],ll=yes|no" */
+/** "port=N,vlan=V,tenant=T,mac=M,mtu=U,ip=A[/L],ip6=A[/L],ll=yes|no,max_neigh=N,
+ *   max_neigh_bytes=N,max_reasm=N,max_tcp_conn=N" */
 struct ursa_iface_spec {
 	bool has_port;
 	uint16_t port;
@@ -51,6 +52,7 @@ struct ursa_iface_spec {
 	unsigned naddr;
 	struct ursa_ipaddr addr[URSA_SPEC_MAX_ADDRS];
 	uint8_t plen[URSA_SPEC_MAX_ADDRS];
+	struct ursa_quota quota; /**< max_<res>= keys; 0 = the default (ursa_quota.h) */
 };
 
 /** Flags of ursa_iface_spec_parse(). */
@@ -62,7 +64,9 @@ enum ursa_spec_flags {
  * Parse an interface specification. Keys: port (0..URSA_MAX_PORTS-1), vlan (0..4094),
  * tenant, mac (unicast), mtu (68..9000), ip and ip6 (repeatable, of that family; at most
  * URSA_IFACE_MAX_V4 IPv4 and URSA_IFACE_MAX_V6 IPv6 addresses, one fewer IPv6 unless ll=no:
- * the link-local address takes a place), ll (yes|no). Whether port= must or must not be given
+ * the link-local address takes a place), ll (yes|no), and the interface's quotas
+ * max_neigh, max_neigh_bytes, max_reasm, max_tcp_conn (URSA_RES_LIST in ursa_quota.h;
+ * 0 or absent = the default). Whether port= must or must not be given
  * and whether an address is required is the caller's business.
  *
  * @return 0, or -EINVAL with a message (without a trailing newline) in err.

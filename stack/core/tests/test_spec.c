@@ -115,7 +115,8 @@ static void test_iface_whitespace(void)
 	/* Messages show the trimmed value. */
 	IFACE_BAD(" vlan = 5000 ", 0, "bad vlan '5000' (0 = untagged, 1..4094)");
 	IFACE_BAD("vlan=1, colour = red", 0,
-		  "unknown key 'colour' (port, vlan, tenant, mac, mtu, ip, ip6, ll)");
+		  "unknown key 'colour' (port, vlan, tenant, mac, mtu, ip, ip6, ll, "
+		  "max_neigh, max_neigh_bytes, max_reasm, max_tcp_conn)");
 	IFACE_BAD("vlan=1,  junk  ", 0, "'junk' is not key=value");
 }
 
@@ -150,7 +151,8 @@ static void test_iface_errors(void)
 	IFACE_BAD("ip=10.0.0.2", URSA_SPEC_NEED_PLEN, "ip '10.0.0.2' needs a prefix length (/n)");
 	IFACE_BAD("ip6=fd00::2", URSA_SPEC_NEED_PLEN, "ip6 'fd00::2' needs a prefix length (/n)");
 	IFACE_BAD("colour=red", 0,
-		  "unknown key 'colour' (port, vlan, tenant, mac, mtu, ip, ip6, ll)");
+		  "unknown key 'colour' (port, vlan, tenant, mac, mtu, ip, ip6, ll, "
+		  "max_neigh, max_neigh_bytes, max_reasm, max_tcp_conn)");
 	IFACE_BAD("port", 0, "'port' is not key=value");
 	IFACE_BAD("vlan=1,=5", 0, "'=5' is not key=value");
 	memset(big, 'a', sizeof(big) - 1);
@@ -322,6 +324,22 @@ static void test_apply(void)
 	CU_ASSERT_EQUAL(ursa_iface_spec_apply(lc, &is, &idx, NULL), 0);
 	ifc = ursa_iface_get(lc, idx);
 	CU_ASSERT_EQUAL(ifc->n6, 1);
+	CU_ASSERT_EQUAL(ifc->quota.max[URSA_RES_neigh], 512); /* the defaults */
+	CU_ASSERT_EQUAL(ifc->quota.max[URSA_RES_tcp_conn], 4096);
+
+	/* Quotas: the ones given, the defaults for the rest. */
+	CU_ASSERT_EQUAL_FATAL(iface("port=0,vlan=13,ip=10.4.0.2/24,max_neigh=32,"
+				    "max_neigh_bytes=65536,max_reasm=0,max_tcp_conn=10",
+				    0),
+			      0);
+	CU_ASSERT_EQUAL(ursa_iface_spec_apply(lc, &is, &idx, NULL), 0);
+	ifc = ursa_iface_get(lc, idx);
+	CU_ASSERT_EQUAL(ifc->quota.max[URSA_RES_neigh], 32);
+	CU_ASSERT_EQUAL(ifc->quota.max[URSA_RES_neigh_bytes], 65536);
+	CU_ASSERT_EQUAL(ifc->quota.max[URSA_RES_reasm], 256);
+	CU_ASSERT_EQUAL(ifc->quota.max[URSA_RES_tcp_conn], 10);
+	IFACE_BAD("max_neigh=x", 0, "bad max_neigh 'x'");
+	IFACE_BAD("max_tcp_conn=4294967296", 0, "bad max_tcp_conn '4294967296'");
 
 	/* The same (port, vlan) again: the interface is refused. */
 	CU_ASSERT_EQUAL_FATAL(iface("port=0,vlan=10,ip=10.2.0.2/24", 0), 0);
