@@ -3,14 +3,18 @@
 #ifndef URSA_ARP_PRIV_H
 #define URSA_ARP_PRIV_H
 
+#include <sys/queue.h>
 #include <sys/socket.h>
 
 #include "ursa_arp.h"
 #include "ursa_eth.h"
 
-/* Capacity and timing (RFC 4861 10, Linux defaults). */
+/* Capacity and timing (RFC 4861 10, Linux defaults). Each interface holds at most its
+ * quota of entries (URSA_RES_neigh) and of queued bytes (URSA_RES_neigh_bytes); the table
+ * is shared by all interfaces of the lcore. */
 #define NEIGH_MAX_ENTRIES	4096u
-#define NEIGH_MAX_QUEUE		8u
+#define NEIGH_UNRES_QLEN_BYTES	212992u /* per entry, as Linux's unres_qlen_bytes */
+#define NEIGH_QNIL		UINT32_MAX /* end of a pending queue */
 #define NEIGH_RETRANS_NS	(1 * URSA_NS_PER_S)  /* between solicitations */
 #define NEIGH_MAX_MCAST_SOLICIT 3u		     /* INCOMPLETE tries */
 #define NEIGH_MAX_UCAST_SOLICIT 3u		     /* PROBE tries */
@@ -29,7 +33,11 @@
 	X(sent)                                                                                    \
 	X(queued)                                                                                  \
 	X(drop_unresolved)                                                                         \
+	X(drop_evicted)                                                                            \
 	X(drop_queue_full)                                                                         \
+	X(drop_queue_quota)                                                                        \
+	X(drop_pool_share)                                                                         \
+	X(drop_quota)                                                                              \
 	X(drop_table_full)                                                                         \
 	X(drop_no_resolver)                                                                        \
 	X(drop_hash)
@@ -71,17 +79,38 @@ struct neigh_key {
 };
 static_assert(sizeof(struct neigh_key) == 20, "neigh key is hashed as raw bytes");
 
+/* Eviction lists of an interface, in the order they give up entries; least recently used
+ * first within each. REACHABLE/DELAY/PROBE entries are on KEEP; STATIC ones on none. */
+enum neigh_lru {
+	NEIGH_LRU_UNRES, /* INCOMPLETE and FAILED: no MAC, nothing lost by evicting them */
+	NEIGH_LRU_STALE, /* STALE: re-learnt on the next use */
+	NEIGH_LRU_KEEP,	 /* in use: never evicted */
+	NEIGH_LRU_MAX,
+	NEIGH_LRU_NONE = NEIGH_LRU_MAX,
+};
+
+TAILQ_HEAD(neigh_list, neigh_entry);
+
+/* One packet waiting for its neighbour (nodes come from a per-lcore free list). */
+struct neigh_qnode {
+	struct rte_mbuf *m;
+	uint32_t next;	 /**< index of the next node or NEIGH_QNIL */
+	uint32_t charge; /**< bytes counted against the queue limits */
+	uint16_t type;	 /**< EtherType */
+};
+
 struct neigh_entry {
 	struct neigh_key key;
 	uint8_t state; /**< enum ursa_neigh_state */
 	uint8_t probes;
-	uint8_t qhead, qlen; /**< ring of queued packets */
+	uint8_t lru;   /**< enum neigh_lru: the list the entry is on */
 	bool in_use;
 	struct rte_ether_addr mac;
 	uint64_t used; /**< last output through the entry (ns) */
 	struct ursa_timer timer;
-	struct rte_mbuf *q[NEIGH_MAX_QUEUE];
-	uint16_t qtype[NEIGH_MAX_QUEUE]; /**< EtherType of each queued packet */
+	TAILQ_ENTRY(neigh_entry) lru_link;
+	uint32_t qhead, qtail; /**< pending packets, oldest first (NEIGH_QNIL: none) */
+	uint32_t qlen, qbytes;
 };
 
 struct ursa_neigh_ctx {
@@ -92,6 +121,10 @@ struct ursa_neigh_ctx {
 	struct neigh_entry *entries;
 	uint32_t *free_idx; /**< stack of free entry indices */
 	uint32_t nb_free;
+	struct neigh_list lru[URSA_MAX_IFACES][NEIGH_LRU_MAX];
+	uint32_t nb_entries[URSA_MAX_IFACES]; /**< entries held per interface */
+	struct neigh_qnode *qnodes;	       /**< one per mbuf of the pool */
+	uint32_t nb_qnodes, qfree;	       /**< free list head */
 	ursa_neigh_solicit_t resolver[NEIGH_FAMILIES];
 };
 

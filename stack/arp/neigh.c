@@ -8,9 +8,17 @@
  *   INCOMPLETE/PROBE --3 solicitations unanswered--> FAILED --GC--> (none)
  *
  * Each entry owns one timer whose meaning follows the state. Packets sent while an entry is
- * INCOMPLETE wait in a small per-entry queue (oldest dropped when full) and leave in order
- * when the address resolves; they are dropped and counted when it fails. Entries are
- * preallocated; when all are taken the least recently used STALE or FAILED one is evicted.
+ * INCOMPLETE wait in a per-entry queue bounded in bytes (NEIGH_UNRES_QLEN_BYTES, oldest
+ * dropped first, as Linux's unres_qlen_bytes) and leave in order when the address
+ * resolves; they are dropped and counted when it fails. Every queued packet is also charged
+ * to its interface's byte quota and to the lcore's pool share (ursa_quota.h), so unresolved
+ * neighbours can never hold the receive refill's buffers.
+ *
+ * Entries are preallocated and each interface holds at most its quota of them. Each
+ * interface keeps its entries on eviction lists by state, least recently used first:
+ * INCOMPLETE/FAILED, then STALE, then the ones in use. A new entry over the interface's
+ * quota evicts the head of its own first non-empty evictable list; when the whole table is
+ * full, the interface holding most entries gives one up. No scan of the table per entry.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -76,16 +84,91 @@ static struct neigh_entry *neigh_find(struct ursa_neigh_ctx *n, const struct nei
 	return data;
 }
 
-static void queue_drop(struct ursa_neigh_ctx *n, struct neigh_entry *e, enum neigh_counter c)
+/* ---- eviction lists ---- */
+
+static enum neigh_lru lru_of(uint8_t st)
+{
+	switch (st) {
+	case URSA_NEIGH_NONE:
+	case URSA_NEIGH_INCOMPLETE:
+	case URSA_NEIGH_FAILED:
+		return NEIGH_LRU_UNRES;
+	case URSA_NEIGH_STALE:
+		return NEIGH_LRU_STALE;
+	case URSA_NEIGH_STATIC:
+		return NEIGH_LRU_NONE;
+	default:
+		return NEIGH_LRU_KEEP;
+	}
+}
+
+static void lru_unlink(struct ursa_neigh_ctx *n, struct neigh_entry *e)
+{
+	if (e->lru != NEIGH_LRU_NONE)
+		TAILQ_REMOVE(&n->lru[e->key.iface][e->lru], e, lru_link);
+	e->lru = NEIGH_LRU_NONE;
+}
+
+/* Move e to the tail (most recently used end) of the list its state belongs on. */
+static void lru_touch(struct ursa_neigh_ctx *n, struct neigh_entry *e)
+{
+	enum neigh_lru l = lru_of(e->state);
+
+	lru_unlink(n, e);
+	if (l != NEIGH_LRU_NONE)
+		TAILQ_INSERT_TAIL(&n->lru[e->key.iface][l], e, lru_link);
+	e->lru = (uint8_t)l;
+}
+
+static void set_state(struct ursa_neigh_ctx *n, struct neigh_entry *e, uint8_t st)
+{
+	e->state = st;
+	if (lru_of(st) != e->lru)
+		lru_touch(n, e);
+}
+
+/* ---- pending queue ---- */
+
+/* What a queued packet costs: its buffers, headers and all (Linux counts the skb's
+ * truesize), so small packets cannot hold many mbufs for few bytes. */
+static uint32_t pkt_charge(const struct rte_mbuf *m)
+{
+	uint32_t c = 0;
+
+	for (; m != NULL; m = m->next)
+		c += (uint32_t)m->buf_len + (uint32_t)sizeof(*m);
+	return c;
+}
+
+/* Unlink the oldest queued packet and give back what it was charged. */
+static struct rte_mbuf *queue_pop(struct ursa_lcore *lc, struct neigh_entry *e, uint16_t *type)
+{
+	struct ursa_neigh_ctx *n = lc->neigh;
+	struct neigh_qnode *q = &n->qnodes[e->qhead];
+	struct rte_mbuf *m = q->m;
+	uint32_t idx = e->qhead;
+
+	e->qhead = q->next;
+	if (e->qhead == NEIGH_QNIL)
+		e->qtail = NEIGH_QNIL;
+	e->qlen--;
+	e->qbytes -= q->charge;
+	ursa_quota_give(lc, e->key.iface, URSA_RES_neigh_bytes, q->charge);
+	ursa_hold_give(lc, URSA_HOLD_neigh, m->nb_segs);
+	if (type != NULL)
+		*type = q->type;
+	q->m = NULL;
+	q->next = n->qfree;
+	n->qfree = idx;
+	return m;
+}
+
+static void queue_drop(struct ursa_lcore *lc, struct neigh_entry *e, enum neigh_counter c)
 {
 	while (e->qlen) {
-		rte_pktmbuf_free(e->q[e->qhead]);
-		e->q[e->qhead] = NULL;
-		e->qhead = (uint8_t)((e->qhead + 1) % NEIGH_MAX_QUEUE);
-		e->qlen--;
-		n->c[c]++;
+		rte_pktmbuf_free(queue_pop(lc, e, NULL));
+		lc->neigh->c[c]++;
 	}
-	e->qhead = 0;
 }
 
 /* Send the queued packets, oldest first, to the entry's MAC. */
@@ -94,35 +177,59 @@ static void queue_flush(struct ursa_lcore *lc, struct neigh_entry *e)
 	const struct ursa_iface *ifc = &lc->ifaces[e->key.iface];
 
 	while (e->qlen) {
-		struct rte_mbuf *m = e->q[e->qhead];
-		uint16_t type = e->qtype[e->qhead];
+		uint16_t type;
+		struct rte_mbuf *m = queue_pop(lc, e, &type);
 
-		e->q[e->qhead] = NULL;
-		e->qhead = (uint8_t)((e->qhead + 1) % NEIGH_MAX_QUEUE);
-		e->qlen--;
 		lc->neigh->c[NEIGH_C_sent]++;
 		ursa_eth_output(lc, ifc, m, &e->mac, type);
 	}
-	e->qhead = 0;
 }
 
-static void queue_add(struct ursa_neigh_ctx *n, struct neigh_entry *e, struct rte_mbuf *m,
-		      uint16_t type)
+/* Queue m behind the entry's other packets. Over the entry's byte limit the oldest give
+ * way (as Linux); over the interface's byte quota or the lcore's pool share m is dropped.
+ * Returns 0 when queued. */
+static int queue_add(struct ursa_lcore *lc, struct neigh_entry *e, struct rte_mbuf *m,
+		     uint16_t type)
 {
-	unsigned slot;
+	struct ursa_neigh_ctx *n = lc->neigh;
+	uint32_t charge = pkt_charge(m), idx;
+	enum neigh_counter why;
 
-	if (e->qlen == NEIGH_MAX_QUEUE) { /* the oldest gives way */
-		rte_pktmbuf_free(e->q[e->qhead]);
-		e->q[e->qhead] = NULL;
-		e->qhead = (uint8_t)((e->qhead + 1) % NEIGH_MAX_QUEUE);
-		e->qlen--;
+	if (charge > NEIGH_UNRES_QLEN_BYTES) {
+		why = NEIGH_C_drop_queue_full;
+		goto drop;
+	}
+	while (e->qlen && e->qbytes + charge > NEIGH_UNRES_QLEN_BYTES) {
+		rte_pktmbuf_free(queue_pop(lc, e, NULL));
 		n->c[NEIGH_C_drop_queue_full]++;
 	}
-	slot = (e->qhead + e->qlen) % NEIGH_MAX_QUEUE;
-	e->q[slot] = m;
-	e->qtype[slot] = type;
+	if (ursa_quota_take(lc, e->key.iface, URSA_RES_neigh_bytes, charge) != 0) {
+		why = NEIGH_C_drop_queue_quota;
+		goto drop;
+	}
+	if (n->qfree == NEIGH_QNIL || !ursa_hold_take(lc, URSA_HOLD_neigh, m->nb_segs)) {
+		ursa_quota_give(lc, e->key.iface, URSA_RES_neigh_bytes, charge);
+		why = NEIGH_C_drop_pool_share;
+		goto drop;
+	}
+	idx = n->qfree;
+	n->qfree = n->qnodes[idx].next;
+	n->qnodes[idx] = (struct neigh_qnode){.m = m, .next = NEIGH_QNIL, .charge = charge,
+					      .type = type};
+	if (e->qtail == NEIGH_QNIL)
+		e->qhead = idx;
+	else
+		n->qnodes[e->qtail].next = idx;
+	e->qtail = idx;
 	e->qlen++;
+	e->qbytes += charge;
 	n->c[NEIGH_C_queued]++;
+	return 0;
+
+drop:
+	n->c[why]++;
+	rte_pktmbuf_free(m);
+	return -ENOBUFS;
 }
 
 static void solicit(struct ursa_lcore *lc, struct neigh_entry *e, bool unicast)
@@ -147,29 +254,33 @@ static uint64_t reachable_ns(struct ursa_lcore *lc)
 
 static void set_reachable(struct ursa_lcore *lc, struct neigh_entry *e)
 {
-	e->state = URSA_NEIGH_REACHABLE;
+	set_state(lc->neigh, e, URSA_NEIGH_REACHABLE);
 	e->probes = 0;
 	ursa_timer_arm_in(lc, &e->timer, reachable_ns(lc));
 }
 
 static void set_failed(struct ursa_lcore *lc, struct neigh_entry *e)
 {
-	e->state = URSA_NEIGH_FAILED;
+	set_state(lc->neigh, e, URSA_NEIGH_FAILED);
 	e->probes = 0;
 	lc->neigh->c[NEIGH_C_failed]++;
-	queue_drop(lc->neigh, e, NEIGH_C_drop_unresolved);
+	queue_drop(lc, e, NEIGH_C_drop_unresolved);
 	ursa_timer_arm_in(lc, &e->timer, NEIGH_FAILED_GC_NS);
 }
 
-static void neigh_remove(struct ursa_lcore *lc, struct neigh_entry *e)
+/* Free the entry; its queued packets (if any) are dropped and counted as why. */
+static void neigh_remove(struct ursa_lcore *lc, struct neigh_entry *e, enum neigh_counter why)
 {
 	struct ursa_neigh_ctx *n = lc->neigh;
 
 	ursa_timer_cancel(lc, &e->timer);
-	queue_drop(n, e, NEIGH_C_drop_unresolved);
+	queue_drop(lc, e, why);
+	lru_unlink(n, e);
 	rte_hash_del_key(n->hash, &e->key);
 	e->in_use = false;
 	e->state = URSA_NEIGH_NONE;
+	n->nb_entries[e->key.iface]--;
+	ursa_quota_give(lc, e->key.iface, URSA_RES_neigh, 1);
 	n->free_idx[n->nb_free++] = (uint32_t)(e - n->entries);
 	n->c[NEIGH_C_removed]++;
 }
@@ -189,10 +300,10 @@ static void neigh_timer(struct ursa_lcore *lc, struct ursa_timer *t, void *arg)
 		ursa_timer_arm_in(lc, &e->timer, NEIGH_RETRANS_NS);
 		break;
 	case URSA_NEIGH_REACHABLE:
-		e->state = URSA_NEIGH_STALE;
+		set_state(lc->neigh, e, URSA_NEIGH_STALE);
 		break;
 	case URSA_NEIGH_DELAY:
-		e->state = URSA_NEIGH_PROBE;
+		set_state(lc->neigh, e, URSA_NEIGH_PROBE);
 		e->probes = 0;
 		solicit(lc, e, true);
 		ursa_timer_arm_in(lc, &e->timer, NEIGH_RETRANS_NS);
@@ -206,27 +317,65 @@ static void neigh_timer(struct ursa_lcore *lc, struct ursa_timer *t, void *arg)
 		ursa_timer_arm_in(lc, &e->timer, NEIGH_RETRANS_NS);
 		break;
 	case URSA_NEIGH_FAILED:
-		neigh_remove(lc, e);
+		neigh_remove(lc, e, NEIGH_C_drop_unresolved);
 		break;
 	default:
 		break;
 	}
 }
 
-/* The least recently used entry that can go without losing anything: STALE or FAILED. */
-static struct neigh_entry *evict_candidate(struct ursa_neigh_ctx *n)
+/* Evict the least recently used entry of iface that can go: INCOMPLETE or FAILED first,
+ * then STALE. Returns false when the interface has none. */
+static bool evict_one(struct ursa_lcore *lc, uint16_t iface)
 {
-	struct neigh_entry *best = NULL;
+	struct ursa_neigh_ctx *n = lc->neigh;
 
-	for (uint32_t i = 0; i < NEIGH_MAX_ENTRIES; i++) {
-		struct neigh_entry *e = &n->entries[i];
+	for (unsigned l = NEIGH_LRU_UNRES; l <= NEIGH_LRU_STALE; l++) {
+		struct neigh_entry *e = TAILQ_FIRST(&n->lru[iface][l]);
 
-		if (!e->in_use || (e->state != URSA_NEIGH_STALE && e->state != URSA_NEIGH_FAILED))
-			continue;
-		if (best == NULL || e->used < best->used)
-			best = e;
+		if (e != NULL) {
+			neigh_remove(lc, e, NEIGH_C_drop_evicted);
+			n->c[NEIGH_C_evicted]++;
+			return true;
+		}
 	}
-	return best;
+	return false;
+}
+
+/* The table is full: the interface holding most entries that can give one up does. */
+static bool evict_biggest(struct ursa_lcore *lc)
+{
+	struct ursa_neigh_ctx *n = lc->neigh;
+	int best = -1;
+
+	for (uint16_t i = 0; i < lc->nb_ifaces; i++) {
+		if (TAILQ_EMPTY(&n->lru[i][NEIGH_LRU_UNRES]) &&
+		    TAILQ_EMPTY(&n->lru[i][NEIGH_LRU_STALE]))
+			continue;
+		if (best < 0 || n->nb_entries[i] > n->nb_entries[best])
+			best = i;
+	}
+	return best >= 0 && evict_one(lc, (uint16_t)best);
+}
+
+/* Room for one more entry of iface: within its (and its tenant's) quota, evicting one of
+ * its own entries if needed, then in the table. Returns 0 with the quota taken. */
+static int make_room(struct ursa_lcore *lc, uint16_t iface)
+{
+	struct ursa_neigh_ctx *n = lc->neigh;
+
+	if (ursa_quota_take(lc, iface, URSA_RES_neigh, 1) != 0) {
+		if (!evict_one(lc, iface) || ursa_quota_take(lc, iface, URSA_RES_neigh, 1) != 0) {
+			n->c[NEIGH_C_drop_quota]++;
+			return -EDQUOT;
+		}
+	}
+	if (n->nb_free == 0 && !evict_biggest(lc)) {
+		ursa_quota_give(lc, iface, URSA_RES_neigh, 1);
+		n->c[NEIGH_C_drop_table_full]++;
+		return -ENOSPC;
+	}
+	return 0;
 }
 
 static struct neigh_entry *neigh_create(struct ursa_lcore *lc, const struct neigh_key *k)
@@ -235,27 +384,25 @@ static struct neigh_entry *neigh_create(struct ursa_lcore *lc, const struct neig
 	struct neigh_entry *e;
 	uint32_t idx;
 
-	if (n->nb_free == 0) {
-		e = evict_candidate(n);
-		if (e == NULL) {
-			n->c[NEIGH_C_drop_table_full]++;
-			return NULL;
-		}
-		neigh_remove(lc, e);
-		n->c[NEIGH_C_evicted]++;
-	}
+	if (make_room(lc, k->iface) != 0)
+		return NULL;
 	idx = n->free_idx[--n->nb_free];
 	e = &n->entries[idx];
 	memset(e, 0, sizeof(*e));
 	e->key = *k;
 	e->used = ursa_now(lc);
+	e->lru = NEIGH_LRU_NONE;
+	e->qhead = e->qtail = NEIGH_QNIL;
 	ursa_timer_init(&e->timer, neigh_timer, e);
 	if (rte_hash_add_key_data(n->hash, k, e) < 0) {
 		n->free_idx[n->nb_free++] = idx;
+		ursa_quota_give(lc, k->iface, URSA_RES_neigh, 1);
 		n->c[NEIGH_C_drop_hash]++;
 		return NULL;
 	}
 	e->in_use = true;
+	n->nb_entries[k->iface]++;
+	lru_touch(n, e); /* NONE: on the unresolved list until its state is set */
 	n->c[NEIGH_C_created]++;
 	return e;
 }
@@ -277,6 +424,7 @@ int ursa_neigh_output(struct ursa_lcore *lc, const struct ursa_iface *ifc,
 	int fi = family_index(next_hop->family);
 	struct neigh_entry *e;
 	struct neigh_key k;
+	int rc;
 
 	if (fi < 0 || n->resolver[fi] == NULL) {
 		n->c[NEIGH_C_drop_no_resolver]++;
@@ -291,12 +439,13 @@ int ursa_neigh_output(struct ursa_lcore *lc, const struct ursa_iface *ifc,
 			rte_pktmbuf_free(m);
 			return -ENOSPC;
 		}
-		e->state = URSA_NEIGH_NONE;
 	}
 	e->used = ursa_now(lc);
+	if (e->lru != NEIGH_LRU_NONE)
+		lru_touch(n, e);
 	switch (e->state) {
 	case URSA_NEIGH_STALE:
-		e->state = URSA_NEIGH_DELAY;
+		set_state(n, e, URSA_NEIGH_DELAY);
 		e->probes = 0;
 		ursa_timer_arm_in(lc, &e->timer, NEIGH_DELAY_NS);
 		/* fall through */
@@ -307,15 +456,14 @@ int ursa_neigh_output(struct ursa_lcore *lc, const struct ursa_iface *ifc,
 		n->c[NEIGH_C_sent]++;
 		return ursa_eth_output(lc, ifc, m, &e->mac, ethertype);
 	case URSA_NEIGH_INCOMPLETE:
-		queue_add(n, e, m, ethertype);
-		return 0;
+		return queue_add(lc, e, m, ethertype);
 	default: /* new, or FAILED: (re)start resolution */
-		e->state = URSA_NEIGH_INCOMPLETE;
+		set_state(n, e, URSA_NEIGH_INCOMPLETE);
 		e->probes = 0;
-		queue_add(n, e, m, ethertype);
+		rc = queue_add(lc, e, m, ethertype);
 		ursa_timer_arm_in(lc, &e->timer, NEIGH_RETRANS_NS);
 		solicit(lc, e, false);
-		return 0;
+		return rc;
 	}
 }
 
@@ -342,7 +490,7 @@ void ursa_neigh_update(struct ursa_lcore *lc, const struct ursa_iface *ifc,
 			n->c[NEIGH_C_confirmed]++;
 			set_reachable(lc, e);
 		} else {
-			e->state = URSA_NEIGH_STALE;
+			set_state(n, e, URSA_NEIGH_STALE);
 		}
 		return;
 	}
@@ -360,7 +508,7 @@ void ursa_neigh_update(struct ursa_lcore *lc, const struct ursa_iface *ifc,
 	if (e->state == URSA_NEIGH_INCOMPLETE || e->state == URSA_NEIGH_FAILED ||
 	    !rte_is_same_ether_addr(&e->mac, mac)) {
 		e->mac = *mac;
-		e->state = URSA_NEIGH_STALE;
+		set_state(n, e, URSA_NEIGH_STALE);
 		e->probes = 0;
 		ursa_timer_cancel(lc, &e->timer);
 		queue_flush(lc, e);
@@ -408,7 +556,7 @@ int ursa_neigh_add_static(struct ursa_lcore *lc, const struct ursa_iface *ifc,
 		return -ENOSPC;
 	ursa_timer_cancel(lc, &e->timer);
 	e->mac = *mac;
-	e->state = URSA_NEIGH_STATIC;
+	set_state(n, e, URSA_NEIGH_STATIC);
 	queue_flush(lc, e);
 	return 0;
 }
@@ -463,9 +611,10 @@ static void neigh_fini(struct ursa_lcore *lc)
 		if (!n->entries[i].in_use)
 			continue;
 		ursa_timer_cancel(lc, &n->entries[i].timer);
-		queue_drop(n, &n->entries[i], NEIGH_C_drop_unresolved);
+		queue_drop(lc, &n->entries[i], NEIGH_C_drop_unresolved);
 	}
 	rte_hash_free(n->hash);
+	free(n->qnodes);
 	free(n->free_idx);
 	free(n->entries);
 	free(n);
@@ -496,13 +645,22 @@ int neigh_init(struct ursa_lcore *lc)
 	n->entries = calloc(NEIGH_MAX_ENTRIES, sizeof(*n->entries));
 	n->free_idx = calloc(NEIGH_MAX_ENTRIES, sizeof(*n->free_idx));
 	n->hash = rte_hash_create(&hp);
-	if (n->entries == NULL || n->free_idx == NULL || n->hash == NULL) {
+	/* A queue node for every mbuf of the pool: the pool share is the real bound. */
+	n->nb_qnodes = lc->pool->size;
+	n->qnodes = calloc(n->nb_qnodes, sizeof(*n->qnodes));
+	if (n->entries == NULL || n->free_idx == NULL || n->hash == NULL || n->qnodes == NULL) {
 		rc = -ENOMEM;
 		goto err_free;
 	}
 	for (uint32_t i = 0; i < NEIGH_MAX_ENTRIES; i++)
 		n->free_idx[i] = NEIGH_MAX_ENTRIES - 1 - i;
 	n->nb_free = NEIGH_MAX_ENTRIES;
+	for (uint32_t i = 0; i < n->nb_qnodes; i++)
+		n->qnodes[i].next = i + 1 < n->nb_qnodes ? i + 1 : NEIGH_QNIL;
+	n->qfree = n->nb_qnodes ? 0 : NEIGH_QNIL;
+	for (unsigned i = 0; i < URSA_MAX_IFACES; i++)
+		for (unsigned l = 0; l < NEIGH_LRU_MAX; l++)
+			TAILQ_INIT(&n->lru[i][l]);
 	rc = ursa_lcore_add_fini_hook(lc, neigh_fini);
 	if (rc)
 		goto err_free;
@@ -515,6 +673,7 @@ int neigh_init(struct ursa_lcore *lc)
 
 err_free:
 	rte_hash_free(n->hash);
+	free(n->qnodes);
 	free(n->free_idx);
 	free(n->entries);
 	free(n);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Unit tests of stack/arp: replies byte for byte, tenant separation on VLANs, the neighbour
  * state machine on the virtual clock, queueing, malformed input and conflicts. */
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -217,16 +218,161 @@ static void test_queue_flush_in_order(void)
 	expect_tx(lc, OUR_REQ_FOR_PEER); /* one request for all ten */
 	CU_ASSERT_PTR_NULL(ursa_test_tx(lc));
 	CU_ASSERT_EQUAL(state(lc, 0, "10.0.0.2", NULL), URSA_NEIGH_INCOMPLETE);
-	CU_ASSERT_EQUAL(nctr(lc, "drop_queue_full"), 2); /* 1 and 2 gave way */
+	CU_ASSERT_EQUAL(nctr(lc, "queued"), 10);
+	CU_ASSERT_EQUAL(ursa_test_counter(lc, "hold", "held_neigh"), 10);
 	rx_hex(lc, PEER_REPLY);
-	for (uint8_t i = 3; i <= 10; i++)
+	for (uint8_t i = 1; i <= 10; i++)
 		check_payload_tag(ursa_test_tx(lc), i);
 	CU_ASSERT_PTR_NULL(ursa_test_tx(lc));
+	CU_ASSERT_EQUAL(nctr(lc, "drop_queue_full"), 0);
 	CU_ASSERT_EQUAL(state(lc, 0, "10.0.0.2", NULL), URSA_NEIGH_REACHABLE);
 	/* Resolved: the next packet leaves at once. */
 	CU_ASSERT_EQUAL(send_to(lc, "10.0.0.2", 11), 0);
 	check_payload_tag(ursa_test_tx(lc), 11);
-	CU_ASSERT_EQUAL(nctr(lc, "sent"), 9);
+	CU_ASSERT_EQUAL(nctr(lc, "sent"), 11);
+	CU_ASSERT_EQUAL(ursa_test_counter(lc, "hold", "held_neigh"), 0);
+	CU_ASSERT_EQUAL(ursa_quota_used(lc, 0, URSA_RES_neigh_bytes), 0);
+	ursa_lcore_destroy(lc);
+}
+
+/* A packet of len bytes (at L3) whose first two bytes are its sequence number. */
+static int send_big(struct ursa_lcore *lc, uint16_t ifc, const char *nh, uint16_t seq,
+		    uint16_t len)
+{
+	struct rte_mbuf *m = ursa_pkt_alloc(lc);
+	struct ursa_ipaddr x = ip(nh);
+	uint8_t *p;
+
+	CU_ASSERT_FATAL(m != NULL);
+	p = (uint8_t *)rte_pktmbuf_append(m, len);
+	CU_ASSERT_FATAL(p != NULL);
+	memset(p, 0xab, len);
+	p[0] = (uint8_t)(seq >> 8);
+	p[1] = (uint8_t)seq;
+	return ursa_neigh_output(lc, &lc->ifaces[ifc], &x, m, RTE_ETHER_TYPE_IPV4);
+}
+
+/* The first message of an RDMA WRITE to a peer not yet in the cache: 64 packets of 1 KiB
+ * payload (plus headers) all leave, in order, once the peer answers; nothing is dropped. */
+static void test_first_burst_of_64(void)
+{
+	struct ursa_lcore *lc = mk();
+
+	for (uint16_t i = 0; i < 64; i++)
+		CU_ASSERT_EQUAL(send_big(lc, 0, "10.0.0.2", i, 1024 + 58), 0);
+	ursa_lcore_poll(lc);
+	expect_tx(lc, OUR_REQ_FOR_PEER);
+	CU_ASSERT_PTR_NULL(ursa_test_tx(lc));
+	CU_ASSERT_EQUAL(ursa_test_counter(lc, "hold", "held_neigh"), 64);
+	rx_hex(lc, PEER_REPLY);
+	for (uint16_t i = 0; i < 64; i++) {
+		struct rte_mbuf *m = ursa_test_tx(lc);
+
+		CU_ASSERT_FATAL(m != NULL);
+		CU_ASSERT_EQUAL(rte_pktmbuf_pkt_len(m), 14 + 1024 + 58);
+		CU_ASSERT_EQUAL(rte_pktmbuf_mtod_offset(m, uint8_t *, 14)[0], i >> 8);
+		CU_ASSERT_EQUAL(rte_pktmbuf_mtod_offset(m, uint8_t *, 15)[0], i & 0xff);
+		rte_pktmbuf_free(m);
+	}
+	CU_ASSERT_PTR_NULL(ursa_test_tx(lc));
+	CU_ASSERT_EQUAL(nctr(lc, "drop_queue_full"), 0);
+	CU_ASSERT_EQUAL(nctr(lc, "sent"), 64);
+	CU_ASSERT_EQUAL(ursa_test_counter(lc, "hold", "held_neigh"), 0);
+	ursa_lcore_destroy(lc);
+}
+
+/* One entry holds at most NEIGH_UNRES_QLEN_BYTES (212992) of buffers: the oldest give way,
+ * and what is left is the newest, in order. */
+static void test_entry_queue_bytes(void)
+{
+	struct ursa_lcore *lc = mk();
+	uint64_t kept, gone;
+
+	for (uint16_t i = 0; i < 200; i++)
+		CU_ASSERT_EQUAL(send_big(lc, 0, "10.0.0.2", i, 1000), 0);
+	gone = nctr(lc, "drop_queue_full");
+	kept = ursa_test_counter(lc, "hold", "held_neigh");
+	CU_ASSERT_EQUAL(gone + kept, 200);
+	CU_ASSERT(kept >= 64 && kept * (RTE_MBUF_DEFAULT_BUF_SIZE + 128) <= 212992);
+	ursa_test_tx_drain(lc);
+	rx_hex(lc, PEER_REPLY);
+	for (uint64_t i = gone; i < 200; i++) {
+		struct rte_mbuf *m = ursa_test_tx(lc);
+
+		CU_ASSERT_FATAL(m != NULL);
+		CU_ASSERT_EQUAL(rte_pktmbuf_mtod_offset(m, uint8_t *, 15)[0], i & 0xff);
+		rte_pktmbuf_free(m);
+	}
+	CU_ASSERT_PTR_NULL(ursa_test_tx(lc));
+	ursa_lcore_destroy(lc);
+}
+
+/* Interface 1 (VLAN 10, tenant 2) may hold 16 entries and 8 queued packets' worth of bytes.
+ * A flood of new neighbours there evicts its own INCOMPLETE entries, least recently used
+ * first, never its REACHABLE one, and never touches interface 0. */
+static void test_quota_evicts_incomplete(void)
+{
+	struct ursa_lcore *lc = mk();
+	struct ursa_iface_conf c1 = {.port = 0, .vlan = 10, .tenant = 2};
+	struct rte_ether_addr peer = URSA_TEST_PEER_MAC;
+	struct ursa_ipaddr a;
+	char s[32];
+
+	c1.quota.max[URSA_RES_neigh] = 16;
+	c1.quota.max[URSA_RES_neigh_bytes] = 8 * (RTE_MBUF_DEFAULT_BUF_SIZE + 128 + 64);
+	CU_ASSERT_FATAL(ursa_iface_add(lc, &c1, NULL) == 0);
+	/* Interface 0 learns its peer; interface 1 one neighbour that stays REACHABLE. */
+	send_to(lc, "10.0.0.2", 1);
+	rx_hex(lc, PEER_REPLY);
+	a = ip("10.9.0.1");
+	ursa_neigh_update(lc, &lc->ifaces[1], &a, &peer, true, true);
+	ursa_test_tx_drain(lc);
+	for (int i = 0; i < 100; i++) {
+		snprintf(s, sizeof(s), "10.9.1.%d", i);
+		send_big(lc, 1, s, (uint16_t)i, 100);
+		ursa_clock_advance(&lc->clock, 1000);
+	}
+	CU_ASSERT_EQUAL(ursa_quota_used(lc, 1, URSA_RES_neigh), 16);
+	CU_ASSERT_EQUAL(nctr(lc, "evicted"), 100 - 15);
+	/* The 15 newest are INCOMPLETE, the oldest went; 8 packets queued at most. */
+	CU_ASSERT_EQUAL(state(lc, 1, "10.9.1.99", NULL), URSA_NEIGH_INCOMPLETE);
+	CU_ASSERT_EQUAL(state(lc, 1, "10.9.1.85", NULL), URSA_NEIGH_INCOMPLETE);
+	CU_ASSERT_EQUAL(state(lc, 1, "10.9.1.84", NULL), URSA_NEIGH_NONE);
+	CU_ASSERT_EQUAL(state(lc, 1, "10.9.0.1", NULL), URSA_NEIGH_REACHABLE);
+	CU_ASSERT(ursa_test_counter(lc, "hold", "held_neigh") <= 8);
+	CU_ASSERT(nctr(lc, "drop_queue_quota") > 0);
+	CU_ASSERT_EQUAL(nctr(lc, "drop_evicted") + nctr(lc, "drop_queue_quota") +
+				ursa_test_counter(lc, "hold", "held_neigh"),
+			100);
+	CU_ASSERT(ursa_test_counter(lc, "quota", "drop_neigh_iface") >= 85);
+	/* Interface 0 is untouched and still sends at once. */
+	CU_ASSERT_EQUAL(state(lc, 0, "10.0.0.2", NULL), URSA_NEIGH_REACHABLE);
+	CU_ASSERT_EQUAL(send_to(lc, "10.0.0.2", 7), 0);
+	check_payload_tag(ursa_test_tx(lc), 7);
+	CU_ASSERT_EQUAL(ursa_quota_used(lc, 0, URSA_RES_neigh), 1);
+	ursa_test_tx_drain(lc);
+	ursa_lcore_destroy(lc);
+}
+
+/* All holding queues together stay within the pool share: past it, packets are refused
+ * and counted instead of taking the last buffers. */
+static void test_pool_share(void)
+{
+	struct ursa_lcore *lc = mk();
+	uint32_t cap = ursa_hold_cap(lc);
+	char s[32];
+
+	CU_ASSERT_EQUAL(cap, lc->pool->size / 2);
+	CU_ASSERT_FATAL(ursa_hold_take(lc, URSA_HOLD_reasm, cap - 3));
+	for (int i = 0; i < 5; i++) {
+		snprintf(s, sizeof(s), "10.0.0.%d", 10 + i);
+		send_to(lc, s, (uint8_t)i);
+	}
+	CU_ASSERT_EQUAL(ursa_hold_total(lc), cap);
+	CU_ASSERT_EQUAL(nctr(lc, "drop_pool_share"), 2);
+	CU_ASSERT_EQUAL(ursa_test_counter(lc, "hold", "drop_neigh_pool_share"), 2);
+	ursa_hold_give(lc, URSA_HOLD_reasm, cap - 3);
+	ursa_test_tx_drain(lc);
 	ursa_lcore_destroy(lc);
 }
 
@@ -475,9 +621,15 @@ static void test_resolver_static_walk(void)
 static void test_table_full(void)
 {
 	struct ursa_lcore *lc = mk();
+	struct ursa_iface_conf c1 = {.port = 0, .vlan = 10};
 	struct rte_ether_addr peer = URSA_TEST_PEER_MAC;
 	struct ursa_ipaddr a = ip("10.1.0.0");
 	const uint32_t cap = 4096;
+
+	/* Interface 0 may fill the table (quota 4096); interface 1 (default quota) then can
+	 * only take entries back from it. */
+	lc->ifaces[0].quota.max[URSA_RES_neigh] = cap;
+	CU_ASSERT_FATAL(ursa_iface_add(lc, &c1, NULL) == 0);
 
 	/* Fill with STALE entries, oldest first; one more evicts the least recently used. */
 	for (uint32_t i = 0; i < cap; i++) {
@@ -500,7 +652,12 @@ static void test_table_full(void)
 	a.v4 = rte_cpu_to_be_32(0x0a020000);
 	CU_ASSERT_EQUAL(ursa_neigh_add_static(lc, &lc->ifaces[0], &a, &peer), 0);
 	CU_ASSERT_EQUAL(send_to(lc, "10.0.0.2", 1), -ENOSPC);
+	CU_ASSERT_EQUAL(nctr(lc, "drop_quota"), 1);
+	/* Another interface finds the table full with nothing to evict anywhere. */
+	a.v4 = rte_cpu_to_be_32(0x0a030000);
+	ursa_neigh_update(lc, &lc->ifaces[1], &a, &peer, false, true);
 	CU_ASSERT_EQUAL(nctr(lc, "drop_table_full"), 1);
+	CU_ASSERT_EQUAL(ursa_quota_used(lc, 1, URSA_RES_neigh), 0);
 	CU_ASSERT_PTR_NULL(ursa_test_tx(lc));
 	ursa_lcore_destroy(lc);
 }
@@ -518,6 +675,10 @@ int main(void)
 	CU_add_test(s, "unknown target ignored", test_unknown_target);
 	CU_add_test(s, "VLAN tenant separation", test_vlan_tenants);
 	CU_add_test(s, "queue flushed in order", test_queue_flush_in_order);
+	CU_add_test(s, "first burst of 64 all leaves", test_first_burst_of_64);
+	CU_add_test(s, "entry queue bounded in bytes", test_entry_queue_bytes);
+	CU_add_test(s, "quota evicts INCOMPLETE", test_quota_evicts_incomplete);
+	CU_add_test(s, "pool share", test_pool_share);
 	CU_add_test(s, "3 retries then FAILED", test_retries_then_failed);
 	CU_add_test(s, "NUD transitions", test_nud_transitions);
 	CU_add_test(s, "gratuitous announce bytes", test_announce);
