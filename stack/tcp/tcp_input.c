@@ -146,6 +146,7 @@ static struct ursa_tcp_pcb *child_new(struct ursa_lcore *lc, struct ursa_iface *
 				      const struct tcp_seg *s)
 {
 	struct ursa_tcp_pcb *c;
+	int rc;
 
 	if (tcp_pcb_alloc(lc, l->tenant, l->bound_iface, l->family, &c) != 0) {
 		TCP_INC(lc, TCP_C_drop_nomem);
@@ -174,8 +175,10 @@ static struct ursa_tcp_pcb *child_new(struct ursa_lcore *lc, struct ursa_iface *
 	c->cc_ops = l->cc_ops;
 	c->cb = l->cb;
 	c->cb_arg = l->cb_arg;
-	if (tcp_table_insert(lc, c) != 0) {
-		TCP_INC(lc, TCP_C_drop_nomem);
+	rc = tcp_table_insert(lc, c);
+	if (rc != 0) {
+		if (rc != -EDQUOT) /* a quota refusal is counted as drop_conn_quota */
+			TCP_INC(lc, TCP_C_drop_nomem);
 		tcp_pcb_free(lc, c);
 		return NULL;
 	}

@@ -52,6 +52,7 @@
 	X(drop_bad_cookie)                                                                   \
 	X(drop_accept_queue_full)                                                            \
 	X(drop_nomem)                                                                        \
+	X(drop_conn_quota)                                                                   \
 	X(drop_bad_opt)                                                                      \
 	X(drop_paws)                                                                         \
 	X(drop_unacceptable)                                                                 \
@@ -124,6 +125,7 @@ struct ursa_tcp_pcb {
 	uint32_t tenant;
 	int32_t bound_iface; /* user's binding, -1 = any */
 	int32_t iface;	     /* the interface the connection runs on */
+	int32_t quota_iface; /* the interface charged for its table entry, -1 = none */
 	uint8_t family;
 	struct ursa_ipaddr laddr, faddr; /* laddr family 0 = any */
 	uint16_t lport, fport;		 /* host order */
@@ -217,6 +219,7 @@ struct ursa_tcp_ctx {
 	TAILQ_HEAD(, ursa_tcp_pcb) all;
 	TAILQ_HEAD(, ursa_tcp_pcb) listeners;
 	uint64_t secret[2]; /* ISN / port keyed-hash secret (RFC 6528, 6056) */
+	uint64_t table_key[2]; /* keys the connection hash: peers cannot aim at one bucket */
 	uint32_t eph_next;
 	const struct ursa_tcp_cc_ops *cc[URSA_TCP_CC_MAX];
 	unsigned ncc;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * tcp support: PCB life cycle, the connection table (rte_hash on tenant + 4-tuple), the
+ * tcp support: PCB life cycle, the connection table (rte_hash on tenant + 4-tuple, hashed
+ * with SipHash under a secret key, each entry charged to its interface's quota), the
  * listener lookup in the design's order, ISNs (RFC 6528), ephemeral ports (RFC 6056),
  * byte rings, state changes and event delivery, and the layer's init.
  */
@@ -220,6 +221,7 @@ int tcp_pcb_alloc(struct ursa_lcore *lc, uint32_t tenant, int32_t iface, uint8_t
 	pcb->tenant = tenant;
 	pcb->bound_iface = iface;
 	pcb->iface = iface;
+	pcb->quota_iface = -1;
 	pcb->family = family;
 	pcb->laddr.family = 0;
 	TAILQ_INIT(&pcb->synq);
@@ -310,19 +312,38 @@ void tcp_pcb_free(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb)
 
 /* ---- tables ---- */
 
+/* The table's hash: keyed, so that nobody who does not know the key can choose 4-tuples
+ * that collide in one bucket (rte_jhash with a fixed seed could be aimed at). */
+static hash_sig_t table_hash(const struct ursa_tcp_ctx *t, const struct tcp_key *k)
+{
+	return (hash_sig_t)tcp_siphash(t->table_key, k, sizeof(*k));
+}
+
 int tcp_table_insert(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb)
 {
+	struct ursa_tcp_ctx *t = lc->tcp;
 	struct tcp_key k;
+	hash_sig_t sig;
 	int rc;
 
 	if (pcb->in_table)
 		return 0;
 	tcp_make_key(&k, pcb->tenant, &pcb->laddr, pcb->lport, &pcb->faddr, pcb->fport);
-	if (rte_hash_lookup(lc->tcp->conns, &k) >= 0)
+	sig = table_hash(t, &k);
+	if (rte_hash_lookup_with_hash(t->conns, &k, sig) >= 0)
 		return -EADDRINUSE;
-	rc = rte_hash_add_key_data(lc->tcp->conns, &k, pcb);
-	if (rc < 0)
+	if (pcb->iface >= 0 &&
+	    ursa_quota_take(lc, (uint16_t)pcb->iface, URSA_RES_tcp_conn, 1) != 0) {
+		TCP_INC(lc, TCP_C_drop_conn_quota);
+		return -EDQUOT;
+	}
+	rc = rte_hash_add_key_with_hash_data(t->conns, &k, sig, pcb);
+	if (rc < 0) {
+		if (pcb->iface >= 0)
+			ursa_quota_give(lc, (uint16_t)pcb->iface, URSA_RES_tcp_conn, 1);
 		return rc;
+	}
+	pcb->quota_iface = pcb->iface;
 	pcb->in_table = true;
 	return 0;
 }
@@ -334,7 +355,10 @@ void tcp_table_remove(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb)
 	if (!pcb->in_table)
 		return;
 	tcp_make_key(&k, pcb->tenant, &pcb->laddr, pcb->lport, &pcb->faddr, pcb->fport);
-	(void)rte_hash_del_key(lc->tcp->conns, &k);
+	(void)rte_hash_del_key_with_hash(lc->tcp->conns, &k, table_hash(lc->tcp, &k));
+	if (pcb->quota_iface >= 0)
+		ursa_quota_give(lc, (uint16_t)pcb->quota_iface, URSA_RES_tcp_conn, 1);
+	pcb->quota_iface = -1;
 	pcb->in_table = false;
 }
 
@@ -346,7 +370,8 @@ struct ursa_tcp_pcb *tcp_table_lookup(struct ursa_lcore *lc, uint32_t tenant,
 	void *data;
 
 	tcp_make_key(&k, tenant, laddr, lport, faddr, fport);
-	if (rte_hash_lookup_data(lc->tcp->conns, &k, &data) < 0)
+	if (rte_hash_lookup_with_hash_data(lc->tcp->conns, &k, table_hash(lc->tcp, &k), &data) <
+	    0)
 		return NULL;
 	return data;
 }
@@ -556,6 +581,14 @@ const struct ursa_tcp_conf *ursa_tcp_get_conf(const struct ursa_lcore *lc)
 	return lc->tcp != NULL ? &lc->tcp->conf : NULL;
 }
 
+/* The connection hash's key. Taken from lc->rng for now: when secrets come from a
+ * cryptographic source, this is the one place to switch. */
+static void tcp_table_secret(struct ursa_lcore *lc, uint64_t key[2])
+{
+	key[0] = ursa_rng_u64(&lc->rng);
+	key[1] = ursa_rng_u64(&lc->rng);
+}
+
 static void tcp_ip_handler(struct ursa_lcore *lc, struct ursa_iface *ifc, struct rte_mbuf *m,
 			   const struct ursa_ip_info *info)
 {
@@ -588,6 +621,7 @@ int ursa_tcp_init(struct ursa_lcore *lc)
 	snprintf(name, sizeof(name), "tcp%u_%" PRIxPTR, lc->lcore_id,
 		 (uintptr_t)lc & 0xffffffffffu);
 	hp.name = name;
+	tcp_table_secret(lc, t->table_key);
 	t->conns = rte_hash_create(&hp);
 	if (t->conns == NULL) {
 		rc = -ENOMEM;

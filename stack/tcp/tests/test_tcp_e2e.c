@@ -1285,6 +1285,69 @@ static void test_challenge_ack_limits(void)
 	ursa_lcore_destroy(lc);
 }
 
+/* Connection quotas: interface 0 (tenant 1) may hold 3 connections, tenant 1 4 in all; a
+ * SYN over quota gets no state and no answer (counted), other interfaces and tenants are
+ * not affected, and a connection that goes gives its place back. */
+static void test_conn_quota(void)
+{
+	struct ursa_iface_conf c0 = {.port = 0, .tenant = 1, .no_linklocal = true};
+	struct ursa_iface_conf c1 = {.port = 0, .vlan = 10, .tenant = 2, .no_linklocal = true};
+	struct ursa_iface_conf c2 = {.port = 0, .vlan = 20, .tenant = 1, .no_linklocal = true};
+	struct ursa_ipaddr me = addr("10.7.0.1"), peer = addr("10.7.0.2");
+	struct ursa_quota tq = {.max = {[URSA_RES_tcp_conn] = 4}};
+	struct ursa_tcp_pcb *l1, *l2;
+	struct ursa_lcore *lc;
+	uint16_t i0, i1, i2;
+
+	c0.quota.max[URSA_RES_tcp_conn] = 3;
+	lc = ursa_test_lcore(22);
+	CU_ASSERT_FATAL(lc != NULL);
+	CU_ASSERT_FATAL(ursa_eth_init(lc) == 0 && ursa_arp_init(lc) == 0);
+	CU_ASSERT_FATAL(ursa_ip_init(lc) == 0 && ursa_tcp_init(lc) == 0);
+	CU_ASSERT_FATAL(ursa_iface_add(lc, &c0, &i0) == 0);
+	CU_ASSERT_FATAL(ursa_iface_add(lc, &c1, &i1) == 0);
+	CU_ASSERT_FATAL(ursa_iface_add(lc, &c2, &i2) == 0);
+	CU_ASSERT_FATAL(ursa_tenant_set_quota(lc, 1, &tq) == 0);
+	for (uint16_t i = 0; i < 3; i++) {
+		CU_ASSERT_FATAL(ursa_iface_addr_add(lc, i, &me, 24) == 0);
+		ursa_neigh_update(lc, &lc->ifaces[i], &peer, &mac_b, true, true);
+	}
+	CU_ASSERT_FATAL(ursa_tcp_create(lc, 1, -1, AF_INET, &l1) == 0);
+	CU_ASSERT_FATAL(ursa_tcp_bind(lc, l1, NULL, 80) == 0);
+	CU_ASSERT_FATAL(ursa_tcp_listen(lc, l1, 64) == 0);
+	CU_ASSERT_FATAL(ursa_tcp_create(lc, 2, i1, AF_INET, &l2) == 0);
+	CU_ASSERT_FATAL(ursa_tcp_bind(lc, l2, NULL, 80) == 0);
+	CU_ASSERT_FATAL(ursa_tcp_listen(lc, l2, 64) == 0);
+
+	for (uint16_t p = 0; p < 5; p++)
+		CU_ASSERT_EQUAL(syn_to(lc, i0, "10.7.0.2", "10.7.0.1", 6000 + p, 80),
+				p < 3 ? (TH_SYN | TH_ACK) : 0);
+	CU_ASSERT_EQUAL(ctr(lc, "drop_conn_quota"), 2);
+	CU_ASSERT_EQUAL(ctr(lc, "drop_nomem"), 0);
+	CU_ASSERT_EQUAL(ursa_test_counter(lc, "quota", "drop_tcp_conn_iface"), 2);
+	CU_ASSERT_EQUAL(ursa_quota_used(lc, i0, URSA_RES_tcp_conn), 3);
+	/* another tenant's interface is not affected */
+	for (uint16_t p = 0; p < 5; p++)
+		CU_ASSERT_EQUAL(syn_to(lc, i1, "10.7.0.2", "10.7.0.1", 6000 + p, 80),
+				TH_SYN | TH_ACK);
+	/* tenant 1's other interface: one more, then the tenant's total is reached */
+	CU_ASSERT_EQUAL(syn_to(lc, i2, "10.7.0.2", "10.7.0.1", 7000, 80), TH_SYN | TH_ACK);
+	CU_ASSERT_EQUAL(syn_to(lc, i2, "10.7.0.2", "10.7.0.1", 7001, 80), 0);
+	CU_ASSERT_EQUAL(ursa_test_counter(lc, "quota", "drop_tcp_conn_tenant"), 1);
+	CU_ASSERT_EQUAL(l1->nsyn, 4);
+	/* the peer resets one half-open connection: its place is free again */
+	CU_ASSERT_EQUAL(seg_to(lc, i0, "10.7.0.2", "10.7.0.1", 6000, 80, 1001, 0, TH_RST, NULL),
+			0);
+	CU_ASSERT_EQUAL(ursa_quota_used(lc, i0, URSA_RES_tcp_conn), 2);
+	CU_ASSERT_EQUAL(syn_to(lc, i0, "10.7.0.2", "10.7.0.1", 6003, 80), TH_SYN | TH_ACK);
+	ursa_tcp_close(lc, l1);
+	ursa_tcp_close(lc, l2);
+	CU_ASSERT_EQUAL(ursa_quota_used(lc, i0, URSA_RES_tcp_conn), 0);
+	CU_ASSERT_EQUAL(ursa_quota_used(lc, i1, URSA_RES_tcp_conn), 0);
+	ursa_test_tx_drain(lc);
+	ursa_lcore_destroy(lc);
+}
+
 /* Register a test unless TCP_E2E_ONLY names another one. */
 #define ADD(s, name, fn)                                                                     \
 	do {                                                                                 \
@@ -1306,6 +1369,7 @@ int main(void)
 	ADD(s, "close_time_wait", test_close_time_wait);
 	ADD(s, "simultaneous_close", test_simultaneous_close);
 	ADD(s, "refused_and_abort", test_refused_and_abort);
+	ADD(s, "conn_quota", test_conn_quota);
 	ADD(s, "loss_sack_cubic", test_loss_sack_cubic);
 	ADD(s, "loss_newreno_nosack", test_loss_newreno_nosack);
 	ADD(s, "faulty_bulk", test_faulty_bulk);
