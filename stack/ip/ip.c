@@ -34,6 +34,7 @@ static void ip_fini(struct ursa_lcore *lc)
 			continue;
 		/* Everything still waiting for its other fragments goes to death row. */
 		rte_ip_frag_table_del_expired_entries(ip->frag4_tbl[i], &ip->death_row, UINT64_MAX);
+		ip_frag_settle(lc, (uint16_t)i, &ip->death_row, 0, NULL);
 		rte_ip_frag_free_death_row(&ip->death_row, 0);
 		rte_ip_frag_table_destroy(ip->frag4_tbl[i]);
 	}
@@ -54,10 +55,34 @@ static unsigned ip_poll(struct ursa_lcore *lc, void *arg)
 			continue;
 		rte_ip_frag_table_del_expired_entries(ip->frag4_tbl[i], &ip->death_row, now);
 		n += ip->death_row.cnt;
+		ip->c[IP_C_drop_frag_timeout] += ip->death_row.cnt;
+		ip_frag_settle(lc, i, &ip->death_row, 0, NULL);
 		rte_ip_frag_free_death_row(&ip->death_row, 0);
 	}
-	n += ip->death_row.cnt;
-	rte_ip_frag_free_death_row(&ip->death_row, 0);
+	return n;
+}
+
+int ip_frag_charge(struct ursa_lcore *lc, const struct ursa_iface *ifc, const struct rte_mbuf *m)
+{
+	if (ursa_quota_take(lc, ifc->index, URSA_RES_reasm, m->nb_segs) != 0)
+		return -EDQUOT;
+	if (!ursa_hold_take(lc, URSA_HOLD_reasm, m->nb_segs)) {
+		ursa_quota_give(lc, ifc->index, URSA_RES_reasm, m->nb_segs);
+		return -ENOBUFS;
+	}
+	return 0;
+}
+
+uint32_t ip_frag_settle(struct ursa_lcore *lc, uint16_t iface,
+			const struct rte_ip_frag_death_row *dr, uint32_t from,
+			const struct rte_mbuf *done)
+{
+	uint32_t n = done != NULL ? done->nb_segs : 0;
+
+	for (uint32_t i = from; i < dr->cnt; i++)
+		n += dr->row[i]->nb_segs;
+	ursa_quota_give(lc, iface, URSA_RES_reasm, n);
+	ursa_hold_give(lc, URSA_HOLD_reasm, n);
 	return n;
 }
 

@@ -119,11 +119,23 @@ void ip4_input(struct ursa_lcore *lc, struct ursa_iface *ifc, struct rte_mbuf *m
 		tbl = ip4_frag_table(lc, ifc);
 		if (tbl == NULL)
 			return ip4_drop(lc, m, IP_C_drop_frag_nomem);
+		switch (ip_frag_charge(lc, ifc, m)) {
+		case 0:
+			break;
+		case -EDQUOT:
+			return ip4_drop(lc, m, IP_C_drop_frag_quota);
+		default:
+			return ip4_drop(lc, m, IP_C_drop_frag_pool_share);
+		}
 		m->l2_len = 0; /* data starts at L3 */
 		m->l3_len = hlen;
 		m = rte_ipv4_frag_reassemble_packet(tbl, &ip->death_row, m, ursa_now(lc), h);
+		/* Table full, overlap, too many fragments: what went to death row is dropped. */
+		ip->c[IP_C_drop_frag_fail] += ip->death_row.cnt;
+		ip_frag_settle(lc, ifc->index, &ip->death_row, 0, m);
+		rte_ip_frag_free_death_row(&ip->death_row, 0);
 		if (m == NULL)
-			return; /* held until the rest arrives (or freed via death row) */
+			return; /* held until the rest arrives */
 		ip->c[IP_C_rx_reassembled]++;
 		h = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
 		hlen = (h->version_ihl & 0xf) * 4u; /* the first fragment's header */

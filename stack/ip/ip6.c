@@ -159,11 +159,16 @@ static unsigned ip6_frag_poll(struct ursa_lcore *lc, void *arg)
 	unsigned n;
 
 	(void)arg;
-	for (uint16_t i = 0; i < lc->nb_ifaces; i++)
-		if (s->frag_tbl[i] != NULL)
-			rte_ip_frag_table_del_expired_entries(s->frag_tbl[i], &s->death_row,
-							      ursa_now(lc));
 	n = s->death_row.cnt;
+	for (uint16_t i = 0; i < lc->nb_ifaces; i++) {
+		uint32_t before = s->death_row.cnt;
+
+		if (s->frag_tbl[i] == NULL)
+			continue;
+		rte_ip_frag_table_del_expired_entries(s->frag_tbl[i], &s->death_row, ursa_now(lc));
+		ip_frag_settle(lc, i, &s->death_row, before, NULL);
+	}
+	n = s->death_row.cnt - n;
 	s->c[IP6_C_drop_frag_timeout] += n; /* fragments of datagrams that never completed */
 	rte_ip_frag_free_death_row(&s->death_row, 0);
 	return n;
@@ -181,6 +186,7 @@ static void ip6_frag_fini(struct ursa_lcore *lc)
 		if (s->frag_tbl[i] == NULL)
 			continue;
 		rte_ip_frag_table_del_expired_entries(s->frag_tbl[i], &s->death_row, UINT64_MAX);
+		ip_frag_settle(lc, (uint16_t)i, &s->death_row, 0, NULL);
 		rte_ip_frag_free_death_row(&s->death_row, 0);
 		rte_ip_frag_table_destroy(s->frag_tbl[i]);
 		s->frag_tbl[i] = NULL;
@@ -262,11 +268,24 @@ static struct rte_mbuf *ip6_reassemble(struct ursa_lcore *lc, struct ursa_iface 
 		h->payload_len = rte_cpu_to_be_16((uint16_t)(m->pkt_len - IP6_HDR_LEN));
 	}
 	h->proto = IP6_NH_FRAGMENT;
+	switch (ip_frag_charge(lc, ifc, m)) {
+	case 0:
+		break;
+	case -EDQUOT:
+		C6(lc, drop_frag_quota);
+		rte_pktmbuf_free(m);
+		return NULL;
+	default:
+		C6(lc, drop_frag_pool_share);
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
 	m->l2_len = 0;
 	m->l3_len = IP6_HDR_LEN + sizeof(fh);
 	dr_before = s->death_row.cnt;
 	r = rte_ipv6_frag_reassemble_packet(tbl, &s->death_row, m, ursa_now(lc), h,
 					    rte_pktmbuf_mtod_offset(m, void *, IP6_HDR_LEN));
+	ip_frag_settle(lc, ifc->index, &s->death_row, dr_before, r);
 	if (s->death_row.cnt != dr_before) {
 		/* Table full, overlap, too many fragments, or an invalid one. */
 		s->c[IP6_C_drop_frag_fail] += s->death_row.cnt - dr_before;

@@ -38,7 +38,10 @@
 #define IP_FRAG_BUCKETS 64
 #define IP_FRAG_BUCKET_ENTRIES 4
 #define IP_FRAG_MAX_ENTRIES 256
-#define IP_FRAG_TIMEOUT_NS (30ull * 1000000000ull) /* reassembly gives up after 30 s */
+/* Reassembly gives up after 10 s (Linux: 30 s). Fragments held count against the
+ * interface's reasm quota and the pool share (ursa_quota.h), so a shorter hold mostly
+ * frees a flooded interface's quota sooner. */
+#define IP_FRAG_TIMEOUT_NS (10ull * 1000000000ull)
 #define IP_MAX_FRAGS 48				  /* 64 KiB at an MTU of 1280 and more */
 #define IP_INDIRECT_MBUFS 1023
 
@@ -75,6 +78,9 @@
 	X(drop_mcast_not_joined)                                                             \
 	X(drop_bad_frag)                                                                     \
 	X(drop_frag_nomem)                                                                   \
+	X(drop_frag_quota)                                                                   \
+	X(drop_frag_pool_share)                                                              \
+	X(drop_frag_timeout)                                                                 \
 	X(drop_unknown_proto)                                                                \
 	X(drop_no_ip6)                                                                       \
 	X(drop_no_route)                                                                     \
@@ -162,6 +168,8 @@ struct icmp_rl_dst {
 	X(drop_bad_frag)                                                                     \
 	X(drop_frag_fail)                                                                    \
 	X(drop_frag_nomem)                                                                   \
+	X(drop_frag_quota)                                                                   \
+	X(drop_frag_pool_share)                                                              \
 	X(drop_frag_timeout)                                                                 \
 	X(drop_unknown_proto)                                                                \
 	X(drop_msgsize)                                                                      \
@@ -303,6 +311,16 @@ bool icmp_error_allowed(struct ursa_lcore *lc, const struct ursa_ipaddr *dst);
 int ip_raw_cksum_mbuf(const struct rte_mbuf *m, uint32_t off, uint32_t len, uint16_t *cksum);
 /** Trim a possibly chained mbuf to len bytes (len <= pkt_len). */
 void ip_mbuf_trim(struct rte_mbuf *m, uint32_t len);
+
+/** Charge a fragment (its segments) to ifc's reasm quota and the pool share before it goes
+ *  into a reassembly table. 0, or -EDQUOT (the interface or tenant is at its quota) or
+ *  -ENOBUFS (the pool share is used up): the caller drops it and counts why. */
+int ip_frag_charge(struct ursa_lcore *lc, const struct ursa_iface *ifc, const struct rte_mbuf *m);
+/** Give back what left a reassembly table of interface iface: the mbufs put on dr from
+ *  index from on, and the reassembled packet done (may be NULL). Returns the mbufs. */
+uint32_t ip_frag_settle(struct ursa_lcore *lc, uint16_t iface,
+			const struct rte_ip_frag_death_row *dr, uint32_t from,
+			const struct rte_mbuf *done);
 
 /* ---- ip4.c, icmp.c ---- */
 void ip4_input(struct ursa_lcore *lc, struct ursa_iface *ifc, struct rte_mbuf *m);

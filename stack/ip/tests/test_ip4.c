@@ -433,7 +433,7 @@ static void test_fragments_per_interface(void)
 	ursa_lcore_destroy(lc);
 }
 
-/* An incomplete datagram is dropped after 30 s without a leak. */
+/* An incomplete datagram is dropped after 10 s without a leak. */
 static void test_fragment_timeout(void)
 {
 	struct ursa_lcore *lc = mk();
@@ -444,7 +444,13 @@ static void test_fragment_timeout(void)
 	n = build(f, &our_mac, &peer_mac, PEER, OUR, IPPROTO_ICMP, 64, 0, 0x1234,
 		  RTE_IPV4_HDR_MF_FLAG, l4, 1480);
 	ursa_test_rx_bytes(lc, f, n);
-	ursa_test_advance(lc, 31ull * 1000000000ull);
+	CU_ASSERT_EQUAL(ursa_quota_used(lc, 0, URSA_RES_reasm), 1);
+	ursa_test_advance(lc, 9ull * 1000000000ull);
+	CU_ASSERT_EQUAL(ctr(lc, "ip", "drop_frag_timeout"), 0);
+	ursa_test_advance(lc, 2ull * 1000000000ull);
+	CU_ASSERT_EQUAL(ctr(lc, "ip", "drop_frag_timeout"), 1);
+	CU_ASSERT_EQUAL(ursa_quota_used(lc, 0, URSA_RES_reasm), 0);
+	CU_ASSERT_EQUAL(ursa_hold_total(lc), 0);
 	/* the late rest starts a new datagram and never completes */
 	n = build(f, &our_mac, &peer_mac, PEER, OUR, IPPROTO_ICMP, 64, 0, 0x1234, 1480 / 8,
 		  l4 + 1480, 1480);
@@ -452,6 +458,48 @@ static void test_fragment_timeout(void)
 	CU_ASSERT_EQUAL(ctr(lc, "ip", "rx_reassembled"), 0);
 	CU_ASSERT_EQUAL(ursa_test_tx_drain(lc), 0);
 	ursa_lcore_destroy(lc);
+}
+
+static void first_frags(struct ursa_lcore *lc, const uint8_t *l4, uint16_t id0, uint16_t n)
+{
+	static uint8_t f[1600];
+
+	for (uint16_t id = id0; id < id0 + n; id++)
+		ursa_test_rx_bytes(lc, f,
+				   build(f, &our_mac, &peer_mac, PEER, OUR, IPPROTO_ICMP, 64, 0, id,
+					 RTE_IPV4_HDR_MF_FLAG, l4, 1480));
+}
+
+/* The interface may hold 6 fragments: a complete datagram gives its fragments back; past
+ * the quota, fragments are dropped and counted. */
+static void test_fragment_quota(void)
+{
+	struct ursa_lcore *lc = mk();
+	static uint8_t l4[3100], f[1600];
+	size_t n;
+
+	lc->ifaces[0].quota.max[URSA_RES_reasm] = 6;
+	echo(l4, RTE_IP_ICMP_ECHO_REQUEST, 77, 1, 3000);
+	first_frags(lc, l4, 0x100, 4);
+	CU_ASSERT_EQUAL(ursa_quota_used(lc, 0, URSA_RES_reasm), 4);
+	/* the rest of datagram 0x100 (two more fragments) completes it */
+	n = build(f, &our_mac, &peer_mac, PEER, OUR, IPPROTO_ICMP, 64, 0, 0x100,
+		  RTE_IPV4_HDR_MF_FLAG | (1480 / 8), l4 + 1480, 1480);
+	ursa_test_rx_bytes(lc, f, n);
+	n = build(f, &our_mac, &peer_mac, PEER, OUR, IPPROTO_ICMP, 64, 0, 0x100, 2960 / 8,
+		  l4 + 2960, 3008 - 2960);
+	ursa_test_rx_bytes(lc, f, n);
+	CU_ASSERT_EQUAL(ctr(lc, "ip", "rx_reassembled"), 1);
+	CU_ASSERT_EQUAL(ursa_quota_used(lc, 0, URSA_RES_reasm), 3);
+	/* ten more datagrams start: three fit */
+	first_frags(lc, l4, 0x200, 10);
+	CU_ASSERT_EQUAL(ursa_quota_used(lc, 0, URSA_RES_reasm), 6);
+	CU_ASSERT_EQUAL(ctr(lc, "ip", "drop_frag_quota"), 7);
+	CU_ASSERT_EQUAL(ctr(lc, "quota", "drop_reasm_iface"), 7);
+	CU_ASSERT_EQUAL(ursa_test_counter(lc, "hold", "held_reasm"), 6);
+	ursa_test_tx_drain(lc);
+	ursa_lcore_destroy(lc);
+	(void)f;
 }
 
 static void test_df_too_big(void)
@@ -834,6 +882,7 @@ int main(void)
 	CU_add_test(s, "icmp checksum and types", test_icmp_bad_cksum_and_types);
 	CU_add_test(s, "fragmented echo", test_fragmented_echo);
 	CU_add_test(s, "fragment timeout", test_fragment_timeout);
+	CU_add_test(s, "fragment quota", test_fragment_quota);
 	CU_add_test(s, "fragments per interface", test_fragments_per_interface);
 	CU_add_test(s, "DF too big", test_df_too_big);
 	CU_add_test(s, "routes: tenants and prefixes", test_route_tenants_and_prefixes);

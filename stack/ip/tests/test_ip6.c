@@ -781,7 +781,7 @@ static void test_vlan_tenants(void)
 }
 
 /* Fragments with the same addresses and identification on two tenants' VLANs never complete
- * each other's datagram; an incomplete one expires after 30 s. */
+ * each other's datagram; an incomplete one expires after 10 s. */
 static void test_vlan_fragments(void)
 {
 	struct ursa_lcore *lc = ursa_test_lcore(8);
@@ -829,11 +829,15 @@ static void test_vlan_fragments(void)
 		expect_tx_bytes(lc, want, wn);
 	}
 	CU_ASSERT_EQUAL(c6(lc, "rx_reassembled"), 1);
-	/* VLAN 20's half never completes: dropped after the 30 s reassembly time. */
-	ursa_test_advance(lc, 29 * S);
+	/* VLAN 20's half never completes: dropped after the 10 s reassembly time. */
+	CU_ASSERT_EQUAL(ursa_quota_used(lc, 1, URSA_RES_reasm), 1);
+	ursa_test_advance(lc, 9 * S);
 	CU_ASSERT_EQUAL(c6(lc, "drop_frag_timeout"), 0);
 	ursa_test_advance(lc, 2 * S);
 	CU_ASSERT_EQUAL(c6(lc, "drop_frag_timeout"), 1);
+	CU_ASSERT_EQUAL(ursa_quota_used(lc, 0, URSA_RES_reasm), 0);
+	CU_ASSERT_EQUAL(ursa_quota_used(lc, 1, URSA_RES_reasm), 0);
+	CU_ASSERT_EQUAL(ursa_hold_total(lc), 0);
 	CU_ASSERT_EQUAL(ursa_test_tx(lc), NULL);
 	ursa_lcore_destroy(lc);
 }
