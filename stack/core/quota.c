@@ -63,6 +63,7 @@ int quota_iface_init(struct ursa_lcore *lc, struct ursa_iface *ifc,
 	for (unsigned r = 0; r < URSA_RES_MAX; r++)
 		ifc->quota.max[r] = conf->max[r] ? conf->max[r] : res_default[r];
 	memset(ifc->used, 0, sizeof(ifc->used));
+	memset(ifc->refused, 0, sizeof(ifc->refused));
 	return 0;
 }
 
@@ -95,10 +96,12 @@ int ursa_quota_take(struct ursa_lcore *lc, uint16_t iface, enum ursa_res r, uint
 	t = &qs->tenants[ifc->tenant_slot];
 	if (over(ifc->used[r], n, ifc->quota.max[r])) {
 		qs->c[2 * r]++;
+		ifc->refused[r]++;
 		return -EDQUOT;
 	}
 	if (over(t->used[r], n, t->quota.max[r])) {
 		qs->c[2 * r + 1]++;
+		ifc->refused[r]++;
 		return -EDQUOT;
 	}
 	ifc->used[r] += n;

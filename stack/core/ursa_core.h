@@ -210,6 +210,7 @@ struct ursa_iface {
 	struct ursa_iface_addr v6[URSA_IFACE_MAX_V6];
 	struct ursa_quota quota;       /**< limits, defaults filled in */
 	uint32_t used[URSA_RES_MAX];   /**< what the interface holds now */
+	uint64_t refused[URSA_RES_MAX]; /**< takes refused (its own or its tenant's quota) */
 	uint16_t tenant_slot;	       /**< index in lc->quota.tenants */
 };
 
