@@ -214,8 +214,8 @@ static int queue_add(struct ursa_lcore *lc, struct neigh_entry *e, struct rte_mb
 	}
 	idx = n->qfree;
 	n->qfree = n->qnodes[idx].next;
-	n->qnodes[idx] = (struct neigh_qnode){.m = m, .next = NEIGH_QNIL, .charge = charge,
-					      .type = type};
+	n->qnodes[idx] =
+		(struct neigh_qnode){.m = m, .next = NEIGH_QNIL, .charge = charge, .type = type};
 	if (e->qtail == NEIGH_QNIL)
 		e->qhead = idx;
 	else

@@ -52,8 +52,7 @@ int ursa_tenant_set_quota(struct ursa_lcore *lc, uint32_t tenant, const struct u
 	return 0;
 }
 
-int quota_iface_init(struct ursa_lcore *lc, struct ursa_iface *ifc,
-		     const struct ursa_quota *conf)
+int quota_iface_init(struct ursa_lcore *lc, struct ursa_iface *ifc, const struct ursa_quota *conf)
 {
 	int slot = tenant_slot(&lc->quota, ifc->tenant);
 

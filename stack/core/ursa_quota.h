@@ -26,10 +26,10 @@
 
 /** What interfaces and tenants are limited in. X-macro: name, default per interface. */
 #define URSA_RES_LIST(X)                                                                           \
-	X(neigh, 512)		   /* neighbour cache entries (ARP and ND) */                       \
-	X(neigh_bytes, 1048576)	   /* bytes (mbuf buffers) waiting for unresolved neighbours */     \
-	X(reasm, 256)		   /* mbufs held by IPv4 and IPv6 reassembly together */            \
-	X(tcp_conn, 4096)	   /* TCP connections in the table (embryonic, established, ...) */
+	X(neigh, 512)		/* neighbour cache entries (ARP and ND) */                         \
+	X(neigh_bytes, 1048576) /* bytes (mbuf buffers) waiting for unresolved neighbours */       \
+	X(reasm, 256)		/* mbufs held by IPv4 and IPv6 reassembly together */              \
+	X(tcp_conn, 4096)	/* TCP connections in the table (embryonic, established, ...) */
 
 #define URSA_RES_ENUM(name, dflt) URSA_RES_##name,
 enum ursa_res { URSA_RES_LIST(URSA_RES_ENUM) URSA_RES_MAX };

@@ -35,16 +35,16 @@
 #include "ursa_test.h"
 #include "ursa_udp.h"
 
-#define POOL 8191u
-#define DT_NS 10000ull	/* virtual time per step */
+#define POOL	       8191u
+#define DT_NS	       10000ull /* virtual time per step */
 #define FLOOD_PER_STEP 32u
-#define WARMUP_STEPS 600u	/* ~19k flood frames before B starts: more than the table */
-#define PING_EVERY 2u		/* steps */
-#define TCP_BYTES (16u << 20)
-#define RDMA_MSG (128u << 10)
-#define RDMA_MSGS 128u
-#define VLAN_A 10
-#define VLAN_B 20
+#define WARMUP_STEPS   600u /* ~19k flood frames before B starts: more than the table */
+#define PING_EVERY     2u   /* steps */
+#define TCP_BYTES      (16u << 20)
+#define RDMA_MSG       (128u << 10)
+#define RDMA_MSGS      128u
+#define VLAN_A	       10
+#define VLAN_B	       20
 
 static const struct rte_ether_addr mac_t = {{0x02, 0, 0, 0, 0, 0x01}};
 static const struct rte_ether_addr mac_p = {{0x02, 0, 0, 0, 0, 0x02}};
@@ -87,11 +87,14 @@ static struct ursa_ipaddr addr(const char *s)
 static void host_up(struct host *h, uint64_t seed, const struct rte_ether_addr *mac, int i)
 {
 	char name[16];
-	struct ursa_lcore_conf lconf = {.nb_mbufs = POOL, .seed = seed, .virtual_clock = true,
-					.virtual_start_ns = URSA_TEST_T0, .name = name};
+	struct ursa_lcore_conf lconf = {.nb_mbufs = POOL,
+					.seed = seed,
+					.virtual_clock = true,
+					.virtual_start_ns = URSA_TEST_T0,
+					.name = name};
 	struct ursa_iface_conf ca = {.port = 0, .vlan = VLAN_A, .tenant = 1, .mac = mac};
-	struct ursa_iface_conf cb = {.port = 0, .vlan = VLAN_B, .tenant = 2, .mac = mac,
-				     .no_linklocal = true};
+	struct ursa_iface_conf cb = {
+		.port = 0, .vlan = VLAN_B, .tenant = 2, .mac = mac, .no_linklocal = true};
 	char s[32];
 	uint16_t port;
 
@@ -126,8 +129,8 @@ static uint8_t *l2(uint8_t *f, const struct rte_ether_addr *src, uint16_t vlan, 
 	return f + 18;
 }
 
-static size_t ip4_frame(uint8_t *f, const struct rte_ether_addr *src, uint16_t vlan,
-			rte_be32_t sa, rte_be32_t da, uint8_t proto, const void *l4, size_t n)
+static size_t ip4_frame(uint8_t *f, const struct rte_ether_addr *src, uint16_t vlan, rte_be32_t sa,
+			rte_be32_t da, uint8_t proto, const void *l4, size_t n)
 {
 	struct rte_ipv4_hdr *h = (struct rte_ipv4_hdr *)l2(f, src, vlan, RTE_ETHER_TYPE_IPV4);
 
@@ -195,8 +198,8 @@ static void flood_one(void)
 		break;
 	}
 	case 1: { /* IPv6 echo request from fd00:a::<random> */
-		struct rte_ipv6_hdr *h = (struct rte_ipv6_hdr *)l2(f, &src, VLAN_A,
-								   RTE_ETHER_TYPE_IPV6);
+		struct rte_ipv6_hdr *h =
+			(struct rte_ipv6_hdr *)l2(f, &src, VLAN_A, RTE_ETHER_TYPE_IPV6);
 		uint64_t iid = ursa_rng_u64(&frng) | 0x100;
 
 		memset(h, 0, sizeof(*h));
@@ -276,8 +279,8 @@ static bool ping_seen(struct rte_mbuf *m)
 	return true;
 }
 
-/* One step: flood, poll both until their ports are drained, carry T's frames (B's to P, A's answers nowhere: their
- * spoofed senders do not exist) and P's to T, then 10 us pass. */
+/* One step: flood, poll both until their ports are drained, carry T's frames (B's to P, A's answers
+ * nowhere: their spoofed senders do not exist) and P's to T, then 10 us pass. */
 static void step(void)
 {
 	struct rte_mbuf *m[64];
@@ -318,9 +321,9 @@ static void step(void)
 /* ---- tenant B's work ---- */
 
 struct figures {
-	double tcp_mbps, rdma_mbps;		/* wall clock, MB/s */
-	double tcp_virt_mbps, rdma_virt_mbps;	/* virtual time, MB/s */
-	double ping_avg_us, ping_max_us;	/* virtual */
+	double tcp_mbps, rdma_mbps;	      /* wall clock, MB/s */
+	double tcp_virt_mbps, rdma_virt_mbps; /* virtual time, MB/s */
+	double ping_avg_us, ping_max_us;      /* virtual */
 	double ping_wall_avg_us, ping_wall_max_us;
 	uint64_t pings, flood_frames;
 	uint64_t tcp_virt_ns, rdma_virt_ns;
@@ -399,8 +402,8 @@ static void rdma_side_up(struct host *h, struct rdma_side *r)
 	CU_ASSERT_FATAL(ursa_roce_pd_alloc(h->lc, &r->pd) == 0);
 	CU_ASSERT_FATAL(ursa_roce_cq_create(h->lc, 256, &r->cq) == 0);
 	CU_ASSERT_FATAL(ursa_roce_qp_create(r->pd, r->cq, r->cq, &cap, false, &r->qp) == 0);
-	CU_ASSERT_FATAL(ursa_roce_mr_reg(r->pd, r->mem, (uint64_t)RDMA_MSG * RDMA_MSGS, all,
-					 &r->mr) == 0);
+	CU_ASSERT_FATAL(
+		ursa_roce_mr_reg(r->pd, r->mem, (uint64_t)RDMA_MSG * RDMA_MSGS, all, &r->mr) == 0);
 	ursa_roce_qp_set_iface(r->qp, h->ib, 2);
 }
 
@@ -510,14 +513,14 @@ static void print_counters(struct ursa_lcore *lc)
 		uint64_t v;
 
 		printf("  %s:", blocks[b]);
-		for (const char *const *n = (const char *const[]){"drop_evicted", "evicted",
-								"drop_queue_quota", "drop_pool_share",
-								"drop_quota", "drop_table_full",
-								"drop_neigh_iface", "drop_neigh_bytes_iface",
-								"drop_tcp_conn_iface", "held_neigh",
-								"drop_neigh_pool_share", "drop_conn_quota",
-								"drop_syn_queue_full", "syn_cookies_sent",
-								"drop_neigh", NULL};
+		for (const char *const *n =
+			     (const char *const[]){"drop_evicted", "evicted", "drop_queue_quota",
+						   "drop_pool_share", "drop_quota",
+						   "drop_table_full", "drop_neigh_iface",
+						   "drop_neigh_bytes_iface", "drop_tcp_conn_iface",
+						   "held_neigh", "drop_neigh_pool_share",
+						   "drop_conn_quota", "drop_syn_queue_full",
+						   "syn_cookies_sent", "drop_neigh", NULL};
 		     *n != NULL; n++)
 			if (ursa_stats_get(lc, blocks[b], *n, &v) == 0 && v != 0)
 				printf(" %s=%" PRIu64, *n, v);
@@ -546,8 +549,7 @@ static void scenario(bool flood, struct figures *fig)
 	for (unsigned i = 0; i < WARMUP_STEPS; i++)
 		step();
 	/* B starts: T does not know P yet and must resolve it under the flood. */
-	CU_ASSERT_EQUAL(ursa_neigh_lookup(T.lc, &T.lc->ifaces[T.ib], &P.b4, NULL),
-			URSA_NEIGH_NONE);
+	CU_ASSERT_EQUAL(ursa_neigh_lookup(T.lc, &T.lc->ifaces[T.ib], &P.b4, NULL), URSA_NEIGH_NONE);
 	pinging = true;
 	tcp_wall = tcp_transfer(&tcp_virt);
 	rdma_wall = rdma_writes(&rdma_virt);
