@@ -327,6 +327,7 @@ struct figures {
 	double ping_wall_avg_us, ping_wall_max_us;
 	uint64_t pings, flood_frames;
 	uint64_t tcp_virt_ns, rdma_virt_ns;
+	double flood_kpps; /* flood frames per wall-clock second over the whole run, thousands */
 };
 
 static void fill(uint8_t *b, size_t n, uint32_t seed)
@@ -534,6 +535,8 @@ static void scenario(bool flood, struct figures *fig)
 	uint64_t tcp_wall, tcp_virt, rdma_wall, rdma_virt;
 	struct ursa_tcp_pcb *la;
 
+	uint64_t w_start = wall_ns();
+
 	memset(&png, 0, sizeof(png));
 	steps = flood_sent = alloc_fail = 0;
 	ursa_rng_seed(&frng, 99);
@@ -586,6 +589,7 @@ static void scenario(bool flood, struct figures *fig)
 		CU_ASSERT(ursa_test_counter(T.lc, "quota", "drop_neigh_iface") > 0);
 	}
 	fig->flood_frames = flood_sent;
+	fig->flood_kpps = flood_sent / ((wall_ns() - w_start) / 1e6);
 	fig->tcp_virt_ns = tcp_virt;
 	fig->rdma_virt_ns = rdma_virt;
 	fig->pings = png.answered;
@@ -612,10 +616,10 @@ static void report(const char *what, const struct figures *f)
 {
 	printf("  %-13s TCP %7.1f MB/s wall (%7.1f virtual)  RDMA WRITE %7.1f MB/s wall "
 	       "(%7.1f virtual)  ping %u: rtt avg %.0f us max %.0f us virtual, avg %.0f us "
-	       "max %.0f us wall  [flood %" PRIu64 " frames]\n",
+	       "max %.0f us wall  [flood %" PRIu64 " frames, %.0f k/s wall]\n",
 	       what, f->tcp_mbps, f->tcp_virt_mbps, f->rdma_mbps, f->rdma_virt_mbps,
 	       (unsigned)f->pings, f->ping_avg_us, f->ping_max_us, f->ping_wall_avg_us,
-	       f->ping_wall_max_us, f->flood_frames);
+	       f->ping_wall_max_us, f->flood_frames, f->flood_kpps);
 }
 
 static void test_flood(void)
