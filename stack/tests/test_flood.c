@@ -5,8 +5,9 @@
  * Two whole stacks in one process on virtual clocks, joined by their memory ports: T (the
  * host under attack) and P (tenant B's peer). T's port carries VLAN 10 (tenant A,
  * 10.10.0.0/16, fd00:a::/64) and VLAN 20 (tenant B, 10.20.0.0/24). Each step, 32 frames
- * from spoofed on-link sources hit tenant A: ICMP echo requests (IPv4 and IPv6) and SYNs
- * to a listener, from random addresses and MACs, so each asks T to resolve a new neighbour
+ * from spoofed on-link sources hit tenant A: ICMP echo requests (IPv4 and IPv6), SYNs to a
+ * listener and first fragments that never complete, from random addresses and MACs, so
+ * each asks T to resolve a new neighbour or to hold a fragment
  * (about 3.2 million frames per second of virtual time; 10 us per step). Meanwhile tenant B
  * pings T, sends 4 MiB over TCP and 4 MiB of RDMA WRITEs from P; T learns P's address only
  * during the flood. Asserted: B lost nothing (every ping answered, the TCP stream and the
@@ -188,7 +189,7 @@ static void flood_one(void)
 
 	memcpy(src.addr_bytes, &r, 6);
 	src.addr_bytes[0] = 0x02;
-	switch (flood_sent % 3) {
+	switch (flood_sent % 4) {
 	case 0: { /* IPv4 echo request from 10.10.x.y */
 		rte_be32_t sa = rte_cpu_to_be_32(0x0a0a0000u | (uint32_t)(2 + (r >> 48) % 65530));
 
@@ -217,6 +218,19 @@ static void flood_one(void)
 			memcpy((uint8_t *)(h + 1) + 2, &c, 2);
 		}
 		n = 18 + sizeof(*h) + 64;
+		break;
+	}
+	case 2: { /* the first fragment of an IPv4 echo that never completes */
+		rte_be32_t sa = rte_cpu_to_be_32(0x0a0a0000u | (uint32_t)(2 + (r >> 48) % 65530));
+		struct rte_ipv4_hdr *h;
+
+		echo_body(b, RTE_IP_ICMP_ECHO_REQUEST, 0xa, (uint16_t)flood_sent, 64);
+		n = ip4_frame(f, &src, VLAN_A, sa, T.a4.v4, IPPROTO_ICMP, b, 64);
+		h = (struct rte_ipv4_hdr *)(f + 18);
+		h->packet_id = (rte_be16_t)r;
+		h->fragment_offset = RTE_BE16(RTE_IPV4_HDR_MF_FLAG);
+		h->hdr_checksum = 0;
+		h->hdr_checksum = rte_ipv4_cksum(h);
 		break;
 	}
 	default: { /* IPv4 SYN to tenant A's listener */
@@ -506,27 +520,23 @@ static uint64_t sum(struct ursa_lcore *lc, const char *block, const char *prefix
 	return a.sum;
 }
 
+/* The refusals and drops of the blocks that see the flood, and the held gauges. */
+static void print_cb(const char *block, const char *name, uint64_t val, void *arg)
+{
+	static const char *const blocks[] = {"neigh", "quota", "hold", "tcp", "ip", "ip6"};
+
+	(void)arg;
+	if (val == 0 || (strncmp(name, "drop_", 5) != 0 && strncmp(name, "held_", 5) != 0 &&
+			 strcmp(name, "evicted") != 0 && strcmp(name, "syn_cookies_sent") != 0))
+		return;
+	for (unsigned b = 0; b < RTE_DIM(blocks); b++)
+		if (strcmp(block, blocks[b]) == 0)
+			printf("  %s.%s=%" PRIu64 "\n", block, name, val);
+}
+
 static void print_counters(struct ursa_lcore *lc)
 {
-	static const char *const blocks[] = {"neigh", "quota", "hold", "tcp", "ip"};
-
-	for (unsigned b = 0; b < RTE_DIM(blocks); b++) {
-		uint64_t v;
-
-		printf("  %s:", blocks[b]);
-		for (const char *const *n =
-			     (const char *const[]){"drop_evicted", "evicted", "drop_queue_quota",
-						   "drop_pool_share", "drop_quota",
-						   "drop_table_full", "drop_neigh_iface",
-						   "drop_neigh_bytes_iface", "drop_tcp_conn_iface",
-						   "held_neigh", "drop_neigh_pool_share",
-						   "drop_conn_quota", "drop_syn_queue_full",
-						   "syn_cookies_sent", "drop_neigh", NULL};
-		     *n != NULL; n++)
-			if (ursa_stats_get(lc, blocks[b], *n, &v) == 0 && v != 0)
-				printf(" %s=%" PRIu64, *n, v);
-		printf("\n");
-	}
+	ursa_stats_foreach(lc, print_cb, NULL);
 }
 
 /* The whole scenario, with or without A's flood. */
@@ -587,6 +597,8 @@ static void scenario(bool flood, struct figures *fig)
 		CU_ASSERT(ursa_test_counter(T.lc, "neigh", "evicted") > 0);
 		CU_ASSERT(ursa_test_counter(T.lc, "neigh", "drop_evicted") > 0);
 		CU_ASSERT(ursa_test_counter(T.lc, "quota", "drop_neigh_iface") > 0);
+		CU_ASSERT(a->used[URSA_RES_reasm] <= a->quota.max[URSA_RES_reasm]);
+		CU_ASSERT(ursa_test_counter(T.lc, "ip", "drop_frag_quota") > 0);
 	}
 	fig->flood_frames = flood_sent;
 	fig->flood_kpps = flood_sent / ((wall_ns() - w_start) / 1e6);
