@@ -621,6 +621,15 @@ static void neigh_fini(struct ursa_lcore *lc)
 	lc->neigh = NULL;
 }
 
+/* The table's hash seed: secret, so that spoofed sources cannot be chosen to collide in
+ * one bucket and refuse other interfaces' neighbours (Linux seeds its neighbour hash the
+ * same way). Taken from lc->rng for now: the one place to switch to a cryptographic
+ * source. */
+static uint32_t neigh_hash_seed(struct ursa_lcore *lc)
+{
+	return (uint32_t)ursa_rng_u64(&lc->rng);
+}
+
 int neigh_init(struct ursa_lcore *lc)
 {
 	char name[RTE_HASH_NAMESIZE];
@@ -630,6 +639,7 @@ int neigh_init(struct ursa_lcore *lc)
 		.entries = NEIGH_MAX_ENTRIES * 2,
 		.key_len = sizeof(struct neigh_key),
 		.hash_func = rte_jhash,
+		.hash_func_init_val = neigh_hash_seed(lc),
 		.socket_id = (int)rte_socket_id(),
 	};
 	struct ursa_neigh_ctx *n;
