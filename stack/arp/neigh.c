@@ -623,11 +623,10 @@ static void neigh_fini(struct ursa_lcore *lc)
 
 /* The table's hash seed: secret, so that spoofed sources cannot be chosen to collide in
  * one bucket and refuse other interfaces' neighbours (Linux seeds its neighbour hash the
- * same way). Taken from lc->rng for now: the one place to switch to a cryptographic
- * source. */
+ * same way). */
 static uint32_t neigh_hash_seed(struct ursa_lcore *lc)
 {
-	return (uint32_t)ursa_rng_u64(&lc->rng);
+	return ursa_secret_u32(&lc->secret);
 }
 
 int neigh_init(struct ursa_lcore *lc)

@@ -581,12 +581,11 @@ const struct ursa_tcp_conf *ursa_tcp_get_conf(const struct ursa_lcore *lc)
 	return lc->tcp != NULL ? &lc->tcp->conf : NULL;
 }
 
-/* The connection hash's key. Taken from lc->rng for now: when secrets come from a
- * cryptographic source, this is the one place to switch. */
+/* The connection hash's key (SipHash): secret, so that a peer cannot pick 4-tuples that
+ * collide in one bucket. */
 static void tcp_table_secret(struct ursa_lcore *lc, uint64_t key[2])
 {
-	key[0] = ursa_rng_u64(&lc->rng);
-	key[1] = ursa_rng_u64(&lc->rng);
+	ursa_secret_bytes(&lc->secret, key, 2 * sizeof(key[0]));
 }
 
 static void tcp_ip_handler(struct ursa_lcore *lc, struct ursa_iface *ifc, struct rte_mbuf *m,
