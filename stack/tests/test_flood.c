@@ -419,7 +419,6 @@ static void rdma_side_up(struct host *h, struct rdma_side *r)
 	CU_ASSERT_FATAL(ursa_roce_qp_create(r->pd, r->cq, r->cq, &cap, false, &r->qp) == 0);
 	CU_ASSERT_FATAL(
 		ursa_roce_mr_reg(r->pd, r->mem, (uint64_t)RDMA_MSG * RDMA_MSGS, all, &r->mr) == 0);
-	ursa_roce_qp_set_iface(r->qp, h->ib, 2);
 }
 
 static void rdma_side_down(struct rdma_side *r)
@@ -446,6 +445,8 @@ static uint64_t rdma_writes(uint64_t *virt)
 		struct roce_qp_up u = {
 			.local = &hs[i]->b4,
 			.remote = &hs[!i]->b4,
+			.iface = hs[i]->ib, /* tenant B's interface */
+			.tenant = 2,
 			.access = URSA_RDMA_ACCESS_REMOTE_WRITE,
 			.path_mtu = 1024,
 			.dest_qpn = ursa_roce_qp_num(rs[!i]->qp),
