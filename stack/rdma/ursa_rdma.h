@@ -242,7 +242,9 @@ struct ursa_rdma_mr {
 	uint32_t rkey;
 };
 
-/** Called (once per arming) when a completion arrives on an armed CQ. */
+/** Called (once per arming) after a completion arrived on an armed CQ, from the lcore's poll
+ *  loop and never from inside the provider's packet processing: the callback may destroy
+ *  QPs and CQs (this one too) and deregister MRs. */
 typedef void (*ursa_rdma_cq_event_t)(struct ursa_rdma_cq *cq, void *arg);
 
 struct ursa_rdma_cq {

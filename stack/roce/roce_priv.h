@@ -99,6 +99,10 @@ struct ursa_roce_ctx {
 	uint64_t mr_gen;
 	struct roce_mr_cache_ent mr_cache[ROCE_MR_CACHE];
 	TAILQ_HEAD(, ursa_roce_qp) busy; /* QPs with packets to send */
+	/* CQs whose event is due: completions are pushed inside packet processing, where a
+	 * callback that destroys the QP or deregisters an MR would pull memory from under its
+	 * caller, so events wait here for the poll hook (roce_cq_run_events). */
+	TAILQ_HEAD(, ursa_roce_cq) cq_events;
 	uint32_t pd_serial;
 	struct roce_fuzz *fuzz; /* ursa_roce_fuzz_setup's objects */
 };
@@ -128,6 +132,8 @@ struct ursa_roce_cq {
 	ursa_roce_cq_event_t event;
 	void *event_arg;
 	uint8_t armed; /* 0, 1 = any, 2 = solicited only */
+	bool event_queued; /* on ctx->cq_events */
+	TAILQ_ENTRY(ursa_roce_cq) event_link;
 	uint32_t users;
 };
 
@@ -322,7 +328,12 @@ int roce_sge_copy(struct ursa_roce_qp *qp, const struct ursa_rdma_sge *sge, unsi
 		  unsigned need_access);
 
 /* roce_cq.c */
+/* Queue a completion; an armed CQ's event is queued for the poll hook, never run here. */
 int roce_cq_push(struct ursa_roce_cq *cq, const struct ursa_rdma_wc *wc, bool solicited);
+/* Run the CQ events due (those queued before the call); returns how many ran. */
+unsigned roce_cq_run_events(struct ursa_roce_ctx *ctx);
+/* Forget every queued event (the context goes away; the CQs belong to the application). */
+void roce_cq_drop_events(struct ursa_roce_ctx *ctx);
 
 /* roce_qp.c */
 void roce_qp_error(struct ursa_roce_qp *qp);

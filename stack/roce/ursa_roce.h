@@ -94,8 +94,9 @@ typedef void (*ursa_roce_cq_event_t)(struct ursa_roce_cq *cq, void *arg);
 int ursa_roce_cq_create(struct ursa_lcore *lc, uint32_t cqe, struct ursa_roce_cq **out);
 int ursa_roce_cq_destroy(struct ursa_roce_cq *cq);
 int ursa_roce_cq_poll(struct ursa_roce_cq *cq, struct ursa_rdma_wc *wc, unsigned n);
-/** The callback runs once at the next completion after each arming (solicited_only: at the
- *  next solicited receive or any error). */
+/** The callback runs once for the first completion after each arming (solicited_only: the
+ *  first solicited receive or error), from the lcore's poll loop (ursa_lcore_poll), never
+ *  inside packet processing: it may destroy QPs and CQs (this one too) and deregister MRs. */
 void ursa_roce_cq_set_event(struct ursa_roce_cq *cq, ursa_roce_cq_event_t fn, void *arg);
 int ursa_roce_cq_arm(struct ursa_roce_cq *cq, bool solicited_only);
 
