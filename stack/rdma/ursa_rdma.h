@@ -34,6 +34,10 @@ enum ursa_rdma_access {
 	URSA_RDMA_ACCESS_REMOTE_WRITE = 1 << 1,
 	URSA_RDMA_ACCESS_REMOTE_READ = 1 << 2,
 	URSA_RDMA_ACCESS_REMOTE_ATOMIC = 1 << 3,
+	/** MR only: the peer may invalidate its rkey with a SEND with Invalidate (in verbs,
+	 *  memory bound by fast registration). Without it such a SEND naming the MR is an
+	 *  invalid request and the MR lives on. */
+	URSA_RDMA_ACCESS_REMOTE_INVALIDATE = 1 << 4,
 };
 
 enum ursa_rdma_qp_state {

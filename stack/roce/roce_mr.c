@@ -15,7 +15,8 @@
 
 #define MR_ACCESS_ALL                                                                              \
 	(URSA_RDMA_ACCESS_LOCAL_WRITE | URSA_RDMA_ACCESS_REMOTE_WRITE |                            \
-	 URSA_RDMA_ACCESS_REMOTE_READ | URSA_RDMA_ACCESS_REMOTE_ATOMIC)
+	 URSA_RDMA_ACCESS_REMOTE_READ | URSA_RDMA_ACCESS_REMOTE_ATOMIC |                           \
+	 URSA_RDMA_ACCESS_REMOTE_INVALIDATE)
 
 struct ursa_roce_mr *roce_mr_lookup(struct ursa_roce_ctx *ctx, uint32_t key)
 {

@@ -10,7 +10,8 @@
  *   any check -> RNR (no receive WQE: RNR NAK, no state change) | ERR_* (NAK, QP -> error)
  *
  * The security checks (rkey exact, MR's PD is the QP's, MR access covers the operation, the
- * whole range inside the MR, atomics 8-byte aligned) all run before memory is touched; the
+ * whole range inside the MR, atomics 8-byte aligned, SEND with Invalidate only of an MR
+ * registered with URSA_RDMA_ACCESS_REMOTE_INVALIDATE) all run before memory is touched; the
  * packet's addresses, P_Key and ICRC were checked in roce_recv.c. READ responses are paced:
  * a READ becomes a resource streamed by roce_resp_read_run, re-validating the MR per packet.
  */
@@ -257,9 +258,12 @@ static enum roce_resp_state chk_rkey(struct ursa_roce_qp *qp, const struct roce_
 		return s;
 	}
 	if (m & ROCE_M_INV) {
+		/* Only memory registered as remotely invalidatable (rxe: fast-registered MRs);
+		 * any other key of the PD is not the peer's to kill. */
 		const struct ursa_roce_mr *mr = roce_mr_lookup(qp->ctx, pkt_ieth_rkey(pkt));
 
-		if (mr == NULL || mr->pd != qp->pd)
+		if (mr == NULL || !mr->valid || mr->pd != qp->pd ||
+		    !(mr->access & URSA_RDMA_ACCESS_REMOTE_INVALIDATE))
 			return ROCE_RS_ERR_INVALIDATE;
 	}
 	return ROCE_RS_EXECUTE;
