@@ -64,6 +64,7 @@
 	X(drop_bad_icrc)                                                                           \
 	X(drop_psn_oos)                                                                            \
 	X(drop_dup_unknown)                                                                        \
+	X(drop_dup_read_range)                                                                     \
 	X(drop_resp_stale)                                                                         \
 	X(drop_resp_unexpected)                                                                    \
 	X(drop_resp_bad_len)                                                                       \
@@ -229,14 +230,16 @@ struct ursa_roce_qp {
 		uint64_t va;	 /* WRITE: start of the current message */
 		uint32_t len;	 /* WRITE: RETH length */
 		uint32_t rkey;
+		/* A ring of exactly max_dest_rd_atomic resources: what the peer was granted,
+		 * never more. Slot of resource number n: n % nres (res_at). */
 		struct roce_res res[ROCE_MAX_RD_ATOMIC];
-		uint32_t nres;	   /* power of two, >= max_dest_rd_atomic */
-		uint32_t res_head; /* free-running */
+		uint32_t nres;
+		uint64_t res_head; /* resources ever allocated: the next one's number */
 		/* An ACK held back until the READ/ATOMIC responses before it are out, so that
 		 * answers leave in PSN order (an ACK acknowledges every earlier PSN). */
 		bool ack_deferred;
 		uint32_t ack_psn;
-		uint32_t ack_before; /* resource index the ACK must precede */
+		uint64_t ack_before; /* number of the resource the ACK must precede */
 	} resp;
 };
 

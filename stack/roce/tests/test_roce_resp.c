@@ -975,7 +975,29 @@ static void test_read_and_replay(void)
 	reth(e, (uintptr_t)buf + 10 + 256, ursa_roce_mr_rkey(mr), 400);
 	inject(&f);
 	CU_ASSERT(!reply(&r));
+	CU_ASSERT_EQUAL(ursa_test_counter(lc, "roce", "drop_dup_read_range"), 1);
+	/* the last PSN with the whole original RETH: its responses would run two PSNs past
+	 * the saved range, into PSNs that belong to the peer's next requests */
+	f.psn = EXP_PSN + 2;
+	reth(e, (uintptr_t)buf + 10, ursa_roce_mr_rkey(mr), 600);
+	inject(&f);
+	CU_ASSERT(!reply(&r));
+	CU_ASSERT_EQUAL(ursa_test_counter(lc, "roce", "drop_dup_read_range"), 2);
+	/* the same PSN asking for what is left from there: one response, at that PSN */
+	reth(e, (uintptr_t)buf + 10 + 512, ursa_roce_mr_rkey(mr), 88);
+	inject(&f);
+	CU_ASSERT_FATAL(reply(&r));
+	CU_ASSERT_EQUAL(r.opcode, ROCE_OP_READ_RESP_ONLY);
+	CU_ASSERT_EQUAL(r.psn, EXP_PSN + 2);
+	CU_ASSERT_EQUAL(r.paylen, 88);
+	CU_ASSERT_EQUAL(memcmp(r.pay, buf + 10 + 512, 88), 0);
+	CU_ASSERT(!reply(&r));
+	/* a PSN of no saved READ */
+	f.psn = EXP_PSN - 1;
+	inject(&f);
+	CU_ASSERT(!reply(&r));
 	CU_ASSERT_EQUAL(ursa_test_counter(lc, "roce", "drop_dup_unknown"), 1);
+	f.psn = EXP_PSN + 1;
 	/* deregistered before a duplicate: NAK remote access */
 	ursa_roce_mr_rereg(mr, URSA_RDMA_ACCESS_LOCAL_WRITE | URSA_RDMA_ACCESS_REMOTE_READ);
 	f.psn = EXP_PSN;
@@ -1214,6 +1236,66 @@ static void test_send_inv_only_invalidatable(void)
 	teardown_qp();
 }
 
+/* max_dest_rd_atomic 3 grants the peer exactly 3 READs/ATOMICs in flight: a fourth while
+ * the three still stream is an invalid request (before, 3 was rounded up to 4 slots). */
+static uint8_t rd_big[32 * 1024];
+
+static void test_rd_atomic_exact_depth(void)
+{
+	const uint32_t len = sizeof(rd_big); /* 128 responses: 4 polls' budget of 32 */
+	struct ursa_roce_mr *bmr;
+	uint8_t e[28];
+	struct reply r;
+	struct forge f = {
+		.opcode = ROCE_OP_READ_REQUEST, .psn = EXP_PSN, .ackreq = true, .ext = e,
+		.extlen = 16};
+
+	for (uint8_t depth = 1; depth <= 3; depth++) {
+		setup_qp(ALL_REMOTE, depth);
+		CU_ASSERT_EQUAL(qp->resp.nres, depth);
+		CU_ASSERT_FATAL(ursa_roce_mr_reg(pd, rd_big, sizeof(rd_big),
+						 URSA_RDMA_ACCESS_REMOTE_READ, &bmr) == 0);
+		for (uint8_t k = 0; k < depth; k++) {
+			f.psn = EXP_PSN + 128u * k;
+			reth(e, (uintptr_t)rd_big, ursa_roce_mr_rkey(bmr), len);
+			inject(&f);
+			CU_ASSERT(sent.n > 0);
+			while (reply(&r))
+				CU_ASSERT_NOT_EQUAL(r.opcode, ROCE_OP_ACK); /* no NAK */
+		}
+		CU_ASSERT(qp->resp.res[0].pending); /* the oldest still streams */
+		/* one more, and an atomic would be just the same */
+		f.psn = EXP_PSN + 128u * depth;
+		inject(&f);
+		CU_ASSERT_FATAL(reply(&r));
+		CU_ASSERT_EQUAL(r.opcode, ROCE_OP_ACK);
+		CU_ASSERT_EQUAL(r.syndrome, 0x61);
+		CU_ASSERT_EQUAL(r.psn, f.psn);
+		CU_ASSERT(!reply(&r));
+		CU_ASSERT_EQUAL(ursa_test_counter(lc, "roce", "tx_nak_inv_req"), 1);
+		ursa_roce_mr_dereg(bmr);
+		teardown_qp();
+	}
+	/* answered in time, the slots are free again: 3 READs, drained, 3 more */
+	setup_qp(ALL_REMOTE, 3);
+	CU_ASSERT_FATAL(ursa_roce_mr_reg(pd, rd_big, sizeof(rd_big),
+					 URSA_RDMA_ACCESS_REMOTE_READ, &bmr) == 0);
+	for (uint32_t k = 0; k < 6; k++) {
+		f.psn = EXP_PSN + 128u * k;
+		reth(e, (uintptr_t)rd_big, ursa_roce_mr_rkey(bmr), len);
+		inject(&f);
+		for (int p = 0; p < 8; p++) {
+			ursa_lcore_poll(lc);
+			roce_cap_drain(&sent);
+		}
+		CU_ASSERT(!roce_resp_has_work(qp));
+	}
+	CU_ASSERT_EQUAL(ursa_test_counter(lc, "roce", "tx_nak_inv_req"), 0);
+	CU_ASSERT_EQUAL(ursa_test_counter(lc, "roce", "tx_read_resp"), 6 * 128);
+	ursa_roce_mr_dereg(bmr);
+	teardown_qp();
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -1242,5 +1324,7 @@ int main(void)
 	CU_add_test(s, "interface-bound QP; state names", test_iface_binding_and_names);
 	CU_add_test(s, "SEND with Invalidate: only invalidatable MRs",
 		    test_send_inv_only_invalidatable);
+	CU_add_test(s, "READ/ATOMIC: exactly max_dest_rd_atomic in flight",
+		    test_rd_atomic_exact_depth);
 	return ursa_test_main();
 }
