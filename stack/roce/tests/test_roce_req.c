@@ -681,6 +681,54 @@ static void test_cq_event_queue_lifetime(void)
 	CU_ASSERT_EQUAL(ursa_roce_cq_destroy(c2), 0);
 }
 
+/* The ATOMIC result lands in sge[0] only, and only when it holds 8 bytes: 4 + 4 bytes add
+ * up to 8 for post_send, but writing 8 into the first would overrun it. */
+static void test_atomic_result_sge0(void)
+{
+	struct ursa_rdma_sge two[2] = {{(uintptr_t)mem, 4, 0}, {(uintptr_t)mem + 64, 4, 0}};
+	struct ursa_rdma_send_wr wr = {.wr_id = 1,
+				       .opcode = URSA_RDMA_WR_ATOMIC_FETCH_AND_ADD,
+				       .send_flags = URSA_RDMA_SEND_SIGNALED,
+				       .sg_list = two,
+				       .num_sge = 2,
+				       .atomic = {0x10000, 1, 0, 0xabcdef01}};
+	struct ursa_rdma_wc wc;
+
+	setup(1024, 10, 1, 14);
+	two[0].lkey = two[1].lkey = ursa_roce_mr_lkey(mr);
+	memset(mem, 0xee, 128);
+	CU_ASSERT_FATAL(ursa_roce_post_send(qp, &wr, 1) == 1);
+	poll_until_quiet();
+	inject_ack(ROCE_OP_ATOMIC_ACK, 10, 0x1f, NULL, 0); /* original value 0 */
+	CU_ASSERT_EQUAL(ursa_roce_cq_poll(cq, &wc, 1), 1);
+	CU_ASSERT_EQUAL(wc.wr_id, 1);
+	CU_ASSERT_EQUAL(wc.status, URSA_RDMA_WC_LOC_LEN_ERR);
+	for (int i = 0; i < 128; i++)
+		if (mem[i] != 0xee) {
+			CU_FAIL("the atomic result was written past sge[0]");
+			break;
+		}
+	teardown();
+
+	/* 8 bytes in sge[0]: written there, nothing beyond */
+	setup(1024, 10, 1, 14);
+	two[0].lkey = ursa_roce_mr_lkey(mr);
+	two[0].length = 8;
+	wr.num_sge = 1;
+	wr.wr_id = 2;
+	memset(mem, 0xee, 128);
+	CU_ASSERT_FATAL(ursa_roce_post_send(qp, &wr, 1) == 1);
+	poll_until_quiet();
+	inject_ack(ROCE_OP_ATOMIC_ACK, 10, 0x1f, NULL, 0);
+	CU_ASSERT_EQUAL(ursa_roce_cq_poll(cq, &wc, 1), 1);
+	CU_ASSERT_EQUAL(wc.wr_id, 2);
+	CU_ASSERT_EQUAL(wc.status, URSA_RDMA_WC_SUCCESS);
+	for (int i = 0; i < 8; i++)
+		CU_ASSERT_EQUAL(mem[i], 0);
+	CU_ASSERT_EQUAL(mem[8], 0xee);
+	teardown();
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -700,6 +748,8 @@ int main(void)
 		    test_timeout_probe_skips_what_arrived);
 	CU_add_test(s, "post and modify validation", test_post_validation);
 	CU_add_test(s, "CQ overflow; SQD drains", test_cq_overflow_and_sqd);
+	CU_add_test(s, "ATOMIC result: sge[0] only, 8 bytes or a length error",
+		    test_atomic_result_sge0);
 	CU_add_test(s, "CQ callback destroys QP, MR and CQ", test_cq_event_destroy_from_callback);
 	CU_add_test(s, "CQ events: destroyed while queued, lcore gone",
 		    test_cq_event_queue_lifetime);
