@@ -145,11 +145,6 @@ int roce_mr_set_key(struct ursa_roce_mr *mr, uint32_t key)
 	return 0;
 }
 
-int ursa_roce_mr_set_key(struct ursa_roce_mr *mr, uint32_t key)
-{
-	return roce_mr_set_key(mr, key);
-}
-
 uint32_t ursa_roce_mr_lkey(const struct ursa_roce_mr *mr)
 {
 	return mr->key;

@@ -105,7 +105,7 @@ struct ursa_roce_ctx {
 	 * caller, so events wait here for the poll hook (roce_cq_run_events). */
 	TAILQ_HEAD(, ursa_roce_cq) cq_events;
 	uint32_t pd_serial;
-	struct roce_fuzz *fuzz; /* ursa_roce_fuzz_setup's objects */
+	struct roce_fuzz *fuzz; /* ursa_roce_fuzz_setup's objects (roce_testing.c) */
 };
 
 struct ursa_roce_pd {
@@ -322,7 +322,8 @@ static inline void *roce_mr_ptr(const struct ursa_roce_mr *mr, uint64_t va)
 {
 	return mr->host + (va - mr->iova);
 }
-/* Replay and test hook: give an MR a chosen key (as captured from a peer). */
+/* Give an MR a chosen key (as captured from a peer): only for ursa_roce_mr_set_key, a test
+ * and replay hook that lives in roce_testing.c, outside libursa. */
 int roce_mr_set_key(struct ursa_roce_mr *mr, uint32_t key);
 /* Copy between a gather/scatter list and an mbuf; checks each SGE's lkey, PD, access and
  * bounds first. to_sge: mbuf -> memory. Returns 0 or -EACCES. */
@@ -342,7 +343,8 @@ void roce_cq_drop_events(struct ursa_roce_ctx *ctx);
 void roce_qp_error(struct ursa_roce_qp *qp);
 enum ursa_rdma_wc_opcode roce_wc_opcode(enum ursa_rdma_wr_opcode op);
 void roce_comp_flush(struct ursa_roce_qp *qp);
-/* Replay and test hook: renumber a QP (the QPN a captured peer addressed). */
+/* Renumber a QP (the QPN a captured peer addressed): only for ursa_roce_qp_set_qpn, a test
+ * and replay hook that lives in roce_testing.c, outside libursa. */
 int roce_qp_set_qpn(struct ursa_roce_qp *qp, uint32_t qpn);
 
 /* roce_req.c */

@@ -165,11 +165,6 @@ int roce_qp_set_qpn(struct ursa_roce_qp *qp, uint32_t qpn)
 	return 0;
 }
 
-int ursa_roce_qp_set_qpn(struct ursa_roce_qp *qp, uint32_t qpn)
-{
-	return roce_qp_set_qpn(qp, qpn);
-}
-
 uint32_t ursa_roce_qp_num(const struct ursa_roce_qp *qp)
 {
 	return qp->qpn;

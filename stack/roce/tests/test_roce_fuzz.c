@@ -14,6 +14,7 @@
 #include <rte_udp.h>
 
 #include "roce_priv.h"
+#include "ursa_roce_testing.h"
 #include "ursa_test.h"
 
 #define MR_LEN 8192

@@ -14,6 +14,7 @@
 
 #include "roce_cap.h"
 #include "roce_priv.h"
+#include "ursa_roce_testing.h"
 #include "roce_qp_up.h"
 #include "ursa_test.h"
 
