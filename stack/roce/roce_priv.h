@@ -132,7 +132,7 @@ struct ursa_roce_cq {
 	bool overflow;
 	ursa_roce_cq_event_t event;
 	void *event_arg;
-	uint8_t armed; /* 0, 1 = any, 2 = solicited only */
+	uint8_t armed;	   /* 0, 1 = any, 2 = solicited only */
 	bool event_queued; /* on ctx->cq_events */
 	TAILQ_ENTRY(ursa_roce_cq) event_link;
 	uint32_t users;

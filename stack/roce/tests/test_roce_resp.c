@@ -1247,9 +1247,11 @@ static void test_rd_atomic_exact_depth(void)
 	struct ursa_roce_mr *bmr;
 	uint8_t e[28];
 	struct reply r;
-	struct forge f = {
-		.opcode = ROCE_OP_READ_REQUEST, .psn = EXP_PSN, .ackreq = true, .ext = e,
-		.extlen = 16};
+	struct forge f = {.opcode = ROCE_OP_READ_REQUEST,
+			  .psn = EXP_PSN,
+			  .ackreq = true,
+			  .ext = e,
+			  .extlen = 16};
 
 	for (uint8_t depth = 1; depth <= 3; depth++) {
 		setup_qp(ALL_REMOTE, depth);
@@ -1279,8 +1281,8 @@ static void test_rd_atomic_exact_depth(void)
 	}
 	/* answered in time, the slots are free again: 3 READs, drained, 3 more */
 	setup_qp(ALL_REMOTE, 3);
-	CU_ASSERT_FATAL(ursa_roce_mr_reg(pd, rd_big, sizeof(rd_big),
-					 URSA_RDMA_ACCESS_REMOTE_READ, &bmr) == 0);
+	CU_ASSERT_FATAL(ursa_roce_mr_reg(pd, rd_big, sizeof(rd_big), URSA_RDMA_ACCESS_REMOTE_READ,
+					 &bmr) == 0);
 	for (uint32_t k = 0; k < 6; k++) {
 		f.psn = EXP_PSN + 128u * k;
 		reth(e, (uintptr_t)rd_big, ursa_roce_mr_rkey(bmr), len);
