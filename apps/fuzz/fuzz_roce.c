@@ -48,7 +48,8 @@ struct fuzz_state {
 	struct ursa_roce_qp *qp[2];
 	struct ursa_roce_mr *mr[2];
 	uint8_t *mem[2];
-	union ursa_rdma_gid lgid, rgid;
+	struct ursa_rdma_gid_attr lgid; /* the local address's GID entry: its interface */
+	union ursa_rdma_gid rgid;
 	bool verbose; /* FUZZ_ROCE_VERBOSE=1: print the roce counters after each input */
 	uint8_t frame[9216];
 };
@@ -72,11 +73,12 @@ static void qp_reset(struct fuzz_state *s, int i)
 	struct ursa_rdma_qp_attr a = {0};
 
 	a.qp_state = URSA_RDMA_QPS_RESET;
-	must(ursa_roce_qp_modify(s->qp[i], &a, URSA_RDMA_QP_STATE), "reset");
+	must(ursa_roce_qp_modify(s->qp[i], &a, URSA_RDMA_QP_STATE, NULL), "reset");
 	a.qp_state = URSA_RDMA_QPS_INIT;
 	a.qp_access_flags = URSA_RDMA_ACCESS_REMOTE_WRITE | URSA_RDMA_ACCESS_REMOTE_READ |
 			    URSA_RDMA_ACCESS_REMOTE_ATOMIC;
-	must(ursa_roce_qp_modify(s->qp[i], &a, URSA_RDMA_QP_STATE | URSA_RDMA_QP_ACCESS_FLAGS),
+	must(ursa_roce_qp_modify(s->qp[i], &a, URSA_RDMA_QP_STATE | URSA_RDMA_QP_ACCESS_FLAGS,
+				 NULL),
 	     "init");
 	a.qp_state = URSA_RDMA_QPS_RTR;
 	a.path_mtu = 1024;
@@ -84,12 +86,13 @@ static void qp_reset(struct fuzz_state *s, int i)
 	a.rq_psn = RQ_PSN;
 	a.max_dest_rd_atomic = 4;
 	a.min_rnr_timer = 1;
-	a.ah.sgid = s->lgid;
 	a.ah.dgid = s->rgid;
 	must(ursa_roce_qp_modify(s->qp[i], &a,
-				 URSA_RDMA_QP_STATE | URSA_RDMA_QP_PATH_MTU | URSA_RDMA_QP_DEST_QPN |
-					 URSA_RDMA_QP_RQ_PSN | URSA_RDMA_QP_MAX_DEST_RD_ATOMIC |
-					 URSA_RDMA_QP_MIN_RNR_TIMER | URSA_RDMA_QP_AV),
+				 URSA_RDMA_QP_STATE | URSA_RDMA_QP_PATH_MTU |
+					 URSA_RDMA_QP_DEST_QPN | URSA_RDMA_QP_RQ_PSN |
+					 URSA_RDMA_QP_MAX_DEST_RD_ATOMIC |
+					 URSA_RDMA_QP_MIN_RNR_TIMER | URSA_RDMA_QP_AV,
+				 &s->lgid),
 	     "rtr");
 	a.qp_state = URSA_RDMA_QPS_RTS;
 	a.sq_psn = SQ_PSN;
@@ -100,7 +103,8 @@ static void qp_reset(struct fuzz_state *s, int i)
 	must(ursa_roce_qp_modify(s->qp[i], &a,
 				 URSA_RDMA_QP_STATE | URSA_RDMA_QP_SQ_PSN | URSA_RDMA_QP_TIMEOUT |
 					 URSA_RDMA_QP_RETRY_CNT | URSA_RDMA_QP_RNR_RETRY |
-					 URSA_RDMA_QP_MAX_QP_RD_ATOMIC),
+					 URSA_RDMA_QP_MAX_QP_RD_ATOMIC,
+				 NULL),
 	     "rts");
 }
 
@@ -141,7 +145,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	char *eal[] = {"fuzz_roce", "--no-huge", "-m", "256", "--no-shconf", "--no-pci",
 		       "--no-telemetry", "-l", "0", "--log-level=crit", NULL};
-	struct ursa_lcore_conf conf = {.nb_mbufs = 4095, .seed = 1, .virtual_clock = true,
+	struct ursa_lcore_conf conf = {.nb_mbufs = 4095, .seeded = true, .seed = 1, .virtual_clock = true,
 				       .virtual_start_ns = URSA_NS_PER_S, .name = "fuzzroce"};
 	struct rte_ether_addr mac = {{0x02, 0, 0, 0, 0, 0x01}};
 	struct rte_ether_addr peer = {{0x02, 0, 0, 0, 0, 0x02}};
@@ -180,7 +184,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 				      i ? URSA_RDMA_ACCESS_REMOTE_READ : all, &s->mr[i]),
 		     "mr");
 	}
-	ursa_rdma_gid_from_addr(&s->lgid, &a);
+	s->lgid = (struct ursa_rdma_gid_attr){
+		.type = URSA_RDMA_GID_TYPE_ROCE_V2, .port = 1, .iface = ifc};
+	ursa_rdma_gid_from_addr(&s->lgid.gid, &a);
 	ursa_rdma_gid_from_addr(&s->rgid, &pa);
 	s->verbose = getenv("FUZZ_ROCE_VERBOSE") != NULL;
 	rearm(s);

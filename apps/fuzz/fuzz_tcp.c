@@ -108,7 +108,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	char *eal[] = {"fuzz_tcp", "--no-huge", "-m", "256", "--no-shconf", "--no-pci",
 		       "--no-telemetry", "-l", "0", "--log-level=crit", NULL};
-	struct ursa_lcore_conf conf = {.nb_mbufs = 4095, .seed = 1, .virtual_clock = true,
+	struct ursa_lcore_conf conf = {.nb_mbufs = 4095, .seeded = true, .seed = 1, .virtual_clock = true,
 				       .virtual_start_ns = URSA_NS_PER_S, .name = "fuzz"};
 	struct rte_ether_addr mac = {{0x02, 0, 0, 0, 0, 0x01}};
 	struct rte_ether_addr peer = {{0x02, 0, 0, 0, 0, 0x02}};

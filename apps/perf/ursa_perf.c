@@ -54,6 +54,7 @@ struct opts {
 	const char *pcap;
 	unsigned lcore;
 	uint64_t seed;
+	bool has_seed; /* false: keys, QPNs and PSNs unpredictable (the default) */
 	uint8_t ack_timeout;
 	bool stats;
 };
@@ -88,7 +89,8 @@ static void usage(FILE *f)
 		"      --ip ADDR/PLEN     local address (server 10.0.0.1/24, client 10.0.0.2/24)\n"
 		"      --oob-port N       control connection port (default 18515)\n"
 		"      --lcore N          EAL core (default 0)\n"
-		"      --seed N           stack RNG seed\n"
+		"      --seed N           replayable RNG and secrets from seed N (loopback: N, N+1),\n"
+		"                         for tests only (default: unpredictable)\n"
 		"      --ack-timeout N    local ACK timeout 4.096 us * 2^N (default 14: 67 ms)\n"
 		"      --stats            print the non-zero roce counters at the end\n");
 }
@@ -114,7 +116,7 @@ static int parse(int argc, char **argv, struct opts *o)
 	int c;
 
 	*o = (struct opts){.oob_port = 18515, .test = URSA_PERF_WRITE_BW, .size = 65536,
-			   .iters = 1000, .mtu = 1024, .depth = 128, .seed = 1};
+			   .iters = 1000, .mtu = 1024, .depth = 128};
 	while ((c = getopt_long(argc, argv, "t:s:an:D:m:q:p:h", lo, NULL)) != -1) {
 		switch (c) {
 		case 'L': o->mode = 'l'; break;
@@ -139,7 +141,7 @@ static int parse(int argc, char **argv, struct opts *o)
 		case 'I': o->addr = optarg; break;
 		case 'O': o->oob_port = (unsigned)strtoul(optarg, NULL, 0); break;
 		case 'c': o->lcore = (unsigned)strtoul(optarg, NULL, 0); break;
-		case 'e': o->seed = strtoull(optarg, NULL, 0); break;
+		case 'e': o->seed = strtoull(optarg, NULL, 0); o->has_seed = true; break;
 		case 'X': o->stats = true; break;
 		case 'T': o->ack_timeout = (uint8_t)strtoul(optarg, NULL, 0); break;
 		case 'h': usage(stdout); exit(0);
@@ -201,7 +203,8 @@ static int lcore_new(const struct opts *o, const char *name, uint64_t seed,
 	struct ursa_lcore_conf c = {.lcore_id = rte_lcore_id(), .nb_mbufs = 16383,
 				    .mbuf_size = RTE_MAX((unsigned)RTE_MBUF_DEFAULT_BUF_SIZE,
 							 o->mtu + 256u + RTE_PKTMBUF_HEADROOM),
-				    .max_timers = 4096, .seed = seed, .name = name};
+				    .max_timers = 4096, .seeded = o->has_seed, .seed = seed,
+				    .name = name};
 
 	return ursa_lcore_create(&c, out);
 }
@@ -551,6 +554,30 @@ static int open_stack(const struct opts *o, struct ursa_lcore **lc)
 	return 0;
 }
 
+/*
+ * The end of a session over a link that the peer's departure can tear down under a poll
+ * (memif: see ursa_port_wait_down). Neither side polls while the other leaves:
+ *   client: ... DONE received, QP destroyed, port flushed; sends BYE, stops polling
+ *   server: BYE received, stops polling, answers BYE
+ *   client: closes its port (memif tells the server), then the TCP connection
+ *   server: waits until its port is down and the EAL interrupt thread has finished, then
+ *           closes its port
+ */
+static int server_bye(struct ursa_lcore *lc, int fd)
+{
+	int rc;
+
+	if (ctl_send(fd, "BYE\n") != 0)
+		return -EIO;
+	for (uint16_t i = 0; i < lc->nb_ports; i++)
+		if ((rc = ursa_port_wait_down(&lc->ports[i], 10000)) != 0) {
+			fprintf(stderr, "ursa-perf: port %u still up 10 s after the client left\n",
+				i);
+			return rc;
+		}
+	return 0;
+}
+
 /* Server: one client at a time, as many runs as it asks for. */
 static int run_server(const struct opts *o)
 {
@@ -561,6 +588,7 @@ static int run_server(const struct opts *o)
 	int lfd, fd = -1, rc;
 	uint64_t maxsize;
 	unsigned mtu, depth;
+	bool bye = false;
 
 	if ((rc = open_stack(o, &lc)) != 0) {
 		if (lc)
@@ -626,8 +654,10 @@ static int run_server(const struct opts *o)
 		}
 		if ((rc = ctl_line(fd, line, sizeof(line))) != 0)
 			break;
-		if (strcmp(line, "BYE") == 0)
+		if (strcmp(line, "BYE") == 0) {
+			bye = true;
 			break;
+		}
 		if (sscanf(line, "RUN %31s %" SCNu32 " %" SCNu64, test, &size, &seed) != 3 ||
 		    (t = ursa_perf_test_parse(test)) < 0) {
 			rc = -EPROTO;
@@ -664,6 +694,8 @@ out_ep:
 	print_stats(o, lc, "server");
 	ursa_perf_ep_destroy(&ep);
 out:
+	if (bye)
+		rc = server_bye(lc, fd);
 	close(fd);
 	for (uint16_t i = 0; i < lc->nb_ports; i++)
 		ursa_port_flush(lc, &lc->ports[i]);
@@ -745,13 +777,17 @@ static int run_client(const struct opts *o)
 	print_ports(lc);
 	print_stats(o, lc, "client");
 out:
-	/* Close our end of the link before the server closes its own: memif's control thread
-	 * must not see the peer leave while this thread tears the port down. */
+	/* The end of the session (see server_bye): our port closes only once the server has
+	 * stopped polling its own, and the server closes its port only after ours is gone. */
 	ursa_perf_ep_destroy(&ep);
 	for (uint16_t i = 0; i < lc->nb_ports; i++)
 		ursa_port_flush(lc, &lc->ports[i]);
+	if (ctl_send(fd, "BYE\n") != 0 || ctl_line(fd, line, sizeof(line)) != 0 ||
+	    strcmp(line, "BYE") != 0) {
+		fprintf(stderr, "ursa-perf: the server did not answer BYE\n");
+		rc = rc ? rc : -EPROTO;
+	}
 	ursa_lcore_destroy(lc);
-	ctl_send(fd, "BYE\n");
 	close(fd);
 	return rc ? rc : fails ? -EIO : 0;
 }

@@ -65,6 +65,7 @@ struct ursa_perf_ep {
 	size_t buflen;
 	unsigned depth;
 	struct ursa_perf_info local, remote;
+	uint8_t sgid_index; /* the local GID entry (binds the QP to its interface) */
 	unsigned rq_posted; /* receives outstanding */
 	uint8_t ack_timeout; /* local ACK timeout exponent for connect (0: 14, 67 ms) */
 	uint64_t errors;    /* completions with an error status */

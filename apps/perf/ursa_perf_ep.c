@@ -128,10 +128,12 @@ int ursa_perf_ep_create(struct ursa_lcore *lc, size_t buflen, unsigned depth,
 		goto err_cq;
 	if ((rc = ursa_rdma_reg_mr(ep->pd, ep->buf, ep->buflen, all, &ep->mr)) != 0)
 		goto err_qp;
-	if ((rc = ursa_rdma_query_gid(ep->dev, 1, 0, &ep->local.gid)) != 0)
+	/* GID entry 0: the first address of the first interface, which the QP binds to. */
+	ep->sgid_index = 0;
+	if ((rc = ursa_rdma_query_gid(ep->dev, 1, ep->sgid_index, &ep->local.gid)) != 0)
 		goto err_mr;
 	ep->local.qpn = ep->qp->qp_num;
-	ep->local.psn = ursa_rng_u32(&lc->rng) & 0xffffff;
+	ep->local.psn = ursa_secret_u32(&lc->secret) & 0xffffff;
 	ep->local.rkey = ep->mr->rkey;
 	ep->local.vaddr = (uintptr_t)ep->buf;
 	ep->local.len = ep->buflen;
@@ -167,7 +169,7 @@ int ursa_perf_ep_connect(struct ursa_perf_ep *ep, uint16_t mtu)
 	a.rq_psn = ep->remote.psn;
 	a.max_dest_rd_atomic = RD_ATOMIC;
 	a.min_rnr_timer = 1;
-	a.ah.sgid = ep->local.gid;
+	a.ah.sgid_index = ep->sgid_index;
 	a.ah.dgid = ep->remote.gid;
 	if ((rc = ursa_rdma_modify_qp(ep->qp, &a,
 				      URSA_RDMA_QP_STATE | URSA_RDMA_QP_PATH_MTU |

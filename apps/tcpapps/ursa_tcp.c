@@ -68,7 +68,7 @@ struct opts {
 	int listen_port;
 	enum mode mode;
 	uint64_t bytes, stream_seed, seed;
-	bool rst, offline_gen, offline_check, kernel, stats;
+	bool rst, offline_gen, offline_check, kernel, stats, has_seed;
 	double timeout_s;
 	unsigned msg_size, count;
 	int lcore; /* CPU for EAL lcore 0; -1: any CPU of the affinity mask */
@@ -278,13 +278,12 @@ static int stack_up(struct app *a)
 	if (eal_start(a->o.lcore) != 0)
 		return -1;
 	lconf.lcore_id = rte_lcore_id();
+	lconf.seeded = a->o.has_seed; /* without --seed: unpredictable */
 	lconf.seed = a->o.seed;
 	if ((rc = ursa_lcore_create(&lconf, &a->lc)) != 0) {
 		fprintf(stderr, "ursa-tcp: lcore: %s\n", strerror(-rc));
 		return -1;
 	}
-	if (a->o.seed == 0 && ursa_rng_seed_os(&a->lc->rng) != 0)
-		return -1;
 	if ((rc = ursa_port_open_ethdev(a->lc, a->o.port, 0, &port)) != 0) {
 		fprintf(stderr, "ursa-tcp: --port %s: %s\n", a->o.port, strerror(-rc));
 		return -1;
@@ -941,6 +940,7 @@ static int parse(int argc, char **argv, struct opts *o)
 		case 'S':
 			if (num(optarg, 0, UINT64_MAX, &o->seed) != 0)
 				return bad("--seed", optarg, "a number");
+			o->has_seed = true;
 			break;
 		case 'f': o->fault = optarg; break;
 		case 'r': o->fault_rx = optarg; break;

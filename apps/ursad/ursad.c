@@ -335,15 +335,12 @@ int main(int argc, char **argv)
 		rte_log_set_global_level((uint32_t)d->conf.log_level);
 
 	lconf.lcore_id = rte_lcore_id();
+	lconf.seeded = d->conf.has_seed; /* without --seed: unpredictable */
 	lconf.seed = d->conf.seed;
 	rc = ursa_lcore_create(&lconf, &d->lc);
 	if (rc) {
 		fprintf(stderr, "ursad: cannot create the lcore context: %s\n", strerror(-rc));
 		goto out_eal;
-	}
-	if (!d->conf.has_seed && (rc = ursa_rng_seed_os(&d->lc->rng)) != 0) {
-		fprintf(stderr, "ursad: cannot seed from the kernel: %s\n", strerror(-rc));
-		goto out_lcore;
 	}
 	if ((rc = open_ports(d)) != 0)
 		goto out_lcore;

@@ -86,7 +86,7 @@ static int split(const char *val, char *buf, size_t buflen, struct ursa_spec_kv 
 
 /* "qpn=0x19,dest_qpn=0x19,rq_psn=0x49f1bf,sq_psn=0,pmtu=1024,local=10.77.0.2,peer=10.77.0.3,
  *  hop_limit=64,tclass=0,pkey=0xffff,access=write|read|atomic,max_dest_rd_atomic=16,
- *  min_rnr_timer=12" */
+ *  min_rnr_timer=12,iface=0" */
 int case_rdma_parse_qp(const char *val, struct case_rdma_qp *qp, char *err, size_t errlen)
 {
 	struct ursa_spec_kv kv[RDMA_MAX_KV];
@@ -99,6 +99,7 @@ int case_rdma_parse_qp(const char *val, struct case_rdma_qp *qp, char *err, size
 	if (n < 0)
 		return n;
 	memset(qp, 0, sizeof(*qp));
+	qp->iface = -1;
 	qp->pmtu = 1024;
 	qp->pkey = 0xffff;
 	qp->max_dest_rd_atomic = 16;
@@ -154,6 +155,10 @@ int case_rdma_parse_qp(const char *val, struct case_rdma_qp *qp, char *err, size
 				qp->tclass = (uint8_t)u;
 			else
 				qp->max_dest_rd_atomic = (uint8_t)u;
+		} else if (!strcmp(k, "iface")) {
+			if (num(k, v, URSA_MAX_IFACES - 1, &u, err, errlen))
+				return -EINVAL;
+			qp->iface = (int)u;
 		} else if (!strcmp(k, "min_rnr_timer")) {
 			if (num(k, v, 31, &u, err, errlen))
 				return -EINVAL;
@@ -313,13 +318,42 @@ static unsigned access_of(unsigned a)
 	       (a & CASE_ACCESS_REMOTE_ATOMIC ? URSA_RDMA_ACCESS_REMOTE_ATOMIC : 0);
 }
 
-/* The interface that has addr, or -1. */
-static int iface_of(struct ursa_lcore *lc, const struct ursa_ipaddr *addr)
+/* The interface whose GID entry for q->local binds the QP: the one named by iface=, which
+ * must hold the address, or else the only interface that holds it. Two tenants may hold the
+ * same address on two VLANs: then the case must say which (-EINVAL), never the first. */
+static int iface_of(struct ursa_lcore *lc, const struct case_rdma_qp *q, unsigned idx)
 {
-	for (uint16_t i = 0; i < lc->nb_ifaces; i++)
-		if (ursa_iface_has_addr(&lc->ifaces[i], addr) != NULL)
-			return i;
-	return -1;
+	char buf[64];
+	int found = -1;
+
+	if (q->iface >= 0) {
+		if (q->iface < lc->nb_ifaces &&
+		    ursa_iface_has_addr(&lc->ifaces[q->iface], &q->local) != NULL)
+			return q->iface;
+		fprintf(stderr, "ursa-pcap-replay: rdma_qp %u: interface %d has no local=%s\n", idx,
+			q->iface, ursa_ipaddr_fmt(&q->local, buf, sizeof(buf)));
+		return -EADDRNOTAVAIL;
+	}
+	for (uint16_t i = 0; i < lc->nb_ifaces; i++) {
+		if (ursa_iface_has_addr(&lc->ifaces[i], &q->local) == NULL)
+			continue;
+		if (found >= 0) {
+			fprintf(stderr,
+				"ursa-pcap-replay: rdma_qp %u: local=%s is on interfaces %d and "
+				"%u: "
+				"say which with iface=\n",
+				idx, ursa_ipaddr_fmt(&q->local, buf, sizeof(buf)), found, i);
+			return -EINVAL;
+		}
+		found = i;
+	}
+	if (found < 0) {
+		fprintf(stderr,
+			"ursa-pcap-replay: rdma_qp %u: local=%s is no interface's address\n", idx,
+			ursa_ipaddr_fmt(&q->local, buf, sizeof(buf)));
+		return -EADDRNOTAVAIL;
+	}
+	return found;
 }
 
 static int qp_setup(struct ursa_lcore *lc, struct rdma_state *st, const struct case_rdma_qp *q,
@@ -327,15 +361,12 @@ static int qp_setup(struct ursa_lcore *lc, struct rdma_state *st, const struct c
 {
 	struct ursa_rdma_qp_cap cap = {64, RTE_MAX(q->recv_count, 1u), 1, 1};
 	struct ursa_rdma_qp_attr a = {0};
+	struct ursa_rdma_gid_attr sgid = {0};
 	struct ursa_roce_qp *qp;
-	int ifc = iface_of(lc, &q->local), rc;
-	char buf[64];
+	int ifc = iface_of(lc, q, idx), rc;
 
-	if (ifc < 0) {
-		fprintf(stderr, "ursa-pcap-replay: rdma_qp %u: local=%s is no interface's address\n",
-			idx, ursa_ipaddr_fmt(&q->local, buf, sizeof(buf)));
-		return -EADDRNOTAVAIL;
-	}
+	if (ifc < 0)
+		return ifc;
 	if ((rc = ursa_roce_qp_create(st->pd, st->cq, st->cq, &cap, false, &qp)) != 0) {
 		fprintf(stderr, "ursa-pcap-replay: rdma_qp %u: create: %s\n", idx, strerror(-rc));
 		return rc;
@@ -346,12 +377,11 @@ static int qp_setup(struct ursa_lcore *lc, struct rdma_state *st, const struct c
 			strerror(-rc));
 		return rc;
 	}
-	ursa_roce_qp_set_iface(qp, (int32_t)ifc, lc->ifaces[ifc].tenant);
 	a.qp_state = URSA_RDMA_QPS_INIT;
 	a.qp_access_flags = access_of(q->access);
 	a.pkey = q->pkey;
-	rc = ursa_roce_qp_modify(qp, &a,
-				 URSA_RDMA_QP_STATE | URSA_RDMA_QP_ACCESS_FLAGS | URSA_RDMA_QP_PKEY);
+	rc = ursa_roce_qp_modify(
+		qp, &a, URSA_RDMA_QP_STATE | URSA_RDMA_QP_ACCESS_FLAGS | URSA_RDMA_QP_PKEY, NULL);
 	if (rc != 0) {
 		fprintf(stderr, "ursa-pcap-replay: rdma_qp %u: to INIT: %s\n", idx, strerror(-rc));
 		return rc;
@@ -374,14 +404,22 @@ static int qp_setup(struct ursa_lcore *lc, struct rdma_state *st, const struct c
 	a.rq_psn = q->rq_psn;
 	a.max_dest_rd_atomic = q->max_dest_rd_atomic;
 	a.min_rnr_timer = q->min_rnr_timer;
-	ursa_rdma_gid_from_addr(&a.ah.sgid, &q->local);
+	/* The GID entry of the local address on its interface: binds the QP there. */
+	sgid.type = URSA_RDMA_GID_TYPE_ROCE_V2;
+	sgid.port = 1;
+	sgid.iface = (uint16_t)ifc;
+	sgid.vlan = lc->ifaces[ifc].vlan;
+	sgid.tenant = lc->ifaces[ifc].tenant;
+	ursa_rdma_gid_from_addr(&sgid.gid, &q->local);
 	ursa_rdma_gid_from_addr(&a.ah.dgid, &q->peer);
 	a.ah.hop_limit = q->hop_limit;
 	a.ah.traffic_class = q->tclass;
 	rc = ursa_roce_qp_modify(qp, &a,
-				 URSA_RDMA_QP_STATE | URSA_RDMA_QP_PATH_MTU | URSA_RDMA_QP_DEST_QPN |
-					 URSA_RDMA_QP_RQ_PSN | URSA_RDMA_QP_MAX_DEST_RD_ATOMIC |
-					 URSA_RDMA_QP_MIN_RNR_TIMER | URSA_RDMA_QP_AV);
+				 URSA_RDMA_QP_STATE | URSA_RDMA_QP_PATH_MTU |
+					 URSA_RDMA_QP_DEST_QPN | URSA_RDMA_QP_RQ_PSN |
+					 URSA_RDMA_QP_MAX_DEST_RD_ATOMIC |
+					 URSA_RDMA_QP_MIN_RNR_TIMER | URSA_RDMA_QP_AV,
+				 &sgid);
 	if (rc != 0) {
 		fprintf(stderr, "ursa-pcap-replay: rdma_qp %u: to RTR: %s\n", idx, strerror(-rc));
 		return rc;
@@ -396,7 +434,8 @@ static int qp_setup(struct ursa_lcore *lc, struct rdma_state *st, const struct c
 	rc = ursa_roce_qp_modify(qp, &a,
 				 URSA_RDMA_QP_STATE | URSA_RDMA_QP_SQ_PSN | URSA_RDMA_QP_TIMEOUT |
 					 URSA_RDMA_QP_RETRY_CNT | URSA_RDMA_QP_RNR_RETRY |
-					 URSA_RDMA_QP_MAX_QP_RD_ATOMIC);
+					 URSA_RDMA_QP_MAX_QP_RD_ATOMIC,
+				 NULL);
 	if (rc != 0)
 		fprintf(stderr, "ursa-pcap-replay: rdma_qp %u: to RTS: %s\n", idx, strerror(-rc));
 	return rc;

@@ -272,6 +272,7 @@ static int build(struct replay *r, const struct case_conf *c, bool loopback)
 {
 	struct ursa_lcore_conf lconf = {
 		.nb_mbufs = 8191,
+		.seeded = true, /* replays are byte-exact */
 		.seed = c->seed,
 		.virtual_clock = true,
 		.virtual_start_ns = REPLAY_T0,

@@ -47,6 +47,7 @@ struct case_rdma_qp {
 	uint16_t pmtu;
 	uint16_t pkey;
 	struct ursa_ipaddr local, peer;
+	int iface; /**< the interface whose GID entry binds the QP; -1: the one with local */
 	uint8_t hop_limit; /**< 0: the engine's default */
 	uint8_t tclass;
 	unsigned access; /**< CASE_ACCESS_REMOTE_* the QP allows */

@@ -163,6 +163,20 @@ cp "$T/ok.conf" "$T/rm.conf"
 printf 'rdma_mr = rkey=0x100,va=0x1000,len=64,access=write|exec\n' >>"$T/rm.conf"
 check "rdma_mr access rights are checked" 2 "rm.conf:3: rdma_mr: access: unknown right 'exec'" -- \
 	--loopback --conf "$T/rm.conf" --input "$E/input.pcap" --expected "$E/input.pcap"
+# Two tenants with the RoCE case's address on two VLANs: the QP's interface must be named,
+# and a QP bound to the other one takes none of the requests (they arrive untagged).
+cp -r "$R/atomic-bw" "$T/two"
+sed -i 's/^iface = vlan=0,.*$/&\niface = vlan=7,tenant=1,mac=52:54:00:77:00:02,ip=10.77.0.2\/24,ll=no/' \
+	"$T/two/case.conf"
+check "an address on two interfaces needs rdma_qp iface=" 2 \
+	'rdma_qp 0: local=10.77.0.2 is on interfaces 0 and 1: say which with iface=' -- \
+	--case "$T/two"
+sed -i 's/^rdma_qp = /rdma_qp = iface=1,/' "$T/two/case.conf"
+check "a QP bound to the other VLAN's interface gets nothing" 1 \
+	'COUNTER +roce\.rx_req expected 5, got 0' '^FAIL: 0 matched, 0 differ, 5 missing' -- \
+	--case "$T/two"
+sed -i 's/^rdma_qp = iface=1,/rdma_qp = iface=0,/' "$T/two/case.conf"
+check "a QP bound to its interface answers" 0 '^PASS: 5 matched' -- --case "$T/two"
 cp "$T/ok.conf" "$T/ct.conf"
 printf 'counter = drop_bad_icrc=1\n' >>"$T/ct.conf"
 check "counter lines name block.name" 2 'ct.conf:3: counter: want block.name=value' -- \

@@ -95,33 +95,46 @@ static int sr_query_port(struct ursa_rdma_device *dev, uint8_t port, struct ursa
 	return 0;
 }
 
-/* The GID at index, and the interface that owns it. */
-static const struct ursa_iface *gid_at(struct ursa_lcore *lc, unsigned index,
-				       union ursa_rdma_gid *gid)
+/* The GID table: every address of every interface, in interface order, IPv4 then IPv6
+ * (link-local included, as the kernel's default GIDs). Each entry carries its interface,
+ * VLAN and tenant: two tenants with the same address on two VLANs have two entries. */
+static int gid_at(struct ursa_lcore *lc, unsigned index, struct ursa_rdma_gid_attr *g)
 {
+	unsigned left = index;
+
+	if (index >= URSA_RDMA_MAX_GIDS)
+		return -ENOENT;
 	for (uint16_t i = 0; i < lc->nb_ifaces; i++) {
 		const struct ursa_iface *ifc = &lc->ifaces[i];
+		const struct ursa_iface_addr *a = NULL;
 
-		if (index < ifc->n4) {
-			ursa_rdma_gid_from_addr(gid, &ifc->v4[index].addr);
-			return ifc;
+		if (left < ifc->n4)
+			a = &ifc->v4[left];
+		else if (left - ifc->n4 < ifc->n6)
+			a = &ifc->v6[left - ifc->n4];
+		if (a == NULL) {
+			left -= ifc->n4 + ifc->n6;
+			continue;
 		}
-		index -= ifc->n4;
-		if (index < ifc->n6) {
-			ursa_rdma_gid_from_addr(gid, &ifc->v6[index].addr);
-			return ifc;
-		}
-		index -= ifc->n6;
+		memset(g, 0, sizeof(*g));
+		ursa_rdma_gid_from_addr(&g->gid, &a->addr);
+		g->type = URSA_RDMA_GID_TYPE_ROCE_V2;
+		g->port = 1;
+		g->index = (uint8_t)index;
+		g->iface = ifc->index;
+		g->vlan = ifc->vlan;
+		g->tenant = ifc->tenant;
+		return 0;
 	}
-	return NULL;
+	return -ENOENT;
 }
 
 static int sr_query_gid(struct ursa_rdma_device *dev, uint8_t port, unsigned index,
-			union ursa_rdma_gid *gid)
+			struct ursa_rdma_gid_attr *attr)
 {
 	if (port != 1)
 		return -EINVAL;
-	return gid_at(dev->lc, index, gid) != NULL ? 0 : -ENOENT;
+	return gid_at(dev->lc, index, attr);
 }
 
 static int sr_alloc_pd(struct ursa_rdma_device *dev, struct ursa_rdma_pd **out)
@@ -270,26 +283,19 @@ static int sr_create_qp(struct ursa_rdma_pd *pd, const struct ursa_rdma_qp_init_
 	return 0;
 }
 
+/* The address vector names its source GID by index; resolve the entry here (the kernel's
+ * core does this for its drivers) and hand it to the engine, which binds the QP to the
+ * entry's interface and tenant and applies the whole modify or nothing. */
 static int sr_modify_qp(struct ursa_rdma_qp *qp, const struct ursa_rdma_qp_attr *a, unsigned mask)
 {
-	struct softroce_qp *q = to_sqp(qp);
-	struct ursa_lcore *lc = qp->dev->lc;
-	int rc = ursa_roce_qp_modify(q->qp, a, mask);
+	struct ursa_rdma_gid_attr sgid;
 
-	if (rc == 0 && (mask & URSA_RDMA_QP_AV)) {
-		/* Bind the QP to the interface that owns its source GID (and to its tenant). */
-		union ursa_rdma_gid g;
-		const struct ursa_iface *ifc;
-
-		for (unsigned i = 0; (ifc = gid_at(lc, i, &g)) != NULL; i++)
-			if (memcmp(g.raw, a->ah.sgid.raw, 16) == 0) {
-				ursa_roce_qp_set_iface(q->qp, ifc->index, ifc->tenant);
-				break;
-			}
-		if (ifc == NULL)
-			return -EADDRNOTAVAIL;
+	if (mask & URSA_RDMA_QP_AV) {
+		if (gid_at(qp->dev->lc, a->ah.sgid_index, &sgid) != 0)
+			return -EINVAL;
+		return ursa_roce_qp_modify(to_sqp(qp)->qp, a, mask, &sgid);
 	}
-	return rc;
+	return ursa_roce_qp_modify(to_sqp(qp)->qp, a, mask, NULL);
 }
 
 static int sr_query_qp(struct ursa_rdma_qp *qp, struct ursa_rdma_qp_attr *a)

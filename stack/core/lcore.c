@@ -26,6 +26,21 @@ static void drop_rx(struct ursa_lcore *lc, struct ursa_port *p, struct rte_mbuf 
 	rte_pktmbuf_free_bulk(pkts, n);
 }
 
+/* Seeded: both generators from conf->seed, so a replay is deterministic. Otherwise both from
+ * the kernel: no seed given means nothing a peer could reproduce. */
+static int lcore_seed(struct ursa_lcore *lc, const struct ursa_lcore_conf *conf)
+{
+	int rc;
+
+	if (conf->seeded) {
+		ursa_rng_seed(&lc->rng, conf->seed);
+		return ursa_secret_init_seed(&lc->secret, conf->seed);
+	}
+	if ((rc = ursa_rng_seed_os(&lc->rng)) != 0)
+		return rc;
+	return ursa_secret_init_os(&lc->secret);
+}
+
 int ursa_lcore_create(const struct ursa_lcore_conf *conf, struct ursa_lcore **out)
 {
 	struct ursa_lcore *lc;
@@ -47,7 +62,9 @@ int ursa_lcore_create(const struct ursa_lcore_conf *conf, struct ursa_lcore **ou
 		ursa_clock_init_virtual(&lc->clock, conf->virtual_start_ns);
 	else
 		ursa_clock_init_real(&lc->clock);
-	ursa_rng_seed(&lc->rng, conf->seed);
+	rc = lcore_seed(lc, conf);
+	if (rc)
+		goto err_free;
 	rc = ursa_timer_heap_init(&lc->timers,
 				  conf->max_timers ? conf->max_timers : LCORE_DEFAULT_TIMERS);
 	if (rc)
@@ -69,6 +86,7 @@ int ursa_lcore_create(const struct ursa_lcore_conf *conf, struct ursa_lcore **ou
 err_timers:
 	ursa_timer_heap_fini(&lc->timers);
 err_free:
+	ursa_secret_wipe(&lc->secret);
 	free(lc);
 	return rc;
 }
@@ -82,6 +100,7 @@ void ursa_lcore_destroy(struct ursa_lcore *lc)
 	port_close_all(lc);
 	ursa_timer_heap_fini(&lc->timers);
 	rte_mempool_free(lc->pool);
+	ursa_secret_wipe(&lc->secret);
 	free(lc);
 }
 

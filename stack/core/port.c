@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_dev.h>
 #include <rte_ethdev.h>
@@ -371,6 +372,39 @@ unsigned ursa_port_flush(struct ursa_lcore *lc, struct ursa_port *p)
 	p->c.tx_full_drop += p->ntx - sent;
 	p->ntx = 0;
 	return sent;
+}
+
+/*
+ * Whether a PMD that takes its link down from the EAL interrupt thread has finished doing so.
+ * For memif the last step of memif_disconnect() clears the run configuration, after which its
+ * stats callback counts over zero queues; before that, a port that carried traffic reports
+ * it. (DPDK offers no generic way to wait for the interrupt thread: an EAL alarm used as a
+ * barrier leaves a handle that rte_eal_cleanup() frees while still registered.)
+ */
+static bool link_settled(struct ursa_port *p)
+{
+	struct rte_eth_dev_info info;
+	struct rte_eth_stats st;
+
+	if (rte_eth_dev_info_get(p->ethdev, &info) != 0 || info.driver_name == NULL ||
+	    strcmp(info.driver_name, "net_memif") != 0)
+		return true;
+	return rte_eth_stats_get(p->ethdev, &st) == 0 && st.ipackets == 0 && st.opackets == 0;
+}
+
+int ursa_port_wait_down(struct ursa_port *p, unsigned timeout_ms)
+{
+	struct rte_eth_link link;
+
+	if (p->ops != &ethdev_ops)
+		return 0;
+	for (unsigned i = 0; i < timeout_ms * 10; i++) {
+		if ((rte_eth_link_get_nowait(p->ethdev, &link) != 0 || !link.link_status) &&
+		    link_settled(p))
+			return 0;
+		usleep(100);
+	}
+	return -ETIMEDOUT;
 }
 
 int ursa_port_set_fault(struct ursa_lcore *lc, struct ursa_port *p, enum ursa_dir dir,

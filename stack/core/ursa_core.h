@@ -5,8 +5,9 @@
  *
  * One lcore runs one shard of everything (ports' queues, interfaces, connections, timers) to
  * completion; nothing here is locked. All mutable state lives in struct ursa_lcore, passed as
- * the first argument. Time comes from lc->clock and randomness from lc->rng, never from the
- * TSC or rand() directly, so a replay on a virtual clock is deterministic.
+ * the first argument. Time comes from lc->clock and randomness from lc->rng or, for anything
+ * a peer must not guess, lc->secret (ursa_rng.h), never from the TSC or rand() directly, so
+ * a replay on a virtual clock with a seed is deterministic.
  *
  * Conventions: functions return 0 or a negative errno; bursts return a count; constructors
  * are int ursa_x_create(..., struct ursa_x **out). A function that takes an mbuf takes
@@ -155,6 +156,18 @@ unsigned ursa_port_mem_rx_pending(const struct ursa_port *p);
 void ursa_port_tx(struct ursa_lcore *lc, struct ursa_port *p, struct rte_mbuf *m);
 /** Send everything queued; returns frames handed to the device. */
 unsigned ursa_port_flush(struct ursa_lcore *lc, struct ursa_port *p);
+/** Wait, without polling the port, until its link is down and the PMD has finished taking
+ *  it down (memif: its teardown in the EAL interrupt thread is complete); -ETIMEDOUT after
+ *  timeout_ms. Returns 0 at once for memory ports.
+ *
+ *  Why: some PMDs tear their queues down from the EAL interrupt thread when the peer leaves.
+ *  DPDK 22.11's memif does (memif_disconnect unmaps the shared regions and clears the run
+ *  configuration), with nothing that excludes a concurrent rte_eth_rx_burst/tx_burst or
+ *  rte_eth_dev_stop in the data-plane thread: a poll or a close that overlaps the peer's
+ *  departure touches unmapped memory. Two processes that share such a link stop polling,
+ *  let one side close, and have the other wait here before it closes its own end. */
+int ursa_port_wait_down(struct ursa_port *p, unsigned timeout_ms);
+
 /** Attach a fault injector to one direction (replaces and frees any earlier one). */
 int ursa_port_set_fault(struct ursa_lcore *lc, struct ursa_port *p, enum ursa_dir dir,
 			const struct ursa_fault_conf *conf);
@@ -219,7 +232,9 @@ struct ursa_lcore_conf {
 	unsigned nb_mbufs;     /**< mbuf pool size (sized up front: no growth without hugepages) */
 	unsigned mbuf_size;    /**< data room per mbuf, 0 = RTE_MBUF_DEFAULT_BUF_SIZE */
 	unsigned max_timers;   /**< capacity of the timer heap */
-	uint64_t seed;	       /**< RNG seed */
+	bool seeded;	       /**< true: lc->rng and lc->secret from seed (tests, replay);
+				    false: both unpredictable, from the kernel's entropy */
+	uint64_t seed;	       /**< the seed, when seeded */
 	bool virtual_clock;    /**< true: time moves only by ursa_clock_set/advance */
 	uint64_t virtual_start_ns;
 	const char *name;      /**< pool name prefix; must be unique per process */
@@ -234,7 +249,8 @@ struct ursa_lcore {
 	unsigned lcore_id;
 	int logtype;
 	struct ursa_clock clock;
-	struct ursa_rng rng;
+	struct ursa_rng rng;	   /**< choices a peer may predict (jitter, faults) */
+	struct ursa_secret secret; /**< what a peer must not guess (keys, IDs, ISNs) */
 	struct rte_mempool *pool;
 	struct ursa_timer_heap timers;
 	struct ursa_stats stats;
@@ -268,7 +284,8 @@ struct ursa_lcore {
 	struct ursa_ctl_ctx *ctl;
 };
 
-/** Create an lcore context: mempool, clock, RNG, timers. EAL must be initialised. */
+/** Create an lcore context: mempool, clock, RNG and secret generator (from conf->seed when
+ *  conf->seeded, else from the kernel), timers. EAL must be initialised. */
 int ursa_lcore_create(const struct ursa_lcore_conf *conf, struct ursa_lcore **out);
 /** Tear down in reverse: fini hooks (last registered first), ports, pool. */
 void ursa_lcore_destroy(struct ursa_lcore *lc);

@@ -85,7 +85,7 @@ int ursa_ip_init(struct ursa_lcore *lc)
 	if (ip == NULL)
 		return -ENOMEM;
 	lc->ip = ip;
-	ip->ip4_id = (uint16_t)ursa_rng_u64(&lc->rng);
+	ip->ip4_id = (uint16_t)ursa_secret_u32(&lc->secret);
 	ip->rl_tokens = (uint64_t)ICMP_RL_BURST * (1000000000ull / ICMP_RL_RATE);
 	ip->rl_last_ns = ursa_now(lc);
 	/* The lcore's pool name is unique in the process; derive ours from it. */

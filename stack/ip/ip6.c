@@ -499,7 +499,7 @@ static int ip6_fragment_out(struct ursa_lcore *lc, struct ursa_iface *ifc,
 {
 	const uint32_t hl = IP6_HDR_LEN + sizeof(struct rte_ipv6_fragment_ext);
 	struct rte_mbuf *frags[IP_MAX_FRAGS];
-	rte_be32_t id = rte_cpu_to_be_32(ursa_rng_u32(&lc->rng));
+	rte_be32_t id = rte_cpu_to_be_32(ursa_secret_u32(&lc->secret));
 	int32_t n;
 	int rc = 0;
 

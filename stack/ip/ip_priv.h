@@ -272,7 +272,7 @@ struct ursa_ip_ctx {
 	struct icmp_rl_dst rl_dst[ICMP_RL_DST_SLOTS];
 
 	/* ---- IPv4 and ICMP (ip4.c, icmp.c) ---- */
-	uint16_t ip4_id; /* next IPv4 identification, started from lc->rng */
+	uint16_t ip4_id; /* next IPv4 identification, started from lc->secret */
 	/* IPv4 reassembly: one table per interface, made on its first fragment. DPDK's key has
 	 * no interface, and tenants with the same addresses must never complete each other's
 	 * datagrams. */

@@ -220,7 +220,7 @@ static void nd_dad_timer(struct ursa_lcore *lc, struct ursa_timer *t, void *arg)
 	(void)t;
 	if (d->state == IP6_DAD_DELAY) {
 		/* One probe (DupAddrDetectTransmits = 1), then wait RetransTimer. */
-		ursa_rng_fill(&lc->rng, d->nonce, sizeof(d->nonce));
+		ursa_secret_bytes(&lc->secret, d->nonce, sizeof(d->nonce));
 		d->state = IP6_DAD_PROBE;
 		nd_send_ns(lc, ifc, NULL, &a->addr, NULL, d->nonce);
 		ursa_timer_arm_in(lc, &d->timer, ND_RETRANS_NS);

@@ -36,7 +36,8 @@ static int stub_query_port(struct ursa_rdma_device *d, uint8_t p, struct ursa_rd
 	RTE_SET_USED(d), RTE_SET_USED(p), RTE_SET_USED(a);
 	return -EOPNOTSUPP;
 }
-static int stub_query_gid(struct ursa_rdma_device *d, uint8_t p, unsigned i, union ursa_rdma_gid *g)
+static int stub_query_gid(struct ursa_rdma_device *d, uint8_t p, unsigned i,
+			  struct ursa_rdma_gid_attr *g)
 {
 	RTE_SET_USED(d), RTE_SET_USED(p), RTE_SET_USED(i), RTE_SET_USED(g);
 	return -EOPNOTSUPP;

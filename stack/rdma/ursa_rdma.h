@@ -145,6 +145,28 @@ union ursa_rdma_gid {
 	uint8_t raw[16];
 };
 
+/** GID types ursa knows: RoCEv2 (UDP/IP) only. */
+enum ursa_rdma_gid_type {
+	URSA_RDMA_GID_TYPE_ROCE_V2,
+};
+
+/**
+ * One GID table entry and what it belongs to, as the kernel's ib_gid_attr (and
+ * ibv_query_gid_ex's ibv_gid_entry): the GID is an address of one interface, and that
+ * interface is one (port, VLAN) of one tenant. Two entries may carry the same GID (two
+ * tenants with the same address on two VLANs); they differ in interface. A QP whose address
+ * handle names an entry (ah.sgid_index) sends and receives on that entry's interface only.
+ */
+struct ursa_rdma_gid_attr {
+	union ursa_rdma_gid gid;
+	enum ursa_rdma_gid_type type;
+	uint8_t port;	 /**< the RDMA port (1) */
+	uint8_t index;	 /**< this entry's index in the port's GID table */
+	uint16_t iface;	 /**< the interface (lc->ifaces index) that owns the address */
+	uint16_t vlan;	 /**< that interface's VLAN (0 = untagged) */
+	uint32_t tenant; /**< that interface's tenant */
+};
+
 /** The IPv4-mapped or IPv6 GID of an address. */
 void ursa_rdma_gid_from_addr(union ursa_rdma_gid *gid, const struct ursa_ipaddr *a);
 /** Back to an address: IPv4-mapped GIDs give AF_INET. */
@@ -163,8 +185,22 @@ enum ursa_rdma_qp_attr_mask {
 	URSA_RDMA_QP_MAX_QP_RD_ATOMIC = 1 << 9,
 	URSA_RDMA_QP_MAX_DEST_RD_ATOMIC = 1 << 10,
 	URSA_RDMA_QP_MIN_RNR_TIMER = 1 << 11,
-	URSA_RDMA_QP_AV = 1 << 12, /**< remote/local GID, hop limit, traffic class, flow label */
+	URSA_RDMA_QP_AV = 1 << 12, /**< struct ursa_rdma_ah_attr */
 	URSA_RDMA_QP_PKEY = 1 << 13,
+};
+
+/**
+ * The address vector of a connected QP (ibv_ah_attr with its GRH, which RoCEv2 always has):
+ * the remote GID, and the local GID by its index in the GID table, never by value, since a
+ * value may belong to several interfaces. The entry binds the QP to its interface, VLAN and
+ * tenant (struct ursa_rdma_gid_attr).
+ */
+struct ursa_rdma_ah_attr {
+	union ursa_rdma_gid dgid;
+	uint8_t sgid_index;    /**< local GID table entry (ursa_rdma_query_gid_ex) */
+	uint8_t hop_limit;     /**< 0 = the device default */
+	uint8_t traffic_class; /**< DSCP << 2 | ECN */
+	uint32_t flow_label;
 };
 
 struct ursa_rdma_qp_attr {
@@ -181,13 +217,7 @@ struct ursa_rdma_qp_attr {
 	uint8_t max_rd_atomic;
 	uint8_t max_dest_rd_atomic;
 	uint8_t min_rnr_timer;
-	struct {
-		union ursa_rdma_gid dgid;
-		union ursa_rdma_gid sgid;
-		uint8_t hop_limit;     /**< 0 = the device default */
-		uint8_t traffic_class; /**< DSCP << 2 | ECN */
-		uint32_t flow_label;
-	} ah;
+	struct ursa_rdma_ah_attr ah;
 };
 
 struct ursa_rdma_qp_cap {
@@ -273,8 +303,10 @@ struct ursa_rdma_ops {
 	int (*query_device)(struct ursa_rdma_device *dev, struct ursa_rdma_device_attr *attr);
 	int (*query_port)(struct ursa_rdma_device *dev, uint8_t port,
 			  struct ursa_rdma_port_attr *attr);
+	/** The GID table entry at index with its interface, VLAN and tenant; -ENOENT past
+	 *  the end. */
 	int (*query_gid)(struct ursa_rdma_device *dev, uint8_t port, unsigned index,
-			 union ursa_rdma_gid *gid);
+			 struct ursa_rdma_gid_attr *attr);
 	int (*alloc_pd)(struct ursa_rdma_device *dev, struct ursa_rdma_pd **out);
 	int (*dealloc_pd)(struct ursa_rdma_pd *pd);
 	int (*reg_mr)(struct ursa_rdma_pd *pd, void *addr, uint64_t length, unsigned access,
@@ -288,6 +320,9 @@ struct ursa_rdma_ops {
 	int (*req_notify_cq)(struct ursa_rdma_cq *cq, bool solicited_only);
 	int (*create_qp)(struct ursa_rdma_pd *pd, const struct ursa_rdma_qp_init_attr *init,
 			 struct ursa_rdma_qp **out);
+	/** All or nothing: a modify that fails leaves the QP exactly as it was. With
+	 *  URSA_RDMA_QP_AV the QP is bound to the interface of GID entry ah.sgid_index; a QP
+	 *  reaches RTR only so bound. */
 	int (*modify_qp)(struct ursa_rdma_qp *qp, const struct ursa_rdma_qp_attr *attr,
 			 unsigned mask);
 	int (*query_qp)(struct ursa_rdma_qp *qp, struct ursa_rdma_qp_attr *attr);
@@ -338,10 +373,22 @@ static inline int ursa_rdma_query_port(struct ursa_rdma_device *d, uint8_t port,
 {
 	return d->ops->query_port(d, port, a);
 }
+/** The GID table entry at index i of port (ibv_query_gid_ex). */
+static inline int ursa_rdma_query_gid_ex(struct ursa_rdma_device *d, uint8_t port, unsigned i,
+					 struct ursa_rdma_gid_attr *a)
+{
+	return d->ops->query_gid(d, port, i, a);
+}
+/** The GID alone (ibv_query_gid). */
 static inline int ursa_rdma_query_gid(struct ursa_rdma_device *d, uint8_t port, unsigned i,
 				      union ursa_rdma_gid *g)
 {
-	return d->ops->query_gid(d, port, i, g);
+	struct ursa_rdma_gid_attr a;
+	int rc = d->ops->query_gid(d, port, i, &a);
+
+	if (rc == 0)
+		*g = a.gid;
+	return rc;
 }
 static inline int ursa_rdma_alloc_pd(struct ursa_rdma_device *d, struct ursa_rdma_pd **out)
 {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Memory regions and their keys. A key is 32 random bits from lc->rng (never 0, unique on
+ * Memory regions and their keys. A key is 32 random bits from lc->secret (never 0, unique on
  * the lcore), looked up exactly in an rte_hash: no index bits, no "all memory" key.
  * Deregistration, re-registration and invalidation remove the key at once, so a late
  * request with the old key finds nothing and is answered with a remote access error.
@@ -43,7 +43,7 @@ static int mr_new_key(struct ursa_roce_mr *mr)
 	struct ursa_roce_ctx *ctx = mr->ctx;
 
 	for (int tries = 0; tries < 64; tries++) {
-		uint32_t key = ursa_rng_u32(&ctx->lc->rng);
+		uint32_t key = ursa_secret_u32(&ctx->lc->secret);
 
 		if (key == 0 || rte_hash_lookup(ctx->mr_hash, &key) >= 0)
 			continue;

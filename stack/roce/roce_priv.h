@@ -19,13 +19,15 @@
 #define ROCE_MAX_SGE	      8
 #define ROCE_MAX_WR	      4096
 #define ROCE_MAX_CQE	      65536
-#define ROCE_QPN_BASE	      0x11	 /* QPNs are ROCE_QPN_BASE + slot; 0 and 1 are special */
+#define ROCE_QPN_MIN	      2		 /* QPNs are random in [2, 2^24); 0 and 1 are special */
 #define ROCE_MAX_UNACKED_PSNS 128	 /* requester window (rocev2.md §3.2) */
 #define ROCE_MAX_PKT_PER_ACK  64	 /* AckReq at least this often */
 #define ROCE_MAX_MSG_SIZE     (1u << 31) /* RETH length limit */
 #define ROCE_MAX_RD_ATOMIC    16
 #define ROCE_TX_BUDGET	      32 /* packets per QP per poll, requester and read responder */
 #define ROCE_MR_CACHE	      16 /* key -> MR cache entries (power of two) */
+#define ROCE_QP_CACHE	      64 /* QPN -> QP cache entries (power of two) */
+#define ROCE_QPN_RECENT	      64 /* destroyed QPNs not handed out again (ring size) */
 
 /* Counters: every drop by reason ("drop_*"), NAKs sent by reason. */
 #define ROCE_COUNTERS(X)                                                                           \
@@ -92,7 +94,15 @@ struct ursa_roce_ctx {
 	void *xmit_arg;
 	uint16_t ip_id;
 	uint32_t nb_qp_slots;
-	struct ursa_roce_qp **qps;	 /* by QPN - ROCE_QPN_BASE */
+	struct ursa_roce_qp **qps;	 /* the live QPs, each in its own slot */
+	/* QPNs are 24 random bits from lc->secret, so a peer cannot guess another one: an
+	 * rte_hash maps them to QPs, behind a direct-mapped cache that holds live QPs only
+	 * (a QP leaving the table clears its entry). The last ROCE_QPN_RECENT QPNs given up
+	 * are not drawn again, so a late packet for a destroyed QP never reaches a new one. */
+	struct rte_hash *qp_hash;
+	struct ursa_roce_qp *qp_cache[ROCE_QP_CACHE];
+	uint32_t qpn_recent[ROCE_QPN_RECENT];
+	uint32_t qpn_recent_next;
 	struct rte_hash *mr_hash;	 /* key -> MR */
 	/* Every data packet looks its keys up (lkey per SGE, rkey per request): a small
 	 * direct-mapped cache in front of mr_hash. Removing any key from the hash bumps
@@ -178,6 +188,7 @@ enum roce_resp_in { ROCE_IN_NONE, ROCE_IN_SEND, ROCE_IN_WRITE };
 struct ursa_roce_qp {
 	struct ursa_roce_ctx *ctx;
 	uint32_t qpn;
+	uint32_t slot; /* in ctx->qps */
 	enum ursa_rdma_qp_state state;
 	struct ursa_roce_pd *pd;
 	struct ursa_roce_cq *scq, *rcq;
@@ -303,6 +314,12 @@ void roce_icrc_put(uint8_t *p, uint32_t icrc);
 
 /* roce_ctx.c */
 struct ursa_roce_qp *roce_qp_lookup(struct ursa_roce_ctx *ctx, uint32_t qpn);
+/* Enter qp in the table under a fresh random QPN (qp->qpn, qp->slot). 0 or -ENOSPC. */
+int roce_qpn_alloc(struct ursa_roce_ctx *ctx, struct ursa_roce_qp *qp);
+/* Take qp out of the table; its QPN joins the recently used ones. */
+void roce_qpn_free(struct ursa_roce_ctx *ctx, struct ursa_roce_qp *qp);
+/* Give qp a chosen QPN (replay, tests): -EINVAL when 0, 1, too large or in use. */
+int roce_qpn_set(struct ursa_roce_ctx *ctx, struct ursa_roce_qp *qp, uint32_t qpn);
 void roce_mark_busy(struct ursa_roce_qp *qp);
 
 /* roce_tx.c: building and sending packets */
@@ -394,7 +411,7 @@ void roce_comp_wqe(struct ursa_roce_qp *qp, struct roce_swqe *w, enum ursa_rdma_
 		   uint32_t vendor_err);
 
 /* roce_recv.c */
-/* iface: the ingress interface, or -1 when unknown (replay, tests). */
+/* iface: the ingress interface (-1 when unknown: then no QP accepts the packet). */
 void roce_input(struct ursa_roce_ctx *ctx, struct rte_mbuf *m, const uint8_t *l3, int32_t iface);
 void roce_input_l4(struct ursa_lcore *lc, struct rte_mbuf *m, uint16_t l3_len, int32_t iface);
 

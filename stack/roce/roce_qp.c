@@ -81,17 +81,13 @@ int ursa_roce_qp_create(struct ursa_roce_pd *pd, struct ursa_roce_cq *send_cq,
 {
 	struct ursa_roce_ctx *ctx = pd->ctx;
 	struct ursa_roce_qp *qp;
-	uint32_t slot;
+	int rc;
 
 	if (send_cq == NULL || recv_cq == NULL || cap == NULL || cap->max_send_wr == 0 ||
 	    cap->max_recv_wr == 0 || cap->max_send_wr > ROCE_MAX_WR ||
 	    cap->max_recv_wr > ROCE_MAX_WR || cap->max_send_sge > ROCE_MAX_SGE ||
 	    cap->max_recv_sge > ROCE_MAX_SGE)
 		return -EINVAL;
-	for (slot = 0; slot < ctx->nb_qp_slots && ctx->qps[slot] != NULL; slot++)
-		;
-	if (slot == ctx->nb_qp_slots)
-		return -ENOSPC;
 	qp = calloc(1, sizeof(*qp));
 	if (qp == NULL)
 		return -ENOMEM;
@@ -106,7 +102,12 @@ int ursa_roce_qp_create(struct ursa_roce_pd *pd, struct ursa_roce_cq *send_cq,
 		return -ENOMEM;
 	}
 	qp->ctx = ctx;
-	qp->qpn = ROCE_QPN_BASE + slot;
+	if ((rc = roce_qpn_alloc(ctx, qp)) != 0) {
+		free(qp->sq);
+		free(qp->rq);
+		free(qp);
+		return rc;
+	}
 	qp->state = URSA_RDMA_QPS_RESET;
 	qp->pd = pd;
 	qp->scq = send_cq;
@@ -126,7 +127,6 @@ int ursa_roce_qp_create(struct ursa_roce_pd *pd, struct ursa_roce_cq *send_cq,
 	pd->users++;
 	send_cq->users++;
 	recv_cq->users++;
-	ctx->qps[slot] = qp;
 	*out = qp;
 	return 0;
 }
@@ -139,7 +139,7 @@ int ursa_roce_qp_destroy(struct ursa_roce_qp *qp)
 	ursa_timer_cancel(ctx->lc, &qp->rnr_timer);
 	if (qp->busy)
 		TAILQ_REMOVE(&ctx->busy, qp, busy_link);
-	ctx->qps[qp->qpn - ROCE_QPN_BASE] = NULL;
+	roce_qpn_free(ctx, qp);
 	qp->pd->users--;
 	qp->scq->users--;
 	qp->rcq->users--;
@@ -151,18 +151,10 @@ int ursa_roce_qp_destroy(struct ursa_roce_qp *qp)
 
 int roce_qp_set_qpn(struct ursa_roce_qp *qp, uint32_t qpn)
 {
-	struct ursa_roce_ctx *ctx = qp->ctx;
-	uint32_t slot = qpn - ROCE_QPN_BASE;
+	int rc = roce_qpn_set(qp->ctx, qp, qpn);
 
-	if (qpn == qp->qpn)
-		return 0;
-	if (qpn < ROCE_QPN_BASE || slot >= ctx->nb_qp_slots || ctx->qps[slot] != NULL)
-		return -EINVAL;
-	ctx->qps[qp->qpn - ROCE_QPN_BASE] = NULL;
-	ctx->qps[slot] = qp;
-	qp->qpn = qpn;
-	qp->sport = qp_sport(qpn);
-	return 0;
+	qp->sport = qp_sport(qp->qpn);
+	return rc;
 }
 
 uint32_t ursa_roce_qp_num(const struct ursa_roce_qp *qp)
@@ -173,12 +165,6 @@ uint32_t ursa_roce_qp_num(const struct ursa_roce_qp *qp)
 uint16_t ursa_roce_qp_sport(const struct ursa_roce_qp *qp)
 {
 	return qp->sport;
-}
-
-void ursa_roce_qp_set_iface(struct ursa_roce_qp *qp, int32_t iface, uint32_t tenant)
-{
-	qp->path.iface = iface;
-	qp->path.tenant = tenant;
 }
 
 static bool mtu_ok(uint16_t mtu)
@@ -225,9 +211,15 @@ static void qp_reset(struct ursa_roce_qp *qp)
 	memset(&qp->resp, 0, sizeof(qp->resp));
 }
 
-int ursa_roce_qp_modify(struct ursa_roce_qp *qp, const struct ursa_rdma_qp_attr *a, unsigned mask)
+/* Every check of a modify, before anything changes (a failed modify leaves the QP as it
+ * was). The address vector must come with the GID entry it names (index and family agree),
+ * and no QP reaches RTR or beyond without an interface (an unbound QP would be reachable
+ * from every interface). */
+static int modify_check(const struct ursa_roce_qp *qp, const struct ursa_rdma_qp_attr *a,
+			unsigned mask, const struct ursa_rdma_gid_attr *sgid,
+			enum ursa_rdma_qp_state to)
 {
-	enum ursa_rdma_qp_state to = (mask & URSA_RDMA_QP_STATE) ? a->qp_state : qp->state;
+	bool bound = qp->path.iface >= 0;
 
 	if (!transition_ok(qp->state, to, mask))
 		return -EINVAL;
@@ -244,7 +236,31 @@ int ursa_roce_qp_modify(struct ursa_roce_qp *qp, const struct ursa_rdma_qp_attr 
 	    ((mask & URSA_RDMA_QP_MAX_DEST_RD_ATOMIC) &&
 	     a->max_dest_rd_atomic > ROCE_MAX_RD_ATOMIC))
 		return -EINVAL;
+	if (mask & URSA_RDMA_QP_AV) {
+		struct ursa_ipaddr l, r;
 
+		/* The path is chosen once, on INIT -> RTR: a connected QP never moves to another
+		 * interface (another tenant's VLAN) under its peer. */
+		if (qp->state != URSA_RDMA_QPS_INIT || to != URSA_RDMA_QPS_RTR)
+			return -EINVAL;
+		if (sgid == NULL || sgid->index != a->ah.sgid_index ||
+		    sgid->type != URSA_RDMA_GID_TYPE_ROCE_V2)
+			return -EINVAL;
+		ursa_rdma_gid_to_addr(&sgid->gid, &l);
+		ursa_rdma_gid_to_addr(&a->ah.dgid, &r);
+		if (l.family != r.family)
+			return -EINVAL;
+		bound = true;
+	}
+	if (!bound &&
+	    (to == URSA_RDMA_QPS_RTR || to == URSA_RDMA_QPS_RTS || to == URSA_RDMA_QPS_SQD))
+		return -EINVAL;
+	return 0;
+}
+
+static void modify_apply(struct ursa_roce_qp *qp, const struct ursa_rdma_qp_attr *a, unsigned mask,
+			 const struct ursa_rdma_gid_attr *sgid)
+{
 	if (mask & URSA_RDMA_QP_ACCESS_FLAGS)
 		qp->attr.qp_access_flags = a->qp_access_flags;
 	if (mask & URSA_RDMA_QP_PKEY)
@@ -278,11 +294,21 @@ int ursa_roce_qp_modify(struct ursa_roce_qp *qp, const struct ursa_rdma_qp_attr 
 	if (mask & URSA_RDMA_QP_AV) {
 		qp->attr.ah = a->ah;
 		ursa_rdma_gid_to_addr(&a->ah.dgid, &qp->path.remote);
-		ursa_rdma_gid_to_addr(&a->ah.sgid, &qp->path.local);
-		if (qp->path.remote.family != qp->path.local.family)
-			return -EINVAL;
+		ursa_rdma_gid_to_addr(&sgid->gid, &qp->path.local);
+		qp->path.iface = sgid->iface;
+		qp->path.tenant = sgid->tenant;
 	}
+}
 
+int ursa_roce_qp_modify(struct ursa_roce_qp *qp, const struct ursa_rdma_qp_attr *a, unsigned mask,
+			const struct ursa_rdma_gid_attr *sgid)
+{
+	enum ursa_rdma_qp_state to = (mask & URSA_RDMA_QP_STATE) ? a->qp_state : qp->state;
+	int rc = modify_check(qp, a, mask, sgid, to);
+
+	if (rc != 0)
+		return rc;
+	modify_apply(qp, a, mask, sgid);
 	if (to != qp->state) {
 		if (to == URSA_RDMA_QPS_RESET)
 			qp_reset(qp);

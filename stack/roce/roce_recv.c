@@ -113,8 +113,11 @@ void roce_input(struct ursa_roce_ctx *ctx, struct rte_mbuf *m, const uint8_t *l3
 	if (!ursa_ipaddr_eq(&pkt.src, &qp->path.remote) ||
 	    !ursa_ipaddr_eq(&pkt.dst, &qp->path.local))
 		DROP(bad_addr);
-	/* Interface-bound QPs take packets from their own interface only (tenant isolation). */
-	if (qp->path.iface >= 0 && iface >= 0 && qp->path.iface != iface)
+	/* A QP takes packets from the interface its source GID belongs to, and from no other:
+	 * another VLAN (another tenant with the same addresses) or an unknown ingress is
+	 * dropped. state_accepts() has let through only QPs in RTR or later, and those are
+	 * always bound (ursa_roce_qp_modify). */
+	if (qp->path.iface < 0 || qp->path.iface != iface)
 		DROP(bad_iface);
 	if (!pkey_match(roce_bth_pkey(pkt_bth(&pkt)), qp->attr.pkey))
 		DROP(bad_pkey);
@@ -132,9 +135,9 @@ out:
 	rte_pktmbuf_free(m);
 }
 
-void ursa_roce_input(struct ursa_lcore *lc, struct rte_mbuf *m, uint16_t l3_len)
+void ursa_roce_input(struct ursa_lcore *lc, struct rte_mbuf *m, uint16_t l3_len, int32_t iface)
 {
-	roce_input_l4(lc, m, l3_len, -1);
+	roce_input_l4(lc, m, l3_len, iface);
 }
 
 void roce_input_l4(struct ursa_lcore *lc, struct rte_mbuf *m, uint16_t l3_len, int32_t iface)
@@ -161,7 +164,7 @@ void roce_input_l4(struct ursa_lcore *lc, struct rte_mbuf *m, uint16_t l3_len, i
 		   iface);
 }
 
-void ursa_roce_input_l3(struct ursa_lcore *lc, struct rte_mbuf *m)
+void ursa_roce_input_l3(struct ursa_lcore *lc, struct rte_mbuf *m, int32_t iface)
 {
 	struct ursa_roce_ctx *ctx = lc->roce;
 	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
@@ -200,7 +203,7 @@ void ursa_roce_input_l3(struct ursa_lcore *lc, struct rte_mbuf *m)
 		goto bad;
 	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - iptot));
 	rte_pktmbuf_adj(m, (uint16_t)(iplen + sizeof(*udp)));
-	ursa_roce_input(lc, m, (uint16_t)iplen);
+	ursa_roce_input(lc, m, (uint16_t)iplen, iface);
 	return;
 bad:
 	ctx->c[ROCE_C_rx]++;

@@ -38,7 +38,7 @@ int ursa_roce_fuzz_input(struct ursa_lcore *lc, const uint8_t *data, size_t len)
 		len = rte_pktmbuf_tailroom(m);
 	if (len > 0)
 		memcpy(rte_pktmbuf_append(m, (uint16_t)len), data, len);
-	ursa_roce_input_l3(lc, m);
+	ursa_roce_input_l3(lc, m, 0);
 	return 0;
 }
 
@@ -88,6 +88,7 @@ int ursa_roce_fuzz_setup(struct ursa_lcore *lc)
 				URSA_RDMA_ACCESS_REMOTE_ATOMIC;
 	struct ursa_rdma_qp_cap cap = {8, 8, 1, 1};
 	struct ursa_rdma_qp_attr a = {0};
+	struct ursa_rdma_gid_attr sgid = {0}; /* entry 0: interface 0, tenant 0 */
 	struct ursa_ipaddr l, r;
 	struct roce_fuzz *f;
 	int rc;
@@ -124,20 +125,25 @@ int ursa_roce_fuzz_setup(struct ursa_lcore *lc)
 	a.timeout = 10;
 	a.retry_cnt = 7;
 	a.rnr_retry = 7;
-	ursa_rdma_gid_from_addr(&a.ah.sgid, &l);
+	sgid.type = URSA_RDMA_GID_TYPE_ROCE_V2;
+	sgid.port = 1;
+	ursa_rdma_gid_from_addr(&sgid.gid, &l);
 	ursa_rdma_gid_from_addr(&a.ah.dgid, &r);
-	if ((rc = ursa_roce_qp_modify(f->qp, &a, URSA_RDMA_QP_STATE | URSA_RDMA_QP_ACCESS_FLAGS)) ||
+	if ((rc = ursa_roce_qp_modify(f->qp, &a, URSA_RDMA_QP_STATE | URSA_RDMA_QP_ACCESS_FLAGS,
+				      NULL)) ||
 	    (a.qp_state = URSA_RDMA_QPS_RTR,
 	     rc = ursa_roce_qp_modify(f->qp, &a,
 				      URSA_RDMA_QP_STATE | URSA_RDMA_QP_PATH_MTU |
 					      URSA_RDMA_QP_DEST_QPN | URSA_RDMA_QP_RQ_PSN |
-					      URSA_RDMA_QP_MAX_DEST_RD_ATOMIC | URSA_RDMA_QP_AV)) ||
+					      URSA_RDMA_QP_MAX_DEST_RD_ATOMIC | URSA_RDMA_QP_AV,
+				      &sgid)) ||
 	    (a.qp_state = URSA_RDMA_QPS_RTS,
 	     rc = ursa_roce_qp_modify(f->qp, &a,
 				      URSA_RDMA_QP_STATE | URSA_RDMA_QP_SQ_PSN |
 					      URSA_RDMA_QP_TIMEOUT | URSA_RDMA_QP_RETRY_CNT |
 					      URSA_RDMA_QP_RNR_RETRY |
-					      URSA_RDMA_QP_MAX_QP_RD_ATOMIC)))
+					      URSA_RDMA_QP_MAX_QP_RD_ATOMIC,
+				      NULL)))
 		goto err;
 	for (int k = 0; k < 4; k++) {
 		struct ursa_rdma_sge s = {0x10000 + 8192u * (unsigned)k, 8192, 0x00c0ffee};

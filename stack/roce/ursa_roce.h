@@ -11,10 +11,12 @@
  * transmit (ursa_roce_init); tests and replays install their own.
  *
  * Security (DESIGN.md §2.1): keys carry 32 random bits, there is no "all memory" key, and a
- * key dies with deregistration or re-registration. The responder checks addresses, P_Key,
- * ICRC, PSN, opcode sequence, QP access, rkey, PD, MR access, bounds and atomic alignment
- * before touching memory. The hooks that fix keys and QPNs for replay and fuzzing are not
- * here: ursa_roce_testing.h, in a static library that is never installed.
+ * key dies with deregistration or re-registration. A QP is bound to the interface (VLAN,
+ * tenant) of its source GID entry and takes packets from it only (§2.4). The responder
+ * checks addresses, P_Key, ICRC, PSN, opcode sequence, QP access, rkey, PD, MR access,
+ * bounds and atomic alignment before touching memory. The hooks that fix keys and QPNs
+ * for replay and fuzzing are not here: ursa_roce_testing.h, in a static library that is
+ * never installed.
  */
 #ifndef URSA_ROCE_H
 #define URSA_ROCE_H
@@ -31,7 +33,8 @@ struct ursa_roce_mr;
 struct ursa_roce_cq;
 struct ursa_roce_qp;
 
-/** Where a QP's packets go: addresses from its GIDs, the egress interface (or -1: route). */
+/** Where a QP's packets go: addresses from its GIDs, the interface and tenant of its source
+ *  GID entry (-1 while the QP is unbound, which it is only before RTR). */
 struct ursa_roce_path {
 	struct ursa_ipaddr local;
 	struct ursa_ipaddr remote;
@@ -46,7 +49,7 @@ typedef int (*ursa_roce_xmit_t)(struct ursa_lcore *lc, void *arg, const struct u
 struct ursa_roce_conf {
 	uint8_t ttl;	 /**< default IP TTL / hop limit (0 = 64) when the QP's AV has none */
 	uint8_t tos;	 /**< default DSCP << 2 | ECN when the QP's AV has none */
-	uint32_t max_qp; /**< 0 = 256 */
+	uint32_t max_qp; /**< 0 = 256, at most 65536 */
 	uint32_t max_mr; /**< 0 = 4096 */
 };
 
@@ -56,11 +59,12 @@ int ursa_roce_ctx_create(struct ursa_lcore *lc, const struct ursa_roce_conf *con
 int ursa_roce_init(struct ursa_lcore *lc);
 void ursa_roce_set_xmit(struct ursa_lcore *lc, ursa_roce_xmit_t fn, void *arg);
 
-/** Receive one RoCEv2 packet: m's data starts at the BTH and the IP and UDP headers
+/** Receive one RoCEv2 packet that arrived on interface iface (a QP takes packets from the
+ *  interface it is bound to only): m's data starts at the BTH and the IP and UDP headers
  *  (l3_len + 8 bytes) are right before it in the first segment. Takes ownership. */
-void ursa_roce_input(struct ursa_lcore *lc, struct rte_mbuf *m, uint16_t l3_len);
+void ursa_roce_input(struct ursa_lcore *lc, struct rte_mbuf *m, uint16_t l3_len, int32_t iface);
 /** Receive a whole IP packet (data at the IP header): checks IP/UDP framing, then as above. */
-void ursa_roce_input_l3(struct ursa_lcore *lc, struct rte_mbuf *m);
+void ursa_roce_input_l3(struct ursa_lcore *lc, struct rte_mbuf *m, int32_t iface);
 
 int ursa_roce_pd_alloc(struct ursa_lcore *lc, struct ursa_roce_pd **out);
 /** -EBUSY while MRs or QPs use it. */
@@ -90,13 +94,17 @@ int ursa_roce_cq_arm(struct ursa_roce_cq *cq, bool solicited_only);
 int ursa_roce_qp_create(struct ursa_roce_pd *pd, struct ursa_roce_cq *send_cq,
 			struct ursa_roce_cq *recv_cq, const struct ursa_rdma_qp_cap *cap,
 			bool sq_sig_all, struct ursa_roce_qp **out);
+/** Change a QP's state and attributes, all or nothing (a failed modify changes nothing).
+ *  With URSA_RDMA_QP_AV, sgid is the GID table entry that attr->ah.sgid_index names (the
+ *  provider resolves it, as the kernel's core does for its drivers): the QP takes its source
+ *  address from it and is bound to its interface and tenant; it then sends on that interface
+ *  only and accepts packets from that interface only. A QP goes to RTR only once bound.
+ *  sgid is ignored without URSA_RDMA_QP_AV. */
 int ursa_roce_qp_modify(struct ursa_roce_qp *qp, const struct ursa_rdma_qp_attr *attr,
-			unsigned mask);
+			unsigned mask, const struct ursa_rdma_gid_attr *sgid);
 int ursa_roce_qp_query(const struct ursa_roce_qp *qp, struct ursa_rdma_qp_attr *attr);
 int ursa_roce_qp_destroy(struct ursa_roce_qp *qp);
 uint32_t ursa_roce_qp_num(const struct ursa_roce_qp *qp);
-/** Set the egress interface (-1: route) and tenant of a QP's path. */
-void ursa_roce_qp_set_iface(struct ursa_roce_qp *qp, int32_t iface, uint32_t tenant);
 /** The UDP source port of the QP's packets (0xC000-0xFFFF, fixed per QP). */
 uint16_t ursa_roce_qp_sport(const struct ursa_roce_qp *qp);
 

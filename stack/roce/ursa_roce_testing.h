@@ -22,15 +22,16 @@ int ursa_roce_mr_set_key(struct ursa_roce_mr *mr, uint32_t key);
 /** Renumber a QP to the QPN a captured peer addressed. -EINVAL when that QPN is out of
  *  range or taken. */
 int ursa_roce_qp_set_qpn(struct ursa_roce_qp *qp, uint32_t qpn);
-/** Fuzzing entry: len bytes starting at an IP header, through the whole receive path.
- *  Creates the engine on first use. Returns 0, or -ENOMEM when no mbuf. */
+/** Fuzzing entry: len bytes starting at an IP header, through the whole receive path, as
+ *  arriving on interface 0 (where ursa_roce_fuzz_setup binds its QP). Creates the engine on
+ *  first use. Returns 0, or -ENOMEM when no mbuf. */
 int ursa_roce_fuzz_input(struct ursa_lcore *lc, const uint8_t *data, size_t len);
 /** A target for fuzzing deep into the responder and completer: creates the engine (if
  *  needed) with a transmit that discards, and one RC QP in RTS with fixed, documented
  *  parameters: QPN 0x11, local 10.0.0.1, remote 10.0.0.2, peer QPN 0x12, PMTU 256,
- *  expected PSN 0, send PSN 0, all remote access, max_dest_rd_atomic 4, and a 64 KiB MR at
- *  iova 0x10000 with rkey 0x00c0ffee; 4 receive and 4 send WQEs posted. Freed with the
- *  lcore. Returns 0 or a negative errno. */
+ *  expected PSN 0, send PSN 0, bound to interface 0 (tenant 0), all remote access,
+ *  max_dest_rd_atomic 4, and a 64 KiB MR at iova 0x10000 with rkey 0x00c0ffee; 4 receive
+ *  and 4 send WQEs posted. Freed with the lcore. Returns 0 or a negative errno. */
 int ursa_roce_fuzz_setup(struct ursa_lcore *lc);
 
 #ifdef __cplusplus

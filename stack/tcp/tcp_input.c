@@ -38,17 +38,35 @@ static uint8_t wscale_for(uint32_t rcvbuf)
 	return s;
 }
 
-/* RFC 5961 §7: challenge ACKs, at most challenge_ack_limit per second per lcore. */
+/*
+ * RFC 5961 §7: challenge ACKs are rate limited, first per connection (one per
+ * invalid_ratelimit_ms, as Linux's tcp_invalid_ratelimit), then per lcore by a budget drawn
+ * from lc->secret each second in [limit/2, limit*3/2) (as Linux since CVE-2016-5696). A
+ * flood on one connection spends one unit of the lcore budget per interval, and the budget's
+ * size is unknown, so counting the challenge ACKs one's own connection gets says nothing
+ * about whether spoofed segments hit another connection.
+ */
 static void challenge_ack(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb)
 {
 	struct ursa_tcp_ctx *t = lc->tcp;
 	uint64_t now = ursa_now(lc);
+	uint32_t limit = t->conf.challenge_ack_limit;
 
-	if (now - t->chack_epoch_ns >= URSA_NS_PER_S) {
+	if (pcb->chack_last_ns != 0 &&
+	    now - pcb->chack_last_ns < (uint64_t)t->conf.invalid_ratelimit_ms * URSA_NS_PER_MS) {
+		TCP_INC(lc, TCP_C_challenge_acks_limited_conn);
+		return;
+	}
+	pcb->chack_last_ns = now;
+	if (t->chack_epoch_ns == 0 || now - t->chack_epoch_ns >= URSA_NS_PER_S) {
 		t->chack_epoch_ns = now;
 		t->chack_count = 0;
+		t->chack_budget = 0;
+		if (limit > 0)
+			t->chack_budget =
+				(limit + 1) / 2 + (uint32_t)ursa_secret_below(&lc->secret, limit);
 	}
-	if (t->chack_count >= t->conf.challenge_ack_limit) {
+	if (t->chack_count >= t->chack_budget) {
 		TCP_INC(lc, TCP_C_challenge_acks_limited);
 		return;
 	}
@@ -163,7 +181,7 @@ static struct ursa_tcp_pcb *child_new(struct ursa_lcore *lc, struct ursa_iface *
 	}
 	c->listener = l;
 	c->ts_offset = (uint32_t)tcp_siphash(lc->tcp->secret, &c->faddr, sizeof(c->faddr)) ^
-		       (uint32_t)ursa_rng_u32(&lc->rng);
+		       ursa_secret_u32(&lc->secret);
 	c->last_rx_ns = ursa_now(lc);
 	return c;
 }
@@ -776,6 +794,14 @@ static void do_segment(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, struct r
 	if (!acceptable) {
 		if (s->flags & TH_RST) {
 			TCP_INC(lc, TCP_C_drop_rst_out_of_window);
+			return;
+		}
+		/* RFC 5961 §4.2: a SYN gets a challenge ACK whatever its sequence number, so
+		 * a flood of them is rate limited like the in-window ones (Linux too). */
+		if ((s->flags & TH_SYN) && pcb->state != URSA_TCP_SYN_RCVD &&
+		    pcb->state != URSA_TCP_TIME_WAIT) {
+			TCP_INC(lc, TCP_C_drop_unacceptable);
+			challenge_ack(lc, pcb);
 			return;
 		}
 		if (SEQ_LEQ(s->seq + seglen, pcb->rcv_nxt)) {

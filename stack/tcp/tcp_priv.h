@@ -28,6 +28,7 @@
 	X(conn_reset_rx)                                                                     \
 	X(rst_tx)                                                                            \
 	X(challenge_acks)                                                                    \
+	X(challenge_acks_limited_conn)                                                       \
 	X(challenge_acks_limited)                                                            \
 	X(delayed_acks)                                                                      \
 	X(ooo_segs)                                                                          \
@@ -193,6 +194,7 @@ struct ursa_tcp_pcb {
 	uint8_t keep_probes;
 	uint32_t keep_idle_s, keep_intvl_s, keep_cnt;
 	uint64_t last_rx_ns;
+	uint64_t chack_last_ns; /* our last challenge ACK (0 = none yet) */
 
 	/* statistics */
 	uint64_t st_retransmits, st_timeouts, st_fast_rexmt, st_segs_in, st_segs_out;
@@ -218,8 +220,9 @@ struct ursa_tcp_ctx {
 	uint32_t eph_next;
 	const struct ursa_tcp_cc_ops *cc[URSA_TCP_CC_MAX];
 	unsigned ncc;
-	uint64_t chack_epoch_ns; /* RFC 5961 §7 rate limit window */
-	uint32_t chack_count;
+	uint64_t chack_epoch_ns; /* RFC 5961 §7: the current second of the lcore budget */
+	uint32_t chack_count;	 /* challenge ACKs sent in it */
+	uint32_t chack_budget;	 /* drawn at random for it */
 	bool fuzzing; /* ursa_tcp_fuzz_input: skip checksum verification */
 };
 

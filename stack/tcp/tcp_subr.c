@@ -422,7 +422,7 @@ int tcp_port_pick(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb)
 
 	if (pcb->faddr.family == 0) {
 		/* bind(0) / listen without a peer: a random free port. */
-		uint32_t start = (uint32_t)ursa_rng_below(&lc->rng, num);
+		uint32_t start = (uint32_t)ursa_secret_below(&lc->secret, num);
 
 		for (uint32_t i = 0; i < num; i++) {
 			uint16_t port = (uint16_t)(lo + (start + i) % num);
@@ -532,6 +532,7 @@ void ursa_tcp_conf_default(struct ursa_tcp_conf *c)
 	c->keep_cnt = 9;
 	c->port_lo = 32768;
 	c->port_hi = 60999;
+	c->invalid_ratelimit_ms = 500;
 	c->challenge_ack_limit = 1000;
 	c->syn_cookies = true;
 	snprintf(c->cc, sizeof(c->cc), "cubic");
@@ -582,8 +583,7 @@ int ursa_tcp_init(struct ursa_lcore *lc)
 	TAILQ_INIT(&t->all);
 	TAILQ_INIT(&t->listeners);
 	/* Secrets for ISNs and port offsets (RFC 6528 §3 and RFC 6056 §3.3.3). */
-	t->secret[0] = ursa_rng_u64(&lc->rng);
-	t->secret[1] = ursa_rng_u64(&lc->rng);
+	ursa_secret_bytes(&lc->secret, t->secret, sizeof(t->secret));
 	/* rte_hash names are process-wide: make ours unique per lcore context. */
 	snprintf(name, sizeof(name), "tcp%u_%" PRIxPTR, lc->lcore_id,
 		 (uintptr_t)lc & 0xffffffffffu);

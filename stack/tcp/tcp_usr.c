@@ -164,7 +164,7 @@ int ursa_tcp_connect(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb,
 	pcb->recover = pcb->high_rxt = pcb->time_lost_below = pcb->iss;
 	pcb->ts_offset = (uint32_t)tcp_siphash(lc->tcp->secret, &pcb->faddr,
 					       sizeof(pcb->faddr)) ^
-			 ursa_rng_u32(&lc->rng);
+			 ursa_secret_u32(&lc->secret);
 	pcb->rcv_mss = tcp_mss_for(lc, pcb);
 	pcb->snd_mss = pcb->rcv_mss;
 	pcb->rcv_wscale = 0;

@@ -98,7 +98,13 @@ struct ursa_tcp_conf {
 	uint32_t keep_intvl_s;
 	uint32_t keep_cnt;
 	uint16_t port_lo, port_hi; /**< ephemeral range (32768..60999) */
-	uint32_t challenge_ack_limit; /**< RFC 5961 challenge ACKs per second per lcore (1000) */
+	/** RFC 5961 §7 challenge ACKs: at most one per connection per invalid_ratelimit_ms
+	 *  (500, Linux's tcp_invalid_ratelimit; 0 = no per-connection limit), and per lcore
+	 *  a budget per second drawn at random from [limit/2, limit*3/2) (limit 1000), so an
+	 *  off-path host cannot use the shared count to probe other connections
+	 *  (CVE-2016-5696). */
+	uint32_t invalid_ratelimit_ms;
+	uint32_t challenge_ack_limit;
 	char cc[16];		   /**< default congestion control ("cubic") */
 	/** Answer SYNs with SYN cookies when a listener's SYN queue is full (true). A cookie
 	 *  keeps only the MSS (one of 8 values): no window scaling, timestamps, SACK or SMC

@@ -111,6 +111,7 @@ static void test_device_port_gid(void)
 	struct ursa_rdma_device_attr da;
 	struct ursa_rdma_port_attr pa;
 	union ursa_rdma_gid g;
+	struct ursa_rdma_gid_attr ga;
 	static const uint8_t want[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 7, 0, 1};
 
 	host_up(0);
@@ -127,6 +128,15 @@ static void test_device_port_gid(void)
 	CU_ASSERT_EQUAL(ursa_rdma_query_gid(H[0].dev, 1, 0, &g), 0);
 	CU_ASSERT_EQUAL(memcmp(g.raw, want, 16), 0);
 	CU_ASSERT_EQUAL(ursa_rdma_query_gid(H[0].dev, 1, 1, &g), -ENOENT);
+	/* the entry names what the address belongs to */
+	CU_ASSERT_EQUAL(ursa_rdma_query_gid_ex(H[0].dev, 1, 0, &ga), 0);
+	CU_ASSERT_EQUAL(memcmp(ga.gid.raw, want, 16), 0);
+	CU_ASSERT_EQUAL(ga.type, URSA_RDMA_GID_TYPE_ROCE_V2);
+	CU_ASSERT_EQUAL(ga.index, 0);
+	CU_ASSERT_EQUAL(ga.iface, 0);
+	CU_ASSERT_EQUAL(ga.vlan, 0);
+	CU_ASSERT_EQUAL(ga.tenant, 7);
+	CU_ASSERT_EQUAL(ursa_rdma_query_gid_ex(H[0].dev, 2, 0, &ga), -EINVAL);
 }
 
 static void test_traffic(void)
@@ -163,7 +173,7 @@ static void test_traffic(void)
 		a.rq_psn = 77;
 		a.max_dest_rd_atomic = 1;
 		a.min_rnr_timer = 12;
-		CU_ASSERT_FATAL(ursa_rdma_query_gid(h->dev, 1, 0, &a.ah.sgid) == 0);
+		a.ah.sgid_index = 0;
 		CU_ASSERT_FATAL(ursa_rdma_query_gid(o->dev, 1, 0, &a.ah.dgid) == 0);
 		CU_ASSERT_FATAL(ursa_rdma_modify_qp(
 					h->qp, &a,

@@ -26,12 +26,13 @@ void ursa_test_eal(void)
 	eal_started = 1;
 }
 
-struct ursa_lcore *ursa_test_lcore(uint64_t seed)
+static struct ursa_lcore *test_lcore(bool seeded, uint64_t seed)
 {
 	static unsigned serial; /* unique mempool names within the process */
 	char name[32];
 	struct ursa_lcore_conf conf = {
 		.nb_mbufs = 4095,
+		.seeded = seeded,
 		.seed = seed,
 		.virtual_clock = true,
 		.virtual_start_ns = URSA_TEST_T0,
@@ -50,6 +51,16 @@ struct ursa_lcore *ursa_test_lcore(uint64_t seed)
 		return NULL;
 	}
 	return lc;
+}
+
+struct ursa_lcore *ursa_test_lcore(uint64_t seed)
+{
+	return test_lcore(true, seed);
+}
+
+struct ursa_lcore *ursa_test_lcore_unseeded(void)
+{
+	return test_lcore(false, 0);
 }
 
 struct rte_mbuf *ursa_test_mbuf(struct ursa_lcore *lc, const void *data, size_t len)

@@ -19,9 +19,12 @@
 /** Start EAL once per process (--no-huge, no PCI, no shared config). Exits 77 (skip) with a
  *  message when EAL cannot start here. */
 void ursa_test_eal(void);
-/** A fresh lcore on a virtual clock with one memory port (index 0, URSA_TEST_MAC, MTU 1500).
- *  Layers are not initialised: tests bring up what they exercise. */
+/** A fresh lcore on a virtual clock with one memory port (index 0, URSA_TEST_MAC, MTU 1500),
+ *  its generators seeded with seed (deterministic). Layers are not initialised: tests bring
+ *  up what they exercise. */
 struct ursa_lcore *ursa_test_lcore(uint64_t seed);
+/** The same without a seed: lc->rng and lc->secret from the kernel, as in ursad. */
+struct ursa_lcore *ursa_test_lcore_unseeded(void);
 /** An mbuf holding a copy of len bytes. */
 struct rte_mbuf *ursa_test_mbuf(struct ursa_lcore *lc, const void *data, size_t len);
 /** An mbuf from a hex string (spaces and newlines ignored). NULL on bad hex. */

@@ -87,6 +87,81 @@ static void test_rng_below_uniform(void)
 	}
 }
 
+/* ---- the secret generator ---- */
+
+/* A seeded stream is the same however it is drawn, across refills, and differs per seed
+ * and from xoshiro's stream of that seed. */
+static void test_secret_seeded(void)
+{
+	static const size_t chunks[] = {1, 3, 7, 250, 300, 13, 426};
+	struct ursa_secret a, b, c;
+	struct ursa_rng r;
+	uint8_t x[1000], y[1000], z[1000];
+	size_t off = 0;
+
+	CU_ASSERT_FATAL(ursa_secret_init_seed(&a, 7) == 0);
+	CU_ASSERT_FATAL(ursa_secret_init_seed(&b, 7) == 0);
+	CU_ASSERT_FATAL(ursa_secret_init_seed(&c, 8) == 0);
+	ursa_secret_bytes(&a, x, sizeof(x));
+	for (size_t i = 0; i < RTE_DIM(chunks); i++) {
+		ursa_secret_bytes(&b, y + off, chunks[i]);
+		off += chunks[i];
+	}
+	CU_ASSERT_FATAL(off == sizeof(y));
+	CU_ASSERT(memcmp(x, y, sizeof(x)) == 0);
+	ursa_secret_bytes(&c, z, sizeof(z));
+	CU_ASSERT(memcmp(x, z, sizeof(x)) != 0);
+	ursa_rng_seed(&r, 7);
+	ursa_rng_fill(&r, z, 64);
+	CU_ASSERT(memcmp(x, z, 64) != 0);
+	/* a refill replaced the key: the state held now is not the one that made x */
+	CU_ASSERT_FATAL(ursa_secret_init_seed(&c, 7) == 0);
+	CU_ASSERT(memcmp(a.key, c.key, sizeof(a.key)) != 0);
+	for (int i = 0; i < 1000; i++)
+		CU_ASSERT(ursa_secret_below(&a, 10) < 10);
+	ursa_secret_wipe(&a);
+	CU_ASSERT(a.pos == 0 && a.key[0] == 0 && a.key[31] == 0);
+}
+
+static void test_secret_os(void)
+{
+	struct ursa_secret a, b;
+	uint64_t x[8], y[8];
+
+	CU_ASSERT_FATAL(ursa_secret_init_os(&a) == 0);
+	CU_ASSERT_FATAL(ursa_secret_init_os(&b) == 0);
+	ursa_secret_bytes(&a, x, sizeof(x));
+	ursa_secret_bytes(&b, y, sizeof(y));
+	CU_ASSERT(memcmp(x, y, sizeof(x)) != 0);
+	for (int i = 0; i < 8; i++)
+		CU_ASSERT(ursa_secret_u64(&a) != ursa_secret_u64(&b));
+}
+
+/* An lcore created without a seed shares nothing with another; with one seed (0 too, which
+ * is no longer special) two lcores draw the same. */
+static void test_lcore_seeding(void)
+{
+	struct ursa_lcore *u1 = ursa_test_lcore_unseeded(), *u2 = ursa_test_lcore_unseeded();
+	struct ursa_lcore *s1 = ursa_test_lcore(0), *s2 = ursa_test_lcore(0);
+
+	CU_ASSERT_FATAL(u1 && u2 && s1 && s2);
+	CU_ASSERT(u1->secret.seeded == false && s1->secret.seeded == true);
+	for (int i = 0; i < 16; i++) {
+		uint64_t a = ursa_secret_u64(&u1->secret), b = ursa_secret_u64(&u2->secret);
+		uint64_t c = ursa_secret_u64(&s1->secret), d = ursa_secret_u64(&s2->secret);
+
+		CU_ASSERT(a != b);
+		CU_ASSERT(c == d);
+		CU_ASSERT(a != c);
+		CU_ASSERT(ursa_rng_u64(&u1->rng) != ursa_rng_u64(&u2->rng));
+		CU_ASSERT(ursa_rng_u64(&s1->rng) == ursa_rng_u64(&s2->rng));
+	}
+	ursa_lcore_destroy(u1);
+	ursa_lcore_destroy(u2);
+	ursa_lcore_destroy(s1);
+	ursa_lcore_destroy(s2);
+}
+
 /* ---- timers ---- */
 
 static unsigned fired_order[16];
@@ -426,6 +501,9 @@ int main(void)
 	CU_add_test(s, "real clock", test_real_clock);
 	CU_add_test(s, "rng deterministic", test_rng_deterministic);
 	CU_add_test(s, "rng below uniform", test_rng_below_uniform);
+	CU_add_test(s, "secret: seeded stream", test_secret_seeded);
+	CU_add_test(s, "secret: from the OS", test_secret_os);
+	CU_add_test(s, "lcore: no seed unpredictable, a seed replays", test_lcore_seeding);
 	CU_add_test(s, "timer order", test_timer_order);
 	CU_add_test(s, "timer re-arm in callback", test_timer_rearm_in_callback);
 	CU_add_test(s, "timer heap random", test_timer_heap_random);

@@ -85,7 +85,7 @@ static inline unsigned pair_deliver(struct pair *p, int i)
 			if (c != NULL) {
 				p->duplicated++;
 				p->delivered++;
-				ursa_roce_input_l3(d->lc, c);
+				ursa_roce_input_l3(d->lc, c, 0);
 			}
 		}
 		if (held == NULL && p->reorder > 0 && ursa_rng_unit(&p->rng) < p->reorder) {
@@ -94,16 +94,16 @@ static inline unsigned pair_deliver(struct pair *p, int i)
 			continue;
 		}
 		p->delivered++;
-		ursa_roce_input_l3(d->lc, m);
+		ursa_roce_input_l3(d->lc, m, 0);
 		if (held != NULL && ursa_rng_unit(&p->rng) < 0.5) {
 			p->delivered++;
-			ursa_roce_input_l3(d->lc, held);
+			ursa_roce_input_l3(d->lc, held, 0);
 			held = NULL;
 		}
 	}
 	if (held != NULL) {
 		p->delivered++;
-		ursa_roce_input_l3(d->lc, held);
+		ursa_roce_input_l3(d->lc, held, 0);
 	}
 	return n;
 }

@@ -14,6 +14,7 @@
 #include <rte_udp.h>
 
 #include "roce_priv.h"
+#include "roce_qp_up.h"
 #include "ursa_roce_testing.h"
 #include "ursa_test.h"
 
@@ -39,29 +40,31 @@ static int sink(struct ursa_lcore *l, void *arg, const struct ursa_roce_path *p,
 static void qp_up(void)
 {
 	struct ursa_rdma_qp_attr a = {0};
+	struct ursa_rdma_gid_attr sgid;
 	struct ursa_ipaddr l, r;
 
 	ursa_ipaddr_parse("10.0.0.1", &l, NULL);
 	ursa_ipaddr_parse("10.0.0.2", &r, NULL);
 	a.qp_state = URSA_RDMA_QPS_RESET;
-	CU_ASSERT_FATAL(ursa_roce_qp_modify(qp, &a, URSA_RDMA_QP_STATE) == 0);
+	CU_ASSERT_FATAL(ursa_roce_qp_modify(qp, &a, URSA_RDMA_QP_STATE, NULL) == 0);
 	a.qp_state = URSA_RDMA_QPS_INIT;
 	a.qp_access_flags = URSA_RDMA_ACCESS_REMOTE_WRITE | URSA_RDMA_ACCESS_REMOTE_READ |
 			    URSA_RDMA_ACCESS_REMOTE_ATOMIC;
-	CU_ASSERT_FATAL(
-		ursa_roce_qp_modify(qp, &a, URSA_RDMA_QP_STATE | URSA_RDMA_QP_ACCESS_FLAGS) == 0);
+	CU_ASSERT_FATAL(ursa_roce_qp_modify(qp, &a, URSA_RDMA_QP_STATE | URSA_RDMA_QP_ACCESS_FLAGS,
+					    NULL) == 0);
 	a.qp_state = URSA_RDMA_QPS_RTR;
 	a.path_mtu = 256;
 	a.dest_qp_num = 0x42;
 	a.rq_psn = 1000;
 	a.max_dest_rd_atomic = 4;
-	ursa_rdma_gid_from_addr(&a.ah.sgid, &l);
+	sgid = roce_test_sgid(&l, 0, 0);
 	ursa_rdma_gid_from_addr(&a.ah.dgid, &r);
 	CU_ASSERT_FATAL(ursa_roce_qp_modify(qp, &a,
 					    URSA_RDMA_QP_STATE | URSA_RDMA_QP_PATH_MTU |
 						    URSA_RDMA_QP_DEST_QPN | URSA_RDMA_QP_RQ_PSN |
 						    URSA_RDMA_QP_MAX_DEST_RD_ATOMIC |
-						    URSA_RDMA_QP_AV) == 0);
+						    URSA_RDMA_QP_AV,
+					    &sgid) == 0);
 	a.qp_state = URSA_RDMA_QPS_RTS;
 	a.sq_psn = 2000;
 	a.timeout = 10;
@@ -72,7 +75,8 @@ static void qp_up(void)
 					    URSA_RDMA_QP_STATE | URSA_RDMA_QP_SQ_PSN |
 						    URSA_RDMA_QP_TIMEOUT | URSA_RDMA_QP_RETRY_CNT |
 						    URSA_RDMA_QP_RNR_RETRY |
-						    URSA_RDMA_QP_MAX_QP_RD_ATOMIC) == 0);
+						    URSA_RDMA_QP_MAX_QP_RD_ATOMIC,
+					    NULL) == 0);
 	/* outstanding work on both sides, so responses have something to complete */
 	for (int k = 0; k < 4; k++) {
 		struct ursa_rdma_sge s = {(uintptr_t)lbuf + 8192u * (unsigned)k, 8192,
@@ -212,7 +216,7 @@ static void test_random_packets(void)
 			roce_icrc_put(
 				rte_pktmbuf_mtod_offset(m, uint8_t *, len - 4),
 				roce_icrc_calc(rte_pktmbuf_mtod(m, uint8_t *), m, 28, len - 32));
-		ursa_roce_input_l3(lc, m);
+		ursa_roce_input_l3(lc, m, 0);
 		if (it % 64 == 0) {
 			struct ursa_rdma_wc wc[64];
 

@@ -23,6 +23,7 @@
 
 #include "roce_cap.h"
 #include "roce_priv.h"
+#include "roce_qp_up.h"
 #include "roce_test_util.h"
 
 #define SERVER "10.77.0.2"
@@ -147,6 +148,7 @@ static void replay_dir(const char *file, unsigned expect_answers, const char *re
 	struct ursa_roce_mr *rmr;
 	struct ursa_rdma_qp_cap cap = {64, 64, 1, 1};
 	struct ursa_rdma_qp_attr a = {0};
+	struct ursa_rdma_gid_attr sgid;
 	struct ursa_ipaddr me, peer;
 	struct frame req[64], ans[64];
 	unsigned nreq = 0, nans = 0, nsend = 0;
@@ -236,8 +238,8 @@ static void replay_dir(const char *file, unsigned expect_answers, const char *re
 	a.qp_state = URSA_RDMA_QPS_INIT;
 	a.qp_access_flags = URSA_RDMA_ACCESS_REMOTE_WRITE | URSA_RDMA_ACCESS_REMOTE_READ |
 			    URSA_RDMA_ACCESS_REMOTE_ATOMIC;
-	CU_ASSERT_FATAL(
-		ursa_roce_qp_modify(qp, &a, URSA_RDMA_QP_STATE | URSA_RDMA_QP_ACCESS_FLAGS) == 0);
+	CU_ASSERT_FATAL(ursa_roce_qp_modify(qp, &a, URSA_RDMA_QP_STATE | URSA_RDMA_QP_ACCESS_FLAGS,
+					    NULL) == 0);
 	for (unsigned k = 0; k < nsend; k++) {
 		struct ursa_rdma_sge sge = {(uintptr_t)rbuf[k], 4096, ursa_roce_mr_lkey(rmr)};
 		struct ursa_rdma_recv_wr wr = {.wr_id = k, .sg_list = &sge, .num_sge = 1};
@@ -250,14 +252,15 @@ static void replay_dir(const char *file, unsigned expect_answers, const char *re
 	a.rq_psn = roce_get24(req[0].bth + 9);
 	a.max_dest_rd_atomic = 16;
 	a.min_rnr_timer = 12;
-	ursa_rdma_gid_from_addr(&a.ah.sgid, &me);
+	sgid = roce_test_sgid(&me, 0, 0);
 	ursa_rdma_gid_from_addr(&a.ah.dgid, &peer);
 	a.ah.hop_limit = ans[0].ip[8]; /* as the kernel's QP had it (SMC-R uses 1) */
-	CU_ASSERT_FATAL(ursa_roce_qp_modify(
-				qp, &a,
-				URSA_RDMA_QP_STATE | URSA_RDMA_QP_PATH_MTU | URSA_RDMA_QP_DEST_QPN |
-					URSA_RDMA_QP_RQ_PSN | URSA_RDMA_QP_MAX_DEST_RD_ATOMIC |
-					URSA_RDMA_QP_MIN_RNR_TIMER | URSA_RDMA_QP_AV) == 0);
+	CU_ASSERT_FATAL(ursa_roce_qp_modify(qp, &a,
+					    URSA_RDMA_QP_STATE | URSA_RDMA_QP_PATH_MTU |
+						    URSA_RDMA_QP_DEST_QPN | URSA_RDMA_QP_RQ_PSN |
+						    URSA_RDMA_QP_MAX_DEST_RD_ATOMIC |
+						    URSA_RDMA_QP_MIN_RNR_TIMER | URSA_RDMA_QP_AV,
+					    &sgid) == 0);
 
 	/* Replay the requests as the kernel sent them. Before a READ or an ATOMIC, our memory
 	 * takes the value the kernel's answer shows (the peer application changes its buffers
@@ -282,7 +285,7 @@ static void replay_dir(const char *file, unsigned expect_answers, const char *re
 				memcpy(dst, &orig, 8);
 			}
 		}
-		ursa_roce_input_l3(lc, m);
+		ursa_roce_input_l3(lc, m, 0);
 		ursa_lcore_poll(lc);
 		if ((qo->mask & ROCE_M_WRITE) && (qo->mask & ROCE_M_RETH) &&
 		    (qo->mask & ROCE_M_LAST))
@@ -406,6 +409,7 @@ static void replay_requester(const char *file)
 	struct ursa_roce_mr *mr;
 	struct ursa_rdma_qp_cap cap = {64, 64, 1, 1};
 	struct ursa_rdma_qp_attr a = {0};
+	struct ursa_rdma_gid_attr sgid;
 	struct ursa_ipaddr srv, cli;
 	struct frame req[64], ans[64];
 	unsigned nreq = 0, nans = 0, nwr = 0;
@@ -443,17 +447,18 @@ static void replay_requester(const char *file)
 	CU_ASSERT_FATAL(
 		ursa_roce_mr_reg(pd, local, sizeof(local), URSA_RDMA_ACCESS_LOCAL_WRITE, &mr) == 0);
 	a.qp_state = URSA_RDMA_QPS_INIT;
-	CU_ASSERT_FATAL(ursa_roce_qp_modify(qp, &a, URSA_RDMA_QP_STATE) == 0);
+	CU_ASSERT_FATAL(ursa_roce_qp_modify(qp, &a, URSA_RDMA_QP_STATE, NULL) == 0);
 	a.qp_state = URSA_RDMA_QPS_RTR;
 	a.path_mtu = 1024;
 	a.dest_qp_num = roce_get24(req[0].bth + 5);
 	a.rq_psn = 1;
-	ursa_rdma_gid_from_addr(&a.ah.sgid, &cli);
+	sgid = roce_test_sgid(&cli, 0, 0);
 	ursa_rdma_gid_from_addr(&a.ah.dgid, &srv);
 	CU_ASSERT_FATAL(ursa_roce_qp_modify(qp, &a,
 					    URSA_RDMA_QP_STATE | URSA_RDMA_QP_PATH_MTU |
 						    URSA_RDMA_QP_DEST_QPN | URSA_RDMA_QP_RQ_PSN |
-						    URSA_RDMA_QP_AV) == 0);
+						    URSA_RDMA_QP_AV,
+					    &sgid) == 0);
 	a.qp_state = URSA_RDMA_QPS_RTS;
 	a.sq_psn = roce_get24(req[0].bth + 9);
 	a.timeout = 14;
@@ -464,7 +469,8 @@ static void replay_requester(const char *file)
 					    URSA_RDMA_QP_STATE | URSA_RDMA_QP_SQ_PSN |
 						    URSA_RDMA_QP_TIMEOUT | URSA_RDMA_QP_RETRY_CNT |
 						    URSA_RDMA_QP_RNR_RETRY |
-						    URSA_RDMA_QP_MAX_QP_RD_ATOMIC) == 0);
+						    URSA_RDMA_QP_MAX_QP_RD_ATOMIC,
+					    NULL) == 0);
 	/* One work request per message, rebuilt from the client's packets. */
 	for (unsigned k = 0; k < nreq; k++) {
 		const uint8_t *b = req[k].bth;
@@ -534,7 +540,7 @@ static void replay_requester(const char *file)
 	for (unsigned k = 0; k < nans; k++) {
 		struct rte_mbuf *m = ursa_test_mbuf(lc, ans[k].ip, ans[k].iplen_total);
 
-		ursa_roce_input_l3(lc, m);
+		ursa_roce_input_l3(lc, m, 0);
 	}
 	for (unsigned k = 0; k < nwr; k++) {
 		struct ursa_rdma_wc wc;

@@ -14,6 +14,7 @@
 
 #include "roce_cap.h"
 #include "roce_priv.h"
+#include "roce_qp_up.h"
 #include "ursa_test.h"
 
 #define PEER_QPN 0x55
@@ -33,6 +34,7 @@ static void setup(uint16_t mtu, uint32_t sq_psn, uint8_t max_rd_atomic, uint8_t 
 {
 	struct ursa_rdma_qp_cap cap = {512, 16, 2, 2};
 	struct ursa_rdma_qp_attr a = {0};
+	struct ursa_rdma_gid_attr sgid;
 	struct ursa_ipaddr l, r;
 	struct ursa_roce_conf conf = {.ttl = 7, .tos = 0x68};
 
@@ -47,17 +49,18 @@ static void setup(uint16_t mtu, uint32_t sq_psn, uint8_t max_rd_atomic, uint8_t 
 	ursa_ipaddr_parse("10.0.0.1", &l, NULL);
 	ursa_ipaddr_parse("10.0.0.2", &r, NULL);
 	a.qp_state = URSA_RDMA_QPS_INIT;
-	CU_ASSERT_FATAL(ursa_roce_qp_modify(qp, &a, URSA_RDMA_QP_STATE) == 0);
+	CU_ASSERT_FATAL(ursa_roce_qp_modify(qp, &a, URSA_RDMA_QP_STATE, NULL) == 0);
 	a.qp_state = URSA_RDMA_QPS_RTR;
 	a.path_mtu = mtu;
 	a.dest_qp_num = PEER_QPN;
 	a.rq_psn = 1;
-	ursa_rdma_gid_from_addr(&a.ah.sgid, &l);
+	sgid = roce_test_sgid(&l, 0, 0);
 	ursa_rdma_gid_from_addr(&a.ah.dgid, &r);
 	CU_ASSERT_FATAL(ursa_roce_qp_modify(qp, &a,
 					    URSA_RDMA_QP_STATE | URSA_RDMA_QP_PATH_MTU |
 						    URSA_RDMA_QP_DEST_QPN | URSA_RDMA_QP_RQ_PSN |
-						    URSA_RDMA_QP_AV) == 0);
+						    URSA_RDMA_QP_AV,
+					    &sgid) == 0);
 	a.qp_state = URSA_RDMA_QPS_RTS;
 	a.sq_psn = sq_psn;
 	a.timeout = timeout;
@@ -68,7 +71,8 @@ static void setup(uint16_t mtu, uint32_t sq_psn, uint8_t max_rd_atomic, uint8_t 
 					    URSA_RDMA_QP_STATE | URSA_RDMA_QP_SQ_PSN |
 						    URSA_RDMA_QP_TIMEOUT | URSA_RDMA_QP_RETRY_CNT |
 						    URSA_RDMA_QP_RNR_RETRY |
-						    URSA_RDMA_QP_MAX_QP_RD_ATOMIC) == 0);
+						    URSA_RDMA_QP_MAX_QP_RD_ATOMIC,
+					    NULL) == 0);
 	sent.n = 0;
 }
 
@@ -187,7 +191,7 @@ static void inject_ack(uint8_t opcode, uint32_t psn, uint8_t syndrome, const voi
 	m = ursa_test_mbuf(lc, p, len);
 	roce_icrc_put(rte_pktmbuf_mtod_offset(m, uint8_t *, len - 4),
 		      roce_icrc_calc(rte_pktmbuf_mtod(m, uint8_t *), m, 28, len - 32));
-	ursa_roce_input_l3(lc, m);
+	ursa_roce_input_l3(lc, m, 0);
 }
 
 static void poll_until_quiet(void)
@@ -510,21 +514,23 @@ static void test_post_validation(void)
 	CU_ASSERT_EQUAL(ursa_roce_post_send(qp, &wr, 1), -EINVAL);
 	/* bad state transitions and attributes */
 	a.qp_state = URSA_RDMA_QPS_RTR;
-	CU_ASSERT_EQUAL(ursa_roce_qp_modify(qp, &a, URSA_RDMA_QP_STATE), -EINVAL);
+	CU_ASSERT_EQUAL(ursa_roce_qp_modify(qp, &a, URSA_RDMA_QP_STATE, NULL), -EINVAL);
 	a.qp_state = URSA_RDMA_QPS_RTS;
 	a.path_mtu = 1500;
-	CU_ASSERT_EQUAL(ursa_roce_qp_modify(qp, &a, URSA_RDMA_QP_STATE | URSA_RDMA_QP_PATH_MTU),
-			-EINVAL);
+	CU_ASSERT_EQUAL(
+		ursa_roce_qp_modify(qp, &a, URSA_RDMA_QP_STATE | URSA_RDMA_QP_PATH_MTU, NULL),
+		-EINVAL);
 	a.path_mtu = 1024;
 	a.retry_cnt = 8;
-	CU_ASSERT_EQUAL(ursa_roce_qp_modify(qp, &a, URSA_RDMA_QP_STATE | URSA_RDMA_QP_RETRY_CNT),
-			-EINVAL);
+	CU_ASSERT_EQUAL(
+		ursa_roce_qp_modify(qp, &a, URSA_RDMA_QP_STATE | URSA_RDMA_QP_RETRY_CNT, NULL),
+		-EINVAL);
 	/* SQ full */
 	sge.lkey = ursa_roce_mr_lkey(mr);
 	wr.sg_list = &sge;
 	wr.num_sge = 1;
 	a.qp_state = URSA_RDMA_QPS_SQD; /* drained: nothing leaves, the queue fills */
-	CU_ASSERT_EQUAL(ursa_roce_qp_modify(qp, &a, URSA_RDMA_QP_STATE), 0);
+	CU_ASSERT_EQUAL(ursa_roce_qp_modify(qp, &a, URSA_RDMA_QP_STATE, NULL), 0);
 	for (int i = 0; i < 512; i++)
 		CU_ASSERT_EQUAL(ursa_roce_post_send(qp, &wr, 1), 1);
 	CU_ASSERT_EQUAL(ursa_roce_post_send(qp, &wr, 1), -ENOMEM);
@@ -532,7 +538,7 @@ static void test_post_validation(void)
 	CU_ASSERT_EQUAL(sent.n, 0);
 	/* back to RTS: the queue drains (window-limited) */
 	a.qp_state = URSA_RDMA_QPS_RTS;
-	CU_ASSERT_EQUAL(ursa_roce_qp_modify(qp, &a, URSA_RDMA_QP_STATE), 0);
+	CU_ASSERT_EQUAL(ursa_roce_qp_modify(qp, &a, URSA_RDMA_QP_STATE, NULL), 0);
 	poll_until_quiet();
 	CU_ASSERT_EQUAL(sent.n, 128);
 	teardown();
@@ -578,7 +584,7 @@ static void test_cq_overflow_and_sqd(void)
 	CU_ASSERT_FATAL(post_wr(URSA_RDMA_WR_SEND, 10, 2) == 1);
 	ursa_lcore_poll(lc); /* starts the first message */
 	a.qp_state = URSA_RDMA_QPS_SQD;
-	CU_ASSERT_EQUAL(ursa_roce_qp_modify(qp, &a, URSA_RDMA_QP_STATE), 0);
+	CU_ASSERT_EQUAL(ursa_roce_qp_modify(qp, &a, URSA_RDMA_QP_STATE, NULL), 0);
 	for (uint32_t p = 10; p < 10 + 200; p += 64) { /* ACK as the window fills */
 		poll_until_quiet();
 		inject_ack(ROCE_OP_ACK, p + 63 < 10 + 199 ? p + 63 : 10 + 199, 0x1f, NULL, 0);
@@ -589,7 +595,7 @@ static void test_cq_overflow_and_sqd(void)
 	CU_ASSERT_EQUAL(ursa_test_counter(lc, "roce", "tx"), 200);
 	roce_cap_drain(&sent);
 	a.qp_state = URSA_RDMA_QPS_RTS;
-	CU_ASSERT_EQUAL(ursa_roce_qp_modify(qp, &a, URSA_RDMA_QP_STATE), 0);
+	CU_ASSERT_EQUAL(ursa_roce_qp_modify(qp, &a, URSA_RDMA_QP_STATE, NULL), 0);
 	poll_until_quiet();
 	CU_ASSERT_EQUAL_FATAL(sent.n, 1);
 	parse(out[0], &s);

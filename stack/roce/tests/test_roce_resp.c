@@ -39,6 +39,7 @@ static void setup_qp(unsigned qp_access, uint8_t max_dest_rd_atomic)
 {
 	struct ursa_rdma_qp_cap cap = {16, 16, 2, 2};
 	struct ursa_rdma_qp_attr a = {0};
+	struct ursa_rdma_gid_attr sgid;
 	struct ursa_ipaddr l, r;
 	const unsigned all = URSA_RDMA_ACCESS_LOCAL_WRITE | URSA_RDMA_ACCESS_REMOTE_WRITE |
 			     URSA_RDMA_ACCESS_REMOTE_READ | URSA_RDMA_ACCESS_REMOTE_ATOMIC;
@@ -62,21 +63,22 @@ static void setup_qp(unsigned qp_access, uint8_t max_dest_rd_atomic)
 	ursa_ipaddr_parse("10.0.0.2", &r, NULL);
 	a.qp_state = URSA_RDMA_QPS_INIT;
 	a.qp_access_flags = qp_access;
-	CU_ASSERT_FATAL(
-		ursa_roce_qp_modify(qp, &a, URSA_RDMA_QP_STATE | URSA_RDMA_QP_ACCESS_FLAGS) == 0);
+	CU_ASSERT_FATAL(ursa_roce_qp_modify(qp, &a, URSA_RDMA_QP_STATE | URSA_RDMA_QP_ACCESS_FLAGS,
+					    NULL) == 0);
 	a.qp_state = URSA_RDMA_QPS_RTR;
 	a.path_mtu = 256;
 	a.dest_qp_num = PEER_QPN;
 	a.rq_psn = EXP_PSN;
 	a.max_dest_rd_atomic = max_dest_rd_atomic;
 	a.min_rnr_timer = 12;
-	ursa_rdma_gid_from_addr(&a.ah.sgid, &l);
+	sgid = roce_test_sgid(&l, 0, 0); /* bound to interface 0 */
 	ursa_rdma_gid_from_addr(&a.ah.dgid, &r);
-	CU_ASSERT_FATAL(ursa_roce_qp_modify(
-				qp, &a,
-				URSA_RDMA_QP_STATE | URSA_RDMA_QP_PATH_MTU | URSA_RDMA_QP_DEST_QPN |
-					URSA_RDMA_QP_RQ_PSN | URSA_RDMA_QP_MAX_DEST_RD_ATOMIC |
-					URSA_RDMA_QP_MIN_RNR_TIMER | URSA_RDMA_QP_AV) == 0);
+	CU_ASSERT_FATAL(ursa_roce_qp_modify(qp, &a,
+					    URSA_RDMA_QP_STATE | URSA_RDMA_QP_PATH_MTU |
+						    URSA_RDMA_QP_DEST_QPN | URSA_RDMA_QP_RQ_PSN |
+						    URSA_RDMA_QP_MAX_DEST_RD_ATOMIC |
+						    URSA_RDMA_QP_MIN_RNR_TIMER | URSA_RDMA_QP_AV,
+					    &sgid) == 0);
 	a.qp_state = URSA_RDMA_QPS_RTS;
 	a.sq_psn = 5000;
 	a.timeout = 14;
@@ -87,7 +89,8 @@ static void setup_qp(unsigned qp_access, uint8_t max_dest_rd_atomic)
 					    URSA_RDMA_QP_STATE | URSA_RDMA_QP_SQ_PSN |
 						    URSA_RDMA_QP_TIMEOUT | URSA_RDMA_QP_RETRY_CNT |
 						    URSA_RDMA_QP_RNR_RETRY |
-						    URSA_RDMA_QP_MAX_QP_RD_ATOMIC) == 0);
+						    URSA_RDMA_QP_MAX_QP_RD_ATOMIC,
+					    NULL) == 0);
 	sent.n = 0;
 }
 
@@ -125,7 +128,7 @@ struct forge {
 	bool bad_icrc;
 };
 
-static int32_t inject_iface = -1; /* >= 0: deliver as from the UDP layer on this interface */
+static int32_t inject_iface; /* the ingress interface (-1: unknown); the QP is bound to 0 */
 
 static void inject(const struct forge *f)
 {
@@ -163,12 +166,7 @@ static void inject(const struct forge *f)
 	roce_icrc_put(rte_pktmbuf_mtod_offset(m, uint8_t *, len - 4),
 		      roce_icrc_calc(rte_pktmbuf_mtod(m, uint8_t *), m, bth, len - bth - 4) ^
 			      (f->bad_icrc ? 1u : 0u));
-	if (inject_iface >= 0) {
-		rte_pktmbuf_adj(m, 28);
-		roce_input_l4(lc, m, 20, inject_iface);
-		return;
-	}
-	ursa_roce_input_l3(lc, m);
+	ursa_roce_input_l3(lc, m, inject_iface);
 }
 
 struct reply {
@@ -1080,15 +1078,16 @@ static void test_iface_binding_and_names(void)
 
 	setup_qp(ALL_REMOTE, 4);
 	reth(e, (uintptr_t)buf, ursa_roce_mr_rkey(mr), 8);
-	ursa_roce_qp_set_iface(qp, 3, 9);
 	inject_iface = 2; /* same addresses, another interface (another tenant's VLAN) */
 	inject(&f);
 	CU_ASSERT_EQUAL(ursa_test_counter(lc, "roce", "drop_bad_iface"), 1);
+	inject_iface = -1; /* an unknown ingress is no interface's: dropped too (fail closed) */
+	inject(&f);
+	CU_ASSERT_EQUAL(ursa_test_counter(lc, "roce", "drop_bad_iface"), 2);
 	CU_ASSERT(!reply(&r));
 	CU_ASSERT(memory_untouched());
-	inject_iface = 3;
+	inject_iface = 0;
 	nak_for(&f, 0x1f, &r);
-	inject_iface = -1;
 	teardown_qp();
 	for (int st = 0; st < ROCE_RS_MAX; st++)
 		CU_ASSERT_PTR_NOT_NULL(roce_resp_state_names[st]);
@@ -1165,7 +1164,7 @@ static void test_send_inv_only_invalidatable(void)
 		ursa_ipaddr_parse("10.0.0.1", &l, NULL);
 		ursa_ipaddr_parse("10.0.0.2", &rm, NULL);
 		a.qp_state = URSA_RDMA_QPS_RESET;
-		CU_ASSERT_EQUAL(ursa_roce_qp_modify(qp, &a, URSA_RDMA_QP_STATE), 0);
+		CU_ASSERT_EQUAL(ursa_roce_qp_modify(qp, &a, URSA_RDMA_QP_STATE, NULL), 0);
 		CU_ASSERT_EQUAL_FATAL(roce_qp_up(qp, &u), 0);
 		{
 			uint8_t e[16];
@@ -1299,6 +1298,56 @@ static void test_rd_atomic_exact_depth(void)
 	teardown_qp();
 }
 
+/* The engine refuses an address vector without its GID entry, or with one that does not
+ * match, and a second one on a connected QP; each refusal leaves the QP as it was. */
+static void test_modify_all_or_nothing(void)
+{
+	const unsigned rtr = URSA_RDMA_QP_STATE | URSA_RDMA_QP_DEST_QPN | URSA_RDMA_QP_RQ_PSN |
+			     URSA_RDMA_QP_PATH_MTU | URSA_RDMA_QP_AV;
+	struct ursa_rdma_qp_cap cap = {4, 4, 1, 1};
+	struct ursa_rdma_qp_attr a = {0}, before, after;
+	struct ursa_rdma_gid_attr g;
+	struct ursa_roce_qp *q;
+	struct ursa_ipaddr l, r, r6;
+
+	setup_qp(ALL_REMOTE, 4);
+	CU_ASSERT_FATAL(ursa_roce_qp_create(pd, cq, cq, &cap, false, &q) == 0);
+	ursa_ipaddr_parse("10.0.0.1", &l, NULL);
+	ursa_ipaddr_parse("10.0.0.2", &r, NULL);
+	ursa_ipaddr_parse("fd00::2", &r6, NULL);
+	a.qp_state = URSA_RDMA_QPS_INIT;
+	CU_ASSERT_FATAL(ursa_roce_qp_modify(q, &a, URSA_RDMA_QP_STATE, NULL) == 0);
+	ursa_roce_qp_query(q, &before);
+	a.qp_state = URSA_RDMA_QPS_RTR;
+	a.dest_qp_num = 0x99;
+	a.rq_psn = 7;
+	a.path_mtu = 512;
+	ursa_rdma_gid_from_addr(&a.ah.dgid, &r);
+	CU_ASSERT_EQUAL(ursa_roce_qp_modify(q, &a, rtr, NULL), -EINVAL); /* no entry: unbound */
+	g = roce_test_sgid(&l, 1, 2);
+	a.ah.sgid_index = 3; /* the entry handed in is index 0 */
+	CU_ASSERT_EQUAL(ursa_roce_qp_modify(q, &a, rtr, &g), -EINVAL);
+	a.ah.sgid_index = 0;
+	ursa_rdma_gid_from_addr(&a.ah.dgid, &r6); /* IPv4 source, IPv6 destination */
+	CU_ASSERT_EQUAL(ursa_roce_qp_modify(q, &a, rtr, &g), -EINVAL);
+	ursa_roce_qp_query(q, &after);
+	CU_ASSERT_EQUAL(after.qp_state, URSA_RDMA_QPS_INIT);
+	CU_ASSERT_EQUAL(after.dest_qp_num, before.dest_qp_num);
+	CU_ASSERT_EQUAL(after.rq_psn, before.rq_psn);
+	CU_ASSERT_EQUAL(after.path_mtu, before.path_mtu);
+	CU_ASSERT_EQUAL(memcmp(after.ah.dgid.raw, before.ah.dgid.raw, 16), 0);
+	/* bound, then the connected QP cannot be re-bound (RTS -> RTS with another entry) */
+	ursa_rdma_gid_from_addr(&a.ah.dgid, &r);
+	CU_ASSERT_EQUAL(ursa_roce_qp_modify(q, &a, rtr, &g), 0);
+	a.qp_state = URSA_RDMA_QPS_RTS;
+	CU_ASSERT_EQUAL(ursa_roce_qp_modify(q, &a, URSA_RDMA_QP_STATE | URSA_RDMA_QP_SQ_PSN, NULL),
+			0);
+	g = roce_test_sgid(&l, 0, 0);
+	CU_ASSERT_EQUAL(ursa_roce_qp_modify(q, &a, URSA_RDMA_QP_AV, &g), -EINVAL);
+	CU_ASSERT_EQUAL(ursa_roce_qp_destroy(q), 0);
+	teardown_qp();
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -1329,5 +1378,7 @@ int main(void)
 		    test_send_inv_only_invalidatable);
 	CU_add_test(s, "READ/ATOMIC: exactly max_dest_rd_atomic in flight",
 		    test_rd_atomic_exact_depth);
+	CU_add_test(s, "modify: the AV needs its GID entry; all or nothing",
+		    test_modify_all_or_nothing);
 	return ursa_test_main();
 }

@@ -150,17 +150,19 @@ static inline void rr_qp_connect(struct rr_pair *p, uint16_t path_mtu)
 		CU_ASSERT_FATAL(ursa_roce_cq_create(h->lc, 256, &h->cq) == 0);
 		CU_ASSERT_FATAL(ursa_roce_qp_create(h->pd, h->cq, h->cq, &cap, false, &h->qp) == 0);
 		CU_ASSERT_FATAL(ursa_roce_mr_reg(h->pd, h->mem, RR_BUF, all, &h->mr) == 0);
-		ursa_roce_qp_set_iface(h->qp, h->iface, 1);
 	}
 	for (int i = 0; i < 2; i++) {
 		struct rr_host *h = &p->h[i], *o = &p->h[!i];
 		struct roce_qp_up u = {
 			.local = &h->ip,
 			.remote = &o->ip,
+			.iface = h->iface,
+			.tenant = 1,
 			.access = all & ~URSA_RDMA_ACCESS_LOCAL_WRITE,
 			.path_mtu = path_mtu,
 			.dest_qpn = ursa_roce_qp_num(o->qp),
-			.rq_psn = 0xfffff0u - 100u * (unsigned)!i, /* both PSN spaces wrap early on */
+			.rq_psn =
+				0xfffff0u - 100u * (unsigned)!i, /* both PSN spaces wrap early on */
 			.sq_psn = 0xfffff0u - 100u * (unsigned)i,
 			.max_dest_rd_atomic = 4,
 			.max_rd_atomic = 4,

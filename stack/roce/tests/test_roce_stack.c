@@ -90,13 +90,14 @@ static void qp_connect(bool v6, uint16_t mtu)
 		CU_ASSERT_FATAL(ursa_roce_cq_create(h->lc, 256, &h->cq) == 0);
 		CU_ASSERT_FATAL(ursa_roce_qp_create(h->pd, h->cq, h->cq, &cap, false, &h->qp) == 0);
 		CU_ASSERT_FATAL(ursa_roce_mr_reg(h->pd, h->mem, BUF, all, &h->mr) == 0);
-		ursa_roce_qp_set_iface(h->qp, 0, 1);
 	}
 	for (int i = 0; i < 2; i++) {
 		struct host *h = &H[i], *o = &H[!i];
 		struct roce_qp_up u = {
 			.local = v6 ? &h->v6 : &h->v4,
 			.remote = v6 ? &o->v6 : &o->v4,
+			.iface = 0,
+			.tenant = 1,
 			.access = all & ~URSA_RDMA_ACCESS_LOCAL_WRITE,
 			.path_mtu = mtu,
 			.dest_qpn = ursa_roce_qp_num(o->qp),

@@ -105,6 +105,7 @@ struct conf_script {
 	int64_t tolerance_ns;
 	uint16_t remote_port;
 	uint16_t mtu;
+	int64_t challenge_ack_limit; /* the stack's challenge_ack_limit; -1 = its default */
 };
 
 /* conf_script.c */

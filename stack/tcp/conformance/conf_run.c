@@ -132,6 +132,15 @@ static int setup(struct runner *r)
 		return -1;
 	}
 	r->lc->ports[0].mtu = r->s->mtu;
+	if (r->s->challenge_ack_limit >= 0) {
+		struct ursa_tcp_conf tc = *ursa_tcp_get_conf(r->lc);
+
+		tc.challenge_ack_limit = (uint32_t)r->s->challenge_ack_limit;
+		if ((rc = ursa_tcp_set_conf(r->lc, &tc)) != 0) {
+			fprintf(stderr, "tcp conf: %s\n", strerror(-rc));
+			return -1;
+		}
+	}
 	if ((rc = ursa_iface_add(r->lc, &ic, &ifi)) != 0) {
 		fprintf(stderr, "iface: %s\n", strerror(-rc));
 		return -1;

@@ -555,6 +555,10 @@ static void parse_setting(struct cur *c, struct conf_script *s, const char *kv, 
 		s->tolerance_ns = v * 1000;
 	} else if (strcmp(key, "mtu") == 0 && header) {
 		s->mtu = (uint16_t)v;
+	} else if (strcmp(key, "challenge_ack_limit") == 0 && header) {
+		if (v < 0 || v > UINT32_MAX)
+			fail(c, "challenge_ack_limit=0..4294967295");
+		s->challenge_ack_limit = v;
 	} else if (strcmp(key, "remote_port") == 0 || strcmp(key, "local_port") == 0) {
 		if (header && key[0] == 'r') {
 			s->remote_port = (uint16_t)v;
@@ -582,6 +586,7 @@ int conf_script_load(const char *path, struct conf_script *s, char *err, size_t 
 	s->tolerance_ns = 4000000; /* packetdrill's default: 4 ms */
 	s->remote_port = 40000;
 	s->mtu = 1500;
+	s->challenge_ack_limit = -1;
 	if (f == NULL) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -errno;

@@ -6,7 +6,7 @@
  * ways, close and TIME_WAIT, simultaneous close, refused connections, RST by abort, loss
  * recovery under seeded fault injection (SACK and NewReno), Karn's rule, zero-window probes,
  * keepalive, SYN retries, the SMC option, and (on one lcore) the listener order across
- * interfaces and tenants and the fuzz entry point.
+ * interfaces and tenants, the fuzz entry point and the challenge ACK limits.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -1211,6 +1211,80 @@ static void test_fuzz_entry(void)
 	ursa_lcore_destroy(lc);
 }
 
+/*
+ * RFC 5961 §7 challenge ACKs (CVE-2016-5696). With the per-connection limit off, the lcore
+ * sends between limit/2 and limit*3/2 a second, a budget drawn anew each second, so a host
+ * counting the challenge ACKs of its own connection cannot tell how many went elsewhere.
+ * With it on (500 ms), a flood on one connection gets one challenge ACK per interval.
+ */
+static unsigned rst_flood(struct ursa_lcore *lc, uint16_t ifc, unsigned n)
+{
+	unsigned acks = 0;
+
+	for (unsigned k = 0; k < n; k++) /* in the window, not at RCV.NXT (1001) */
+		acks += seg_to(lc, ifc, "10.7.0.2", "10.7.0.1", 5000, 80, 1101 + k, 0, TH_RST,
+			       NULL) == TH_ACK;
+	return acks;
+}
+
+static void test_challenge_ack_limits(void)
+{
+	struct ursa_lcore *lc = ursa_test_lcore(41);
+	struct ursa_iface_conf c0 = {.port = 0, .tenant = 1, .no_linklocal = true};
+	struct ursa_ipaddr me = addr("10.7.0.1"), peer = addr("10.7.0.2");
+	struct ursa_tcp_conf tc;
+	struct ursa_tcp_pcb *l;
+	struct reply r;
+	unsigned lo = UINT32_MAX, hi = 0;
+	uint16_t i0;
+
+	CU_ASSERT_FATAL(lc != NULL);
+	CU_ASSERT_FATAL(ursa_eth_init(lc) == 0 && ursa_arp_init(lc) == 0);
+	CU_ASSERT_FATAL(ursa_ip_init(lc) == 0 && ursa_tcp_init(lc) == 0);
+	CU_ASSERT_FATAL(ursa_iface_add(lc, &c0, &i0) == 0);
+	CU_ASSERT_FATAL(ursa_iface_addr_add(lc, i0, &me, 24) == 0);
+	ursa_neigh_update(lc, &lc->ifaces[i0], &peer, &mac_b, true, true);
+	CU_ASSERT_FATAL(ursa_tcp_create(lc, 1, -1, AF_INET, &l) == 0);
+	CU_ASSERT_FATAL(ursa_tcp_bind(lc, l, NULL, 80) == 0);
+	CU_ASSERT_FATAL(ursa_tcp_listen(lc, l, 4) == 0);
+	CU_ASSERT_EQUAL(seg_to(lc, i0, "10.7.0.2", "10.7.0.1", 5000, 80, 1000, 0, TH_SYN, &r),
+			TH_SYN | TH_ACK);
+	CU_ASSERT_EQUAL(seg_to(lc, i0, "10.7.0.2", "10.7.0.1", 5000, 80, 1001, r.seq + 1, TH_ACK,
+			       NULL),
+			0);
+	CU_ASSERT_EQUAL_FATAL(l->naccept, 1);
+
+	tc = *ursa_tcp_get_conf(lc);
+	CU_ASSERT_EQUAL(tc.invalid_ratelimit_ms, 500);
+	tc.invalid_ratelimit_ms = 0;
+	tc.challenge_ack_limit = 20;
+	CU_ASSERT_FATAL(ursa_tcp_set_conf(lc, &tc) == 0);
+	printf("\nchallenge ACKs a second, limit 20:");
+	for (int sec = 0; sec < 8; sec++) {
+		unsigned n = rst_flood(lc, i0, 60);
+
+		printf(" %u", n);
+		CU_ASSERT(n >= 10 && n < 30);
+		if (sec == 7)
+			printf("\n");
+		lo = RTE_MIN(lo, n);
+		hi = RTE_MAX(hi, n);
+		ursa_test_advance(lc, URSA_NS_PER_S);
+	}
+	CU_ASSERT(lo < hi); /* not one fixed number a second */
+
+	tc.invalid_ratelimit_ms = 500;
+	CU_ASSERT_FATAL(ursa_tcp_set_conf(lc, &tc) == 0);
+	CU_ASSERT_EQUAL(rst_flood(lc, i0, 50), 1);
+	ursa_test_advance(lc, 400 * URSA_NS_PER_MS);
+	CU_ASSERT_EQUAL(rst_flood(lc, i0, 5), 0);
+	ursa_test_advance(lc, 100 * URSA_NS_PER_MS);
+	CU_ASSERT_EQUAL(rst_flood(lc, i0, 5), 1);
+	CU_ASSERT_EQUAL(ctr(lc, "challenge_acks_limited_conn"), 49 + 5 + 4);
+	CU_ASSERT_EQUAL(l->naccept, 1); /* the connection survived it all */
+	ursa_lcore_destroy(lc);
+}
+
 /* Register a test unless TCP_E2E_ONLY names another one. */
 #define ADD(s, name, fn)                                                                     \
 	do {                                                                                 \
@@ -1247,5 +1321,6 @@ int main(void)
 	ADD(s, "smc_option", test_smc_option);
 	ADD(s, "listener_order_tenants", test_listener_order_tenants);
 	ADD(s, "fuzz_entry", test_fuzz_entry);
+	ADD(s, "challenge_ack_limits", test_challenge_ack_limits);
 	return ursa_test_main();
 }

@@ -958,6 +958,46 @@ static void test_cc_registry(void)
 	ursa_lcore_destroy(l2);
 }
 
+/* ---- secrets ---- */
+
+static struct ursa_lcore *tcp_lcore(struct ursa_lcore *l)
+{
+	CU_ASSERT_FATAL(l != NULL);
+	CU_ASSERT_FATAL(ursa_eth_init(l) == 0 && ursa_arp_init(l) == 0);
+	CU_ASSERT_FATAL(ursa_ip_init(l) == 0 && ursa_tcp_init(l) == 0);
+	return l;
+}
+
+/* The ISN of one 4-tuple at one instant: two stacks without a seed disagree (their ISN
+ * keys come from the kernel), two with one seed agree (replay). */
+static void test_isn_secret(void)
+{
+	struct ursa_lcore *u1 = tcp_lcore(ursa_test_lcore_unseeded());
+	struct ursa_lcore *u2 = tcp_lcore(ursa_test_lcore_unseeded());
+	struct ursa_lcore *s1 = tcp_lcore(ursa_test_lcore(12));
+	struct ursa_lcore *s2 = tcp_lcore(ursa_test_lcore(12));
+	struct ursa_tcp_pcb pcb;
+	unsigned same = 0;
+
+	memset(&pcb, 0, sizeof(pcb));
+	pcb.family = AF_INET;
+	ursa_ipaddr_parse("192.0.2.1", &pcb.laddr, NULL);
+	ursa_ipaddr_parse("192.0.2.2", &pcb.faddr, NULL);
+	pcb.fport = 443;
+	for (uint16_t port = 40000; port < 40016; port++) {
+		pcb.lport = port;
+		same += tcp_isn(u1, &pcb) == tcp_isn(u2, &pcb);
+		CU_ASSERT_EQUAL(tcp_isn(s1, &pcb), tcp_isn(s2, &pcb));
+	}
+	CU_ASSERT(same <= 1);
+	CU_ASSERT(memcmp(u1->tcp->secret, u2->tcp->secret, sizeof(u1->tcp->secret)) != 0);
+	CU_ASSERT(memcmp(s1->tcp->secret, s2->tcp->secret, sizeof(s1->tcp->secret)) == 0);
+	ursa_lcore_destroy(u1);
+	ursa_lcore_destroy(u2);
+	ursa_lcore_destroy(s1);
+	ursa_lcore_destroy(s2);
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -990,5 +1030,6 @@ int main(void)
 	CU_add_test(s, "cubic_fast_convergence", test_cubic_fast_convergence);
 	CU_add_test(s, "cubic_reno_friendly", test_cubic_reno_friendly);
 	CU_add_test(s, "cc_registry", test_cc_registry);
+	CU_add_test(s, "isn_secret", test_isn_secret);
 	return ursa_test_main();
 }
