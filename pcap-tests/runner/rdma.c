@@ -18,6 +18,7 @@
 #include "runner.h"
 #ifdef URSA_PCAP_HAVE_ROCE
 #include "ursa.h"
+#include "ursa_roce_testing.h" /* the captured peer's rkeys and QPNs */
 #endif
 
 #define RDMA_MAX_KV	   20

@@ -3,7 +3,8 @@
  * The softroce provider: adapts stack/roce objects to the rdma handles. Each handle embeds
  * its rdma base struct and holds the engine's object; container_of gets back from the base.
  * Ports and GIDs come from the lcore's interfaces. CQ events of the engine are forwarded to
- * the rdma CQ's callback.
+ * the rdma CQ's callback; the engine runs them from its poll hook, so the callback may
+ * destroy the very CQ (and this adapter's wrapper with it): cq_event touches nothing after.
  */
 #include <errno.h>
 #include <stdlib.h>

@@ -81,15 +81,19 @@ void ip4_input(struct ursa_lcore *lc, struct ursa_iface *ifc, struct rte_mbuf *m
 	if (ip4_is_mcast(src) || ip4_is_bcast(ifc, h->src_addr) || (src >> 24) == 127 ||
 	    (src >> 24) == 0)
 		return ip4_drop(lc, m, IP_C_drop_bad_src);
-	if (hlen > sizeof(*h))
-		ip->c[IP_C_rx_options]++; /* options are skipped */
-
-	/* The route decision on this interface. */
 	memset(&info, 0, sizeof(info));
 	info.src.family = AF_INET;
 	info.src.v4 = h->src_addr;
 	info.dst.family = AF_INET;
 	info.dst.v4 = h->dst_addr;
+	/* One of this interface's own addresses as the source: a spoof, or our own frame
+	 * looped back; never a peer (the kernel's "martian source", accept_local=0). */
+	if (ursa_iface_has_addr(ifc, &info.src) != NULL)
+		return ip4_drop(lc, m, IP_C_drop_src_own);
+	if (hlen > sizeof(*h))
+		ip->c[IP_C_rx_options]++; /* options are skipped */
+
+	/* The route decision on this interface. */
 	if (ursa_iface_has_addr(ifc, &info.dst) != NULL) {
 		info.dst_kind = URSA_IP_DST_UNICAST;
 	} else if (ip4_is_bcast(ifc, h->dst_addr)) {

@@ -333,6 +333,13 @@ void ip6_input(struct ursa_lcore *lc, struct ursa_iface *ifc, struct rte_mbuf *m
 	}
 	memcpy(info.src.v6, h->src_addr, 16);
 	memcpy(info.dst.v6, h->dst_addr, 16);
+	/* One of this interface's own (non-tentative) addresses as the source: a spoof, or our
+	 * own packet looped back. A node defending an address we probe (DAD) still gets
+	 * through: tentative addresses are not ours yet. */
+	if (ursa_iface_has_addr(ifc, &info.src) != NULL) {
+		C6(lc, drop_src_own);
+		goto drop;
+	}
 	/* The route decision: this interface's address, or a group it is in. */
 	if (is_mcast6(h->dst_addr)) {
 		if (!ip6_mcast_joined(lc, ifc, h->dst_addr)) {

@@ -74,6 +74,7 @@
 	X(drop_bad_cksum)                                                                    \
 	X(drop_src_zero)                                                                     \
 	X(drop_bad_src)                                                                      \
+	X(drop_src_own)                                                                      \
 	X(drop_not_local)                                                                    \
 	X(drop_mcast_not_joined)                                                             \
 	X(drop_bad_frag)                                                                     \
@@ -159,6 +160,7 @@ struct icmp_rl_dst {
 	X(drop_bad_len)                                                                      \
 	X(drop_src_mcast)                                                                    \
 	X(drop_src_loopback)                                                                 \
+	X(drop_src_own)                                                                      \
 	X(drop_not_local)                                                                    \
 	X(drop_mcast_not_joined)                                                             \
 	X(drop_bad_ext)                                                                      \

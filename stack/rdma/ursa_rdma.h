@@ -34,6 +34,10 @@ enum ursa_rdma_access {
 	URSA_RDMA_ACCESS_REMOTE_WRITE = 1 << 1,
 	URSA_RDMA_ACCESS_REMOTE_READ = 1 << 2,
 	URSA_RDMA_ACCESS_REMOTE_ATOMIC = 1 << 3,
+	/** MR only: the peer may invalidate its rkey with a SEND with Invalidate (in verbs,
+	 *  memory bound by fast registration). Without it such a SEND naming the MR is an
+	 *  invalid request and the MR lives on. */
+	URSA_RDMA_ACCESS_REMOTE_INVALIDATE = 1 << 4,
 };
 
 enum ursa_rdma_qp_state {
@@ -272,7 +276,9 @@ struct ursa_rdma_mr {
 	uint32_t rkey;
 };
 
-/** Called (once per arming) when a completion arrives on an armed CQ. */
+/** Called (once per arming) after a completion arrived on an armed CQ, from the lcore's poll
+ *  loop and never from inside the provider's packet processing: the callback may destroy
+ *  QPs and CQs (this one too) and deregister MRs. */
 typedef void (*ursa_rdma_cq_event_t)(struct ursa_rdma_cq *cq, void *arg);
 
 struct ursa_rdma_cq {

@@ -93,10 +93,17 @@ static bool ack_upto(struct ursa_roce_qp *qp, uint32_t p, bool *lost)
 	return progress;
 }
 
+/* The original value of an ATOMIC goes to the first SGE, which must hold all 8 bytes: the
+ * other SGEs (post_send only checked that the lengths add up to 8) are not written. */
 static void set_local_u64(struct ursa_roce_qp *qp, struct roce_swqe *w, uint64_t v)
 {
-	const struct ursa_roce_mr *mr = roce_mr_lookup(qp->ctx, w->sge[0].lkey);
+	const struct ursa_roce_mr *mr;
 
+	if (w->wr.num_sge == 0 || w->sge[0].length < sizeof(v)) {
+		roce_comp_wqe(qp, w, URSA_RDMA_WC_LOC_LEN_ERR, 0);
+		return;
+	}
+	mr = roce_mr_lookup(qp->ctx, w->sge[0].lkey);
 	if (mr == NULL || mr->pd != qp->pd || !(mr->access & URSA_RDMA_ACCESS_LOCAL_WRITE) ||
 	    !roce_mr_range_ok(mr, w->sge[0].addr, 8)) {
 		roce_comp_wqe(qp, w, URSA_RDMA_WC_LOC_PROT_ERR, 0);

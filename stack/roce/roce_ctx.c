@@ -3,7 +3,7 @@
  * The per-lcore RoCE context: creation and teardown, counters, the QP table (random 24-bit
  * QPNs -> QP), the transmit hook, and the poll hook that paces transmission: the requester
  * and the READ responder send at most ROCE_TX_BUDGET packets per QP per call, and a QP with
- * more to send waits on ctx->busy for the next poll.
+ * more to send waits on ctx->busy for the next poll. Then the CQ events due run (roce_cq.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -126,7 +126,8 @@ static unsigned roce_poll(struct ursa_lcore *lc, void *arg)
 		roce_req_run(qp);
 		n++;
 	}
-	return n;
+	/* Last: the callbacks may destroy QPs, and none of the engine's frames is live. */
+	return n + roce_cq_run_events(ctx);
 }
 
 static void roce_fini(struct ursa_lcore *lc)
@@ -135,6 +136,7 @@ static void roce_fini(struct ursa_lcore *lc)
 
 	if (ctx == NULL)
 		return;
+	roce_cq_drop_events(ctx);
 	for (uint32_t i = 0; i < ctx->nb_qp_slots; i++)
 		if (ctx->qps[i] != NULL)
 			ursa_roce_qp_destroy(ctx->qps[i]);
@@ -199,6 +201,7 @@ int ursa_roce_ctx_create(struct ursa_lcore *lc, const struct ursa_roce_conf *con
 		goto err_free_mr_hash;
 	}
 	TAILQ_INIT(&ctx->busy);
+	TAILQ_INIT(&ctx->cq_events);
 	ctx->mr_gen = 1; /* zeroed cache entries (gen 0) never match */
 	ctx->ip_id = (uint16_t)ursa_secret_u32(&lc->secret);
 	ctx->xmit = roce_default_xmit;

@@ -15,7 +15,8 @@
 
 #define MR_ACCESS_ALL                                                                              \
 	(URSA_RDMA_ACCESS_LOCAL_WRITE | URSA_RDMA_ACCESS_REMOTE_WRITE |                            \
-	 URSA_RDMA_ACCESS_REMOTE_READ | URSA_RDMA_ACCESS_REMOTE_ATOMIC)
+	 URSA_RDMA_ACCESS_REMOTE_READ | URSA_RDMA_ACCESS_REMOTE_ATOMIC |                           \
+	 URSA_RDMA_ACCESS_REMOTE_INVALIDATE)
 
 struct ursa_roce_mr *roce_mr_lookup(struct ursa_roce_ctx *ctx, uint32_t key)
 {
@@ -142,11 +143,6 @@ int roce_mr_set_key(struct ursa_roce_mr *mr, uint32_t key)
 	mr->key = key;
 	mr->valid = true;
 	return 0;
-}
-
-int ursa_roce_mr_set_key(struct ursa_roce_mr *mr, uint32_t key)
-{
-	return roce_mr_set_key(mr, key);
 }
 
 uint32_t ursa_roce_mr_lkey(const struct ursa_roce_mr *mr)

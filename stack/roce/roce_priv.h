@@ -66,6 +66,7 @@
 	X(drop_bad_icrc)                                                                           \
 	X(drop_psn_oos)                                                                            \
 	X(drop_dup_unknown)                                                                        \
+	X(drop_dup_read_range)                                                                     \
 	X(drop_resp_stale)                                                                         \
 	X(drop_resp_unexpected)                                                                    \
 	X(drop_resp_bad_len)                                                                       \
@@ -109,8 +110,12 @@ struct ursa_roce_ctx {
 	uint64_t mr_gen;
 	struct roce_mr_cache_ent mr_cache[ROCE_MR_CACHE];
 	TAILQ_HEAD(, ursa_roce_qp) busy; /* QPs with packets to send */
+	/* CQs whose event is due: completions are pushed inside packet processing, where a
+	 * callback that destroys the QP or deregisters an MR would pull memory from under its
+	 * caller, so events wait here for the poll hook (roce_cq_run_events). */
+	TAILQ_HEAD(, ursa_roce_cq) cq_events;
 	uint32_t pd_serial;
-	struct roce_fuzz *fuzz; /* ursa_roce_fuzz_setup's objects */
+	struct roce_fuzz *fuzz; /* ursa_roce_fuzz_setup's objects (roce_testing.c) */
 };
 
 struct ursa_roce_pd {
@@ -137,7 +142,9 @@ struct ursa_roce_cq {
 	bool overflow;
 	ursa_roce_cq_event_t event;
 	void *event_arg;
-	uint8_t armed; /* 0, 1 = any, 2 = solicited only */
+	uint8_t armed;	   /* 0, 1 = any, 2 = solicited only */
+	bool event_queued; /* on ctx->cq_events */
+	TAILQ_ENTRY(ursa_roce_cq) event_link;
 	uint32_t users;
 };
 
@@ -234,14 +241,16 @@ struct ursa_roce_qp {
 		uint64_t va;	 /* WRITE: start of the current message */
 		uint32_t len;	 /* WRITE: RETH length */
 		uint32_t rkey;
+		/* A ring of exactly max_dest_rd_atomic resources: what the peer was granted,
+		 * never more. Slot of resource number n: n % nres (res_at). */
 		struct roce_res res[ROCE_MAX_RD_ATOMIC];
-		uint32_t nres;	   /* power of two, >= max_dest_rd_atomic */
-		uint32_t res_head; /* free-running */
+		uint32_t nres;
+		uint64_t res_head; /* resources ever allocated: the next one's number */
 		/* An ACK held back until the READ/ATOMIC responses before it are out, so that
 		 * answers leave in PSN order (an ACK acknowledges every earlier PSN). */
 		bool ack_deferred;
 		uint32_t ack_psn;
-		uint32_t ack_before; /* resource index the ACK must precede */
+		uint64_t ack_before; /* number of the resource the ACK must precede */
 	} resp;
 };
 
@@ -330,7 +339,8 @@ static inline void *roce_mr_ptr(const struct ursa_roce_mr *mr, uint64_t va)
 {
 	return mr->host + (va - mr->iova);
 }
-/* Replay and test hook: give an MR a chosen key (as captured from a peer). */
+/* Give an MR a chosen key (as captured from a peer): only for ursa_roce_mr_set_key, a test
+ * and replay hook that lives in roce_testing.c, outside libursa. */
 int roce_mr_set_key(struct ursa_roce_mr *mr, uint32_t key);
 /* Copy between a gather/scatter list and an mbuf; checks each SGE's lkey, PD, access and
  * bounds first. to_sge: mbuf -> memory. Returns 0 or -EACCES. */
@@ -339,13 +349,19 @@ int roce_sge_copy(struct ursa_roce_qp *qp, const struct ursa_rdma_sge *sge, unsi
 		  unsigned need_access);
 
 /* roce_cq.c */
+/* Queue a completion; an armed CQ's event is queued for the poll hook, never run here. */
 int roce_cq_push(struct ursa_roce_cq *cq, const struct ursa_rdma_wc *wc, bool solicited);
+/* Run the CQ events due (those queued before the call); returns how many ran. */
+unsigned roce_cq_run_events(struct ursa_roce_ctx *ctx);
+/* Forget every queued event (the context goes away; the CQs belong to the application). */
+void roce_cq_drop_events(struct ursa_roce_ctx *ctx);
 
 /* roce_qp.c */
 void roce_qp_error(struct ursa_roce_qp *qp);
 enum ursa_rdma_wc_opcode roce_wc_opcode(enum ursa_rdma_wr_opcode op);
 void roce_comp_flush(struct ursa_roce_qp *qp);
-/* Replay and test hook: renumber a QP (the QPN a captured peer addressed). */
+/* Renumber a QP (the QPN a captured peer addressed): only for ursa_roce_qp_set_qpn, a test
+ * and replay hook that lives in roce_testing.c, outside libursa. */
 int roce_qp_set_qpn(struct ursa_roce_qp *qp, uint32_t qpn);
 
 /* roce_req.c */

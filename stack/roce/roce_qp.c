@@ -157,11 +157,6 @@ int roce_qp_set_qpn(struct ursa_roce_qp *qp, uint32_t qpn)
 	return rc;
 }
 
-int ursa_roce_qp_set_qpn(struct ursa_roce_qp *qp, uint32_t qpn)
-{
-	return roce_qp_set_qpn(qp, qpn);
-}
-
 uint32_t ursa_roce_qp_num(const struct ursa_roce_qp *qp)
 {
 	return qp->qpn;
@@ -292,7 +287,7 @@ static void modify_apply(struct ursa_roce_qp *qp, const struct ursa_rdma_qp_attr
 		qp->attr.max_rd_atomic = a->max_rd_atomic;
 	if (mask & URSA_RDMA_QP_MAX_DEST_RD_ATOMIC) {
 		qp->attr.max_dest_rd_atomic = a->max_dest_rd_atomic;
-		qp->resp.nres = a->max_dest_rd_atomic ? rte_align32pow2(a->max_dest_rd_atomic) : 0;
+		qp->resp.nres = a->max_dest_rd_atomic; /* exactly what the peer is granted */
 	}
 	if (mask & URSA_RDMA_QP_MIN_RNR_TIMER)
 		qp->attr.min_rnr_timer = a->min_rnr_timer;

@@ -211,20 +211,3 @@ bad:
 free:
 	rte_pktmbuf_free(m);
 }
-
-int ursa_roce_fuzz_input(struct ursa_lcore *lc, const uint8_t *data, size_t len)
-{
-	struct rte_mbuf *m;
-
-	if (lc->roce == NULL && ursa_roce_ctx_create(lc, NULL) != 0)
-		return -ENOMEM;
-	m = ursa_pkt_alloc(lc);
-	if (m == NULL)
-		return -ENOMEM;
-	if (len > rte_pktmbuf_tailroom(m))
-		len = rte_pktmbuf_tailroom(m);
-	if (len > 0)
-		memcpy(rte_pktmbuf_append(m, (uint16_t)len), data, len);
-	ursa_roce_input_l3(lc, m, 0);
-	return 0;
-}

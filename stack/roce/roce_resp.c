@@ -10,7 +10,8 @@
  *   any check -> RNR (no receive WQE: RNR NAK, no state change) | ERR_* (NAK, QP -> error)
  *
  * The security checks (rkey exact, MR's PD is the QP's, MR access covers the operation, the
- * whole range inside the MR, atomics 8-byte aligned) all run before memory is touched; the
+ * whole range inside the MR, atomics 8-byte aligned, SEND with Invalidate only of an MR
+ * registered with URSA_RDMA_ACCESS_REMOTE_INVALIDATE) all run before memory is touched; the
  * packet's addresses, P_Key and ICRC were checked in roce_recv.c. READ responses are paced:
  * a READ becomes a resource streamed by roce_resp_read_run, re-validating the MR per packet.
  */
@@ -67,6 +68,11 @@ static void send_ack(struct ursa_roce_qp *qp, uint32_t psn)
 {
 	qp->ctx->c[ROCE_C_tx_ack]++;
 	send_aeth(qp, ROCE_OP_ACK, psn, ROCE_AETH_ACK | ROCE_AETH_ACK_NO_CREDIT, NULL);
+}
+
+static struct roce_res *res_at(struct ursa_roce_qp *qp, uint64_t n)
+{
+	return &qp->resp.res[n % qp->resp.nres];
 }
 
 /* An ACK that must not overtake READ/ATOMIC responses still queued. */
@@ -149,9 +155,10 @@ static enum roce_resp_state chk_op_valid(struct ursa_roce_qp *qp, const struct r
 static enum roce_resp_state chk_resource(struct ursa_roce_qp *qp, const struct roce_pkt *pkt)
 {
 	if (pkt->mask & (ROCE_M_READ | ROCE_M_ATOMIC)) {
-		if (qp->resp.nres == 0 ||
-		    qp->resp.res[qp->resp.res_head & (qp->resp.nres - 1)].pending)
-			return ROCE_RS_ERR_NO_RD_ATOMIC; /* more outstanding than granted */
+		/* The oldest of exactly max_dest_rd_atomic slots is still answering: the peer
+		 * has more outstanding than it was granted. */
+		if (qp->resp.nres == 0 || res_at(qp, qp->resp.res_head)->pending)
+			return ROCE_RS_ERR_NO_RD_ATOMIC;
 	}
 	/* A SEND takes its WQE at the first packet; WRITE with immediate at the last. */
 	if ((((pkt->mask & ROCE_M_SEND) && qp->resp.in == ROCE_IN_NONE) ||
@@ -257,9 +264,12 @@ static enum roce_resp_state chk_rkey(struct ursa_roce_qp *qp, const struct roce_
 		return s;
 	}
 	if (m & ROCE_M_INV) {
+		/* Only memory registered as remotely invalidatable (rxe: fast-registered MRs);
+		 * any other key of the PD is not the peer's to kill. */
 		const struct ursa_roce_mr *mr = roce_mr_lookup(qp->ctx, pkt_ieth_rkey(pkt));
 
-		if (mr == NULL || mr->pd != qp->pd)
+		if (mr == NULL || !mr->valid || mr->pd != qp->pd ||
+		    !(mr->access & URSA_RDMA_ACCESS_REMOTE_INVALIDATE))
 			return ROCE_RS_ERR_INVALIDATE;
 	}
 	return ROCE_RS_EXECUTE;
@@ -358,7 +368,7 @@ static enum roce_resp_state exec_write(struct ursa_roce_qp *qp, const struct roc
 static struct roce_res *res_alloc(struct ursa_roce_qp *qp)
 {
 	/* The oldest slot; chk_resource ensured it is not still streaming. */
-	struct roce_res *res = &qp->resp.res[qp->resp.res_head++ & (qp->resp.nres - 1)];
+	struct roce_res *res = res_at(qp, qp->resp.res_head++);
 
 	memset(res, 0, sizeof(*res));
 	return res;
@@ -459,12 +469,20 @@ static enum roce_resp_state duplicate(struct ursa_roce_qp *qp, const struct roce
 		const struct roce_reth *r = pkt_reth(pkt);
 		uint64_t va = rte_be_to_cpu_64(r->va);
 		uint32_t len = rte_be_to_cpu_32(r->len);
+		uint32_t npkts = len == 0 ? 1 : (len + qp_pmtu(qp) - 1) / qp_pmtu(qp);
 
 		res = res_find(qp, pkt->psn, ROCE_RES_READ);
-		/* Same key, and a subrange of the original: replay from memory at that PSN. */
-		if (res == NULL || rte_be_to_cpu_32(r->rkey) != res->rkey || va < res->va ||
-		    len > res->len || va - res->va > res->len - len) {
+		if (res == NULL) {
 			qp->ctx->c[ROCE_C_drop_dup_unknown]++;
+			return ROCE_RS_DONE;
+		}
+		/* IBA 9.8.3: the READ runs again from the duplicate's PSN with the duplicate's
+		 * RETH. Only as a part of the saved one: same key, a subrange of its bytes, and
+		 * no response PSN past its last (the peer's later requests own those). */
+		if (rte_be_to_cpu_32(r->rkey) != res->rkey || va < res->va || len > res->len ||
+		    va - res->va > res->len - len ||
+		    roce_psn_after(roce_psn_add(pkt->psn, npkts - 1), res->last_psn)) {
+			qp->ctx->c[ROCE_C_drop_dup_read_range]++;
 			return ROCE_RS_DONE;
 		}
 		res->pending = true;
@@ -542,15 +560,16 @@ static bool read_resp_one(struct ursa_roce_qp *qp, struct roce_res *res)
 unsigned roce_resp_read_run(struct ursa_roce_qp *qp, unsigned budget)
 {
 	uint32_t nres = qp->resp.nres;
+	uint64_t head = qp->resp.res_head;
 	unsigned sent = 0;
 
 	if (qp->state == URSA_RDMA_QPS_ERR || nres == 0)
 		return 0;
-	/* Oldest first, in the order the requests arrived (free-running indices). */
-	for (uint32_t i = qp->resp.res_head - nres; i != qp->resp.res_head; i++) {
-		struct roce_res *res = &qp->resp.res[i & (nres - 1)];
+	/* Oldest first, in the order the requests arrived (resource numbers). */
+	for (uint64_t i = head > nres ? head - nres : 0; i != head; i++) {
+		struct roce_res *res = res_at(qp, i);
 
-		if (qp->resp.ack_deferred && (int32_t)(i - qp->resp.ack_before) >= 0)
+		if (qp->resp.ack_deferred && i >= qp->resp.ack_before)
 			send_deferred_ack(qp);
 		while (res->pending) {
 			if (sent >= budget)

@@ -14,7 +14,9 @@
  * key dies with deregistration or re-registration. A QP is bound to the interface (VLAN,
  * tenant) of its source GID entry and takes packets from it only (§2.4). The responder
  * checks addresses, P_Key, ICRC, PSN, opcode sequence, QP access, rkey, PD, MR access,
- * bounds and atomic alignment before touching memory.
+ * bounds and atomic alignment before touching memory. The hooks that fix keys and QPNs
+ * for replay and fuzzing are not here: ursa_roce_testing.h, in a static library that is
+ * never installed.
  */
 #ifndef URSA_ROCE_H
 #define URSA_ROCE_H
@@ -63,17 +65,6 @@ void ursa_roce_set_xmit(struct ursa_lcore *lc, ursa_roce_xmit_t fn, void *arg);
 void ursa_roce_input(struct ursa_lcore *lc, struct rte_mbuf *m, uint16_t l3_len, int32_t iface);
 /** Receive a whole IP packet (data at the IP header): checks IP/UDP framing, then as above. */
 void ursa_roce_input_l3(struct ursa_lcore *lc, struct rte_mbuf *m, int32_t iface);
-/** Fuzzing entry: len bytes starting at an IP header, through the whole receive path, as
- *  arriving on interface 0 (where ursa_roce_fuzz_setup binds its QP). Creates the engine on
- *  first use. Returns 0, or -ENOMEM when no mbuf. */
-int ursa_roce_fuzz_input(struct ursa_lcore *lc, const uint8_t *data, size_t len);
-/** A target for fuzzing deep into the responder and completer: creates the engine (if
- *  needed) with a transmit that discards, and one RC QP in RTS with fixed, documented
- *  parameters: QPN 0x11, local 10.0.0.1, remote 10.0.0.2, peer QPN 0x12, PMTU 256,
- *  expected PSN 0, send PSN 0, bound to interface 0 (tenant 0), all remote access,
- *  max_dest_rd_atomic 4, and a 64 KiB MR at iova 0x10000 with rkey 0x00c0ffee; 4 receive
- *  and 4 send WQEs posted. Freed with the lcore. Returns 0 or a negative errno. */
-int ursa_roce_fuzz_setup(struct ursa_lcore *lc);
 
 int ursa_roce_pd_alloc(struct ursa_lcore *lc, struct ursa_roce_pd **out);
 /** -EBUSY while MRs or QPs use it. */
@@ -89,17 +80,14 @@ int ursa_roce_mr_rereg(struct ursa_roce_mr *mr, unsigned access);
 int ursa_roce_mr_dereg(struct ursa_roce_mr *mr);
 uint32_t ursa_roce_mr_lkey(const struct ursa_roce_mr *mr);
 uint32_t ursa_roce_mr_rkey(const struct ursa_roce_mr *mr);
-/** Replay/testing hook, not for applications: give an MR a chosen key (the rkey a captured
- *  peer used), so a recorded exchange can be replayed (pcap-tests). Keys chosen this way are
- *  not random (DESIGN.md §2.1). -EEXIST when the key is 0 or in use. */
-int ursa_roce_mr_set_key(struct ursa_roce_mr *mr, uint32_t key);
 
 typedef void (*ursa_roce_cq_event_t)(struct ursa_roce_cq *cq, void *arg);
 int ursa_roce_cq_create(struct ursa_lcore *lc, uint32_t cqe, struct ursa_roce_cq **out);
 int ursa_roce_cq_destroy(struct ursa_roce_cq *cq);
 int ursa_roce_cq_poll(struct ursa_roce_cq *cq, struct ursa_rdma_wc *wc, unsigned n);
-/** The callback runs once at the next completion after each arming (solicited_only: at the
- *  next solicited receive or any error). */
+/** The callback runs once for the first completion after each arming (solicited_only: the
+ *  first solicited receive or error), from the lcore's poll loop (ursa_lcore_poll), never
+ *  inside packet processing: it may destroy QPs and CQs (this one too) and deregister MRs. */
 void ursa_roce_cq_set_event(struct ursa_roce_cq *cq, ursa_roce_cq_event_t fn, void *arg);
 int ursa_roce_cq_arm(struct ursa_roce_cq *cq, bool solicited_only);
 
@@ -119,9 +107,6 @@ int ursa_roce_qp_destroy(struct ursa_roce_qp *qp);
 uint32_t ursa_roce_qp_num(const struct ursa_roce_qp *qp);
 /** The UDP source port of the QP's packets (0xC000-0xFFFF, fixed per QP). */
 uint16_t ursa_roce_qp_sport(const struct ursa_roce_qp *qp);
-/** Replay/testing hook, not for applications: renumber a QP to the QPN a captured peer
- *  addressed (pcap-tests). -EINVAL when that QPN is out of range or taken. */
-int ursa_roce_qp_set_qpn(struct ursa_roce_qp *qp, uint32_t qpn);
 
 /** Returns how many were posted, or a negative errno when the first one was refused. */
 int ursa_roce_post_send(struct ursa_roce_qp *qp, const struct ursa_rdma_send_wr *wr, unsigned n);

@@ -3,7 +3,8 @@
  * The softroce provider through the rdma interface only: two hosts (full stack on memory
  * ports), devices opened through the registry, GIDs and ports from the interfaces, then
  * SEND, WRITE with immediate, READ and an atomic with completions polled and a CQ event,
- * rereg killing the old key, and the QP states.
+ * rereg killing the old key (and the CQ event of that error tearing the host's QP, MR and
+ * CQ down from inside the callback), and the QP states.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -38,6 +39,25 @@ static void on_event(struct ursa_rdma_cq *cq, void *arg)
 
 	RTE_SET_USED(cq);
 	h->events++;
+}
+
+/* The usual answer to an error completion, from the CQ event: poll it, then tear down the
+ * QP, the MR and the CQ itself (and with it the provider's wrapper the event came through). */
+static enum ursa_rdma_wc_status teardown_status;
+static void on_error_teardown(struct ursa_rdma_cq *cq, void *arg)
+{
+	struct host *h = arg;
+	struct ursa_rdma_wc wc;
+
+	h->events++;
+	CU_ASSERT_EQUAL_FATAL(ursa_rdma_poll_cq(cq, &wc, 1), 1);
+	teardown_status = wc.status;
+	CU_ASSERT_EQUAL(ursa_rdma_destroy_qp(h->qp), 0);
+	CU_ASSERT_EQUAL(ursa_rdma_dereg_mr(h->mr), 0);
+	CU_ASSERT_EQUAL(ursa_rdma_destroy_cq(cq), 0);
+	h->qp = NULL;
+	h->mr = NULL;
+	h->cq = NULL;
 }
 
 static void host_up(int i)
@@ -248,11 +268,22 @@ static void test_traffic(void)
 
 		CU_ASSERT_EQUAL(ursa_rdma_rereg_mr(H[1].mr, all), 0);
 		CU_ASSERT_NOT_EQUAL(H[1].mr->rkey, old);
+		/* the error completion's event tears host 0 down from inside the callback */
+		H[0].events = 0;
+		H[0].cq->event = on_error_teardown;
+		CU_ASSERT_EQUAL(ursa_rdma_req_notify_cq(H[0].cq, true), 0);
 		CU_ASSERT_EQUAL(ursa_rdma_post_send(H[0].qp, &wr, 1), 1);
-		CU_ASSERT_FATAL(poll_one(0, &wc) == 1);
-		CU_ASSERT_EQUAL(wc.status, URSA_RDMA_WC_REM_ACCESS_ERR);
+		for (int k = 0; k < 1000 && H[0].cq != NULL; k++)
+			step();
+		CU_ASSERT_EQUAL(H[0].events, 1);
+		CU_ASSERT_PTR_NULL(H[0].cq);
+		CU_ASSERT_EQUAL(teardown_status, URSA_RDMA_WC_REM_ACCESS_ERR);
+		for (int k = 0; k < 10; k++)
+			step();
 	}
-	for (int i = 0; i < 2; i++) {
+	CU_ASSERT_EQUAL(ursa_rdma_dealloc_pd(H[0].pd), 0);
+	ursa_lcore_destroy(H[0].lc);
+	for (int i = 1; i < 2; i++) {
 		CU_ASSERT_EQUAL(ursa_rdma_dealloc_pd(H[i].pd), -EBUSY);
 		CU_ASSERT_EQUAL(ursa_rdma_destroy_qp(H[i].qp), 0);
 		CU_ASSERT_EQUAL(ursa_rdma_dereg_mr(H[i].mr), 0);

@@ -866,6 +866,51 @@ static void test_l4_cksum_chain(void)
 	ursa_lcore_destroy(lc);
 }
 
+/* Our own address as the source, on the interface that owns it: a spoof (or our own frame
+ * looped back), dropped and counted before anything answers it. The address of another
+ * interface (another tenant's VLAN) is a peer's like any other. */
+static void test_own_source_dropped(void)
+{
+	struct ursa_lcore *lc = mk();
+	struct rte_ether_addr vmac = {{0x02, 0, 0, 0, 0, 0x0a}};
+	struct ursa_iface_conf c1 = {
+		.port = 0, .vlan = 10, .tenant = 2, .mac = &vmac, .no_linklocal = true};
+	struct ursa_ipaddr a1 = A("10.250.1.1");
+	uint8_t f[256], l4[128];
+	size_t l = echo(l4, RTE_IP_ICMP_ECHO_REQUEST, 7, 1, 16), n;
+	uint16_t i1;
+
+	CU_ASSERT_FATAL(ursa_iface_add(lc, &c1, &i1) == 0);
+	CU_ASSERT_FATAL(ursa_iface_addr_add(lc, i1, &a1, 24) == 0);
+	/* from our own address to itself, and to our broadcast */
+	n = build(f, &our_mac, &peer_mac, OUR, OUR, IPPROTO_ICMP, 64, 0, 1, 0, l4, l);
+	ursa_test_rx_bytes(lc, f, n);
+	n = build(f, &bcast_mac, &peer_mac, OUR, "10.250.0.255", IPPROTO_UDP, 64, 0, 2, 0, l4, l);
+	ursa_test_rx_bytes(lc, f, n);
+	CU_ASSERT_EQUAL(ctr(lc, "ip", "drop_src_own"), 2);
+	CU_ASSERT_EQUAL(ctr(lc, "icmp", "rx_echo_request"), 0);
+	CU_ASSERT_EQUAL(ursa_test_tx_drain(lc), 0);
+	/* on VLAN 10, 10.250.1.1 is ours too */
+	n = build(f, &vmac, &peer_mac, "10.250.1.1", "10.250.1.1", IPPROTO_ICMP, 64, 0, 3, 0, l4,
+		  l);
+	ursa_test_rx_bytes(lc, f, tag(f, n, 10));
+	CU_ASSERT_EQUAL(ctr(lc, "ip", "drop_src_own"), 3);
+	CU_ASSERT_EQUAL(ursa_test_tx_drain(lc), 0);
+	/* the other interface's address, arriving on interface 0: a peer's, answered */
+	n = build(f, &our_mac, &peer_mac, "10.250.1.1", OUR, IPPROTO_ICMP, 64, 0, 4, 0, l4, l);
+	ursa_test_rx_bytes(lc, f, n);
+	CU_ASSERT_EQUAL(ctr(lc, "ip", "drop_src_own"), 3);
+	CU_ASSERT_EQUAL(ctr(lc, "icmp", "rx_echo_request"), 1);
+	/* and a VLAN 10 peer may use interface 0's address */
+	n = build(f, &vmac, &peer_mac, "10.250.0.1", "10.250.1.1", IPPROTO_ICMP, 64, 0, 5, 0, l4,
+		  l);
+	ursa_test_rx_bytes(lc, f, tag(f, n, 10));
+	CU_ASSERT_EQUAL(ctr(lc, "ip", "drop_src_own"), 3);
+	CU_ASSERT_EQUAL(ctr(lc, "icmp", "rx_echo_request"), 2);
+	ursa_test_tx_drain(lc);
+	ursa_lcore_destroy(lc);
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -892,5 +937,6 @@ int main(void)
 	CU_add_test(s, "icmp error suppression", test_icmp_error_suppression);
 	CU_add_test(s, "icmp error rate limit", test_icmp_error_rate_limit);
 	CU_add_test(s, "l4 checksum over a chain", test_l4_cksum_chain);
+	CU_add_test(s, "our own address as source", test_own_source_dropped);
 	return ursa_test_main();
 }

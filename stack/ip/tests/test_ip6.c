@@ -955,6 +955,46 @@ static void test_output(void)
 	ursa_lcore_destroy(lc);
 }
 
+/* One of our own addresses as the source (global or link-local, unicast or to all-nodes):
+ * dropped and counted. A tentative address is not ours yet: the node defending it (DAD)
+ * sends from it, and that advertisement must reach DAD. */
+static void test_own_source_dropped(void)
+{
+	struct ursa_lcore *lc = mk();
+	const uint8_t alln[6] = {0x33, 0x33, 0, 0, 0, 1};
+	uint8_t f[256], b[128];
+	uint8_t na[32] = {136, 0, 0, 0,	   0x20, 0, 0, 0,    0xfe, 0x80, 0, 0, 0, 0, 0, 0,
+			  0,   0, 0, 0xff, 0xfe, 0, 0, 0x0b, 2,	   1,	 2, 0, 0, 0, 0, 0x0a};
+	size_t n, bl = echo_body(b);
+
+	learn_a(lc);
+	n = frame6(f, MAC_B, MAC_A, 0, "fd00::b", "fd00::b", 58, 64, b, bl, 0);
+	rx_bytes(lc, f, n);
+	n = frame6(f, alln, MAC_A, 0, "fd00::b", "ff02::1", 58, 64, b, bl, 0);
+	rx_bytes(lc, f, n);
+	n = frame6(f, MAC_B, MAC_A, 0, "fe80::ff:fe00:b", "fd00::b", 58, 64, b, bl, 0);
+	rx_bytes(lc, f, n);
+	CU_ASSERT_EQUAL(c6(lc, "drop_src_own"), 3);
+	CU_ASSERT_EQUAL(ci6(lc, "rx_echo_request"), 0);
+	CU_ASSERT_EQUAL(ursa_test_tx(lc), NULL);
+	/* the peer's own address still works */
+	n = frame6(f, MAC_B, MAC_A, 0, "fd00::a", "fd00::b", 58, 64, b, bl, 0);
+	rx_bytes(lc, f, n);
+	CU_ASSERT_EQUAL(ci6(lc, "rx_echo_request"), 1);
+	CU_ASSERT_EQUAL(ursa_test_tx_drain(lc), 1);
+	ursa_lcore_destroy(lc);
+
+	/* DAD: fe80::ff:fe00:b is tentative; its owner defends it from that very address */
+	lc = mk();
+	ursa_ip6_announce(lc, &lc->ifaces[0]);
+	ursa_test_advance(lc, S); /* the link-local probe is out */
+	ursa_test_tx_drain(lc);
+	rx_nd(lc, "fe80::ff:fe00:b", "ff02::1", alln, 255, na, 32);
+	CU_ASSERT_EQUAL(c6(lc, "drop_src_own"), 0);
+	CU_ASSERT_EQUAL(ci6(lc, "dad_duplicate"), 1);
+	ursa_lcore_destroy(lc);
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -977,5 +1017,6 @@ int main(void)
 	CU_add_test(s, "VLAN tenant separation for fragments", test_vlan_fragments);
 	CU_add_test(s, "ICMPv6 error rules", test_icmp6_error_rules);
 	CU_add_test(s, "IPv6 output", test_output);
+	CU_add_test(s, "our own address as source", test_own_source_dropped);
 	return ursa_test_main();
 }

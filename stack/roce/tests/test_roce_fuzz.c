@@ -15,6 +15,7 @@
 
 #include "roce_priv.h"
 #include "roce_qp_up.h"
+#include "ursa_roce_testing.h"
 #include "ursa_test.h"
 
 #define MR_LEN 8192

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "roce_priv.h"
+#include "ursa_roce_testing.h"
 #include "ursa_test.h"
 
 #define N 32

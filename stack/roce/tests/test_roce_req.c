@@ -603,6 +603,138 @@ static void test_cq_overflow_and_sqd(void)
 	teardown();
 }
 
+/* The usual reaction to an error completion: tear everything down from the CQ callback. */
+static unsigned cb_events;
+static void destroy_all_cb(struct ursa_roce_cq *c, void *arg)
+{
+	RTE_SET_USED(arg);
+	cb_events++;
+	CU_ASSERT_EQUAL(ursa_roce_qp_destroy(qp), 0);
+	CU_ASSERT_EQUAL(ursa_roce_mr_dereg(mr), 0);
+	CU_ASSERT_EQUAL(ursa_roce_cq_destroy(c), 0);
+	qp = NULL;
+	mr = NULL;
+	cq = NULL;
+}
+
+/* The callback runs from the poll loop, never inside the packet that caused the completion,
+ * so destroying the QP, the MR and the CQ in it leaves nobody using freed memory (this is
+ * the test to run under ASan: before, the completer went on with the freed QP). */
+static void cq_event_destroys_all(bool responder)
+{
+	setup(1024, 10, 1, 14);
+	ursa_roce_cq_set_event(cq, destroy_all_cb, NULL);
+	CU_ASSERT_EQUAL(ursa_roce_cq_arm(cq, true), 0); /* errors wake solicited-only too */
+	cb_events = 0;
+	if (responder) {
+		/* a SEND from the peer into a receive WQE whose lkey is bad: a local protection
+		 * error completion, then the responder NAKs with the QP */
+		struct ursa_rdma_sge sge = {(uintptr_t)mem, 64, 0x1234};
+		struct ursa_rdma_recv_wr rw = {.wr_id = 7, .sg_list = &sge, .num_sge = 1};
+
+		CU_ASSERT_FATAL(ursa_roce_post_recv(qp, &rw, 1) == 1);
+		inject_ack(ROCE_OP_SEND_ONLY, 1, 0, "hostile", 8);
+		CU_ASSERT_EQUAL(ursa_test_counter(lc, "roce", "tx_nak_op"), 1);
+	} else {
+		/* the peer NAKs a WRITE: an error completion, then the QP goes to error */
+		CU_ASSERT_FATAL(post_wr(URSA_RDMA_WR_RDMA_WRITE, 100, 1) == 1);
+		poll_until_quiet();
+		inject_ack(ROCE_OP_ACK, 10, 0x62, NULL, 0);
+		CU_ASSERT_EQUAL(ursa_test_counter(lc, "roce", "rx_nak_err"), 1);
+	}
+	CU_ASSERT_EQUAL(ursa_test_counter(lc, "roce", "qp_error"), 1);
+	CU_ASSERT_EQUAL(cb_events, 0); /* not inside packet processing */
+	CU_ASSERT_PTR_NOT_NULL(qp);
+	ursa_lcore_poll(lc);
+	CU_ASSERT_EQUAL(cb_events, 1);
+	CU_ASSERT_PTR_NULL(qp);
+	CU_ASSERT_PTR_NULL(cq);
+	poll_until_quiet();
+	CU_ASSERT_EQUAL(cb_events, 1);
+	roce_cap_drain(&sent);
+	CU_ASSERT_EQUAL(ursa_roce_pd_free(pd), 0); /* nothing uses it any more */
+	ursa_lcore_destroy(lc);
+}
+
+static void test_cq_event_destroy_from_callback(void)
+{
+	cq_event_destroys_all(false);
+	cq_event_destroys_all(true);
+}
+
+/* A CQ destroyed while its event is queued, and an event queued when the lcore goes. */
+static void test_cq_event_queue_lifetime(void)
+{
+	struct ursa_roce_cq *c2;
+
+	setup(1024, 10, 1, 14);
+	CU_ASSERT_FATAL(ursa_roce_cq_create(lc, 4, &c2) == 0);
+	ursa_roce_cq_set_event(c2, destroy_all_cb, NULL);
+	CU_ASSERT_EQUAL(ursa_roce_cq_arm(c2, false), 0);
+	CU_ASSERT_EQUAL(roce_cq_push(c2, &(struct ursa_rdma_wc){.wr_id = 1}, false), 0);
+	CU_ASSERT_EQUAL(ursa_roce_cq_destroy(c2), 0); /* leaves the queue with it */
+	cb_events = 0;
+	poll_until_quiet();
+	CU_ASSERT_EQUAL(cb_events, 0);
+	CU_ASSERT(TAILQ_EMPTY(&lc->roce->cq_events));
+	/* queued, then the lcore goes before any poll; the CQ is destroyed after it */
+	CU_ASSERT_FATAL(ursa_roce_cq_create(lc, 4, &c2) == 0);
+	ursa_roce_cq_set_event(c2, destroy_all_cb, NULL);
+	CU_ASSERT_EQUAL(ursa_roce_cq_arm(c2, false), 0);
+	CU_ASSERT_EQUAL(roce_cq_push(c2, &(struct ursa_rdma_wc){.wr_id = 2}, false), 0);
+	teardown();
+	CU_ASSERT_EQUAL(cb_events, 0);
+	CU_ASSERT_EQUAL(ursa_roce_cq_destroy(c2), 0);
+}
+
+/* The ATOMIC result lands in sge[0] only, and only when it holds 8 bytes: 4 + 4 bytes add
+ * up to 8 for post_send, but writing 8 into the first would overrun it. */
+static void test_atomic_result_sge0(void)
+{
+	struct ursa_rdma_sge two[2] = {{(uintptr_t)mem, 4, 0}, {(uintptr_t)mem + 64, 4, 0}};
+	struct ursa_rdma_send_wr wr = {.wr_id = 1,
+				       .opcode = URSA_RDMA_WR_ATOMIC_FETCH_AND_ADD,
+				       .send_flags = URSA_RDMA_SEND_SIGNALED,
+				       .sg_list = two,
+				       .num_sge = 2,
+				       .atomic = {0x10000, 1, 0, 0xabcdef01}};
+	struct ursa_rdma_wc wc;
+
+	setup(1024, 10, 1, 14);
+	two[0].lkey = two[1].lkey = ursa_roce_mr_lkey(mr);
+	memset(mem, 0xee, 128);
+	CU_ASSERT_FATAL(ursa_roce_post_send(qp, &wr, 1) == 1);
+	poll_until_quiet();
+	inject_ack(ROCE_OP_ATOMIC_ACK, 10, 0x1f, NULL, 0); /* original value 0 */
+	CU_ASSERT_EQUAL(ursa_roce_cq_poll(cq, &wc, 1), 1);
+	CU_ASSERT_EQUAL(wc.wr_id, 1);
+	CU_ASSERT_EQUAL(wc.status, URSA_RDMA_WC_LOC_LEN_ERR);
+	for (int i = 0; i < 128; i++)
+		if (mem[i] != 0xee) {
+			CU_FAIL("the atomic result was written past sge[0]");
+			break;
+		}
+	teardown();
+
+	/* 8 bytes in sge[0]: written there, nothing beyond */
+	setup(1024, 10, 1, 14);
+	two[0].lkey = ursa_roce_mr_lkey(mr);
+	two[0].length = 8;
+	wr.num_sge = 1;
+	wr.wr_id = 2;
+	memset(mem, 0xee, 128);
+	CU_ASSERT_FATAL(ursa_roce_post_send(qp, &wr, 1) == 1);
+	poll_until_quiet();
+	inject_ack(ROCE_OP_ATOMIC_ACK, 10, 0x1f, NULL, 0);
+	CU_ASSERT_EQUAL(ursa_roce_cq_poll(cq, &wc, 1), 1);
+	CU_ASSERT_EQUAL(wc.wr_id, 2);
+	CU_ASSERT_EQUAL(wc.status, URSA_RDMA_WC_SUCCESS);
+	for (int i = 0; i < 8; i++)
+		CU_ASSERT_EQUAL(mem[i], 0);
+	CU_ASSERT_EQUAL(mem[8], 0xee);
+	teardown();
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -622,5 +754,10 @@ int main(void)
 		    test_timeout_probe_skips_what_arrived);
 	CU_add_test(s, "post and modify validation", test_post_validation);
 	CU_add_test(s, "CQ overflow; SQD drains", test_cq_overflow_and_sqd);
+	CU_add_test(s, "ATOMIC result: sge[0] only, 8 bytes or a length error",
+		    test_atomic_result_sge0);
+	CU_add_test(s, "CQ callback destroys QP, MR and CQ", test_cq_event_destroy_from_callback);
+	CU_add_test(s, "CQ events: destroyed while queued, lcore gone",
+		    test_cq_event_queue_lifetime);
 	return ursa_test_main();
 }

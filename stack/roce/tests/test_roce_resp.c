@@ -14,6 +14,7 @@
 
 #include "roce_cap.h"
 #include "roce_priv.h"
+#include "ursa_roce_testing.h"
 #include "roce_qp_up.h"
 #include "ursa_test.h"
 
@@ -502,6 +503,10 @@ static void test_cached_key_dies(void)
 		CU_ASSERT_FATAL(ursa_roce_mr_reg(pd, rbuf, sizeof(rbuf),
 						 URSA_RDMA_ACCESS_LOCAL_WRITE, &rmr) == 0);
 		sge.lkey = ursa_roce_mr_lkey(rmr);
+		CU_ASSERT_EQUAL(ursa_roce_mr_rereg(mr, URSA_RDMA_ACCESS_LOCAL_WRITE |
+							       URSA_RDMA_ACCESS_REMOTE_WRITE |
+							       URSA_RDMA_ACCESS_REMOTE_INVALIDATE),
+				0);
 		old = ursa_roce_mr_rkey(mr);
 		f.opcode = ROCE_OP_WRITE_ONLY;
 		f.psn = EXP_PSN;
@@ -892,8 +897,11 @@ static void test_rnr_and_send(void)
 	CU_ASSERT_EQUAL(wc.status, URSA_RDMA_WC_LOC_PROT_ERR);
 	teardown_qp();
 
-	/* SEND with invalidate of our MR: delivered, and the key is dead afterwards */
+	/* SEND with invalidate of an invalidatable MR: delivered, the key is dead afterwards */
 	setup_qp(ALL_REMOTE, 4);
+	CU_ASSERT_EQUAL(ursa_roce_mr_rereg(mr, URSA_RDMA_ACCESS_LOCAL_WRITE |
+						       URSA_RDMA_ACCESS_REMOTE_INVALIDATE),
+			0);
 	CU_ASSERT_FATAL(
 		ursa_roce_mr_reg(pd, rbuf, sizeof(rbuf), URSA_RDMA_ACCESS_LOCAL_WRITE, &rmr) == 0);
 	sge.lkey = ursa_roce_mr_lkey(rmr);
@@ -966,7 +974,29 @@ static void test_read_and_replay(void)
 	reth(e, (uintptr_t)buf + 10 + 256, ursa_roce_mr_rkey(mr), 400);
 	inject(&f);
 	CU_ASSERT(!reply(&r));
+	CU_ASSERT_EQUAL(ursa_test_counter(lc, "roce", "drop_dup_read_range"), 1);
+	/* the last PSN with the whole original RETH: its responses would run two PSNs past
+	 * the saved range, into PSNs that belong to the peer's next requests */
+	f.psn = EXP_PSN + 2;
+	reth(e, (uintptr_t)buf + 10, ursa_roce_mr_rkey(mr), 600);
+	inject(&f);
+	CU_ASSERT(!reply(&r));
+	CU_ASSERT_EQUAL(ursa_test_counter(lc, "roce", "drop_dup_read_range"), 2);
+	/* the same PSN asking for what is left from there: one response, at that PSN */
+	reth(e, (uintptr_t)buf + 10 + 512, ursa_roce_mr_rkey(mr), 88);
+	inject(&f);
+	CU_ASSERT_FATAL(reply(&r));
+	CU_ASSERT_EQUAL(r.opcode, ROCE_OP_READ_RESP_ONLY);
+	CU_ASSERT_EQUAL(r.psn, EXP_PSN + 2);
+	CU_ASSERT_EQUAL(r.paylen, 88);
+	CU_ASSERT_EQUAL(memcmp(r.pay, buf + 10 + 512, 88), 0);
+	CU_ASSERT(!reply(&r));
+	/* a PSN of no saved READ */
+	f.psn = EXP_PSN - 1;
+	inject(&f);
+	CU_ASSERT(!reply(&r));
 	CU_ASSERT_EQUAL(ursa_test_counter(lc, "roce", "drop_dup_unknown"), 1);
+	f.psn = EXP_PSN + 1;
 	/* deregistered before a duplicate: NAK remote access */
 	ursa_roce_mr_rereg(mr, URSA_RDMA_ACCESS_LOCAL_WRITE | URSA_RDMA_ACCESS_REMOTE_READ);
 	f.psn = EXP_PSN;
@@ -1064,6 +1094,210 @@ static void test_iface_binding_and_names(void)
 	CU_ASSERT_STRING_EQUAL(roce_resp_state_names[ROCE_RS_ERR_RKEY], "ERR_RKEY");
 }
 
+/* SEND with Invalidate names an rkey: only an MR registered as remotely invalidatable may
+ * die of it. A plain MR of the same PD, one of another PD or an unknown key: NAK invalid
+ * request, and the MR lives on (issue 7 §6). */
+static void send_inv_refused(uint32_t key, const struct ursa_roce_mr *victim)
+{
+	struct ursa_rdma_sge sge = {(uintptr_t)rbuf, sizeof(rbuf), 0};
+	struct ursa_rdma_recv_wr wr = {.wr_id = 5, .sg_list = &sge, .num_sge = 1};
+	rte_be32_t ieth = rte_cpu_to_be_32(key);
+	struct forge f = {.opcode = ROCE_OP_SEND_ONLY_INV,
+			  .psn = EXP_PSN,
+			  .ackreq = true,
+			  .ext = &ieth,
+			  .extlen = 4,
+			  .pay = payload,
+			  .paylen = 8,
+			  .pad = -1};
+	struct ursa_roce_mr *rmr;
+	struct ursa_rdma_wc wc;
+	struct reply r;
+
+	CU_ASSERT_FATAL(
+		ursa_roce_mr_reg(pd, rbuf, sizeof(rbuf), URSA_RDMA_ACCESS_LOCAL_WRITE, &rmr) == 0);
+	sge.lkey = ursa_roce_mr_lkey(rmr);
+	memset(rbuf, 0, sizeof(rbuf));
+	CU_ASSERT_EQUAL(ursa_roce_post_recv(qp, &wr, 1), 1);
+	nak_for(&f, 0x61, &r);
+	CU_ASSERT_EQUAL(r.psn, EXP_PSN);
+	CU_ASSERT_EQUAL(ursa_test_counter(lc, "roce", "tx_nak_inv_req"), 1);
+	if (victim != NULL) {
+		CU_ASSERT_PTR_EQUAL(roce_mr_lookup(lc->roce, key), victim);
+		CU_ASSERT(victim->valid);
+	}
+	/* the SEND was not delivered: its receive is flushed, not completed WITH_INV */
+	CU_ASSERT_EQUAL(ursa_roce_cq_poll(cq, &wc, 1), 1);
+	CU_ASSERT_EQUAL(wc.wr_id, 5);
+	CU_ASSERT_EQUAL(wc.status, URSA_RDMA_WC_WR_FLUSH_ERR);
+	CU_ASSERT_FALSE(wc.wc_flags & URSA_RDMA_WC_WITH_INV);
+	CU_ASSERT_EQUAL(rbuf[0], 0);
+	ursa_roce_mr_dereg(rmr);
+}
+
+static void test_send_inv_only_invalidatable(void)
+{
+	const unsigned inv = URSA_RDMA_ACCESS_LOCAL_WRITE | URSA_RDMA_ACCESS_REMOTE_WRITE |
+			     URSA_RDMA_ACCESS_REMOTE_INVALIDATE;
+	struct ursa_roce_mr *imr;
+	struct ursa_rdma_wc wc;
+	struct reply r;
+
+	/* a plain MR of the QP's PD (registered with every remote right but this one) */
+	setup_qp(ALL_REMOTE, 4);
+	send_inv_refused(ursa_roce_mr_rkey(mr), mr);
+	{
+		struct ursa_rdma_qp_attr a;
+
+		struct ursa_ipaddr l, rm;
+		struct roce_qp_up u = {.local = &l,
+				       .remote = &rm,
+				       .access = ALL_REMOTE,
+				       .path_mtu = 256,
+				       .dest_qpn = PEER_QPN,
+				       .rq_psn = EXP_PSN,
+				       .max_dest_rd_atomic = 4};
+
+		ursa_roce_qp_query(qp, &a); /* an invalid request: the QP, not the MR, dies */
+		CU_ASSERT_EQUAL(a.qp_state, URSA_RDMA_QPS_ERR);
+		/* the QP reconnected: the MR still takes a WRITE with its key */
+		ursa_ipaddr_parse("10.0.0.1", &l, NULL);
+		ursa_ipaddr_parse("10.0.0.2", &rm, NULL);
+		a.qp_state = URSA_RDMA_QPS_RESET;
+		CU_ASSERT_EQUAL(ursa_roce_qp_modify(qp, &a, URSA_RDMA_QP_STATE, NULL), 0);
+		CU_ASSERT_EQUAL_FATAL(roce_qp_up(qp, &u), 0);
+		{
+			uint8_t e[16];
+			struct forge f = {.opcode = ROCE_OP_WRITE_ONLY,
+					  .psn = EXP_PSN,
+					  .ackreq = true,
+					  .ext = e,
+					  .extlen = 16,
+					  .pay = payload,
+					  .paylen = 8,
+					  .pad = -1};
+
+			reth(e, (uintptr_t)buf + 8, ursa_roce_mr_rkey(mr), 8);
+			nak_for(&f, 0x1f, &r);
+			CU_ASSERT_EQUAL(memcmp(buf + 8, payload, 8), 0);
+		}
+	}
+	teardown_qp();
+	/* a plain read-only MR */
+	setup_qp(ALL_REMOTE, 4);
+	send_inv_refused(ursa_roce_mr_rkey(mr_ro), mr_ro);
+	teardown_qp();
+	/* invalidatable, but of another PD */
+	setup_qp(ALL_REMOTE, 4);
+	CU_ASSERT_EQUAL(ursa_roce_mr_rereg(mr_other_pd, inv), 0);
+	send_inv_refused(ursa_roce_mr_rkey(mr_other_pd), mr_other_pd);
+	teardown_qp();
+	/* no such key */
+	setup_qp(ALL_REMOTE, 4);
+	send_inv_refused(0x0badf00d, NULL);
+	teardown_qp();
+
+	/* invalidatable: the SEND lands, the completion names the key, and the key is dead */
+	setup_qp(ALL_REMOTE, 4);
+	CU_ASSERT_FATAL(ursa_roce_mr_reg(pd, buf, MR_LEN, inv, &imr) == 0);
+	{
+		struct ursa_rdma_sge sge = {(uintptr_t)buf, 64, ursa_roce_mr_lkey(mr)};
+		struct ursa_rdma_recv_wr wr = {.wr_id = 6, .sg_list = &sge, .num_sge = 1};
+		rte_be32_t ieth = rte_cpu_to_be_32(ursa_roce_mr_rkey(imr));
+		uint8_t e[16];
+		struct forge f = {.opcode = ROCE_OP_SEND_ONLY_INV,
+				  .psn = EXP_PSN,
+				  .ackreq = true,
+				  .ext = &ieth,
+				  .extlen = 4};
+
+		CU_ASSERT_EQUAL(ursa_roce_post_recv(qp, &wr, 1), 1);
+		nak_for(&f, 0x1f, &r);
+		CU_ASSERT_EQUAL(ursa_roce_cq_poll(cq, &wc, 1), 1);
+		CU_ASSERT_EQUAL(wc.wr_id, 6);
+		CU_ASSERT_EQUAL(wc.status, URSA_RDMA_WC_SUCCESS);
+		CU_ASSERT(wc.wc_flags & URSA_RDMA_WC_WITH_INV);
+		CU_ASSERT_EQUAL(wc.invalidated_rkey, ursa_roce_mr_rkey(imr));
+		CU_ASSERT_FALSE(imr->valid);
+		CU_ASSERT_PTR_NULL(roce_mr_lookup(lc->roce, ursa_roce_mr_rkey(imr)));
+		/* a WRITE with the dead key: remote access error, memory untouched */
+		f.opcode = ROCE_OP_WRITE_ONLY;
+		f.psn = EXP_PSN + 1;
+		f.ext = e;
+		f.extlen = 16;
+		f.pay = payload;
+		f.paylen = 8;
+		f.pad = -1;
+		reth(e, (uintptr_t)buf + 512, ursa_roce_mr_rkey(imr), 8);
+		nak_for(&f, 0x62, &r);
+		CU_ASSERT(memory_untouched());
+	}
+	ursa_roce_mr_dereg(imr);
+	teardown_qp();
+}
+
+/* max_dest_rd_atomic 3 grants the peer exactly 3 READs/ATOMICs in flight: a fourth while
+ * the three still stream is an invalid request (before, 3 was rounded up to 4 slots). */
+static uint8_t rd_big[32 * 1024];
+
+static void test_rd_atomic_exact_depth(void)
+{
+	const uint32_t len = sizeof(rd_big); /* 128 responses: 4 polls' budget of 32 */
+	struct ursa_roce_mr *bmr;
+	uint8_t e[28];
+	struct reply r;
+	struct forge f = {.opcode = ROCE_OP_READ_REQUEST,
+			  .psn = EXP_PSN,
+			  .ackreq = true,
+			  .ext = e,
+			  .extlen = 16};
+
+	for (uint8_t depth = 1; depth <= 3; depth++) {
+		setup_qp(ALL_REMOTE, depth);
+		CU_ASSERT_EQUAL(qp->resp.nres, depth);
+		CU_ASSERT_FATAL(ursa_roce_mr_reg(pd, rd_big, sizeof(rd_big),
+						 URSA_RDMA_ACCESS_REMOTE_READ, &bmr) == 0);
+		for (uint8_t k = 0; k < depth; k++) {
+			f.psn = EXP_PSN + 128u * k;
+			reth(e, (uintptr_t)rd_big, ursa_roce_mr_rkey(bmr), len);
+			inject(&f);
+			CU_ASSERT(sent.n > 0);
+			while (reply(&r))
+				CU_ASSERT_NOT_EQUAL(r.opcode, ROCE_OP_ACK); /* no NAK */
+		}
+		CU_ASSERT(qp->resp.res[0].pending); /* the oldest still streams */
+		/* one more, and an atomic would be just the same */
+		f.psn = EXP_PSN + 128u * depth;
+		inject(&f);
+		CU_ASSERT_FATAL(reply(&r));
+		CU_ASSERT_EQUAL(r.opcode, ROCE_OP_ACK);
+		CU_ASSERT_EQUAL(r.syndrome, 0x61);
+		CU_ASSERT_EQUAL(r.psn, f.psn);
+		CU_ASSERT(!reply(&r));
+		CU_ASSERT_EQUAL(ursa_test_counter(lc, "roce", "tx_nak_inv_req"), 1);
+		ursa_roce_mr_dereg(bmr);
+		teardown_qp();
+	}
+	/* answered in time, the slots are free again: 3 READs, drained, 3 more */
+	setup_qp(ALL_REMOTE, 3);
+	CU_ASSERT_FATAL(ursa_roce_mr_reg(pd, rd_big, sizeof(rd_big), URSA_RDMA_ACCESS_REMOTE_READ,
+					 &bmr) == 0);
+	for (uint32_t k = 0; k < 6; k++) {
+		f.psn = EXP_PSN + 128u * k;
+		reth(e, (uintptr_t)rd_big, ursa_roce_mr_rkey(bmr), len);
+		inject(&f);
+		for (int p = 0; p < 8; p++) {
+			ursa_lcore_poll(lc);
+			roce_cap_drain(&sent);
+		}
+		CU_ASSERT(!roce_resp_has_work(qp));
+	}
+	CU_ASSERT_EQUAL(ursa_test_counter(lc, "roce", "tx_nak_inv_req"), 0);
+	CU_ASSERT_EQUAL(ursa_test_counter(lc, "roce", "tx_read_resp"), 6 * 128);
+	ursa_roce_mr_dereg(bmr);
+	teardown_qp();
+}
+
 /* The engine refuses an address vector without its GID entry, or with one that does not
  * match, and a second one on a connected QP; each refusal leaves the QP as it was. */
 static void test_modify_all_or_nothing(void)
@@ -1140,6 +1374,10 @@ int main(void)
 	CU_add_test(s, "READ responses, replay from memory, rkey re-check", test_read_and_replay);
 	CU_add_test(s, "ACKs wait for READ responses (PSN order)", test_ack_after_paced_read);
 	CU_add_test(s, "interface-bound QP; state names", test_iface_binding_and_names);
+	CU_add_test(s, "SEND with Invalidate: only invalidatable MRs",
+		    test_send_inv_only_invalidatable);
+	CU_add_test(s, "READ/ATOMIC: exactly max_dest_rd_atomic in flight",
+		    test_rd_atomic_exact_depth);
 	CU_add_test(s, "modify: the AV needs its GID entry; all or nothing",
 		    test_modify_all_or_nothing);
 	return ursa_test_main();

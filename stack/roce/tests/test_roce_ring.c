@@ -152,10 +152,12 @@ static bool xfer(enum rr_op op, uint32_t n, uint64_t seed)
 		wr.rdma.rkey = ursa_roce_mr_rkey(b->mr);
 	}
 	if (op == RR_SEND_INV) {
-		/* a second MR over host 1's slot 0, which the SEND asks host 1 to invalidate */
+		/* a second MR over host 1's slot 0, registered as invalidatable, which the
+		 * SEND asks host 1 to invalidate */
 		CU_ASSERT_FATAL(ursa_roce_mr_reg(b->pd, rr_slot(b, 0), 4096,
 						 URSA_RDMA_ACCESS_LOCAL_WRITE |
-							 URSA_RDMA_ACCESS_REMOTE_WRITE,
+							 URSA_RDMA_ACCESS_REMOTE_WRITE |
+							 URSA_RDMA_ACCESS_REMOTE_INVALIDATE,
 						 &inv) == 0);
 		wr.invalidate_rkey = ursa_roce_mr_rkey(inv);
 		CU_ASSERT_FATAL(roce_mr_lookup(b->lc->roce, wr.invalidate_rkey) == inv);

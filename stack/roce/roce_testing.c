@@ -1,14 +1,46 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * A fixed target for fuzzers (ursa_roce_fuzz_setup): one QP in RTS with known addresses,
- * PSNs and an MR with a known key, so that mutated inputs reach the responder's checks and
- * the completer. Everything it creates is freed by a fini hook with the lcore.
+ * The test, replay and fuzzing hooks of ursa_roce_testing.h, built into their own static
+ * library (never into libursa, never installed): chosen keys and QPNs for replaying
+ * captures, an input entry for fuzzers, and a fixed target for them (ursa_roce_fuzz_setup:
+ * one QP in RTS with known addresses, PSNs and an MR with a known key, so that mutated
+ * inputs reach the responder's checks and the completer; everything it creates is freed by
+ * a fini hook with the lcore).
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 
 #include "roce_priv.h"
+#include "ursa_roce_testing.h"
+
+int ursa_roce_mr_set_key(struct ursa_roce_mr *mr, uint32_t key)
+{
+	return roce_mr_set_key(mr, key);
+}
+
+int ursa_roce_qp_set_qpn(struct ursa_roce_qp *qp, uint32_t qpn)
+{
+	return roce_qp_set_qpn(qp, qpn);
+}
+
+int ursa_roce_fuzz_input(struct ursa_lcore *lc, const uint8_t *data, size_t len)
+{
+	struct rte_mbuf *m;
+
+	if (lc->roce == NULL && ursa_roce_ctx_create(lc, NULL) != 0)
+		return -ENOMEM;
+	m = ursa_pkt_alloc(lc);
+	if (m == NULL)
+		return -ENOMEM;
+	if (len > rte_pktmbuf_tailroom(m))
+		len = rte_pktmbuf_tailroom(m);
+	if (len > 0)
+		memcpy(rte_pktmbuf_append(m, (uint16_t)len), data, len);
+	ursa_roce_input_l3(lc, m, 0);
+	return 0;
+}
 
 #define FUZZ_MR_LEN (64 * 1024)
 
