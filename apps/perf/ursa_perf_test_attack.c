@@ -11,7 +11,9 @@
  * Kinds answered with a NAK (AETH syndrome, rocev2.md §3.4; checks 10-12 of §3.7): random
  * rkeys, rkeys of deregistered MRs, ranges one byte off at either end, tenant 2's MR
  * (another PD), READ/ATOMIC on an MR without that access, WRITE with the old key of a
- * re-registered MR (remote access error 0x62), misaligned atomics (invalid request 0x61).
+ * re-registered MR (remote access error 0x62), misaligned atomics and SEND with Invalidate
+ * naming a live MR that was not registered as remotely invalidatable, of either PD (invalid
+ * request 0x61: the SEND is not delivered, its receive is flushed and the MR lives on).
  * Kinds dropped silently, each counted by its reason (checks 1-3 of rocev2.md §3.7, the
  * interface first as DESIGN.md §2 lesson 4 says): tenant 1's QP reached over tenant 2's
  * VLAN, tenant 2's QP reached over tenant 1's VLAN, a VLAN with no interface, a source
@@ -56,7 +58,8 @@ enum {
 	OP_READ_RESP_ONLY = 0x10,
 	OP_ACK = 0x11,
 	OP_CMP_SWAP = 0x13,
-	OP_FETCH_ADD = 0x14
+	OP_FETCH_ADD = 0x14,
+	OP_SEND_ONLY_INV = 0x17
 };
 #define NAK_INV_REQ    0x61
 #define NAK_REM_ACCESS 0x62
@@ -71,6 +74,7 @@ enum kind {
 	K_ATOMIC_NO_ACCESS,
 	K_MISALIGNED_ATOMIC,
 	K_REREG_OLD_KEY,
+	K_SEND_INV,
 	K_WRONG_VLAN,
 	K_CROSS_TENANT,
 	K_NO_VLAN,
@@ -89,6 +93,7 @@ static const char *const kind_names[K_MAX] = {
 	"ATOMIC on MR without atomic access",
 	"misaligned atomic",
 	"WRITE with pre-rereg key",
+	"SEND_INV of a non-invalidatable MR",
 	"tenant 1's QP via tenant 2's VLAN",
 	"tenant 2's QP+key via tenant 1's VLAN",
 	"VLAN with no interface",
@@ -111,6 +116,7 @@ static const struct {
 	[K_ATOMIC_NO_ACCESS] = {0x62, "roce", "tx_nak_access"},
 	[K_MISALIGNED_ATOMIC] = {0x61, "roce", "tx_nak_inv_req"},
 	[K_REREG_OLD_KEY] = {0x62, "roce", "tx_nak_access"},
+	[K_SEND_INV] = {0x61, "roce", "tx_nak_inv_req"},
 	[K_WRONG_VLAN] = {0, "roce", "drop_bad_iface"},
 	[K_CROSS_TENANT] = {0, "roce", "drop_bad_iface"},
 	[K_NO_VLAN] = {0, "eth", "drop_no_iface"},
@@ -133,6 +139,8 @@ struct world {
 	uint8_t *arena, *shadow;
 	size_t arena_len;
 	struct ursa_roce_mr *all, *wo, *ro, *other_pd, *rereg;
+	struct ursa_roce_mr *rbuf_mr; /* receive buffer for forged SENDs, outside the arena */
+	uint8_t rbuf[1024];
 	uint32_t stale_rkeys[4], old_rereg_key;
 	uint32_t psn, psn2;
 	struct reply rep[8];
@@ -215,7 +223,7 @@ static void put_be(uint8_t *p, uint64_t v, unsigned n)
 
 /* One forged request as the peer's NIC would put it on the wire. */
 struct req {
-	uint8_t op; /* WRITE_ONLY (with len payload bytes), READ request or an atomic */
+	uint8_t op; /* WRITE_ONLY or SEND_ONLY_INV (len payload bytes), READ or an atomic */
 	uint64_t va;
 	uint32_t rkey, len;
 	uint16_t vlan;
@@ -229,8 +237,9 @@ static void forge(struct world *w, const struct req *q)
 	static const struct rte_ether_addr me = URSA_TEST_MAC, peer = URSA_TEST_PEER_MAC;
 	uint8_t f[2048], *p = f + L2;
 	bool atomic = q->op == OP_CMP_SWAP || q->op == OP_FETCH_ADD;
-	unsigned ext = atomic ? 28 : 16;
-	unsigned pay = q->op == OP_WRITE_ONLY ? q->len : 0;
+	bool inv = q->op == OP_SEND_ONLY_INV;
+	unsigned ext = atomic ? 28 : inv ? 4 : 16; /* AtomicETH, IETH, RETH */
+	unsigned pay = q->op == OP_WRITE_ONLY || inv ? q->len : 0;
 	unsigned pad = (-pay) & 3, total = 20 + 8 + 12 + ext + pay + pad + 4;
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)p;
 	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(p + 20);
@@ -260,13 +269,19 @@ static void forge(struct world *w, const struct req *q)
 	put_be(bth + 5, q->qpn, 3);
 	bth[8] = 0x80; /* AckReq */
 	put_be(bth + 9, q->psn, 3);
-	put_be(eth, q->va, 8);
-	put_be(eth + 8, q->rkey, 4);
-	if (!atomic) {
+	if (inv) {
+		put_be(eth, q->rkey, 4);
+		for (unsigned i = 0; i < pay; i++)
+			eth[4 + i] = (uint8_t)(0xe0 + i);
+	} else if (!atomic) {
+		put_be(eth, q->va, 8);
+		put_be(eth + 8, q->rkey, 4);
 		put_be(eth + 12, q->len, 4);
 		for (unsigned i = 0; i < pay; i++)
 			eth[16 + i] = (uint8_t)(0xe0 + i); /* never the canary or MR pattern */
 	} else {
+		put_be(eth, q->va, 8);
+		put_be(eth + 8, q->rkey, 4);
 		put_be(eth + 12, 7, 8); /* swap / add */
 		put_be(eth + 20, 0, 8); /* compare */
 	}
@@ -401,6 +416,8 @@ static void setup(struct world *w)
 		w->stale_rkeys[i] = ursa_roce_mr_rkey(tmp);
 		CU_ASSERT_FATAL(ursa_roce_mr_dereg(tmp) == 0);
 	}
+	CU_ASSERT_FATAL(ursa_roce_mr_reg(w->pd, w->rbuf, sizeof(w->rbuf),
+					 URSA_RDMA_ACCESS_LOCAL_WRITE, &w->rbuf_mr) == 0);
 	memcpy(w->shadow, w->arena, w->arena_len);
 	w->psn = 1000;
 	w->psn2 = 5000;
@@ -437,6 +454,76 @@ static bool control(struct world *w, int t, struct ursa_rng *rng)
 	     w->rep[0].vlan == q.vlan && w->rb_len == 64 &&
 	     memcmp(w->readback, base + off, 64) == 0;
 	*psn = (*psn + 1) & 0xffffff;
+	return ok;
+}
+
+/* A forged SEND needs a posted receive to get as far as the IETH check. */
+static void post_rbuf(struct world *w)
+{
+	struct ursa_rdma_sge sge = {(uintptr_t)w->rbuf, sizeof(w->rbuf),
+				    ursa_roce_mr_lkey(w->rbuf_mr)};
+	struct ursa_rdma_recv_wr wr = {.wr_id = 77, .sg_list = &sge, .num_sge = 1};
+
+	CU_ASSERT_FATAL(ursa_roce_post_recv(w->qp, &wr, 1) == 1);
+}
+
+/* After a refused SEND with Invalidate: its receive was flushed, not completed (nothing
+ * delivered, no key reported invalidated), and the receive buffer is untouched. */
+static bool send_inv_flushed(struct world *w)
+{
+	struct ursa_rdma_wc wc;
+	bool ok = ursa_roce_cq_poll(w->cq, &wc, 1) == 1 && wc.wr_id == 77 &&
+		  wc.status == URSA_RDMA_WC_WR_FLUSH_ERR && !(wc.wc_flags & URSA_RDMA_WC_WITH_INV);
+
+	for (size_t i = 0; i < sizeof(w->rbuf); i++)
+		ok = ok && w->rbuf[i] == 0;
+	return ok && ursa_roce_cq_poll(w->cq, &wc, 1) == 0;
+}
+
+/* Every MR a forged SEND with Invalidate named still answers its key: a valid READ of each
+ * readable one (tenant 2's over tenant 2's QP), a valid WRITE into the write-only one. Run
+ * after the arena has been compared: the WRITE changes it. */
+static bool keys_alive(struct world *w)
+{
+	const struct {
+		struct ursa_roce_mr *mr;
+		unsigned region;
+		int tenant2;
+	} rd[] = {{w->all, 0, 0}, {w->ro, 2, 0}, {w->rereg, 4, 0}, {w->other_pd, 3, 1}};
+	bool ok = true;
+
+	for (unsigned i = 0; i < RTE_DIM(rd); i++) {
+		uint32_t *psn = rd[i].tenant2 ? &w->psn2 : &w->psn;
+		uint8_t *base = region(w, rd[i].region);
+		struct req q = {.op = OP_READ_REQ,
+				.va = (uintptr_t)base,
+				.rkey = ursa_roce_mr_rkey(rd[i].mr),
+				.len = 64,
+				.vlan = rd[i].tenant2 ? VLAN2 : VLAN1,
+				.qpn = ursa_roce_qp_num(rd[i].tenant2 ? w->qp2 : w->qp),
+				.psn = *psn,
+				.src = 0x0a630002};
+
+		forge(w, &q);
+		ok = ok && w->nrep == 1 && w->rep[0].opcode == OP_READ_RESP_ONLY &&
+		     w->rb_len == 64 && memcmp(w->readback, base, 64) == 0;
+		*psn = (*psn + 1) & 0xffffff;
+	}
+	{
+		struct req q = {.op = OP_WRITE_ONLY,
+				.va = (uintptr_t)region(w, 1),
+				.rkey = ursa_roce_mr_rkey(w->wo),
+				.len = 16,
+				.vlan = VLAN1,
+				.qpn = ursa_roce_qp_num(w->qp),
+				.psn = w->psn,
+				.src = 0x0a630002};
+
+		forge(w, &q);
+		ok = ok && w->nrep == 1 && w->rep[0].opcode == OP_ACK &&
+		     (w->rep[0].syndrome & 0x60) == 0 && region(w, 1)[0] == 0xe0;
+		w->psn = (w->psn + 1) & 0xffffff;
+	}
 	return ok;
 }
 
@@ -493,6 +580,14 @@ static struct req make(struct world *w, enum kind k, struct ursa_rng *rng)
 		q.va = (uintptr_t)region(w, 4) + ursa_rng_below(rng, PAGE - len);
 		q.op = OP_WRITE_ONLY;
 		break;
+	case K_SEND_INV: { /* a live key of either PD, none registered as invalidatable */
+		const struct ursa_roce_mr *v[] = {w->all, w->wo, w->ro, w->rereg, w->other_pd};
+
+		q.op = OP_SEND_ONLY_INV;
+		q.rkey = ursa_roce_mr_rkey(v[ursa_rng_below(rng, RTE_DIM(v))]);
+		q.len = 1 + (uint32_t)ursa_rng_below(rng, sizeof(w->rbuf));
+		break;
+	}
 	case K_WRONG_VLAN: /* a perfectly valid request, on the other tenant's VLAN */
 		q.vlan = VLAN2;
 		break;
@@ -585,12 +680,15 @@ static void test_forged(void)
 		}
 		q = make(w, k, rng);
 		before = ursa_test_counter(w->lc, expect[k].block, expect[k].counter);
+		if (k == K_SEND_INV)
+			post_rbuf(w);
 		forge(w, &q);
 		sent[k]++;
 		for (unsigned r = 0; r < w->nrep; r++)
 			if (w->rep[r].opcode != OP_ACK)
 				read_bytes_leaked += w->rep[r].paylen;
-		right[k] += answered_right(w, k, &q, before);
+		right[k] += answered_right(w, k, &q, before) &&
+			    (k != K_SEND_INV || send_inv_flushed(w));
 		if (expect[k].syndrome) {
 			/* a NAK puts the QP in the error state: start it again at the next PSN */
 			w->psn = (w->psn + 1) & 0xffffff;
@@ -600,6 +698,7 @@ static void test_forged(void)
 	for (size_t i = 0; i < w->arena_len; i++)
 		changed += w->arena[i] != w->shadow[i];
 	report(sent, right, controls, controls_ok, read_bytes_leaked, changed);
+	CU_ASSERT(keys_alive(w));
 	for (unsigned k = 0; k < K_MAX; k++)
 		CU_ASSERT_EQUAL(right[k], sent[k]);
 	CU_ASSERT_EQUAL(changed, 0);
@@ -614,6 +713,7 @@ static void test_forged(void)
 	ursa_roce_mr_dereg(w->ro);
 	ursa_roce_mr_dereg(w->other_pd);
 	ursa_roce_mr_dereg(w->rereg);
+	ursa_roce_mr_dereg(w->rbuf_mr);
 	ursa_roce_cq_destroy(w->cq);
 	ursa_roce_pd_free(w->pd);
 	ursa_roce_pd_free(w->pd2);
