@@ -556,12 +556,12 @@ static int open_stack(const struct opts *o, struct ursa_lcore **lc)
 
 /*
  * The end of a session over a link that the peer's departure can tear down under a poll
- * (memif: see ursa_port_wait_down). Neither side polls while the other leaves:
+ * (memif: see ursa_port_wait_peer_gone). Neither side polls while the other leaves:
  *   client: ... DONE received, QP destroyed, port flushed; sends BYE, stops polling
  *   server: BYE received, stops polling, answers BYE
  *   client: closes its port (memif tells the server), then the TCP connection
- *   server: waits until its port is down and the EAL interrupt thread has finished, then
- *           closes its port
+ *   server: on memif, waits until its port is down and memif's teardown has finished,
+ *           then closes its port
  */
 static int server_bye(struct ursa_lcore *lc, int fd)
 {
@@ -570,7 +570,7 @@ static int server_bye(struct ursa_lcore *lc, int fd)
 	if (ctl_send(fd, "BYE\n") != 0)
 		return -EIO;
 	for (uint16_t i = 0; i < lc->nb_ports; i++)
-		if ((rc = ursa_port_wait_down(&lc->ports[i], 10000)) != 0) {
+		if ((rc = ursa_port_wait_peer_gone(&lc->ports[i], 10000)) != 0) {
 			fprintf(stderr, "ursa-perf: port %u still up 10 s after the client left\n",
 				i);
 			return rc;

@@ -374,33 +374,38 @@ unsigned ursa_port_flush(struct ursa_lcore *lc, struct ursa_port *p)
 	return sent;
 }
 
-/*
- * Whether a PMD that takes its link down from the EAL interrupt thread has finished doing so.
- * For memif the last step of memif_disconnect() clears the run configuration, after which its
- * stats callback counts over zero queues; before that, a port that carried traffic reports
- * it. (DPDK offers no generic way to wait for the interrupt thread: an EAL alarm used as a
- * barrier leaves a handle that rte_eal_cleanup() frees while still registered.)
- */
-static bool link_settled(struct ursa_port *p)
+/* PMDs whose link follows the peer and which take it down from the EAL interrupt thread
+ * when the peer leaves: memif. */
+static bool link_follows_peer(struct ursa_port *p)
 {
 	struct rte_eth_dev_info info;
+
+	return rte_eth_dev_info_get(p->ethdev, &info) == 0 && info.driver_name != NULL &&
+	       strcmp(info.driver_name, "net_memif") == 0;
+}
+
+/* Whether memif has finished taking the link down: the last step of memif_disconnect()
+ * clears the run configuration, after which its stats callback counts over zero queues;
+ * before that, a port that carried traffic reports it. (DPDK offers no generic way to wait
+ * for the interrupt thread: an EAL alarm used as a barrier leaves a handle that
+ * rte_eal_cleanup() frees while it is still registered, and the interrupt thread then
+ * crashes at exit.) */
+static bool memif_settled(struct ursa_port *p)
+{
 	struct rte_eth_stats st;
 
-	if (rte_eth_dev_info_get(p->ethdev, &info) != 0 || info.driver_name == NULL ||
-	    strcmp(info.driver_name, "net_memif") != 0)
-		return true;
 	return rte_eth_stats_get(p->ethdev, &st) == 0 && st.ipackets == 0 && st.opackets == 0;
 }
 
-int ursa_port_wait_down(struct ursa_port *p, unsigned timeout_ms)
+int ursa_port_wait_peer_gone(struct ursa_port *p, unsigned timeout_ms)
 {
 	struct rte_eth_link link;
 
-	if (p->ops != &ethdev_ops)
+	if (p->ops != &ethdev_ops || !link_follows_peer(p))
 		return 0;
 	for (unsigned i = 0; i < timeout_ms * 10; i++) {
 		if ((rte_eth_link_get_nowait(p->ethdev, &link) != 0 || !link.link_status) &&
-		    link_settled(p))
+		    memif_settled(p))
 			return 0;
 		usleep(100);
 	}

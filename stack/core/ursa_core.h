@@ -157,17 +157,17 @@ unsigned ursa_port_mem_rx_pending(const struct ursa_port *p);
 void ursa_port_tx(struct ursa_lcore *lc, struct ursa_port *p, struct rte_mbuf *m);
 /** Send everything queued; returns frames handed to the device. */
 unsigned ursa_port_flush(struct ursa_lcore *lc, struct ursa_port *p);
-/** Wait, without polling the port, until its link is down and the PMD has finished taking
- *  it down (memif: its teardown in the EAL interrupt thread is complete); -ETIMEDOUT after
- *  timeout_ms. Returns 0 at once for memory ports.
+/** After the peer of a link that follows its peer has left: wait, without polling the port,
+ *  until the PMD has finished taking the link down; -ETIMEDOUT after timeout_ms. Returns 0 at
+ *  once for ports whose link does not depend on a peer (af_packet, tap, memory ports...).
  *
- *  Why: some PMDs tear their queues down from the EAL interrupt thread when the peer leaves.
- *  DPDK 22.11's memif does (memif_disconnect unmaps the shared regions and clears the run
- *  configuration), with nothing that excludes a concurrent rte_eth_rx_burst/tx_burst or
- *  rte_eth_dev_stop in the data-plane thread: a poll or a close that overlaps the peer's
- *  departure touches unmapped memory. Two processes that share such a link stop polling,
- *  let one side close, and have the other wait here before it closes its own end. */
-int ursa_port_wait_down(struct ursa_port *p, unsigned timeout_ms);
+ *  Why: DPDK 22.11's memif tears the link down from the EAL interrupt thread when the peer
+ *  leaves (memif_disconnect unmaps the shared regions and clears the run configuration),
+ *  with nothing that excludes a concurrent rte_eth_rx_burst/tx_burst or rte_eth_dev_stop in
+ *  the data-plane thread: a poll or a close that overlaps the peer's departure touches
+ *  unmapped memory. Two processes that share such a link stop polling, let one side close,
+ *  and have the other wait here before it closes its own end. */
+int ursa_port_wait_peer_gone(struct ursa_port *p, unsigned timeout_ms);
 
 /** Attach a fault injector to one direction (replaces and frees any earlier one). */
 int ursa_port_set_fault(struct ursa_lcore *lc, struct ursa_port *p, enum ursa_dir dir,
