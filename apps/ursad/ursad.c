@@ -3,8 +3,9 @@
  * ursad, the data-plane daemon: parses and checks its options, starts EAL, opens the ports,
  * brings the stack up on the main lcore and runs it to completion there. Under load it polls
  * without sleeping; after --busy-polls empty polls it naps, on the ports' Rx interrupts when
- * every port has them, otherwise on a short timer: 50 us while there was work in the last
- * 20 ms, then growing to --idle-sleep-us; never past the next stack timer. Signals arrive on a signalfd in the same wait.
+ * every port has them (until the next stack timer, at most 100 ms), otherwise on a short
+ * timer: 50 us while there was work in the last 20 ms, then growing to --idle-sleep-us;
+ * never past the next stack timer. Signals arrive on a signalfd in the same wait.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -28,6 +29,9 @@
  * that was descheduled for a moment) must not meet a fully grown nap. */
 #define NAP_HOT_NS 20000000ull
 #define SIGNAL_CHECK_POLLS 1024 /* busy polls between signal checks */
+/* With Rx interrupts armed a frame wakes the nap, so it lasts until the next timer; this
+ * bound only limits what a lost interrupt could cost. */
+#define NAP_INTR_MAX_NS 100000000ull
 /*
  * Frames up to a 9000-byte MTU (and the datagrams the kernel reassembles for af_packet, whose
  * PMD joins its fanout group with PACKET_FANOUT_FLAG_DEFRAG) must fit one mbuf: af_packet
@@ -177,7 +181,13 @@ static void run(struct ursad *d)
 				worked = true;
 				continue;
 			}
-			t = max_nap;
+			t = NAP_INTR_MAX_NS;
+			if (d->conf.stats_interval_s) {
+				uint64_t now = ursa_now(d->lc);
+
+				t = d->next_stats > now && d->next_stats - now < t ? d->next_stats - now
+										: t;
+			}
 		} else if (ursa_now(d->lc) - last_work < NAP_HOT_NS) {
 			t = nap_ns = min_nap;
 		} else {
