@@ -49,12 +49,14 @@ int ursa_lcore_create(const struct ursa_lcore_conf *conf, struct ursa_lcore **ou
 	unsigned room = conf->mbuf_size ? conf->mbuf_size : RTE_MBUF_DEFAULT_BUF_SIZE;
 	int rc;
 
-	if (room > UINT16_MAX)
+	if (room > UINT16_MAX || conf->shard >= (conf->nb_shards ? conf->nb_shards : 1))
 		return -EINVAL;
 	lc = calloc(1, sizeof(*lc));
 	if (lc == NULL)
 		return -ENOMEM;
 	lc->lcore_id = conf->lcore_id;
+	lc->nb_shards = conf->nb_shards ? conf->nb_shards : 1;
+	lc->shard = conf->shard;
 	lc->logtype = rte_log_register_type_and_pick_level("ursa", RTE_LOG_NOTICE);
 	if (lc->logtype < 0)
 		lc->logtype = RTE_LOGTYPE_USER1;

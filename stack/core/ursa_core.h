@@ -45,6 +45,7 @@ extern "C" {
 
 struct ursa_lcore;
 struct ursa_port;
+struct ursa_stack;
 
 /* Layer state, each owned and defined by its layer; opaque to core. */
 struct ursa_eth_ctx;
@@ -245,6 +246,8 @@ struct ursa_lcore_conf {
 	uint64_t virtual_start_ns;
 	const char *name;      /**< pool name prefix; must be unique per process */
 	unsigned hold_pct;     /**< share of the pool holding queues may use, % (0 = 50) */
+	uint16_t shard;	       /**< this lcore's shard index, < nb_shards */
+	uint16_t nb_shards;    /**< shards of the stack it belongs to (0 = 1: a lone lcore) */
 };
 
 /** A tenant's totals over its interfaces on this lcore. */
@@ -270,6 +273,11 @@ typedef void (*ursa_fini_hook_t)(struct ursa_lcore *lc);
 
 struct ursa_lcore {
 	unsigned lcore_id;
+	/** Which shard of the stack this lcore runs: every ID space (QPNs, keys, ephemeral ports,
+	 *  socket handles) is partitioned by it, and a flow belongs to exactly one shard. */
+	uint16_t shard;
+	uint16_t nb_shards; /**< >= 1 */
+	struct ursa_stack *stack; /**< the stack-wide state it shares; NULL for a lone lcore */
 	int logtype;
 	struct ursa_clock clock;
 	struct ursa_rng rng;	   /**< choices a peer may predict (jitter, faults) */
