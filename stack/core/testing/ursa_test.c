@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,27 +81,9 @@ struct rte_mbuf *ursa_test_mbuf(struct ursa_lcore *lc, const void *data, size_t 
 struct rte_mbuf *ursa_test_mbuf_hex(struct ursa_lcore *lc, const char *hex)
 {
 	uint8_t buf[9216];
-	size_t n = 0;
-	int hi = -1;
+	long n = ursa_test_hex(hex, buf, sizeof(buf));
 
-	for (const char *s = hex; *s; s++) {
-		int v;
-
-		if (isspace((unsigned char)*s))
-			continue;
-		if (!isxdigit((unsigned char)*s) || n == sizeof(buf))
-			return NULL;
-		v = isdigit((unsigned char)*s) ? *s - '0' : tolower((unsigned char)*s) - 'a' + 10;
-		if (hi < 0) {
-			hi = v;
-		} else {
-			buf[n++] = (uint8_t)(hi << 4 | v);
-			hi = -1;
-		}
-	}
-	if (hi >= 0)
-		return NULL;
-	return ursa_test_mbuf(lc, buf, n);
+	return n < 0 ? NULL : ursa_test_mbuf(lc, buf, (size_t)n);
 }
 
 void ursa_test_rx(struct ursa_lcore *lc, struct rte_mbuf *m)
@@ -154,33 +135,6 @@ unsigned ursa_test_tx_drain(struct ursa_lcore *lc)
 		n++;
 	}
 	return n;
-}
-
-unsigned ursa_test_pair_carry(struct ursa_lcore *a, struct ursa_lcore *b)
-{
-	struct ursa_lcore *lc[2] = {a, b};
-	struct rte_mbuf *m[64];
-	unsigned moved = 0, n;
-
-	ursa_lcore_poll(a);
-	ursa_lcore_poll(b);
-	for (int i = 0; i < 2; i++)
-		while ((n = ursa_port_mem_take(&lc[i]->ports[0], m, 64)) > 0) {
-			ursa_port_mem_inject(&lc[!i]->ports[0], m, n);
-			moved += n;
-		}
-	return moved;
-}
-
-bool ursa_test_pair_idle(struct ursa_lcore *a, struct ursa_lcore *b)
-{
-	uint64_t next = RTE_MIN(ursa_lcore_idle_budget(a), ursa_lcore_idle_budget(b));
-
-	if (next == UINT64_MAX)
-		return false;
-	ursa_clock_advance(&a->clock, next ? next : 1);
-	ursa_clock_advance(&b->clock, next ? next : 1);
-	return true;
 }
 
 void ursa_test_advance(struct ursa_lcore *lc, uint64_t ns)

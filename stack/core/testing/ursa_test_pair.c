@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Two test lcores wired back to back through their memory ports, on their virtual clocks. */
+#include "ursa_test.h"
+
+unsigned ursa_test_pair_carry(struct ursa_lcore *a, struct ursa_lcore *b)
+{
+	struct ursa_lcore *lc[2] = {a, b};
+	struct rte_mbuf *m[64];
+	unsigned moved = 0, n;
+
+	ursa_lcore_poll(a);
+	ursa_lcore_poll(b);
+	for (int i = 0; i < 2; i++)
+		while ((n = ursa_port_mem_take(&lc[i]->ports[0], m, 64)) > 0) {
+			ursa_port_mem_inject(&lc[!i]->ports[0], m, n);
+			moved += n;
+		}
+	return moved;
+}
+
+bool ursa_test_pair_idle(struct ursa_lcore *a, struct ursa_lcore *b)
+{
+	uint64_t next = RTE_MIN(ursa_lcore_idle_budget(a), ursa_lcore_idle_budget(b));
+
+	if (next == UINT64_MAX)
+		return false;
+	ursa_clock_advance(&a->clock, next ? next : 1);
+	ursa_clock_advance(&b->clock, next ? next : 1);
+	return true;
+}
