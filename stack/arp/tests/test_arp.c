@@ -28,39 +28,6 @@ static struct ursa_lcore *mk(void)
 	return lc;
 }
 
-static struct ursa_ipaddr ip(const char *s)
-{
-	struct ursa_ipaddr a;
-
-	CU_ASSERT_FATAL(ursa_ipaddr_parse(s, &a, NULL) == 0);
-	return a;
-}
-
-static void rx_hex(struct ursa_lcore *lc, const char *hex)
-{
-	struct rte_mbuf *m = ursa_test_mbuf_hex(lc, hex);
-
-	CU_ASSERT_FATAL(m != NULL);
-	ursa_test_rx(lc, m);
-}
-
-/* The next transmitted frame must be exactly hex. */
-static void expect_tx(struct ursa_lcore *lc, const char *hex)
-{
-	struct rte_mbuf *want = ursa_test_mbuf_hex(lc, hex);
-	struct rte_mbuf *got = ursa_test_tx(lc);
-
-	CU_ASSERT_FATAL(want != NULL);
-	CU_ASSERT_FATAL(got != NULL);
-	CU_ASSERT_EQUAL(rte_pktmbuf_pkt_len(got), rte_pktmbuf_pkt_len(want));
-	if (rte_pktmbuf_pkt_len(got) == rte_pktmbuf_pkt_len(want))
-		CU_ASSERT_EQUAL(memcmp(rte_pktmbuf_mtod(got, void *),
-				       rte_pktmbuf_mtod(want, void *), rte_pktmbuf_pkt_len(want)),
-				0);
-	rte_pktmbuf_free(want);
-	rte_pktmbuf_free(got);
-}
-
 static uint64_t actr(struct ursa_lcore *lc, const char *name)
 {
 	return ursa_test_counter(lc, "arp", name);
@@ -74,7 +41,7 @@ static uint64_t nctr(struct ursa_lcore *lc, const char *name)
 static enum ursa_neigh_state state(struct ursa_lcore *lc, uint16_t ifc, const char *a,
 				   struct rte_ether_addr *mac)
 {
-	struct ursa_ipaddr x = ip(a);
+	struct ursa_ipaddr x = ursa_test_ip(a);
 
 	return ursa_neigh_lookup(lc, &lc->ifaces[ifc], &x, mac);
 }
@@ -83,7 +50,7 @@ static enum ursa_neigh_state state(struct ursa_lcore *lc, uint16_t ifc, const ch
 static int send_to(struct ursa_lcore *lc, const char *nh, uint8_t tag)
 {
 	uint8_t d[4] = {0x45, 0, 0, tag};
-	struct ursa_ipaddr x = ip(nh);
+	struct ursa_ipaddr x = ursa_test_ip(nh);
 
 	return ursa_neigh_output(lc, &lc->ifaces[0], &x, ursa_test_mbuf(lc, d, sizeof(d)),
 				 RTE_ETHER_TYPE_IPV4);
@@ -110,14 +77,14 @@ static void test_request_reply(void)
 	struct ursa_lcore *lc = mk();
 	struct rte_ether_addr mac, peer = URSA_TEST_PEER_MAC;
 
-	rx_hex(lc, PEER_REQ_FOR_US);
-	expect_tx(lc, REPLY_TO_PEER);
+	ursa_test_rx_hex(lc, PEER_REQ_FOR_US);
+	ursa_test_expect_tx_hex(lc, REPLY_TO_PEER);
 	CU_ASSERT_PTR_NULL(ursa_test_tx(lc));
 	CU_ASSERT_EQUAL(state(lc, 0, "10.0.0.2", &mac), URSA_NEIGH_STALE);
 	CU_ASSERT(rte_is_same_ether_addr(&mac, &peer));
 	/* With Ethernet padding to 60 bytes: the same 42-byte reply. */
-	rx_hex(lc, PEER_REQ_FOR_US "000000000000000000000000000000000000");
-	expect_tx(lc, REPLY_TO_PEER);
+	ursa_test_rx_hex(lc, PEER_REQ_FOR_US "000000000000000000000000000000000000");
+	ursa_test_expect_tx_hex(lc, REPLY_TO_PEER);
 	CU_ASSERT_EQUAL(actr(lc, "rx_request"), 2);
 	CU_ASSERT_EQUAL(actr(lc, "tx_reply"), 2);
 	CU_ASSERT_EQUAL(nctr(lc, "created"), 1);
@@ -129,10 +96,12 @@ static void test_probe_answered_not_learned(void)
 	struct ursa_lcore *lc = mk();
 
 	/* RFC 5227 probe: sender IP 0.0.0.0. Answered (tpa 0.0.0.0), never learned. */
-	rx_hex(lc, "ffffffffffff 020000000002 0806 0001 0800 06 04 0001 020000000002 00000000 "
-		   "000000000000 0a000001");
-	expect_tx(lc, "020000000002 020000000001 0806 0001 0800 06 04 0002 020000000001 0a000001 "
-		      "020000000002 00000000");
+	ursa_test_rx_hex(
+		lc, "ffffffffffff 020000000002 0806 0001 0800 06 04 0001 020000000002 00000000 "
+		    "000000000000 0a000001");
+	ursa_test_expect_tx_hex(
+		lc, "020000000002 020000000001 0806 0001 0800 06 04 0002 020000000001 0a000001 "
+		    "020000000002 00000000");
 	CU_ASSERT_EQUAL(actr(lc, "rx_probe"), 1);
 	CU_ASSERT_EQUAL(nctr(lc, "created"), 0);
 	ursa_lcore_destroy(lc);
@@ -143,17 +112,20 @@ static void test_unknown_target(void)
 	struct ursa_lcore *lc = mk();
 	struct rte_ether_addr mac;
 
-	rx_hex(lc, "ffffffffffff 020000000003 0806 0001 0800 06 04 0001 020000000003 0a000003 "
-		   "000000000000 0a000009");
+	ursa_test_rx_hex(
+		lc, "ffffffffffff 020000000003 0806 0001 0800 06 04 0001 020000000003 0a000003 "
+		    "000000000000 0a000009");
 	CU_ASSERT_PTR_NULL(ursa_test_tx(lc));
 	CU_ASSERT_EQUAL(actr(lc, "ignored_not_target"), 1);
 	CU_ASSERT_EQUAL(state(lc, 0, "10.0.0.3", NULL), URSA_NEIGH_NONE);
 	/* An existing entry is refreshed by it: a new MAC is taken (STALE). */
-	rx_hex(lc, "ffffffffffff 020000000003 0806 0001 0800 06 04 0001 020000000003 0a000003 "
-		   "000000000000 0a000001");
+	ursa_test_rx_hex(
+		lc, "ffffffffffff 020000000003 0806 0001 0800 06 04 0001 020000000003 0a000003 "
+		    "000000000000 0a000001");
 	CU_ASSERT_EQUAL(ursa_test_tx_drain(lc), 1);
-	rx_hex(lc, "ffffffffffff 020000000033 0806 0001 0800 06 04 0001 020000000033 0a000003 "
-		   "000000000000 0a000009");
+	ursa_test_rx_hex(
+		lc, "ffffffffffff 020000000033 0806 0001 0800 06 04 0001 020000000033 0a000003 "
+		    "000000000000 0a000009");
 	CU_ASSERT_PTR_NULL(ursa_test_tx(lc));
 	CU_ASSERT_EQUAL(state(lc, 0, "10.0.0.3", &mac), URSA_NEIGH_STALE);
 	CU_ASSERT_EQUAL(mac.addr_bytes[5], 0x33);
@@ -167,7 +139,7 @@ static void test_vlan_tenants(void)
 	struct rte_ether_addr m10 = {{0x02, 0, 0, 0, 0, 0x0a}}, m20 = {{0x02, 0, 0, 0, 0, 0x14}};
 	struct ursa_iface_conf c10 = {.port = 0, .vlan = 10, .tenant = 1, .mac = &m10};
 	struct ursa_iface_conf c20 = {.port = 0, .vlan = 20, .tenant = 2, .mac = &m20};
-	struct ursa_ipaddr a = ip("10.0.0.1");
+	struct ursa_ipaddr a = ursa_test_ip("10.0.0.1");
 
 	CU_ASSERT_FATAL(lc != NULL);
 	CU_ASSERT_FATAL(ursa_eth_init(lc) == 0);
@@ -177,22 +149,27 @@ static void test_vlan_tenants(void)
 	CU_ASSERT_FATAL(ursa_iface_addr_add(lc, 0, &a, 24) == 0);
 	CU_ASSERT_FATAL(ursa_iface_addr_add(lc, 1, &a, 24) == 0);
 
-	rx_hex(lc, "ffffffffffff 020000000002 8100 000a 0806 0001 0800 06 04 0001 020000000002 "
-		   "0a000002 000000000000 0a000001");
-	expect_tx(lc, "020000000002 02000000000a 8100 000a 0806 0001 0800 06 04 0002 02000000000a "
-		      "0a000001 020000000002 0a000002");
+	ursa_test_rx_hex(
+		lc, "ffffffffffff 020000000002 8100 000a 0806 0001 0800 06 04 0001 020000000002 "
+		    "0a000002 000000000000 0a000001");
+	ursa_test_expect_tx_hex(
+		lc, "020000000002 02000000000a 8100 000a 0806 0001 0800 06 04 0002 02000000000a "
+		    "0a000001 020000000002 0a000002");
 	CU_ASSERT_PTR_NULL(ursa_test_tx(lc));
 	CU_ASSERT_EQUAL(state(lc, 0, "10.0.0.2", NULL), URSA_NEIGH_STALE);
 	CU_ASSERT_EQUAL(state(lc, 1, "10.0.0.2", NULL), URSA_NEIGH_NONE);
 
-	rx_hex(lc, "ffffffffffff 020000000009 8100 0014 0806 0001 0800 06 04 0001 020000000009 "
-		   "0a000002 000000000000 0a000001");
-	expect_tx(lc, "020000000009 020000000014 8100 0014 0806 0001 0800 06 04 0002 020000000014 "
-		      "0a000001 020000000009 0a000002");
+	ursa_test_rx_hex(
+		lc, "ffffffffffff 020000000009 8100 0014 0806 0001 0800 06 04 0001 020000000009 "
+		    "0a000002 000000000000 0a000001");
+	ursa_test_expect_tx_hex(
+		lc, "020000000009 020000000014 8100 0014 0806 0001 0800 06 04 0002 020000000014 "
+		    "0a000001 020000000009 0a000002");
 	CU_ASSERT_PTR_NULL(ursa_test_tx(lc));
 
-	rx_hex(lc, "ffffffffffff 020000000002 8100 001e 0806 0001 0800 06 04 0001 020000000002 "
-		   "0a000002 000000000000 0a000001");
+	ursa_test_rx_hex(
+		lc, "ffffffffffff 020000000002 8100 001e 0806 0001 0800 06 04 0001 020000000002 "
+		    "0a000002 000000000000 0a000001");
 	CU_ASSERT_PTR_NULL(ursa_test_tx(lc));
 	CU_ASSERT_EQUAL(ursa_test_counter(lc, "eth", "drop_no_iface"), 1);
 	CU_ASSERT_EQUAL(actr(lc, "rx"), 2);
@@ -215,12 +192,12 @@ static void test_queue_flush_in_order(void)
 	for (uint8_t i = 1; i <= 10; i++)
 		CU_ASSERT_EQUAL(send_to(lc, "10.0.0.2", i), 0);
 	ursa_lcore_poll(lc);
-	expect_tx(lc, OUR_REQ_FOR_PEER); /* one request for all ten */
+	ursa_test_expect_tx_hex(lc, OUR_REQ_FOR_PEER); /* one request for all ten */
 	CU_ASSERT_PTR_NULL(ursa_test_tx(lc));
 	CU_ASSERT_EQUAL(state(lc, 0, "10.0.0.2", NULL), URSA_NEIGH_INCOMPLETE);
 	CU_ASSERT_EQUAL(nctr(lc, "queued"), 10);
 	CU_ASSERT_EQUAL(ursa_test_counter(lc, "hold", "held_neigh"), 10);
-	rx_hex(lc, PEER_REPLY);
+	ursa_test_rx_hex(lc, PEER_REPLY);
 	for (uint8_t i = 1; i <= 10; i++)
 		check_payload_tag(ursa_test_tx(lc), i);
 	CU_ASSERT_PTR_NULL(ursa_test_tx(lc));
@@ -240,7 +217,7 @@ static int send_big(struct ursa_lcore *lc, uint16_t ifc, const char *nh, uint16_
 		    uint16_t len)
 {
 	struct rte_mbuf *m = ursa_pkt_alloc(lc);
-	struct ursa_ipaddr x = ip(nh);
+	struct ursa_ipaddr x = ursa_test_ip(nh);
 	uint8_t *p;
 
 	CU_ASSERT_FATAL(m != NULL);
@@ -261,10 +238,10 @@ static void test_first_burst_of_64(void)
 	for (uint16_t i = 0; i < 64; i++)
 		CU_ASSERT_EQUAL(send_big(lc, 0, "10.0.0.2", i, 1024 + 58), 0);
 	ursa_lcore_poll(lc);
-	expect_tx(lc, OUR_REQ_FOR_PEER);
+	ursa_test_expect_tx_hex(lc, OUR_REQ_FOR_PEER);
 	CU_ASSERT_PTR_NULL(ursa_test_tx(lc));
 	CU_ASSERT_EQUAL(ursa_test_counter(lc, "hold", "held_neigh"), 64);
-	rx_hex(lc, PEER_REPLY);
+	ursa_test_rx_hex(lc, PEER_REPLY);
 	for (uint16_t i = 0; i < 64; i++) {
 		struct rte_mbuf *m = ursa_test_tx(lc);
 
@@ -295,7 +272,7 @@ static void test_entry_queue_bytes(void)
 	CU_ASSERT_EQUAL(gone + kept, 200);
 	CU_ASSERT(kept >= 64 && kept * (RTE_MBUF_DEFAULT_BUF_SIZE + 128) <= 212992);
 	ursa_test_tx_drain(lc);
-	rx_hex(lc, PEER_REPLY);
+	ursa_test_rx_hex(lc, PEER_REPLY);
 	for (uint64_t i = gone; i < 200; i++) {
 		struct rte_mbuf *m = ursa_test_tx(lc);
 
@@ -323,8 +300,8 @@ static void test_quota_evicts_incomplete(void)
 	CU_ASSERT_FATAL(ursa_iface_add(lc, &c1, NULL) == 0);
 	/* Interface 0 learns its peer; interface 1 one neighbour that stays REACHABLE. */
 	send_to(lc, "10.0.0.2", 1);
-	rx_hex(lc, PEER_REPLY);
-	a = ip("10.9.0.1");
+	ursa_test_rx_hex(lc, PEER_REPLY);
+	a = ursa_test_ip("10.9.0.1");
 	ursa_neigh_update(lc, &lc->ifaces[1], &a, &peer, true, true);
 	ursa_test_tx_drain(lc);
 	for (int i = 0; i < 100; i++) {
@@ -382,13 +359,13 @@ static void test_retries_then_failed(void)
 
 	CU_ASSERT_EQUAL(send_to(lc, "10.0.0.2", 1), 0);
 	CU_ASSERT_EQUAL(send_to(lc, "10.0.0.2", 2), 0);
-	expect_tx(lc, OUR_REQ_FOR_PEER);
+	ursa_test_expect_tx_hex(lc, OUR_REQ_FOR_PEER);
 	ursa_test_advance(lc, S - 1);
 	CU_ASSERT_PTR_NULL(ursa_test_tx(lc));
 	ursa_test_advance(lc, 1);
-	expect_tx(lc, OUR_REQ_FOR_PEER);
+	ursa_test_expect_tx_hex(lc, OUR_REQ_FOR_PEER);
 	ursa_test_advance(lc, S);
-	expect_tx(lc, OUR_REQ_FOR_PEER);
+	ursa_test_expect_tx_hex(lc, OUR_REQ_FOR_PEER);
 	CU_ASSERT_EQUAL(state(lc, 0, "10.0.0.2", NULL), URSA_NEIGH_INCOMPLETE);
 	ursa_test_advance(lc, S);
 	CU_ASSERT_PTR_NULL(ursa_test_tx(lc));
@@ -405,7 +382,7 @@ static void test_retries_then_failed(void)
 	CU_ASSERT_EQUAL(nctr(lc, "removed"), 1);
 	/* Using it again starts over. */
 	CU_ASSERT_EQUAL(send_to(lc, "10.0.0.2", 3), 0);
-	expect_tx(lc, OUR_REQ_FOR_PEER);
+	ursa_test_expect_tx_hex(lc, OUR_REQ_FOR_PEER);
 	CU_ASSERT_EQUAL(state(lc, 0, "10.0.0.2", NULL), URSA_NEIGH_INCOMPLETE);
 	ursa_lcore_destroy(lc);
 }
@@ -415,8 +392,8 @@ static void test_nud_transitions(void)
 	struct ursa_lcore *lc = mk();
 
 	send_to(lc, "10.0.0.2", 1);
-	expect_tx(lc, OUR_REQ_FOR_PEER);
-	rx_hex(lc, PEER_REPLY);
+	ursa_test_expect_tx_hex(lc, OUR_REQ_FOR_PEER);
+	ursa_test_rx_hex(lc, PEER_REPLY);
 	check_payload_tag(ursa_test_tx(lc), 1);
 	CU_ASSERT_EQUAL(state(lc, 0, "10.0.0.2", NULL), URSA_NEIGH_REACHABLE);
 	/* Reachable time is randomised in [15 s, 45 s). */
@@ -433,10 +410,10 @@ static void test_nud_transitions(void)
 	CU_ASSERT_PTR_NULL(ursa_test_tx(lc));
 	ursa_test_advance(lc, 1);
 	CU_ASSERT_EQUAL(state(lc, 0, "10.0.0.2", NULL), URSA_NEIGH_PROBE);
-	expect_tx(lc, OUR_PROBE_FOR_PEER);
+	ursa_test_expect_tx_hex(lc, OUR_PROBE_FOR_PEER);
 	send_to(lc, "10.0.0.2", 3); /* PROBE still sends */
 	check_payload_tag(ursa_test_tx(lc), 3);
-	rx_hex(lc, PEER_REPLY);
+	ursa_test_rx_hex(lc, PEER_REPLY);
 	CU_ASSERT_EQUAL(state(lc, 0, "10.0.0.2", NULL), URSA_NEIGH_REACHABLE);
 	CU_ASSERT_PTR_NULL(ursa_test_tx(lc)); /* no more probes */
 
@@ -446,7 +423,8 @@ static void test_nud_transitions(void)
 	check_payload_tag(ursa_test_tx(lc), 5);
 	CU_ASSERT_EQUAL(state(lc, 0, "10.0.0.2", NULL), URSA_NEIGH_DELAY);
 	{
-		struct ursa_ipaddr peer = ip("10.0.0.2"), other = ip("10.0.0.99");
+		struct ursa_ipaddr peer = ursa_test_ip("10.0.0.2"),
+				   other = ursa_test_ip("10.0.0.99");
 
 		ursa_neigh_confirm(lc, &lc->ifaces[0], &peer);
 		ursa_neigh_confirm(lc, &lc->ifaces[0], &other); /* unknown: nothing */
@@ -463,11 +441,11 @@ static void test_nud_transitions(void)
 	send_to(lc, "10.0.0.2", 4);
 	check_payload_tag(ursa_test_tx(lc), 4);
 	ursa_test_advance(lc, 5 * S);
-	expect_tx(lc, OUR_PROBE_FOR_PEER);
+	ursa_test_expect_tx_hex(lc, OUR_PROBE_FOR_PEER);
 	ursa_test_advance(lc, S);
-	expect_tx(lc, OUR_PROBE_FOR_PEER);
+	ursa_test_expect_tx_hex(lc, OUR_PROBE_FOR_PEER);
 	ursa_test_advance(lc, S);
-	expect_tx(lc, OUR_PROBE_FOR_PEER);
+	ursa_test_expect_tx_hex(lc, OUR_PROBE_FOR_PEER);
 	CU_ASSERT_EQUAL(state(lc, 0, "10.0.0.2", NULL), URSA_NEIGH_PROBE);
 	ursa_test_advance(lc, S);
 	CU_ASSERT_PTR_NULL(ursa_test_tx(lc));
@@ -479,14 +457,16 @@ static void test_nud_transitions(void)
 static void test_announce(void)
 {
 	struct ursa_lcore *lc = mk();
-	struct ursa_ipaddr b = ip("192.168.7.9");
+	struct ursa_ipaddr b = ursa_test_ip("192.168.7.9");
 
 	CU_ASSERT_FATAL(ursa_iface_addr_add(lc, 0, &b, 24) == 0);
 	ursa_arp_announce(lc, &lc->ifaces[0]);
-	expect_tx(lc, "ffffffffffff 020000000001 0806 0001 0800 06 04 0001 020000000001 0a000001 "
-		      "000000000000 0a000001");
-	expect_tx(lc, "ffffffffffff 020000000001 0806 0001 0800 06 04 0001 020000000001 c0a80709 "
-		      "000000000000 c0a80709");
+	ursa_test_expect_tx_hex(
+		lc, "ffffffffffff 020000000001 0806 0001 0800 06 04 0001 020000000001 0a000001 "
+		    "000000000000 0a000001");
+	ursa_test_expect_tx_hex(
+		lc, "ffffffffffff 020000000001 0806 0001 0800 06 04 0001 020000000001 c0a80709 "
+		    "000000000000 c0a80709");
 	CU_ASSERT_PTR_NULL(ursa_test_tx(lc));
 	CU_ASSERT_EQUAL(actr(lc, "tx_announce"), 2);
 	ursa_lcore_destroy(lc);
@@ -497,27 +477,37 @@ static void test_malformed(void)
 	struct ursa_lcore *lc = mk();
 
 	/* 27 bytes of ARP */
-	rx_hex(lc, "ffffffffffff 020000000002 0806 0001 0800 06 04 0001 020000000002 0a000002 "
-		   "000000000000 0a0000");
-	rx_hex(lc, "ffffffffffff 020000000002 0806 0006 0800 06 04 0001 020000000002 0a000002 "
-		   "000000000000 0a000001");
-	rx_hex(lc, "ffffffffffff 020000000002 0806 0001 86dd 06 04 0001 020000000002 0a000002 "
-		   "000000000000 0a000001");
-	rx_hex(lc, "ffffffffffff 020000000002 0806 0001 0800 08 04 0001 020000000002 0a000002 "
-		   "000000000000 0a000001");
-	rx_hex(lc, "ffffffffffff 020000000002 0806 0001 0800 06 10 0001 020000000002 0a000002 "
-		   "000000000000 0a000001");
-	rx_hex(lc, "ffffffffffff 020000000002 0806 0001 0800 06 04 0003 020000000002 0a000002 "
-		   "000000000000 0a000001");
-	rx_hex(lc, "ffffffffffff 020000000002 0806 0001 0800 06 04 0000 020000000002 0a000002 "
-		   "000000000000 0a000001");
+	ursa_test_rx_hex(
+		lc, "ffffffffffff 020000000002 0806 0001 0800 06 04 0001 020000000002 0a000002 "
+		    "000000000000 0a0000");
+	ursa_test_rx_hex(
+		lc, "ffffffffffff 020000000002 0806 0006 0800 06 04 0001 020000000002 0a000002 "
+		    "000000000000 0a000001");
+	ursa_test_rx_hex(
+		lc, "ffffffffffff 020000000002 0806 0001 86dd 06 04 0001 020000000002 0a000002 "
+		    "000000000000 0a000001");
+	ursa_test_rx_hex(
+		lc, "ffffffffffff 020000000002 0806 0001 0800 08 04 0001 020000000002 0a000002 "
+		    "000000000000 0a000001");
+	ursa_test_rx_hex(
+		lc, "ffffffffffff 020000000002 0806 0001 0800 06 10 0001 020000000002 0a000002 "
+		    "000000000000 0a000001");
+	ursa_test_rx_hex(
+		lc, "ffffffffffff 020000000002 0806 0001 0800 06 04 0003 020000000002 0a000002 "
+		    "000000000000 0a000001");
+	ursa_test_rx_hex(
+		lc, "ffffffffffff 020000000002 0806 0001 0800 06 04 0000 020000000002 0a000002 "
+		    "000000000000 0a000001");
 	/* sender hardware address broadcast; sender IP multicast / loopback */
-	rx_hex(lc, "ffffffffffff 020000000002 0806 0001 0800 06 04 0001 ffffffffffff 0a000002 "
-		   "000000000000 0a000001");
-	rx_hex(lc, "ffffffffffff 020000000002 0806 0001 0800 06 04 0001 020000000002 e0000001 "
-		   "000000000000 0a000001");
-	rx_hex(lc, "ffffffffffff 020000000002 0806 0001 0800 06 04 0001 020000000002 7f000001 "
-		   "000000000000 0a000001");
+	ursa_test_rx_hex(
+		lc, "ffffffffffff 020000000002 0806 0001 0800 06 04 0001 ffffffffffff 0a000002 "
+		    "000000000000 0a000001");
+	ursa_test_rx_hex(
+		lc, "ffffffffffff 020000000002 0806 0001 0800 06 04 0001 020000000002 e0000001 "
+		    "000000000000 0a000001");
+	ursa_test_rx_hex(
+		lc, "ffffffffffff 020000000002 0806 0001 0800 06 04 0001 020000000002 7f000001 "
+		    "000000000000 0a000001");
 	CU_ASSERT_PTR_NULL(ursa_test_tx(lc));
 	CU_ASSERT_EQUAL(actr(lc, "rx"), 10);
 	CU_ASSERT_EQUAL(actr(lc, "drop_short"), 1);
@@ -539,18 +529,20 @@ static void test_conflict(void)
 	struct rte_ether_addr mac;
 
 	/* Someone asks for 10.0.0.5 claiming to be 10.0.0.1 (ours). */
-	rx_hex(lc, "ffffffffffff 020000000007 0806 0001 0800 06 04 0001 020000000007 0a000001 "
-		   "000000000000 0a000005");
+	ursa_test_rx_hex(
+		lc, "ffffffffffff 020000000007 0806 0001 0800 06 04 0001 020000000007 0a000001 "
+		    "000000000000 0a000005");
 	/* ...and announces our address gratuitously. */
-	rx_hex(lc, "ffffffffffff 020000000007 0806 0001 0800 06 04 0001 020000000007 0a000001 "
-		   "000000000000 0a000001");
+	ursa_test_rx_hex(
+		lc, "ffffffffffff 020000000007 0806 0001 0800 06 04 0001 020000000007 0a000001 "
+		    "000000000000 0a000001");
 	CU_ASSERT_PTR_NULL(ursa_test_tx(lc));
 	CU_ASSERT_EQUAL(actr(lc, "addr_conflict"), 2);
 	CU_ASSERT_EQUAL(state(lc, 0, "10.0.0.1", NULL), URSA_NEIGH_NONE);
 	CU_ASSERT_EQUAL(nctr(lc, "created"), 0);
 	/* Still answering for the address. */
-	rx_hex(lc, PEER_REQ_FOR_US);
-	expect_tx(lc, REPLY_TO_PEER);
+	ursa_test_rx_hex(lc, PEER_REQ_FOR_US);
+	ursa_test_expect_tx_hex(lc, REPLY_TO_PEER);
 	CU_ASSERT(
 		rte_is_same_ether_addr(&lc->ifaces[0].mac, &(struct rte_ether_addr)URSA_TEST_MAC));
 	(void)mac;
@@ -563,16 +555,18 @@ static void test_gratuitous(void)
 	struct rte_ether_addr mac;
 
 	/* No entry: a gratuitous ARP creates none. */
-	rx_hex(lc, "ffffffffffff 020000000002 0806 0001 0800 06 04 0001 020000000002 0a000002 "
-		   "000000000000 0a000002");
+	ursa_test_rx_hex(
+		lc, "ffffffffffff 020000000002 0806 0001 0800 06 04 0001 020000000002 0a000002 "
+		    "000000000000 0a000002");
 	CU_ASSERT_EQUAL(state(lc, 0, "10.0.0.2", NULL), URSA_NEIGH_NONE);
 	/* Existing REACHABLE entry: the new MAC is taken, STALE until verified. */
 	send_to(lc, "10.0.0.2", 1);
-	rx_hex(lc, PEER_REPLY);
+	ursa_test_rx_hex(lc, PEER_REPLY);
 	CU_ASSERT_EQUAL(ursa_test_tx_drain(lc), 2);
 	CU_ASSERT_EQUAL(state(lc, 0, "10.0.0.2", NULL), URSA_NEIGH_REACHABLE);
-	rx_hex(lc, "ffffffffffff 020000000022 0806 0001 0800 06 04 0002 020000000022 0a000002 "
-		   "ffffffffffff 0a000002");
+	ursa_test_rx_hex(
+		lc, "ffffffffffff 020000000022 0806 0001 0800 06 04 0002 020000000022 0a000002 "
+		    "ffffffffffff 0a000002");
 	CU_ASSERT_EQUAL(state(lc, 0, "10.0.0.2", &mac), URSA_NEIGH_STALE);
 	CU_ASSERT_EQUAL(mac.addr_bytes[5], 0x22);
 	CU_ASSERT_EQUAL(actr(lc, "rx_gratuitous"), 2);
@@ -595,7 +589,7 @@ static void test_resolver_static_walk(void)
 {
 	struct ursa_lcore *lc = mk();
 	struct rte_ether_addr peer = URSA_TEST_PEER_MAC;
-	struct ursa_ipaddr v6 = ip("fd00::2"), s = ip("10.0.0.50");
+	struct ursa_ipaddr v6 = ursa_test_ip("fd00::2"), s = ursa_test_ip("10.0.0.50");
 	uint8_t d[2] = {0x60, 0};
 	unsigned counts[8] = {0};
 
@@ -623,7 +617,7 @@ static void test_table_full(void)
 	struct ursa_lcore *lc = mk();
 	struct ursa_iface_conf c1 = {.port = 0, .vlan = 10};
 	struct rte_ether_addr peer = URSA_TEST_PEER_MAC;
-	struct ursa_ipaddr a = ip("10.1.0.0");
+	struct ursa_ipaddr a = ursa_test_ip("10.1.0.0");
 	const uint32_t cap = 4096;
 
 	/* Interface 0 may fill the table (quota 4096); interface 1 (default quota) then can

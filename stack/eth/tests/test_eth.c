@@ -46,14 +46,6 @@ static struct ursa_lcore *mk(void)
 	return lc;
 }
 
-static void rx_hex(struct ursa_lcore *lc, const char *hex)
-{
-	struct rte_mbuf *m = ursa_test_mbuf_hex(lc, hex);
-
-	CU_ASSERT_FATAL(m != NULL);
-	ursa_test_rx(lc, m);
-}
-
 static uint64_t ctr(struct ursa_lcore *lc, const char *name)
 {
 	return ursa_test_counter(lc, "eth", name);
@@ -73,7 +65,7 @@ static void test_untagged(void)
 {
 	struct ursa_lcore *lc = mk();
 
-	rx_hex(lc, "020000000001 020000000002 0800 4500 0014 dead");
+	ursa_test_rx_hex(lc, "020000000001 020000000002 0800 4500 0014 dead");
 	CU_ASSERT_EQUAL(seen.calls, 1);
 	CU_ASSERT_EQUAL(seen.iface, 0);
 	CU_ASSERT_EQUAL(seen.flags, 0);
@@ -92,7 +84,7 @@ static void test_tagged(void)
 	struct ursa_lcore *lc = mk();
 
 	/* PCP 5 and DEI set must not disturb the VID. */
-	rx_hex(lc, "02000000000a 020000000002 8100 b00a 0800 4500");
+	ursa_test_rx_hex(lc, "02000000000a 020000000002 8100 b00a 0800 4500");
 	CU_ASSERT_EQUAL(seen.calls, 1);
 	CU_ASSERT_EQUAL(seen.iface, 1);
 	CU_ASSERT_EQUAL(seen.flags, URSA_PKT_VLAN);
@@ -100,11 +92,11 @@ static void test_tagged(void)
 	CU_ASSERT_EQUAL(seen.len, 2);
 	CU_ASSERT_EQUAL(seen.data[0], 0x45);
 	/* The untagged interface's MAC is not the VLAN-10 interface's: not for us there. */
-	rx_hex(lc, "020000000001 020000000002 8100 000a 0800 4500");
+	ursa_test_rx_hex(lc, "020000000001 020000000002 8100 000a 0800 4500");
 	CU_ASSERT_EQUAL(seen.calls, 1);
 	CU_ASSERT_EQUAL(ctr(lc, "drop_not_for_us"), 1);
 	/* A priority tag (VID 0) belongs to the untagged interface. */
-	rx_hex(lc, "020000000001 020000000002 8100 6000 0800 4500");
+	ursa_test_rx_hex(lc, "020000000001 020000000002 8100 6000 0800 4500");
 	CU_ASSERT_EQUAL(seen.calls, 2);
 	CU_ASSERT_EQUAL(seen.iface, 0);
 	CU_ASSERT_EQUAL(seen.flags, URSA_PKT_VLAN);
@@ -140,7 +132,7 @@ static void test_vlan_no_iface(void)
 	struct ursa_lcore *lc = mk();
 
 	/* Broadcast on VLAN 30: no interface, dropped before any address check. */
-	rx_hex(lc, "ffffffffffff 020000000002 8100 001e 0800 4500");
+	ursa_test_rx_hex(lc, "ffffffffffff 020000000002 8100 001e 0800 4500");
 	CU_ASSERT_EQUAL(seen.calls, 0);
 	CU_ASSERT_EQUAL(ctr(lc, "drop_no_iface"), 1);
 	CU_ASSERT_EQUAL(ctr(lc, "drop_not_for_us"), 0);
@@ -152,7 +144,7 @@ static void test_not_for_us(void)
 {
 	struct ursa_lcore *lc = mk();
 
-	rx_hex(lc, "020000000099 020000000002 0800 4500");
+	ursa_test_rx_hex(lc, "020000000099 020000000002 0800 4500");
 	CU_ASSERT_EQUAL(seen.calls, 0);
 	CU_ASSERT_EQUAL(ctr(lc, "drop_not_for_us"), 1);
 	ursa_lcore_destroy(lc);
@@ -162,13 +154,13 @@ static void test_bcast_mcast(void)
 {
 	struct ursa_lcore *lc = mk();
 
-	rx_hex(lc, "ffffffffffff 020000000002 0800 4500");
+	ursa_test_rx_hex(lc, "ffffffffffff 020000000002 0800 4500");
 	CU_ASSERT_EQUAL(seen.calls, 1);
 	CU_ASSERT_EQUAL(seen.flags, URSA_PKT_BCAST);
-	rx_hex(lc, "01005e000001 020000000002 0800 4500");
+	ursa_test_rx_hex(lc, "01005e000001 020000000002 0800 4500");
 	CU_ASSERT_EQUAL(seen.calls, 2);
 	CU_ASSERT_EQUAL(seen.flags, URSA_PKT_MCAST);
-	rx_hex(lc, "333300000001 020000000002 8100 000a 0800 4500");
+	ursa_test_rx_hex(lc, "333300000001 020000000002 8100 000a 0800 4500");
 	CU_ASSERT_EQUAL(seen.calls, 3);
 	CU_ASSERT_EQUAL(seen.iface, 1);
 	CU_ASSERT_EQUAL(seen.flags, URSA_PKT_MCAST | URSA_PKT_VLAN);
@@ -181,9 +173,9 @@ static void test_bad_src(void)
 {
 	struct ursa_lcore *lc = mk();
 
-	rx_hex(lc, "ffffffffffff 020000000001 0800 4500"); /* our own frame */
-	rx_hex(lc, "020000000001 ffffffffffff 0800 4500"); /* broadcast source */
-	rx_hex(lc, "020000000001 030000000002 0800 4500"); /* multicast source */
+	ursa_test_rx_hex(lc, "ffffffffffff 020000000001 0800 4500"); /* our own frame */
+	ursa_test_rx_hex(lc, "020000000001 ffffffffffff 0800 4500"); /* broadcast source */
+	ursa_test_rx_hex(lc, "020000000001 030000000002 0800 4500"); /* multicast source */
 	CU_ASSERT_EQUAL(seen.calls, 0);
 	CU_ASSERT_EQUAL(ctr(lc, "drop_own_src"), 1);
 	CU_ASSERT_EQUAL(ctr(lc, "drop_mcast_src"), 2);
@@ -194,13 +186,13 @@ static void test_runt(void)
 {
 	struct ursa_lcore *lc = mk();
 
-	rx_hex(lc, "020000000001 020000000002 08");
-	rx_hex(lc, "");
-	rx_hex(lc, "020000000001 020000000002 8100 000a 08"); /* tag cut short */
+	ursa_test_rx_hex(lc, "020000000001 020000000002 08");
+	ursa_test_rx_hex(lc, "");
+	ursa_test_rx_hex(lc, "020000000001 020000000002 8100 000a 08"); /* tag cut short */
 	CU_ASSERT_EQUAL(seen.calls, 0);
 	CU_ASSERT_EQUAL(ctr(lc, "drop_runt"), 3);
 	/* Exactly 14 bytes: an empty payload is still delivered. */
-	rx_hex(lc, "020000000001 020000000002 0800");
+	ursa_test_rx_hex(lc, "020000000001 020000000002 0800");
 	CU_ASSERT_EQUAL(seen.calls, 1);
 	CU_ASSERT_EQUAL(seen.len, 0);
 	ursa_lcore_destroy(lc);
@@ -210,9 +202,9 @@ static void test_qinq(void)
 {
 	struct ursa_lcore *lc = mk();
 
-	rx_hex(lc, "02000000000a 020000000002 8100 000a 8100 0014 0800 4500");
-	rx_hex(lc, "02000000000a 020000000002 8100 000a 88a8 0014 0800 4500");
-	rx_hex(lc, "02000000000a 020000000002 88a8 000a 8100 0014 0800 4500");
+	ursa_test_rx_hex(lc, "02000000000a 020000000002 8100 000a 8100 0014 0800 4500");
+	ursa_test_rx_hex(lc, "02000000000a 020000000002 8100 000a 88a8 0014 0800 4500");
+	ursa_test_rx_hex(lc, "02000000000a 020000000002 88a8 000a 8100 0014 0800 4500");
 	CU_ASSERT_EQUAL(seen.calls, 0);
 	CU_ASSERT_EQUAL(ctr(lc, "drop_qinq"), 3);
 	ursa_lcore_destroy(lc);
@@ -222,22 +214,11 @@ static void test_unknown_ethertype(void)
 {
 	struct ursa_lcore *lc = mk();
 
-	rx_hex(lc, "020000000001 020000000002 88b5 0000");
-	rx_hex(lc, "02000000000a 020000000002 8100 000a 86dd 6000");
+	ursa_test_rx_hex(lc, "020000000001 020000000002 88b5 0000");
+	ursa_test_rx_hex(lc, "02000000000a 020000000002 8100 000a 86dd 6000");
 	CU_ASSERT_EQUAL(seen.calls, 0);
 	CU_ASSERT_EQUAL(ctr(lc, "drop_unknown_ethertype"), 2);
 	ursa_lcore_destroy(lc);
-}
-
-static void check_tx(struct ursa_lcore *lc, const uint8_t *want, size_t len)
-{
-	struct rte_mbuf *m = ursa_test_tx(lc);
-
-	CU_ASSERT_FATAL(m != NULL);
-	CU_ASSERT_EQUAL(rte_pktmbuf_pkt_len(m), len);
-	if (rte_pktmbuf_pkt_len(m) == len)
-		CU_ASSERT_EQUAL(memcmp(rte_pktmbuf_mtod(m, void *), want, len), 0);
-	rte_pktmbuf_free(m);
 }
 
 static void test_output(void)
@@ -252,10 +233,10 @@ static void test_output(void)
 
 	m = ursa_test_mbuf_hex(lc, "4500");
 	CU_ASSERT_EQUAL(ursa_eth_output(lc, &lc->ifaces[0], m, &peer, RTE_ETHER_TYPE_IPV4), 0);
-	check_tx(lc, untagged, sizeof(untagged)); /* not padded to 60 */
+	ursa_test_expect_tx(lc, untagged, sizeof(untagged)); /* not padded to 60 */
 	m = ursa_test_mbuf_hex(lc, "6000");
 	CU_ASSERT_EQUAL(ursa_eth_output(lc, &lc->ifaces[1], m, &peer, RTE_ETHER_TYPE_IPV6), 0);
-	check_tx(lc, tagged, sizeof(tagged));
+	ursa_test_expect_tx(lc, tagged, sizeof(tagged));
 	CU_ASSERT_EQUAL(ctr(lc, "tx"), 2);
 	/* No headroom left: -ENOBUFS, counted, nothing sent. */
 	m = ursa_test_mbuf_hex(lc, "4500");
