@@ -26,10 +26,7 @@ static const struct rte_ether_addr bcast_mac = {{0xff, 0xff, 0xff, 0xff, 0xff, 0
 #define PEER "10.250.0.2"
 
 static struct ursa_ipaddr A(const char *s) {
-	struct ursa_ipaddr a;
-
-	CU_ASSERT_FATAL(ursa_ipaddr_parse(s, &a, NULL) == 0);
-	return a;
+	return ursa_test_ip(s);
 }
 
 static uint64_t
@@ -63,49 +60,23 @@ static size_t build(uint8_t *b, const struct rte_ether_addr *dmac,
 		    uint8_t proto, uint8_t ttl, uint8_t tos, uint16_t id, uint16_t frag,
 		    const void *l4, size_t l4len)
 {
-	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)b;
-	struct rte_ipv4_hdr *h = (struct rte_ipv4_hdr *)(eh + 1);
+	struct ursa_test_l3 h = {.dmac = dmac,
+				 .smac = smac,
+				 .src = src,
+				 .dst = dst,
+				 .proto = proto,
+				 .ttl = ttl,
+				 .tos = tos,
+				 .id = id,
+				 .frag = frag};
 
-	eh->dst_addr = *dmac;
-	eh->src_addr = *smac;
-	eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
-	memset(h, 0, sizeof(*h));
-	h->version_ihl = 0x45;
-	h->type_of_service = tos;
-	h->total_length = rte_cpu_to_be_16((uint16_t)(20 + l4len));
-	h->packet_id = rte_cpu_to_be_16(id);
-	h->fragment_offset = rte_cpu_to_be_16(frag);
-	h->time_to_live = ttl;
-	h->next_proto_id = proto;
-	h->src_addr = A(src).v4;
-	h->dst_addr = A(dst).v4;
-	h->hdr_checksum = rte_ipv4_cksum(h);
-	memcpy(h + 1, l4, l4len);
-	return 14 + 20 + l4len;
-}
-
-static void fix_ip_cksum(uint8_t *frame)
-{
-	struct rte_ipv4_hdr *h = (struct rte_ipv4_hdr *)(frame + 14);
-
-	h->hdr_checksum = 0;
-	h->hdr_checksum = rte_ipv4_cksum(h);
+	return ursa_test_ipv4_frame(b, &h, l4, l4len);
 }
 
 /* An ICMP echo message with datalen bytes of pattern. */
 static size_t echo(uint8_t *l4, uint8_t type, uint16_t id, uint16_t seq, size_t datalen)
 {
-	struct rte_icmp_hdr *ih = (struct rte_icmp_hdr *)l4;
-
-	ih->icmp_type = type;
-	ih->icmp_code = 0;
-	ih->icmp_cksum = 0;
-	ih->icmp_ident = rte_cpu_to_be_16(id);
-	ih->icmp_seq_nb = rte_cpu_to_be_16(seq);
-	for (size_t i = 0; i < datalen; i++)
-		l4[8 + i] = (uint8_t)(i * 7 + 3);
-	ih->icmp_cksum = (uint16_t)~rte_raw_cksum(l4, 8 + datalen);
-	return 8 + datalen;
+	return ursa_test_icmp_echo(l4, type, id, seq, datalen);
 }
 
 static uint16_t ip_id(const uint8_t *frame)
@@ -128,7 +99,7 @@ static void test_validation_drops(void)
 	CU_ASSERT_EQUAL(ctr(lc, "ip", "drop_short"), 1);
 	/* version 6 in an IPv4 EtherType */
 	h->version_ihl = 0x65;
-	fix_ip_cksum(f);
+	ursa_test_ipv4_fix_cksum(f + 14);
 	ursa_test_rx_bytes(lc, f, n);
 	CU_ASSERT_EQUAL(ctr(lc, "ip", "drop_version"), 1);
 	/* IHL 4 */
@@ -142,12 +113,12 @@ static void test_validation_drops(void)
 	/* total length below the header */
 	n = build(f, &our_mac, &peer_mac, PEER, OUR, IPPROTO_ICMP, 64, 0, 1, 0, l4, l);
 	h->total_length = RTE_BE16(19);
-	fix_ip_cksum(f);
+	ursa_test_ipv4_fix_cksum(f + 14);
 	ursa_test_rx_bytes(lc, f, n);
 	CU_ASSERT_EQUAL(ctr(lc, "ip", "drop_bad_len"), 1);
 	/* total length beyond the data */
 	h->total_length = rte_cpu_to_be_16((uint16_t)(n - 14 + 1));
-	fix_ip_cksum(f);
+	ursa_test_ipv4_fix_cksum(f + 14);
 	ursa_test_rx_bytes(lc, f, n);
 	CU_ASSERT_EQUAL(ctr(lc, "ip", "drop_bad_len"), 2);
 	/* header checksum */
@@ -207,7 +178,7 @@ static void test_options_and_padding(void)
 	memcpy(f + 14 + 20, "\x01\x01\x01\x00", 4);
 	h->version_ihl = 0x46;
 	h->total_length = rte_cpu_to_be_16((uint16_t)(24 + l));
-	fix_ip_cksum(f);
+	ursa_test_ipv4_fix_cksum(f + 14);
 	n += 4;
 	memset(f + n, 0xee, 60 - n); /* link padding to the minimum frame */
 	ursa_test_rx_bytes(lc, f, 60);
@@ -372,17 +343,6 @@ static void test_fragmented_echo(void)
 	ursa_lcore_destroy(lc);
 }
 
-/* Insert an 802.1Q tag with vid after the MAC addresses; returns the new length. */
-static size_t tag(uint8_t *f, size_t len, uint16_t vid)
-{
-	memmove(f + 16, f + 12, len - 12);
-	f[12] = 0x81;
-	f[13] = 0x00;
-	f[14] = (uint8_t)(vid >> 8);
-	f[15] = (uint8_t)vid;
-	return len + 4;
-}
-
 /* Two tenants with the same address on different VLANs never complete each other's
  * datagrams: reassembly is per interface. */
 static void test_fragments_per_interface(void)
@@ -409,7 +369,7 @@ static void test_fragments_per_interface(void)
 		n = build(f, i == 0 ? &our_mac : &vmac, &peer_mac, PEER, OUR, IPPROTO_ICMP, 64, 0,
 			  0x4242, fo, l4 + off, piece[i]);
 		if (i > 0)
-			n = tag(f, n, 10);
+			n = ursa_test_vlan_insert(f, n, 10);
 		ursa_test_rx_bytes(lc, f, n);
 		off += piece[i];
 	}
@@ -893,7 +853,7 @@ static void test_own_source_dropped(void)
 	/* on VLAN 10, 10.250.1.1 is ours too */
 	n = build(f, &vmac, &peer_mac, "10.250.1.1", "10.250.1.1", IPPROTO_ICMP, 64, 0, 3, 0, l4,
 		  l);
-	ursa_test_rx_bytes(lc, f, tag(f, n, 10));
+	ursa_test_rx_bytes(lc, f, ursa_test_vlan_insert(f, n, 10));
 	CU_ASSERT_EQUAL(ctr(lc, "ip", "drop_src_own"), 3);
 	CU_ASSERT_EQUAL(ursa_test_tx_drain(lc), 0);
 	/* the other interface's address, arriving on interface 0: a peer's, answered */
@@ -904,7 +864,7 @@ static void test_own_source_dropped(void)
 	/* and a VLAN 10 peer may use interface 0's address */
 	n = build(f, &vmac, &peer_mac, "10.250.0.1", "10.250.1.1", IPPROTO_ICMP, 64, 0, 5, 0, l4,
 		  l);
-	ursa_test_rx_bytes(lc, f, tag(f, n, 10));
+	ursa_test_rx_bytes(lc, f, ursa_test_vlan_insert(f, n, 10));
 	CU_ASSERT_EQUAL(ctr(lc, "ip", "drop_src_own"), 3);
 	CU_ASSERT_EQUAL(ctr(lc, "icmp", "rx_echo_request"), 2);
 	ursa_test_tx_drain(lc);

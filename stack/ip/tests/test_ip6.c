@@ -71,10 +71,7 @@ static const uint8_t MAC_B[6] = {2, 0, 0, 0, 0, 0x0b};
 
 static struct ursa_ipaddr ip(const char *s)
 {
-	struct ursa_ipaddr a;
-
-	CU_ASSERT_FATAL(ursa_ipaddr_parse(s, &a, NULL) == 0);
-	return a;
+	return ursa_test_ip(s);
 }
 
 /* Host B: MAC 02:..:0b (fe80::ff:fe00:b) and fd00::b/64 on the untagged interface 0. */
@@ -107,123 +104,31 @@ static uint64_t ci6(struct ursa_lcore *lc, const char *name)
 	return ursa_test_counter(lc, "icmp6", name);
 }
 
-static size_t unhex(const char *hex, uint8_t *out, size_t cap)
-{
-	size_t n = 0;
-
-	for (; hex[0] && hex[1] && n < cap; hex += 2) {
-		unsigned v;
-
-		CU_ASSERT_FATAL(sscanf(hex, "%2x", &v) == 1);
-		out[n++] = (uint8_t)v;
-	}
-	return n;
-}
-
-static void rx_bytes(struct ursa_lcore *lc, const uint8_t *b, size_t n)
-{
-	struct rte_mbuf *m = ursa_test_mbuf(lc, b, n);
-
-	CU_ASSERT_FATAL(m != NULL);
-	ursa_test_rx(lc, m);
-}
-
-static void rx_hex(struct ursa_lcore *lc, const char *hex)
-{
-	uint8_t b[2048];
-
-	rx_bytes(lc, b, unhex(hex, b, sizeof(b)));
-}
-
-/* The next transmitted frame must be exactly want (read across segments). */
-static void expect_tx_bytes(struct ursa_lcore *lc, const uint8_t *want, size_t n)
-{
-	struct rte_mbuf *got = ursa_test_tx(lc);
-	uint8_t buf[2048];
-	const uint8_t *g;
-
-	CU_ASSERT_FATAL(got != NULL);
-	CU_ASSERT_EQUAL(rte_pktmbuf_pkt_len(got), n);
-	if (rte_pktmbuf_pkt_len(got) == n) {
-		g = rte_pktmbuf_read(got, 0, (uint32_t)n, buf);
-		CU_ASSERT_EQUAL(memcmp(g, want, n), 0);
-		if (memcmp(g, want, n) != 0)
-			for (size_t i = 0; i < n; i++)
-				if (g[i] != want[i])
-					fprintf(stderr, "  byte %zu: got %02x want %02x\n", i, g[i],
-						want[i]);
-	}
-	rte_pktmbuf_free(got);
-}
-
-static void expect_tx_hex(struct ursa_lcore *lc, const char *hex)
-{
-	uint8_t b[2048];
-
-	expect_tx_bytes(lc, b, unhex(hex, b, sizeof(b)));
-}
-
-/* Internet checksum, written here independently of the stack's. */
-static uint16_t csum(const uint8_t *src, const uint8_t *dst, uint8_t nh, const uint8_t *p, size_t n)
-{
-	uint32_t s = 0;
-
-	for (int i = 0; i < 16; i += 2)
-		s += (uint32_t)(src[i] << 8 | src[i + 1]) + (uint32_t)(dst[i] << 8 | dst[i + 1]);
-	s += (uint32_t)(n >> 16) + (uint32_t)(n & 0xffff) + nh;
-	for (size_t i = 0; i < n; i += 2)
-		s += (uint32_t)(p[i] << 8 | (i + 1 < n ? p[i + 1] : 0));
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
-
 /* Ethernet (+ VLAN tag) + IPv6 + body; when icmp_off >= 0, the ICMPv6 checksum at
  * body[icmp_off + 2] is filled in. Returns the frame length. */
 static size_t frame6(uint8_t *f, const uint8_t *dmac, const uint8_t *smac, uint16_t vlan,
 		     const char *src, const char *dst, uint8_t nh, uint8_t hlim,
 		     const uint8_t *body, size_t blen, int icmp_off)
 {
-	struct ursa_ipaddr s = ip(src), d = ip(dst);
-	size_t o = 12;
+	struct ursa_test_l3 h = {.dmac = dmac,
+				 .smac = smac,
+				 .vlan = vlan,
+				 .src = src,
+				 .dst = dst,
+				 .proto = nh,
+				 .ttl = hlim};
+	size_t n = ursa_test_ipv6_frame(f, &h, body, blen);
 
-	memcpy(f, dmac, 6);
-	memcpy(f + 6, smac, 6);
-	if (vlan) {
-		f[o++] = 0x81;
-		f[o++] = 0x00;
-		f[o++] = (uint8_t)(vlan >> 8);
-		f[o++] = (uint8_t)vlan;
-	}
-	f[o++] = 0x86;
-	f[o++] = 0xdd;
-	memset(f + o, 0, 40);
-	f[o] = 0x60;
-	f[o + 4] = (uint8_t)(blen >> 8);
-	f[o + 5] = (uint8_t)blen;
-	f[o + 6] = nh;
-	f[o + 7] = hlim;
-	memcpy(f + o + 8, s.v6, 16);
-	memcpy(f + o + 24, d.v6, 16);
-	o += 40;
-	memcpy(f + o, body, blen);
-	if (icmp_off >= 0) {
-		uint8_t *ic = f + o + icmp_off;
-		uint16_t c;
-
-		ic[2] = ic[3] = 0;
-		c = csum(s.v6, d.v6, 58, ic, blen - (size_t)icmp_off);
-		ic[2] = (uint8_t)(c >> 8);
-		ic[3] = (uint8_t)c;
-	}
-	return o + blen;
+	if (icmp_off >= 0)
+		ursa_test_ipv6_fill_cksum(f + n - blen - 40, 58, (size_t)icmp_off, 2);
+	return n;
 }
 
 /* The ICMPv6 body of LNX_ECHO_REQ (72 bytes). */
 static size_t echo_body(uint8_t *b)
 {
 	uint8_t f[256];
-	size_t n = unhex(LNX_ECHO_REQ, f, sizeof(f));
+	size_t n = ursa_test_unhex(LNX_ECHO_REQ, f, sizeof(f));
 
 	memcpy(b, f + 54, n - 54);
 	return n - 54;
@@ -249,7 +154,7 @@ static size_t error_frame(uint8_t *f, uint8_t type, uint8_t code, uint32_t ptr, 
 /* Make A known (STALE) through its NS, and drop our NA. */
 static void learn_a(struct ursa_lcore *lc)
 {
-	rx_hex(lc, LNX_NS_FD00B);
+	ursa_test_rx_hex(lc, LNX_NS_FD00B);
 	CU_ASSERT_EQUAL(ursa_test_tx_drain(lc), 1);
 }
 
@@ -261,8 +166,8 @@ static void test_ns_na_linux(void)
 	struct rte_ether_addr mac;
 	struct ursa_ipaddr a = ip("fd00::a");
 
-	rx_hex(lc, LNX_NS_FD00B);
-	expect_tx_hex(lc, LNX_NA_FD00B);
+	ursa_test_rx_hex(lc, LNX_NS_FD00B);
+	ursa_test_expect_tx_hex(lc, LNX_NA_FD00B);
 	CU_ASSERT_EQUAL(ursa_test_tx(lc), NULL);
 	/* The source link-layer option is learned unconfirmed (STALE), and sending the NA
 	 * through it moved it on to DELAY, as in Linux. */
@@ -279,12 +184,12 @@ static void test_ns_na_linux(void)
 		uint8_t na[32] = {136, 0, 0, 0, 0x20, 0, 0, 0,	  0xfd, 0, 0, 0, 0, 0, 0, 0,
 				  0,   0, 0, 0, 0,    0, 0, 0x0b, 2,	1, 2, 0, 0, 0, 0, 0x0b};
 
-		rx_bytes(lc, f,
-			 frame6(f, (const uint8_t[]){0x33, 0x33, 0xff, 0, 0, 0x0b}, MAC_A, 0,
-				"::", "ff02::1:ff00:b", 58, 255, ns, 24, 0));
-		expect_tx_bytes(lc, want,
-				frame6(want, (const uint8_t[]){0x33, 0x33, 0, 0, 0, 1}, MAC_B, 0,
-				       "fd00::b", "ff02::1", 58, 255, na, 32, 0));
+		ursa_test_rx_bytes(lc, f,
+				   frame6(f, (const uint8_t[]){0x33, 0x33, 0xff, 0, 0, 0x0b}, MAC_A,
+					  0, "::", "ff02::1:ff00:b", 58, 255, ns, 24, 0));
+		ursa_test_expect_tx(lc, want,
+				    frame6(want, (const uint8_t[]){0x33, 0x33, 0, 0, 0, 1}, MAC_B,
+					   0, "fd00::b", "ff02::1", 58, 255, na, 32, 0));
 	}
 	ursa_lcore_destroy(lc);
 }
@@ -294,11 +199,11 @@ static void test_echo_linux(void)
 	struct ursa_lcore *lc = mk();
 
 	learn_a(lc);
-	rx_hex(lc, LNX_ECHO_REQ);
-	expect_tx_hex(lc, LNX_ECHO_REP);
+	ursa_test_rx_hex(lc, LNX_ECHO_REQ);
+	ursa_test_expect_tx_hex(lc, LNX_ECHO_REP);
 	/* To all-nodes: answered from the unicast address fd00::a selects. */
-	rx_hex(lc, LNX_MECHO_REQ);
-	expect_tx_hex(lc, LNX_MECHO_REP);
+	ursa_test_rx_hex(lc, LNX_MECHO_REQ);
+	ursa_test_expect_tx_hex(lc, LNX_MECHO_REP);
 	CU_ASSERT_EQUAL(ci6(lc, "rx_echo_request"), 2);
 	CU_ASSERT_EQUAL(ci6(lc, "tx_echo_reply"), 2);
 	CU_ASSERT_EQUAL(c6(lc, "rx_delivered"), 3);
@@ -313,14 +218,14 @@ static void test_resolve_linux(void)
 	struct ursa_ipaddr lla = ip("fe80::ff:fe00:a");
 	struct rte_ether_addr mac;
 
-	rx_hex(lc, LNX_LLECHO_REQ);
-	expect_tx_hex(lc, LNX_NS_LLA);
+	ursa_test_rx_hex(lc, LNX_LLECHO_REQ);
+	ursa_test_expect_tx_hex(lc, LNX_NS_LLA);
 	CU_ASSERT_EQUAL(ursa_test_tx(lc), NULL);
 	CU_ASSERT_EQUAL(ursa_neigh_lookup(lc, &lc->ifaces[0], &lla, NULL), URSA_NEIGH_INCOMPLETE);
-	rx_hex(lc, LNX_NA_LLA);
+	ursa_test_rx_hex(lc, LNX_NA_LLA);
 	CU_ASSERT_EQUAL(ursa_neigh_lookup(lc, &lc->ifaces[0], &lla, &mac), URSA_NEIGH_REACHABLE);
 	CU_ASSERT_EQUAL(memcmp(mac.addr_bytes, MAC_A, 6), 0);
-	expect_tx_hex(lc, LNX_LLECHO_REP);
+	ursa_test_expect_tx_hex(lc, LNX_LLECHO_REP);
 	CU_ASSERT_EQUAL(ci6(lc, "tx_ns"), 1);
 	CU_ASSERT_EQUAL(ci6(lc, "rx_na"), 1);
 	ursa_lcore_destroy(lc);
@@ -335,42 +240,42 @@ static void test_input_drops(void)
 
 	learn_a(lc);
 	n = frame6(f, MAC_B, MAC_A, 0, "fd00::a", "fd00::b", 58, 64, b, bl, 0);
-	rx_bytes(lc, f, 14 + 39);
+	ursa_test_rx_bytes(lc, f, 14 + 39);
 	CU_ASSERT_EQUAL(c6(lc, "drop_short"), 1);
 	f[14] = 0x40;
-	rx_bytes(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	CU_ASSERT_EQUAL(c6(lc, "drop_version"), 1);
 	f[14] = 0x60;
 	f[19] = (uint8_t)(bl + 1); /* payload length beyond the frame */
-	rx_bytes(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	CU_ASSERT_EQUAL(c6(lc, "drop_bad_len"), 1);
 	f[19] = (uint8_t)bl;
 
 	n = frame6(f, MAC_B, MAC_A, 0, "ff02::1", "fd00::b", 58, 64, b, bl, 0);
-	rx_bytes(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	CU_ASSERT_EQUAL(c6(lc, "drop_src_mcast"), 1);
 	n = frame6(f, MAC_B, MAC_A, 0, "::1", "fd00::b", 58, 64, b, bl, 0);
-	rx_bytes(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	CU_ASSERT_EQUAL(c6(lc, "drop_src_loopback"), 1);
 	n = frame6(f, MAC_B, MAC_A, 0, "fd00::a", "fd00::c", 58, 64, b, bl, 0);
-	rx_bytes(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	CU_ASSERT_EQUAL(c6(lc, "drop_not_local"), 1);
 	/* Groups B is not in: all-routers, and another address's solicited-node group. */
 	n = frame6(f, (const uint8_t[]){0x33, 0x33, 0, 0, 0, 2}, MAC_A, 0, "fd00::a", "ff02::2", 58,
 		   64, b, bl, 0);
-	rx_bytes(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	n = frame6(f, (const uint8_t[]){0x33, 0x33, 0xff, 0, 0, 0x0c}, MAC_A, 0, "fd00::a",
 		   "ff02::1:ff00:c", 58, 64, b, bl, 0);
-	rx_bytes(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	CU_ASSERT_EQUAL(c6(lc, "drop_mcast_not_joined"), 2);
 	/* A bad ICMPv6 checksum. */
 	n = frame6(f, MAC_B, MAC_A, 0, "fd00::a", "fd00::b", 58, 64, b, bl, 0);
 	f[57] ^= 1;
-	rx_bytes(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	CU_ASSERT_EQUAL(ci6(lc, "drop_bad_cksum"), 1);
 	/* No next header: nothing to do. */
 	n = frame6(f, MAC_B, MAC_A, 0, "fd00::a", "fd00::b", 59, 64, b, bl, -1);
-	rx_bytes(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	CU_ASSERT_EQUAL(c6(lc, "rx_no_next_header"), 1);
 	CU_ASSERT_EQUAL(ursa_test_tx(lc), NULL);
 	CU_ASSERT_EQUAL(ci6(lc, "tx_echo_reply"), 0);
@@ -380,22 +285,22 @@ static void test_input_drops(void)
 		uint8_t hb[8] = {58, 1, 1, 4, 0, 0, 0, 0}; /* says 16 bytes, has 8 */
 
 		n = frame6(f, MAC_B, MAC_A, 0, "fd00::a", "fd00::b", 0, 64, hb, 8, -1);
-		rx_bytes(lc, f, n);
+		ursa_test_rx_bytes(lc, f, n);
 		CU_ASSERT_EQUAL(c6(lc, "drop_bad_ext"), 1);
 	}
 	/* ICMPv6 shorter than its header; an echo request from :: (no one to answer). */
 	n = frame6(f, MAC_B, MAC_A, 0, "fd00::a", "fd00::b", 58, 64, b, 6, -1);
-	rx_bytes(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	CU_ASSERT_EQUAL(ci6(lc, "drop_short"), 1);
 	n = frame6(f, MAC_B, MAC_A, 0, "::", "fd00::b", 58, 64, b, bl, 0);
-	rx_bytes(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	CU_ASSERT_EQUAL(ci6(lc, "drop_echo_unspec_src"), 1);
 	CU_ASSERT_EQUAL(ursa_test_tx(lc), NULL);
 
 	/* Link padding after the payload is trimmed: the reply is still exact. */
 	n = frame6(f, MAC_B, MAC_A, 0, "fd00::a", "fd00::b", 58, 64, b, bl, 0);
 	memset(f + n, 0xee, 6);
-	rx_bytes(lc, f, n + 6);
+	ursa_test_rx_bytes(lc, f, n + 6);
 	CU_ASSERT_EQUAL(ci6(lc, "tx_echo_reply"), 1);
 	CU_ASSERT_EQUAL(ursa_test_tx_drain(lc), 1);
 	ursa_lcore_destroy(lc);
@@ -416,8 +321,8 @@ static void test_ext_headers(void)
 	       24);
 	memcpy(b + 24, e, bl);
 	n = frame6(f, MAC_B, MAC_A, 0, "fd00::a", "fd00::b", 0, 64, b, 24 + bl, -1);
-	rx_bytes(lc, f, n);
-	expect_tx_hex(lc, LNX_ECHO_REP);
+	ursa_test_rx_bytes(lc, f, n);
+	ursa_test_expect_tx_hex(lc, LNX_ECHO_REP);
 	CU_ASSERT_EQUAL(c6(lc, "rx_ext_hdrs"), 3);
 	ursa_lcore_destroy(lc);
 }
@@ -434,9 +339,9 @@ static void test_ext_param_problem(void)
 	memcpy(b, (const uint8_t[]){58, 0, 0, 1, 0, 0, 0, 0}, 8);
 	memcpy(b + 8, e, bl);
 	n = frame6(f, MAC_B, MAC_A, 0, "fd00::a", "fd00::b", 43, 64, b, 8 + bl, -1);
-	rx_bytes(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	wn = error_frame(want, 4, 0, 42, f + 14, n - 14);
-	expect_tx_bytes(lc, want, wn);
+	ursa_test_expect_tx(lc, want, wn);
 	CU_ASSERT_EQUAL(c6(lc, "drop_routing"), 1);
 
 	/* Hop-by-hop after destination options: code 1, pointer at the field naming it (40). */
@@ -444,9 +349,9 @@ static void test_ext_param_problem(void)
 	memcpy(b + 16, e, bl);
 	n = frame6(f, MAC_B, MAC_A, 0, "fd00::a", "fd00::b", 60, 64, b, 16 + bl, -1);
 	ursa_test_advance(lc, S); /* the per-destination rate limit refills */
-	rx_bytes(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	wn = error_frame(want, 4, 1, 40, f + 14, n - 14);
-	expect_tx_bytes(lc, want, wn);
+	ursa_test_expect_tx(lc, want, wn);
 	CU_ASSERT_EQUAL(c6(lc, "drop_hbh_not_first"), 1);
 
 	/* Unknown option 0x80 (discard and report): code 2, pointer at the option (42). */
@@ -454,23 +359,23 @@ static void test_ext_param_problem(void)
 	memcpy(b + 8, e, bl);
 	n = frame6(f, MAC_B, MAC_A, 0, "fd00::a", "fd00::b", 60, 64, b, 8 + bl, -1);
 	ursa_test_advance(lc, S);
-	rx_bytes(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	wn = error_frame(want, 4, 2, 42, f + 14, n - 14);
-	expect_tx_bytes(lc, want, wn);
+	ursa_test_expect_tx(lc, want, wn);
 	/* Unknown option 0x40 (discard silently). */
 	b[2] = 0x40;
 	n = frame6(f, MAC_B, MAC_A, 0, "fd00::a", "fd00::b", 60, 64, b, 8 + bl, -1);
 	ursa_test_advance(lc, S);
-	rx_bytes(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	CU_ASSERT_EQUAL(ursa_test_tx(lc), NULL);
 	CU_ASSERT_EQUAL(c6(lc, "drop_bad_option"), 2);
 
 	/* An unknown next header (253): code 1, pointer at the IPv6 next header field (6). */
 	n = frame6(f, MAC_B, MAC_A, 0, "fd00::a", "fd00::b", 253, 64, e, bl, -1);
 	ursa_test_advance(lc, S);
-	rx_bytes(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	wn = error_frame(want, 4, 1, 6, f + 14, n - 14);
-	expect_tx_bytes(lc, want, wn);
+	ursa_test_expect_tx(lc, want, wn);
 	CU_ASSERT_EQUAL(c6(lc, "drop_unknown_proto"), 1);
 	CU_ASSERT_EQUAL(ci6(lc, "tx_error"), 4);
 	ursa_lcore_destroy(lc);
@@ -488,14 +393,14 @@ static void test_fragments(void)
 	memcpy(b, (const uint8_t[]){58, 0, 0x00, 0x20, 0x12, 0x34, 0x56, 0x78}, 8);
 	memcpy(b + 8, e + 32, bl - 32);
 	n = frame6(f, MAC_B, MAC_A, 0, "fd00::a", "fd00::b", 44, 64, b, 8 + bl - 32, -1);
-	rx_bytes(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	CU_ASSERT_EQUAL(ursa_test_tx(lc), NULL);
 	/* First fragment: offset 0, M = 1. */
 	memcpy(b, (const uint8_t[]){58, 0, 0x00, 0x01, 0x12, 0x34, 0x56, 0x78}, 8);
 	memcpy(b + 8, e, 32);
 	n = frame6(f, MAC_B, MAC_A, 0, "fd00::a", "fd00::b", 44, 64, b, 8 + 32, -1);
-	rx_bytes(lc, f, n);
-	expect_tx_hex(lc, LNX_ECHO_REP);
+	ursa_test_rx_bytes(lc, f, n);
+	ursa_test_expect_tx_hex(lc, LNX_ECHO_REP);
 	CU_ASSERT_EQUAL(c6(lc, "rx_frags"), 2);
 	CU_ASSERT_EQUAL(c6(lc, "rx_reassembled"), 1);
 
@@ -504,17 +409,17 @@ static void test_fragments(void)
 	memcpy(b, (const uint8_t[]){58, 0, 0x00, 0x01, 0, 0, 0, 9}, 8);
 	memcpy(b + 8, e, 30);
 	n = frame6(f, MAC_B, MAC_A, 0, "fd00::a", "fd00::b", 44, 64, b, 8 + 30, -1);
-	rx_bytes(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	wn = error_frame(want, 4, 0, 4, f + 14, n - 14);
-	expect_tx_bytes(lc, want, wn);
+	ursa_test_expect_tx(lc, want, wn);
 	CU_ASSERT_EQUAL(c6(lc, "drop_bad_frag"), 1);
 
 	/* An atomic fragment (offset 0, M = 0) is a whole packet. */
 	memcpy(b, (const uint8_t[]){58, 0, 0, 0, 0, 0, 0, 10}, 8);
 	memcpy(b + 8, e, bl);
 	n = frame6(f, MAC_B, MAC_A, 0, "fd00::a", "fd00::b", 44, 64, b, 8 + bl, -1);
-	rx_bytes(lc, f, n);
-	expect_tx_hex(lc, LNX_ECHO_REP);
+	ursa_test_rx_bytes(lc, f, n);
+	ursa_test_expect_tx_hex(lc, LNX_ECHO_REP);
 	CU_ASSERT_EQUAL(c6(lc, "rx_atomic_frags"), 1);
 	ursa_lcore_destroy(lc);
 }
@@ -525,7 +430,7 @@ static void rx_nd(struct ursa_lcore *lc, const char *src, const char *dst, const
 {
 	uint8_t f[256];
 
-	rx_bytes(lc, f, frame6(f, dmac, MAC_A, 0, src, dst, 58, hl, body, n, 0));
+	ursa_test_rx_bytes(lc, f, frame6(f, dmac, MAC_A, 0, src, dst, 58, hl, body, n, 0));
 }
 
 static void test_nd_validation(void)
@@ -631,7 +536,7 @@ static void test_dad_ok(void)
 	CU_ASSERT(ifc->v6[0].flags & URSA_ADDR_TENTATIVE);
 	CU_ASSERT(ifc->v6[1].flags & URSA_ADDR_TENTATIVE);
 	/* While tentative an address receives nothing. */
-	rx_hex(lc, LNX_ECHO_REQ);
+	ursa_test_rx_hex(lc, LNX_ECHO_REQ);
 	CU_ASSERT_EQUAL(c6(lc, "drop_not_local"), 1);
 	CU_ASSERT_EQUAL(ursa_test_tx(lc), NULL);
 	/* Within 1 s: one probe from :: to ff02::1:ff00:b with a nonce and no SLL option. */
@@ -661,7 +566,7 @@ static void test_dad_ok(void)
 	memcpy(body + 24, (const uint8_t[]){2, 1, 2, 0, 0, 0, 0, 0x0b}, 8);
 	wn = frame6(want, (const uint8_t[]){0x33, 0x33, 0, 0, 0, 1}, MAC_B, 0, "fe80::ff:fe00:b",
 		    "ff02::1", 58, 255, body, 32, 0);
-	expect_tx_bytes(lc, want, wn);
+	ursa_test_expect_tx(lc, want, wn);
 	/* Then fd00::b: its probe, then its announcement. */
 	ursa_test_advance(lc, S);
 	m = ursa_test_tx(lc);
@@ -672,13 +577,13 @@ static void test_dad_ok(void)
 	memcpy(body + 8, b.v6, 16);
 	wn = frame6(want, (const uint8_t[]){0x33, 0x33, 0, 0, 0, 1}, MAC_B, 0, "fd00::b", "ff02::1",
 		    58, 255, body, 32, 0);
-	expect_tx_bytes(lc, want, wn);
+	ursa_test_expect_tx(lc, want, wn);
 	CU_ASSERT_FALSE(ifc->v6[1].flags & URSA_ADDR_TENTATIVE);
 	CU_ASSERT_EQUAL(ci6(lc, "dad_ok"), 2);
 	CU_ASSERT_EQUAL(ci6(lc, "dad_duplicate"), 0);
 	/* And now it answers. */
-	rx_hex(lc, LNX_ECHO_REQ);
-	expect_tx_hex(lc, LNX_ECHO_REP);
+	ursa_test_rx_hex(lc, LNX_ECHO_REQ);
+	ursa_test_expect_tx_hex(lc, LNX_ECHO_REP);
 	ursa_lcore_destroy(lc);
 }
 
@@ -728,9 +633,9 @@ static void test_dad_duplicate(void)
 	CU_ASSERT_EQUAL(ci6(lc, "dad_ok"), 0);
 	/* Never used: not a source, not a destination, not in the solicited-node group. */
 	CU_ASSERT_EQUAL(ursa_iface_pick_src(ifc, &dst, &src), -EADDRNOTAVAIL);
-	rx_hex(lc, LNX_ECHO_REQ);
+	ursa_test_rx_hex(lc, LNX_ECHO_REQ);
 	CU_ASSERT_EQUAL(c6(lc, "drop_not_local"), 1);
-	rx_hex(lc, LNX_NS_FD00B);
+	ursa_test_rx_hex(lc, LNX_NS_FD00B);
 	CU_ASSERT_EQUAL(c6(lc, "drop_mcast_not_joined"), 1);
 	CU_ASSERT_EQUAL(ursa_test_tx(lc), NULL);
 	ursa_lcore_destroy(lc);
@@ -764,9 +669,9 @@ static void test_vlan_tenants(void)
 
 	n = frame6(f, (const uint8_t[]){0x33, 0x33, 0xff, 0, 0, 0x0b}, MAC_A, 10, "fd00::a",
 		   "ff02::1:ff00:b", 58, 255, ns, 32, 0);
-	rx_bytes(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	wn = frame6(want, MAC_A, MAC_B, 10, "fd00::b", "fd00::a", 58, 255, na, 32, 0);
-	expect_tx_bytes(lc, want, wn);
+	ursa_test_expect_tx(lc, want, wn);
 	CU_ASSERT_EQUAL(ursa_test_tx(lc), NULL);
 	CU_ASSERT_EQUAL(ursa_neigh_lookup(lc, &lc->ifaces[0], &a, NULL), URSA_NEIGH_DELAY);
 	CU_ASSERT_EQUAL(ursa_neigh_lookup(lc, &lc->ifaces[1], &a, NULL), URSA_NEIGH_NONE);
@@ -774,7 +679,7 @@ static void test_vlan_tenants(void)
 	ns[23] = 0x0c;
 	n = frame6(f, (const uint8_t[]){0x33, 0x33, 0xff, 0, 0, 0x0c}, MAC_A, 20, "fd00::a",
 		   "ff02::1:ff00:c", 58, 255, ns, 32, 0);
-	rx_bytes(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	CU_ASSERT_EQUAL(c6(lc, "drop_mcast_not_joined"), 1);
 	CU_ASSERT_EQUAL(ursa_test_tx(lc), NULL);
 	ursa_lcore_destroy(lc);
@@ -811,14 +716,14 @@ static void test_vlan_fragments(void)
 	memcpy(p2 + 8, e + 32, bl - 32);
 	/* First half on VLAN 10, second half on VLAN 20: nothing completes. */
 	n1 = frame6(f, MAC_B, MAC_A, 10, "fd00::a", "fd00::b", 44, 64, p1, 40, -1);
-	rx_bytes(lc, f, n1);
+	ursa_test_rx_bytes(lc, f, n1);
 	n2 = frame6(f, MAC_B, MAC_A, 20, "fd00::a", "fd00::b", 44, 64, p2, 8 + bl - 32, -1);
-	rx_bytes(lc, f, n2);
+	ursa_test_rx_bytes(lc, f, n2);
 	CU_ASSERT_EQUAL(ursa_test_tx(lc), NULL);
 	CU_ASSERT_EQUAL(c6(lc, "rx_reassembled"), 0);
 	/* The second half on VLAN 10 completes VLAN 10's datagram, answered on VLAN 10. */
 	n2 = frame6(f, MAC_B, MAC_A, 10, "fd00::a", "fd00::b", 44, 64, p2, 8 + bl - 32, -1);
-	rx_bytes(lc, f, n2);
+	ursa_test_rx_bytes(lc, f, n2);
 	{
 		uint8_t want[256], rep[128];
 		size_t wn;
@@ -826,7 +731,7 @@ static void test_vlan_fragments(void)
 		memcpy(rep, e, bl);
 		rep[0] = 129;
 		wn = frame6(want, MAC_A, MAC_B, 10, "fd00::b", "fd00::a", 58, 64, rep, bl, 0);
-		expect_tx_bytes(lc, want, wn);
+		ursa_test_expect_tx(lc, want, wn);
 	}
 	CU_ASSERT_EQUAL(c6(lc, "rx_reassembled"), 1);
 	/* VLAN 20's half never completes: dropped after the 10 s reassembly time. */
@@ -855,7 +760,7 @@ static void test_icmp6_error_rules(void)
 	m = ursa_test_mbuf(lc, f + 14, n - 14);
 	ursa_icmp_error(lc, &lc->ifaces[0], m, AF_INET6, 1, 4, 0);
 	wn = error_frame(want, 1, 4, 0, f + 14, n - 14);
-	expect_tx_bytes(lc, want, wn);
+	ursa_test_expect_tx(lc, want, wn);
 	rte_pktmbuf_free(m);
 	/* Not about a packet to a group... */
 	ursa_test_advance(lc, S);
@@ -904,14 +809,14 @@ static void test_output(void)
 	want[15] = 0x81;
 	want[16] = 0x23;
 	want[17] = 0x45;
-	expect_tx_bytes(lc, want, wn);
+	ursa_test_expect_tx(lc, want, wn);
 	/* To a group: 33:33 and the group's low 32 bits, from the link-local address. */
 	tx = (struct ursa_ip_tx){.dst = ip("ff02::1:2"), .proto = 17, .ttl = 1, .iface = 0};
 	m = ursa_test_mbuf(lc, body, 8);
 	CU_ASSERT_EQUAL(ursa_ip_output(lc, &tx, m), 0);
 	wn = frame6(want, (const uint8_t[]){0x33, 0x33, 0, 1, 0, 2}, MAC_B, 0, "fe80::ff:fe00:b",
 		    "ff02::1:2", 17, 1, body, 8, -1);
-	expect_tx_bytes(lc, want, wn);
+	ursa_test_expect_tx(lc, want, wn);
 	/* Larger than the MTU: fragments of 1448 bytes (the largest multiple of 8 that fits
 	 * with the fragment header), one random identification. */
 	tx = (struct ursa_ip_tx){.dst = ip("fd00::a"), .proto = 17, .iface = -1};
@@ -969,17 +874,17 @@ static void test_own_source_dropped(void)
 
 	learn_a(lc);
 	n = frame6(f, MAC_B, MAC_A, 0, "fd00::b", "fd00::b", 58, 64, b, bl, 0);
-	rx_bytes(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	n = frame6(f, alln, MAC_A, 0, "fd00::b", "ff02::1", 58, 64, b, bl, 0);
-	rx_bytes(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	n = frame6(f, MAC_B, MAC_A, 0, "fe80::ff:fe00:b", "fd00::b", 58, 64, b, bl, 0);
-	rx_bytes(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	CU_ASSERT_EQUAL(c6(lc, "drop_src_own"), 3);
 	CU_ASSERT_EQUAL(ci6(lc, "rx_echo_request"), 0);
 	CU_ASSERT_EQUAL(ursa_test_tx(lc), NULL);
 	/* the peer's own address still works */
 	n = frame6(f, MAC_B, MAC_A, 0, "fd00::a", "fd00::b", 58, 64, b, bl, 0);
-	rx_bytes(lc, f, n);
+	ursa_test_rx_bytes(lc, f, n);
 	CU_ASSERT_EQUAL(ci6(lc, "rx_echo_request"), 1);
 	CU_ASSERT_EQUAL(ursa_test_tx_drain(lc), 1);
 	ursa_lcore_destroy(lc);
