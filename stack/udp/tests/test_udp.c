@@ -33,10 +33,7 @@ static struct {
 } seen;
 
 static struct ursa_ipaddr A(const char *s) {
-	struct ursa_ipaddr a;
-
-	CU_ASSERT_FATAL(ursa_ipaddr_parse(s, &a, NULL) == 0);
-	return a;
+	return ursa_test_ip(s);
 }
 
 static uint64_t
@@ -91,33 +88,26 @@ static size_t build_udp(uint8_t *b, const struct rte_ether_addr *dmac, const cha
 			const char *dst, uint16_t sport, uint16_t dport, const void *pl,
 			size_t plen, int cksum_mode)
 {
-	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)b;
-	struct rte_ipv4_hdr *h = (struct rte_ipv4_hdr *)(eh + 1);
-	struct rte_udp_hdr *u = (struct rte_udp_hdr *)(h + 1);
+	struct ursa_test_l3 h = {.dmac = dmac,
+				 .smac = &peer_mac,
+				 .src = src,
+				 .dst = dst,
+				 .proto = IPPROTO_UDP,
+				 .ttl = 64,
+				 .id = 0x80c8,
+				 .frag = RTE_IPV4_HDR_DF_FLAG};
+	static uint8_t l4[9216];
+	size_t n;
 
-	eh->dst_addr = *dmac;
-	eh->src_addr = peer_mac;
-	eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
-	memset(h, 0, sizeof(*h));
-	h->version_ihl = 0x45;
-	h->total_length = rte_cpu_to_be_16((uint16_t)(28 + plen));
-	h->packet_id = RTE_BE16(0x80c8);
-	h->fragment_offset = RTE_BE16(RTE_IPV4_HDR_DF_FLAG);
-	h->time_to_live = 64;
-	h->next_proto_id = IPPROTO_UDP;
-	h->src_addr = A(src).v4;
-	h->dst_addr = A(dst).v4;
-	h->hdr_checksum = rte_ipv4_cksum(h);
-	u->src_port = rte_cpu_to_be_16(sport);
-	u->dst_port = rte_cpu_to_be_16(dport);
-	u->dgram_len = rte_cpu_to_be_16((uint16_t)(8 + plen));
-	u->dgram_cksum = 0;
-	memcpy(u + 1, pl, plen);
+	CU_ASSERT_FATAL(plen <= sizeof(l4) - 8);
+	n = ursa_test_ipv4_frame(b, &h, l4, ursa_test_udp(l4, sport, dport, pl, plen));
 	if (cksum_mode != 1)
-		u->dgram_cksum = rte_ipv4_udptcp_cksum(h, u);
-	if (cksum_mode == 2)
-		u->dgram_cksum ^= 0x0101;
-	return 14 + 28 + plen;
+		ursa_test_ipv4_fill_l4_cksum(b + 14);
+	if (cksum_mode == 2) { /* both bytes off by one */
+		b[14 + 20 + 6] ^= 0x01;
+		b[14 + 20 + 7] ^= 0x01;
+	}
+	return n;
 }
 
 static void test_demux(void)
@@ -414,31 +404,24 @@ static struct ursa_lcore *mk6(void)
 static size_t build_udp6(uint8_t *b, uint16_t sport, uint16_t dport, const void *pl, size_t plen,
 			 int cksum_mode)
 {
-	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)b;
-	struct rte_ipv6_hdr *h = (struct rte_ipv6_hdr *)(eh + 1);
-	struct rte_udp_hdr *u = (struct rte_udp_hdr *)(h + 1);
-	struct ursa_ipaddr s = A(PEER6), d = A(OUR6);
+	struct ursa_test_l3 h = {.dmac = &our_mac,
+				 .smac = &peer_mac,
+				 .src = PEER6,
+				 .dst = OUR6,
+				 .proto = IPPROTO_UDP,
+				 .ttl = 64};
+	static uint8_t l4[9216];
+	size_t n;
 
-	eh->dst_addr = our_mac;
-	eh->src_addr = peer_mac;
-	eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV6);
-	memset(h, 0, sizeof(*h));
-	h->vtc_flow = RTE_BE32(6u << 28);
-	h->payload_len = rte_cpu_to_be_16((uint16_t)(8 + plen));
-	h->proto = IPPROTO_UDP;
-	h->hop_limits = 64;
-	memcpy(h->src_addr, s.v6, 16);
-	memcpy(h->dst_addr, d.v6, 16);
-	u->src_port = rte_cpu_to_be_16(sport);
-	u->dst_port = rte_cpu_to_be_16(dport);
-	u->dgram_len = rte_cpu_to_be_16((uint16_t)(8 + plen));
-	u->dgram_cksum = 0;
-	memcpy(u + 1, pl, plen);
+	CU_ASSERT_FATAL(plen <= sizeof(l4) - 8);
+	n = ursa_test_ipv6_frame(b, &h, l4, ursa_test_udp(l4, sport, dport, pl, plen));
 	if (cksum_mode != 1)
-		u->dgram_cksum = rte_ipv6_udptcp_cksum(h, u);
-	if (cksum_mode == 2)
-		u->dgram_cksum ^= 0x0101;
-	return 14 + 40 + 8 + plen;
+		ursa_test_ipv6_fill_cksum(b + 14, IPPROTO_UDP, 0, 6);
+	if (cksum_mode == 2) { /* both bytes off by one */
+		b[14 + 40 + 6] ^= 0x01;
+		b[14 + 40 + 7] ^= 0x01;
+	}
+	return n;
 }
 
 static void test_v6_input(void)
