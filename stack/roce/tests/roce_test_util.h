@@ -1,53 +1,35 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Shared helpers of the roce test suites: reading the rxe fixture pcaps. */
+/* Shared helpers of the roce test suites: the rxe fixture pcaps, read with the replay harness. */
 #ifndef ROCE_TEST_UTIL_H
 #define ROCE_TEST_UTIL_H
 
-#include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "runner.h"
 #include "ursa_test.h"
 
 #ifndef ROCE_FIXTURES
 #error "ROCE_FIXTURES must name the fixture folder"
 #endif
 
-struct fixture_pkt {
-	uint8_t data[9216];
-	uint32_t len;
-	uint64_t ts_ns;
-};
-
-/* All frames of a fixture (max n); returns the count, or -1 when the file cannot be read. */
-static inline int fixture_load(const char *name, struct fixture_pkt *out, int n)
+/* All frames of a fixture, read with the replay harness (runner.h: pcapio.c); fails the test
+ * (fatal) when the file cannot be read. Free with frames_free. */
+static inline void fixture_load(const char *name, struct frame_list *fl)
 {
-	char path[512], err[PCAP_ERRBUF_SIZE];
-	struct pcap_pkthdr *h;
-	const u_char *d;
-	pcap_t *p;
-	int i = 0;
+	char path[512], err[512];
 
 	snprintf(path, sizeof(path), "%s/%s", ROCE_FIXTURES, name);
-	p = pcap_open_offline(path, err);
-	if (p == NULL) {
-		fprintf(stderr, "cannot open %s: %s\n", path, err);
-		return -1;
+	memset(fl, 0, sizeof(*fl));
+	if (frames_load(path, fl, err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s\n", err);
+		CU_FAIL_FATAL("fixture cannot be read");
 	}
-	while (i < n && pcap_next_ex(p, &h, &d) == 1) {
-		out[i].len = RTE_MIN(h->caplen, (uint32_t)sizeof(out[i].data));
-		memcpy(out[i].data, d, out[i].len);
-		out[i].ts_ns =
-			(uint64_t)h->ts.tv_sec * 1000000000ull + (uint64_t)h->ts.tv_usec * 1000;
-		i++;
-	}
-	pcap_close(p);
-	return i;
 }
 
 /* Offset of the IP header in an Ethernet frame (VLAN tags skipped), or -1. */
-static inline int fixture_l3_off(const struct fixture_pkt *f, uint16_t *ethertype)
+static inline int fixture_l3_off(const struct frame *f, uint16_t *ethertype)
 {
 	int off = 12;
 
@@ -65,7 +47,7 @@ static inline int fixture_l3_off(const struct fixture_pkt *f, uint16_t *ethertyp
 }
 
 /* True when the frame is IPv4/IPv6 UDP to port 4791; sets the L3 offset and IP header length. */
-static inline bool fixture_is_roce(const struct fixture_pkt *f, int *l3, int *iplen)
+static inline bool fixture_is_roce(const struct frame *f, int *l3, int *iplen)
 {
 	uint16_t et = 0;
 	int o = fixture_l3_off(f, &et);

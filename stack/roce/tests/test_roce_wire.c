@@ -295,14 +295,16 @@ static void test_icrc_fixtures(void)
 		"write_bw_2k-linux6.1.pcap", "read_bw-linux6.1.pcap",  "atomic_bw-linux6.1.pcap",
 		"rping-linux6.1.pcap",	     "smc_pnet-linux6.1.pcap", "smc_ueid-linux6.12.pcap",
 	};
-	static struct fixture_pkt pk[128];
 	unsigned total = 0, ok = 0;
 
 	for (unsigned f = 0; f < RTE_DIM(files); f++) {
-		int n = fixture_load(files[f], pk, RTE_DIM(pk));
+		struct frame_list fl;
+		struct frame *pk;
 
-		CU_ASSERT_FATAL(n > 0);
-		for (int i = 0; i < n; i++) {
+		fixture_load(files[f], &fl);
+		CU_ASSERT_FATAL(fl.n > 0);
+		pk = fl.v;
+		for (unsigned i = 0; i < fl.n; i++) {
 			int l3, iplen;
 			struct rte_mbuf *m;
 			const uint8_t *p;
@@ -318,9 +320,10 @@ static void test_icrc_fixtures(void)
 			if (roce_icrc_check(p, m, (uint32_t)iplen + 8, udplen - 8))
 				ok++;
 			else
-				fprintf(stderr, "%s frame %d: ICRC mismatch\n", files[f], i + 1);
+				fprintf(stderr, "%s frame %u: ICRC mismatch\n", files[f], i + 1);
 			rte_pktmbuf_free(m);
 		}
+		frames_free(&fl);
 	}
 	CU_ASSERT_EQUAL(total, 179);
 	CU_ASSERT_EQUAL(ok, total);
