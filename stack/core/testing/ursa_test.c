@@ -162,6 +162,23 @@ uint64_t ursa_test_counter(struct ursa_lcore *lc, const char *block, const char 
 	return v;
 }
 
+CU_pSuite ursa_test_suite(const char *name, CU_InitializeFunc init, CU_CleanupFunc fini)
+{
+	CU_pSuite s;
+
+	ursa_test_eal();
+	if (CU_initialize_registry() != CUE_SUCCESS) {
+		fprintf(stderr, "CUnit cannot start\n");
+		exit(1);
+	}
+	s = CU_add_suite(name, init, fini);
+	if (s == NULL) {
+		fprintf(stderr, "CUnit cannot add suite %s\n", name);
+		exit(1);
+	}
+	return s;
+}
+
 int ursa_test_main(void)
 {
 	unsigned failed;

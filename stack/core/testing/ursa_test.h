@@ -50,6 +50,10 @@ unsigned ursa_test_tx_drain(struct ursa_lcore *lc);
 void ursa_test_advance(struct ursa_lcore *lc, uint64_t ns);
 /** Counter value (0 when it does not exist, so assert on exact values). */
 uint64_t ursa_test_counter(struct ursa_lcore *lc, const char *block, const char *name);
+/** What every test's main does first: start EAL (ursa_test_eal) and the CUnit registry, and
+ *  add one suite with its init and cleanup functions (NULL for none). Exits 1 when CUnit
+ *  cannot start. */
+CU_pSuite ursa_test_suite(const char *name, CU_InitializeFunc init, CU_CleanupFunc fini);
 /** Run registered CUnit suites; returns the process exit code (0 all passed, 1 failures). */
 int ursa_test_main(void);
 
@@ -61,10 +65,14 @@ unsigned ursa_test_pair_carry(struct ursa_lcore *a, struct ursa_lcore *b);
 /** Both quiet: advance both virtual clocks to the earlier idle budget (at least 1 ns).
  *  Returns false when neither has a timer or queued frame left, i.e. nothing can happen. */
 bool ursa_test_pair_idle(struct ursa_lcore *a, struct ursa_lcore *b);
+/** One step of a pair: carry frames; when none moved, let time pass (ursa_test_pair_idle).
+ *  Returns false when nothing can happen any more. */
+bool ursa_test_pair_step(struct ursa_lcore *a, struct ursa_lcore *b);
 
 /* ---- addresses, hex and frame builders (ursa_test_frames.c) ---- */
 
-/** An IPv4 or IPv6 address ("10.0.0.1", "fd00::1"); fails the test (fatal) when it is not. */
+/** An IPv4 or IPv6 address ("10.0.0.1", "fd00::1"); fails the test (fatal) when it is not.
+ *  Only inside a test: CUnit aborts on an assertion in a suite's init function. */
 struct ursa_ipaddr ursa_test_ip(const char *s);
 /** Parse hex (white space ignored) into out; returns the byte count, or -1 on a bad digit, an
  *  odd count or more than cap bytes. */

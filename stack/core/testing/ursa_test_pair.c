@@ -28,3 +28,8 @@ bool ursa_test_pair_idle(struct ursa_lcore *a, struct ursa_lcore *b)
 	ursa_clock_advance(&b->clock, next ? next : 1);
 	return true;
 }
+
+bool ursa_test_pair_step(struct ursa_lcore *a, struct ursa_lcore *b)
+{
+	return ursa_test_pair_carry(a, b) > 0 || ursa_test_pair_idle(a, b);
+}
