@@ -313,14 +313,14 @@ static void test_iface_tuple(void)
 	CU_ASSERT_EQUAL(ursa_iface_get(lc, i20)->tenant, 2);
 	CU_ASSERT_EQUAL(ursa_iface_get(lc, i10)->mtu, 1496);
 	/* link-local derived from the MAC (modified EUI-64) */
-	ursa_ipaddr_parse("fe80::ff:fe00:1", &a, NULL);
+	a = ursa_test_ip("fe80::ff:fe00:1");
 	CU_ASSERT_PTR_NOT_NULL(ursa_iface_has_addr(ursa_iface_get(lc, i10), &a));
-	ursa_ipaddr_parse("fe80::1234", &dst, NULL);
+	dst = ursa_test_ip("fe80::1234");
 	CU_ASSERT_EQUAL(ursa_iface_pick_src(ursa_iface_get(lc, i10), &dst, &src), 0);
 	CU_ASSERT(ursa_ipaddr_eq(&src, &a));
-	ursa_ipaddr_parse("fd00::9", &dst, NULL);
+	dst = ursa_test_ip("fd00::9");
 	CU_ASSERT_EQUAL(ursa_iface_pick_src(ursa_iface_get(lc, i10), &dst, &src), -EADDRNOTAVAIL);
-	ursa_ipaddr_parse("192.168.5.77", &dst, NULL);
+	dst = ursa_test_ip("192.168.5.77");
 	CU_ASSERT_EQUAL(ursa_iface_pick_src(ursa_iface_get(lc, i20), &dst, &src), 0);
 	CU_ASSERT_EQUAL(src.v4, rte_cpu_to_be_32(0xc0a80501));
 }
@@ -491,12 +491,8 @@ static void test_fault_delay_and_corrupt(void)
 
 int main(void)
 {
-	CU_pSuite s;
+	CU_pSuite s = ursa_test_suite("core", setup, teardown);
 
-	ursa_test_eal();
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("core", setup, teardown);
 	CU_add_test(s, "virtual clock", test_virtual_clock);
 	CU_add_test(s, "real clock", test_real_clock);
 	CU_add_test(s, "rng deterministic", test_rng_deterministic);

@@ -316,7 +316,7 @@ static void test_apply(void)
 	CU_ASSERT_EQUAL(ifc->n6, 2); /* fe80:: and fd00::2 */
 	CU_ASSERT_EQUAL(ifc->v4[0].plen, 24);
 	CU_ASSERT_EQUAL(ifc->v4[1].plen, 32);
-	ursa_ipaddr_parse("fd00::2", &a, NULL);
+	a = ursa_test_ip("fd00::2");
 	CU_ASSERT(ursa_iface_has_addr(ifc, &a) != NULL);
 
 	/* ll=no: no derived address. */
@@ -354,12 +354,8 @@ static void test_apply(void)
 
 int main(void)
 {
-	CU_pSuite s;
+	CU_pSuite s = ursa_test_suite("spec", NULL, NULL);
 
-	ursa_test_eal();
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("spec", NULL, NULL);
 	CU_add_test(s, "iface good", test_iface_good);
 	CU_add_test(s, "iface white space", test_iface_whitespace);
 	CU_add_test(s, "iface errors", test_iface_errors);
