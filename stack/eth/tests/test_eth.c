@@ -250,12 +250,8 @@ static void test_output(void)
 
 int main(void)
 {
-	CU_pSuite s;
+	CU_pSuite s = ursa_test_suite("eth", NULL, NULL);
 
-	ursa_test_eal();
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("eth", NULL, NULL);
 	CU_add_test(s, "register duplicate", test_register_dup);
 	CU_add_test(s, "untagged", test_untagged);
 	CU_add_test(s, "tagged", test_tagged);
