@@ -658,12 +658,8 @@ static void test_table_full(void)
 
 int main(void)
 {
-	CU_pSuite s;
+	CU_pSuite s = ursa_test_suite("arp", NULL, NULL);
 
-	ursa_test_eal();
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("arp", NULL, NULL);
 	CU_add_test(s, "request -> exact reply", test_request_reply);
 	CU_add_test(s, "probe answered, not learned", test_probe_answered_not_learned);
 	CU_add_test(s, "unknown target ignored", test_unknown_target);
