@@ -873,12 +873,8 @@ static void test_own_source_dropped(void)
 
 int main(void)
 {
-	CU_pSuite s;
+	CU_pSuite s = ursa_test_suite("ip4", NULL, NULL);
 
-	ursa_test_eal();
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("ip4", NULL, NULL);
 	CU_add_test(s, "validation drops", test_validation_drops);
 	CU_add_test(s, "options and padding", test_options_and_padding);
 	CU_add_test(s, "echo reply bytes", test_echo_reply_bytes);

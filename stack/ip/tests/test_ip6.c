@@ -902,12 +902,8 @@ static void test_own_source_dropped(void)
 
 int main(void)
 {
-	CU_pSuite s;
+	CU_pSuite s = ursa_test_suite("ip6", NULL, NULL);
 
-	ursa_test_eal();
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("ip6", NULL, NULL);
 	CU_add_test(s, "NS -> NA as Linux sends it", test_ns_na_linux);
 	CU_add_test(s, "echo reply, unicast and to all-nodes", test_echo_linux);
 	CU_add_test(s, "resolver NS, NA, queued packet leaves", test_resolve_linux);
