@@ -510,12 +510,8 @@ static void test_v6_output(void)
 
 int main(void)
 {
-	CU_pSuite s;
+	CU_pSuite s = ursa_test_suite("udp", NULL, NULL);
 
-	ursa_test_eal();
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("udp", NULL, NULL);
 	CU_add_test(s, "demux", test_demux);
 	CU_add_test(s, "checksum good/bad/zero", test_cksum);
 	CU_add_test(s, "lengths", test_lengths);
