@@ -53,10 +53,7 @@ static void on_event(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, unsigned e
 
 static struct ursa_ipaddr addr(const char *s)
 {
-	struct ursa_ipaddr a;
-
-	CU_ASSERT_FATAL(ursa_ipaddr_parse(s, &a, NULL) == 0);
-	return a;
+	return ursa_test_ip(s);
 }
 
 static void host_up(struct host *h, uint64_t seed, const struct rte_ether_addr *mac,
@@ -1358,12 +1355,8 @@ static void test_conn_quota(void)
 int main(void)
 {
 	const char *only = getenv("TCP_E2E_ONLY"); /* one test by name, for a quick loop */
-	CU_pSuite s;
+	CU_pSuite s = ursa_test_suite("tcp_e2e", NULL, NULL);
 
-	ursa_test_eal();
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("tcp_e2e", NULL, NULL);
 	ADD(s, "handshake_v4", test_handshake_v4);
 	ADD(s, "data_both_ways_v6", test_data_both_ways_v6);
 	ADD(s, "close_time_wait", test_close_time_wait);

@@ -981,8 +981,8 @@ static void test_isn_secret(void)
 
 	memset(&pcb, 0, sizeof(pcb));
 	pcb.family = AF_INET;
-	ursa_ipaddr_parse("192.0.2.1", &pcb.laddr, NULL);
-	ursa_ipaddr_parse("192.0.2.2", &pcb.faddr, NULL);
+	pcb.laddr = ursa_test_ip("192.0.2.1");
+	pcb.faddr = ursa_test_ip("192.0.2.2");
 	pcb.fport = 443;
 	for (uint16_t port = 40000; port < 40016; port++) {
 		pcb.lport = port;
@@ -1000,12 +1000,8 @@ static void test_isn_secret(void)
 
 int main(void)
 {
-	CU_pSuite s;
+	CU_pSuite s = ursa_test_suite("tcp_unit", setup, teardown);
 
-	ursa_test_eal();
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("tcp_unit", setup, teardown);
 	CU_add_test(s, "seq_wrap", test_seq_wrap);
 	CU_add_test(s, "siphash_vectors", test_siphash_vectors);
 	CU_add_test(s, "opt_linux_syn", test_opt_linux_syn);
