@@ -135,12 +135,8 @@ static void test_names(void)
 
 int main(void)
 {
-	CU_pSuite s;
+	CU_pSuite s = ursa_test_suite("rdma", setup, teardown);
 
-	ursa_test_eal();
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("rdma", setup, teardown);
 	CU_add_test(s, "registry and -EOPNOTSUPP stubs", test_registry_and_stubs);
 	CU_add_test(s, "GIDs", test_gid);
 	CU_add_test(s, "name tables", test_names);
