@@ -151,7 +151,7 @@ static inline int pair_open(struct pair *p, const struct pair_conf *c, uint64_t 
 			return -1;
 		ursa_roce_set_xmit(s->lc, pair_xmit, s);
 		snprintf(a, sizeof(a), c->v6 ? "fd00::%d" : "10.0.0.%d", i + 1);
-		ursa_ipaddr_parse(a, &s->addr, NULL);
+		s->addr = ursa_test_ip(a);
 		struct ursa_rdma_qp_cap cap = {
 			.max_send_wr = c->max_wr ? c->max_wr : 256,
 			.max_recv_wr = c->max_wr ? c->max_wr : 256,

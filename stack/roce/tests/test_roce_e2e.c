@@ -501,12 +501,8 @@ static void test_ipv6(void)
 
 int main(void)
 {
-	CU_pSuite s;
+	CU_pSuite s = ursa_test_suite("roce_e2e", suite_init, suite_fini);
 
-	ursa_test_eal();
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("roce_e2e", suite_init, suite_fini);
 	CU_add_test(s, "SEND 0 B..1 MiB at every PMTU", test_send_sizes);
 	CU_add_test(s, "WRITE 0 B..1 MiB at every PMTU", test_write_sizes);
 	CU_add_test(s, "READ 0 B..1 MiB at every PMTU", test_read_sizes);

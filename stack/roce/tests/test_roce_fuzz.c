@@ -40,43 +40,27 @@ static int sink(struct ursa_lcore *l, void *arg, const struct ursa_roce_path *p,
 static void qp_up(void)
 {
 	struct ursa_rdma_qp_attr a = {0};
-	struct ursa_rdma_gid_attr sgid;
 	struct ursa_ipaddr l, r;
 
-	ursa_ipaddr_parse("10.0.0.1", &l, NULL);
-	ursa_ipaddr_parse("10.0.0.2", &r, NULL);
+	l = ursa_test_ip("10.0.0.1");
+	r = ursa_test_ip("10.0.0.2");
 	a.qp_state = URSA_RDMA_QPS_RESET;
 	CU_ASSERT_FATAL(ursa_roce_qp_modify(qp, &a, URSA_RDMA_QP_STATE, NULL) == 0);
-	a.qp_state = URSA_RDMA_QPS_INIT;
-	a.qp_access_flags = URSA_RDMA_ACCESS_REMOTE_WRITE | URSA_RDMA_ACCESS_REMOTE_READ |
-			    URSA_RDMA_ACCESS_REMOTE_ATOMIC;
-	CU_ASSERT_FATAL(ursa_roce_qp_modify(qp, &a, URSA_RDMA_QP_STATE | URSA_RDMA_QP_ACCESS_FLAGS,
-					    NULL) == 0);
-	a.qp_state = URSA_RDMA_QPS_RTR;
-	a.path_mtu = 256;
-	a.dest_qp_num = 0x42;
-	a.rq_psn = 1000;
-	a.max_dest_rd_atomic = 4;
-	sgid = roce_test_sgid(&l, 0, 0);
-	ursa_rdma_gid_from_addr(&a.ah.dgid, &r);
-	CU_ASSERT_FATAL(ursa_roce_qp_modify(qp, &a,
-					    URSA_RDMA_QP_STATE | URSA_RDMA_QP_PATH_MTU |
-						    URSA_RDMA_QP_DEST_QPN | URSA_RDMA_QP_RQ_PSN |
-						    URSA_RDMA_QP_MAX_DEST_RD_ATOMIC |
-						    URSA_RDMA_QP_AV,
-					    &sgid) == 0);
-	a.qp_state = URSA_RDMA_QPS_RTS;
-	a.sq_psn = 2000;
-	a.timeout = 10;
-	a.retry_cnt = 7;
-	a.rnr_retry = 7;
-	a.max_rd_atomic = 4;
-	CU_ASSERT_FATAL(ursa_roce_qp_modify(qp, &a,
-					    URSA_RDMA_QP_STATE | URSA_RDMA_QP_SQ_PSN |
-						    URSA_RDMA_QP_TIMEOUT | URSA_RDMA_QP_RETRY_CNT |
-						    URSA_RDMA_QP_RNR_RETRY |
-						    URSA_RDMA_QP_MAX_QP_RD_ATOMIC,
-					    NULL) == 0);
+	CU_ASSERT_FATAL(
+		roce_qp_up(qp, &(struct roce_qp_up){.local = &l,
+						    .remote = &r,
+						    .access = URSA_RDMA_ACCESS_REMOTE_WRITE |
+							      URSA_RDMA_ACCESS_REMOTE_READ |
+							      URSA_RDMA_ACCESS_REMOTE_ATOMIC,
+						    .path_mtu = 256,
+						    .dest_qpn = 0x42,
+						    .rq_psn = 1000,
+						    .sq_psn = 2000,
+						    .max_dest_rd_atomic = 4,
+						    .max_rd_atomic = 4,
+						    .timeout = 10,
+						    .retry_cnt = 7,
+						    .rnr_retry = 7}) == 0);
 	/* outstanding work on both sides, so responses have something to complete */
 	for (int k = 0; k < 4; k++) {
 		struct ursa_rdma_sge s = {(uintptr_t)lbuf + 8192u * (unsigned)k, 8192,
@@ -293,12 +277,8 @@ static void test_fuzz_setup(void)
 
 int main(void)
 {
-	CU_pSuite s;
+	CU_pSuite s = ursa_test_suite("roce_fuzz", NULL, NULL);
 
-	ursa_test_eal();
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("roce_fuzz", NULL, NULL);
 	CU_add_test(s, "30000 random packets: counted, contained", test_random_packets);
 	CU_add_test(s, "ursa_roce_fuzz_setup target", test_fuzz_setup);
 	return ursa_test_main();

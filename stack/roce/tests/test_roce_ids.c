@@ -220,12 +220,8 @@ static void test_rereg_fresh_key(void)
 
 int main(void)
 {
-	CU_pSuite s;
+	CU_pSuite s = ursa_test_suite("roce_ids", NULL, NULL);
 
-	ursa_test_eal();
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("roce_ids", NULL, NULL);
 	CU_add_test(s, "no seed: rkeys and QPNs differ run to run", test_unseeded_unpredictable);
 	CU_add_test(s, "same seed: same rkeys and QPNs", test_seeded_replay);
 	CU_add_test(s, "random QPNs: unique, found, gone after destroy", test_qpn_lookup);

@@ -174,8 +174,8 @@ static void replay_dir(const char *file, unsigned expect_answers, const char *re
 
 	fixture_load(file, &fl);
 	CU_ASSERT_FATAL(fl.n > 0);
-	ursa_ipaddr_parse(resp_ip, &me, NULL);
-	ursa_ipaddr_parse(req_ip, &peer, NULL);
+	me = ursa_test_ip(resp_ip);
+	peer = ursa_test_ip(req_ip);
 	nkm = 0;
 	memset(km, 0, sizeof(km));
 	/* Requests: peer -> us; answers: what the kernel we stand in for sent back. */
@@ -426,8 +426,8 @@ static void replay_requester(const char *file)
 
 	fixture_load(file, &fl);
 	CU_ASSERT_FATAL(fl.n > 0);
-	ursa_ipaddr_parse(SERVER, &srv, NULL);
-	ursa_ipaddr_parse(CLIENT, &cli, NULL);
+	srv = ursa_test_ip(SERVER);
+	cli = ursa_test_ip(CLIENT);
 	for (unsigned i = 0; i < fl.n; i++) {
 		struct rframe f;
 		const struct roce_opinfo *op;
@@ -593,12 +593,8 @@ static void test_requester_side(void)
 
 int main(void)
 {
-	CU_pSuite s;
+	CU_pSuite s = ursa_test_suite("roce_replay", NULL, NULL);
 
-	ursa_test_eal();
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("roce_replay", NULL, NULL);
 	CU_add_test(s, "ib_write_bw 64 B vs kernel rxe", test_write_bw);
 	CU_add_test(s, "ib_write_bw 2500 B (FIRST/MIDDLE/LAST) vs kernel rxe", test_write_bw_2k);
 	CU_add_test(s, "ib_read_bw vs kernel rxe", test_read_bw);

@@ -33,8 +33,6 @@ static struct roce_cap sent = {.v = out, .max = RTE_DIM(out)};
 static void setup(uint16_t mtu, uint32_t sq_psn, uint8_t max_rd_atomic, uint8_t timeout)
 {
 	struct ursa_rdma_qp_cap cap = {512, 16, 2, 2};
-	struct ursa_rdma_qp_attr a = {0};
-	struct ursa_rdma_gid_attr sgid;
 	struct ursa_ipaddr l, r;
 	struct ursa_roce_conf conf = {.ttl = 7, .tos = 0x68};
 
@@ -46,33 +44,18 @@ static void setup(uint16_t mtu, uint32_t sq_psn, uint8_t max_rd_atomic, uint8_t 
 	CU_ASSERT_FATAL(ursa_roce_cq_create(lc, cq_size, &cq) == 0);
 	CU_ASSERT_FATAL(ursa_roce_qp_create(pd, cq, cq, &cap, false, &qp) == 0);
 	CU_ASSERT_FATAL(ursa_roce_mr_reg(pd, mem, MEM_LEN, URSA_RDMA_ACCESS_LOCAL_WRITE, &mr) == 0);
-	ursa_ipaddr_parse("10.0.0.1", &l, NULL);
-	ursa_ipaddr_parse("10.0.0.2", &r, NULL);
-	a.qp_state = URSA_RDMA_QPS_INIT;
-	CU_ASSERT_FATAL(ursa_roce_qp_modify(qp, &a, URSA_RDMA_QP_STATE, NULL) == 0);
-	a.qp_state = URSA_RDMA_QPS_RTR;
-	a.path_mtu = mtu;
-	a.dest_qp_num = PEER_QPN;
-	a.rq_psn = 1;
-	sgid = roce_test_sgid(&l, 0, 0);
-	ursa_rdma_gid_from_addr(&a.ah.dgid, &r);
-	CU_ASSERT_FATAL(ursa_roce_qp_modify(qp, &a,
-					    URSA_RDMA_QP_STATE | URSA_RDMA_QP_PATH_MTU |
-						    URSA_RDMA_QP_DEST_QPN | URSA_RDMA_QP_RQ_PSN |
-						    URSA_RDMA_QP_AV,
-					    &sgid) == 0);
-	a.qp_state = URSA_RDMA_QPS_RTS;
-	a.sq_psn = sq_psn;
-	a.timeout = timeout;
-	a.retry_cnt = 2;
-	a.rnr_retry = 7;
-	a.max_rd_atomic = max_rd_atomic;
-	CU_ASSERT_FATAL(ursa_roce_qp_modify(qp, &a,
-					    URSA_RDMA_QP_STATE | URSA_RDMA_QP_SQ_PSN |
-						    URSA_RDMA_QP_TIMEOUT | URSA_RDMA_QP_RETRY_CNT |
-						    URSA_RDMA_QP_RNR_RETRY |
-						    URSA_RDMA_QP_MAX_QP_RD_ATOMIC,
-					    NULL) == 0);
+	l = ursa_test_ip("10.0.0.1");
+	r = ursa_test_ip("10.0.0.2");
+	CU_ASSERT_FATAL(roce_qp_up(qp, &(struct roce_qp_up){.local = &l,
+							    .remote = &r,
+							    .path_mtu = mtu,
+							    .dest_qpn = PEER_QPN,
+							    .rq_psn = 1,
+							    .sq_psn = sq_psn,
+							    .max_rd_atomic = max_rd_atomic,
+							    .timeout = timeout,
+							    .retry_cnt = 2,
+							    .rnr_retry = 7}) == 0);
 	sent.n = 0;
 }
 
@@ -172,8 +155,8 @@ static void inject_ack(uint8_t opcode, uint32_t psn, uint8_t syndrome, const voi
 	struct rte_mbuf *m;
 
 	memset(p, 0, sizeof(p));
-	ursa_ipaddr_parse("10.0.0.2", &s, NULL);
-	ursa_ipaddr_parse("10.0.0.1", &d, NULL);
+	s = ursa_test_ip("10.0.0.2");
+	d = ursa_test_ip("10.0.0.1");
 	ip->version_ihl = 0x45;
 	ip->total_length = rte_cpu_to_be_16((uint16_t)len);
 	ip->time_to_live = 1;

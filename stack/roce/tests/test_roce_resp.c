@@ -38,8 +38,6 @@ static struct roce_cap sent = {.v = out, .max = RTE_DIM(out)};
 static void setup_qp(unsigned qp_access, uint8_t max_dest_rd_atomic)
 {
 	struct ursa_rdma_qp_cap cap = {16, 16, 2, 2};
-	struct ursa_rdma_qp_attr a = {0};
-	struct ursa_rdma_gid_attr sgid;
 	struct ursa_ipaddr l, r;
 	const unsigned all = URSA_RDMA_ACCESS_LOCAL_WRITE | URSA_RDMA_ACCESS_REMOTE_WRITE |
 			     URSA_RDMA_ACCESS_REMOTE_READ | URSA_RDMA_ACCESS_REMOTE_ATOMIC;
@@ -59,38 +57,22 @@ static void setup_qp(unsigned qp_access, uint8_t max_dest_rd_atomic)
 	CU_ASSERT_FATAL(
 		ursa_roce_mr_reg(pd, ro, sizeof(ro), URSA_RDMA_ACCESS_REMOTE_READ, &mr_ro) == 0);
 	CU_ASSERT_FATAL(ursa_roce_mr_reg(pd2, other, sizeof(other), all, &mr_other_pd) == 0);
-	ursa_ipaddr_parse("10.0.0.1", &l, NULL);
-	ursa_ipaddr_parse("10.0.0.2", &r, NULL);
-	a.qp_state = URSA_RDMA_QPS_INIT;
-	a.qp_access_flags = qp_access;
-	CU_ASSERT_FATAL(ursa_roce_qp_modify(qp, &a, URSA_RDMA_QP_STATE | URSA_RDMA_QP_ACCESS_FLAGS,
-					    NULL) == 0);
-	a.qp_state = URSA_RDMA_QPS_RTR;
-	a.path_mtu = 256;
-	a.dest_qp_num = PEER_QPN;
-	a.rq_psn = EXP_PSN;
-	a.max_dest_rd_atomic = max_dest_rd_atomic;
-	a.min_rnr_timer = 12;
-	sgid = roce_test_sgid(&l, 0, 0); /* bound to interface 0 */
-	ursa_rdma_gid_from_addr(&a.ah.dgid, &r);
-	CU_ASSERT_FATAL(ursa_roce_qp_modify(qp, &a,
-					    URSA_RDMA_QP_STATE | URSA_RDMA_QP_PATH_MTU |
-						    URSA_RDMA_QP_DEST_QPN | URSA_RDMA_QP_RQ_PSN |
-						    URSA_RDMA_QP_MAX_DEST_RD_ATOMIC |
-						    URSA_RDMA_QP_MIN_RNR_TIMER | URSA_RDMA_QP_AV,
-					    &sgid) == 0);
-	a.qp_state = URSA_RDMA_QPS_RTS;
-	a.sq_psn = 5000;
-	a.timeout = 14;
-	a.retry_cnt = 7;
-	a.rnr_retry = 7;
-	a.max_rd_atomic = 1;
-	CU_ASSERT_FATAL(ursa_roce_qp_modify(qp, &a,
-					    URSA_RDMA_QP_STATE | URSA_RDMA_QP_SQ_PSN |
-						    URSA_RDMA_QP_TIMEOUT | URSA_RDMA_QP_RETRY_CNT |
-						    URSA_RDMA_QP_RNR_RETRY |
-						    URSA_RDMA_QP_MAX_QP_RD_ATOMIC,
-					    NULL) == 0);
+	l = ursa_test_ip("10.0.0.1");
+	r = ursa_test_ip("10.0.0.2");
+	CU_ASSERT_FATAL(
+		roce_qp_up(qp, &(struct roce_qp_up){.local = &l,
+						    .remote = &r,
+						    .access = qp_access,
+						    .path_mtu = 256,
+						    .dest_qpn = PEER_QPN,
+						    .rq_psn = EXP_PSN,
+						    .sq_psn = 5000,
+						    .max_dest_rd_atomic = max_dest_rd_atomic,
+						    .max_rd_atomic = 1,
+						    .min_rnr_timer = 12,
+						    .timeout = 14,
+						    .retry_cnt = 7,
+						    .rnr_retry = 7}) == 0);
 	sent.n = 0;
 }
 
@@ -141,8 +123,8 @@ static void inject(const struct forge *f)
 	struct rte_mbuf *m;
 
 	memset(p, 0, sizeof(p));
-	ursa_ipaddr_parse(f->src ? f->src : "10.0.0.2", &s, NULL);
-	ursa_ipaddr_parse(f->dst ? f->dst : "10.0.0.1", &d, NULL);
+	s = ursa_test_ip(f->src ? f->src : "10.0.0.2");
+	d = ursa_test_ip(f->dst ? f->dst : "10.0.0.1");
 	ip->version_ihl = 0x45;
 	ip->total_length = rte_cpu_to_be_16((uint16_t)len);
 	ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
@@ -1171,8 +1153,8 @@ static void test_send_inv_only_invalidatable(void)
 		ursa_roce_qp_query(qp, &a); /* an invalid request: the QP, not the MR, dies */
 		CU_ASSERT_EQUAL(a.qp_state, URSA_RDMA_QPS_ERR);
 		/* the QP reconnected: the MR still takes a WRITE with its key */
-		ursa_ipaddr_parse("10.0.0.1", &l, NULL);
-		ursa_ipaddr_parse("10.0.0.2", &rm, NULL);
+		l = ursa_test_ip("10.0.0.1");
+		rm = ursa_test_ip("10.0.0.2");
 		a.qp_state = URSA_RDMA_QPS_RESET;
 		CU_ASSERT_EQUAL(ursa_roce_qp_modify(qp, &a, URSA_RDMA_QP_STATE, NULL), 0);
 		CU_ASSERT_EQUAL_FATAL(roce_qp_up(qp, &u), 0);
@@ -1322,9 +1304,9 @@ static void test_modify_all_or_nothing(void)
 
 	setup_qp(ALL_REMOTE, 4);
 	CU_ASSERT_FATAL(ursa_roce_qp_create(pd, cq, cq, &cap, false, &q) == 0);
-	ursa_ipaddr_parse("10.0.0.1", &l, NULL);
-	ursa_ipaddr_parse("10.0.0.2", &r, NULL);
-	ursa_ipaddr_parse("fd00::2", &r6, NULL);
+	l = ursa_test_ip("10.0.0.1");
+	r = ursa_test_ip("10.0.0.2");
+	r6 = ursa_test_ip("fd00::2");
 	a.qp_state = URSA_RDMA_QPS_INIT;
 	CU_ASSERT_FATAL(ursa_roce_qp_modify(q, &a, URSA_RDMA_QP_STATE, NULL) == 0);
 	ursa_roce_qp_query(q, &before);
@@ -1360,12 +1342,8 @@ static void test_modify_all_or_nothing(void)
 
 int main(void)
 {
-	CU_pSuite s;
+	CU_pSuite s = ursa_test_suite("roce_resp", NULL, NULL);
 
-	ursa_test_eal();
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("roce_resp", NULL, NULL);
 	for (unsigned i = 0; i < RTE_DIM(nak_cases); i++)
 		CU_add_test(s, nak_cases[i].name, test_nak_case);
 	CU_add_test(s, "valid WRITE, ACK fields, duplicate re-ACK",

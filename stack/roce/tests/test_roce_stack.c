@@ -48,9 +48,9 @@ static void host_up(struct host *h, int i, uint64_t seed)
 	CU_ASSERT_FATAL(ursa_roce_init(h->lc) == 0);
 	CU_ASSERT_FATAL(ursa_iface_add(h->lc, &c, &idx) == 0);
 	snprintf(a, sizeof(a), "10.8.0.%d", i + 1);
-	ursa_ipaddr_parse(a, &h->v4, NULL);
+	h->v4 = ursa_test_ip(a);
 	snprintf(a, sizeof(a), "fd00:8::%d", i + 1);
-	ursa_ipaddr_parse(a, &h->v6, NULL);
+	h->v6 = ursa_test_ip(a);
 	CU_ASSERT_FATAL(ursa_iface_addr_add(h->lc, idx, &h->v4, 24) == 0);
 	CU_ASSERT_FATAL(ursa_iface_addr_add(h->lc, idx, &h->v6, 64) == 0);
 	h->mem = calloc(1, BUF);
@@ -282,12 +282,8 @@ static void test_mtu_enforced(void)
 
 int main(void)
 {
-	CU_pSuite s;
+	CU_pSuite s = ursa_test_suite("roce_stack", NULL, NULL);
 
-	ursa_test_eal();
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("roce_stack", NULL, NULL);
 	CU_add_test(s, "IPv4 over eth/arp/ip/udp", test_ipv4);
 	CU_add_test(s, "IPv6 over eth/nd/ip6/udp", test_ipv6);
 	CU_add_test(s, "port fault injection: loss, dup, reorder, corruption", test_faults);

@@ -372,12 +372,8 @@ static void test_icrc_ipv6_roundtrip(void)
 
 int main(void)
 {
-	CU_pSuite s;
+	CU_pSuite s = ursa_test_suite("roce_wire", setup, teardown);
 
-	ursa_test_eal();
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("roce_wire", setup, teardown);
 	CU_add_test(s, "header accessors", test_accessors);
 	CU_add_test(s, "opcode table", test_opcode_table);
 	CU_add_test(s, "PSN arithmetic across the wrap", test_psn_wrap);
