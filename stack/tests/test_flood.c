@@ -79,10 +79,7 @@ static uint64_t wall_ns(void)
 
 static struct ursa_ipaddr addr(const char *s)
 {
-	struct ursa_ipaddr a;
-
-	CU_ASSERT_FATAL(ursa_ipaddr_parse(s, &a, NULL) == 0);
-	return a;
+	return ursa_test_ip(s);
 }
 
 static void host_up(struct host *h, uint64_t seed, const struct rte_ether_addr *mac, int i)
@@ -657,12 +654,8 @@ static void test_flood(void)
 
 int main(void)
 {
-	CU_pSuite s;
+	CU_pSuite s = ursa_test_suite("flood", NULL, NULL);
 
-	ursa_test_eal();
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("flood", NULL, NULL);
 	CU_add_test(s, "spoofed flood on tenant A, tenant B unharmed", test_flood);
 	return ursa_test_main();
 }

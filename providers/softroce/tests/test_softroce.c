@@ -82,7 +82,7 @@ static void host_up(int i)
 	CU_ASSERT_FATAL(ursa_roce_init(h->lc) == 0);
 	CU_ASSERT_FATAL(ursa_iface_add(h->lc, &c, &idx) == 0);
 	snprintf(s, sizeof(s), "10.7.0.%d", i + 1);
-	ursa_ipaddr_parse(s, &a, NULL);
+	a = ursa_test_ip(s);
 	CU_ASSERT_FATAL(ursa_iface_addr_add(h->lc, idx, &a, 24) == 0);
 	CU_ASSERT_FATAL(ursa_rdma_device_open(h->lc, &ursa_softroce_provider, "softroce0", NULL,
 					      &h->dev) == 0);
@@ -90,7 +90,7 @@ static void host_up(int i)
 
 static bool step(void)
 {
-	return ursa_test_pair_carry(H[0].lc, H[1].lc) > 0 || ursa_test_pair_idle(H[0].lc, H[1].lc);
+	return ursa_test_pair_step(H[0].lc, H[1].lc);
 }
 
 static int poll_one(int i, struct ursa_rdma_wc *wc)
@@ -295,12 +295,8 @@ static void test_traffic(void)
 
 int main(void)
 {
-	CU_pSuite s;
+	CU_pSuite s = ursa_test_suite("softroce", NULL, NULL);
 
-	ursa_test_eal();
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("softroce", NULL, NULL);
 	CU_add_test(s, "device, port and GIDs from the interfaces", test_device_port_gid);
 	CU_add_test(s, "SEND, WRITE+imm, READ, rereg through the rdma interface", test_traffic);
 	return ursa_test_main();

@@ -413,12 +413,8 @@ static void test_failed_modify_changes_nothing(void)
 
 int main(void)
 {
-	CU_pSuite s;
+	CU_pSuite s = ursa_test_suite("softroce tenants", NULL, NULL);
 
-	ursa_test_eal();
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("softroce tenants", NULL, NULL);
 	CU_add_test(s, "GID table: one entry per address and interface", test_gid_table);
 	CU_add_test(s, "each QP's frames leave on its tenant's VLAN", test_frames_stay_in_tenant);
 	CU_add_test(s, "frames on the other tenant's VLAN are dropped and counted",
