@@ -65,6 +65,14 @@ unsigned ursa_test_pair_carry(struct ursa_lcore *a, struct ursa_lcore *b);
 /** Both quiet: advance both virtual clocks to the earlier idle budget (at least 1 ns).
  *  Returns false when neither has a timer or queued frame left, i.e. nothing can happen. */
 bool ursa_test_pair_idle(struct ursa_lcore *a, struct ursa_lcore *b);
+/** What the wire between two test lcores does with a frame that side from (0: a, 1: b) sent:
+ *  true delivers it to the other side, false drops it (the kit frees it). */
+typedef bool (*ursa_test_link_fn_t)(int from, struct rte_mbuf *m, void *arg);
+/** Poll both and carry every transmitted frame to the other through link (NULL: deliver
+ *  all), round after round until a round moves nothing and a further poll of each does no
+ *  work, at most max_rounds rounds. The clocks stand still. Returns the frames moved. */
+unsigned ursa_test_pair_pump(struct ursa_lcore *a, struct ursa_lcore *b, ursa_test_link_fn_t link,
+			     void *arg, unsigned max_rounds);
 /** One step of a pair: carry frames; when none moved, let time pass (ursa_test_pair_idle).
  *  Returns false when nothing can happen any more. */
 bool ursa_test_pair_step(struct ursa_lcore *a, struct ursa_lcore *b);
