@@ -126,49 +126,30 @@ static bool has_tcp_payload(struct rte_mbuf *m)
 	return total > iplen + l4;
 }
 
+/* The wire: a blackholed host receives nothing; A's next skip_data data segments pass, the
+ * drop_data after them are lost. */
+static bool wire(int from, struct rte_mbuf *m, void *arg)
+{
+	(void)arg;
+	if (from == 1)
+		return !A.blackhole;
+	if (!B.blackhole && A.skip_data > 0 && has_tcp_payload(m)) {
+		A.skip_data--;
+		return true;
+	}
+	if (B.blackhole)
+		return false;
+	if (A.drop_data > 0 && has_tcp_payload(m)) {
+		A.drop_data--;
+		return false;
+	}
+	return true;
+}
+
 /* Move frames between the hosts until both are quiet; returns frames moved. */
 static unsigned exchange(void)
 {
-	struct rte_mbuf *m[64];
-	unsigned moved = 0, n;
-
-	for (int round = 0; round < 64; round++) {
-		unsigned r = 0;
-
-		ursa_lcore_poll(A.lc);
-		ursa_lcore_poll(B.lc);
-		while ((n = ursa_port_mem_take(&A.lc->ports[0], m, 64)) > 0) {
-			for (unsigned i = 0; i < n; i++) {
-				if (!B.blackhole && A.skip_data > 0 && has_tcp_payload(m[i])) {
-					A.skip_data--;
-					ursa_port_mem_inject(&B.lc->ports[0], &m[i], 1);
-					continue;
-				}
-				if (B.blackhole || (A.drop_data > 0 && has_tcp_payload(m[i]))) {
-					if (!B.blackhole)
-						A.drop_data--;
-					rte_pktmbuf_free(m[i]);
-					continue;
-				}
-				ursa_port_mem_inject(&B.lc->ports[0], &m[i], 1);
-			}
-			r += n;
-		}
-		while ((n = ursa_port_mem_take(&B.lc->ports[0], m, 64)) > 0) {
-			for (unsigned i = 0; i < n; i++) {
-				if (A.blackhole) {
-					rte_pktmbuf_free(m[i]);
-					continue;
-				}
-				ursa_port_mem_inject(&A.lc->ports[0], &m[i], 1);
-			}
-			r += n;
-		}
-		if (r == 0 && ursa_port_mem_pending(&A.lc->ports[0]) == 0)
-			break;
-		moved += r;
-	}
-	return moved;
+	return ursa_test_pair_pump(A.lc, B.lc, wire, NULL, 64);
 }
 
 /* Run both hosts for ms milliseconds of virtual time in steps of step_us. */
