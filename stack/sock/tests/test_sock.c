@@ -82,23 +82,7 @@ static int teardown(void)
 /* Move frames between the two ports until both are quiet. */
 static void pump(void)
 {
-	for (int round = 0; round < 10000; round++) {
-		struct rte_mbuf *m[URSA_BURST];
-		unsigned n1, n2;
-
-		ursa_lcore_poll(A.lc);
-		ursa_lcore_poll(B.lc);
-		ursa_port_flush(A.lc, &A.lc->ports[0]);
-		ursa_port_flush(B.lc, &B.lc->ports[0]);
-		n1 = ursa_port_mem_take(&A.lc->ports[0], m, URSA_BURST);
-		if (n1)
-			ursa_port_mem_inject(&B.lc->ports[0], m, n1);
-		n2 = ursa_port_mem_take(&B.lc->ports[0], m, URSA_BURST);
-		if (n2)
-			ursa_port_mem_inject(&A.lc->ports[0], m, n2);
-		if (n1 == 0 && n2 == 0 && ursa_lcore_poll(A.lc) == 0 && ursa_lcore_poll(B.lc) == 0)
-			return;
-	}
+	ursa_test_pair_pump(A.lc, B.lc, NULL, NULL, 10000);
 }
 
 /* Advance both clocks by ns, pumping at every timer expiry on the way. */
