@@ -117,15 +117,12 @@ static void host_up(struct host *h, uint64_t seed, const struct rte_ether_addr *
 
 /* ---- frames ---- */
 
-/* Ethernet + 802.1Q header to T; returns the EtherType's place. */
+/* Ethernet + 802.1Q header to T (every frame here is tagged); returns where L3 starts. */
 static uint8_t *l2(uint8_t *f, const struct rte_ether_addr *src, uint16_t vlan, uint16_t type)
 {
-	memcpy(f, &mac_t, 6);
-	memcpy(f + 6, src, 6);
-	f[12] = 0x81, f[13] = 0x00, f[14] = (uint8_t)(vlan >> 8), f[15] = (uint8_t)vlan;
-	f[16] = (uint8_t)(type >> 8), f[17] = (uint8_t)type;
-	return f + 18;
+	return f + ursa_test_eth_hdr(f, &mac_t, src, vlan, type);
 }
+
 
 static size_t ip4_frame(uint8_t *f, const struct rte_ether_addr *src, uint16_t vlan, rte_be32_t sa,
 			rte_be32_t da, uint8_t proto, const void *l4, size_t n)
