@@ -17,10 +17,18 @@
 #include "ursa_rdma.h"
 #include "ursa_roce.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /** Bring up every layer on lc, in dependency order. */
 int ursa_stack_init(struct ursa_lcore *lc);
 /** Announce every interface (gratuitous ARP, IPv6 DAD and unsolicited NA). Call after the
  *  interfaces and addresses are configured. */
 void ursa_stack_start(struct ursa_lcore *lc);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* URSA_H */

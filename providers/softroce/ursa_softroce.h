@@ -16,6 +16,14 @@
 
 #include "ursa_rdma.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 extern const struct ursa_rdma_provider ursa_softroce_provider;
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* URSA_SOFTROCE_H */

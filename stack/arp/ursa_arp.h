@@ -13,6 +13,10 @@
 
 #include "ursa_core.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum ursa_neigh_state {
 	URSA_NEIGH_NONE,
 	URSA_NEIGH_INCOMPLETE, /**< soliciting, packets queued */
@@ -62,5 +66,9 @@ typedef void (*ursa_neigh_walk_t)(const struct ursa_iface *ifc, const struct urs
 				  void *arg);
 void ursa_neigh_walk(struct ursa_lcore *lc, ursa_neigh_walk_t fn, void *arg);
 const char *ursa_neigh_state_name(enum ursa_neigh_state st);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* URSA_ARP_H */

@@ -13,6 +13,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define URSA_NS_PER_US 1000ull
 #define URSA_NS_PER_MS 1000000ull
 #define URSA_NS_PER_S 1000000000ull
@@ -46,5 +50,9 @@ static inline void ursa_clock_advance(struct ursa_clock *c, uint64_t d_ns)
 	if (c->is_virtual)
 		c->vnow += d_ns;
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* URSA_CLOCK_H */

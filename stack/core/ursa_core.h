@@ -25,6 +25,7 @@
 #include <rte_log.h>
 #include <rte_mbuf.h>
 
+#include "ursa_addr.h"
 #include "ursa_clock.h"
 #include "ursa_rng.h"
 #include "ursa_timer.h"
@@ -58,28 +59,6 @@ struct ursa_rdma_ctx;
 struct ursa_smc_ctx;
 struct ursa_sock_ctx;
 struct ursa_ctl_ctx;
-
-/* ---------------------------------------------------------------------------------------- */
-/* Addresses                                                                                  */
-
-/** An IPv4 or IPv6 address in network byte order. */
-struct ursa_ipaddr {
-	uint8_t family; /**< AF_INET or AF_INET6 */
-	union {
-		rte_be32_t v4;
-		uint8_t v6[16];
-	};
-};
-
-bool ursa_ipaddr_eq(const struct ursa_ipaddr *a, const struct ursa_ipaddr *b);
-/** True when a and b agree on the first plen bits (same family required). */
-bool ursa_ipaddr_prefix_match(const struct ursa_ipaddr *a, const struct ursa_ipaddr *b,
-			      unsigned plen);
-/** Parse "10.0.0.1", "fd00::1", optionally with "/plen" (plen set to 32/128 when absent).
- *  Returns 0 or -EINVAL. plen may be NULL when no prefix is allowed. */
-int ursa_ipaddr_parse(const char *s, struct ursa_ipaddr *a, uint8_t *plen);
-/** Format into buf (at least 48 bytes); returns buf. */
-const char *ursa_ipaddr_fmt(const struct ursa_ipaddr *a, char *buf, size_t len);
 
 /* ---------------------------------------------------------------------------------------- */
 /* Per-mbuf metadata (in the mbuf private area, set by the layers on receive)               */

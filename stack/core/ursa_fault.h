@@ -12,6 +12,10 @@
 
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct rte_mbuf;
 
 enum ursa_dir {
@@ -42,5 +46,9 @@ struct ursa_fault_counters {
 };
 
 struct ursa_fault; /* opaque */
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* URSA_FAULT_H */

@@ -24,6 +24,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /** What interfaces and tenants are limited in. X-macro: name, default per interface. */
 #define URSA_RES_LIST(X)                                                                           \
 	X(neigh, 512)		/* neighbour cache entries (ARP and ND) */                         \
@@ -80,5 +84,9 @@ void ursa_hold_give(struct ursa_lcore *lc, enum ursa_hold h, uint32_t n);
 /** mbufs held now by all queues together, and the cap. */
 uint32_t ursa_hold_total(const struct ursa_lcore *lc);
 uint32_t ursa_hold_cap(const struct ursa_lcore *lc);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* URSA_QUOTA_H */

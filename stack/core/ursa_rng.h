@@ -22,6 +22,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct ursa_rng {
 	uint64_t s[4];
 };
@@ -86,5 +90,9 @@ uint32_t ursa_secret_u32(struct ursa_secret *s);
 uint64_t ursa_secret_u64(struct ursa_secret *s);
 /** Uniform in [0, n) (n > 0), without modulo bias. */
 uint64_t ursa_secret_below(struct ursa_secret *s, uint64_t n);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* URSA_RNG_H */

@@ -16,6 +16,10 @@
 
 #include "ursa_core.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /** Addresses one interface specification holds (every family's limit). */
 #define URSA_SPEC_MAX_ADDRS (URSA_IFACE_MAX_V4 + URSA_IFACE_MAX_V6)
 /** Longest specification accepted, bytes. */
@@ -105,5 +109,9 @@ struct ursa_route_spec {
  */
 int ursa_route_spec_parse(const char *spec, struct ursa_route_spec *out, char *err,
 			  size_t errlen);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* URSA_SPEC_H */

@@ -12,6 +12,10 @@
 
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define URSA_STATS_MAX_BLOCKS 32
 
 struct ursa_stats_block {
@@ -44,5 +48,9 @@ void ursa_stats_foreach(const struct ursa_lcore *lc, ursa_stats_cb_t cb, void *a
  */
 #define URSA_COUNTER_ENUM(name) name,
 #define URSA_COUNTER_NAME(name) #name,
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* URSA_STATS_H */

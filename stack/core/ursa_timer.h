@@ -14,6 +14,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct ursa_lcore;
 struct ursa_timer;
 
@@ -51,5 +55,9 @@ static inline bool ursa_timer_pending(const struct ursa_timer *t)
 unsigned ursa_timer_run(struct ursa_lcore *lc);
 /** Earliest expiry, or UINT64_MAX when nothing is armed. */
 uint64_t ursa_timer_next(const struct ursa_lcore *lc);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* URSA_TIMER_H */

@@ -11,6 +11,10 @@
 
 #include "ursa_core.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /** Receive handler: m's data starts at the L3 header (the L2 header is stripped, its length
  *  kept in m->l2_len; ursa_pkt_meta(m) holds iface and L2 flags). Takes ownership. */
 typedef void (*ursa_eth_handler_t)(struct ursa_lcore *lc, struct ursa_iface *ifc,
@@ -26,5 +30,9 @@ int ursa_eth_output(struct ursa_lcore *lc, const struct ursa_iface *ifc, struct 
 		    const struct rte_ether_addr *dst, uint16_t ethertype);
 /** Frames accepted (passed the MAC filter) on an interface; 0 for an unknown index. */
 uint64_t ursa_eth_iface_rx(const struct ursa_lcore *lc, uint16_t iface);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* URSA_ETH_H */

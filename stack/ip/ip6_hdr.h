@@ -15,6 +15,10 @@
 #include <rte_common.h>
 #include <rte_ether.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Next-header values (IANA "Assigned Internet Protocol Numbers"). */
 #define IP6_NH_HOPOPTS	0
 #define IP6_NH_ROUTING	43
@@ -135,5 +139,9 @@ struct nd_opt_nonce {
 	uint8_t nonce[ND_NONCE_LEN];
 } __rte_packed;
 static_assert(sizeof(struct nd_opt_nonce) == 8, "nd_opt_nonce");
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* URSA_IP6_HDR_H */

@@ -15,6 +15,10 @@
 
 #include "ursa_core.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /** What IP input learned about a packet, handed to protocol handlers. */
 struct ursa_ip_info {
 	struct ursa_ipaddr src;
@@ -73,5 +77,9 @@ void ursa_ip6_announce(struct ursa_lcore *lc, struct ursa_iface *ifc);
  *  type/code are the family's own values. Rate-limited. Does not take orig. */
 void ursa_icmp_error(struct ursa_lcore *lc, struct ursa_iface *ifc, const struct rte_mbuf *orig,
 		     uint8_t family, uint8_t type, uint8_t code, uint32_t extra);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* URSA_IP_H */

@@ -14,6 +14,10 @@
 #include <rte_byteorder.h>
 #include <rte_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define ROCE_UDP_PORT	  4791
 #define ROCE_ICRC_LEN	  4
 #define ROCE_PSN_MASK	  0xffffffu
@@ -152,5 +156,9 @@ static inline void roce_aeth_set(struct roce_aeth *a, uint8_t syndrome, uint32_t
 	a->syndrome = syndrome;
 	roce_put24(a->msn, msn);
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* URSA_ROCE_HDR_H */

@@ -9,7 +9,12 @@
 #ifndef URSA_ROCE_OPCODE_H
 #define URSA_ROCE_OPCODE_H
 
+#include <stddef.h>
 #include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 enum roce_opcode {
 	ROCE_OP_SEND_FIRST = 0x00,
@@ -86,5 +91,9 @@ static inline const struct roce_opinfo *roce_opinfo(uint8_t opcode)
 {
 	return roce_opcodes[opcode].name != NULL ? &roce_opcodes[opcode] : NULL;
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* URSA_ROCE_OPCODE_H */

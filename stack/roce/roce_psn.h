@@ -10,6 +10,10 @@
 
 #include "roce_hdr.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /** <0 when a is before b, 0 when equal, >0 when a is after b. */
 static inline int32_t roce_psn_cmp(uint32_t a, uint32_t b)
 {
@@ -40,5 +44,9 @@ static inline int roce_psn_after(uint32_t a, uint32_t b)
 {
 	return roce_psn_cmp(a, b) > 0;
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* URSA_ROCE_PSN_H */

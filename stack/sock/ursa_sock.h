@@ -33,6 +33,10 @@
 #define SOL_SMC 286
 #endif
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define URSA_SOCK_MAX 1024 /**< sockets per lcore */
 
 /** Readiness bits (the same meaning as poll(2)'s). */
@@ -97,5 +101,9 @@ int ursa_sock_poll(struct ursa_lcore *lc, struct ursa_pollfd *fds, unsigned n);
  *  timeout_ns passes (0: look once; UINT64_MAX: forever). Returns the count, 0 on time-out. */
 int ursa_sock_wait(struct ursa_lcore *lc, struct ursa_pollfd *fds, unsigned n,
 		   uint64_t timeout_ns);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* URSA_SOCK_H */

@@ -12,6 +12,10 @@
 
 #include <rte_tcp.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 static_assert(sizeof(struct rte_tcp_hdr) == 20, "TCP header is 20 bytes");
 
 #define TCP_HDR_MIN 20
@@ -64,5 +68,9 @@ struct tcp_opts {
 #define TCP_OPT_F_SACK 0x08
 #define TCP_OPT_F_TS 0x10
 #define TCP_OPT_F_SMC 0x20
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* TCP_HDR_H */

@@ -9,6 +9,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 static inline bool SEQ_LT(uint32_t a, uint32_t b)
 {
 	return (int32_t)(a - b) < 0;
@@ -47,5 +51,9 @@ static inline bool TSTMP_GEQ(uint32_t a, uint32_t b)
 {
 	return (int32_t)(a - b) >= 0;
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* TCP_SEQ_H */

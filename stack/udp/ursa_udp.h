@@ -10,6 +10,10 @@
 
 #include "ursa_ip.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define URSA_UDP_PORT_ROCEV2 4791
 #define URSA_UDP_BIND_ROCEV2 0x1
 
@@ -30,5 +34,9 @@ int ursa_udp_unbind(struct ursa_lcore *lc, uint16_t port);
  *  (IPv4 only, and RoCEv2 as rxe does). Takes ownership. */
 int ursa_udp_output(struct ursa_lcore *lc, const struct ursa_ip_tx *tx, uint16_t sport,
 		    uint16_t dport, struct rte_mbuf *m, bool zero_cksum);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* URSA_UDP_H */
