@@ -28,4 +28,8 @@ int quota_iface_init(struct ursa_lcore *lc, struct ursa_iface *ifc,
 void port_close_all(struct ursa_lcore *lc);
 int port_register_stats(struct ursa_lcore *lc, struct ursa_port *p);
 
+/* wait.c */
+int wait_init(struct ursa_lcore *lc);
+void wait_fini(struct ursa_lcore *lc);
+
 #endif /* URSA_CORE_PRIV_H */

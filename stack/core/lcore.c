@@ -84,6 +84,9 @@ int ursa_lcore_create(const struct ursa_lcore_conf *conf, struct ursa_lcore **ou
 	rc = quota_init(lc, nb, conf->hold_pct);
 	if (rc)
 		goto err_pool;
+	rc = wait_init(lc);
+	if (rc)
+		goto err_pool;
 	lc->rx_handler = drop_rx;
 	*out = lc;
 	return 0;
@@ -104,6 +107,7 @@ void ursa_lcore_destroy(struct ursa_lcore *lc)
 		return;
 	while (lc->nb_fini_hooks > 0)
 		lc->fini_hooks[--lc->nb_fini_hooks](lc);
+	wait_fini(lc); /* closes its epoll fd before the ports' interrupt fds go */
 	port_close_all(lc);
 	ursa_timer_heap_fini(&lc->timers);
 	rte_mempool_free(lc->pool);

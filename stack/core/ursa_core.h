@@ -32,6 +32,7 @@
 #include "ursa_stats.h"
 #include "ursa_fault.h"
 #include "ursa_quota.h"
+#include "ursa_wait.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -47,6 +48,7 @@ extern "C" {
 struct ursa_lcore;
 struct ursa_port;
 struct ursa_stack;
+struct ursa_wait;
 
 /* Layer state, each owned and defined by its layer; opaque to core. */
 struct ursa_eth_ctx;
@@ -264,6 +266,7 @@ struct ursa_lcore {
 	struct rte_mempool *pool;
 	struct ursa_timer_heap timers;
 	struct ursa_stats stats;
+	struct ursa_wait *wait; /**< wait sources and policy (ursa_wait.h) */
 
 	uint16_t nb_ports;
 	struct ursa_port ports[URSA_MAX_PORTS];
