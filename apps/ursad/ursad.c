@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * ursad, the data-plane daemon: parses and checks its options, starts EAL, opens the ports,
- * brings the stack up on the main lcore and runs it to completion there. Under load it polls
- * without sleeping; after --busy-polls empty polls it naps, on the ports' Rx interrupts when
- * every port has them (until the next stack timer, at most 100 ms), otherwise on a short
- * timer: 50 us while there was work in the last 20 ms, then growing to --idle-sleep-us;
- * never past the next stack timer. Signals arrive on a signalfd in the same wait.
+ * brings the stack up on the main lcore and runs it to completion there with
+ * ursa_lcore_wait (ursa_wait.h): under load it polls without sleeping; after --busy-polls
+ * empty polls it naps, on the ports' Rx interrupts when every port has them (until the next
+ * stack timer, at most 100 ms), otherwise on a short timer: 50 us while there was work in
+ * the last 20 ms, then growing to --idle-sleep-us; never past the next stack timer. Signals
+ * arrive on a signalfd, one of the lcore's wait sources.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -13,9 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/signalfd.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <rte_eal.h>
@@ -24,14 +23,6 @@
 
 #include "ursad.h"
 
-#define NAP_MIN_NS 50000ull
-/* Naps stay at NAP_MIN_NS for this long after the last work: traffic with short gaps (a peer
- * that was descheduled for a moment) must not meet a fully grown nap. */
-#define NAP_HOT_NS 20000000ull
-#define SIGNAL_CHECK_POLLS 1024 /* busy polls between signal checks */
-/* With Rx interrupts armed a frame wakes the nap, so it lasts until the next timer; this
- * bound only limits what a lost interrupt could cost. */
-#define NAP_INTR_MAX_NS 100000000ull
 /*
  * Frames up to a 9000-byte MTU (and the datagrams the kernel reassembles for af_packet, whose
  * PMD joins its fanout group with PACKET_FANOUT_FLAG_DEFRAG) must fit one mbuf: af_packet
@@ -41,14 +32,12 @@
 #define URSAD_MBUF_SIZE (URSAD_FRAME_SIZE + RTE_PKTMBUF_HEADROOM)
 #define URSAD_AFP_BLOCK (2 * URSAD_FRAME_SIZE) /* a multiple of the page size */
 #define URSAD_AFP_FRAMES 512u
-#define MAX_EVENTS (URSA_MAX_PORTS + 1)
 
 struct ursad {
 	struct ursad_conf conf;
 	struct ursa_lcore *lc;
 	int sfd;	 /* signalfd: SIGINT, SIGTERM, SIGUSR1, SIGHUP */
-	int epfd;	 /* signalfd + the ports' Rx interrupt fds */
-	bool rx_intr;	 /* every port has an Rx interrupt fd */
+	bool stop;	 /* SIGINT or SIGTERM came */
 	uint64_t t0;	 /* start, lc clock */
 	uint64_t next_stats;
 };
@@ -81,139 +70,72 @@ static void print_summary(struct ursad *d)
 	fflush(stdout);
 }
 
-/* Read pending signals; returns true when the daemon should stop. */
-static bool handle_signals(struct ursad *d)
+/* The signalfd is ready (a wait source of the lcore): read what is pending. */
+static void on_signals(struct ursa_lcore *lc, int fd, uint32_t events, void *arg)
 {
+	struct ursad *d = arg;
 	struct signalfd_siginfo si;
-	bool stop = false;
 
-	while (read(d->sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+	(void)lc;
+	(void)events;
+	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		switch (si.ssi_signo) {
 		case SIGUSR1:
 			dump_stats(d);
 			break;
 		case SIGINT:
 		case SIGTERM:
-			stop = true;
+			d->stop = true;
 			break;
 		default: /* SIGHUP: nothing to reload */
 			break;
 		}
 	}
-	return stop;
 }
 
-static void periodic(struct ursad *d)
+/* The options' wait policy: --busy-polls, and timed naps growing to --idle-sleep-us. */
+static int set_policy(struct ursad *d, struct ursa_lcore *lc)
 {
-	if (d->conf.stats_interval_s && ursa_now(d->lc) >= d->next_stats) {
-		print_summary(d);
-		d->next_stats = ursa_now(d->lc) + d->conf.stats_interval_s * 1000000000ull;
-	}
+	struct ursa_wait_policy pol;
+
+	ursa_wait_policy_default(&pol);
+	pol.busy_polls = d->conf.busy_polls;
+	pol.nap_max_ns = d->conf.idle_sleep_us * URSA_NS_PER_US;
+	return ursa_lcore_set_wait_policy(lc, &pol);
 }
 
-static void set_rx_intr(struct ursad *d, bool on)
+/* Run the stack on lc until SIGINT or SIGTERM; the summary every --stats-interval. Every
+ * wait, poll and nap is ursa_lcore_wait's; the clock is read here only with a summary due. */
+static int run(struct ursad *d, struct ursa_lcore *lc)
 {
-	for (uint16_t i = 0; i < d->lc->nb_ports; i++)
-		d->lc->ports[i].ops->rx_intr_enable(&d->lc->ports[i], on);
-}
+	int rc;
 
-/* Wait until a signal, an Rx interrupt (when armed) or timeout_ns; true when a signal is
- * pending on the signalfd. */
-static bool nap(struct ursad *d, uint64_t timeout_ns)
-{
-	struct epoll_event ev[MAX_EVENTS];
-	struct timespec ts = {
-		.tv_sec = (time_t)(timeout_ns / 1000000000ull),
-		.tv_nsec = (long)(timeout_ns % 1000000000ull),
-	};
-	int n = epoll_pwait2(d->epfd, ev, MAX_EVENTS, &ts, NULL);
+	while (!d->stop) {
+		uint64_t max_ns = UINT64_MAX;
 
-	for (int i = 0; i < n; i++)
-		if (ev[i].data.u32 == 0)
-			return true;
-	return false;
-}
+		if (d->conf.stats_interval_s) {
+			uint64_t now = ursa_now(lc);
 
-static void run(struct ursad *d)
-{
-	const uint64_t max_nap = d->conf.idle_sleep_us * 1000ull;
-	const uint64_t min_nap = NAP_MIN_NS < max_nap ? NAP_MIN_NS : max_nap;
-	uint64_t empty = 0, nap_ns = min_nap, last_work = 0;
-	unsigned since_check = 0;
-	bool worked = true;
-
-	for (;;) {
-		uint64_t budget, t;
-		bool signalled;
-
-		if (ursa_lcore_poll(d->lc) != 0) {
-			empty = 0;
-			worked = true;
-		} else {
-			empty++;
-		}
-		if (empty <= d->conf.busy_polls) {
-			if (++since_check < SIGNAL_CHECK_POLLS)
-				continue;
-			since_check = 0;
-			if (handle_signals(d))
-				return;
-			periodic(d);
-			continue;
-		}
-		/* Idle: nap until the next timer, an interrupt, a signal or the nap ends. */
-		periodic(d);
-		if (worked) {
-			/* The work ended a busy-poll spell ago: close enough, and one clock read
-			 * per spell instead of one per poll. */
-			last_work = ursa_now(d->lc);
-			worked = false;
-		}
-		budget = ursa_lcore_idle_budget(d->lc);
-		if (budget == 0)
-			continue;
-		if (d->rx_intr) {
-			set_rx_intr(d, true);
-			/* A frame that came in before arming raised no interrupt: look once more. */
-			if (ursa_lcore_poll(d->lc) != 0) {
-				set_rx_intr(d, false);
-				empty = 0;
-				worked = true;
-				continue;
+			if (now >= d->next_stats) {
+				print_summary(d);
+				d->next_stats = now + d->conf.stats_interval_s * URSA_NS_PER_S;
 			}
-			t = NAP_INTR_MAX_NS;
-			if (d->conf.stats_interval_s) {
-				uint64_t now = ursa_now(d->lc);
-
-				t = d->next_stats > now && d->next_stats - now < t ? d->next_stats - now
-										: t;
-			}
-		} else if (ursa_now(d->lc) - last_work < NAP_HOT_NS) {
-			t = nap_ns = min_nap;
-		} else {
-			t = nap_ns;
-			nap_ns = nap_ns * 2 < max_nap ? nap_ns * 2 : max_nap;
+			max_ns = d->next_stats - now;
 		}
-		signalled = nap(d, budget < t ? budget : t);
-		if (d->rx_intr)
-			set_rx_intr(d, false);
-		if (signalled && handle_signals(d))
-			return;
+		if ((rc = ursa_lcore_wait(lc, max_ns, NULL)) != 0)
+			return rc;
 	}
+	return 0;
 }
 
 static int open_ports(struct ursad *d)
 {
 	struct ursad_conf *c = &d->conf;
 	struct ursa_lcore *lc = d->lc;
-	struct epoll_event ev = {.events = EPOLLIN};
 	int rc;
 
-	d->rx_intr = true;
 	for (unsigned i = 0; i < c->nb_ports; i++) {
 		uint16_t idx;
-		int fd;
-
 		char dev[URSAD_DEVARGS_MAX + 64];
 
 		/* af_packet's default 2 KiB ring frames would cut jumbo and reassembled frames. */
@@ -229,14 +151,6 @@ static int open_ports(struct ursad *d)
 				strerror(-rc));
 			return rc;
 		}
-		fd = lc->ports[idx].ops->rx_intr_fd(&lc->ports[idx]);
-		if (fd < 0) {
-			d->rx_intr = false;
-			continue;
-		}
-		ev.data.u32 = idx + 1;
-		if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev) != 0)
-			d->rx_intr = false;
 	}
 	for (unsigned i = 0; i < c->nb_faults; i++) {
 		const struct ursad_fault_conf *f = &c->faults[i];
@@ -308,7 +222,6 @@ int main(int argc, char **argv)
 {
 	struct ursad *d;
 	struct ursa_lcore_conf lconf = {.name = "ursad", .mbuf_size = URSAD_MBUF_SIZE};
-	struct epoll_event ev = {.events = EPOLLIN, .data.u32 = 0};
 	sigset_t sigs;
 	int status = EXIT_FAILURE, rc;
 
@@ -329,10 +242,8 @@ int main(int argc, char **argv)
 	sigaddset(&sigs, SIGUSR1);
 	sigaddset(&sigs, SIGHUP);
 	if (sigprocmask(SIG_BLOCK, &sigs, NULL) != 0 ||
-	    (d->sfd = signalfd(-1, &sigs, SFD_NONBLOCK | SFD_CLOEXEC)) < 0 ||
-	    (d->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
-	    epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->sfd, &ev) != 0) {
-		perror("ursad: signalfd/epoll");
+	    (d->sfd = signalfd(-1, &sigs, SFD_NONBLOCK | SFD_CLOEXEC)) < 0) {
+		perror("ursad: signalfd");
 		free(d);
 		return EXIT_FAILURE;
 	}
@@ -352,6 +263,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ursad: cannot create the lcore context: %s\n", strerror(-rc));
 		goto out_eal;
 	}
+	if ((rc = set_policy(d, d->lc)) != 0 ||
+	    (rc = ursa_lcore_add_wait_fd(d->lc, d->sfd, on_signals, d)) != 0) {
+		fprintf(stderr, "ursad: cannot wait on the lcore: %s\n", strerror(-rc));
+		goto out_lcore;
+	}
 	if ((rc = open_ports(d)) != 0)
 		goto out_lcore;
 	if ((rc = ursa_stack_init(d->lc)) != 0) {
@@ -370,10 +286,13 @@ int main(int argc, char **argv)
 	}
 	printf("ursad: running on lcore %u: %u port(s), %u interface(s), Rx %s\n",
 	       d->lc->lcore_id, d->lc->nb_ports, d->lc->nb_ifaces,
-	       d->rx_intr ? "interrupts" : "timed naps");
+	       ursa_lcore_wait_on_intr(d->lc) ? "interrupts" : "timed naps");
 	fflush(stdout);
 
-	run(d);
+	if ((rc = run(d, d->lc)) != 0) {
+		fprintf(stderr, "ursad: wait failed: %s\n", strerror(-rc));
+		goto out_lcore;
+	}
 
 	/* Send what is queued, record the counters, then tear down. */
 	for (uint16_t i = 0; i < d->lc->nb_ports; i++)
@@ -389,7 +308,6 @@ out_lcore:
 out_eal:
 	rte_eal_cleanup();
 out_fds:
-	close(d->epfd);
 	close(d->sfd);
 	free(d);
 	return status;
