@@ -24,8 +24,9 @@
  *
  * The stack runs on EAL lcore 0. Without --lcore that lcore may run on any CPU the process is
  * allowed (taskset decides), so two ursa-tcp processes are not forced onto one core; --lcore
- * pins it to one CPU. The loop polls without sleeping while there was work in the last
- * SPIN_NS and naps IDLE_NAP_US between polls after that.
+ * pins it to one CPU. The stack runs in ursa_lcore_wait (ursa_wait.h), whose policy here
+ * polls without sleeping while there was work in the last SPIN_NS and naps IDLE_NAP_NS
+ * between polls after that (on Rx interrupts instead, where the port has them).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -57,7 +58,9 @@
  * that a peer sharing the core gets it well within a scheduler slice.
  */
 #define SPIN_NS (200 * URSA_NS_PER_US)
-#define IDLE_NAP_US 20
+#define IDLE_NAP_NS (20 * URSA_NS_PER_US)
+/* The longest wait in the transfer loop: how late --timeout may be noticed. */
+#define WAIT_MAX_NS (100 * URSA_NS_PER_MS)
 #define MAX_RTTS (4u * 1024 * 1024) /* round trips kept for the percentiles */
 
 enum mode { M_ECHO, M_DISCARD, M_SOURCE, M_SINK, M_PINGPONG };
@@ -267,6 +270,20 @@ static int set_fault(struct ursa_lcore *lc, const char *spec, enum ursa_dir dir)
 	return rc;
 }
 
+/* Spin SPIN_NS after the last work, then naps of IDLE_NAP_NS: a ping-pong never naps
+ * between its messages. */
+static int set_policy(struct ursa_lcore *lc)
+{
+	struct ursa_wait_policy pol;
+
+	ursa_wait_policy_default(&pol);
+	pol.busy_polls = 0;
+	pol.spin_ns = SPIN_NS;
+	pol.nap_min_ns = pol.nap_max_ns = IDLE_NAP_NS;
+	pol.hot_ns = 0;
+	return ursa_lcore_set_wait_policy(lc, &pol);
+}
+
 static int stack_up(struct app *a)
 {
 	struct ursa_lcore_conf lconf = {.nb_mbufs = 16383, .max_timers = 4096, .name = "ut"};
@@ -282,6 +299,10 @@ static int stack_up(struct app *a)
 	lconf.seed = a->o.seed;
 	if ((rc = ursa_lcore_create(&lconf, &a->lc)) != 0) {
 		fprintf(stderr, "ursa-tcp: lcore: %s\n", strerror(-rc));
+		return -1;
+	}
+	if ((rc = set_policy(a->lc)) != 0) {
+		fprintf(stderr, "ursa-tcp: wait policy: %s\n", strerror(-rc));
 		return -1;
 	}
 	if ((rc = ursa_port_open_ethdev(a->lc, a->o.port, 0, &port)) != 0) {
@@ -338,11 +359,11 @@ static bool wait_for(struct app *a, int fd, short events)
 /* Keep the stack running for ns (the FIN or RST exchange after close). */
 static void linger_poll(struct app *a, uint64_t ns)
 {
-	uint64_t end = ursa_now(a->lc) + ns;
+	uint64_t end = ursa_now(a->lc) + ns, now;
 
-	while (ursa_now(a->lc) < end)
-		if (ursa_lcore_poll(a->lc) == 0)
-			usleep(50);
+	while ((now = ursa_now(a->lc)) < end)
+		if (ursa_lcore_wait(a->lc, end - now, NULL) != 0)
+			return;
 }
 
 /* ---- the modes on a connected socket ---- */
@@ -408,11 +429,11 @@ static int run_conn(struct app *a, int fd)
 {
 	uint64_t pend_off = 0, pend_len = 0; /* echo: received bytes not yet sent back */
 	bool eof = false, shut = false;
-	uint64_t rtt_sum = 0, t_sent = 0, last_work;
+	uint64_t rtt_sum = 0, t_sent = 0;
 	unsigned done = 0;
 	uint8_t *echo = a->want; /* echo mode does not verify: reuse the buffer */
 
-	a->t_start = last_work = ursa_now(a->lc);
+	a->t_start = ursa_now(a->lc);
 	/* as the kernel mode does: no Nagle delay for the ping-pong's small messages */
 	ursa_setsockopt(a->lc, fd, IPPROTO_TCP, TCP_NODELAY, &(int){1}, sizeof(int));
 	if (a->o.mode == M_ECHO && a->o.connect == NULL)
@@ -518,9 +539,7 @@ static int run_conn(struct app *a, int fd)
 			break;
 		if (eof && (a->o.mode != M_ECHO || pend_len == 0))
 			break;
-		if (progress) {
-			last_work = ursa_now(a->lc);
-		} else {
+		if (!progress) {
 			/*
 			 * Ask only for what the loop would act on: a connected socket is writable
 			 * nearly always, and counting that as work kept the loop from ever napping.
@@ -536,10 +555,14 @@ static int run_conn(struct app *a, int fd)
 						  (tx ? URSA_POLLOUT : 0)),
 			};
 
-			if (ursa_lcore_poll(a->lc) != 0 || ursa_sock_poll(a->lc, &p, 1) != 0)
-				last_work = ursa_now(a->lc);
-			else if (ursa_now(a->lc) - last_work > SPIN_NS)
-				usleep(IDLE_NAP_US);
+			/* The socket is ready: poll the stack once and act on it. Otherwise the
+			 * stack runs (spinning, then napping) until it does work. */
+			bool ready = ursa_sock_poll(a->lc, &p, 1) != 0;
+
+			if (ursa_lcore_wait(a->lc, ready ? 0 : WAIT_MAX_NS, NULL) != 0) {
+				a->fail = "wait";
+				break;
+			}
 		}
 	}
 	a->t_end = ursa_now(a->lc);
