@@ -9,13 +9,13 @@
  *                                             kernel TCP connection (port 18515, as perftest)
  *
  * The client chooses the test and sizes and tells the server. During a run both sides
- * busy-poll; between runs the server naps in poll(2) on the control socket.
+ * busy-poll; between runs the server runs its stack in ursa_lcore_wait with the control
+ * socket as a wait source, napping until a line comes.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <netdb.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -196,6 +196,38 @@ static int eal_start(const struct opts *o)
 	return 0;
 }
 
+static void on_readable(struct ursa_lcore *lc, int fd, uint32_t events, void *arg)
+{
+	(void)lc;
+	(void)fd;
+	(void)events;
+	*(bool *)arg = true;
+}
+
+/* Run the stack (answering ARP, napping between polls) until fd is readable. */
+static int wait_readable(struct ursa_lcore *lc, int fd)
+{
+	bool ready = false;
+	int rc = ursa_lcore_add_wait_fd(lc, fd, on_readable, &ready);
+
+	if (rc)
+		return rc;
+	while (rc == 0 && !ready)
+		rc = ursa_lcore_wait(lc, UINT64_MAX, NULL);
+	ursa_lcore_del_wait_fd(lc, fd);
+	return rc;
+}
+
+/* Naps between runs of at most 1 ms: how late an ARP request may be answered. */
+static int lcore_policy(struct ursa_lcore *lc)
+{
+	struct ursa_wait_policy pol;
+
+	ursa_wait_policy_default(&pol);
+	pol.nap_max_ns = URSA_NS_PER_MS;
+	return ursa_lcore_set_wait_policy(lc, &pol);
+}
+
 static int lcore_new(const struct opts *o, const char *name, uint64_t seed,
 		     struct ursa_lcore **out)
 {
@@ -206,7 +238,9 @@ static int lcore_new(const struct opts *o, const char *name, uint64_t seed,
 				    .max_timers = 4096, .seeded = o->has_seed, .seed = seed,
 				    .name = name};
 
-	return ursa_lcore_create(&c, out);
+	int rc = ursa_lcore_create(&c, out);
+
+	return rc ? rc : lcore_policy(*out);
 }
 
 static int set_fault(const struct opts *o, struct ursa_lcore *lc, uint16_t port, uint64_t seed)
@@ -541,14 +575,15 @@ static int open_stack(const struct opts *o, struct ursa_lcore **lc)
 		return rc;
 	/* memif connects in the background: the client waits (napping) for the link, up to
 	 * 10 s; the server cannot have a link before a client comes */
-	for (int i = 0; o->mode == 'c' && i < 10000; i++) {
+	for (uint64_t end = ursa_now(*lc) + 10 * URSA_NS_PER_S;
+	     o->mode == 'c' && ursa_now(*lc) < end;) {
 		struct rte_eth_link link;
 
 		if (rte_eth_link_get_nowait((*lc)->ports[port].ethdev, &link) == 0 &&
 		    link.link_status)
 			break;
-		ursa_lcore_poll(*lc);
-		usleep(1000);
+		if ((rc = ursa_lcore_wait(*lc, URSA_NS_PER_MS, NULL)) != 0)
+			return rc;
 	}
 	ursa_stack_start(*lc);
 	return 0;
@@ -601,13 +636,10 @@ static int run_server(const struct opts *o)
 	}
 	printf("# ursa-perf server: waiting on port %u\n", o->oob_port);
 	fflush(stdout);
-	/* idle: nap in poll(2), answering ARP between naps */
-	for (;;) {
-		struct pollfd p = {.fd = lfd, .events = POLLIN};
-
-		if (poll(&p, 1, 1) > 0)
-			break;
-		ursa_lcore_poll(lc);
+	/* idle: the stack runs and naps until a client connects */
+	if ((rc = wait_readable(lc, lfd)) != 0) {
+		close(lfd);
+		return rc;
 	}
 	fd = accept(lfd, NULL, NULL);
 	close(lfd);
@@ -644,15 +676,9 @@ static int run_server(const struct opts *o)
 		unsigned spins = 0;
 		int t;
 
-		/* between runs: nap on the socket */
-		for (;;) {
-			struct pollfd p = {.fd = fd, .events = POLLIN};
-
-			if (poll(&p, 1, 1) > 0)
-				break;
-			ursa_lcore_poll(lc);
-		}
-		if ((rc = ctl_line(fd, line, sizeof(line))) != 0)
+		/* between runs: nap until the client's next line */
+		if ((rc = wait_readable(lc, fd)) != 0 ||
+		    (rc = ctl_line(fd, line, sizeof(line))) != 0)
 			break;
 		if (strcmp(line, "BYE") == 0) {
 			bye = true;
