@@ -14,7 +14,6 @@
 #include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "sock_priv.h"
 
@@ -670,10 +669,9 @@ int ursa_sock_wait(struct ursa_lcore *lc, struct ursa_pollfd *fds, unsigned n,
 {
 	uint64_t start = ursa_now(lc);
 	uint64_t deadline = timeout_ns > UINT64_MAX - start ? UINT64_MAX : start + timeout_ns;
-	int ready;
+	int ready, rc;
 
 	for (;;) {
-		unsigned work;
 		uint64_t now;
 
 		if ((ready = ursa_sock_poll(lc, fds, n)) != 0)
@@ -681,21 +679,9 @@ int ursa_sock_wait(struct ursa_lcore *lc, struct ursa_pollfd *fds, unsigned n,
 		now = ursa_now(lc);
 		if (now >= deadline)
 			return 0;
-		work = ursa_lcore_poll(lc);
-		if ((ready = ursa_sock_poll(lc, fds, n)) != 0)
-			return ready;
-		if (work != 0)
-			continue;
-		if (lc->clock.is_virtual) {
-			/* nothing moves on a virtual clock unless we move it: go to the next
-			 * timer (or the deadline) */
-			uint64_t next = ursa_timer_next(lc);
-
-			ursa_clock_set(&lc->clock, next < deadline ? next : deadline);
-		} else {
-			struct timespec ts = {.tv_nsec = 20000};
-
-			nanosleep(&ts, NULL);
-		}
+		/* The lcore runs (and naps, as its wait policy says; on a virtual clock the naps
+		 * move the clock) until it does work, which may have made a socket ready. */
+		if ((rc = ursa_lcore_wait(lc, deadline - now, NULL)) != 0)
+			return rc;
 	}
 }

@@ -97,8 +97,9 @@ int ursa_sock_tcp_info(struct ursa_lcore *lc, int fd, struct ursa_tcp_info *info
 /** Fill revents of each entry (POLLERR/POLLHUP always reported; an invalid handle gets
  *  POLLNVAL 0x020); returns how many entries have revents != 0. Does not poll the lcore. */
 int ursa_sock_poll(struct ursa_lcore *lc, struct ursa_pollfd *fds, unsigned n);
-/** Poll the lcore (timers and ports) until ursa_sock_poll() reports something or
- *  timeout_ns passes (0: look once; UINT64_MAX: forever). Returns the count, 0 on time-out. */
+/** Run the lcore in ursa_lcore_wait() (polling, napping as its wait policy says) until
+ *  ursa_sock_poll() reports something or timeout_ns passes (0: look once; UINT64_MAX:
+ *  forever). Returns the count, 0 on time-out, or the negative errno of ursa_lcore_wait. */
 int ursa_sock_wait(struct ursa_lcore *lc, struct ursa_pollfd *fds, unsigned n,
 		   uint64_t timeout_ns);
 
