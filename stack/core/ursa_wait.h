@@ -19,8 +19,9 @@
  * On a virtual clock nothing really sleeps: a nap moves the clock by its length instead
  * (fds are still looked at, without blocking), so tests see the policy deterministically.
  *
- * One lcore, one thread: none of these functions may be called from another thread. An fd
- * written by another thread (an eventfd) is the way to wake an lcore.
+ * One lcore, one thread: none of these functions may be called from another thread, but
+ * ursa_lcore_wake(), which cuts the lcore's wait short (and an fd source another thread
+ * writes, an eventfd, wakes it too).
  */
 #ifndef URSA_WAIT_H
 #define URSA_WAIT_H
@@ -53,6 +54,7 @@ enum ursa_wake_reason {
 	URSA_WAKE_WORK,	   /**< a poll did work */
 	URSA_WAKE_FD,	   /**< a registered fd was ready and its callback ran */
 	URSA_WAKE_TIMEOUT, /**< max_ns passed with every poll empty */
+	URSA_WAKE_KICK,	   /**< another thread called ursa_lcore_wake */
 	URSA_WAKE_MAX
 };
 
@@ -92,6 +94,12 @@ int ursa_lcore_del_wait_fd(struct ursa_lcore *lc, int fd);
  * @return 0, or a negative errno when the epoll fd cannot be made or waited on.
  */
 int ursa_lcore_wait(struct ursa_lcore *lc, uint64_t max_ns, struct ursa_wake *wake);
+
+/** Wake the lcore from another thread (a command on its ring, a stop flag): its current or
+ *  next ursa_lcore_wait returns URSA_WAKE_KICK, once however many kicks came before it
+ *  looked. The only function here that another thread may call. Costs a syscall only
+ *  while the lcore naps. Returns 0, or the negative errno of writing its eventfd. */
+int ursa_lcore_wake(struct ursa_lcore *lc);
 
 /** True when every port of the lcore has Rx interrupts, so naps wait on them rather than
  *  on a timer (registers ports opened since the last call). */

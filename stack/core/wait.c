@@ -15,9 +15,12 @@
  */
 #include <assert.h>
 #include <errno.h>
+#include <stdalign.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -26,12 +29,14 @@
 
 #define WAIT_TAG_PORT	1ull
 #define WAIT_TAG_FD	2ull
+#define WAIT_TAG_KICK	3ull
 #define WAIT_MAX_EVENTS (URSA_MAX_PORTS + URSA_WAIT_MAX_FDS)
 
 #define WAIT_COUNTERS(X)                                                                           \
 	X(wake_work)                                                                               \
 	X(wake_fd)                                                                                 \
 	X(wake_timeout)                                                                            \
+	X(wake_kick)                                                                               \
 	X(naps_timed)                                                                              \
 	X(naps_intr)                                                                               \
 	X(naps_ns)                                                                                 \
@@ -44,7 +49,7 @@
 enum wait_counter { WAIT_COUNTERS(WAIT_C_ENUM) WAIT_C_MAX };
 static const char *const wait_counter_names[] = {WAIT_COUNTERS(URSA_COUNTER_NAME)};
 
-const char *const ursa_wake_names[URSA_WAKE_MAX] = {"work", "fd", "timeout"};
+const char *const ursa_wake_names[URSA_WAKE_MAX] = {"work", "fd", "timeout", "kick"};
 
 struct wait_fd {
 	int fd;
@@ -66,6 +71,16 @@ struct ursa_wait {
 	uint64_t nap_ns;	 /* the next timed nap */
 	bool worked;		 /* work since last_work was read */
 	uint64_t c[WAIT_C_MAX];
+	/*
+	 * ursa_lcore_wake from another thread: it sets kicked, then writes kick_fd only if the
+	 * lcore naps; the lcore sets napping, then looks at kicked before it blocks. Both
+	 * sequentially consistent, so one of the two always sees the other: no lost wake-up,
+	 * and no syscall for a kick while the lcore polls. Their own cache line: written by
+	 * other threads.
+	 */
+	alignas(64) atomic_uint kicked;
+	atomic_uint napping;
+	int kick_fd;
 };
 
 static_assert(RTE_DIM(wait_counter_names) == WAIT_C_MAX, "one name per counter");
@@ -91,11 +106,18 @@ int wait_init(struct ursa_lcore *lc)
 	if (w == NULL)
 		return -ENOMEM;
 	w->epfd = -1;
+	w->kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (w->kick_fd < 0) {
+		rc = -errno;
+		free(w);
+		return rc;
+	}
 	ursa_wait_policy_default(&w->pol);
 	w->nap_ns = w->pol.nap_min_ns;
 	w->worked = true;
 	rc = ursa_stats_register(lc, "wait", wait_counter_names, w->c, WAIT_C_MAX);
 	if (rc) {
+		close(w->kick_fd);
 		free(w);
 		return rc;
 	}
@@ -111,6 +133,7 @@ void wait_fini(struct ursa_lcore *lc)
 		return;
 	if (w->epfd >= 0)
 		close(w->epfd);
+	close(w->kick_fd);
 	free(w);
 	lc->wait = NULL;
 }
@@ -137,11 +160,42 @@ void ursa_lcore_get_wait_policy(const struct ursa_lcore *lc, struct ursa_wait_po
 
 static int wait_epoll(struct ursa_wait *w)
 {
-	if (w->epfd < 0 && (w->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0) {
+	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = WAIT_TAG_KICK << 32};
+	int rc;
+
+	if (w->epfd >= 0)
+		return 0;
+	if ((w->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0) {
 		w->c[WAIT_C_err_epoll]++;
 		return -errno;
 	}
+	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->kick_fd, &ev) != 0) {
+		rc = -errno;
+		w->c[WAIT_C_err_epoll]++;
+		close(w->epfd);
+		w->epfd = -1;
+		return rc;
+	}
 	return 0;
+}
+
+int ursa_lcore_wake(struct ursa_lcore *lc)
+{
+	struct ursa_wait *w = lc->wait;
+	uint64_t one = 1;
+
+	atomic_store(&w->kicked, 1);
+	if (atomic_load(&w->napping) &&
+	    write(w->kick_fd, &one, sizeof(one)) != (ssize_t)sizeof(one) && errno != EAGAIN)
+		return -errno;
+	return 0;
+}
+
+/* A kick came: take it (true once per kick, however many wakes were asked for). */
+static bool wait_take_kick(struct ursa_wait *w)
+{
+	return atomic_load_explicit(&w->kicked, memory_order_relaxed) != 0 &&
+	       atomic_exchange(&w->kicked, 0) != 0;
 }
 
 /* Register the Rx interrupt fds of ports opened since the last look. A port without one
@@ -243,6 +297,14 @@ static int wait_dispatch(struct ursa_lcore *lc, struct ursa_wait *w, const struc
 			w->c[WAIT_C_rx_intr_wakes]++;
 			continue;
 		}
+		if (ev[i].data.u64 >> 32 == WAIT_TAG_KICK) {
+			uint64_t v;
+
+			/* drained here; the kick itself is the kicked flag */
+			if (read(w->kick_fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+				w->c[WAIT_C_err_epoll]++;
+			continue;
+		}
 		/* an earlier callback of this batch may have removed it */
 		if ((s = wait_find_fd(w, fd)) == NULL)
 			continue;
@@ -273,20 +335,27 @@ static int wait_epoll_once(struct ursa_lcore *lc, struct ursa_wait *w, uint64_t 
 	return wait_dispatch(lc, w, ev, n);
 }
 
-/* Nap for at most t_ns on every source; returns the first ready fd source or -1. On a
- * virtual clock the nap moves the clock instead, unless an fd is ready. */
+/* Nap for at most t_ns on every source; returns the first ready fd source or -1 (the nap
+ * ended, or a kick cut it short). On a virtual clock the nap moves the clock instead,
+ * unless an fd is ready or a kick came. */
 static int wait_nap(struct ursa_lcore *lc, struct ursa_wait *w, uint64_t t_ns)
 {
-	int fd;
+	int fd = -1;
 
+	atomic_store(&w->napping, 1);
+	if (atomic_load(&w->kicked) != 0)
+		goto out;
 	w->c[WAIT_C_naps_ns] += t_ns;
 	if (lc->clock.is_virtual) {
 		fd = w->nb_fds ? wait_epoll_once(lc, w, 0) : -1;
 		if (fd < 0)
 			ursa_clock_advance(&lc->clock, t_ns);
-		return fd;
+	} else {
+		fd = wait_epoll_once(lc, w, t_ns);
 	}
-	return wait_epoll_once(lc, w, t_ns);
+out:
+	atomic_store(&w->napping, 0);
+	return fd;
 }
 
 /* How long the next nap may last, now that polls have stayed empty: 0 when it must not nap
@@ -330,8 +399,8 @@ static void wait_saw_work(struct ursa_wait *w)
 
 /* Polls found nothing for long enough: nap once, for at most t_ns. Returns WORK when the
  * poll after arming the Rx interrupts found work, FD (with *fd) when an fd source was ready,
- * TIMEOUT when the nap just ended. With no ports, nothing can come in but through the fds
- * and timers, so the lcore naps as if on interrupts. */
+ * KICK when ursa_lcore_wake cut it short, TIMEOUT when the nap just ended. With no ports, nothing
+ * can come in but through the fds and timers, so the lcore naps as if on interrupts. */
 static enum ursa_wake_reason wait_idle(struct ursa_lcore *lc, struct ursa_wait *w, bool intr,
 				       uint64_t t_ns, int *fd)
 {
@@ -350,7 +419,9 @@ static enum ursa_wake_reason wait_idle(struct ursa_lcore *lc, struct ursa_wait *
 	*fd = wait_nap(lc, w, t_ns);
 	if (arm)
 		wait_arm(lc, false);
-	return *fd >= 0 ? URSA_WAKE_FD : URSA_WAKE_TIMEOUT;
+	if (*fd >= 0)
+		return URSA_WAKE_FD; /* a kick with it stays for the next look */
+	return wait_take_kick(w) ? URSA_WAKE_KICK : URSA_WAKE_TIMEOUT;
 }
 
 int ursa_lcore_wait(struct ursa_lcore *lc, uint64_t max_ns, struct ursa_wake *wake)
@@ -379,6 +450,8 @@ int ursa_lcore_wait(struct ursa_lcore *lc, uint64_t max_ns, struct ursa_wake *wa
 			if ((fd = wait_epoll_once(lc, w, 0)) >= 0)
 				return wait_done(w, wake, URSA_WAKE_FD, fd);
 		}
+		if (wait_take_kick(w))
+			return wait_done(w, wake, URSA_WAKE_KICK, -1);
 		if (work != 0)
 			return wait_done(w, wake, URSA_WAKE_WORK, -1);
 		if (w->empty <= w->pol.busy_polls && deadline == UINT64_MAX)

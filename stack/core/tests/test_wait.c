@@ -338,6 +338,63 @@ static void test_eventfd_wakes_and_removal(void)
 	ursa_lcore_destroy(lc);
 }
 
+/* Kicks: taken once however many came, and before a nap (the clock does not move). */
+static void test_kick_before_wait(void)
+{
+	struct ursa_lcore *lc = ursa_test_lcore(1);
+	struct ursa_wake wake;
+	uint64_t t0 = ursa_now(lc);
+
+	policy_small(lc, 0);
+	CU_ASSERT_EQUAL(ursa_lcore_wake(lc), 0);
+	CU_ASSERT_EQUAL(ursa_lcore_wake(lc), 0);
+	CU_ASSERT_EQUAL(ursa_lcore_wait(lc, URSA_NS_PER_S, &wake), 0);
+	CU_ASSERT_EQUAL(wake.reason, URSA_WAKE_KICK);
+	CU_ASSERT_EQUAL(ursa_now(lc), t0);
+	CU_ASSERT_EQUAL(ursa_lcore_wait(lc, 100 * URSA_NS_PER_US, &wake), 0);
+	CU_ASSERT_EQUAL(wake.reason, URSA_WAKE_TIMEOUT);
+	CU_ASSERT_EQUAL(wait_counter(lc, "wake_kick"), 1);
+	ursa_lcore_destroy(lc);
+}
+
+struct kicker {
+	struct ursa_lcore *lc;
+	unsigned delay_ms;
+	int rc;
+};
+
+static void *kicker_main(void *arg)
+{
+	struct kicker *k = arg;
+	struct timespec ts = {.tv_nsec = (long)k->delay_ms * 1000000L};
+
+	nanosleep(&ts, NULL);
+	k->rc = ursa_lcore_wake(k->lc);
+	return NULL;
+}
+
+/* Another thread kicks a lcore napping (no ports, no timer: up to 100 ms a nap) in a 5 s
+ * wait: the wait ends at the kick. */
+static void test_kick_from_thread(void)
+{
+	struct ursa_lcore *lc = real_lcore("wkick");
+	struct kicker k = {.lc = lc, .delay_ms = 20, .rc = -1};
+	struct ursa_wake wake;
+	pthread_t th;
+	uint64_t real0 = mono_ns(), el;
+
+	CU_ASSERT_FATAL(pthread_create(&th, NULL, kicker_main, &k) == 0);
+	CU_ASSERT_EQUAL(ursa_lcore_wait(lc, 5 * URSA_NS_PER_S, &wake), 0);
+	el = mono_ns() - real0;
+	pthread_join(th, NULL);
+	CU_ASSERT_EQUAL(k.rc, 0);
+	CU_ASSERT_EQUAL(wake.reason, URSA_WAKE_KICK);
+	CU_ASSERT(el >= 20 * URSA_NS_PER_MS);
+	CU_ASSERT(el < URSA_NS_PER_S);
+	CU_ASSERT(wait_counter(lc, "naps_intr") >= 1);
+	ursa_lcore_destroy(lc);
+}
+
 /* While polls find work, the fds are still looked at every fd_check_polls polls (ursad's
  * signals under load). */
 static unsigned busy_left;
@@ -397,5 +454,7 @@ int main(void)
 	CU_add_test(s, "poll once more after arming Rx interrupts", test_intr_poll_after_arming);
 	CU_add_test(s, "eventfd from another thread; removal", test_eventfd_wakes_and_removal);
 	CU_add_test(s, "fds looked at while busy", test_fd_checked_while_busy);
+	CU_add_test(s, "a kick before the wait: taken once", test_kick_before_wait);
+	CU_add_test(s, "a kick from another thread ends a nap", test_kick_from_thread);
 	return ursa_test_main();
 }
