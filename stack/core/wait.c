@@ -399,8 +399,8 @@ static void wait_saw_work(struct ursa_wait *w)
 
 /* Polls found nothing for long enough: nap once, for at most t_ns. Returns WORK when the
  * poll after arming the Rx interrupts found work, FD (with *fd) when an fd source was ready,
- * KICK when ursa_lcore_wake cut it short, TIMEOUT when the nap just ended. With no ports, nothing
- * can come in but through the fds and timers, so the lcore naps as if on interrupts. */
+ * KICK when ursa_lcore_wake cut it short, TIMEOUT when the nap just ended. With no ports,
+ * nothing comes in but through the fds and timers, so the lcore naps as if on interrupts. */
 static enum ursa_wake_reason wait_idle(struct ursa_lcore *lc, struct ursa_wait *w, bool intr,
 				       uint64_t t_ns, int *fd)
 {
@@ -435,10 +435,9 @@ int ursa_lcore_wait(struct ursa_lcore *lc, uint64_t max_ns, struct ursa_wake *wa
 		return rc;
 	for (;;) {
 		bool intr = w->ports_intr == lc->nb_ports;
+		unsigned work = ursa_lcore_poll(lc);
 		enum ursa_wake_reason r;
 		uint64_t now, t;
-
-		unsigned work = ursa_lcore_poll(lc);
 
 		if (work != 0)
 			wait_saw_work(w);
