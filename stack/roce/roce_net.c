@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The engine on the stack: UDP port 4791 in (bound with URSA_UDP_BIND_ROCEV2), and out
+ * The engine on the stack: UDP port 4791 in, and out
  * through the route of the QP's tenant and the neighbour cache. The IP and UDP headers are
  * built by roce_tx.c because the ICRC covers the IPv4 ID and total length; here the packet
  * is only routed: the egress interface must own the QP's source address (no spoofing),
  * and the packet must fit its MTU (DF is always set).
+ *
+ * RoCE's UDP policy lives here, not in UDP: 4791 is reserved for this binder, and it
+ * accepts a zero UDP checksum over IPv6 (rxe sends 0; the ICRC protects the packet).
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -64,5 +67,9 @@ int ursa_roce_init(struct ursa_lcore *lc)
 	if (lc->roce == NULL && (rc = ursa_roce_ctx_create(lc, NULL)) != 0)
 		return rc;
 	ursa_roce_set_xmit(lc, roce_ip_xmit, NULL);
-	return ursa_udp_bind(lc, URSA_UDP_PORT_ROCEV2, URSA_UDP_BIND_ROCEV2, roce_udp_rx, NULL);
+	rc = ursa_udp_reserve(lc, ROCE_UDP_PORT);
+	if (rc != 0 && rc != -EEXIST)
+		return rc;
+	return ursa_udp_bind(lc, ROCE_UDP_PORT, URSA_UDP_BIND_RESERVED | URSA_UDP_BIND_ZERO_CKSUM6,
+			     roce_udp_rx, NULL);
 }

@@ -22,6 +22,7 @@
 #define UDP_HDR_LEN	   8
 #define UDP_PORT_SLOTS	   1024 /* power of two; at most half are used */
 #define UDP_MAX_BINDS	   (UDP_PORT_SLOTS / 2)
+#define UDP_MAX_RESERVED   8
 #define ICMP4_DEST_UNREACH 3
 #define ICMP4_PORT_UNREACH 3
 #define ICMP6_DEST_UNREACH 1
@@ -33,7 +34,7 @@ static_assert(sizeof(struct rte_udp_hdr) == UDP_HDR_LEN, "UDP header is 8 bytes"
 	X(rx)                                                                                      \
 	X(rx_delivered)                                                                            \
 	X(rx_no_cksum)                                                                             \
-	X(rx_zero_cksum_rocev2)                                                                    \
+	X(rx_zero_cksum6)                                                                          \
 	X(rx_trimmed)                                                                              \
 	X(tx)                                                                                      \
 	X(tx_zero_cksum)                                                                           \
@@ -57,7 +58,8 @@ struct udp_bind {
 };
 
 struct ursa_udp_ctx {
-	unsigned nb_binds;
+	unsigned nb_binds, nb_reserved;
+	uint16_t reserved[UDP_MAX_RESERVED];
 	struct udp_bind slots[UDP_PORT_SLOTS]; /* open addressing, linear probing */
 	uint64_t c[UDP_C_MAX];
 };
@@ -77,6 +79,22 @@ static struct udp_bind *udp_find(struct ursa_udp_ctx *u, uint16_t port)
 		if (u->slots[i].port == 0)
 			return NULL;
 	}
+}
+
+static bool udp_is_reserved(const struct ursa_udp_ctx *u, uint16_t port)
+{
+	for (unsigned i = 0; i < u->nb_reserved; i++)
+		if (u->reserved[i] == port)
+			return true;
+	return false;
+}
+
+/* True when the binder of port (if any) accepts a zero checksum over IPv6. */
+static bool udp_zero_cksum6_ok(struct ursa_udp_ctx *u, uint16_t port)
+{
+	const struct udp_bind *b = udp_find(u, port);
+
+	return b != NULL && (b->flags & URSA_UDP_BIND_ZERO_CKSUM6);
 }
 
 static void udp_fini(struct ursa_lcore *lc)
@@ -133,8 +151,8 @@ static void udp_input(struct ursa_lcore *lc, struct ursa_iface *ifc, struct rte_
 	if (uh->dgram_cksum == 0) {
 		if (ip->src.family == AF_INET)
 			u->c[UDP_C_rx_no_cksum]++;
-		else if (info.dport == URSA_UDP_PORT_ROCEV2)
-			u->c[UDP_C_rx_zero_cksum_rocev2]++; /* rxe sends 0 over IPv6 too */
+		else if (udp_zero_cksum6_ok(u, info.dport))
+			u->c[UDP_C_rx_zero_cksum6]++; /* the binder's protocol allows it */
 		else
 			return udp_drop(lc, m, UDP_C_drop_zero_cksum6); /* RFC 8200 8.1 */
 	} else if (ursa_ip_l4_cksum(&ip->src, &ip->dst, IPPROTO_UDP, m, 0, ulen) != 0) {
@@ -188,17 +206,31 @@ err_ctx:
 	return rc;
 }
 
+int ursa_udp_reserve(struct ursa_lcore *lc, uint16_t port)
+{
+	struct ursa_udp_ctx *u = lc->udp;
+
+	if (u == NULL || port == 0)
+		return -EINVAL;
+	if (udp_is_reserved(u, port))
+		return -EEXIST;
+	if (u->nb_reserved == UDP_MAX_RESERVED)
+		return -ENOSPC;
+	u->reserved[u->nb_reserved++] = port;
+	return 0;
+}
+
 int ursa_udp_bind(struct ursa_lcore *lc, uint16_t port, unsigned flags, ursa_udp_handler_t h,
 		  void *arg)
 {
 	struct ursa_udp_ctx *u = lc->udp;
 	unsigned i;
 
-	if (u == NULL || port == 0 || h == NULL || (flags & ~URSA_UDP_BIND_ROCEV2) != 0)
+	if (u == NULL || port == 0 || h == NULL || (flags & ~URSA_UDP_BIND_FLAGS) != 0)
 		return -EINVAL;
-	/* RoCEv2's port only for a binder that says it speaks RoCEv2, and only that port. */
-	if ((port == URSA_UDP_PORT_ROCEV2) != ((flags & URSA_UDP_BIND_ROCEV2) != 0))
-		return port == URSA_UDP_PORT_ROCEV2 ? -EACCES : -EINVAL;
+	/* A reserved port only for a binder that asks for it, and the flag only there. */
+	if (udp_is_reserved(u, port) != ((flags & URSA_UDP_BIND_RESERVED) != 0))
+		return udp_is_reserved(u, port) ? -EACCES : -EINVAL;
 	if (udp_find(u, port) != NULL)
 		return -EADDRINUSE;
 	if (u->nb_binds == UDP_MAX_BINDS)
@@ -248,7 +280,7 @@ int ursa_udp_output(struct ursa_lcore *lc, const struct ursa_ip_tx *tx, uint16_t
 	uint32_t len = rte_pktmbuf_pkt_len(m) + UDP_HDR_LEN;
 
 	if (len > 65535 || (zero_cksum && tx->dst.family == AF_INET6 &&
-			    dport != URSA_UDP_PORT_ROCEV2 && sport != URSA_UDP_PORT_ROCEV2)) {
+			    !udp_zero_cksum6_ok(u, dport) && !udp_zero_cksum6_ok(u, sport))) {
 		rte_pktmbuf_free(m);
 		return len > 65535 ? -EMSGSIZE : -EINVAL;
 	}

@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file
- * udp: checksum validation and a port demultiplexer. Port 4791 is RoCEv2's: only a binder
- * that says so (URSA_UDP_BIND_ROCEV2) gets it. Datagrams to unbound ports are answered with
- * ICMP port unreachable, as the kernel does.
+ * udp: checksum validation and a port demultiplexer. Datagrams to unbound ports are answered
+ * with ICMP port unreachable, as the kernel does.
+ *
+ * UDP holds no upper layer's policy; a binder states its own with flags. A port can be
+ * reserved (ursa_udp_reserve) so that only a binder passing URSA_UDP_BIND_RESERVED gets it,
+ * and a binder may accept a zero checksum over IPv6 (URSA_UDP_BIND_ZERO_CKSUM6, RFC 6936:
+ * allowed per port, for protocols with their own integrity check).
  */
 #ifndef URSA_UDP_H
 #define URSA_UDP_H
@@ -14,8 +18,12 @@
 extern "C" {
 #endif
 
-#define URSA_UDP_PORT_ROCEV2 4791
-#define URSA_UDP_BIND_ROCEV2 0x1
+/** Bind a port reserved with ursa_udp_reserve (required there, refused elsewhere). */
+#define URSA_UDP_BIND_RESERVED 0x1
+/** Accept datagrams with checksum 0 over IPv6 on this port (counted), and let
+ *  ursa_udp_output send them from or to it. */
+#define URSA_UDP_BIND_ZERO_CKSUM6 0x2
+#define URSA_UDP_BIND_FLAGS (URSA_UDP_BIND_RESERVED | URSA_UDP_BIND_ZERO_CKSUM6)
 
 struct ursa_udp_info {
 	uint16_t sport, dport; /**< host order */
@@ -27,11 +35,18 @@ typedef void (*ursa_udp_handler_t)(struct ursa_lcore *lc, void *arg, struct ursa
 				   const struct ursa_udp_info *udp);
 
 int ursa_udp_init(struct ursa_lcore *lc);
+/** Reserve port for a privileged binder (it binds with URSA_UDP_BIND_RESERVED; others get
+ *  -EACCES). -ENOSPC when the reservation table is full, -EEXIST when already reserved. */
+int ursa_udp_reserve(struct ursa_lcore *lc, uint16_t port);
+/** Deliver datagrams to port to h(arg). flags: URSA_UDP_BIND_*. -EADDRINUSE when bound,
+ *  -EACCES for a reserved port without URSA_UDP_BIND_RESERVED, -EINVAL for that flag on a
+ *  port not reserved. */
 int ursa_udp_bind(struct ursa_lcore *lc, uint16_t port, unsigned flags, ursa_udp_handler_t h,
 		  void *arg);
 int ursa_udp_unbind(struct ursa_lcore *lc, uint16_t port);
-/** Prepend the UDP header to m (data at payload) and send. zero_cksum: send checksum 0
- *  (IPv4 only, and RoCEv2 as rxe does). Takes ownership. */
+/** Prepend the UDP header to m (data at payload) and send. zero_cksum: send checksum 0 (over
+ *  IPv6 only when sport or dport is bound here with URSA_UDP_BIND_ZERO_CKSUM6, else -EINVAL).
+ *  Takes ownership. */
 int ursa_udp_output(struct ursa_lcore *lc, const struct ursa_ip_tx *tx, uint16_t sport,
 		    uint16_t dport, struct rte_mbuf *m, bool zero_cksum);
 

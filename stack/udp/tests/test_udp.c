@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Unit tests of UDP: length and checksum validation (good, bad, zero), demultiplexing to a
- * bound handler, port unreachable bytes, RoCEv2's port reserved to its binder, bind/unbind,
- * and output checksums.
+ * bound handler, port unreachable bytes, a reserved port and a binder accepting zero IPv6
+ * checksums (what RoCE asks for port 4791), bind/unbind, and output checksums.
  */
 #include <string.h>
 #include <sys/socket.h>
@@ -18,6 +18,10 @@
 static const struct rte_ether_addr our_mac = URSA_TEST_MAC;
 static const struct rte_ether_addr peer_mac = URSA_TEST_PEER_MAC;
 static const struct rte_ether_addr bcast_mac = {{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
+
+/* A port as RoCEv2 uses it: reserved, zero checksums over IPv6 allowed. UDP knows none of it. */
+#define RSV_PORT  4791
+#define RSV_FLAGS (URSA_UDP_BIND_RESERVED | URSA_UDP_BIND_ZERO_CKSUM6)
 
 #define OUR  "10.250.0.1"
 #define PEER "10.250.0.2"
@@ -237,23 +241,29 @@ static void test_port_unreachable(void)
 	ursa_lcore_destroy(lc);
 }
 
-static void test_rocev2_port(void)
+static void test_reserved_port(void)
 {
 	struct ursa_lcore *lc = mk();
 	uint8_t f[256];
 	size_t n;
 
-	CU_ASSERT_EQUAL(ursa_udp_bind(lc, URSA_UDP_PORT_ROCEV2, 0, on_dgram, NULL), -EACCES);
-	CU_ASSERT_EQUAL(ursa_udp_bind(lc, 5000, URSA_UDP_BIND_ROCEV2, on_dgram, NULL), -EINVAL);
-	CU_ASSERT_EQUAL(
-		ursa_udp_bind(lc, URSA_UDP_PORT_ROCEV2, URSA_UDP_BIND_ROCEV2, on_dgram, NULL), 0);
+	/* not reserved yet: an ordinary port, and the flag is refused */
+	CU_ASSERT_EQUAL(ursa_udp_bind(lc, RSV_PORT, RSV_FLAGS, on_dgram, NULL), -EINVAL);
+	CU_ASSERT_EQUAL(ursa_udp_reserve(lc, RSV_PORT), 0);
+	CU_ASSERT_EQUAL(ursa_udp_reserve(lc, RSV_PORT), -EEXIST);
+	CU_ASSERT_EQUAL(ursa_udp_bind(lc, RSV_PORT, 0, on_dgram, NULL), -EACCES);
+	CU_ASSERT_EQUAL(ursa_udp_bind(lc, RSV_PORT, URSA_UDP_BIND_ZERO_CKSUM6, on_dgram, NULL),
+			-EACCES);
+	CU_ASSERT_EQUAL(ursa_udp_bind(lc, 5000, URSA_UDP_BIND_RESERVED, on_dgram, NULL), -EINVAL);
+	CU_ASSERT_EQUAL(ursa_udp_bind(lc, 5000, 0x80, on_dgram, NULL), -EINVAL);
+	CU_ASSERT_EQUAL(ursa_udp_bind(lc, RSV_PORT, RSV_FLAGS, on_dgram, NULL), 0);
 	/* rxe sends checksum 0 */
-	n = build_udp(f, &our_mac, PEER, OUR, 49152, URSA_UDP_PORT_ROCEV2, "bth.........", 12, 1);
+	n = build_udp(f, &our_mac, PEER, OUR, 49152, RSV_PORT, "bth.........", 12, 1);
 	ursa_test_rx_bytes(lc, f, n);
 	CU_ASSERT_EQUAL(seen.calls, 1);
-	CU_ASSERT_EQUAL(seen.dport, URSA_UDP_PORT_ROCEV2);
-	CU_ASSERT_EQUAL(ursa_udp_unbind(lc, URSA_UDP_PORT_ROCEV2), 0);
-	CU_ASSERT_EQUAL(ursa_udp_unbind(lc, URSA_UDP_PORT_ROCEV2), -ENOENT);
+	CU_ASSERT_EQUAL(seen.dport, RSV_PORT);
+	CU_ASSERT_EQUAL(ursa_udp_unbind(lc, RSV_PORT), 0);
+	CU_ASSERT_EQUAL(ursa_udp_unbind(lc, RSV_PORT), -ENOENT);
 	ursa_test_rx_bytes(lc, f, n);
 	CU_ASSERT_EQUAL(seen.calls, 1);
 	CU_ASSERT_EQUAL(ctr(lc, "udp", "drop_no_port"), 1);
@@ -315,7 +325,7 @@ static void test_output(void)
 	/* zero checksum, as rxe sends RoCEv2 */
 	m = ursa_pkt_alloc(lc);
 	memcpy(rte_pktmbuf_append(m, 5), "hello", 5);
-	CU_ASSERT_EQUAL(ursa_udp_output(lc, &t, 49152, URSA_UDP_PORT_ROCEV2, m, true), 0);
+	CU_ASSERT_EQUAL(ursa_udp_output(lc, &t, 49152, RSV_PORT, m, true), 0);
 	n = ursa_test_tx_copy(lc, f, sizeof(f));
 	CU_ASSERT_EQUAL_FATAL(n, 14 + 20 + 8 + 5);
 	CU_ASSERT_EQUAL(u->dgram_cksum, 0);
@@ -431,8 +441,8 @@ static void test_v6_input(void)
 	size_t n;
 
 	CU_ASSERT_EQUAL(ursa_udp_bind(lc, 7, 0, on_dgram, NULL), 0);
-	CU_ASSERT_EQUAL(
-		ursa_udp_bind(lc, URSA_UDP_PORT_ROCEV2, URSA_UDP_BIND_ROCEV2, on_dgram, NULL), 0);
+	CU_ASSERT_EQUAL(ursa_udp_reserve(lc, RSV_PORT), 0);
+	CU_ASSERT_EQUAL(ursa_udp_bind(lc, RSV_PORT, RSV_FLAGS, on_dgram, NULL), 0);
 	n = build_udp6(f, 1000, 7, "six", 3, 0);
 	ursa_test_rx_bytes(lc, f, n);
 	CU_ASSERT_EQUAL(seen.calls, 1);
@@ -445,12 +455,12 @@ static void test_v6_input(void)
 	n = build_udp6(f, 1000, 7, "six", 3, 1);
 	ursa_test_rx_bytes(lc, f, n);
 	CU_ASSERT_EQUAL(ctr(lc, "udp", "drop_zero_cksum6"), 1);
-	/* ... except where rxe sends it: RoCEv2 */
-	n = build_udp6(f, 49152, URSA_UDP_PORT_ROCEV2, "bth.", 4, 1);
+	/* ... except where the binder accepts it (RoCE asks for it: rxe sends 0) */
+	n = build_udp6(f, 49152, RSV_PORT, "bth.", 4, 1);
 	ursa_test_rx_bytes(lc, f, n);
-	CU_ASSERT_EQUAL(ctr(lc, "udp", "rx_zero_cksum_rocev2"), 1);
+	CU_ASSERT_EQUAL(ctr(lc, "udp", "rx_zero_cksum6"), 1);
 	CU_ASSERT_EQUAL(seen.calls, 2);
-	CU_ASSERT_EQUAL(seen.dport, URSA_UDP_PORT_ROCEV2);
+	CU_ASSERT_EQUAL(seen.dport, RSV_PORT);
 	CU_ASSERT_EQUAL(ursa_test_tx_drain(lc), 0);
 	ursa_lcore_destroy(lc);
 }
@@ -496,12 +506,16 @@ static void test_v6_output(void)
 	ck = u->dgram_cksum;
 	u->dgram_cksum = 0;
 	CU_ASSERT_EQUAL(rte_ipv6_udptcp_cksum(h, u), ck);
-	/* zero checksums over IPv6 only for RoCEv2 */
+	/* zero checksums over IPv6 only from or to a port whose binder accepts them */
 	m = ursa_pkt_alloc(lc);
 	CU_ASSERT_EQUAL(ursa_udp_output(lc, &t, 4000, 5000, m, true), -EINVAL);
 	m = ursa_pkt_alloc(lc);
+	CU_ASSERT_EQUAL(ursa_udp_output(lc, &t, 49152, RSV_PORT, m, true), -EINVAL);
+	CU_ASSERT_EQUAL(ursa_udp_reserve(lc, RSV_PORT), 0);
+	CU_ASSERT_EQUAL(ursa_udp_bind(lc, RSV_PORT, RSV_FLAGS, on_dgram, NULL), 0);
+	m = ursa_pkt_alloc(lc);
 	memcpy(rte_pktmbuf_append(m, 5), "hello", 5);
-	CU_ASSERT_EQUAL(ursa_udp_output(lc, &t, 49152, URSA_UDP_PORT_ROCEV2, m, true), 0);
+	CU_ASSERT_EQUAL(ursa_udp_output(lc, &t, 49152, RSV_PORT, m, true), 0);
 	n = ursa_test_tx_copy(lc, f, sizeof(f));
 	CU_ASSERT_EQUAL_FATAL(n, 14 + 40 + 8 + 5);
 	CU_ASSERT_EQUAL(u->dgram_cksum, 0);
@@ -516,7 +530,7 @@ int main(void)
 	CU_add_test(s, "checksum good/bad/zero", test_cksum);
 	CU_add_test(s, "lengths", test_lengths);
 	CU_add_test(s, "port unreachable bytes", test_port_unreachable);
-	CU_add_test(s, "RoCEv2 port", test_rocev2_port);
+	CU_add_test(s, "reserved port", test_reserved_port);
 	CU_add_test(s, "bind table", test_bind_table);
 	CU_add_test(s, "output", test_output);
 	CU_add_test(s, "fragmented datagram", test_fragmented_datagram);
