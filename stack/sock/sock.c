@@ -41,7 +41,7 @@ int ursa_sock_init(struct ursa_lcore *lc)
 		return rc;
 	}
 	lc->sock = ctx;
-	return 0;
+	return sock_smc_opt_init(lc);
 }
 
 static struct ursa_sock *sock_get(struct ursa_lcore *lc, int fd)
@@ -552,6 +552,19 @@ int ursa_sock_tcp_info(struct ursa_lcore *lc, int fd, struct ursa_tcp_info *info
 	return ursa_tcp_get_info(s->conn, info);
 }
 
+int ursa_sock_smc_peer(struct ursa_lcore *lc, int fd)
+{
+	struct ursa_sock *s = sock_get(lc, fd);
+
+	if (s == NULL)
+		return -EBADF;
+	if (s->ops != &sock_tcp_ops)
+		return -EOPNOTSUPP;
+	if (s->conn == NULL || s->state == SOCK_UNCONNECTED || s->state == SOCK_LISTENING)
+		return -ENOTCONN;
+	return sock_smc_opt_peer(lc, s->conn) ? 1 : 0;
+}
+
 int ursa_getsockopt(struct ursa_lcore *lc, int fd, int level, int name, void *val,
 		    socklen_t *len)
 {
@@ -592,7 +605,7 @@ int ursa_getsockopt(struct ursa_lcore *lc, int fd, int level, int name, void *va
 		if ((rc = opt_lookup(level, name, &o)) != 0)
 			return rc;
 		if (s->conn != NULL) {
-			if ((rc = s->ops->getopt(s, o, &v)) != 0)
+			if ((rc = s->ops->getopt(lc, s, o, &v)) != 0)
 				return rc;
 		} else {
 			v = s->opt[o];

@@ -93,6 +93,10 @@ struct ursa_tcp_info;
  *  gives on Linux): -EBADF, -EOPNOTSUPP when the socket is not TCP, -ENOTCONN before
  *  connect()/accept() gave it a connection. */
 int ursa_sock_tcp_info(struct ursa_lcore *lc, int fd, struct ursa_tcp_info *info);
+/** 1 when the peer's SYN (accepted socket) or SYN-ACK (connecting socket) carried the SMC
+ *  option (RFC 7609 §3.1), so SMC may go on; 0 when not (fallback to TCP; always after a SYN
+ *  cookie); -EBADF, -EOPNOTSUPP (not TCP), -ENOTCONN (no connection yet). */
+int ursa_sock_smc_peer(struct ursa_lcore *lc, int fd);
 
 /** Fill revents of each entry (POLLERR/POLLHUP always reported; an invalid handle gets
  *  POLLNVAL 0x020); returns how many entries have revents != 0. Does not poll the lcore. */

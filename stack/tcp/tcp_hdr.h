@@ -20,6 +20,7 @@ static_assert(sizeof(struct rte_tcp_hdr) == 20, "TCP header is 20 bytes");
 
 #define TCP_HDR_MIN 20
 #define TCP_HDR_MAX 60 /* data offset is 4 bits of 32-bit words */
+#define TCP_OPT_MAX 40 /* options area: TCP_HDR_MAX - TCP_HDR_MIN */
 
 /* Flags (the data_off/tcp_flags byte pair of rte_tcp_hdr keeps CWR..FIN in tcp_flags). */
 #define TH_FIN RTE_TCP_FIN_FLAG
@@ -39,19 +40,26 @@ static_assert(sizeof(struct rte_tcp_hdr) == 20, "TCP header is 20 bytes");
 #define TCPOPT_SACK_PERM 4     /* RFC 2018: len 2, SYN only */
 #define TCPOPT_SACK 5	       /* RFC 2018: len 2 + 8n */
 #define TCPOPT_TIMESTAMP 8     /* RFC 7323 §3.2: len 10 */
-#define TCPOPT_EXP 254	       /* RFC 6994 shared experimental option */
+#define TCPOPT_EXP1 253	       /* RFC 6994 shared experimental options (ExID first) */
+#define TCPOPT_EXP 254
 #define TCPOLEN_MSS 4
 #define TCPOLEN_WSCALE 3
 #define TCPOLEN_SACK_PERM 2
 #define TCPOLEN_TIMESTAMP 10
-#define TCPOLEN_EXP_SMC 6
-#define TCP_SMC_MAGIC 0xE2D4C3D9u /* "SMCR" in EBCDIC, RFC 7609 §3.1 */
 #define TCP_MAX_WSCALE 14
 #define TCP_MAX_SACK_BLOCKS 4
 
 struct tcp_sack_block {
 	uint32_t start, end; /* host order */
 };
+
+/** A registered option found on a SYN: its hook and the bytes after the ExID. */
+struct tcp_opt_found {
+	const uint8_t *data; /* into the parsed options area */
+	uint8_t hook;	     /* index in the hook table */
+	uint8_t len;
+};
+#define TCP_OPT_HOOK_MAX 4 /* = URSA_TCP_OPT_HOOK_MAX */
 
 /** What option parsing found (host order). */
 struct tcp_opts {
@@ -61,13 +69,14 @@ struct tcp_opts {
 	uint8_t nsack;
 	uint32_t tsval, tsecr;
 	struct tcp_sack_block sack[TCP_MAX_SACK_BLOCKS];
+	uint8_t nfound; /* registered options seen (SYN only) */
+	struct tcp_opt_found found[TCP_OPT_HOOK_MAX];
 };
 #define TCP_OPT_F_MSS 0x01
 #define TCP_OPT_F_WSCALE 0x02
 #define TCP_OPT_F_SACK_PERM 0x04
 #define TCP_OPT_F_SACK 0x08
 #define TCP_OPT_F_TS 0x10
-#define TCP_OPT_F_SMC 0x20
 
 #ifdef __cplusplus
 }

@@ -75,8 +75,8 @@ static void challenge_ack(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb)
 	tcp_send_ack(lc, pcb);
 }
 
-/* Options of a SYN or SYN-ACK: MSS, window scale, timestamps, SACK, SMC (RFC 9293 §3.7.1,
- * RFC 7323 §2.2/§3.2, RFC 2018 §2, RFC 7609 §3.1). */
+/* Options of a SYN or SYN-ACK: MSS, window scale, timestamps, SACK (RFC 9293 §3.7.1,
+ * RFC 7323 §2.2/§3.2, RFC 2018 §2), then the registered options go to their owners. */
 static void negotiate(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, const struct tcp_seg *s)
 {
 	uint16_t peer_mss = (s->o.present & TCP_OPT_F_MSS) && s->o.mss >= 64
@@ -101,7 +101,7 @@ static void negotiate(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, const str
 			pcb->snd_mss -= 12;
 	}
 	pcb->sack_ok = pcb->sack_want && (s->o.present & TCP_OPT_F_SACK_PERM);
-	pcb->smc_peer = (s->o.present & TCP_OPT_F_SMC) != 0;
+	tcp_opt_seen(lc, pcb, &s->o, (s->flags & TH_ACK) != 0);
 }
 
 static void rtt_from_ack(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb,
@@ -167,7 +167,7 @@ static struct ursa_tcp_pcb *child_new(struct ursa_lcore *lc, struct ursa_iface *
 	c->keep_cnt = l->keep_cnt;
 	c->linger0 = l->linger0;
 	c->quickack = l->quickack;
-	c->smc_want = l->smc_want;
+	memcpy(c->opt_slot, l->opt_slot, sizeof(c->opt_slot));
 	c->ts_want = l->ts_want;
 	c->sack_want = l->sack_want;
 	c->ws_want = l->ws_want;
@@ -193,7 +193,8 @@ static struct ursa_tcp_pcb *child_new(struct ursa_lcore *lc, struct ursa_iface *
  * SYN cookies (RFC 4987 §3.6): when the SYN queue is full the SYN-ACK's sequence number
  * carries the state: 5 bits of a 64 s counter, 3 bits of an MSS index, and a 24-bit keyed
  * hash of the 4-tuple, the tenant, the peer's ISN, the counter and the index. Other options
- * are lost, so such connections run without window scaling, timestamps, SACK and SMC.
+ * are lost, so such connections run without window scaling, timestamps, SACK and the peer's
+ * registered options.
  */
 #define COOKIE_PERIOD_NS (64ull * URSA_NS_PER_S)
 static const uint16_t cookie_mss[8] = {216, 536, 1200, 1360, 1440, 1460, 4036, 8960};
@@ -998,6 +999,8 @@ static void input_seg(struct ursa_lcore *lc, struct ursa_iface *ifc, struct rte_
 		TCP_INC(lc, TCP_C_drop_bad_opt);
 		return;
 	}
+	if (s.flags & TH_SYN)
+		tcp_opt_parse_hooks(lc, hdr + TCP_HDR_MIN, doff - TCP_HDR_MIN, &s.o);
 	s.seq = rte_be_to_cpu_32(th->sent_seq);
 	s.ack = rte_be_to_cpu_32(th->recv_ack);
 	s.wnd = rte_be_to_cpu_16(th->rx_win);

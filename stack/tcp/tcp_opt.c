@@ -1,13 +1,18 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * tcp options: parsing of received options (MSS, window scale, SACK-permitted, SACK blocks,
- * timestamps, the SMC experimental option) and writing of the options we send.
+ * timestamps) and writing of the options we send, and the option hook: an upper layer
+ * registers a kind (with its RFC 6994 ExID for kinds 253/254) and is called to write it on
+ * our SYN and SYN-ACK and when the peer's SYN or SYN-ACK carries it. TCP knows nothing of
+ * what such an option means; it checks the lengths, frames and aligns it.
  *
  * Parsing never reads past the options area. A known option with a wrong length is ignored
  * (RFC 9293 §3.2 says to be prepared for illegal lengths); an option whose length byte is
  * below 2 or runs past the header breaks the layout, and the segment is dropped (counted).
- * SYN-only options (MSS, window scale, SACK-permitted, SMC) are ignored on other segments.
+ * SYN-only options (MSS, window scale, SACK-permitted, registered ones) are ignored on other
+ * segments.
  */
+#include <errno.h>
 #include <string.h>
 
 #include <rte_byteorder.h>
@@ -25,6 +30,167 @@ static void put32(uint8_t *p, uint32_t v)
 	p[1] = v >> 16;
 	p[2] = v >> 8;
 	p[3] = v;
+}
+
+/* ---- the option hook ---- */
+
+static bool kind_is_tcps(uint8_t kind)
+{
+	return kind <= TCPOPT_SACK || kind == TCPOPT_TIMESTAMP;
+}
+
+static uint32_t exid_at(const uint8_t *p, unsigned exid_len)
+{
+	return exid_len == 4 ? get32(p) : (uint32_t)(p[0] << 8 | p[1]);
+}
+
+/* Could one option be taken for the other? Equal 32-bit ExIDs, or a 16-bit ExID equal to
+ * the first 16 bits of the other (RFC 6994 §3: receivers match either length). */
+static bool exid_clash(const struct ursa_tcp_opt_hook *a, const struct ursa_tcp_opt_hook *b)
+{
+	uint32_t a16 = a->exid_len == 4 ? a->exid >> 16 : a->exid;
+	uint32_t b16 = b->exid_len == 4 ? b->exid >> 16 : b->exid;
+
+	if (a->exid_len == 4 && b->exid_len == 4)
+		return a->exid == b->exid;
+	return a16 == b16;
+}
+
+int ursa_tcp_opt_register(struct ursa_lcore *lc, const struct ursa_tcp_opt_hook *h)
+{
+	struct ursa_tcp_ctx *t = lc->tcp;
+	bool exp = h != NULL && (h->kind == TCPOPT_EXP1 || h->kind == TCPOPT_EXP);
+
+	if (t == NULL || h == NULL || h->write == NULL || h->seen == NULL || kind_is_tcps(h->kind))
+		return -EINVAL;
+	/* RFC 6994: 16- or 32-bit ExIDs on the shared kinds, none elsewhere. */
+	if (exp ? (h->exid_len != 2 && h->exid_len != 4) || (h->exid_len == 2 && h->exid > 0xffff)
+		: h->exid_len != 0)
+		return -EINVAL;
+	if (h->data_min > h->data_max || 2u + h->exid_len + h->data_max > TCP_OPT_MAX)
+		return -EINVAL;
+	for (unsigned i = 0; i < t->nhooks; i++) {
+		const struct ursa_tcp_opt_hook *o = &t->hooks[i];
+
+		if (o->kind == h->kind && (!exp || exid_clash(o, h)))
+			return -EEXIST;
+	}
+	if (t->nhooks == URSA_TCP_OPT_HOOK_MAX)
+		return -ENOSPC;
+	t->hooks[t->nhooks] = *h;
+	return (int)t->nhooks++;
+}
+
+uint32_t ursa_tcp_opt_get(const struct ursa_tcp_pcb *pcb, unsigned slot)
+{
+	return slot < URSA_TCP_OPT_HOOK_MAX ? pcb->opt_slot[slot] : 0;
+}
+
+int ursa_tcp_opt_set(struct ursa_tcp_pcb *pcb, unsigned slot, uint32_t val)
+{
+	if (slot >= URSA_TCP_OPT_HOOK_MAX)
+		return -EINVAL;
+	pcb->opt_slot[slot] = val;
+	return 0;
+}
+
+/* The registered hook an option of kind with len bytes at v (after kind and length) belongs
+ * to, or -1. */
+static int hook_match(const struct ursa_tcp_ctx *t, uint8_t kind, const uint8_t *v, unsigned len)
+{
+	for (unsigned i = 0; i < t->nhooks; i++) {
+		const struct ursa_tcp_opt_hook *h = &t->hooks[i];
+
+		if (h->kind == kind && len >= h->exid_len &&
+		    (h->exid_len == 0 || exid_at(v, h->exid_len) == h->exid))
+			return (int)i;
+	}
+	return -1;
+}
+
+void tcp_opt_parse_hooks(struct ursa_lcore *lc, const uint8_t *p, unsigned len,
+			 struct tcp_opts *o)
+{
+	struct ursa_tcp_ctx *t = lc->tcp;
+	unsigned i = 0;
+
+	o->nfound = 0;
+	if (t->nhooks == 0)
+		return;
+	/* tcp_opt_parse checked the layout: every length byte is >= 2 and inside the area. */
+	while (i + 1 < len && p[i] != TCPOPT_EOL) {
+		unsigned olen = p[i + 1];
+		int k;
+
+		if (p[i] == TCPOPT_NOP) {
+			i++;
+			continue;
+		}
+		k = hook_match(t, p[i], p + i + 2, olen - 2);
+		if (k >= 0) {
+			const struct ursa_tcp_opt_hook *h = &t->hooks[k];
+			unsigned dlen = olen - 2 - h->exid_len;
+			bool dup = false;
+
+			for (unsigned f = 0; f < o->nfound; f++)
+				dup |= o->found[f].hook == k;
+			if (dlen < h->data_min || dlen > h->data_max) {
+				TCP_INC(lc, TCP_C_opt_hook_bad_len);
+			} else if (!dup && o->nfound < TCP_OPT_HOOK_MAX) {
+				/* the first one counts, as for the options TCP parses */
+				o->found[o->nfound++] = (struct tcp_opt_found){
+					.data = p + i + 2 + h->exid_len,
+					.hook = (uint8_t)k,
+					.len = (uint8_t)dlen,
+				};
+			}
+		}
+		i += olen;
+	}
+}
+
+void tcp_opt_seen(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, const struct tcp_opts *o,
+		  bool synack)
+{
+	struct ursa_tcp_ctx *t = lc->tcp;
+
+	for (unsigned f = 0; f < o->nfound; f++) {
+		const struct ursa_tcp_opt_hook *h = &t->hooks[o->found[f].hook];
+
+		TCP_INC(lc, TCP_C_opt_hook_seen);
+		h->seen(lc, h->arg, pcb, synack, o->found[f].data, o->found[f].len);
+	}
+}
+
+/* Registered options for a SYN or SYN-ACK, appended at n (a multiple of 4) with NOPs in
+ * front so that each ends on a 4-byte boundary. Returns the new length. */
+static unsigned opt_write_hooks(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, bool synack,
+				uint8_t *p, unsigned n)
+{
+	struct ursa_tcp_ctx *t = lc->tcp;
+
+	for (unsigned i = 0; i < t->nhooks; i++) {
+		const struct ursa_tcp_opt_hook *h = &t->hooks[i];
+		uint8_t b[TCP_OPT_MAX];
+		unsigned len, pad;
+
+		len = h->write(lc, h->arg, pcb, synack, b, TCP_OPT_MAX - n);
+		if (len == 0)
+			continue;
+		pad = (4 - len % 4) % 4;
+		/* what TCP frames must be what was registered, and fit */
+		if (len < 2u + h->exid_len || n + pad + len > TCP_OPT_MAX || b[0] != h->kind ||
+		    b[1] != len || (h->exid_len && exid_at(b + 2, h->exid_len) != h->exid) ||
+		    len - 2 - h->exid_len < h->data_min || len - 2 - h->exid_len > h->data_max) {
+			TCP_INC(lc, TCP_C_opt_hook_bad_write);
+			continue;
+		}
+		memset(p + n, TCPOPT_NOP, pad);
+		memcpy(p + n + pad, b, len);
+		n += pad + len;
+		TCP_INC(lc, TCP_C_opt_hook_sent);
+	}
+	return n;
 }
 
 int tcp_opt_parse(const uint8_t *p, unsigned len, bool syn, struct tcp_opts *o)
@@ -87,12 +253,6 @@ int tcp_opt_parse(const uint8_t *p, unsigned len, bool syn, struct tcp_opts *o)
 				o->present |= TCP_OPT_F_TS;
 			}
 			break;
-		case TCPOPT_EXP:
-			/* RFC 6994 with the SMC-R ExID (RFC 7609 §3.1): even length >= 6. */
-			if (syn && olen >= TCPOLEN_EXP_SMC && olen % 2 == 0 &&
-			    get32(v) == TCP_SMC_MAGIC)
-				o->present |= TCP_OPT_F_SMC;
-			break;
 		default:
 			break;
 		}
@@ -145,15 +305,8 @@ unsigned tcp_opt_write(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, uint8_t 
 		put32(p + n + 4, (flags & TH_ACK) ? pcb->ts_recent : 0);
 		n += 8;
 	}
-	/* SMC (RFC 7609 §3.1): the SYN when wanted, the SYN-ACK only as an echo. */
-	if (syn && pcb->smc_want && (!synack || pcb->smc_peer)) {
-		p[n++] = TCPOPT_NOP;
-		p[n++] = TCPOPT_NOP;
-		p[n++] = TCPOPT_EXP;
-		p[n++] = TCPOLEN_EXP_SMC;
-		put32(p + n, TCP_SMC_MAGIC);
-		n += 4;
-	}
+	if (syn)
+		n = opt_write_hooks(lc, pcb, synack, p, n);
 	if (!syn && pcb->sack_ok && (pcb->ooo.n > 0 || pcb->dsack_pending) &&
 	    !(flags & TH_RST)) {
 		struct tcp_sack_block b[TCP_MAX_SACK_BLOCKS];

@@ -74,7 +74,11 @@
 	X(dsack_tx)                                                                          \
 	X(spurious_undo)                                                                     \
 	X(pto_fired)                                                                         \
-	X(pto_recoveries)
+	X(pto_recoveries)                                                                    \
+	X(opt_hook_seen)                                                                     \
+	X(opt_hook_bad_len)                                                                  \
+	X(opt_hook_sent)                                                                     \
+	X(opt_hook_bad_write)
 
 #define TCP_C_ENUM(n) TCP_C_##n,
 enum tcp_counter {
@@ -135,7 +139,8 @@ struct ursa_tcp_pcb {
 	bool released;	 /* close()/abort() called: the stack owns it */
 	bool shut_wr, shut_rd;
 	bool nodelay, keepalive, linger0, quickack;
-	bool smc_want, smc_peer, ts_want, sack_want, ws_want;
+	bool ts_want, sack_want, ws_want;
+	uint32_t opt_slot[URSA_TCP_OPT_HOOK_MAX]; /* registered options' state (ursa_tcp_opt_*) */
 	/* negotiated */
 	bool ts_ok, sack_ok, ws_ok;
 	/* output state */
@@ -227,6 +232,8 @@ struct ursa_tcp_ctx {
 	uint32_t chack_count;	 /* challenge ACKs sent in it */
 	uint32_t chack_budget;	 /* drawn at random for it */
 	bool fuzzing; /* ursa_tcp_fuzz_input: skip checksum verification */
+	unsigned nhooks;
+	struct ursa_tcp_opt_hook hooks[URSA_TCP_OPT_HOOK_MAX];
 };
 
 /* Hash key: tenant + addresses + ports (zero padded). */
@@ -280,6 +287,13 @@ void tcp_ring_consume(struct tcp_ring *r, uint32_t n);
 /* Parse the options area; returns 0, or -EINVAL when the layout is broken (an option running
  * past the header): the RFCs then say to drop. Bad lengths of known options ignore them. */
 int tcp_opt_parse(const uint8_t *p, unsigned len, bool syn, struct tcp_opts *o);
+/* Registered options of a SYN (hooks == NULL: none): noted in o->found, the ExID and data
+ * length checked; one with a bad length is ignored and counted. */
+void tcp_opt_parse_hooks(struct ursa_lcore *lc, const uint8_t *p, unsigned len,
+			 struct tcp_opts *o);
+/* Hand the registered options found on a SYN or SYN-ACK to their owners. */
+void tcp_opt_seen(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, const struct tcp_opts *o,
+		  bool synack);
 /* Write the options of a segment; returns their length (a multiple of 4, <= 40). */
 unsigned tcp_opt_write(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, uint8_t flags,
 		       uint8_t *p);

@@ -389,12 +389,6 @@ uint32_t ursa_tcp_tenant(const struct ursa_tcp_pcb *pcb)
 	return pcb->tenant;
 }
 
-bool ursa_tcp_peer_smc(const struct ursa_tcp_pcb *pcb)
-{
-	/* Active side: the SYN-ACK echoed our option. Passive: the SYN carried it. */
-	return pcb->smc_peer && !pcb->syn_cookie;
-}
-
 static bool before_syn(const struct ursa_tcp_pcb *pcb)
 {
 	return pcb->state == URSA_TCP_CLOSED || pcb->state == URSA_TCP_LISTEN;
@@ -454,15 +448,12 @@ int ursa_tcp_setopt(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, enum ursa_t
 	case URSA_TCP_OPT_QUICKACK:
 		pcb->quickack = val != 0;
 		return 0;
-	case URSA_TCP_OPT_SMC:
 	case URSA_TCP_OPT_TIMESTAMPS:
 	case URSA_TCP_OPT_SACK:
 	case URSA_TCP_OPT_WSCALE:
 		if (!before_syn(pcb) || pcb->faddr.family != 0)
 			return -EISCONN;
-		if (opt == URSA_TCP_OPT_SMC)
-			pcb->smc_want = val != 0;
-		else if (opt == URSA_TCP_OPT_TIMESTAMPS)
+		if (opt == URSA_TCP_OPT_TIMESTAMPS)
 			pcb->ts_want = val != 0;
 		else if (opt == URSA_TCP_OPT_SACK)
 			pcb->sack_want = val != 0;
@@ -506,9 +497,6 @@ int ursa_tcp_getopt(const struct ursa_tcp_pcb *pcb, enum ursa_tcp_opt opt, int64
 		return 0;
 	case URSA_TCP_OPT_QUICKACK:
 		*val = pcb->quickack;
-		return 0;
-	case URSA_TCP_OPT_SMC:
-		*val = pcb->smc_want;
 		return 0;
 	case URSA_TCP_OPT_TIMESTAMPS:
 		*val = pcb->ts_want;
@@ -557,7 +545,6 @@ int ursa_tcp_get_info(const struct ursa_tcp_pcb *pcb, struct ursa_tcp_info *i)
 	i->rcv_wscale = pcb->ws_ok ? pcb->rcv_wscale : 0xff;
 	i->ts_ok = pcb->ts_ok;
 	i->sack_ok = pcb->sack_ok;
-	i->smc_peer = ursa_tcp_peer_smc(pcb);
 	i->in_recovery = pcb->in_recovery;
 	i->cwnd = pcb->cc.cwnd;
 	i->ssthresh = pcb->cc.ssthresh;

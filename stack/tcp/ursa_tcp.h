@@ -21,7 +21,8 @@
  *
  * Behaviour worth knowing: RTO initial 1 s, minimum 200 ms (Linux; RFC 6298 says 1 s),
  * maximum 120 s; delayed ACK 40 ms or every second full segment; Nagle unless NODELAY;
- * SYN cookies when a SYN queue is full (the connection then has no wscale/TS/SACK/SMC);
+ * SYN cookies when a SYN queue is full (the connection then has no wscale/TS/SACK or hooked
+ * options);
  * a segment without timestamps on a timestamp connection is accepted (as Linux does).
  * Loss recovery with SACK: RFC 6675 plus limited transmit (RFC 3042), lost retransmissions
  * found again without an RTO, the scoreboard kept across an RTO, D-SACK sent and used to
@@ -107,8 +108,8 @@ struct ursa_tcp_conf {
 	uint32_t challenge_ack_limit;
 	char cc[16];		   /**< default congestion control ("cubic") */
 	/** Answer SYNs with SYN cookies when a listener's SYN queue is full (true). A cookie
-	 *  keeps only the MSS (one of 8 values): no window scaling, timestamps, SACK or SMC
-	 *  for such connections (ursa_tcp_peer_smc() is false: SMC falls back to TCP). */
+	 *  keeps only the MSS (one of 8 values): no window scaling, timestamps, SACK or
+	 *  peer's hooked options for such connections (their seen() is not called). */
 	bool syn_cookies;
 };
 
@@ -199,7 +200,6 @@ enum ursa_tcp_opt {
 	URSA_TCP_OPT_LINGER0,	/**< 0/1: close() aborts with RST (SO_LINGER with l_linger 0) */
 	URSA_TCP_OPT_MAXSEG,	/**< cap on the MSS we announce and use (88..65495) */
 	URSA_TCP_OPT_QUICKACK,	/**< 0/1: ACK every segment at once (no delayed ACK) */
-	URSA_TCP_OPT_SMC,	/**< 0/1: SYN/SYN-ACK carry kind 254 magic E2D4C3D9 (RFC 7609) */
 	URSA_TCP_OPT_TIMESTAMPS, /**< 0/1: offer RFC 7323 timestamps (1) */
 	URSA_TCP_OPT_SACK,	/**< 0/1: offer SACK-permitted (1) */
 	URSA_TCP_OPT_WSCALE,	/**< 0/1: offer window scaling (1) */
@@ -213,10 +213,42 @@ int ursa_tcp_getopt(const struct ursa_tcp_pcb *pcb, enum ursa_tcp_opt opt, int64
 /** Choose the congestion control by name ("cubic", "newreno"); -ENOENT when unknown. */
 int ursa_tcp_set_cc(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, const char *name);
 
-/** True when the peer's SYN (passive side) or SYN-ACK (active side) carried the SMC option.
- *  On the active side this also means our SYN carried it; on the passive side the SYN-ACK
- *  echoed it only when the listener had URSA_TCP_OPT_SMC set. False after a SYN cookie. */
-bool ursa_tcp_peer_smc(const struct ursa_tcp_pcb *pcb);
+/* ---------------------------------------------------------------------------------------- */
+/* Option hook: an upper layer's TCP option on SYN and SYN-ACK                                */
+
+#define URSA_TCP_OPT_HOOK_MAX 4
+
+/** An option an upper layer owns. TCP parses and frames it, and keeps one opaque 32-bit slot
+ *  per connection for it (zero on a new connection; a listener's children start with the
+ *  listener's value; a SYN-ACK sent as a SYN cookie is built with zero, and the connection a
+ *  cookie makes starts with the listener's value and never sees the peer's SYN options). */
+struct ursa_tcp_opt_hook {
+	const char *name;
+	uint8_t kind;	  /**< not one TCP handles itself (0..5, 8) */
+	uint8_t exid_len; /**< kinds 253/254: 2 or 4, the RFC 6994 ExID; other kinds: 0 */
+	uint32_t exid;	  /**< the ExID (host order; the low 16 bits when exid_len is 2) */
+	uint8_t data_min, data_max; /**< bytes after kind, length and ExID that are accepted */
+	/** Write the whole option (kind, length, ExID, data) for our SYN (synack false) or
+	 *  SYN-ACK into p, at most room bytes; return its length, or 0 to send nothing. TCP
+	 *  adds the NOPs that align it. */
+	unsigned (*write)(struct ursa_lcore *lc, void *arg, struct ursa_tcp_pcb *pcb, bool synack,
+			  uint8_t *p, unsigned room);
+	/** The option was on the peer's SYN (synack false, pcb is the new child) or SYN-ACK:
+	 *  data and len are the bytes after the ExID (length checked against data_min/max). */
+	void (*seen)(struct ursa_lcore *lc, void *arg, struct ursa_tcp_pcb *pcb, bool synack,
+		     const uint8_t *data, unsigned len);
+	void *arg;
+};
+
+/** Register an option on this lcore. Returns its slot index (>= 0), -EEXIST when the kind
+ *  (with that ExID) is registered already, -EINVAL for a kind TCP owns or a bad ExID or
+ *  length range, -ENOSPC when URSA_TCP_OPT_HOOK_MAX are registered. Unknown ExIDs and
+ *  unregistered kinds stay ignored. */
+int ursa_tcp_opt_register(struct ursa_lcore *lc, const struct ursa_tcp_opt_hook *hook);
+/** The connection's slot of option slot (0 for a slot not registered). */
+uint32_t ursa_tcp_opt_get(const struct ursa_tcp_pcb *pcb, unsigned slot);
+/** Set it; -EINVAL for a slot out of range. */
+int ursa_tcp_opt_set(struct ursa_tcp_pcb *pcb, unsigned slot, uint32_t val);
 
 /** A snapshot of the connection's variables (like Linux's struct tcp_info). */
 struct ursa_tcp_info {
@@ -225,7 +257,7 @@ struct ursa_tcp_info {
 	uint32_t rcv_nxt, rcv_wnd;
 	uint32_t snd_mss, rcv_mss;
 	uint8_t snd_wscale, rcv_wscale; /**< 0xff = window scaling not in use */
-	bool ts_ok, sack_ok, smc_peer, in_recovery;
+	bool ts_ok, sack_ok, in_recovery;
 	uint32_t cwnd, ssthresh;	/**< bytes */
 	uint32_t srtt_us, rttvar_us, rto_us;
 	uint32_t backoff;		/**< current RTO back-off shift */

@@ -5,8 +5,8 @@
  * port's tx to the other's rx. Covers the handshake (IPv4 and IPv6, options), data both
  * ways, close and TIME_WAIT, simultaneous close, refused connections, RST by abort, loss
  * recovery under seeded fault injection (SACK and NewReno), Karn's rule, zero-window probes,
- * keepalive, SYN retries, the SMC option, and (on one lcore) the listener order across
- * interfaces and tenants, the fuzz entry point and the challenge ACK limits.
+ * keepalive, SYN retries, an option registered through the option hook (SMC's rules), and
+ * (on one lcore) the listener order across interfaces and tenants, the fuzz entry point and the challenge ACK limits.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -263,7 +263,6 @@ static void test_handshake_v4(void)
 	CU_ASSERT_EQUAL(ia.rcv_wscale, 3); /* 256 KiB receive buffer */
 	CU_ASSERT_EQUAL(ia.snd_wscale, 3);
 	CU_ASSERT_TRUE(ia.ts_ok && ia.sack_ok && ib.ts_ok && ib.sack_ok);
-	CU_ASSERT_FALSE(ia.smc_peer);
 	CU_ASSERT_EQUAL(ia.snd_wnd, 65535); /* the SYN-ACK's, unscaled, until B sends again */
 	CU_ASSERT_EQUAL(ia.cwnd, 14480); /* IW10 */
 	CU_ASSERT_STRING_EQUAL(ia.cc, "cubic");
@@ -288,7 +287,6 @@ static void test_handshake_v4(void)
 	CU_ASSERT_EQUAL(ursa_tcp_connect(A.lc, a, &B.v4, 80), -EISCONN);
 	CU_ASSERT_EQUAL(ursa_tcp_listen(A.lc, a, 1), -EINVAL);
 	CU_ASSERT_EQUAL(ursa_tcp_recv(A.lc, a, &x, 1, 0), -EAGAIN);
-	CU_ASSERT_EQUAL(ursa_tcp_setopt(A.lc, a, URSA_TCP_OPT_SMC, 1), -EISCONN);
 	hosts_down();
 }
 
@@ -889,22 +887,63 @@ static void test_syn_retries(void)
 	hosts_down();
 }
 
+/* A test-only registrant of the option hook with SMC's rules (RFC 7609 §3.1) on an ExID of
+ * its own, with two bytes of data: slot bit 1 = want (offer on the SYN, echo on the SYN-ACK
+ * of a listener that wants it), bit 2 = the peer's SYN or SYN-ACK carried it. */
+#define ECHO_EXID 0x7e57ab1eu
+
+static unsigned echo_write(struct ursa_lcore *lc, void *arg, struct ursa_tcp_pcb *pcb,
+			   bool synack, uint8_t *p, unsigned room)
+{
+	const uint8_t opt[] = {0xfe, 0x08, 0x7e, 0x57, 0xab, 0x1e, 'h', 'i'};
+	uint32_t v = ursa_tcp_opt_get(pcb, 0);
+
+	(void)lc, (void)arg;
+	if (!(v & 1) || (synack && !(v & 2)) || room < sizeof(opt))
+		return 0;
+	memcpy(p, opt, sizeof(opt));
+	return sizeof(opt);
+}
+
+static void echo_seen(struct ursa_lcore *lc, void *arg, struct ursa_tcp_pcb *pcb, bool synack,
+		      const uint8_t *data, unsigned len)
+{
+	(void)lc, (void)arg, (void)synack;
+	if (len == 2 && memcmp(data, "hi", 2) == 0)
+		ursa_tcp_opt_set(pcb, 0, ursa_tcp_opt_get(pcb, 0) | 2);
+}
+
+static const struct ursa_tcp_opt_hook echo_hook = {
+	.name = "echo-test",
+	.kind = 254,
+	.exid_len = 4,
+	.exid = ECHO_EXID,
+	.data_min = 2,
+	.data_max = 2,
+	.write = echo_write,
+	.seen = echo_seen,
+};
+
 static void smc_case(bool client, bool server, bool expect_client, bool expect_server)
 {
 	struct ursa_tcp_pcb *l, *a, *b;
 
 	setup_hosts();
+	CU_ASSERT_FATAL(ursa_tcp_opt_register(A.lc, &echo_hook) == 0);
+	CU_ASSERT_FATAL(ursa_tcp_opt_register(B.lc, &echo_hook) == 0);
 	CU_ASSERT_FATAL(ursa_tcp_create(B.lc, 1, -1, AF_INET, &l) == 0);
-	CU_ASSERT_FATAL(ursa_tcp_setopt(B.lc, l, URSA_TCP_OPT_SMC, server) == 0);
+	CU_ASSERT_FATAL(ursa_tcp_opt_set(l, 0, server) == 0);
 	CU_ASSERT_FATAL(ursa_tcp_bind(B.lc, l, NULL, 80) == 0);
 	CU_ASSERT_FATAL(ursa_tcp_listen(B.lc, l, 8) == 0);
 	CU_ASSERT_FATAL(ursa_tcp_create(A.lc, 1, -1, AF_INET, &a) == 0);
-	CU_ASSERT_FATAL(ursa_tcp_setopt(A.lc, a, URSA_TCP_OPT_SMC, client) == 0);
+	CU_ASSERT_FATAL(ursa_tcp_opt_set(a, 0, client) == 0);
 	CU_ASSERT_FATAL(ursa_tcp_connect(A.lc, a, &B.v4, 80) == 0);
 	run(10, 1000);
 	CU_ASSERT_FATAL(ursa_tcp_accept(B.lc, l, &b) == 0);
-	CU_ASSERT_EQUAL(ursa_tcp_peer_smc(a), expect_client);
-	CU_ASSERT_EQUAL(ursa_tcp_peer_smc(b), expect_server);
+	CU_ASSERT_EQUAL((ursa_tcp_opt_get(a, 0) & 2) != 0, expect_client);
+	CU_ASSERT_EQUAL((ursa_tcp_opt_get(b, 0) & 2) != 0, expect_server);
+	CU_ASSERT_EQUAL(ctr(B.lc, "opt_hook_seen"), client);
+	CU_ASSERT_EQUAL(ctr(A.lc, "opt_hook_seen"), expect_client);
 	hosts_down();
 }
 
@@ -1088,7 +1127,7 @@ static void test_listener_order_tenants(void)
 		CU_ASSERT_EQUAL(ci.snd_una, r.seq + 1);
 		CU_ASSERT_EQUAL(ci.rcv_nxt, 7001);
 		CU_ASSERT_EQUAL(ci.snd_mss, 536); /* no MSS option in our SYN: 536 */
-		CU_ASSERT_FALSE(ci.ts_ok || ci.sack_ok || ci.smc_peer);
+		CU_ASSERT_FALSE(ci.ts_ok || ci.sack_ok);
 		CU_ASSERT_EQUAL(ci.snd_wscale, 0xff);
 		/* after two cookie periods (128 s) the cookie is stale */
 		CU_ASSERT_EQUAL(seg_to(lc1, i0, "10.7.0.2", "10.7.0.1", 5007, 80, 9000, 0, TH_SYN,

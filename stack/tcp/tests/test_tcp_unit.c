@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Unit tests of the TCP building blocks: sequence arithmetic across the wrap, SipHash
- * (the paper's vectors), option parsing (well-formed, malformed, SMC magic) and writing,
+ * (the paper's vectors), option parsing (well-formed, malformed) and writing, the option
+ * hook (registration rules, ExID and length checks, framing of what a registrant writes),
  * range sets and reassembly (overlaps, duplicates, wrap, memory bound), RTO estimation
  * (RFC 6298 sample sequences, bounds, back-off), the RFC 6675 scoreboard (IsLost, pipe,
  * NextSeg), NewReno and CUBIC (RFC 9438 formulas, fast convergence, Reno-friendly region).
@@ -18,6 +19,8 @@
 #include "ursa_test.h"
 
 static struct ursa_lcore *lc;
+
+static struct ursa_lcore *tcp_lcore(struct ursa_lcore *l);
 
 static int setup(void)
 {
@@ -89,27 +92,125 @@ static void test_opt_linux_syn(void)
 	CU_ASSERT_EQUAL(p.present, TCP_OPT_F_TS);
 }
 
-static void test_opt_smc(void)
+/* A test registrant of the option hook with SMC's rules (RFC 7609 §3.1), SMC's kind and
+ * ExID: slot bit 1 = want (offer on the SYN, echo on the SYN-ACK), bit 2 = the peer sent it. */
+#define T_EXID 0xE2D4C3D9u
+static int t_slot;
+static bool t_bad_write;
+
+static unsigned t_write(struct ursa_lcore *l, void *arg, struct ursa_tcp_pcb *pcb, bool synack,
+			uint8_t *p, unsigned room)
 {
+	uint32_t v = ursa_tcp_opt_get(pcb, (unsigned)t_slot);
+	const uint8_t opt[] = {0xfe, 0x06, 0xe2, 0xd4, 0xc3, 0xd9};
+
+	(void)l, (void)arg;
+	if (!(v & 1) || (synack && !(v & 2)) || room < sizeof(opt))
+		return 0;
+	memcpy(p, opt, sizeof(opt));
+	if (t_bad_write)
+		p[1] = 8; /* a length byte that is not what it wrote */
+	return sizeof(opt);
+}
+
+static void t_seen(struct ursa_lcore *l, void *arg, struct ursa_tcp_pcb *pcb, bool synack,
+		   const uint8_t *data, unsigned len)
+{
+	(void)l, (void)arg, (void)synack, (void)data, (void)len;
+	ursa_tcp_opt_set(pcb, (unsigned)t_slot, ursa_tcp_opt_get(pcb, (unsigned)t_slot) | 2);
+}
+
+static const struct ursa_tcp_opt_hook t_hook = {
+	.name = "test",
+	.kind = 254,
+	.exid_len = 4,
+	.exid = T_EXID,
+	.data_min = 0,
+	.data_max = 2,
+	.write = t_write,
+	.seen = t_seen,
+};
+
+static void test_opt_hook_register(void)
+{
+	struct ursa_lcore *tl = tcp_lcore(ursa_test_lcore(5));
+	struct ursa_tcp_opt_hook h = t_hook;
+
+	h.kind = 2; /* MSS is TCP's own */
+	CU_ASSERT_EQUAL(ursa_tcp_opt_register(tl, &h), -EINVAL);
+	h = t_hook;
+	h.exid_len = 0; /* the shared kinds need an ExID */
+	CU_ASSERT_EQUAL(ursa_tcp_opt_register(tl, &h), -EINVAL);
+	h.exid_len = 3;
+	CU_ASSERT_EQUAL(ursa_tcp_opt_register(tl, &h), -EINVAL);
+	h = t_hook;
+	h.data_max = 40; /* cannot fit */
+	CU_ASSERT_EQUAL(ursa_tcp_opt_register(tl, &h), -EINVAL);
+	h = t_hook;
+	h.seen = NULL;
+	CU_ASSERT_EQUAL(ursa_tcp_opt_register(tl, &h), -EINVAL);
+	CU_ASSERT_EQUAL(ursa_tcp_opt_register(tl, &t_hook), 0);
+	CU_ASSERT_EQUAL(ursa_tcp_opt_register(tl, &t_hook), -EEXIST); /* registered twice */
+	h = t_hook;
+	h.exid_len = 2; /* a 16-bit ExID equal to its first half would be ambiguous */
+	h.exid = 0xE2D4;
+	CU_ASSERT_EQUAL(ursa_tcp_opt_register(tl, &h), -EEXIST);
+	h.exid = 0x1234;
+	CU_ASSERT_EQUAL(ursa_tcp_opt_register(tl, &h), 1);
+	h = t_hook;
+	h.kind = 253; /* the same ExID on the other shared kind is another option */
+	CU_ASSERT_EQUAL(ursa_tcp_opt_register(tl, &h), 2);
+	h.kind = 30;
+	h.exid_len = 0;
+	h.exid = 0;
+	CU_ASSERT_EQUAL(ursa_tcp_opt_register(tl, &h), 3);
+	h.kind = 31;
+	CU_ASSERT_EQUAL(ursa_tcp_opt_register(tl, &h), -ENOSPC);
+	h.kind = 30;
+	CU_ASSERT_EQUAL(ursa_tcp_opt_register(tl, &h), -EEXIST);
+	ursa_lcore_destroy(tl);
+}
+
+static void test_opt_hook_parse(void)
+{
+	struct ursa_lcore *tl = tcp_lcore(ursa_test_lcore(5));
 	const uint8_t good[] = {0x01, 0x01, 0xfe, 0x06, 0xe2, 0xd4, 0xc3, 0xd9};
-	const uint8_t magic_bad[] = {0x01, 0x01, 0xfe, 0x06, 0xe2, 0xd4, 0xc3, 0xd8};
-	const uint8_t odd_len[] = {0xfe, 0x07, 0xe2, 0xd4, 0xc3, 0xd9, 0x00, 0x01};
+	const uint8_t exid_bad[] = {0x01, 0x01, 0xfe, 0x06, 0xe2, 0xd4, 0xc3, 0xd8};
 	const uint8_t longer[] = {0xfe, 0x08, 0xe2, 0xd4, 0xc3, 0xd9, 0xaa, 0xbb};
+	const uint8_t too_long[] = {0xfe, 0x09, 0xe2, 0xd4, 0xc3, 0xd9, 0xaa, 0xbb, 0xcc, 0x00};
 	const uint8_t short4[] = {0xfe, 0x04, 0xe2, 0xd4, 0x01, 0x01, 0x01, 0x01};
+	const uint8_t twice[] = {0xfe, 0x06, 0xe2, 0xd4, 0xc3, 0xd9,
+				 0xfe, 0x08, 0xe2, 0xd4, 0xc3, 0xd9, 0xaa, 0xbb};
 	struct tcp_opts p;
 
+	/* nothing registered: a kind 254 is just ignored */
 	CU_ASSERT_EQUAL(tcp_opt_parse(good, sizeof(good), true, &p), 0);
-	CU_ASSERT_EQUAL(p.present, TCP_OPT_F_SMC);
-	CU_ASSERT_EQUAL(tcp_opt_parse(good, sizeof(good), false, &p), 0);
-	CU_ASSERT_EQUAL(p.present, 0); /* SYN only */
-	CU_ASSERT_EQUAL(tcp_opt_parse(magic_bad, sizeof(magic_bad), true, &p), 0);
-	CU_ASSERT_EQUAL(p.present, 0);
-	CU_ASSERT_EQUAL(tcp_opt_parse(odd_len, sizeof(odd_len), true, &p), 0);
-	CU_ASSERT_EQUAL(p.present, 0);
-	CU_ASSERT_EQUAL(tcp_opt_parse(longer, sizeof(longer), true, &p), 0);
-	CU_ASSERT_EQUAL(p.present, TCP_OPT_F_SMC);
-	CU_ASSERT_EQUAL(tcp_opt_parse(short4, sizeof(short4), true, &p), 0);
-	CU_ASSERT_EQUAL(p.present, 0);
+	tcp_opt_parse_hooks(tl, good, sizeof(good), &p);
+	CU_ASSERT_EQUAL(p.nfound, 0);
+	t_slot = ursa_tcp_opt_register(tl, &t_hook);
+	CU_ASSERT_EQUAL_FATAL(t_slot, 0);
+	tcp_opt_parse_hooks(tl, good, sizeof(good), &p);
+	CU_ASSERT_EQUAL_FATAL(p.nfound, 1);
+	CU_ASSERT_EQUAL(p.found[0].hook, 0);
+	CU_ASSERT_EQUAL(p.found[0].len, 0);
+	CU_ASSERT_PTR_EQUAL(p.found[0].data, good + 8);
+	tcp_opt_parse_hooks(tl, exid_bad, sizeof(exid_bad), &p); /* unknown ExID: ignored */
+	CU_ASSERT_EQUAL(p.nfound, 0);
+	tcp_opt_parse_hooks(tl, longer, sizeof(longer), &p);
+	CU_ASSERT_EQUAL_FATAL(p.nfound, 1);
+	CU_ASSERT_EQUAL(p.found[0].len, 2);
+	CU_ASSERT_EQUAL(p.found[0].data[0], 0xaa);
+	tcp_opt_parse_hooks(tl, short4, sizeof(short4), &p); /* no room for the ExID */
+	CU_ASSERT_EQUAL(p.nfound, 0);
+	CU_ASSERT_EQUAL(ursa_test_counter(tl, "tcp", "opt_hook_bad_len"), 0);
+	CU_ASSERT_EQUAL(tcp_opt_parse(too_long, sizeof(too_long), true, &p), 0);
+	tcp_opt_parse_hooks(tl, too_long, sizeof(too_long), &p); /* 3 data bytes > data_max */
+	CU_ASSERT_EQUAL(p.nfound, 0);
+	CU_ASSERT_EQUAL(ursa_test_counter(tl, "tcp", "opt_hook_bad_len"), 1);
+	tcp_opt_parse_hooks(tl, twice, sizeof(twice), &p); /* the first one counts */
+	CU_ASSERT_EQUAL_FATAL(p.nfound, 1);
+	CU_ASSERT_EQUAL(p.found[0].len, 0);
+	ursa_lcore_destroy(tl);
 }
 
 static void test_opt_malformed(void)
@@ -180,6 +281,7 @@ static void test_opt_sack_blocks(void)
 
 static void test_opt_write(void)
 {
+	struct ursa_lcore *ol = tcp_lcore(ursa_test_lcore(6)); /* with the option hook table */
 	struct ursa_tcp_pcb pcb;
 	uint8_t b[40];
 	struct tcp_opts p;
@@ -191,15 +293,21 @@ static void test_opt_write(void)
 	memset(&pcb, 0, sizeof(pcb));
 	pcb.rcv_mss = 1460;
 	pcb.rcv_wscale = 3;
-	pcb.ws_want = pcb.ts_want = pcb.sack_want = pcb.smc_want = true;
+	pcb.ws_want = pcb.ts_want = pcb.sack_want = true;
+	t_slot = ursa_tcp_opt_register(ol, &t_hook);
+	CU_ASSERT_EQUAL_FATAL(t_slot, 0);
+	pcb.opt_slot[t_slot] = 1; /* the registrant wants it */
 	pcb.ts_offset = 1000;
-	n = tcp_opt_write(lc, &pcb, TH_SYN, b);
+	n = tcp_opt_write(ol, &pcb, TH_SYN, b);
 	CU_ASSERT_EQUAL(n, 4 + 4 + 12 + 8);
 	CU_ASSERT_EQUAL(memcmp(b, syn_expect, sizeof(syn_expect)), 0);
 	CU_ASSERT_EQUAL(memcmp(b + 20, smc_expect, sizeof(smc_expect)), 0);
 	CU_ASSERT_EQUAL(tcp_opt_parse(b, n, true, &p), 0);
 	CU_ASSERT_EQUAL(p.present, TCP_OPT_F_MSS | TCP_OPT_F_WSCALE | TCP_OPT_F_SACK_PERM |
-					   TCP_OPT_F_TS | TCP_OPT_F_SMC);
+					   TCP_OPT_F_TS);
+	tcp_opt_parse_hooks(ol, b, n, &p);
+	CU_ASSERT_EQUAL(p.nfound, 1);
+	CU_ASSERT_EQUAL(ursa_test_counter(ol, "tcp", "opt_hook_sent"), 1);
 	CU_ASSERT_EQUAL(p.tsval, (uint32_t)(URSA_TEST_T0 / URSA_NS_PER_MS) + 1000);
 	CU_ASSERT_EQUAL(p.tsecr, 0);
 
@@ -207,15 +315,22 @@ static void test_opt_write(void)
 	pcb.ws_ok = false;
 	pcb.ts_ok = false;
 	pcb.sack_ok = true;
-	pcb.smc_peer = false;
-	n = tcp_opt_write(lc, &pcb, TH_SYN | TH_ACK, b);
+	n = tcp_opt_write(ol, &pcb, TH_SYN | TH_ACK, b);
 	CU_ASSERT_EQUAL(n, 8);
 	CU_ASSERT_EQUAL(tcp_opt_parse(b, n, true, &p), 0);
 	CU_ASSERT_EQUAL(p.present, TCP_OPT_F_MSS | TCP_OPT_F_SACK_PERM);
-	pcb.smc_peer = true;
-	n = tcp_opt_write(lc, &pcb, TH_SYN | TH_ACK, b);
+	pcb.opt_slot[t_slot] |= 2; /* the peer's SYN had it */
+	n = tcp_opt_write(ol, &pcb, TH_SYN | TH_ACK, b);
 	CU_ASSERT_EQUAL(n, 16);
 	CU_ASSERT_EQUAL(memcmp(b + 8, smc_expect, 8), 0);
+	/* what the registrant writes must be what it registered: else it is not sent */
+	t_bad_write = true;
+	n = tcp_opt_write(ol, &pcb, TH_SYN | TH_ACK, b);
+	t_bad_write = false;
+	CU_ASSERT_EQUAL(n, 8);
+	CU_ASSERT_EQUAL(ursa_test_counter(ol, "tcp", "opt_hook_bad_write"), 1);
+	/* never on other segments */
+	CU_ASSERT_EQUAL(tcp_opt_write(ol, &pcb, TH_ACK, b), 0);
 
 	/* Data segment: timestamps and SACK blocks, most recent block first. */
 	pcb.ts_ok = true;
@@ -223,7 +338,7 @@ static void test_opt_write(void)
 	tcp_rset_add(&pcb.ooo, 100, 200);
 	tcp_rset_add(&pcb.ooo, 300, 400);
 	pcb.ooo_last = 300;
-	n = tcp_opt_write(lc, &pcb, TH_ACK, b);
+	n = tcp_opt_write(ol, &pcb, TH_ACK, b);
 	CU_ASSERT_EQUAL(n, 12 + 4 + 16);
 	CU_ASSERT_EQUAL(tcp_opt_parse(b, n, false, &p), 0);
 	CU_ASSERT_EQUAL(p.present, TCP_OPT_F_TS | TCP_OPT_F_SACK);
@@ -231,6 +346,7 @@ static void test_opt_write(void)
 	CU_ASSERT_EQUAL(p.nsack, 2);
 	CU_ASSERT_EQUAL(p.sack[0].start, 300);
 	CU_ASSERT_EQUAL(p.sack[1].start, 100);
+	ursa_lcore_destroy(ol);
 }
 
 /* ---- range sets and reassembly ---- */
@@ -1005,7 +1121,8 @@ int main(void)
 	CU_add_test(s, "seq_wrap", test_seq_wrap);
 	CU_add_test(s, "siphash_vectors", test_siphash_vectors);
 	CU_add_test(s, "opt_linux_syn", test_opt_linux_syn);
-	CU_add_test(s, "opt_smc", test_opt_smc);
+	CU_add_test(s, "opt_hook_register", test_opt_hook_register);
+	CU_add_test(s, "opt_hook_parse", test_opt_hook_parse);
 	CU_add_test(s, "opt_malformed", test_opt_malformed);
 	CU_add_test(s, "opt_sack_blocks", test_opt_sack_blocks);
 	CU_add_test(s, "opt_write", test_opt_write);
