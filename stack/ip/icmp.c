@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * ICMP for IPv4 (RFC 792, RFC 1122 3.2.2): input (checksum, echo, every other type counted)
- * and errors sent about received packets (icmp4_error, the IPv4 half of ursa_icmp_error).
+ * ICMP for IPv4 (RFC 792, RFC 1122 3.2.2): input (checksum, echo, every other type counted),
+ * errors received about packets we sent (destination unreachable, time exceeded: parsed and
+ * handed to the quoted protocol's error handler, ursa_ip_register_ctlinput), and errors sent
+ * about received packets (icmp4_error, the IPv4 half of ursa_icmp_error).
  *
  * Echo replies look like the kernel's (checked on a veth capture): same id/seq/data, source
  * the request's destination, TTL 64, TOS copied from the request, DF clear. Errors carry TOS
@@ -122,6 +124,121 @@ static void icmp_echo(struct ursa_lcore *lc, struct ursa_iface *ifc, struct rte_
 		lc->ip->icmp_c[ICMP_C_drop_echo_fail]++;
 }
 
+/* RFC 1191 §7: the plateau below a packet of len bytes, for a hop that sent no MTU. */
+static uint32_t icmp_plateau(uint32_t len)
+{
+	static const uint16_t plateau[] = {32000, 17914, 8166, 4352, 2002, 1492, 1006, 508, 296};
+
+	for (unsigned i = 0; i < RTE_DIM(plateau); i++)
+		if (plateau[i] < len)
+			return plateau[i];
+	return 68;
+}
+
+/* Kind, errno and hardness of an error (RFC 792; RFC 1122 4.2.3.9: protocol and port
+ * unreachable are hard; RFC 1812 5.2.7.1: administratively prohibited is too). */
+static void icmp4_classify(uint8_t type, uint8_t code, struct ursa_ip_err *e)
+{
+	e->kind = URSA_IP_ERR_UNREACH;
+	e->err = -EHOSTUNREACH;
+	e->hard = false;
+	if (type == ICMP_TYPE_TIME_EXCEEDED) {
+		e->kind = URSA_IP_ERR_TIME_EXCEEDED;
+		return;
+	}
+	switch (code) {
+	case ICMP_CODE_NET_UNREACH:
+	case ICMP_CODE_NET_UNKNOWN:
+	case ICMP_CODE_NET_UNREACH_TOS:
+		e->err = -ENETUNREACH;
+		break;
+	case ICMP_CODE_PROTO_UNREACH:
+		e->kind = URSA_IP_ERR_PROTO_UNREACH;
+		e->err = -ENOPROTOOPT;
+		e->hard = true;
+		break;
+	case ICMP_CODE_PORT_UNREACH:
+		e->kind = URSA_IP_ERR_PORT_UNREACH;
+		e->err = -ECONNREFUSED;
+		e->hard = true;
+		break;
+	case ICMP_CODE_FRAG_NEEDED:
+		e->kind = URSA_IP_ERR_PMTU;
+		e->err = -EMSGSIZE;
+		break;
+	case ICMP_CODE_NET_PROHIB:
+	case ICMP_CODE_HOST_PROHIB:
+	case ICMP_CODE_PKT_FILTERED:
+		e->kind = URSA_IP_ERR_PROHIBITED;
+		e->hard = true;
+		break;
+	default:
+		break;
+	}
+}
+
+/* A destination unreachable or time exceeded (data at the ICMP header, checksum checked):
+ * the quoted IPv4 header and the first bytes of its transport header go to the protocol's
+ * error handler. Does not take m. */
+static void icmp4_ctlinput(struct ursa_lcore *lc, struct ursa_iface *ifc,
+			   const struct rte_mbuf *m, const struct ursa_ip_info *info)
+{
+	uint64_t *c = lc->ip->icmp_c;
+	struct rte_icmp_hdr ih;
+	struct rte_ipv4_hdr qh;
+	uint8_t l4[IP_ERR_L4_MAX];
+	struct ursa_ip_err e;
+	uint32_t hlen, qlen, avail;
+
+	memset(&e, 0, sizeof(e));
+	if (info->l4_len < ICMP_HDR_LEN + sizeof(qh) || !ip6_copy(m, 0, sizeof(ih), &ih) ||
+	    !ip6_copy(m, ICMP_HDR_LEN, sizeof(qh), &qh) || (qh.version_ihl >> 4) != 4)
+		goto bad_quote;
+	hlen = (qh.version_ihl & 0xf) * 4u;
+	qlen = rte_be_to_cpu_16(qh.total_length);
+	if (hlen < sizeof(qh) || qlen < hlen || info->l4_len < ICMP_HDR_LEN + hlen)
+		goto bad_quote;
+	e.src.family = e.dst.family = AF_INET;
+	e.src.v4 = qh.src_addr;
+	e.dst.v4 = qh.dst_addr;
+	/* RFC 5927 §4.1: an error about a packet we did not send is forged or misrouted */
+	if (ursa_iface_has_addr(ifc, &e.src) == NULL) {
+		c[ICMP_C_rx_err_not_ours]++;
+		return;
+	}
+	avail = RTE_MIN(info->l4_len - ICMP_HDR_LEN - hlen, qlen - hlen);
+	avail = RTE_MIN(avail, (uint32_t)IP_ERR_L4_MAX);
+	if ((rte_be_to_cpu_16(qh.fragment_offset) & RTE_IPV4_HDR_OFFSET_MASK) || avail < 8 ||
+	    !ip6_copy(m, ICMP_HDR_LEN + hlen, avail, l4)) {
+		c[ICMP_C_rx_err_no_l4]++; /* no transport header to find the connection by */
+		return;
+	}
+	icmp4_classify(ih.icmp_type, ih.icmp_code, &e);
+	if (e.kind == URSA_IP_ERR_PMTU) {
+		/* RFC 1191 §4: the next-hop MTU is the low 16 bits of the second word */
+		e.mtu = rte_be_to_cpu_16(ih.icmp_seq_nb);
+		if (e.mtu == 0)
+			e.mtu = icmp_plateau(qlen);
+		if (e.mtu < 68) { /* RFC 791: every hop carries 68 bytes */
+			c[ICMP_C_rx_err_bad_mtu]++;
+			return;
+		}
+	}
+	e.type = ih.icmp_type;
+	e.code = ih.icmp_code;
+	e.proto = qh.next_proto_id;
+	e.l4 = l4;
+	e.l4_len = (uint16_t)avail;
+	if (ip_ctl_deliver(lc, ifc, &e))
+		c[ICMP_C_rx_err_delivered]++;
+	else
+		c[ICMP_C_rx_err_no_handler]++;
+	return;
+
+bad_quote:
+	c[ICMP_C_rx_err_bad_quote]++;
+}
+
 void icmp_input(struct ursa_lcore *lc, struct ursa_iface *ifc, struct rte_mbuf *m,
 		const struct ursa_ip_info *info)
 {
@@ -144,6 +261,7 @@ void icmp_input(struct ursa_lcore *lc, struct ursa_iface *ifc, struct rte_mbuf *
 		break;
 	case ICMP_TYPE_DEST_UNREACH:
 		c[ICMP_C_rx_dest_unreach]++;
+		icmp4_ctlinput(lc, ifc, m, info);
 		break;
 	case ICMP_TYPE_SOURCE_QUENCH:
 		c[ICMP_C_rx_source_quench]++;
@@ -153,6 +271,7 @@ void icmp_input(struct ursa_lcore *lc, struct ursa_iface *ifc, struct rte_mbuf *
 		break;
 	case ICMP_TYPE_TIME_EXCEEDED:
 		c[ICMP_C_rx_time_exceeded]++;
+		icmp4_ctlinput(lc, ifc, m, info);
 		break;
 	case ICMP_TYPE_PARAM_PROBLEM:
 		c[ICMP_C_rx_param_problem]++;

@@ -2,7 +2,9 @@
 /*
  * icmp6: ICMPv6 (RFC 4443). Input verifies the checksum over the pseudo-header, answers echo
  * requests (to a multicast group too, from the unicast address the source would pick, as
- * Linux does), counts errors, and hands neighbour discovery to nd.c. Errors are sent by the
+ * Linux does), hands destination unreachable, packet too big and time exceeded to the quoted
+ * protocol's error handler (ursa_ip_register_ctlinput), counts every error, and hands
+ * neighbour discovery to nd.c. Errors are sent by the
  * rules of RFC 4443 2.4: never about an ICMPv6 error, a multicast destination (but packet too
  * big and unrecognised options) or an unspecified/multicast source, rate-limited with the
  * shared ICMP limiter, carrying as much of the invoking packet as fits in 1280 bytes.
@@ -81,6 +83,119 @@ drop:
 	rte_pktmbuf_free(m);
 }
 
+/* Kind, errno and hardness of an error (RFC 4443 §3; port unreachable and the policy codes
+ * are hard, as RFC 1122 has it for IPv4 and Linux's icmpv6_err_convert does). */
+static void icmp6_classify(uint8_t type, uint8_t code, struct ursa_ip_err *e)
+{
+	e->kind = URSA_IP_ERR_UNREACH;
+	e->err = -EHOSTUNREACH;
+	e->hard = false;
+	if (type == ICMP6_PACKET_TOO_BIG) {
+		e->kind = URSA_IP_ERR_PMTU;
+		e->err = -EMSGSIZE;
+	} else if (type == ICMP6_TIME_EXCEEDED) {
+		e->kind = URSA_IP_ERR_TIME_EXCEEDED;
+	} else if (code == ICMP6_DST_UNREACH_NOROUTE) {
+		e->err = -ENETUNREACH;
+	} else if (code == ICMP6_DST_UNREACH_PORT) {
+		e->kind = URSA_IP_ERR_PORT_UNREACH;
+		e->err = -ECONNREFUSED;
+		e->hard = true;
+	} else if (code == ICMP6_DST_UNREACH_ADMIN || code == ICMP6_DST_UNREACH_POLICY ||
+		   code == ICMP6_DST_UNREACH_REJECT) {
+		e->kind = URSA_IP_ERR_PROHIBITED;
+		e->err = -EACCES;
+		e->hard = true;
+	}
+}
+
+/* The upper-layer header of the packet quoted at off in m (its IPv6 header there, end the
+ * end of the quote): skips extension headers; false when there is none to see (a later
+ * fragment, a chain that runs out of the quote). */
+static bool icmp6_quote_l4(const struct rte_mbuf *m, uint32_t off, uint32_t end, uint8_t *proto,
+			   uint32_t *l4_off)
+{
+	struct rte_ipv6_hdr qh;
+	uint8_t nh, b[4];
+
+	if (!ip6_copy(m, off, sizeof(qh), &qh))
+		return false;
+	nh = qh.proto;
+	off += IP6_HDR_LEN;
+	for (unsigned n = 0; n < 8 && off + 4 <= end; n++) {
+		if (nh != IP6_NH_HOPOPTS && nh != IP6_NH_ROUTING && nh != IP6_NH_DSTOPTS &&
+		    nh != IP6_NH_FRAGMENT) {
+			*proto = nh;
+			*l4_off = off;
+			return true;
+		}
+		if (!ip6_copy(m, off, 4, b))
+			return false;
+		if (nh == IP6_NH_FRAGMENT && (rte_be_to_cpu_16(*(const rte_be16_t *)(b + 2)) &
+					      0xfff8) != 0)
+			return false; /* only the first fragment has the upper-layer header */
+		off += nh == IP6_NH_FRAGMENT ? 8u : (b[1] + 1u) * 8u;
+		nh = b[0];
+	}
+	return false;
+}
+
+/* A destination unreachable, packet too big or time exceeded (data at the ICMPv6 header,
+ * checksum checked): the quoted packet's addresses and first transport bytes go to its
+ * protocol's error handler. Does not take m. */
+static void icmp6_ctlinput(struct ursa_lcore *lc, struct ursa_iface *ifc,
+			   const struct rte_mbuf *m, const struct ursa_ip_info *info)
+{
+	struct icmp6_hdr ih;
+	struct rte_ipv6_hdr qh;
+	uint8_t l4[IP_ERR_L4_MAX];
+	struct ursa_ip_err e;
+	uint32_t end = info->l4_len, l4_off, avail;
+
+	memset(&e, 0, sizeof(e));
+	if (end < sizeof(ih) + IP6_HDR_LEN || !ip6_copy(m, 0, sizeof(ih), &ih) ||
+	    !ip6_copy(m, sizeof(ih), sizeof(qh), &qh) ||
+	    (rte_be_to_cpu_32(qh.vtc_flow) >> 28) != 6) {
+		CI6(lc, rx_err_bad_quote);
+		return;
+	}
+	e.src.family = e.dst.family = AF_INET6;
+	memcpy(e.src.v6, qh.src_addr, 16);
+	memcpy(e.dst.v6, qh.dst_addr, 16);
+	/* RFC 5927 §4.1: an error about a packet we did not send is forged or misrouted */
+	if (ursa_iface_has_addr(ifc, &e.src) == NULL) {
+		CI6(lc, rx_err_not_ours);
+		return;
+	}
+	/* the quote ends with the ICMPv6 message or with the quoted packet, whichever is first */
+	end = RTE_MIN(end, (uint32_t)sizeof(ih) + IP6_HDR_LEN + rte_be_to_cpu_16(qh.payload_len));
+	if (!icmp6_quote_l4(m, sizeof(ih), end, &e.proto, &l4_off) || end < l4_off + 8) {
+		CI6(lc, rx_err_no_l4);
+		return;
+	}
+	avail = RTE_MIN(end - l4_off, (uint32_t)IP_ERR_L4_MAX);
+	if (!ip6_copy(m, l4_off, avail, l4)) {
+		CI6(lc, rx_err_no_l4);
+		return;
+	}
+	icmp6_classify(ih.type, ih.code, &e);
+	if (e.kind == URSA_IP_ERR_PMTU) {
+		e.mtu = rte_be_to_cpu_32(ih.data);
+		if (e.mtu < IP6_MIN_MTU) { /* RFC 8201 §4: never below the IPv6 minimum */
+			CI6(lc, rx_err_small_mtu);
+			e.mtu = IP6_MIN_MTU;
+		}
+	}
+	e.type = ih.type;
+	e.code = ih.code;
+	e.l4 = l4;
+	e.l4_len = (uint16_t)avail;
+	if (ip_ctl_deliver(lc, ifc, &e))
+		CI6(lc, rx_err_delivered);
+	else
+		CI6(lc, rx_err_no_handler);
+}
+
 void icmp6_input(struct ursa_lcore *lc, struct ursa_iface *ifc, struct rte_mbuf *m,
 		 const struct ursa_ip_info *info)
 {
@@ -107,12 +222,15 @@ void icmp6_input(struct ursa_lcore *lc, struct ursa_iface *ifc, struct rte_mbuf 
 		break;
 	case ICMP6_DST_UNREACH:
 		CI6(lc, rx_dest_unreach);
+		icmp6_ctlinput(lc, ifc, m, info);
 		break;
 	case ICMP6_PACKET_TOO_BIG:
 		CI6(lc, rx_packet_too_big);
+		icmp6_ctlinput(lc, ifc, m, info);
 		break;
 	case ICMP6_TIME_EXCEEDED:
 		CI6(lc, rx_time_exceeded);
+		icmp6_ctlinput(lc, ifc, m, info);
 		break;
 	case ICMP6_PARAM_PROB:
 		CI6(lc, rx_param_problem);

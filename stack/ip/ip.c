@@ -157,6 +157,26 @@ int ursa_ip_register(struct ursa_lcore *lc, uint8_t proto, ursa_ip_handler_t h)
 	return 0;
 }
 
+int ursa_ip_register_ctlinput(struct ursa_lcore *lc, uint8_t proto, ursa_ip_ctlinput_t fn)
+{
+	if (lc->ip == NULL || fn == NULL || lc->ip->handlers[proto] == NULL)
+		return -EINVAL;
+	if (lc->ip->ctlinput[proto] != NULL)
+		return -EEXIST;
+	lc->ip->ctlinput[proto] = fn;
+	return 0;
+}
+
+bool ip_ctl_deliver(struct ursa_lcore *lc, struct ursa_iface *ifc, const struct ursa_ip_err *err)
+{
+	ursa_ip_ctlinput_t fn = lc->ip->ctlinput[err->proto];
+
+	if (fn == NULL)
+		return false;
+	fn(lc, ifc, err);
+	return true;
+}
+
 bool ip_deliver(struct ursa_lcore *lc, struct ursa_iface *ifc, struct rte_mbuf *m,
 		const struct ursa_ip_info *info)
 {

@@ -74,6 +74,8 @@ static_assert(sizeof(struct icmp6_hdr) == 8, "icmp6_hdr");
 #define ICMP6_DST_UNREACH_ADMIN	     1
 #define ICMP6_DST_UNREACH_ADDR	     3
 #define ICMP6_DST_UNREACH_PORT	     4
+#define ICMP6_DST_UNREACH_POLICY     5 /* source address failed ingress/egress policy */
+#define ICMP6_DST_UNREACH_REJECT     6 /* reject route to destination */
 #define ICMP6_PACKET_TOO_BIG	     2
 #define ICMP6_TIME_EXCEEDED	     3
 #define ICMP6_TIME_EXCEED_REASSEMBLY 1

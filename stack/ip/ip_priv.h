@@ -29,9 +29,15 @@
 #define ICMP_TYPE_PARAM_PROBLEM 12
 #define ICMP_TYPE_TIMESTAMP 13
 #define ICMP_NR_TYPES 18 /* a type above this is unknown and treated like an error */
+#define ICMP_CODE_NET_UNREACH 0
 #define ICMP_CODE_PROTO_UNREACH 2
 #define ICMP_CODE_PORT_UNREACH 3
 #define ICMP_CODE_FRAG_NEEDED 4
+#define ICMP_CODE_NET_UNKNOWN 6
+#define ICMP_CODE_NET_PROHIB 9
+#define ICMP_CODE_HOST_PROHIB 10
+#define ICMP_CODE_NET_UNREACH_TOS 11
+#define ICMP_CODE_PKT_FILTERED 13 /* communication administratively prohibited */
 
 #define IP_MAX_ROUTES 64
 #define IP_DEFAULT_TTL 64
@@ -120,7 +126,13 @@ enum ip_counter { IP_COUNTERS(IP_C_ENUM) IP_C_MAX };
 	X(err_ratelimited)                                                                   \
 	X(err_ratelimited_dst)                                                               \
 	X(err_nomem)                                                                         \
-	X(err_send_fail)
+	X(err_send_fail)                                                                     \
+	X(rx_err_delivered)                                                                  \
+	X(rx_err_bad_quote)                                                                  \
+	X(rx_err_not_ours)                                                                   \
+	X(rx_err_no_l4)                                                                      \
+	X(rx_err_no_handler)                                                                 \
+	X(rx_err_bad_mtu)
 
 #define ICMP_C_ENUM(n) ICMP_C_##n,
 enum icmp_counter { ICMP_COUNTERS(ICMP_C_ENUM) ICMP_C_MAX };
@@ -228,6 +240,12 @@ enum ip6_counter { IP6_COUNTERS(IP6_C_ENUM) IP6_C_MAX };
 	X(err_suppressed_malformed)                                                          \
 	X(err_nomem)                                                                         \
 	X(err_send_fail)                                                                     \
+	X(rx_err_delivered)                                                                  \
+	X(rx_err_bad_quote)                                                                  \
+	X(rx_err_not_ours)                                                                   \
+	X(rx_err_no_l4)                                                                      \
+	X(rx_err_no_handler)                                                                 \
+	X(rx_err_small_mtu)                                                                  \
 	X(dad_start)                                                                         \
 	X(dad_ok)                                                                            \
 	X(dad_duplicate)                                                                     \
@@ -270,6 +288,7 @@ struct ip6_state {
 struct ursa_ip_ctx {
 	/* ---- shared by both families (ip.c) ---- */
 	ursa_ip_handler_t handlers[256];
+	ursa_ip_ctlinput_t ctlinput[256]; /* error handlers beside them */
 	unsigned nb_routes;
 	struct ip_route routes[IP_MAX_ROUTES];
 	struct rte_mempool *indirect_pool; /* fragment output: indirect mbufs (v4 and v6) */
@@ -304,6 +323,10 @@ int ip_l2_output(struct ursa_lcore *lc, struct ursa_iface *ifc, const struct urs
  *  (m not taken) when no handler is registered for info->proto. */
 bool ip_deliver(struct ursa_lcore *lc, struct ursa_iface *ifc, struct rte_mbuf *m,
 		const struct ursa_ip_info *info);
+/* The most transport header an error handler is given (UDP + BTH + RETH fit). */
+#define IP_ERR_L4_MAX 64
+/** Hand a parsed error to the handler of err->proto; false when it has none. */
+bool ip_ctl_deliver(struct ursa_lcore *lc, struct ursa_iface *ifc, const struct ursa_ip_err *err);
 /** ICMP error rate limit: true when one more error to dst may be sent now (counts the
  *  refusal in the icmp block). */
 bool icmp_error_allowed(struct ursa_lcore *lc, const struct ursa_ipaddr *dst);

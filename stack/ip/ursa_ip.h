@@ -38,6 +38,38 @@ struct ursa_ip_info {
 typedef void (*ursa_ip_handler_t)(struct ursa_lcore *lc, struct ursa_iface *ifc,
 				  struct rte_mbuf *m, const struct ursa_ip_info *info);
 
+/** What an ICMP or ICMPv6 error says about a packet this host sent. */
+enum ursa_ip_err_kind {
+	URSA_IP_ERR_UNREACH,	   /**< no route, net/host/address unreachable: soft */
+	URSA_IP_ERR_PROTO_UNREACH, /**< the destination has no such protocol: hard */
+	URSA_IP_ERR_PORT_UNREACH,  /**< nobody listens on the port: hard */
+	URSA_IP_ERR_PROHIBITED,	   /**< administratively prohibited: hard */
+	URSA_IP_ERR_PMTU,	   /**< fragmentation needed and DF set / packet too big */
+	URSA_IP_ERR_TIME_EXCEEDED, /**< hop limit or reassembly time exceeded: soft */
+};
+
+/** An ICMP/ICMPv6 error parsed for the protocol of the packet it quotes (FreeBSD's
+ *  pr_ctlinput). Every length is checked before a handler sees it: the quoted IP header is
+ *  whole, the quoted packet's source is an address of the receiving interface, and at least
+ *  the first 8 bytes of its transport header are there. */
+struct ursa_ip_err {
+	uint8_t kind;	    /**< enum ursa_ip_err_kind */
+	uint8_t type, code; /**< as received (the family's own values) */
+	bool hard;	    /**< RFC 1122 4.2.3.9, RFC 4443 3.1: the destination refuses */
+	int err;	    /**< the negative errno a socket reports for it */
+	uint32_t mtu;	    /**< URSA_IP_ERR_PMTU: the path MTU the hop reported, >= 68 for
+			     *   IPv4 (RFC 791; estimated by RFC 1191's plateaus when the hop
+			     *   sent none) and >= 1280 for IPv6 (RFC 8201 §4) */
+	struct ursa_ipaddr src, dst; /**< of the quoted packet: src is ours */
+	uint8_t proto;
+	uint16_t l4_len;   /**< quoted bytes from the transport header on (8..64) */
+	const uint8_t *l4; /**< those bytes (contiguous, valid during the call) */
+};
+
+/** Error handler of a protocol, beside its input handler. */
+typedef void (*ursa_ip_ctlinput_t)(struct ursa_lcore *lc, struct ursa_iface *ifc,
+				   const struct ursa_ip_err *err);
+
 /** What a transport asks IP to send. */
 struct ursa_ip_tx {
 	struct ursa_ipaddr src; /**< family 0 = pick from the egress interface */
@@ -56,6 +88,9 @@ struct ursa_ip_tx {
 int ursa_ip_init(struct ursa_lcore *lc);
 /** Register a protocol handler for IPv4 and IPv6 alike (e.g. IPPROTO_UDP). */
 int ursa_ip_register(struct ursa_lcore *lc, uint8_t proto, ursa_ip_handler_t h);
+/** Register the error handler of proto (its input handler is registered already): ICMP and
+ *  ICMPv6 errors about packets of that protocol go to it. -EEXIST when it has one. */
+int ursa_ip_register_ctlinput(struct ursa_lcore *lc, uint8_t proto, ursa_ip_ctlinput_t fn);
 /** Prepend the IP header to m (data at L4, l4 checksum already done) and send it towards
  *  tx->dst. Takes ownership. -EHOSTUNREACH when no route, -EMSGSIZE when too big and DF. */
 int ursa_ip_output(struct ursa_lcore *lc, const struct ursa_ip_tx *tx, struct rte_mbuf *m);

@@ -78,7 +78,15 @@
 	X(opt_hook_seen)                                                                     \
 	X(opt_hook_bad_len)                                                                  \
 	X(opt_hook_sent)                                                                     \
-	X(opt_hook_bad_write)
+	X(opt_hook_bad_write)                                                                \
+	X(icmp_rx)                                                                           \
+	X(icmp_no_conn)                                                                      \
+	X(icmp_bad_seq)                                                                      \
+	X(icmp_pmtu_lowered)                                                                 \
+	X(icmp_pmtu_clamped)                                                                 \
+	X(icmp_pmtu_ignored)                                                                 \
+	X(icmp_conn_refused)                                                                 \
+	X(icmp_soft)
 
 #define TCP_C_ENUM(n) TCP_C_##n,
 enum tcp_counter {
@@ -147,6 +155,7 @@ struct ursa_tcp_pcb {
 	bool ack_now, fin_sent, rcvd_fin, syn_cookie;
 	uint8_t delack_segs; /* full segments received since our last ACK */
 	int err;
+	int soft_err; /* the last soft ICMP error (negative errno), reported on a timeout */
 
 	/* send sequence space (RFC 9293 §3.3.1) */
 	uint32_t iss, snd_una, snd_nxt, snd_max, snd_wnd, snd_wl1, snd_wl2, max_sndwnd;
@@ -297,6 +306,12 @@ void tcp_opt_seen(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, const struct 
 /* Write the options of a segment; returns their length (a multiple of 4, <= 40). */
 unsigned tcp_opt_write(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, uint8_t flags,
 		       uint8_t *p);
+
+/* tcp_err.c */
+/* Register TCP's ICMP error handler with IP. */
+int tcp_err_init(struct ursa_lcore *lc);
+/* What a connection that timed out reports: its last soft ICMP error, else -ETIMEDOUT. */
+int tcp_timeout_err(const struct ursa_tcp_pcb *pcb);
 
 /* tcp_reass.c */
 void tcp_rset_clear(struct tcp_rset *s);

@@ -634,6 +634,9 @@ int ursa_tcp_init(struct ursa_lcore *lc)
 	rc = ursa_ip_register(lc, IPPROTO_TCP, tcp_ip_handler);
 	if (rc != 0)
 		goto free_hash;
+	rc = tcp_err_init(lc);
+	if (rc != 0)
+		goto free_hash;
 	rc = ursa_lcore_add_fini_hook(lc, tcp_fini);
 	if (rc != 0)
 		goto free_hash;

@@ -160,7 +160,7 @@ static void rto_expire(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb)
 		limit = pcb->state == URSA_TCP_SYN_SENT ? conf->syn_retries : conf->synack_retries;
 		if (pcb->nrexmt > limit) {
 			TCP_INC(lc, TCP_C_conn_timeout);
-			tcp_drop(lc, pcb, -ETIMEDOUT);
+			tcp_drop(lc, pcb, tcp_timeout_err(pcb));
 			return;
 		}
 		if (pcb->backoff < 31)
@@ -179,7 +179,7 @@ static void rto_expire(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb)
 	if (pcb->nrexmt > limit) {
 		TCP_INC(lc, TCP_C_conn_timeout);
 		tcp_send_rst(lc, pcb);
-		tcp_drop(lc, pcb, -ETIMEDOUT);
+		tcp_drop(lc, pcb, tcp_timeout_err(pcb));
 		return;
 	}
 	/* RFC 5681 §3.1 eq. (4) and the loss window; RFC 6298 §5.5-5.6; RFC 6582 §3.2 step 4. */
@@ -229,7 +229,7 @@ static void persist_expire(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb)
 	if (pcb->nrexmt > (pcb->released ? conf->orphan_retries : conf->retries2)) {
 		TCP_INC(lc, TCP_C_conn_timeout);
 		tcp_send_rst(lc, pcb);
-		tcp_drop(lc, pcb, -ETIMEDOUT);
+		tcp_drop(lc, pcb, tcp_timeout_err(pcb));
 		return;
 	}
 	if (pcb->snd_wnd > 0) {
@@ -346,7 +346,7 @@ static void keep_expire(struct ursa_lcore *lc, struct ursa_timer *tm, void *arg)
 	if (pcb->keep_probes >= pcb->keep_cnt) {
 		TCP_INC(lc, TCP_C_conn_timeout);
 		tcp_send_rst(lc, pcb);
-		tcp_drop(lc, pcb, -ETIMEDOUT);
+		tcp_drop(lc, pcb, tcp_timeout_err(pcb));
 		return;
 	}
 	/* RFC 9293 §3.8.4 / RFC 1122 §4.2.3.6: SEG.SEQ = SND.NXT - 1, no data. */
