@@ -21,8 +21,6 @@
 #include <errno.h>
 #include <sys/socket.h>
 
-#include <rte_byteorder.h>
-
 #include "tcp_priv.h"
 #include "tcp_seq.h"
 
@@ -66,7 +64,7 @@ static void tcp_ctlinput(struct ursa_lcore *lc, struct ursa_iface *ifc,
 {
 	const uint8_t *th = e->l4;
 	uint16_t sport = (uint16_t)(th[0] << 8 | th[1]), dport = (uint16_t)(th[2] << 8 | th[3]);
-	uint32_t seq = rte_be_to_cpu_32(*(const rte_be32_t *)(const void *)(th + 4));
+	uint32_t seq = (uint32_t)th[4] << 24 | (uint32_t)th[5] << 16 | (uint32_t)th[6] << 8 | th[7];
 	struct ursa_tcp_pcb *pcb;
 
 	TCP_INC(lc, TCP_C_icmp_rx);
