@@ -6,8 +6,18 @@
  * is only routed: the egress interface must own the QP's source address (no spoofing),
  * and the packet must fit its MTU (DF is always set).
  *
- * RoCE's UDP policy lives here, not in UDP: 4791 is reserved for this binder, and it
- * accepts a zero UDP checksum over IPv6 (rxe sends 0; the ICRC protects the packet).
+ * RoCE's UDP policy lives here, not in UDP: 4791 is reserved for this binder, it accepts a
+ * zero UDP checksum over IPv6 (rxe sends 0; the ICRC protects the packet), and ICMP errors
+ * about datagrams to 4791 come here whatever their source port.
+ *
+ * An ICMP error counts for a QP only when the quote holds a BTH that names the QP's peer QP,
+ * from the QP's own source port and addresses in its tenant, with a PSN the QP has in
+ * flight (a request between the oldest unacknowledged and the highest PSN sent, or a
+ * response to a request already received): the RoCE form of RFC 5927's checks. It is then
+ * recorded for the QP (ursa_roce_qp_path_status), not acted on: a path MTU is one value
+ * both ends use (first and middle packets carry exactly PMTU bytes, IBA 9.7.5.1), so a
+ * responder would NAK shorter packets from a requester that lowered its own alone, and
+ * a hard error can be forged; the connection manager decides, as with Linux's rxe.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -23,6 +33,89 @@ static void roce_udp_rx(struct ursa_lcore *lc, void *arg, struct ursa_iface *ifc
 {
 	RTE_SET_USED(arg), RTE_SET_USED(ip), RTE_SET_USED(udp);
 	roce_input_l4(lc, m, m->l3_len, ifc != NULL ? ifc->index : -1);
+}
+
+/* The most a RoCEv2 packet adds to its payload: IP, UDP, BTH, RETH and ImmDt (RDMA WRITE
+ * only with immediate), ICRC. */
+static uint32_t roce_overhead(uint8_t family)
+{
+	return (family == AF_INET6 ? 40u : 20u) + 8u + (uint32_t)sizeof(struct roce_bth) + 16u + 4u + ROCE_ICRC_LEN;
+}
+
+/* The largest IB MTU (256..4096) whose packets fit an IP MTU of mtu; 256 when none does. */
+static uint16_t roce_ib_mtu_for(uint32_t mtu, uint8_t family)
+{
+	uint16_t m = 4096;
+
+	while (m > 256 && m + roce_overhead(family) > mtu)
+		m /= 2;
+	return m;
+}
+
+static bool roce_psn_in_flight(const struct ursa_roce_qp *qp, const struct roce_bth *bth)
+{
+	uint32_t psn = roce_bth_psn(bth);
+
+	if (roce_opcodes[bth->opcode].mask & ROCE_M_REQ)
+		return !roce_psn_before(psn, qp->una) && roce_psn_before(psn, qp->psn_max);
+	return roce_psn_before(psn, qp->resp.psn);
+}
+
+/* The QP that sent a packet with this BTH from sport, between the quoted addresses. */
+static struct ursa_roce_qp *roce_qp_of_quote(struct ursa_roce_ctx *ctx, uint32_t tenant,
+					     const struct ursa_ip_err *err, uint16_t sport,
+					     const struct roce_bth *bth)
+{
+	uint32_t dqpn = roce_bth_qpn(bth);
+
+	for (uint32_t i = 0; i < ctx->nb_qp_slots; i++) {
+		struct ursa_roce_qp *qp = ctx->qps[i];
+
+		if (qp != NULL && qp->attr.dest_qp_num == dqpn && qp->sport == sport &&
+		    qp->path.tenant == tenant && ursa_ipaddr_eq(&qp->path.local, &err->src) &&
+		    ursa_ipaddr_eq(&qp->path.remote, &err->dst))
+			return qp;
+	}
+	return NULL;
+}
+
+static void roce_udp_err(struct ursa_lcore *lc, void *arg, struct ursa_iface *ifc,
+			 const struct ursa_ip_err *err, const struct ursa_udp_info *udp)
+{
+	struct ursa_roce_ctx *ctx = lc->roce;
+	const struct roce_bth *bth;
+	struct ursa_roce_qp *qp;
+
+	RTE_SET_USED(arg);
+	ctx->c[ROCE_C_icmp_rx]++;
+	bth = (const struct roce_bth *)(const void *)(err->l4 + 8);
+	if (udp->dport != ROCE_UDP_PORT || err->l4_len < 8 + (uint32_t)sizeof(struct roce_bth) ||
+	    roce_opcodes[bth->opcode].name == NULL) {
+		ctx->c[ROCE_C_icmp_no_bth]++;
+		return;
+	}
+	qp = roce_qp_of_quote(ctx, ifc->tenant, err, udp->sport, bth);
+	if (qp == NULL) {
+		ctx->c[ROCE_C_icmp_no_qp]++;
+		return;
+	}
+	if (!roce_psn_in_flight(qp, bth)) {
+		ctx->c[ROCE_C_icmp_bad_psn]++;
+		return;
+	}
+	if (err->kind == URSA_IP_ERR_PMTU) {
+		qp->pmtu_hint = roce_ib_mtu_for(err->mtu, err->dst.family);
+		ctx->c[ROCE_C_icmp_pmtu_recorded]++;
+	} else {
+		qp->path_err = err->err;
+		ctx->c[ROCE_C_icmp_err_recorded]++;
+	}
+}
+
+void ursa_roce_qp_path_status(const struct ursa_roce_qp *qp, uint16_t *pmtu_hint, int *err)
+{
+	*pmtu_hint = qp->pmtu_hint;
+	*err = qp->path_err;
 }
 
 static int roce_ip_xmit(struct ursa_lcore *lc, void *arg, const struct ursa_roce_path *path,
@@ -70,6 +163,11 @@ int ursa_roce_init(struct ursa_lcore *lc)
 	rc = ursa_udp_reserve(lc, ROCE_UDP_PORT);
 	if (rc != 0 && rc != -EEXIST)
 		return rc;
-	return ursa_udp_bind(lc, ROCE_UDP_PORT, URSA_UDP_BIND_RESERVED | URSA_UDP_BIND_ZERO_CKSUM6,
-			     roce_udp_rx, NULL);
+	rc = ursa_udp_bind(lc, ROCE_UDP_PORT,
+			   URSA_UDP_BIND_RESERVED | URSA_UDP_BIND_ZERO_CKSUM6 |
+				   URSA_UDP_BIND_ERR_BY_DPORT,
+			   roce_udp_rx, NULL);
+	if (rc != 0)
+		return rc;
+	return ursa_udp_bind_ctlinput(lc, ROCE_UDP_PORT, roce_udp_err);
 }

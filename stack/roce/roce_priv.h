@@ -72,7 +72,13 @@
 	X(drop_resp_bad_len)                                                                       \
 	X(drop_no_mbuf)                                                                            \
 	X(drop_xmit)                                                                               \
-	X(drop_cq_overflow)
+	X(drop_cq_overflow)                                                                        \
+	X(icmp_rx)                                                                                 \
+	X(icmp_no_bth)                                                                             \
+	X(icmp_no_qp)                                                                              \
+	X(icmp_bad_psn)                                                                            \
+	X(icmp_pmtu_recorded)                                                                      \
+	X(icmp_err_recorded)
 
 #define ROCE_C_ENUM(n) ROCE_C_##n,
 enum roce_counter { ROCE_COUNTERS(ROCE_C_ENUM) ROCE_C_MAX };
@@ -197,6 +203,10 @@ struct ursa_roce_qp {
 	bool sig_all;
 	struct ursa_roce_path path;
 	uint16_t sport;
+	/* ICMP about the path (roce_net.c): the largest IB MTU the path carries (0 = no
+	 * report), and the last error reported (negative errno, 0 = none). */
+	uint16_t pmtu_hint;
+	int path_err;
 	bool busy; /* on ctx->busy */
 	TAILQ_ENTRY(ursa_roce_qp) busy_link;
 

@@ -107,6 +107,12 @@ int ursa_roce_qp_destroy(struct ursa_roce_qp *qp);
 uint32_t ursa_roce_qp_num(const struct ursa_roce_qp *qp);
 /** The UDP source port of the QP's packets (0xC000-0xFFFF, fixed per QP). */
 uint16_t ursa_roce_qp_sport(const struct ursa_roce_qp *qp);
+/** What ICMP said about the QP's path (validated: the quoted BTH names this QP's peer QP and
+ *  a PSN it has in flight). pmtu_hint: the largest IB MTU (256..4096) that fits the MTU a
+ *  hop reported, 0 when none was; err: the last error (negative errno), 0 when none. The QP
+ *  keeps its path MTU: both ends must use one (first and middle packets carry exactly
+ *  PMTU bytes, IBA 9.7.5.1), so lowering it is the connection manager's move, on both. */
+void ursa_roce_qp_path_status(const struct ursa_roce_qp *qp, uint16_t *pmtu_hint, int *err);
 
 /** Returns how many were posted, or a negative errno when the first one was refused. */
 int ursa_roce_post_send(struct ursa_roce_qp *qp, const struct ursa_rdma_send_wr *wr, unsigned n);

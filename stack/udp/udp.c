@@ -44,7 +44,10 @@ static_assert(sizeof(struct rte_udp_hdr) == UDP_HDR_LEN, "UDP header is 8 bytes"
 	X(drop_zero_cksum6)                                                                        \
 	X(drop_no_port)                                                                            \
 	X(drop_tx_no_headroom)                                                                     \
-	X(drop_tx_route)
+	X(drop_tx_route)                                                                           \
+	X(icmp_rx)                                                                                 \
+	X(icmp_delivered)                                                                          \
+	X(icmp_no_port)
 
 #define UDP_C_ENUM(n) UDP_C_##n,
 enum udp_counter { UDP_COUNTERS(UDP_C_ENUM) UDP_C_MAX };
@@ -54,6 +57,7 @@ struct udp_bind {
 	uint16_t port; /* 0 = empty slot */
 	unsigned flags;
 	ursa_udp_handler_t h;
+	ursa_udp_ctlinput_t ctl;
 	void *arg;
 };
 
@@ -182,6 +186,32 @@ static void udp_input(struct ursa_lcore *lc, struct ursa_iface *ifc, struct rte_
 	b->h(lc, b->arg, ifc, m, ip, &info);
 }
 
+/* IP's error upcall: the binder of the quoted source port (ours), else the binder that sends
+ * to the quoted destination port from ports of its own choosing. */
+static void udp_ctlinput(struct ursa_lcore *lc, struct ursa_iface *ifc,
+			 const struct ursa_ip_err *err)
+{
+	struct ursa_udp_ctx *u = lc->udp;
+	struct ursa_udp_info info = {
+		.sport = (uint16_t)(err->l4[0] << 8 | err->l4[1]),
+		.dport = (uint16_t)(err->l4[2] << 8 | err->l4[3]),
+	};
+	struct udp_bind *b = udp_find(u, info.sport);
+
+	u->c[UDP_C_icmp_rx]++;
+	if (b == NULL || b->ctl == NULL) {
+		b = udp_find(u, info.dport);
+		if (b != NULL && !(b->flags & URSA_UDP_BIND_ERR_BY_DPORT))
+			b = NULL;
+	}
+	if (b == NULL || b->ctl == NULL) {
+		u->c[UDP_C_icmp_no_port]++;
+		return;
+	}
+	u->c[UDP_C_icmp_delivered]++;
+	b->ctl(lc, b->arg, ifc, err, &info);
+}
+
 int ursa_udp_init(struct ursa_lcore *lc)
 {
 	struct ursa_udp_ctx *u;
@@ -197,6 +227,7 @@ int ursa_udp_init(struct ursa_lcore *lc)
 	lc->udp = u;
 	if ((rc = ursa_stats_register(lc, "udp", udp_counter_names, u->c, UDP_C_MAX)) != 0 ||
 	    (rc = ursa_ip_register(lc, IPPROTO_UDP, udp_input)) != 0 ||
+	    (rc = ursa_ip_register_ctlinput(lc, IPPROTO_UDP, udp_ctlinput)) != 0 ||
 	    (rc = ursa_lcore_add_fini_hook(lc, udp_fini)) != 0)
 		goto err_ctx;
 	return 0;
@@ -239,6 +270,19 @@ int ursa_udp_bind(struct ursa_lcore *lc, uint16_t port, unsigned flags, ursa_udp
 		;
 	u->slots[i] = (struct udp_bind){.port = port, .flags = flags, .h = h, .arg = arg};
 	u->nb_binds++;
+	return 0;
+}
+
+int ursa_udp_bind_ctlinput(struct ursa_lcore *lc, uint16_t port, ursa_udp_ctlinput_t fn)
+{
+	struct udp_bind *b;
+
+	if (lc->udp == NULL || fn == NULL)
+		return -EINVAL;
+	b = udp_find(lc->udp, port);
+	if (b == NULL)
+		return -ENOENT;
+	b->ctl = fn;
 	return 0;
 }
 

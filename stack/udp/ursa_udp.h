@@ -23,7 +23,11 @@ extern "C" {
 /** Accept datagrams with checksum 0 over IPv6 on this port (counted), and let
  *  ursa_udp_output send them from or to it. */
 #define URSA_UDP_BIND_ZERO_CKSUM6 0x2
-#define URSA_UDP_BIND_FLAGS (URSA_UDP_BIND_RESERVED | URSA_UDP_BIND_ZERO_CKSUM6)
+/** ICMP errors quoting a datagram sent *to* this port number go to this binder too: it sends
+ *  to the same port on its peers from source ports it picks itself (as RoCEv2 does). */
+#define URSA_UDP_BIND_ERR_BY_DPORT 0x4
+#define URSA_UDP_BIND_FLAGS                                                                    \
+	(URSA_UDP_BIND_RESERVED | URSA_UDP_BIND_ZERO_CKSUM6 | URSA_UDP_BIND_ERR_BY_DPORT)
 
 struct ursa_udp_info {
 	uint16_t sport, dport; /**< host order */
@@ -33,6 +37,11 @@ struct ursa_udp_info {
 typedef void (*ursa_udp_handler_t)(struct ursa_lcore *lc, void *arg, struct ursa_iface *ifc,
 				   struct rte_mbuf *m, const struct ursa_ip_info *ip,
 				   const struct ursa_udp_info *udp);
+
+/** An ICMP/ICMPv6 error about a datagram this binder sent: udp holds the quoted ports,
+ *  err->l4 the quoted UDP header and what follows it (err->l4_len bytes, at least 8). */
+typedef void (*ursa_udp_ctlinput_t)(struct ursa_lcore *lc, void *arg, struct ursa_iface *ifc,
+				    const struct ursa_ip_err *err, const struct ursa_udp_info *udp);
 
 int ursa_udp_init(struct ursa_lcore *lc);
 /** Reserve port for a privileged binder (it binds with URSA_UDP_BIND_RESERVED; others get
@@ -44,6 +53,9 @@ int ursa_udp_reserve(struct ursa_lcore *lc, uint16_t port);
 int ursa_udp_bind(struct ursa_lcore *lc, uint16_t port, unsigned flags, ursa_udp_handler_t h,
 		  void *arg);
 int ursa_udp_unbind(struct ursa_lcore *lc, uint16_t port);
+/** Give the binder of port an error handler (called with the bind's arg): errors quoting a
+ *  datagram from port (or, with URSA_UDP_BIND_ERR_BY_DPORT, to it). -ENOENT when unbound. */
+int ursa_udp_bind_ctlinput(struct ursa_lcore *lc, uint16_t port, ursa_udp_ctlinput_t fn);
 /** Prepend the UDP header to m (data at payload) and send. zero_cksum: send checksum 0 (over
  *  IPv6 only when sport or dport is bound here with URSA_UDP_BIND_ZERO_CKSUM6, else -EINVAL).
  *  Takes ownership. */

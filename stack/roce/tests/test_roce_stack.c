@@ -4,9 +4,12 @@
  * their memory ports on a shared virtual clock. Neighbours are resolved by ARP/ND, packets
  * travel UDP 4791 through the IP layer, and the ports' seeded fault injectors (loss,
  * duplication, reordering, corruption) sit on the wire. SEND/WRITE/READ/atomics are checked
- * byte for byte over IPv4 and IPv6; a packet larger than the interface MTU is refused.
+ * byte for byte over IPv4 and IPv6; a packet larger than the interface MTU is refused; ICMP
+ * errors about a QP's packets (fragmentation needed, packet too big, port unreachable) are
+ * recorded for that QP only when the quoted BTH names it with a PSN in flight.
  */
 #include <errno.h>
+#include <string.h>
 #include <sys/socket.h>
 
 #include "roce_priv.h"
@@ -16,6 +19,8 @@
 #include "ursa_ip.h"
 #include "ursa_test.h"
 #include "ursa_udp.h"
+
+#include <rte_ip.h>
 
 #define BUF (256 * 1024)
 
@@ -280,6 +285,136 @@ static void test_mtu_enforced(void)
 	hosts_down();
 }
 
+/* An ICMP (IPv4) or ICMPv6 error from a router to host 0 about orig (a frame host 0 sent),
+ * quoting quote bytes of its IP packet. Returns the frame length. */
+static size_t icmp_about(uint8_t *f, const uint8_t *orig, size_t orig_len, bool v6, uint8_t type,
+			 uint8_t code, uint32_t word, size_t quote)
+{
+	size_t ip = v6 ? 40 : 20, n;
+	uint8_t *ih = f + 14 + ip;
+	struct ursa_ipaddr r;
+	uint16_t ck;
+
+	quote = RTE_MIN(quote, orig_len - 14);
+	n = 8 + quote;
+	memcpy(f, &macs[0], 6);
+	memcpy(f + 6, &macs[1], 6);
+	f[12] = v6 ? 0x86 : 0x08;
+	f[13] = v6 ? 0xdd : 0x00;
+	memset(f + 14, 0, ip + 8);
+	ih[0] = type;
+	ih[1] = code;
+	for (int k = 0; k < 4; k++)
+		ih[4 + k] = (uint8_t)(word >> (24 - 8 * k));
+	memcpy(ih + 8, orig + 14, quote);
+	if (v6) {
+		struct rte_ipv6_hdr *h = (struct rte_ipv6_hdr *)(f + 14);
+
+		ursa_ipaddr_parse("fd00:8::fe", &r, NULL);
+		h->vtc_flow = rte_cpu_to_be_32(6u << 28);
+		h->payload_len = rte_cpu_to_be_16((uint16_t)n);
+		h->proto = 58;
+		h->hop_limits = 64;
+		memcpy(h->src_addr, r.v6, 16);
+		memcpy(h->dst_addr, H[0].v6.v6, 16);
+		ck = rte_ipv6_udptcp_cksum(h, ih);
+	} else {
+		struct rte_ipv4_hdr *h = (struct rte_ipv4_hdr *)(f + 14);
+
+		ursa_ipaddr_parse("10.8.0.254", &r, NULL);
+		h->version_ihl = 0x45;
+		h->total_length = rte_cpu_to_be_16((uint16_t)(20 + n));
+		h->time_to_live = 64;
+		h->next_proto_id = IPPROTO_ICMP;
+		h->src_addr = r.v4;
+		h->dst_addr = H[0].v4.v4;
+		h->hdr_checksum = rte_ipv4_cksum(h);
+		ck = (uint16_t)~rte_raw_cksum(ih, n);
+	}
+	memcpy(ih + 2, &ck, 2);
+	return 14 + ip + n;
+}
+
+static void icmp_case(bool v6)
+{
+	static uint8_t f0[2000], icmp[2000];
+	const char *blk = v6 ? "icmp6" : "icmp";
+	struct ursa_rdma_qp_attr qa;
+	struct ursa_rdma_sge sge;
+	struct ursa_rdma_send_wr wr = {.wr_id = 1,
+				       .opcode = URSA_RDMA_WR_RDMA_WRITE,
+				       .send_flags = URSA_RDMA_SEND_SIGNALED,
+				       .sg_list = &sge,
+				       .num_sge = 1};
+	size_t ip = v6 ? 40 : 20, n0, n, quote = v6 ? 1232 : 548;
+	uint8_t *bth;
+	uint16_t hint;
+	int err;
+
+	host_up(&H[0], 0, 71);
+	host_up(&H[1], 1, 72);
+	qp_connect(v6, 1024);
+	sge = (struct ursa_rdma_sge){(uintptr_t)H[0].mem, 3000, ursa_roce_mr_lkey(H[0].mr)};
+	wr.rdma.remote_addr = (uintptr_t)H[1].mem;
+	wr.rdma.rkey = ursa_roce_mr_rkey(H[1].mr);
+	/* the neighbour known, so the WRITE leaves at once */
+	ursa_neigh_update(H[0].lc, &H[0].lc->ifaces[0], v6 ? &H[1].v6 : &H[1].v4, &macs[1], true,
+			  true);
+	CU_ASSERT_FATAL(ursa_roce_post_send(H[0].qp, &wr, 1) == 1);
+	ursa_lcore_poll(H[0].lc);
+	n0 = ursa_test_tx_copy(H[0].lc, f0, sizeof(f0));
+	/* WRITE_FIRST: IP, UDP, BTH, RETH, 1024 bytes, ICRC */
+	CU_ASSERT_EQUAL_FATAL(n0, 14 + ip + 8 + 12 + 16 + 1024 + 4);
+	ursa_test_tx_drain(H[0].lc); /* the rest is lost at the small hop */
+	bth = f0 + 14 + ip + 8;
+
+	/* a hop with a 1000-byte MTU (IPv4) / 1280 (IPv6): the largest IB MTU that fits */
+	n = icmp_about(icmp, f0, n0, v6, v6 ? 2 : 3, v6 ? 0 : 4, v6 ? 1280 : 1000, quote);
+	ursa_test_rx_bytes(H[0].lc, icmp, n);
+	CU_ASSERT_EQUAL(ursa_test_counter(H[0].lc, blk, "rx_err_delivered"), 1);
+	CU_ASSERT_EQUAL(ursa_test_counter(H[0].lc, "udp", "icmp_delivered"), 1);
+	CU_ASSERT_EQUAL(ursa_test_counter(H[0].lc, "roce", "icmp_pmtu_recorded"), 1);
+	ursa_roce_qp_path_status(H[0].qp, &hint, &err);
+	CU_ASSERT_EQUAL(hint, v6 ? 1024 : 512);
+	CU_ASSERT_EQUAL(err, 0);
+	/* recorded, not applied: the peer's responder expects 1024-byte FIRST/MIDDLE packets */
+	CU_ASSERT_EQUAL(ursa_roce_qp_query(H[0].qp, &qa), 0);
+	CU_ASSERT_EQUAL(qa.path_mtu, 1024);
+
+	/* forged or foreign: a PSN not in flight, another QP, no BTH quoted */
+	bth[9] ^= 0x40;
+	n = icmp_about(icmp, f0, n0, v6, v6 ? 1 : 3, v6 ? 4 : 3, 0, quote);
+	ursa_test_rx_bytes(H[0].lc, icmp, n);
+	CU_ASSERT_EQUAL(ursa_test_counter(H[0].lc, "roce", "icmp_bad_psn"), 1);
+	bth[9] ^= 0x40;
+	bth[5] ^= 0x01;
+	n = icmp_about(icmp, f0, n0, v6, v6 ? 1 : 3, v6 ? 4 : 3, 0, quote);
+	ursa_test_rx_bytes(H[0].lc, icmp, n);
+	CU_ASSERT_EQUAL(ursa_test_counter(H[0].lc, "roce", "icmp_no_qp"), 1);
+	bth[5] ^= 0x01;
+	n = icmp_about(icmp, f0, n0, v6, v6 ? 1 : 3, v6 ? 4 : 3, 0, ip + 8 + 4);
+	ursa_test_rx_bytes(H[0].lc, icmp, n);
+	CU_ASSERT_EQUAL(ursa_test_counter(H[0].lc, "roce", "icmp_no_bth"), 1);
+	ursa_roce_qp_path_status(H[0].qp, &hint, &err);
+	CU_ASSERT_EQUAL(err, 0);
+
+	/* the peer has no RoCE (port unreachable): recorded for the QP, which goes on */
+	n = icmp_about(icmp, f0, n0, v6, v6 ? 1 : 3, v6 ? 4 : 3, 0, quote);
+	ursa_test_rx_bytes(H[0].lc, icmp, n);
+	CU_ASSERT_EQUAL(ursa_test_counter(H[0].lc, "roce", "icmp_err_recorded"), 1);
+	ursa_roce_qp_path_status(H[0].qp, &hint, &err);
+	CU_ASSERT_EQUAL(err, -ECONNREFUSED);
+	CU_ASSERT_EQUAL(H[0].qp->state, URSA_RDMA_QPS_RTS);
+	CU_ASSERT_EQUAL(ursa_test_counter(H[0].lc, "roce", "icmp_rx"), 5);
+	hosts_down();
+}
+
+static void test_icmp_path(void)
+{
+	icmp_case(false);
+	icmp_case(true);
+}
+
 int main(void)
 {
 	CU_pSuite s = ursa_test_suite("roce_stack", NULL, NULL);
@@ -288,5 +423,6 @@ int main(void)
 	CU_add_test(s, "IPv6 over eth/nd/ip6/udp", test_ipv6);
 	CU_add_test(s, "port fault injection: loss, dup, reorder, corruption", test_faults);
 	CU_add_test(s, "path MTU above the link MTU is refused", test_mtu_enforced);
+	CU_add_test(s, "ICMP errors recorded for the QP they name", test_icmp_path);
 	return ursa_test_main();
 }
