@@ -3,11 +3,13 @@
  * UDP (RFC 768, RFC 1122 4.1, RFC 8200 8.1): input validates the length (trimming what lies
  * beyond the UDP length) and the checksum, then demultiplexes on the destination port to the
  * bound handler; a datagram for an unbound port to a unicast address is answered with ICMP
- * port unreachable. Output prepends the header and computes the checksum (or sends 0, as
- * rxe does for RoCEv2).
+ * port unreachable. Output prepends the header and computes the checksum (or sends 0 when
+ * asked). ICMP errors about our datagrams go to the binder's error handler (udp_ctlinput).
  *
- * IPv4 checksum 0 means "none". Over IPv6 a zero checksum is illegal, except on RoCEv2's
- * port 4791, where the kernel's rxe sends 0: it is accepted there only, and counted.
+ * IPv4 checksum 0 means "none". Over IPv6 a zero checksum is illegal (RFC 8200 8.1), except
+ * on a port whose binder accepts it (URSA_UDP_BIND_ZERO_CKSUM6, RFC 6936): accepted there
+ * only, and counted. A reserved port (ursa_udp_reserve) goes only to a binder that asks with
+ * URSA_UDP_BIND_RESERVED. Which ports, and why, is the upper layers' business.
  */
 #include <errno.h>
 #include <netinet/in.h>

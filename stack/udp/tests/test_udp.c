@@ -522,6 +522,94 @@ static void test_v6_output(void)
 	ursa_lcore_destroy(lc);
 }
 
+/* What the error handler saw. */
+static struct {
+	unsigned calls;
+	void *arg;
+	uint16_t sport, dport, l4_len;
+	int err;
+	bool hard;
+} seen_err;
+
+static void on_err(struct ursa_lcore *lc, void *arg, struct ursa_iface *ifc,
+		   const struct ursa_ip_err *err, const struct ursa_udp_info *udp)
+{
+	(void)lc, (void)ifc;
+	seen_err.calls++;
+	seen_err.arg = arg;
+	seen_err.sport = udp->sport;
+	seen_err.dport = udp->dport;
+	seen_err.l4_len = err->l4_len;
+	seen_err.err = err->err;
+	seen_err.hard = err->hard;
+}
+
+/* Port unreachable from PEER about a datagram OUR:sport -> PEER:dport that we sent. */
+static size_t build_port_unreach(uint8_t *f, uint16_t sport, uint16_t dport)
+{
+	uint8_t orig[128];
+	size_t on = build_udp(orig, &peer_mac, OUR, PEER, sport, dport, "payload!", 8, 0);
+	size_t q = on - 14;
+	uint8_t *ih;
+	uint16_t ck;
+
+	build_udp(f, &our_mac, PEER, OUR, 1, 1, orig, 8 + q, 0); /* Ethernet + IPv4 header */
+	f[14 + 9] = IPPROTO_ICMP;
+	((struct rte_ipv4_hdr *)(f + 14))->total_length = rte_cpu_to_be_16((uint16_t)(28 + q));
+	((struct rte_ipv4_hdr *)(f + 14))->hdr_checksum = 0;
+	((struct rte_ipv4_hdr *)(f + 14))->hdr_checksum =
+		rte_ipv4_cksum((struct rte_ipv4_hdr *)(f + 14));
+	ih = f + 14 + 20;
+	memset(ih, 0, 8);
+	ih[0] = 3; /* destination unreachable */
+	ih[1] = 3; /* port */
+	memcpy(ih + 8, orig + 14, q);
+	ck = (uint16_t)~rte_raw_cksum(ih, 8 + q);
+	memcpy(ih + 2, &ck, 2);
+	return 14 + 20 + 8 + q;
+}
+
+/* ICMP errors go to the binder of the quoted source port, or to a binder that sends to the
+ * quoted destination port from ports of its own (URSA_UDP_BIND_ERR_BY_DPORT); else counted. */
+static void test_icmp_errors(void)
+{
+	struct ursa_lcore *lc = mk();
+	uint8_t f[256];
+	size_t n;
+
+	memset(&seen_err, 0, sizeof(seen_err));
+	CU_ASSERT_EQUAL(ursa_udp_bind_ctlinput(lc, 7, on_err), -ENOENT);
+	CU_ASSERT_EQUAL(ursa_udp_bind(lc, 7, 0, on_dgram, &seen_err), 0);
+	CU_ASSERT_EQUAL(ursa_udp_bind_ctlinput(lc, 7, on_err), 0);
+	n = build_port_unreach(f, 7, 9000);
+	ursa_test_rx_bytes(lc, f, n);
+	CU_ASSERT_EQUAL(seen_err.calls, 1);
+	CU_ASSERT_PTR_EQUAL(seen_err.arg, &seen_err);
+	CU_ASSERT_EQUAL(seen_err.sport, 7);
+	CU_ASSERT_EQUAL(seen_err.dport, 9000);
+	CU_ASSERT_EQUAL(seen_err.l4_len, 16); /* UDP header and the 8 bytes of payload */
+	CU_ASSERT_EQUAL(seen_err.err, -ECONNREFUSED);
+	CU_ASSERT(seen_err.hard);
+	/* from a port nobody bound, to a port whose binder did not ask: nobody's */
+	n = build_port_unreach(f, 8, 7);
+	ursa_test_rx_bytes(lc, f, n);
+	CU_ASSERT_EQUAL(seen_err.calls, 1);
+	CU_ASSERT_EQUAL(ctr(lc, "udp", "icmp_no_port"), 1);
+	/* a binder that sends to its own port number on peers, from any source port */
+	CU_ASSERT_EQUAL(ursa_udp_bind(lc, 6000, URSA_UDP_BIND_ERR_BY_DPORT, on_dgram, NULL), 0);
+	CU_ASSERT_EQUAL(ursa_udp_bind_ctlinput(lc, 6000, on_err), 0);
+	n = build_port_unreach(f, 50000, 6000);
+	ursa_test_rx_bytes(lc, f, n);
+	CU_ASSERT_EQUAL(seen_err.calls, 2);
+	CU_ASSERT_EQUAL(seen_err.sport, 50000);
+	CU_ASSERT_PTR_NULL(seen_err.arg);
+	CU_ASSERT_EQUAL(ctr(lc, "udp", "icmp_rx"), 3);
+	CU_ASSERT_EQUAL(ctr(lc, "udp", "icmp_delivered"), 2);
+	CU_ASSERT_EQUAL(ctr(lc, "icmp", "rx_err_delivered"), 3);
+	CU_ASSERT_EQUAL(ursa_test_tx_drain(lc), 0);
+	ursa_lcore_destroy(lc);
+}
+
 int main(void)
 {
 	CU_pSuite s = ursa_test_suite("udp", NULL, NULL);
@@ -537,5 +625,6 @@ int main(void)
 	CU_add_test(s, "IPv6 input", test_v6_input);
 	CU_add_test(s, "IPv6 port unreachable", test_v6_port_unreachable);
 	CU_add_test(s, "IPv6 output", test_v6_output);
+	CU_add_test(s, "ICMP errors to the binder", test_icmp_errors);
 	return ursa_test_main();
 }
