@@ -255,6 +255,42 @@ static void test_socket_args(void)
 	CU_ASSERT_EQUAL(ursa_close(A.lc, fd2), 0);
 }
 
+/* The SMC option (sock_smc_opt.c through TCP's option hook): offered by an IPPROTO_SMC
+ * client, echoed only by an IPPROTO_SMC listener whose peer offered it. */
+static void smc_case(int lproto, int cproto, uint16_t port, int want_client, int want_server)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sa_make(AF_INET, NULL, port, &ss);
+	int lfd = ursa_socket(A.lc, AF_INET, SOCK_STREAM, lproto), cfd, afd;
+
+	CU_ASSERT_FATAL(lfd >= 0);
+	CU_ASSERT_EQUAL(ursa_bind(A.lc, lfd, (struct sockaddr *)&ss, len), 0);
+	CU_ASSERT_EQUAL(ursa_listen(A.lc, lfd, 8), 0);
+	CU_ASSERT_EQUAL(ursa_sock_smc_peer(A.lc, lfd), -ENOTCONN);
+	len = sa_make(AF_INET, "10.0.0.1", port, &ss);
+	cfd = ursa_socket(B.lc, AF_INET, SOCK_STREAM, cproto);
+	CU_ASSERT_FATAL(cfd >= 0);
+	CU_ASSERT_EQUAL(ursa_connect(B.lc, cfd, (struct sockaddr *)&ss, len), -EINPROGRESS);
+	step(URSA_NS_PER_MS);
+	afd = ursa_accept(A.lc, lfd, NULL, NULL);
+	CU_ASSERT_FATAL(afd >= 0);
+	CU_ASSERT_EQUAL(ursa_sock_smc_peer(B.lc, cfd), want_client);
+	CU_ASSERT_EQUAL(ursa_sock_smc_peer(A.lc, afd), want_server);
+	ursa_close(B.lc, cfd);
+	ursa_close(A.lc, afd);
+	ursa_close(A.lc, lfd);
+	step(10 * URSA_NS_PER_MS);
+}
+
+static void test_smc_option(void)
+{
+	smc_case(IPPROTO_SMC, IPPROTO_SMC, 7001, 1, 1);
+	smc_case(0, IPPROTO_SMC, 7002, 0, 1); /* not echoed: the client falls back to TCP */
+	smc_case(IPPROTO_SMC, 0, 7003, 0, 0);
+	smc_case(0, 0, 7004, 0, 0);
+	CU_ASSERT_EQUAL(ursa_sock_smc_peer(A.lc, URSA_SOCK_MAX), -EBADF);
+}
+
 static void test_names_and_transfer(void)
 {
 	int lfd = listen_on(&A, AF_INET, 8080), cfd, afd;
@@ -522,6 +558,7 @@ int main(int argc, char **argv)
 	s = CU_add_suite("sock", setup, teardown);
 	CU_add_test(s, "socket arguments and handles", test_socket_args);
 	CU_add_test(s, "names, transfers, half close", test_names_and_transfer);
+	CU_add_test(s, "SMC option offered and echoed", test_smc_option);
 	CU_add_test(s, "IPv6", test_ipv6);
 	CU_add_test(s, "connection refused, SO_ERROR once", test_refused);
 	CU_add_test(s, "options", test_options);
