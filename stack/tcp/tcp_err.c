@@ -52,11 +52,8 @@ static void tcp_pmtu_lower(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, uint
 	pcb->snd_mss = (uint16_t)mss;
 	pcb->cc.smss = mss;
 	TCP_INC(lc, TCP_C_icmp_pmtu_lowered);
-	if (pcb->snd_una != pcb->snd_max) {
-		tcp_rexmt_una(lc, pcb);
-		pcb->st_retransmits++;
-		TCP_INC(lc, TCP_C_retransmits);
-	}
+	if (pcb->snd_una != pcb->snd_max)
+		tcp_rexmt_una(lc, pcb); /* counts itself as a retransmission */
 }
 
 static void tcp_ctlinput(struct ursa_lcore *lc, struct ursa_iface *ifc,

@@ -201,6 +201,7 @@ static void pmtu_case(bool v6, uint32_t reported, uint32_t want_mtu)
 	n = icmp_about(icmp, f0, n0, v6, v6 ? 2 : 3, v6 ? 0 : 4, reported, v6 ? 1232 : 548);
 	ursa_test_rx_bytes(A, icmp, n);
 	CU_ASSERT_EQUAL(ctr(A, "tcp", "icmp_pmtu_lowered"), 1);
+	CU_ASSERT_EQUAL(ctr(A, "tcp", "retransmits"), 1);
 	CU_ASSERT_EQUAL(ctr(A, v6 ? "icmp6" : "icmp", "rx_err_delivered"), 1);
 	CU_ASSERT_EQUAL(ctr(A, "icmp6", "rx_err_small_mtu"), v6 && reported < 1280);
 	CU_ASSERT_EQUAL(ctr(A, "tcp", "icmp_pmtu_clamped"), !v6 && reported != 0 && reported < 576);
