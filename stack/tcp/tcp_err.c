@@ -16,7 +16,8 @@
  * - A hard error (protocol or port unreachable, administratively prohibited) in SYN-SENT
  *   ends the connection attempt with its errno (RFC 1122 4.2.3.9, as Linux does).
  * - Everything else, and hard errors once synchronised (RFC 5461 §4), is soft: remembered,
- *   and reported instead of ETIMEDOUT if the connection times out (RFC 1122 4.2.3.9).
+ *   and reported instead of ETIMEDOUT if the connection times out (RFC 1122 4.2.3.9); an
+ *   ACK of new data forgets it (tcp_input.c), as Linux does.
  */
 #include <errno.h>
 #include <sys/socket.h>

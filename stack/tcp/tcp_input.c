@@ -403,6 +403,7 @@ static void syn_sent_input(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, stru
 	if (ack_ok) {
 		rtt_from_ack(lc, pcb, s);
 		pcb->snd_una = s->ack;
+		pcb->soft_err = 0;
 		if (tcp_pcb_buffers(pcb) != 0) {
 			TCP_INC(lc, TCP_C_drop_nomem);
 			tcp_send_rst(lc, pcb);
@@ -470,6 +471,7 @@ static bool ack_input(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, const str
 		tcp_ring_consume(&pcb->sndq, data);
 		pcb->st_bytes_acked += data;
 		pcb->snd_una = s->ack;
+		pcb->soft_err = 0; /* something got through: old ICMP news is stale (as Linux) */
 		if (SEQ_LT(pcb->snd_nxt, pcb->snd_una))
 			pcb->snd_nxt = pcb->snd_una;
 		if (SEQ_LT(pcb->high_rxt, pcb->snd_una))

@@ -345,6 +345,41 @@ static void test_syn_sent_errors(void)
 	hosts_down();
 }
 
+/* Once synchronised a hard error is soft too (RFC 5461 §4), and an ACK of new data forgets
+ * a soft error: a later timeout reports ETIMEDOUT, not old ICMP news. */
+static void test_soft_errors_established(void)
+{
+	uint8_t f0[1600], icmp[1700];
+	struct ursa_tcp_pcb *a, *b;
+	struct ursa_tcp_conf tc;
+	size_t n0, n;
+
+	hosts_up();
+	ursa_tcp_conf_default(&tc);
+	tc.retries2 = 2;
+	CU_ASSERT_FATAL(ursa_tcp_set_conf(A, &tc) == 0);
+	connected(false, &a, &b);
+	CU_ASSERT_EQUAL(ursa_tcp_send(A, a, "abc", 3, 0), 3);
+	n0 = ursa_test_tx_copy(A, f0, sizeof(f0));
+	n = icmp_about(icmp, f0, n0, false, 3, 3, 0, 548); /* port unreachable */
+	ursa_test_rx_bytes(A, icmp, n);
+	CU_ASSERT_EQUAL(ursa_tcp_get_state(a), URSA_TCP_ESTABLISHED);
+	CU_ASSERT_EQUAL(ctr(A, "tcp", "icmp_soft"), 1);
+	/* the peer acknowledges (the RTO resends the segment) */
+	pump(1514);
+	CU_ASSERT_EQUAL(ursa_tcp_get_state(a), URSA_TCP_ESTABLISHED);
+	/* then the peer goes silent: the timeout is ETIMEDOUT */
+	CU_ASSERT_EQUAL(ursa_tcp_send(A, a, "def", 3, 0), 3);
+	for (int k = 0; k < 600 && ursa_tcp_get_state(a) != URSA_TCP_CLOSED; k++) {
+		ursa_test_advance(A, URSA_NS_PER_S);
+		ursa_test_tx_drain(A);
+	}
+	CU_ASSERT_EQUAL(ursa_tcp_get_state(a), URSA_TCP_CLOSED);
+	CU_ASSERT_EQUAL(ursa_tcp_error(a), -ETIMEDOUT);
+	ursa_tcp_close(A, a);
+	hosts_down();
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -357,5 +392,6 @@ int main(void)
 	CU_add_test(s, "packet too big lowers the MSS (IPv6)", test_packet_too_big_v6);
 	CU_add_test(s, "forged or foreign errors are ignored and counted", test_forged_ignored);
 	CU_add_test(s, "hard and soft errors in SYN-SENT", test_syn_sent_errors);
+	CU_add_test(s, "soft errors once established", test_soft_errors_established);
 	return ursa_test_main();
 }
