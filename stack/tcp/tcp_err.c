@@ -10,9 +10,10 @@
  *
  * - Fragmentation needed / packet too big (RFC 1191 §6.5, RFC 8201 §5.4): the MSS drops to
  *   fit the reported MTU, never below what IPv4's 576 bytes (RFC 1122 3.3.3; a forged error
- *   cannot make segments tiny, RFC 5927 §7.2) or IPv6's 1280 carry, and the first
- *   unacknowledged segment goes again at once at the new size; the rest are resent at that
- *   size by the usual recovery. It is not a congestion signal: cwnd stays.
+ *   cannot make segments tiny, RFC 5927 §7.2) or IPv6's 1280 carry, and everything in
+ *   flight (sent at the old size, so dropped at that hop) goes again from SND.UNA at the new
+ *   size, as after an RTO but with no congestion response and no back-off: it is not
+ *   congestion (Linux's tcp_simple_retransmit). Data the peer SACKed is not resent.
  * - A hard error (protocol or port unreachable, administratively prohibited) in SYN-SENT
  *   ends the connection attempt with its errno (RFC 1122 4.2.3.9, as Linux does).
  * - Everything else, and hard errors once synchronised (RFC 5461 §4), is soft: remembered,
@@ -33,7 +34,30 @@ int tcp_timeout_err(const struct ursa_tcp_pcb *pcb)
 	return pcb->soft_err != 0 ? pcb->soft_err : -ETIMEDOUT;
 }
 
-/* RFC 1191 §6.5 / RFC 8201 §5.4: segments to fit mtu from now on, and resend the first. */
+/* Resend what is in flight at the new size: the RTO's go-back (tcp_timer.c) without its
+ * cwnd reduction and back-off. */
+static void tcp_pmtu_resend(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb)
+{
+	pcb->rtt_timing = false; /* Karn: no sample from what is sent twice */
+	pcb->undo_valid = false;
+	pcb->high_rxt = pcb->snd_una;
+	tcp_sack_rxt_clear(pcb);
+	if (pcb->sack_ok && pcb->scoreboard.n > 0) {
+		/* the holes below snd_max are all lost; the SACK recovery resends them */
+		pcb->in_recovery = true;
+		pcb->recover = pcb->snd_max;
+		pcb->rto_lost = true;
+		pcb->lost_below = pcb->snd_max;
+	} else {
+		pcb->snd_nxt = pcb->snd_una;
+	}
+	tcp_rtx_stop(lc, pcb);
+	tcp_output(lc, pcb);
+	if (!ursa_timer_pending(&pcb->rtx_timer))
+		tcp_rtx_arm(lc, pcb);
+}
+
+/* RFC 1191 §6.5 / RFC 8201 §5.4: segments to fit mtu from now on, and resend. */
 static void tcp_pmtu_lower(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, uint32_t mtu)
 {
 	bool v6 = pcb->family == AF_INET6;
@@ -54,7 +78,7 @@ static void tcp_pmtu_lower(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, uint
 	pcb->cc.smss = mss;
 	TCP_INC(lc, TCP_C_icmp_pmtu_lowered);
 	if (pcb->snd_una != pcb->snd_max)
-		tcp_rexmt_una(lc, pcb); /* counts itself as a retransmission */
+		tcp_pmtu_resend(lc, pcb);
 }
 
 static void tcp_ctlinput(struct ursa_lcore *lc, struct ursa_iface *ifc,
