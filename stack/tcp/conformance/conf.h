@@ -66,6 +66,11 @@ struct conf_seg {
 	bool opts_any; /* "<...>": outbound options not compared */
 	unsigned nopt;
 	struct conf_opt opt[12];
+	/* "< icmp <kind> [mtu N] [seq:end(len)]": an ICMP/ICMPv6 error from the remote about
+	 * the segment of ours in brackets (seq, end, len hold it) */
+	bool icmp;
+	char icmp_kind[24]; /* frag_needed, port_unreachable, ... (family neutral) */
+	uint32_t icmp_mtu;
 };
 
 struct conf_arg {
@@ -136,6 +141,13 @@ struct ursa_lcore;
 /* Build an Ethernet frame carrying w (payload: paylen bytes of a pattern). */
 struct rte_mbuf *conf_pkt_build(struct ursa_lcore *lc, const uint8_t *src_mac,
 				const uint8_t *dst_mac, const struct conf_wire *w);
+/* An ICMP (IPv4) or ICMPv6 error from w->src to w->dst about the segment q (ours: q->src is
+ * w->dst), quoting its IP packet up to 576 bytes in all (IPv4) or 1280 (IPv6), as routers
+ * do. type/code/word are the family's own. */
+struct rte_mbuf *conf_pkt_build_icmp(struct ursa_lcore *lc, const uint8_t *src_mac,
+				     const uint8_t *dst_mac, const struct conf_wire *w,
+				     const struct conf_wire *q, uint8_t type, uint8_t code,
+				     uint32_t word);
 /* Parse a transmitted frame. Returns 1 for TCP (w filled), 0 for other traffic (ARP, ND,
  * ICMP: *what says which), -1 for a malformed frame (*what says why). */
 int conf_pkt_parse(const struct rte_mbuf *m, struct conf_wire *w, const char **what);

@@ -157,6 +157,72 @@ struct rte_mbuf *conf_pkt_build(struct ursa_lcore *lc, const uint8_t *src_mac,
 	return m;
 }
 
+struct rte_mbuf *conf_pkt_build_icmp(struct ursa_lcore *lc, const uint8_t *src_mac,
+				     const uint8_t *dst_mac, const struct conf_wire *w,
+				     const struct conf_wire *q, uint8_t type, uint8_t code,
+				     uint32_t word)
+{
+	struct rte_mbuf *qm = conf_pkt_build(lc, dst_mac, src_mac, q), *m;
+	unsigned l3 = w->ipv6 ? sizeof(struct rte_ipv6_hdr) : sizeof(struct rte_ipv4_hdr);
+	unsigned qlen, max = w->ipv6 ? 1280 : 576;
+	struct rte_ether_hdr *eh;
+	uint8_t *p, *ih;
+	uint16_t ck;
+
+	if (qm == NULL)
+		return NULL;
+	qlen = rte_pktmbuf_pkt_len(qm) - (unsigned)sizeof(*eh);
+	if (qlen > max - l3 - 8)
+		qlen = max - l3 - 8;
+	m = ursa_pkt_alloc(lc);
+	p = m != NULL ? (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(sizeof(*eh) + l3 + 8 + qlen))
+		      : NULL;
+	if (p == NULL) {
+		rte_pktmbuf_free(qm);
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	eh = (struct rte_ether_hdr *)p;
+	memcpy(&eh->dst_addr, dst_mac, RTE_ETHER_ADDR_LEN);
+	memcpy(&eh->src_addr, src_mac, RTE_ETHER_ADDR_LEN);
+	eh->ether_type = rte_cpu_to_be_16(w->ipv6 ? RTE_ETHER_TYPE_IPV6 : RTE_ETHER_TYPE_IPV4);
+	ih = p + sizeof(*eh) + l3;
+	ih[0] = type;
+	ih[1] = code;
+	ih[2] = ih[3] = 0;
+	ih[4] = (uint8_t)(word >> 24);
+	ih[5] = (uint8_t)(word >> 16);
+	ih[6] = (uint8_t)(word >> 8);
+	ih[7] = (uint8_t)word;
+	memcpy(ih + 8, rte_pktmbuf_mtod_offset(qm, uint8_t *, sizeof(*eh)), qlen);
+	rte_pktmbuf_free(qm);
+	if (w->ipv6) {
+		struct rte_ipv6_hdr *ip6 = (struct rte_ipv6_hdr *)(eh + 1);
+
+		ip6->vtc_flow = rte_cpu_to_be_32(6u << 28);
+		ip6->payload_len = rte_cpu_to_be_16((uint16_t)(8 + qlen));
+		ip6->proto = IPPROTO_ICMPV6;
+		ip6->hop_limits = 64;
+		memcpy(ip6->src_addr, w->src, 16);
+		memcpy(ip6->dst_addr, w->dst, 16);
+		ck = rte_ipv6_udptcp_cksum(ip6, ih);
+	} else {
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eh + 1);
+
+		memset(ip, 0, sizeof(*ip));
+		ip->version_ihl = RTE_IPV4_VHL_DEF;
+		ip->total_length = rte_cpu_to_be_16((uint16_t)(l3 + 8 + qlen));
+		ip->time_to_live = 64;
+		ip->next_proto_id = IPPROTO_ICMP;
+		memcpy(&ip->src_addr, w->src, 4);
+		memcpy(&ip->dst_addr, w->dst, 4);
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		ck = (uint16_t)~rte_raw_cksum(ih, 8 + qlen);
+	}
+	memcpy(ih + 2, &ck, 2);
+	return m;
+}
+
 static uint32_t be32_at(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];

@@ -467,6 +467,61 @@ static int do_out(struct runner *r, const struct conf_event *ev)
 
 /* ---- inbound ---- */
 
+/* An ICMP error kind in the family's own type and code. */
+static bool icmp_code_of(const char *kind, bool v6, uint8_t *type, uint8_t *code)
+{
+	static const struct {
+		const char *kind;
+		uint8_t t4, c4, t6, c6; /* t6 0: no ICMPv6 equivalent */
+	} map[] = {
+		{"frag_needed", 3, 4, 2, 0},	  {"packet_too_big", 3, 4, 2, 0},
+		{"port_unreachable", 3, 3, 1, 4}, {"protocol_unreachable", 3, 2, 0, 0},
+		{"host_unreachable", 3, 1, 1, 3}, {"net_unreachable", 3, 0, 1, 0},
+		{"time_exceeded", 11, 0, 3, 0},
+	};
+
+	for (unsigned i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strcmp(kind, map[i].kind) == 0) {
+			*type = v6 ? map[i].t6 : map[i].t4;
+			*code = v6 ? map[i].c6 : map[i].c4;
+			return *type != 0;
+		}
+	return false;
+}
+
+/* "< icmp ...": the remote (as a router would) reports an error about a segment of ours. */
+static int do_icmp(struct runner *r, const struct conf_event *ev)
+{
+	const struct conf_seg *e = &ev->seg;
+	struct flow *f = flow_get(r, r->lport, r->rport, false);
+	struct conf_wire w, q;
+	struct rte_mbuf *m;
+	uint8_t type, code;
+
+	if (f == NULL || !f->isn_known)
+		return fail_at(r, "ICMP about a segment of a flow the stack has not sent on");
+	if (!icmp_code_of(e->icmp_kind, r->s->ipv6, &type, &code))
+		return fail_at(r, "no such ICMP error in this family");
+	memset(&w, 0, sizeof(w));
+	w.ipv6 = r->s->ipv6;
+	memcpy(w.src, r->rip, 16);
+	memcpy(w.dst, r->lip, 16);
+	q = w;
+	memcpy(q.src, r->lip, 16);
+	memcpy(q.dst, r->rip, 16);
+	q.sport = r->lport;
+	q.dport = r->rport;
+	q.flags = CONF_F_ACK;
+	q.seq = e->seq + f->isn;
+	q.win = 65535;
+	q.paylen = e->len;
+	m = conf_pkt_build_icmp(r->lc, r->rmac, r->lmac, &w, &q, type, code, e->icmp_mtu);
+	if (m == NULL)
+		return fail_at(r, "cannot build the ICMP error");
+	ursa_port_mem_inject(&r->lc->ports[0], &m, 1);
+	return poll_idle(r);
+}
+
 static int do_in(struct runner *r, const struct conf_event *ev)
 {
 	const struct conf_seg *e = &ev->seg;
@@ -477,6 +532,8 @@ static int do_in(struct runner *r, const struct conf_event *ev)
 	if (r->lport == 0)
 		return fail_at(r, "inbound segment but the local port is not known yet "
 				  "(bind or connect first)");
+	if (e->icmp)
+		return do_icmp(r, ev);
 	f = flow_get(r, r->lport, r->rport, true);
 	if (f != NULL && (e->flags & (CONF_F_FIN | CONF_F_RST)))
 		f->ended = true;

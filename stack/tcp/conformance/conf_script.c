@@ -354,6 +354,48 @@ static void parse_seg(struct cur *c, struct conf_seg *seg)
 	}
 }
 
+/* "icmp <kind> [mtu N] [seq:end(len)]" after '<' (packetdrill's shape: "icmp unreachable
+ * frag_needed mtu 1200 [1:1461(1460)]"; "unreachable" may be left out). */
+static void parse_icmp(struct cur *c, struct conf_seg *seg)
+{
+	static const char *const kinds[] = {"frag_needed",	"packet_too_big",
+					    "port_unreachable", "protocol_unreachable",
+					    "host_unreachable", "net_unreachable",
+					    "time_exceeded"};
+	unsigned k;
+
+	memset(seg, 0, sizeof(*seg));
+	seg->icmp = true;
+	skip_ws(c);
+	(void)eat_word(c, "unreachable");
+	skip_ws(c);
+	for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+		if (eat_word(c, kinds[k]))
+			break;
+	if (k == sizeof(kinds) / sizeof(kinds[0])) {
+		fail(c, "unknown ICMP error '%.20s'", c->p);
+		return;
+	}
+	snprintf(seg->icmp_kind, sizeof(seg->icmp_kind), "%s", kinds[k]);
+	skip_ws(c);
+	if (eat_word(c, "mtu"))
+		seg->icmp_mtu = (uint32_t)parse_u(c, false);
+	skip_ws(c);
+	if (!eat(c, "["))
+		fail(c, "ICMP errors quote a segment: [seq:end(len)]");
+	seg->seq = (uint32_t)parse_u(c, false);
+	if (!eat(c, ":"))
+		fail(c, "seq must be start:end(len)");
+	seg->end = (uint32_t)parse_u(c, false);
+	if (!eat(c, "("))
+		fail(c, "seq must be start:end(len)");
+	seg->len = (uint32_t)parse_u(c, false);
+	if (!eat(c, ")") || !eat(c, "]"))
+		fail(c, "seq must be [start:end(len)]");
+	if (!c->failed && seg->end - seg->seq != seg->len)
+		fail(c, "%u:%u is not %u bytes", seg->seq, seg->end, seg->len);
+}
+
 /* ---- calls ---- */
 
 static void parse_arg(struct cur *c, const char *s, struct conf_arg *a)
@@ -666,7 +708,11 @@ int conf_script_load(const char *path, struct conf_script *s, char *err, size_t 
 			c.p++;
 			if (ev->kind == CONF_EV_IN && (ev->t_any || ev->t_end_ns != ev->t_ns))
 				fail(&c, "inbound segments need one exact time");
-			parse_seg(&c, &ev->seg);
+			skip_ws(&c);
+			if (ev->kind == CONF_EV_IN && eat_word(&c, "icmp"))
+				parse_icmp(&c, &ev->seg);
+			else
+				parse_seg(&c, &ev->seg);
 		} else {
 			ev->kind = CONF_EV_CALL;
 			if (ev->t_any)
