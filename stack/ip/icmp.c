@@ -180,8 +180,8 @@ static void icmp4_classify(uint8_t type, uint8_t code, struct ursa_ip_err *e)
 /* A destination unreachable or time exceeded (data at the ICMP header, checksum checked):
  * the quoted IPv4 header and the first bytes of its transport header go to the protocol's
  * error handler. Does not take m. */
-static void icmp4_ctlinput(struct ursa_lcore *lc, struct ursa_iface *ifc,
-			   const struct rte_mbuf *m, const struct ursa_ip_info *info)
+static void icmp4_ctlinput(struct ursa_lcore *lc, struct ursa_iface *ifc, const struct rte_mbuf *m,
+			   const struct ursa_ip_info *info)
 {
 	uint64_t *c = lc->ip->icmp_c;
 	struct rte_icmp_hdr ih;

@@ -131,8 +131,8 @@ static bool icmp6_quote_l4(const struct rte_mbuf *m, uint32_t off, uint32_t end,
 		}
 		if (!ip6_copy(m, off, 4, b))
 			return false;
-		if (nh == IP6_NH_FRAGMENT && (rte_be_to_cpu_16(*(const rte_be16_t *)(b + 2)) &
-					      0xfff8) != 0)
+		if (nh == IP6_NH_FRAGMENT &&
+		    (rte_be_to_cpu_16(*(const rte_be16_t *)(b + 2)) & 0xfff8) != 0)
 			return false; /* only the first fragment has the upper-layer header */
 		off += nh == IP6_NH_FRAGMENT ? 8u : (b[1] + 1u) * 8u;
 		nh = b[0];
@@ -143,8 +143,8 @@ static bool icmp6_quote_l4(const struct rte_mbuf *m, uint32_t off, uint32_t end,
 /* A destination unreachable, packet too big or time exceeded (data at the ICMPv6 header,
  * checksum checked): the quoted packet's addresses and first transport bytes go to its
  * protocol's error handler. Does not take m. */
-static void icmp6_ctlinput(struct ursa_lcore *lc, struct ursa_iface *ifc,
-			   const struct rte_mbuf *m, const struct ursa_ip_info *info)
+static void icmp6_ctlinput(struct ursa_lcore *lc, struct ursa_iface *ifc, const struct rte_mbuf *m,
+			   const struct ursa_ip_info *info)
 {
 	struct icmp6_hdr ih;
 	struct rte_ipv6_hdr qh;

@@ -39,7 +39,8 @@ static void roce_udp_rx(struct ursa_lcore *lc, void *arg, struct ursa_iface *ifc
  * only with immediate), ICRC. */
 static uint32_t roce_overhead(uint8_t family)
 {
-	return (family == AF_INET6 ? 40u : 20u) + 8u + (uint32_t)sizeof(struct roce_bth) + 16u + 4u + ROCE_ICRC_LEN;
+	return (family == AF_INET6 ? 40u : 20u) + 8u + (uint32_t)sizeof(struct roce_bth) + 16u +
+	       4u + ROCE_ICRC_LEN;
 }
 
 /* The largest IB MTU (256..4096) whose packets fit an IP MTU of mtu; 256 when none does. */

@@ -39,8 +39,8 @@ static unsigned smc_opt_write(struct ursa_lcore *lc, void *arg, struct ursa_tcp_
 	return SMC_OPT_LEN;
 }
 
-static void smc_opt_seen(struct ursa_lcore *lc, void *arg, struct ursa_tcp_pcb *pcb,
-			 bool synack, const uint8_t *data, unsigned len)
+static void smc_opt_seen(struct ursa_lcore *lc, void *arg, struct ursa_tcp_pcb *pcb, bool synack,
+			 const uint8_t *data, unsigned len)
 {
 	unsigned slot = lc->sock->smc_slot;
 

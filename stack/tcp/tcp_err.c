@@ -81,8 +81,7 @@ static void tcp_pmtu_lower(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, uint
 		tcp_pmtu_resend(lc, pcb);
 }
 
-static void tcp_ctlinput(struct ursa_lcore *lc, struct ursa_iface *ifc,
-			 const struct ursa_ip_err *e)
+static void tcp_ctlinput(struct ursa_lcore *lc, struct ursa_iface *ifc, const struct ursa_ip_err *e)
 {
 	const uint8_t *th = e->l4;
 	uint16_t sport = (uint16_t)(th[0] << 8 | th[1]), dport = (uint16_t)(th[2] << 8 | th[3]);

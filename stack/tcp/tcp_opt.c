@@ -108,8 +108,7 @@ static int hook_match(const struct ursa_tcp_ctx *t, uint8_t kind, const uint8_t 
 	return -1;
 }
 
-void tcp_opt_parse_hooks(struct ursa_lcore *lc, const uint8_t *p, unsigned len,
-			 struct tcp_opts *o)
+void tcp_opt_parse_hooks(struct ursa_lcore *lc, const uint8_t *p, unsigned len, struct tcp_opts *o)
 {
 	struct ursa_tcp_ctx *t = lc->tcp;
 	unsigned i = 0;

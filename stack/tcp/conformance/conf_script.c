@@ -358,10 +358,9 @@ static void parse_seg(struct cur *c, struct conf_seg *seg)
  * frag_needed mtu 1200 [1:1461(1460)]"; "unreachable" may be left out). */
 static void parse_icmp(struct cur *c, struct conf_seg *seg)
 {
-	static const char *const kinds[] = {"frag_needed",	"packet_too_big",
-					    "port_unreachable", "protocol_unreachable",
-					    "host_unreachable", "net_unreachable",
-					    "time_exceeded"};
+	static const char *const kinds[] = {
+		"frag_needed",	    "packet_too_big",  "port_unreachable", "protocol_unreachable",
+		"host_unreachable", "net_unreachable", "time_exceeded"};
 	unsigned k;
 
 	memset(seg, 0, sizeof(*seg));

@@ -6,7 +6,8 @@
  * ways, close and TIME_WAIT, simultaneous close, refused connections, RST by abort, loss
  * recovery under seeded fault injection (SACK and NewReno), Karn's rule, zero-window probes,
  * keepalive, SYN retries, an option registered through the option hook (SMC's rules), and
- * (on one lcore) the listener order across interfaces and tenants, the fuzz entry point and the challenge ACK limits.
+ * (on one lcore) the listener order across interfaces and tenants, the fuzz entry point and the
+ * challenge ACK limits.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -892,8 +893,8 @@ static void test_syn_retries(void)
  * of a listener that wants it), bit 2 = the peer's SYN or SYN-ACK carried it. */
 #define ECHO_EXID 0x7e57ab1eu
 
-static unsigned echo_write(struct ursa_lcore *lc, void *arg, struct ursa_tcp_pcb *pcb,
-			   bool synack, uint8_t *p, unsigned room)
+static unsigned echo_write(struct ursa_lcore *lc, void *arg, struct ursa_tcp_pcb *pcb, bool synack,
+			   uint8_t *p, unsigned room)
 {
 	const uint8_t opt[] = {0xfe, 0x08, 0x7e, 0x57, 0xab, 0x1e, 'h', 'i'};
 	uint32_t v = ursa_tcp_opt_get(pcb, 0);

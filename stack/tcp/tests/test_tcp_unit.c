@@ -179,8 +179,8 @@ static void test_opt_hook_parse(void)
 	const uint8_t longer[] = {0xfe, 0x08, 0xe2, 0xd4, 0xc3, 0xd9, 0xaa, 0xbb};
 	const uint8_t too_long[] = {0xfe, 0x09, 0xe2, 0xd4, 0xc3, 0xd9, 0xaa, 0xbb, 0xcc, 0x00};
 	const uint8_t short4[] = {0xfe, 0x04, 0xe2, 0xd4, 0x01, 0x01, 0x01, 0x01};
-	const uint8_t twice[] = {0xfe, 0x06, 0xe2, 0xd4, 0xc3, 0xd9,
-				 0xfe, 0x08, 0xe2, 0xd4, 0xc3, 0xd9, 0xaa, 0xbb};
+	const uint8_t twice[] = {0xfe, 0x06, 0xe2, 0xd4, 0xc3, 0xd9, 0xfe,
+				 0x08, 0xe2, 0xd4, 0xc3, 0xd9, 0xaa, 0xbb};
 	struct tcp_opts p;
 
 	/* nothing registered: a kind 254 is just ignored */
@@ -303,8 +303,8 @@ static void test_opt_write(void)
 	CU_ASSERT_EQUAL(memcmp(b, syn_expect, sizeof(syn_expect)), 0);
 	CU_ASSERT_EQUAL(memcmp(b + 20, smc_expect, sizeof(smc_expect)), 0);
 	CU_ASSERT_EQUAL(tcp_opt_parse(b, n, true, &p), 0);
-	CU_ASSERT_EQUAL(p.present, TCP_OPT_F_MSS | TCP_OPT_F_WSCALE | TCP_OPT_F_SACK_PERM |
-					   TCP_OPT_F_TS);
+	CU_ASSERT_EQUAL(p.present,
+			TCP_OPT_F_MSS | TCP_OPT_F_WSCALE | TCP_OPT_F_SACK_PERM | TCP_OPT_F_TS);
 	tcp_opt_parse_hooks(ol, b, n, &p);
 	CU_ASSERT_EQUAL(p.nfound, 1);
 	CU_ASSERT_EQUAL(ursa_test_counter(ol, "tcp", "opt_hook_sent"), 1);
