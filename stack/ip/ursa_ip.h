@@ -53,13 +53,13 @@ enum ursa_ip_err_kind {
  *  whole, the quoted packet's source is an address of the receiving interface, and at least
  *  the first 8 bytes of its transport header are there. */
 struct ursa_ip_err {
-	uint8_t kind;	    /**< enum ursa_ip_err_kind */
-	uint8_t type, code; /**< as received (the family's own values) */
-	bool hard;	    /**< RFC 1122 4.2.3.9, RFC 4443 3.1: the destination refuses */
-	int err;	    /**< the negative errno a socket reports for it */
-	uint32_t mtu;	    /**< URSA_IP_ERR_PMTU: the path MTU the hop reported, >= 68 for
-			     *   IPv4 (RFC 791; estimated by RFC 1191's plateaus when the hop
-			     *   sent none) and >= 1280 for IPv6 (RFC 8201 §4) */
+	uint8_t kind;		     /**< enum ursa_ip_err_kind */
+	uint8_t type, code;	     /**< as received (the family's own values) */
+	bool hard;		     /**< RFC 1122 4.2.3.9, RFC 4443 3.1: the destination refuses */
+	int err;		     /**< the negative errno a socket reports for it */
+	uint32_t mtu;		     /**< URSA_IP_ERR_PMTU: the path MTU the hop reported, >= 68 for
+				      *   IPv4 (RFC 791; estimated by RFC 1191's plateaus when the hop
+				      *   sent none) and >= 1280 for IPv6 (RFC 8201 §4) */
 	struct ursa_ipaddr src, dst; /**< of the quoted packet: src is ours */
 	uint8_t proto;
 	uint16_t l4_len;   /**< quoted bytes from the transport header on (8..64) */
