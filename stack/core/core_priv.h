@@ -27,6 +27,23 @@ int quota_iface_init(struct ursa_lcore *lc, struct ursa_iface *ifc,
 /* port.c */
 void port_close_all(struct ursa_lcore *lc);
 int port_register_stats(struct ursa_lcore *lc, struct ursa_port *p);
+/** Find or probe the ethdev named by devargs (its name, up to the first comma, into name). */
+int port_ethdev_probe(const char *devargs, char *name, size_t len, uint16_t *out_pid);
+/** Configure and start an ethdev with nb_queues Rx/Tx queue pairs, queue q receiving into
+ *  pools[q] (RSS where the PMD hashes); the MTU it carries into out_mtu. */
+int port_ethdev_setup(uint16_t pid, uint16_t nb_queues, struct rte_mempool *const *pools,
+		      uint16_t mtu, uint16_t *out_mtu);
+/** Give lc a port on queue of a started ethdev. shared: the device belongs to a stack that
+ *  closes it (the port's close leaves it alone). */
+int port_ethdev_attach(struct ursa_lcore *lc, uint16_t pid, uint16_t queue, const char *name,
+		       uint16_t mtu, bool shared, uint16_t *out_index);
+void port_ethdev_close(uint16_t pid);
+
+/* stack.c */
+/** Apply the commands waiting on lc's ring (start of every poll); returns how many. */
+unsigned stack_cmd_drain(struct ursa_lcore *lc);
+/** Whether commands wait on lc's ring. */
+bool stack_cmd_pending(const struct ursa_lcore *lc);
 
 /* wait.c */
 int wait_init(struct ursa_lcore *lc);

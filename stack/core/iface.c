@@ -67,7 +67,7 @@ int ursa_iface_addr_add(struct ursa_lcore *lc, uint16_t iface, const struct ursa
 {
 	struct ursa_iface *ifc = ursa_iface_get(lc, iface);
 
-	if (ifc == NULL || (a->family != AF_INET && a->family != AF_INET6))
+	if (ifc == NULL || ifc->removed || (a->family != AF_INET && a->family != AF_INET6))
 		return -EINVAL;
 	if (plen > (a->family == AF_INET ? 32 : 128))
 		return -EINVAL;
@@ -85,11 +85,45 @@ int ursa_iface_addr_add(struct ursa_lcore *lc, uint16_t iface, const struct ursa
 	return 0;
 }
 
+int ursa_iface_addr_del(struct ursa_lcore *lc, uint16_t iface, const struct ursa_ipaddr *a)
+{
+	struct ursa_iface *ifc = ursa_iface_get(lc, iface);
+	struct ursa_iface_addr *v;
+	uint8_t *n;
+
+	if (ifc == NULL || (a->family != AF_INET && a->family != AF_INET6))
+		return -EINVAL;
+	v = a->family == AF_INET ? ifc->v4 : ifc->v6;
+	n = a->family == AF_INET ? &ifc->n4 : &ifc->n6;
+	for (unsigned i = 0; i < *n; i++) {
+		if (!ursa_ipaddr_eq(&v[i].addr, a))
+			continue;
+		/* Keep the order: the first address is the default source. */
+		memmove(&v[i], &v[i + 1], (size_t)(*n - i - 1) * sizeof(v[0]));
+		(*n)--;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+int ursa_iface_del(struct ursa_lcore *lc, uint16_t iface)
+{
+	struct ursa_iface *ifc = ursa_iface_get(lc, iface);
+
+	if (ifc == NULL || ifc->removed)
+		return -ENOENT;
+	ifc->removed = true;
+	ifc->n4 = 0;
+	ifc->n6 = 0;
+	return 0;
+}
+
 struct ursa_iface *ursa_iface_by_port_vlan(struct ursa_lcore *lc, uint16_t port, uint16_t vlan)
 {
 	/* A handful of interfaces per lcore: a scan is cheaper than hashing. */
 	for (uint16_t i = 0; i < lc->nb_ifaces; i++)
-		if (lc->ifaces[i].port == port && lc->ifaces[i].vlan == vlan)
+		if (lc->ifaces[i].port == port && lc->ifaces[i].vlan == vlan &&
+		    !lc->ifaces[i].removed)
 			return &lc->ifaces[i];
 	return NULL;
 }

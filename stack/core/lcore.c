@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The per-lcore context and its run-to-completion poll:
- *   Rx burst per port -> Rx fault injection -> lc->rx_handler (eth)
+ *   commands from the stack (a shard's safe point: ursa_stack.h) -> Rx burst per port -> Rx fault injection -> lc->rx_handler (eth)
  *   -> expired timers -> poll hooks -> Tx fault release and flush per port.
  */
 #include <errno.h>
@@ -195,6 +195,9 @@ unsigned ursa_lcore_poll(struct ursa_lcore *lc)
 	struct rte_mbuf *pkts[URSA_BURST];
 	unsigned work = 0;
 
+	/* Changes to the stack land here, before any frame of this pass is looked at. */
+	if (lc->stack != NULL)
+		work += stack_cmd_drain(lc);
 	for (uint16_t i = 0; i < lc->nb_ports; i++) {
 		struct ursa_port *p = &lc->ports[i];
 		uint16_t n;
@@ -227,6 +230,8 @@ uint64_t ursa_lcore_idle_budget(struct ursa_lcore *lc)
 	for (uint16_t i = 0; i < lc->nb_ports; i++)
 		if (ursa_port_mem_rx_pending(&lc->ports[i]) > 0)
 			return 0; /* a burst is still queued: not idle */
+	if (lc->stack != NULL && stack_cmd_pending(lc))
+		return 0; /* commands wait to be applied */
 	for (uint16_t i = 0; i < lc->nb_ports; i++)
 		for (int d = 0; d < URSA_DIR_MAX; d++)
 			if (lc->ports[i].fault[d]) {

@@ -49,8 +49,7 @@ static void ethdev_intr_enable(struct ursa_port *p, bool on)
 
 static void ethdev_close(struct ursa_port *p)
 {
-	rte_eth_dev_stop(p->ethdev);
-	rte_eth_dev_close(p->ethdev);
+	port_ethdev_close(p->ethdev);
 }
 
 static const struct ursa_port_ops ethdev_ops = {
@@ -62,7 +61,45 @@ static const struct ursa_port_ops ethdev_ops = {
 	.close = ethdev_close,
 };
 
-static int ethdev_configure(struct ursa_lcore *lc, uint16_t pid, bool rx_intr)
+/* One queue of a device that a struct ursa_stack owns: the stack stops and closes the
+ * device once, after every shard has let go of its queue. */
+static void ethdev_queue_close(struct ursa_port *p)
+{
+	(void)p;
+}
+
+static const struct ursa_port_ops ethdev_queue_ops = {
+	.name = "ethdev",
+	.rx_burst = ethdev_rx,
+	.tx_burst = ethdev_tx,
+	.rx_intr_fd = ethdev_intr_fd,
+	.rx_intr_enable = ethdev_intr_enable,
+	.close = ethdev_queue_close,
+};
+
+void port_ethdev_close(uint16_t pid)
+{
+	rte_eth_dev_stop(pid);
+	rte_eth_dev_close(pid);
+}
+
+/* Receive-side scaling over the queues where the PMD hashes flows itself (hardware, tap
+ * with its eBPF); af_packet spreads over its qpairs with a kernel fanout group instead and
+ * memif queues follow the peer's, so neither advertises hash types. */
+static void ethdev_rss(const struct rte_eth_dev_info *info, uint16_t nb_queues,
+		       struct rte_eth_conf *conf)
+{
+	uint64_t hf = info->flow_type_rss_offloads &
+		      (RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP);
+
+	if (nb_queues > 1 && hf != 0) {
+		conf->rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+		conf->rx_adv_conf.rss_conf.rss_hf = hf;
+	}
+}
+
+static int ethdev_configure(uint16_t pid, uint16_t nb_queues, struct rte_mempool *const *pools,
+			    bool rx_intr)
 {
 	struct rte_eth_conf conf = {0};
 	struct rte_eth_dev_info info;
@@ -71,48 +108,56 @@ static int ethdev_configure(struct ursa_lcore *lc, uint16_t pid, bool rx_intr)
 	rc = rte_eth_dev_info_get(pid, &info);
 	if (rc)
 		return rc;
-	conf.intr_conf.rxq = rx_intr ? 1 : 0;
-	rc = rte_eth_dev_configure(pid, 1, 1, &conf);
-	if (rc)
-		return rc;
-	rc = rte_eth_rx_queue_setup(pid, 0, PORT_NB_DESC, rte_eth_dev_socket_id(pid), NULL,
-				    lc->pool);
-	if (rc)
-		return rc;
-	return rte_eth_tx_queue_setup(pid, 0, PORT_NB_DESC, rte_eth_dev_socket_id(pid), NULL);
-}
-
-int ursa_port_open_ethdev(struct ursa_lcore *lc, const char *devargs, uint16_t mtu,
-			  uint16_t *out_index)
-{
-	char name[RTE_ETH_NAME_MAX_LEN];
-	const char *comma = strchr(devargs, ',');
-	size_t n = comma ? (size_t)(comma - devargs) : strlen(devargs);
-	struct ursa_port *p;
-	uint16_t pid;
-	int rc;
-
-	if (lc->nb_ports == URSA_MAX_PORTS)
-		return -ENOSPC;
-	if (n == 0 || n >= sizeof(name))
+	if (nb_queues > info.max_rx_queues || nb_queues > info.max_tx_queues)
 		return -EINVAL;
-	memcpy(name, devargs, n);
-	name[n] = '\0';
-	if (rte_eth_dev_get_port_by_name(name, &pid) != 0) {
-		rc = rte_dev_probe(devargs);
+	conf.intr_conf.rxq = rx_intr ? 1 : 0;
+	ethdev_rss(&info, nb_queues, &conf);
+	rc = rte_eth_dev_configure(pid, nb_queues, nb_queues, &conf);
+	if (rc)
+		return rc;
+	for (uint16_t q = 0; q < nb_queues; q++) {
+		rc = rte_eth_rx_queue_setup(pid, q, PORT_NB_DESC, rte_eth_dev_socket_id(pid),
+					    NULL, pools[q]);
 		if (rc)
-			return rc < 0 ? rc : -ENODEV;
-		if (rte_eth_dev_get_port_by_name(name, &pid) != 0)
-			return -ENODEV;
-	}
-	/* Rx interrupts where the PMD has them (net_tap); otherwise the daemon naps. */
-	if (ethdev_configure(lc, pid, true) != 0) {
-		rc = ethdev_configure(lc, pid, false);
+			return rc;
+		rc = rte_eth_tx_queue_setup(pid, q, PORT_NB_DESC, rte_eth_dev_socket_id(pid),
+					    NULL);
 		if (rc)
 			return rc;
 	}
-	bool mtu_unsettable = false;
+	return 0;
+}
 
+int port_ethdev_probe(const char *devargs, char *name, size_t len, uint16_t *out_pid)
+{
+	const char *comma = strchr(devargs, ',');
+	size_t n = comma ? (size_t)(comma - devargs) : strlen(devargs);
+	int rc;
+
+	if (n == 0 || n >= len || n >= RTE_ETH_NAME_MAX_LEN)
+		return -EINVAL;
+	memcpy(name, devargs, n);
+	name[n] = '\0';
+	if (rte_eth_dev_get_port_by_name(name, out_pid) == 0)
+		return 0;
+	rc = rte_dev_probe(devargs);
+	if (rc)
+		return rc < 0 ? rc : -ENODEV;
+	return rte_eth_dev_get_port_by_name(name, out_pid) == 0 ? 0 : -ENODEV;
+}
+
+int port_ethdev_setup(uint16_t pid, uint16_t nb_queues, struct rte_mempool *const *pools,
+		      uint16_t mtu, uint16_t *out_mtu)
+{
+	bool mtu_unsettable = false;
+	int rc;
+
+	/* Rx interrupts where the PMD has them (net_tap); otherwise the daemon naps. */
+	if (ethdev_configure(pid, nb_queues, pools, true) != 0) {
+		rc = ethdev_configure(pid, nb_queues, pools, false);
+		if (rc)
+			return rc;
+	}
 	if (mtu) {
 		rc = rte_eth_dev_set_mtu(pid, mtu);
 		if (rc && rc != -ENOTSUP)
@@ -122,30 +167,59 @@ int ursa_port_open_ethdev(struct ursa_lcore *lc, const char *devargs, uint16_t m
 	rc = rte_eth_dev_start(pid);
 	if (rc)
 		return rc;
-	p = &lc->ports[lc->nb_ports];
-	memset(p, 0, sizeof(*p));
-	p->index = lc->nb_ports;
-	p->ethdev = pid;
-	p->queue = 0;
-	p->ops = &ethdev_ops;
-	snprintf(p->name, sizeof(p->name), "%s", name);
-	rte_eth_macaddr_get(pid, &p->mac);
-	if (rte_eth_dev_get_mtu(pid, &p->mtu) != 0 || p->mtu == 0)
-		p->mtu = RTE_ETHER_MTU;
+	if (rte_eth_dev_get_mtu(pid, out_mtu) != 0 || *out_mtu == 0)
+		*out_mtu = RTE_ETHER_MTU;
 	if (mtu_unsettable) {
 		/* PMDs with no MTU of their own (memif, ring) carry what their limit allows. */
 		struct rte_eth_dev_info info;
 
 		if (rte_eth_dev_info_get(pid, &info) == 0 && info.max_mtu >= mtu)
-			p->mtu = mtu;
-	} else if (mtu && mtu < p->mtu) {
-		p->mtu = mtu;
+			*out_mtu = mtu;
+	} else if (mtu && mtu < *out_mtu) {
+		*out_mtu = mtu;
 	}
 	/* Interfaces may use their own MACs and VLANs: receive everything, filter in eth. */
 	rte_eth_promiscuous_enable(pid);
 	rte_eth_allmulticast_enable(pid);
+	return 0;
+}
+
+int port_ethdev_attach(struct ursa_lcore *lc, uint16_t pid, uint16_t queue, const char *name,
+		       uint16_t mtu, bool shared, uint16_t *out_index)
+{
+	struct ursa_port *p;
+
+	if (lc->nb_ports == URSA_MAX_PORTS)
+		return -ENOSPC;
+	p = &lc->ports[lc->nb_ports];
+	memset(p, 0, sizeof(*p));
+	p->index = lc->nb_ports;
+	p->ethdev = pid;
+	p->queue = queue;
+	p->mtu = mtu;
+	p->ops = shared ? &ethdev_queue_ops : &ethdev_ops;
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	rte_eth_macaddr_get(pid, &p->mac);
 	*out_index = lc->nb_ports++;
 	return port_register_stats(lc, p);
+}
+
+int ursa_port_open_ethdev(struct ursa_lcore *lc, const char *devargs, uint16_t mtu,
+			  uint16_t *out_index)
+{
+	char name[RTE_ETH_NAME_MAX_LEN];
+	uint16_t pid, real_mtu;
+	int rc;
+
+	if (lc->nb_ports == URSA_MAX_PORTS)
+		return -ENOSPC;
+	rc = port_ethdev_probe(devargs, name, sizeof(name), &pid);
+	if (rc)
+		return rc;
+	rc = port_ethdev_setup(pid, 1, &lc->pool, mtu, &real_mtu);
+	if (rc)
+		return rc;
+	return port_ethdev_attach(lc, pid, 0, name, real_mtu, false, out_index);
 }
 
 /* ---- memory port ------------------------------------------------------------------------ */
@@ -401,7 +475,7 @@ int ursa_port_wait_peer_gone(struct ursa_port *p, unsigned timeout_ms)
 {
 	struct rte_eth_link link;
 
-	if (p->ops != &ethdev_ops || !link_follows_peer(p))
+	if ((p->ops != &ethdev_ops && p->ops != &ethdev_queue_ops) || !link_follows_peer(p))
 		return 0;
 	for (unsigned i = 0; i < timeout_ms * 10; i++) {
 		if ((rte_eth_link_get_nowait(p->ethdev, &link) != 0 || !link.link_status) &&

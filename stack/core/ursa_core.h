@@ -194,6 +194,7 @@ struct ursa_iface {
 	uint32_t used[URSA_RES_MAX];   /**< what the interface holds now */
 	uint64_t refused[URSA_RES_MAX]; /**< takes refused (its own or its tenant's quota) */
 	uint16_t tenant_slot;	       /**< index in lc->quota.tenants */
+	bool removed; /**< ursa_iface_del: no ingress, no addresses; the index stays taken */
 };
 
 int ursa_iface_add(struct ursa_lcore *lc, const struct ursa_iface_conf *conf,
@@ -201,6 +202,11 @@ int ursa_iface_add(struct ursa_lcore *lc, const struct ursa_iface_conf *conf,
 /** Add an address (with its prefix length) to an interface. */
 int ursa_iface_addr_add(struct ursa_lcore *lc, uint16_t iface, const struct ursa_ipaddr *a,
 			uint8_t plen);
+/** Remove an address from an interface (-ENOENT when it has no such address). */
+int ursa_iface_addr_del(struct ursa_lcore *lc, uint16_t iface, const struct ursa_ipaddr *a);
+/** Take an interface out of service: it receives nothing and loses its addresses, so nothing
+ *  routes through it. Its index is never reused (layers keep state by index). */
+int ursa_iface_del(struct ursa_lcore *lc, uint16_t iface);
 /** Ingress resolution from the unique (port, VLAN) tuple; NULL when no interface. */
 struct ursa_iface *ursa_iface_by_port_vlan(struct ursa_lcore *lc, uint16_t port, uint16_t vlan);
 static inline struct ursa_iface *ursa_iface_get(struct ursa_lcore *lc, uint16_t index);
