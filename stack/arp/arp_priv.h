@@ -40,7 +40,10 @@
 	X(drop_quota)                                                                              \
 	X(drop_table_full)                                                                         \
 	X(drop_no_resolver)                                                                        \
-	X(drop_hash)
+	X(drop_hash)                                                                               \
+	X(shared_out)                                                                              \
+	X(shared_in)                                                                               \
+	X(drop_share_ring_full)
 
 #define NEIGH_C_ENUM(n) NEIGH_C_##n,
 enum neigh_counter { NEIGH_COUNTERS(NEIGH_C_ENUM) NEIGH_C_MAX };

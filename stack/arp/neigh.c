@@ -31,6 +31,7 @@
 #include <rte_lcore.h>
 
 #include "arp_priv.h"
+#include "ursa_stack.h"
 
 static const char *const neigh_counter_names[] = {NEIGH_COUNTERS(URSA_COUNTER_NAME)};
 static_assert(RTE_DIM(neigh_counter_names) == NEIGH_C_MAX, "one name per counter");
@@ -467,24 +468,24 @@ int ursa_neigh_output(struct ursa_lcore *lc, const struct ursa_iface *ifc,
 	}
 }
 
-void ursa_neigh_update(struct ursa_lcore *lc, const struct ursa_iface *ifc,
-		       const struct ursa_ipaddr *addr, const struct rte_ether_addr *mac,
-		       bool confirmed, bool create)
+/* Learn or confirm on this shard only. Returns true when this shard's cache changed in a way
+ * the other shards should hear of: an entry created, a MAC changed, or a confirmation. */
+static bool neigh_learn(struct ursa_lcore *lc, const struct ursa_iface *ifc,
+			const struct ursa_ipaddr *addr, const struct rte_ether_addr *mac,
+			bool confirmed, bool create)
 {
 	struct ursa_neigh_ctx *n = lc->neigh;
 	struct neigh_entry *e;
 	struct neigh_key k;
 
-	if (family_index(addr->family) < 0)
-		return;
 	key_make(&k, ifc, addr);
 	e = neigh_find(n, &k);
 	if (e == NULL) {
 		if (!create)
-			return;
+			return false;
 		e = neigh_create(lc, &k);
 		if (e == NULL)
-			return;
+			return false;
 		e->mac = *mac;
 		if (confirmed) {
 			n->c[NEIGH_C_confirmed]++;
@@ -492,16 +493,16 @@ void ursa_neigh_update(struct ursa_lcore *lc, const struct ursa_iface *ifc,
 		} else {
 			set_state(n, e, URSA_NEIGH_STALE);
 		}
-		return;
+		return true;
 	}
 	if (e->state == URSA_NEIGH_STATIC)
-		return;
+		return false;
 	if (confirmed) {
 		e->mac = *mac;
 		n->c[NEIGH_C_confirmed]++;
 		set_reachable(lc, e);
 		queue_flush(lc, e);
-		return;
+		return true;
 	}
 	/* Unconfirmed news: a new MAC makes the entry STALE (to be verified on use); the same
 	 * MAC changes nothing. An entry without a usable MAC takes it and sends its queue. */
@@ -512,7 +513,71 @@ void ursa_neigh_update(struct ursa_lcore *lc, const struct ursa_iface *ifc,
 		e->probes = 0;
 		ursa_timer_cancel(lc, &e->timer);
 		queue_flush(lc, e);
+		return true;
 	}
+	return false;
+}
+
+/* ---- sharing with the other shards of a stack (ursa_stack.h) ----
+ * A solicitation goes out from the shard that needs the neighbour, but the answer lands on
+ * whichever queue the NIC (or af_packet's fanout) hashes it to. So every shard tells the
+ * others what it learns, through their command rings, and they apply it at their next poll
+ * as if the frame had reached them: an INCOMPLETE entry there resolves and sends its held
+ * packets. A confirmation is shared even when this shard holds no entry (it may answer
+ * another shard's solicitation); news that changed nothing here is not. Shared news is
+ * applied without being shared again, but for the one relay in neigh_share_apply. */
+struct neigh_share {
+	uint16_t iface;
+	bool confirmed, create;
+	struct ursa_ipaddr addr;
+	struct rte_ether_addr mac;
+};
+
+static void neigh_share(struct ursa_lcore *lc, const struct ursa_iface *ifc,
+			const struct ursa_ipaddr *addr, const struct rte_ether_addr *mac,
+			bool confirmed, bool create);
+
+static int neigh_share_apply(struct ursa_lcore *lc, const void *arg)
+{
+	const struct neigh_share *s = arg;
+	const struct ursa_iface *ifc = ursa_iface_get(lc, s->iface);
+
+	if (lc->neigh == NULL || ifc == NULL)
+		return -ENODEV;
+	lc->neigh->c[NEIGH_C_shared_in]++;
+	/* An answer that resolved what this shard was soliciting is now known good: pass it on
+	 * (create set, so it goes no further) to the shards that had no entry, the one it
+	 * landed on included. An unsolicited answer creates nothing anywhere. */
+	if (neigh_learn(lc, ifc, &s->addr, &s->mac, s->confirmed, s->create) && s->confirmed &&
+	    !s->create)
+		neigh_share(lc, ifc, &s->addr, &s->mac, true, true);
+	return 0;
+}
+
+static void neigh_share(struct ursa_lcore *lc, const struct ursa_iface *ifc,
+			const struct ursa_ipaddr *addr, const struct rte_ether_addr *mac,
+			bool confirmed, bool create)
+{
+	struct neigh_share s = {.iface = ifc->index, .confirmed = confirmed, .create = create,
+				.addr = *addr, .mac = *mac};
+
+	if (ursa_stack_exec_others(lc, neigh_share_apply, &s, sizeof(s)) == 0)
+		lc->neigh->c[NEIGH_C_shared_out]++;
+	else
+		lc->neigh->c[NEIGH_C_drop_share_ring_full]++;
+}
+
+void ursa_neigh_update(struct ursa_lcore *lc, const struct ursa_iface *ifc,
+		       const struct ursa_ipaddr *addr, const struct rte_ether_addr *mac,
+		       bool confirmed, bool create)
+{
+	bool news;
+
+	if (family_index(addr->family) < 0)
+		return;
+	news = neigh_learn(lc, ifc, addr, mac, confirmed, create);
+	if (lc->nb_shards > 1 && (news || confirmed))
+		neigh_share(lc, ifc, addr, mac, confirmed, create);
 }
 
 void ursa_neigh_confirm(struct ursa_lcore *lc, const struct ursa_iface *ifc,

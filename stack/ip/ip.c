@@ -288,8 +288,10 @@ int ursa_ip_route(struct ursa_lcore *lc, const struct ursa_ip_tx *tx, struct urs
 		for (unsigned i = 0; i < lc->ip->nb_routes; i++) {
 			const struct ip_route *r = &lc->ip->routes[i];
 
-			/* A route of another tenant is never considered. */
+			/* A route of another tenant, or through a removed interface, is never
+			 * considered. */
 			if (r->tenant != tx->tenant || r->prefix.family != dst->family ||
+			    lc->ifaces[r->iface].removed ||
 			    (int)r->plen <= best ||
 			    !ursa_ipaddr_prefix_match(&r->prefix, dst, r->plen))
 				continue;
@@ -348,6 +350,88 @@ int ursa_ip_route_add(struct ursa_lcore *lc, uint32_t tenant, const struct ursa_
 	if (gateway != NULL && gateway->family != 0)
 		r->gateway = *gateway;
 	return 0;
+}
+
+int ursa_ip_route_del(struct ursa_lcore *lc, uint32_t tenant, const struct ursa_ipaddr *prefix,
+		      uint8_t plen, uint16_t iface)
+{
+	struct ursa_ip_ctx *ip = lc->ip;
+
+	if (ip == NULL)
+		return -EINVAL;
+	for (unsigned i = 0; i < ip->nb_routes; i++) {
+		struct ip_route *r = &ip->routes[i];
+
+		if (r->tenant != tenant || r->plen != plen || r->iface != iface ||
+		    r->prefix.family != prefix->family ||
+		    !ursa_ipaddr_prefix_match(&r->prefix, prefix, plen))
+			continue;
+		ip->routes[i] = ip->routes[--ip->nb_routes];
+		return 0;
+	}
+	return -ENOENT;
+}
+
+/* ---- routes on every shard of a stack ---- */
+
+struct route_cmd {
+	uint32_t tenant;
+	uint16_t iface;
+	uint8_t plen;
+	struct ursa_ipaddr prefix;
+	struct ursa_ipaddr gateway;
+};
+
+static int apply_route_add(struct ursa_lcore *lc, const void *arg)
+{
+	const struct route_cmd *c = arg;
+
+	return ursa_ip_route_add(lc, c->tenant, &c->prefix, c->plen, &c->gateway, c->iface);
+}
+
+static int apply_route_del(struct ursa_lcore *lc, const void *arg)
+{
+	const struct route_cmd *c = arg;
+
+	return ursa_ip_route_del(lc, c->tenant, &c->prefix, c->plen, c->iface);
+}
+
+/* What every shard would refuse is refused here, before anything is posted. */
+static int route_check(struct ursa_stack *st, const struct route_cmd *c)
+{
+	const struct ursa_iface *ifc = ursa_stack_iface(st, c->iface);
+
+	if (ifc == NULL || ifc->removed || ifc->tenant != c->tenant)
+		return -EINVAL;
+	if (c->prefix.family != AF_INET && c->prefix.family != AF_INET6)
+		return -EAFNOSUPPORT;
+	if (c->plen > (c->prefix.family == AF_INET ? 32 : 128))
+		return -EINVAL;
+	if (c->gateway.family != 0 && c->gateway.family != c->prefix.family)
+		return -EINVAL;
+	return 0;
+}
+
+int ursa_ip_stack_route_add(struct ursa_stack *st, uint32_t tenant,
+			    const struct ursa_ipaddr *prefix, uint8_t plen,
+			    const struct ursa_ipaddr *gateway, uint16_t iface, uint64_t *ticket)
+{
+	struct route_cmd c = {.tenant = tenant, .iface = iface, .plen = plen, .prefix = *prefix};
+	int rc;
+
+	if (gateway != NULL)
+		c.gateway = *gateway;
+	rc = route_check(st, &c);
+	return rc ? rc : ursa_stack_exec(st, apply_route_add, &c, sizeof(c), ticket);
+}
+
+int ursa_ip_stack_route_del(struct ursa_stack *st, uint32_t tenant,
+			    const struct ursa_ipaddr *prefix, uint8_t plen, uint16_t iface,
+			    uint64_t *ticket)
+{
+	struct route_cmd c = {.tenant = tenant, .iface = iface, .plen = plen, .prefix = *prefix};
+
+	return ursa_stack_exec(st, apply_route_del, &c, sizeof(c), ticket);
 }
 
 /* ---- output ---- */

@@ -14,6 +14,7 @@
 #define URSA_IP_H
 
 #include "ursa_core.h"
+#include "ursa_stack.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -101,6 +102,17 @@ int ursa_ip_route(struct ursa_lcore *lc, const struct ursa_ip_tx *tx, struct urs
  *  routes for interface addresses are implicit. */
 int ursa_ip_route_add(struct ursa_lcore *lc, uint32_t tenant, const struct ursa_ipaddr *prefix,
 		      uint8_t plen, const struct ursa_ipaddr *gateway, uint16_t iface);
+/** Remove a route added with ursa_ip_route_add (the same tenant, prefix, plen and iface). */
+int ursa_ip_route_del(struct ursa_lcore *lc, uint32_t tenant, const struct ursa_ipaddr *prefix,
+		      uint8_t plen, uint16_t iface);
+/** Add a route on every shard of st, at each shard's next poll (ursa_stack.h: ticket). */
+int ursa_ip_stack_route_add(struct ursa_stack *st, uint32_t tenant,
+			    const struct ursa_ipaddr *prefix, uint8_t plen,
+			    const struct ursa_ipaddr *gateway, uint16_t iface, uint64_t *ticket);
+/** Remove a route from every shard of st. */
+int ursa_ip_stack_route_del(struct ursa_stack *st, uint32_t tenant,
+			    const struct ursa_ipaddr *prefix, uint8_t plen, uint16_t iface,
+			    uint64_t *ticket);
 /** Internet checksum of an L4 segment (data at L4 for len bytes, may span segments) with the
  *  IPv4/IPv6 pseudo-header. Returns the folded, complemented value in network order. */
 uint16_t ursa_ip_l4_cksum(const struct ursa_ipaddr *src, const struct ursa_ipaddr *dst,

@@ -288,3 +288,43 @@ const char *ursa_rdma_qp_state_str(enum ursa_rdma_qp_state s)
 
 	return (unsigned)s < RTE_DIM(names) ? names[s] : "unknown";
 }
+
+/* ---- providers by name ---- */
+
+#define RDMA_PROVIDER_PREFIX "rdma:"
+
+static int provider_key(const char *name, char *key, size_t len)
+{
+	int n = snprintf(key, len, RDMA_PROVIDER_PREFIX "%s", name);
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+int ursa_rdma_provider_register(struct ursa_stack *st, const struct ursa_rdma_provider *prov)
+{
+	char key[URSA_STACK_NAME_LEN];
+	int rc;
+
+	if (prov == NULL || prov->name == NULL)
+		return -EINVAL;
+	rc = provider_key(prov->name, key, sizeof(key));
+	return rc ? rc : ursa_stack_provider_register(st, key, prov);
+}
+
+const struct ursa_rdma_provider *ursa_rdma_provider_find(const struct ursa_lcore *lc,
+							 const char *name)
+{
+	char key[URSA_STACK_NAME_LEN];
+
+	if (lc->stack == NULL || provider_key(name, key, sizeof(key)) != 0)
+		return NULL;
+	return ursa_stack_provider_lookup(lc->stack, key);
+}
+
+int ursa_rdma_device_open_by_name(struct ursa_lcore *lc, const char *provider, const char *name,
+				  const void *conf, struct ursa_rdma_device **out)
+{
+	const struct ursa_rdma_provider *prov = ursa_rdma_provider_find(lc, provider);
+
+	return prov ? ursa_rdma_device_open(lc, prov, name, conf, out) : -ENOENT;
+}

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "ursa_core.h"
+#include "ursa_stack.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -355,6 +356,16 @@ int ursa_rdma_init(struct ursa_lcore *lc);
 int ursa_rdma_device_open(struct ursa_lcore *lc, const struct ursa_rdma_provider *prov,
 			  const char *name, const void *conf, struct ursa_rdma_device **out);
 struct ursa_rdma_device *ursa_rdma_device_get(struct ursa_lcore *lc, const char *name);
+/** Register prov in the stack's provider registry under "rdma:" and prov->name, where every
+ *  shard finds it by name (rdma-core and DPDK find their drivers the same way). */
+int ursa_rdma_provider_register(struct ursa_stack *st, const struct ursa_rdma_provider *prov);
+/** The RDMA provider registered under name in lc's stack; NULL when there is none, or when lc
+ *  is a lone lcore (no stack, no registry: pass the provider to ursa_rdma_device_open). */
+const struct ursa_rdma_provider *ursa_rdma_provider_find(const struct ursa_lcore *lc,
+							 const char *name);
+/** Open a device of the provider registered under provider (-ENOENT when none). */
+int ursa_rdma_device_open_by_name(struct ursa_lcore *lc, const char *provider, const char *name,
+				  const void *conf, struct ursa_rdma_device **out);
 void ursa_rdma_device_close(struct ursa_rdma_device *dev);
 
 const char *ursa_rdma_wc_status_str(enum ursa_rdma_wc_status s);

@@ -133,6 +133,37 @@ static void test_names(void)
 	CU_ASSERT_STRING_EQUAL(ursa_rdma_qp_state_str((enum ursa_rdma_qp_state)42), "unknown");
 }
 
+/* Providers found by name in a stack's registry, from any shard; a lone lcore has none. */
+static void test_provider_by_name(void)
+{
+	struct ursa_lcore_conf confs[2];
+	struct ursa_stack_conf sc = {.nb_shards = 2, .shard = confs};
+	struct ursa_rdma_device *dev = NULL;
+	struct ursa_stack *st;
+	struct ursa_lcore *s1;
+
+	for (int i = 0; i < 2; i++)
+		confs[i] = (struct ursa_lcore_conf){.nb_mbufs = 511, .seeded = true, .seed = 5,
+						    .virtual_clock = true, .max_timers = 64,
+						    .name = "rdmast"};
+	CU_ASSERT_FATAL(ursa_stack_create(&sc, &st) == 0);
+	s1 = ursa_stack_shard(st, 1);
+	CU_ASSERT_FATAL(ursa_rdma_init(s1) == 0);
+	CU_ASSERT_EQUAL(ursa_rdma_device_open_by_name(s1, "fake", "f0", NULL, &dev), -ENOENT);
+	CU_ASSERT_EQUAL(ursa_rdma_provider_register(st, &fake), 0);
+	CU_ASSERT_EQUAL(ursa_rdma_provider_register(st, &fake), -EEXIST);
+	CU_ASSERT_PTR_EQUAL(ursa_rdma_provider_find(s1, "fake"), &fake);
+	CU_ASSERT_PTR_NULL(ursa_rdma_provider_find(s1, "softroce"));
+	opened = 0;
+	CU_ASSERT_EQUAL(ursa_rdma_device_open_by_name(s1, "fake", "f0", NULL, &dev), 0);
+	CU_ASSERT_EQUAL(opened, 1);
+	CU_ASSERT_PTR_EQUAL(ursa_rdma_device_get(s1, "f0"), dev);
+	/* a lone lcore has no registry */
+	CU_ASSERT_PTR_NULL(ursa_rdma_provider_find(lc, "fake"));
+	CU_ASSERT_EQUAL(ursa_rdma_device_open_by_name(lc, "fake", "f1", NULL, &dev), -ENOENT);
+	ursa_stack_destroy(st);
+}
+
 int main(void)
 {
 	CU_pSuite s = ursa_test_suite("rdma", setup, teardown);
@@ -140,5 +171,6 @@ int main(void)
 	CU_add_test(s, "registry and -EOPNOTSUPP stubs", test_registry_and_stubs);
 	CU_add_test(s, "GIDs", test_gid);
 	CU_add_test(s, "name tables", test_names);
+	CU_add_test(s, "providers by name", test_provider_by_name);
 	return ursa_test_main();
 }
