@@ -53,6 +53,10 @@ void ursad_usage(FILE *f)
 "  --seed N             the stack's RNG and secrets (keys, ISNs, QPNs) as a replayable\n"
 "                       stream of seed N, for tests only (default: unpredictable)\n"
 "  --lcore N            EAL lcore to run on (default 0; only used without EAL options)\n"
+"  --lcores N           run the stack as N shards, one per EAL lcore (default 1): each\n"
+"                       port gets N queue pairs (af_packet: qpairs=N with a fanout\n"
+"                       group), shard i polls queue i; without EAL options ursad uses\n"
+"                       lcores N..N+count-1 from --lcore; with them, the first N lcores\n"
 "  --idle-sleep-us N    longest timed nap when idle, microseconds (default %d); on Rx\n"
 "                       interrupts ursad naps until the next timer (at most 100 ms)\n"
 "  --busy-polls N       empty polls before napping (default %d; 0 = nap at once)\n"
@@ -196,6 +200,7 @@ enum {
 	OPT_FAULT,
 	OPT_SEED,
 	OPT_LCORE,
+	OPT_LCORES,
 	OPT_IDLE_SLEEP,
 	OPT_BUSY_POLLS,
 	OPT_STATS_INTERVAL,
@@ -213,6 +218,7 @@ static const struct option long_opts[] = {
 	{"fault", required_argument, NULL, OPT_FAULT},
 	{"seed", required_argument, NULL, OPT_SEED},
 	{"lcore", required_argument, NULL, OPT_LCORE},
+	{"lcores", required_argument, NULL, OPT_LCORES},
 	{"idle-sleep-us", required_argument, NULL, OPT_IDLE_SLEEP},
 	{"busy-polls", required_argument, NULL, OPT_BUSY_POLLS},
 	{"stats-interval", required_argument, NULL, OPT_STATS_INTERVAL},
@@ -283,6 +289,7 @@ int ursad_parse(int argc, char **argv, struct ursad_conf *c)
 	memset(c, 0, sizeof(*c));
 	c->idle_sleep_us = URSAD_DEFAULT_IDLE_SLEEP_US;
 	c->busy_polls = URSAD_DEFAULT_BUSY_POLLS;
+	c->nb_lcores = 1;
 	for (int i = 1; i < argc; i++)
 		if (strcmp(argv[i], "--") == 0) {
 			sep = i;
@@ -339,6 +346,12 @@ int ursad_parse(int argc, char **argv, struct ursad_conf *c)
 					return bad("--lcore", "bad lcore '%s'", v);
 				c->lcore = (unsigned)u;
 				break;
+			case OPT_LCORES:
+				if (ursa_spec_u64(v, URSA_MAX_SHARDS, &u) || u == 0)
+					return bad("--lcores", "bad count '%s' (1..%d)", v,
+						   URSA_MAX_SHARDS);
+				c->nb_lcores = (unsigned)u;
+				break;
 			case OPT_IDLE_SLEEP:
 				if (ursa_spec_u64(v, 1000000, &c->idle_sleep_us) ||
 				    c->idle_sleep_us == 0)
@@ -387,7 +400,11 @@ int ursad_parse(int argc, char **argv, struct ursad_conf *c)
 		return rc;
 
 	if (!c->eal_given) {
-		snprintf(c->eal_lcore, sizeof(c->eal_lcore), "%u", c->lcore);
+		if (c->nb_lcores > 1)
+			snprintf(c->eal_lcore, sizeof(c->eal_lcore), "%u-%u", c->lcore,
+				 c->lcore + c->nb_lcores - 1);
+		else
+			snprintf(c->eal_lcore, sizeof(c->eal_lcore), "%u", c->lcore);
 		c->eal_argv[c->eal_argc++] = "--no-huge";
 		c->eal_argv[c->eal_argc++] = "-m";
 		c->eal_argv[c->eal_argc++] = "256";

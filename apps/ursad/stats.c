@@ -62,6 +62,32 @@ static void neigh_cb(const struct ursa_iface *ifc, const struct ursa_ipaddr *a,
 		ursa_neigh_state_name(st));
 }
 
+/* With --lcores: every shard's port counters and counter blocks (the top level describes
+ * shard 0, whose thread writes this). Counters of other shards are read while they run:
+ * each value is a whole aligned word, fresh to within a poll. */
+static void shards_json(struct ursa_stack *st, FILE *f)
+{
+	fputs(",\n  \"shards\": [", f);
+	for (uint16_t s = 0; s < ursa_stack_nb_shards(st); s++) {
+		struct ursa_lcore *lc = ursa_stack_shard(st, s);
+		struct json_blocks jb = {f, NULL};
+
+		fprintf(f, "%s\n   {\"shard\": %u, \"lcore\": %u, \"ports\": [", s ? "," : "", s,
+			lc->lcore_id);
+		for (uint16_t i = 0; i < lc->nb_ports; i++)
+			fprintf(f,
+				"%s{\"index\": %u, \"queue\": %u, \"rx_pkts\": %" PRIu64
+				", \"tx_pkts\": %" PRIu64 "}",
+				i ? ", " : "", i, lc->ports[i].queue,
+				__atomic_load_n(&lc->ports[i].c.rx_pkts, __ATOMIC_RELAXED),
+				__atomic_load_n(&lc->ports[i].c.tx_pkts, __ATOMIC_RELAXED));
+		fputs("],\n    \"counters\": {", f);
+		ursa_stats_foreach(lc, block_cb, &jb);
+		fprintf(f, "%s}}", jb.cur ? "\n    }" : "");
+	}
+	fputs("\n  ]", f);
+}
+
 void ursad_stats_json(struct ursa_lcore *lc, FILE *f, uint64_t uptime_ns)
 {
 	struct json_blocks jb = {f, NULL};
@@ -109,7 +135,10 @@ void ursad_stats_json(struct ursa_lcore *lc, FILE *f, uint64_t uptime_ns)
 	ursa_neigh_walk(lc, neigh_cb, &jn);
 	fputs("\n  ],\n  \"counters\": {", f);
 	ursa_stats_foreach(lc, block_cb, &jb);
-	fprintf(f, "%s\n  }\n}\n", jb.cur ? "\n    }" : "");
+	fprintf(f, "%s\n  }", jb.cur ? "\n    }" : "");
+	if (lc->stack != NULL)
+		shards_json(lc->stack, f);
+	fputs("\n}\n", f);
 }
 
 int ursad_stats_write(struct ursa_lcore *lc, const char *path, uint64_t uptime_ns)

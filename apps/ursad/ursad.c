@@ -6,7 +6,8 @@
  * empty polls it naps, on the ports' Rx interrupts when every port has them (until the next
  * stack timer, at most 100 ms), otherwise on a short timer: 50 us while there was work in
  * the last 20 ms, then growing to --idle-sleep-us; never past the next stack timer. Signals
- * arrive on a signalfd, one of the lcore's wait sources.
+ * arrive on a signalfd, one of the lcore's wait sources. With --lcores N the stack runs as N
+ * shards (shards.c): this loop runs shard 0 and the worker lcores the others.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -35,7 +36,8 @@
 
 struct ursad {
 	struct ursad_conf conf;
-	struct ursa_lcore *lc;
+	struct ursa_lcore *lc;	     /* with --lcores: shard 0 */
+	struct ursad_shards *shards; /* with --lcores N > 1 */
 	int sfd;	 /* signalfd: SIGINT, SIGTERM, SIGUSR1, SIGHUP */
 	bool stop;	 /* SIGINT or SIGTERM came */
 	uint64_t t0;	 /* start, lc clock */
@@ -94,13 +96,13 @@ static void on_signals(struct ursa_lcore *lc, int fd, uint32_t events, void *arg
 }
 
 /* The options' wait policy: --busy-polls, and timed naps growing to --idle-sleep-us. */
-static int set_policy(struct ursad *d, struct ursa_lcore *lc)
+int ursad_set_policy(const struct ursad_conf *c, struct ursa_lcore *lc)
 {
 	struct ursa_wait_policy pol;
 
 	ursa_wait_policy_default(&pol);
-	pol.busy_polls = d->conf.busy_polls;
-	pol.nap_max_ns = d->conf.idle_sleep_us * URSA_NS_PER_US;
+	pol.busy_polls = c->busy_polls;
+	pol.nap_max_ns = c->idle_sleep_us * URSA_NS_PER_US;
 	return ursa_lcore_set_wait_policy(lc, &pol);
 }
 
@@ -128,6 +130,27 @@ static int run(struct ursad *d, struct ursa_lcore *lc)
 	return 0;
 }
 
+/* Fault injection on a port: on every shard's queue of it. */
+static int set_fault(struct ursad *d, const struct ursad_fault_conf *f)
+{
+	uint16_t n = d->shards ? ursa_stack_nb_shards(ursad_shards_stack(d->shards)) : 1;
+	int rc = 0;
+
+	for (uint16_t s = 0; s < n && rc == 0; s++) {
+		struct ursa_lcore *lc =
+			d->shards ? ursa_stack_shard(ursad_shards_stack(d->shards), s) : d->lc;
+		struct ursa_port *p = &lc->ports[f->port];
+
+		if (f->rx)
+			rc = ursa_port_set_fault(lc, p, URSA_DIR_RX, &f->conf);
+		if (rc == 0 && f->tx)
+			rc = ursa_port_set_fault(lc, p, URSA_DIR_TX, &f->conf);
+	}
+	if (rc)
+		fprintf(stderr, "ursad: --fault on port %u: %s\n", f->port, strerror(-rc));
+	return rc;
+}
+
 static int open_ports(struct ursad *d)
 {
 	struct ursad_conf *c = &d->conf;
@@ -145,23 +168,18 @@ static int open_ports(struct ursad *d)
 				 c->ports[i], URSAD_AFP_BLOCK, URSAD_FRAME_SIZE, URSAD_AFP_FRAMES);
 		else
 			snprintf(dev, sizeof(dev), "%s", c->ports[i]);
-		rc = ursa_port_open_ethdev(lc, dev, 0, &idx);
+		rc = d->shards ? ursa_stack_port_open_ethdev(ursad_shards_stack(d->shards), dev, 0,
+							     &idx)
+			       : ursa_port_open_ethdev(lc, dev, 0, &idx);
 		if (rc) {
 			fprintf(stderr, "ursad: --port '%s': cannot open: %s\n", c->ports[i],
 				strerror(-rc));
 			return rc;
 		}
 	}
-	for (unsigned i = 0; i < c->nb_faults; i++) {
-		const struct ursad_fault_conf *f = &c->faults[i];
-		struct ursa_port *p = &lc->ports[f->port];
-
-		if ((f->rx && (rc = ursa_port_set_fault(lc, p, URSA_DIR_RX, &f->conf)) != 0) ||
-		    (f->tx && (rc = ursa_port_set_fault(lc, p, URSA_DIR_TX, &f->conf)) != 0)) {
-			fprintf(stderr, "ursad: --fault on port %u: %s\n", f->port, strerror(-rc));
+	for (unsigned i = 0; i < c->nb_faults; i++)
+		if ((rc = set_fault(d, &c->faults[i])) != 0)
 			return rc;
-		}
-	}
 	return 0;
 }
 
@@ -171,6 +189,8 @@ static int add_ifaces(struct ursad *d)
 	char ip[64];
 	int rc;
 
+	if (d->shards)
+		return ursad_shards_configure(d->shards, c);
 	for (unsigned i = 0; i < c->nb_ifaces; i++) {
 		const struct ursa_iface_spec *ic = &c->ifaces[i];
 		unsigned bad;
@@ -198,6 +218,19 @@ static int add_ifaces(struct ursad *d)
 		}
 	}
 	return 0;
+}
+
+/* Bring the layers up on the lcore, or on every shard. */
+static int init_layers(struct ursad *d)
+{
+	struct ursa_stack *st = d->shards ? ursad_shards_stack(d->shards) : NULL;
+	int rc = 0;
+
+	if (st == NULL)
+		return ursa_stack_init(d->lc);
+	for (uint16_t s = 0; s < ursa_stack_nb_shards(st) && rc == 0; s++)
+		rc = ursa_stack_init(ursa_stack_shard(st, s));
+	return rc;
 }
 
 static int write_pid_file(const char *path)
@@ -258,19 +291,25 @@ int main(int argc, char **argv)
 	lconf.lcore_id = rte_lcore_id();
 	lconf.seeded = d->conf.has_seed; /* without --seed: unpredictable */
 	lconf.seed = d->conf.seed;
-	rc = ursa_lcore_create(&lconf, &d->lc);
+	if (d->conf.nb_lcores > 1) {
+		rc = ursad_shards_create(&d->conf, &lconf, &d->shards);
+		if (rc == 0)
+			d->lc = ursa_stack_shard(ursad_shards_stack(d->shards), 0);
+	} else {
+		rc = ursa_lcore_create(&lconf, &d->lc);
+	}
 	if (rc) {
 		fprintf(stderr, "ursad: cannot create the lcore context: %s\n", strerror(-rc));
 		goto out_eal;
 	}
-	if ((rc = set_policy(d, d->lc)) != 0 ||
+	if ((rc = ursad_set_policy(&d->conf, d->lc)) != 0 ||
 	    (rc = ursa_lcore_add_wait_fd(d->lc, d->sfd, on_signals, d)) != 0) {
 		fprintf(stderr, "ursad: cannot wait on the lcore: %s\n", strerror(-rc));
 		goto out_lcore;
 	}
 	if ((rc = open_ports(d)) != 0)
 		goto out_lcore;
-	if ((rc = ursa_stack_init(d->lc)) != 0) {
+	if ((rc = init_layers(d)) != 0) {
 		fprintf(stderr, "ursad: stack init failed: %s\n", strerror(-rc));
 		goto out_lcore;
 	}
@@ -284,12 +323,17 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ursad: --pid-file %s: %s\n", d->conf.pid_file, strerror(-rc));
 		goto out_lcore;
 	}
-	printf("ursad: running on lcore %u: %u port(s), %u interface(s), Rx %s\n",
+	if (d->shards && (rc = ursad_shards_launch(d->shards)) != 0)
+		goto out_lcore;
+	printf("ursad: running on lcore %u: %u port(s), %u interface(s), Rx %s, %u shard(s)\n",
 	       d->lc->lcore_id, d->lc->nb_ports, d->lc->nb_ifaces,
-	       ursa_lcore_wait_on_intr(d->lc) ? "interrupts" : "timed naps");
+	       ursa_lcore_wait_on_intr(d->lc) ? "interrupts" : "timed naps", d->conf.nb_lcores);
 	fflush(stdout);
 
-	if ((rc = run(d, d->lc)) != 0) {
+	rc = run(d, d->lc);
+	if (d->shards)
+		ursad_shards_stop(d->shards);
+	if (rc != 0) {
 		fprintf(stderr, "ursad: wait failed: %s\n", strerror(-rc));
 		goto out_lcore;
 	}
@@ -304,7 +348,12 @@ int main(int argc, char **argv)
 	if (d->conf.pid_file)
 		unlink(d->conf.pid_file);
 out_lcore:
-	ursa_lcore_destroy(d->lc);
+	if (d->shards) {
+		ursad_shards_stop(d->shards); /* nothing to do when they never ran or have stopped */
+		ursad_shards_destroy(d->shards);
+	} else {
+		ursa_lcore_destroy(d->lc);
+	}
 out_eal:
 	rte_eal_cleanup();
 out_fds:

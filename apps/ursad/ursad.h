@@ -47,6 +47,7 @@ struct ursad_conf {
 	bool has_seed;
 	uint64_t seed;
 	unsigned lcore;
+	unsigned nb_lcores; /* shards, one per EAL lcore (--lcores; 1 = a lone lcore) */
 	uint64_t idle_sleep_us;
 	uint64_t busy_polls;
 	uint64_t stats_interval_s;
@@ -66,5 +67,23 @@ void ursad_usage(FILE *f);
 void ursad_stats_json(struct ursa_lcore *lc, FILE *f, uint64_t uptime_ns);
 /* Write the JSON to path atomically (path.tmp, then rename). Returns 0 or -errno. */
 int ursad_stats_write(struct ursa_lcore *lc, const char *path, uint64_t uptime_ns);
+
+/* ursad.c: the wait policy of --busy-polls and --idle-sleep-us on lc. */
+int ursad_set_policy(const struct ursad_conf *c, struct ursa_lcore *lc);
+
+/* shards.c: --lcores N > 1. */
+struct ursad_shards;
+/* Create the stack of conf->nb_lcores shards on the first EAL lcores, shard 0 on the main
+ * lcore; base is the shards' common lcore conf. */
+int ursad_shards_create(const struct ursad_conf *c, const struct ursa_lcore_conf *base,
+			struct ursad_shards **out);
+struct ursa_stack *ursad_shards_stack(struct ursad_shards *sh);
+/* Interfaces and routes through the stack, applied on every shard before they are launched. */
+int ursad_shards_configure(struct ursad_shards *sh, const struct ursad_conf *c);
+/* Run shards 1.. on their worker lcores (shard 0 stays with the caller). */
+int ursad_shards_launch(struct ursad_shards *sh);
+/* Stop the workers and wait for them; then destroy (ports, shards). */
+void ursad_shards_stop(struct ursad_shards *sh);
+void ursad_shards_destroy(struct ursad_shards *sh);
 
 #endif /* URSAD_H */
