@@ -57,7 +57,8 @@ int ursad_shards_create(const struct ursad_conf *c, const struct ursa_lcore_conf
 	if (sh == NULL)
 		return -ENOMEM;
 	sh->lcores[n++] = rte_get_main_lcore();
-	RTE_LCORE_FOREACH_WORKER(id) {
+	RTE_LCORE_FOREACH_WORKER(id)
+	{
 		if (n == c->nb_lcores)
 			break;
 		sh->lcores[n++] = id;
@@ -129,8 +130,8 @@ int ursad_shards_configure(struct ursad_shards *sh, const struct ursad_conf *c)
 	for (unsigned i = 0; i < c->nb_routes; i++) {
 		const struct ursa_route_spec *r = &c->routes[i];
 
-		rc = ursa_ip_stack_route_add(sh->st, r->tenant, &r->dst, r->plen, &r->via,
-					     r->iface, &t);
+		rc = ursa_ip_stack_route_add(sh->st, r->tenant, &r->dst, r->plen, &r->via, r->iface,
+					     &t);
 		if (rc == 0)
 			rc = settle(sh, t);
 		if (rc) {

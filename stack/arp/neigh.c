@@ -558,8 +558,11 @@ static void neigh_share(struct ursa_lcore *lc, const struct ursa_iface *ifc,
 			const struct ursa_ipaddr *addr, const struct rte_ether_addr *mac,
 			bool confirmed, bool create)
 {
-	struct neigh_share s = {.iface = ifc->index, .confirmed = confirmed, .create = create,
-				.addr = *addr, .mac = *mac};
+	struct neigh_share s = {.iface = ifc->index,
+				.confirmed = confirmed,
+				.create = create,
+				.addr = *addr,
+				.mac = *mac};
 
 	if (ursa_stack_exec_others(lc, neigh_share_apply, &s, sizeof(s)) == 0)
 		lc->neigh->c[NEIGH_C_shared_out]++;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The per-lcore context and its run-to-completion poll:
- *   commands from the stack (a shard's safe point: ursa_stack.h) -> Rx burst per port -> Rx fault injection -> lc->rx_handler (eth)
+ *   commands from the stack (a shard's safe point, ursa_stack.h)
+ *   -> Rx burst per port -> Rx fault injection -> lc->rx_handler (eth)
  *   -> expired timers -> poll hooks -> Tx fault release and flush per port.
  */
 #include <errno.h>

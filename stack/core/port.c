@@ -89,8 +89,8 @@ void port_ethdev_close(uint16_t pid)
 static void ethdev_rss(const struct rte_eth_dev_info *info, uint16_t nb_queues,
 		       struct rte_eth_conf *conf)
 {
-	uint64_t hf = info->flow_type_rss_offloads &
-		      (RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP);
+	uint64_t hf =
+		info->flow_type_rss_offloads & (RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP);
 
 	if (nb_queues > 1 && hf != 0) {
 		conf->rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
@@ -116,12 +116,11 @@ static int ethdev_configure(uint16_t pid, uint16_t nb_queues, struct rte_mempool
 	if (rc)
 		return rc;
 	for (uint16_t q = 0; q < nb_queues; q++) {
-		rc = rte_eth_rx_queue_setup(pid, q, PORT_NB_DESC, rte_eth_dev_socket_id(pid),
-					    NULL, pools[q]);
+		rc = rte_eth_rx_queue_setup(pid, q, PORT_NB_DESC, rte_eth_dev_socket_id(pid), NULL,
+					    pools[q]);
 		if (rc)
 			return rc;
-		rc = rte_eth_tx_queue_setup(pid, q, PORT_NB_DESC, rte_eth_dev_socket_id(pid),
-					    NULL);
+		rc = rte_eth_tx_queue_setup(pid, q, PORT_NB_DESC, rte_eth_dev_socket_id(pid), NULL);
 		if (rc)
 			return rc;
 	}

@@ -27,7 +27,7 @@
 #include "ursa_stack.h"
 
 #define STACK_RING_DEFAULT 1024
-#define STACK_DRAIN_BURST 32
+#define STACK_DRAIN_BURST  32
 
 #define STACK_COUNTERS(X)                                                                          \
 	X(cmd_applied)                                                                             \
@@ -366,8 +366,8 @@ int ursa_stack_port_open_ethdev(struct ursa_stack *st, const char *devargs, uint
 	return rc;
 }
 
-int ursa_stack_port_open_mem(struct ursa_stack *st, const struct rte_ether_addr *mac,
-			     uint16_t mtu, uint16_t *out_index)
+int ursa_stack_port_open_mem(struct ursa_stack *st, const struct rte_ether_addr *mac, uint16_t mtu,
+			     uint16_t *out_index)
 {
 	uint16_t idx = 0;
 	int rc;
@@ -499,8 +499,7 @@ static int apply_addr_del(struct ursa_lcore *lc, const void *arg)
 }
 
 /* Change the authoritative copy the way the shards will change theirs, then post. */
-static int addr_change(struct ursa_stack *st, const struct addr_cmd *a, bool add,
-		       uint64_t *ticket)
+static int addr_change(struct ursa_stack *st, const struct addr_cmd *a, bool add, uint64_t *ticket)
 {
 	struct ursa_iface *ifc;
 	struct ursa_iface saved;

@@ -33,10 +33,10 @@
 extern "C" {
 #endif
 
-#define URSA_MAX_SHARDS 16
+#define URSA_MAX_SHARDS		 16
 #define URSA_STACK_MAX_PROVIDERS 16
-#define URSA_STACK_MAX_SETTINGS 32
-#define URSA_STACK_NAME_LEN 32
+#define URSA_STACK_MAX_SETTINGS	 32
+#define URSA_STACK_NAME_LEN	 32
 
 struct ursa_stack;
 
@@ -66,8 +66,8 @@ struct ursa_lcore *ursa_stack_shard(struct ursa_stack *st, uint16_t i);
 int ursa_stack_port_open_ethdev(struct ursa_stack *st, const char *devargs, uint16_t mtu,
 				uint16_t *out_index);
 /** A memory port on every shard (one "queue" each), same MAC and index on all. */
-int ursa_stack_port_open_mem(struct ursa_stack *st, const struct rte_ether_addr *mac,
-			     uint16_t mtu, uint16_t *out_index);
+int ursa_stack_port_open_mem(struct ursa_stack *st, const struct rte_ether_addr *mac, uint16_t mtu,
+			     uint16_t *out_index);
 
 /* ---- changes: posted to every shard, applied at the start of its next poll -------------- */
 

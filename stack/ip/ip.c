@@ -291,8 +291,7 @@ int ursa_ip_route(struct ursa_lcore *lc, const struct ursa_ip_tx *tx, struct urs
 			/* A route of another tenant, or through a removed interface, is never
 			 * considered. */
 			if (r->tenant != tx->tenant || r->prefix.family != dst->family ||
-			    lc->ifaces[r->iface].removed ||
-			    (int)r->plen <= best ||
+			    lc->ifaces[r->iface].removed || (int)r->plen <= best ||
 			    !ursa_ipaddr_prefix_match(&r->prefix, dst, r->plen))
 				continue;
 			best = r->plen;

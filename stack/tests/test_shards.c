@@ -42,10 +42,13 @@ static struct ursa_stack *shards_create(uint16_t nb)
 
 	ursa_test_eal();
 	for (uint16_t i = 0; i < nb; i++)
-		confs[i] = (struct ursa_lcore_conf){.nb_mbufs = 2047, .seeded = true,
-						    .seed = 11 + i, .virtual_clock = true,
+		confs[i] = (struct ursa_lcore_conf){.nb_mbufs = 2047,
+						    .seeded = true,
+						    .seed = 11 + i,
+						    .virtual_clock = true,
 						    .virtual_start_ns = URSA_TEST_T0,
-						    .max_timers = 4096, .name = "sh"};
+						    .max_timers = 4096,
+						    .name = "sh"};
 	CU_ASSERT_FATAL(ursa_stack_create(&sc, &st) == 0);
 	CU_ASSERT_FATAL(ursa_stack_port_open_mem(st, &our_mac, 1500, &port) == 0);
 	for (uint16_t i = 0; i < nb; i++) {
@@ -126,8 +129,9 @@ static void iface_and_route(uint16_t nb)
 		CU_ASSERT_EQUAL(ursa_ip_route(lc, &tx, &ifc, &nh, &src), 0);
 		CU_ASSERT_PTR_EQUAL(ifc, ursa_iface_get(lc, ifi));
 		CU_ASSERT_TRUE(ursa_ipaddr_eq(&nh, &gw));
-		CU_ASSERT_TRUE(ursa_ipaddr_eq(&src, &(struct ursa_ipaddr){
-			.family = AF_INET, .v4 = RTE_BE32(RTE_IPV4(10, 0, 0, 1))}));
+		CU_ASSERT_TRUE(ursa_ipaddr_eq(
+			&src, &(struct ursa_ipaddr){.family = AF_INET,
+						    .v4 = RTE_BE32(RTE_IPV4(10, 0, 0, 1))}));
 		CU_ASSERT_EQUAL(ursa_test_counter(lc, "stack", "cmd_failed"), 0);
 	}
 	/* the same route again fails on every shard and says so */
@@ -226,8 +230,8 @@ static void arp_other_queue(uint16_t nb)
 	CU_ASSERT_EQUAL(frame_type(out), RTE_ETHER_TYPE_IPV4);
 	CU_ASSERT_TRUE(rte_is_same_ether_addr(
 		&rte_pktmbuf_mtod(out, struct rte_ether_hdr *)->dst_addr, &peer_mac));
-	CU_ASSERT_EQUAL(memcmp(rte_pktmbuf_mtod_offset(out, char *, out->pkt_len - 4), "held",
-			       4), 0);
+	CU_ASSERT_EQUAL(memcmp(rte_pktmbuf_mtod_offset(out, char *, out->pkt_len - 4), "held", 4),
+			0);
 	rte_pktmbuf_free(out);
 	CU_ASSERT_EQUAL(ursa_test_counter(lc0, "neigh", "drop_unresolved"), 0);
 
@@ -295,8 +299,8 @@ static void change_things(struct ursa_stack *st, unsigned step, uint16_t ifi)
 {
 	struct ursa_tcp_conf conf;
 	struct ursa_ipaddr net = ip("172.16.0.0"), gw = ip("10.0.0.254");
-	struct ursa_iface_conf ic = {.port = 0, .vlan = (uint16_t)(100 + step),
-				     .no_linklocal = true};
+	struct ursa_iface_conf ic = {
+		.port = 0, .vlan = (uint16_t)(100 + step), .no_linklocal = true};
 	uint16_t idx;
 
 	ursa_tcp_conf_default(&conf);
@@ -371,8 +375,8 @@ static void test_transfer_while_settings_change(void)
 		struct ursa_lcore *lc = ursa_stack_shard(st, i);
 
 		CU_ASSERT_EQUAL(ursa_test_counter(lc, "stack", "cmd_failed"), 0);
-		CU_ASSERT_EQUAL(ursa_test_counter(lc, "stack", "cmd_applied"), 2 + 20 * 3 +
-				ursa_test_counter(lc, "neigh", "shared_in"));
+		CU_ASSERT_EQUAL(ursa_test_counter(lc, "stack", "cmd_applied"),
+				2 + 20 * 3 + ursa_test_counter(lc, "neigh", "shared_in"));
 		CU_ASSERT_EQUAL(ursa_tcp_get_conf(lc)->delack_ms, 10); /* the 20th: odd */
 		CU_ASSERT_EQUAL(lc->nb_ifaces, 21);
 		CU_ASSERT_EQUAL(lc->ports[0].c.tx_full_drop, 0);

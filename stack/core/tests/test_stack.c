@@ -18,10 +18,13 @@ static struct ursa_stack *make_stack(uint16_t nb, unsigned ring)
 
 	ursa_test_eal();
 	for (uint16_t i = 0; i < nb; i++)
-		confs[i] = (struct ursa_lcore_conf){.nb_mbufs = 1023, .seeded = true,
-						    .seed = 7 + i, .virtual_clock = true,
+		confs[i] = (struct ursa_lcore_conf){.nb_mbufs = 1023,
+						    .seeded = true,
+						    .seed = 7 + i,
+						    .virtual_clock = true,
 						    .virtual_start_ns = URSA_TEST_T0,
-						    .max_timers = 1024, .name = "tst"};
+						    .max_timers = 1024,
+						    .name = "tst"};
 	CU_ASSERT_FATAL(ursa_stack_create(&sc, &st) == 0);
 	return st;
 }
@@ -180,9 +183,9 @@ static void test_exec_others(void)
 	unsigned *hp = hits;
 	uint64_t t;
 
-	CU_ASSERT_EQUAL(ursa_stack_exec_others(ursa_stack_shard(st, 2), count_on_shard, &hp,
-					       sizeof(hp)),
-			0);
+	CU_ASSERT_EQUAL(
+		ursa_stack_exec_others(ursa_stack_shard(st, 2), count_on_shard, &hp, sizeof(hp)),
+		0);
 	CU_ASSERT_EQUAL(ursa_stack_exec(st, count_on_shard, &hp, sizeof(hp), &t), 0);
 	poll_all(st);
 	CU_ASSERT_TRUE(ursa_stack_applied(st, t));

@@ -143,8 +143,11 @@ static void test_provider_by_name(void)
 	struct ursa_lcore *s1;
 
 	for (int i = 0; i < 2; i++)
-		confs[i] = (struct ursa_lcore_conf){.nb_mbufs = 511, .seeded = true, .seed = 5,
-						    .virtual_clock = true, .max_timers = 64,
+		confs[i] = (struct ursa_lcore_conf){.nb_mbufs = 511,
+						    .seeded = true,
+						    .seed = 5,
+						    .virtual_clock = true,
+						    .max_timers = 64,
 						    .name = "rdmast"};
 	CU_ASSERT_FATAL(ursa_stack_create(&sc, &st) == 0);
 	s1 = ursa_stack_shard(st, 1);
