@@ -298,7 +298,8 @@ static int apply_tcp_conf(struct ursa_lcore *lc, const void *arg)
 static void change_things(struct ursa_stack *st, unsigned step, uint16_t ifi)
 {
 	struct ursa_tcp_conf conf;
-	struct ursa_ipaddr net = ip("172.16.0.0"), gw = ip("10.0.0.254");
+	struct ursa_ipaddr net, gw = ip("10.0.0.254");
+	char prefix[32];
 	struct ursa_iface_conf ic = {
 		.port = 0, .vlan = (uint16_t)(100 + step), .no_linklocal = true};
 	uint16_t idx;
@@ -309,7 +310,8 @@ static void change_things(struct ursa_stack *st, unsigned step, uint16_t ifi)
 	snprintf(conf.cc, sizeof(conf.cc), "%s", step % 2 ? "newreno" : "cubic");
 	CU_ASSERT_EQUAL(ursa_stack_set(st, "tcp", apply_tcp_conf, &conf, sizeof(conf), NULL), 0);
 	CU_ASSERT_EQUAL(ursa_stack_iface_add(st, &ic, &idx, NULL), 0);
-	net.v4 = RTE_BE32(RTE_IPV4(172, 16, step, 0));
+	snprintf(prefix, sizeof(prefix), "172.16.%u.0", step);
+	net = ip(prefix);
 	CU_ASSERT_EQUAL(ursa_ip_stack_route_add(st, 0, &net, 24, &gw, ifi, NULL), 0);
 }
 
