@@ -24,14 +24,6 @@
 static const struct rte_ether_addr our_mac = URSA_TEST_MAC;
 static const struct rte_ether_addr peer_mac = URSA_TEST_PEER_MAC;
 
-static struct ursa_ipaddr ip(const char *s)
-{
-	struct ursa_ipaddr a;
-
-	CU_ASSERT_FATAL(ursa_ipaddr_parse(s, &a, NULL) == 0);
-	return a;
-}
-
 /* nb shards with every layer up to TCP, memory port 0 on each, no interface yet. */
 static struct ursa_stack *shards_create(uint16_t nb)
 {
@@ -71,7 +63,7 @@ static void poll_all(struct ursa_stack *st)
 static uint16_t add_iface(struct ursa_stack *st)
 {
 	struct ursa_iface_conf ic = {.port = 0, .no_linklocal = true};
-	struct ursa_ipaddr a = ip("10.0.0.1");
+	struct ursa_ipaddr a = ursa_test_ip("10.0.0.1");
 	uint16_t ifi;
 	uint64_t t;
 
@@ -99,8 +91,8 @@ static unsigned tx_drain(struct ursa_lcore *lc)
 static void iface_and_route(uint16_t nb)
 {
 	struct ursa_stack *st = shards_create(nb);
-	struct ursa_ipaddr net = ip("192.168.7.0"), gw = ip("10.0.0.254");
-	struct ursa_ip_tx tx = {.dst = ip("192.168.7.9"), .iface = -1};
+	struct ursa_ipaddr net = ursa_test_ip("192.168.7.0"), gw = ursa_test_ip("10.0.0.254");
+	struct ursa_ip_tx tx = {.dst = ursa_test_ip("192.168.7.9"), .iface = -1};
 	uint16_t ifi;
 	uint64_t t;
 
@@ -197,7 +189,7 @@ static void arp_other_queue(uint16_t nb)
 {
 	struct ursa_stack *st = shards_create(nb);
 	struct ursa_lcore *lc0 = ursa_stack_shard(st, 0), *lc1 = ursa_stack_shard(st, 1);
-	struct ursa_ipaddr peer = ip("10.0.0.2");
+	struct ursa_ipaddr peer = ursa_test_ip("10.0.0.2");
 	struct ursa_ip_tx tx = {.dst = peer, .proto = 253, .iface = -1};
 	struct rte_mbuf *m, *out;
 	struct rte_ether_addr mac;
@@ -214,7 +206,7 @@ static void arp_other_queue(uint16_t nb)
 			URSA_NEIGH_INCOMPLETE);
 
 	/* the reply lands on queue 1 (shard 1), which asked nothing */
-	m = arp_reply(lc1, peer.v4, ip("10.0.0.1").v4);
+	m = arp_reply(lc1, peer.v4, ursa_test_ip("10.0.0.1").v4);
 	CU_ASSERT_FATAL(ursa_port_mem_inject(&lc1->ports[0], &m, 1) == 0);
 	ursa_lcore_poll(lc1);
 	CU_ASSERT_EQUAL(ursa_test_counter(lc1, "arp", "rx_reply"), 1);
@@ -264,9 +256,9 @@ static void test_arp_unsolicited(void)
 {
 	struct ursa_stack *st = shards_create(2);
 	struct ursa_lcore *lc1 = ursa_stack_shard(st, 1);
-	struct ursa_ipaddr peer = ip("10.0.0.3");
+	struct ursa_ipaddr peer = ursa_test_ip("10.0.0.3");
 	uint16_t ifi = add_iface(st);
-	struct rte_mbuf *m = arp_reply(lc1, peer.v4, ip("10.0.0.1").v4);
+	struct rte_mbuf *m = arp_reply(lc1, peer.v4, ursa_test_ip("10.0.0.1").v4);
 
 	CU_ASSERT_FATAL(ursa_port_mem_inject(&lc1->ports[0], &m, 1) == 0);
 	poll_all(st);
@@ -298,7 +290,7 @@ static int apply_tcp_conf(struct ursa_lcore *lc, const void *arg)
 static void change_things(struct ursa_stack *st, unsigned step, uint16_t ifi)
 {
 	struct ursa_tcp_conf conf;
-	struct ursa_ipaddr net, gw = ip("10.0.0.254");
+	struct ursa_ipaddr net, gw = ursa_test_ip("10.0.0.254");
 	char prefix[32];
 	struct ursa_iface_conf ic = {
 		.port = 0, .vlan = (uint16_t)(100 + step), .no_linklocal = true};
@@ -311,7 +303,7 @@ static void change_things(struct ursa_stack *st, unsigned step, uint16_t ifi)
 	CU_ASSERT_EQUAL(ursa_stack_set(st, "tcp", apply_tcp_conf, &conf, sizeof(conf), NULL), 0);
 	CU_ASSERT_EQUAL(ursa_stack_iface_add(st, &ic, &idx, NULL), 0);
 	snprintf(prefix, sizeof(prefix), "172.16.%u.0", step);
-	net = ip(prefix);
+	net = ursa_test_ip(prefix);
 	CU_ASSERT_EQUAL(ursa_ip_stack_route_add(st, 0, &net, 24, &gw, ifi, NULL), 0);
 }
 
@@ -321,7 +313,7 @@ static void test_transfer_while_settings_change(void)
 	struct ursa_lcore *lc0 = ursa_stack_shard(st, 0), *lc1 = ursa_stack_shard(st, 1);
 	struct ursa_lcore *peer = ursa_test_lcore(99);
 	struct ursa_iface_conf pc = {.port = 0, .mac = &peer_mac, .no_linklocal = true};
-	struct ursa_ipaddr a = ip("10.0.0.1"), pa = ip("10.0.0.2");
+	struct ursa_ipaddr a = ursa_test_ip("10.0.0.1"), pa = ursa_test_ip("10.0.0.2");
 	struct ursa_tcp_pcb *lis, *srv = NULL, *cli;
 	static uint8_t buf[65536];
 	uint32_t sent = 0, got = 0, changes = 0;
@@ -398,11 +390,8 @@ static void test_transfer_while_settings_change(void)
 
 int main(void)
 {
-	CU_pSuite s;
+	CU_pSuite s = ursa_test_suite("shards", NULL, NULL);
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("shards", NULL, NULL);
 	CU_add_test(s, "interface and route reach 2 shards", test_iface_route_2);
 	CU_add_test(s, "interface and route reach 4 shards", test_iface_route_4);
 	CU_add_test(s, "ARP reply on queue 1 resolves shard 0 (2 shards)", test_arp_other_queue_2);

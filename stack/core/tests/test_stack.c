@@ -81,7 +81,7 @@ static void test_iface_reaches_all(void)
 	poll_all(st);
 	CU_ASSERT_EQUAL(ursa_stack_iface_add(st, &ic, &ifi, &t1), 0);
 	CU_ASSERT_EQUAL(ursa_stack_iface_add(st, &ic, &ifi, NULL), -EEXIST);
-	CU_ASSERT_EQUAL(ursa_ipaddr_parse("10.0.0.1", &a, NULL), 0);
+	a = ursa_test_ip("10.0.0.1");
 	CU_ASSERT_EQUAL(ursa_stack_addr_add(st, ifi, &a, 24, &t2), 0);
 	CU_ASSERT_EQUAL(ursa_stack_addr_add(st, ifi, &a, 24, NULL), -EEXIST);
 	CU_ASSERT_TRUE(t2 > t1);
@@ -289,11 +289,8 @@ static void test_lone_lcore(void)
 
 int main(void)
 {
-	CU_pSuite s;
+	CU_pSuite s = ursa_test_suite("stack", NULL, NULL);
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("stack", NULL, NULL);
 	CU_add_test(s, "shards and ports", test_shards_and_ports);
 	CU_add_test(s, "interface and address reach all shards", test_iface_reaches_all);
 	CU_add_test(s, "ring full and errors", test_ring_full_and_errors);
