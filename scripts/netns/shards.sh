@@ -6,7 +6,7 @@
 # queue, yet a shard that receives an echo from a new source must resolve it before it can
 # reply: the answer lands on the ARP queue and reaches the replying shard through the
 # shards' command rings. arping is answered whichever queue it lands on.
-T=shards N=17
+T=shards N=18
 . "$(dirname "$0")/common.sh"
 
 [ "$(nproc)" -ge 2 ] || lab_skip "two shards need two CPUs"
