@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
-# ursad --lcores 2 on af_packet: the port gets qpairs=2, whose fanout group hashes each flow to
+# ursad --lcores 2 on af_packet (IPv4 and IPv6): the port gets qpairs=2, whose fanout group hashes each flow to
 # one of the two queues, and each queue is polled by its own shard. Pings from 16 source
 # addresses (16 flows, so both queues carry echoes) are all answered. ARP frames hash to one
 # queue, yet a shard that receives an echo from a new source must resolve it before it can
@@ -13,6 +13,9 @@ T=shards N=18
 lab_addr "$K" vk "$KERN_IP/24"
 SRCS=$(seq 11 26)
 for i in $SRCS; do ip -n "$K" addr add "10.252.$N.$i/24" dev vk; done
+lab_addr "$K" vk "$KERN_IP6/64"
+SRCS6=$(seq 11 18)
+for i in $SRCS6; do ip -n "$K" addr add "fd00:252:$N::$i/64" dev vk nodad; done
 start_ursad --lcores 2
 lab_wait 5 kexec ping -c 1 -W 1 "$URSA_IP" || lab_fail "no first reply from $URSA_IP"
 for i in $SRCS; do
@@ -21,6 +24,14 @@ for i in $SRCS; do
 		lab_fail "from 10.252.$N.$i: $(echo "$out" | grep transmitted)"
 done
 echo "16 sources x 3 echoes answered"
+# IPv6: neighbour solicitations and advertisements go through the same sharing (ND).
+lab_wait 5 kexec ping -6 -c 1 -W 1 "$URSA_IP6" || lab_fail "no first IPv6 reply"
+for i in $SRCS6; do
+	out=$(kexec ping -6 -c 3 -i 0.05 -W 2 -I "fd00:252:$N::$i" "$URSA_IP6") || true
+	echo "$out" | grep -q " 3 received" ||
+		lab_fail "from fd00:252:$N::$i: $(echo "$out" | grep transmitted)"
+done
+echo "8 IPv6 sources x 3 echoes answered"
 if command -v arping >/dev/null; then
 	out=$(kexec arping -c 3 -w 5 -I vk "$URSA_IP") || { echo "$out"; lab_fail "arping failed"; }
 	echo "$out" | grep -q "3 packets received" || lab_fail "not every ARP request was answered"
