@@ -3,9 +3,13 @@
  * reaching every shard, settings, ports on every shard, the provider registry. */
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include <rte_cycles.h>
 
 #include "ursa_stack.h"
 #include "ursa_test.h"
@@ -40,6 +44,45 @@ static uint64_t stack_counter(struct ursa_stack *st, uint16_t shard, const char 
 	return ursa_test_counter(ursa_stack_shard(st, shard), "stack", name);
 }
 
+static int count_on_shard(struct ursa_lcore *lc, const void *arg)
+{
+	unsigned *hits = *(unsigned *const *)arg;
+
+	hits[lc->shard]++;
+	return 0;
+}
+
+/* URSA_STACK_REPORT=1: the cost of an empty poll on a lone lcore and on a shard (the shard
+ * also looks at its command ring), and of posting a command and applying it on 4 shards. */
+static void report_costs(struct ursa_stack *st)
+{
+	struct ursa_lcore *lone = ursa_test_lcore(2), *sh = ursa_stack_shard(st, 0);
+	const unsigned n = 1000000, m = 1000;
+	unsigned hits[URSA_MAX_SHARDS] = {0};
+	unsigned *hp = hits;
+	uint64_t t0, t1, t2, t3;
+
+	t0 = rte_rdtsc();
+	for (unsigned i = 0; i < n; i++)
+		ursa_lcore_poll(lone);
+	t1 = rte_rdtsc();
+	for (unsigned i = 0; i < n; i++)
+		ursa_lcore_poll(sh);
+	t2 = rte_rdtsc();
+	for (unsigned i = 0; i < m; i++) {
+		CU_ASSERT_EQUAL(ursa_stack_exec(st, count_on_shard, &hp, sizeof(hp), NULL), 0);
+		poll_all(st);
+	}
+	t3 = rte_rdtsc();
+	CU_ASSERT_EQUAL(hits[3], m);
+	printf("\n  empty poll: lone lcore %.1f ns, shard %.1f ns; post + apply on %u shards: "
+	       "%.0f ns\n",
+	       (double)(t1 - t0) * 1e9 / rte_get_tsc_hz() / n,
+	       (double)(t2 - t1) * 1e9 / rte_get_tsc_hz() / n, ursa_stack_nb_shards(st),
+	       (double)(t3 - t2) * 1e9 / rte_get_tsc_hz() / m);
+	ursa_lcore_destroy(lone);
+}
+
 static void test_shards_and_ports(void)
 {
 	const struct rte_ether_addr mac = URSA_TEST_MAC;
@@ -63,6 +106,8 @@ static void test_shards_and_ports(void)
 			CU_ASSERT_PTR_NOT_EQUAL(lc->ports[0].priv,
 						ursa_stack_shard(st, j)->ports[0].priv);
 	}
+	if (getenv("URSA_STACK_REPORT") != NULL)
+		report_costs(st);
 	ursa_stack_destroy(st);
 }
 
@@ -130,14 +175,6 @@ static int fail_on_shard1(struct ursa_lcore *lc, const void *arg)
 {
 	(void)arg;
 	return lc->shard == 1 ? -EIO : 0;
-}
-
-static int count_on_shard(struct ursa_lcore *lc, const void *arg)
-{
-	unsigned *hits = *(unsigned *const *)arg;
-
-	hits[lc->shard]++;
-	return 0;
 }
 
 /* A full ring refuses the whole command (no shard gets it) and counts; a failing apply is
