@@ -645,6 +645,28 @@ int ursa_stack_get(const struct ursa_stack *st, const char *name, void *buf, siz
 	return rc;
 }
 
+struct tenant_quota {
+	uint32_t tenant;
+	struct ursa_quota q;
+};
+
+static int apply_tenant_quota(struct ursa_lcore *lc, const void *arg)
+{
+	const struct tenant_quota *t = arg;
+
+	return ursa_tenant_set_quota(lc, t->tenant, &t->q);
+}
+
+int ursa_stack_tenant_set_quota(struct ursa_stack *st, uint32_t tenant,
+				const struct ursa_quota *q, uint64_t *ticket)
+{
+	struct tenant_quota t = {.tenant = tenant, .q = *q};
+	char name[URSA_STACK_NAME_LEN];
+
+	snprintf(name, sizeof(name), "tenant:%" PRIu32, tenant);
+	return ursa_stack_set(st, name, apply_tenant_quota, &t, sizeof(t), ticket);
+}
+
 /* ---- provider registry ---------------------------------------------------------------- */
 
 int ursa_stack_provider_register(struct ursa_stack *st, const char *name, const void *ops)

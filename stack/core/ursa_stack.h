@@ -107,6 +107,11 @@ int ursa_stack_set(struct ursa_stack *st, const char *name, ursa_stack_cmd_fn_t 
 /** Copy the setting's current value into buf; returns its length, -ENOENT, or -ENOSPC. */
 int ursa_stack_get(const struct ursa_stack *st, const char *name, void *buf, size_t len);
 
+/** Limit a tenant on every shard (ursa_tenant_set_quota; kept as setting "tenant:<id>").
+ *  Quotas hold per shard: a tenant may use up to the limit on each shard. */
+int ursa_stack_tenant_set_quota(struct ursa_stack *st, uint32_t tenant,
+				const struct ursa_quota *q, uint64_t *ticket);
+
 /* ---- provider registry ------------------------------------------------------------------ */
 
 /** Register a provider's ops under name (the ops table is the caller's and outlives st).

@@ -301,6 +301,22 @@ static void test_settings_and_providers(void)
 	CU_ASSERT_EQUAL(applied_setting[0], 1400);
 	CU_ASSERT_EQUAL(applied_setting[1], 1400);
 
+	/* a tenant's quota, on every shard */
+	struct ursa_quota q = {0};
+
+	q.max[URSA_RES_neigh] = 7;
+	CU_ASSERT_EQUAL(ursa_stack_tenant_set_quota(st, 42, &q, &t), 0);
+	poll_all(st);
+	CU_ASSERT_TRUE(ursa_stack_applied(st, t));
+	for (uint16_t i = 0; i < 2; i++) {
+		const struct ursa_quota_state *qs = &ursa_stack_shard(st, i)->quota;
+
+		CU_ASSERT_EQUAL_FATAL(qs->nb_tenants, 1);
+		CU_ASSERT_EQUAL(qs->tenants[0].id, 42);
+		CU_ASSERT_EQUAL(qs->tenants[0].quota.max[URSA_RES_neigh], 7);
+	}
+	CU_ASSERT_EQUAL(ursa_stack_get(st, "tenant:42", NULL, 0), -ENOSPC);
+
 	CU_ASSERT_PTR_NULL(ursa_stack_provider_lookup(st, "a"));
 	CU_ASSERT_EQUAL(ursa_stack_provider_register(st, "a", &ops_a), 0);
 	CU_ASSERT_EQUAL(ursa_stack_provider_register(st, "b", &ops_b), 0);
