@@ -33,7 +33,7 @@ expect "--iface: interface 0 uses port 3" "${P[@]}" --iface port=3,ip=10.252.0.2
 expect "--iface: at least one interface" "${P[@]}"
 expect "--port: at least one port" --iface port=0,ip=10.252.0.2/24
 expect "--lcores: bad count '0'" "${P[@]}" --iface port=0,ip=10.252.0.2/24 --lcores 0
-expect "--lcores: bad count '17'" "${P[@]}" --iface port=0,ip=10.252.0.2/24 --lcores 17
+expect "--lcores: bad count '65'" "${P[@]}" --iface port=0,ip=10.252.0.2/24 --lcores 65
 expect "--fault: bad dir 'sideways'" "${P[@]}" --iface port=0,ip=10.252.0.2/24 --fault port=0,dir=sideways
 expect "--fault: bad value '1.5'" "${P[@]}" --iface port=0,ip=10.252.0.2/24 --fault port=0,drop=1.5
 expect "--fault: unknown fault option 'smash'" "${P[@]}" --iface port=0,ip=10.252.0.2/24 --fault port=0,smash=1

@@ -44,6 +44,7 @@ extern "C" {
 #define URSA_IFACE_MAX_V6 8
 #define URSA_BURST 32
 #define URSA_MAX_HOOKS 16
+#define URSA_MAX_SHARDS 64
 
 struct ursa_lcore;
 struct ursa_port;

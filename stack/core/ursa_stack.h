@@ -33,7 +33,6 @@
 extern "C" {
 #endif
 
-#define URSA_MAX_SHARDS		 16
 #define URSA_STACK_MAX_PROVIDERS 16
 #define URSA_STACK_MAX_SETTINGS	 32
 #define URSA_STACK_NAME_LEN	 32
@@ -41,7 +40,7 @@ extern "C" {
 struct ursa_stack;
 
 struct ursa_stack_conf {
-	uint16_t nb_shards; /**< 1..URSA_MAX_SHARDS */
+	uint16_t nb_shards; /**< 1..URSA_MAX_SHARDS (ursa_core.h) */
 	/** One conf per shard (pool size, clock, seed, lcore id...). The stack sets .shard and
 	 *  .nb_shards itself, and a pool name unique per shard when .name is shared. */
 	const struct ursa_lcore_conf *shard;

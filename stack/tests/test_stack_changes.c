@@ -390,7 +390,7 @@ static void test_transfer_while_settings_change(void)
 
 int main(void)
 {
-	CU_pSuite s = ursa_test_suite("shards", NULL, NULL);
+	CU_pSuite s = ursa_test_suite("stack changes", NULL, NULL);
 
 	CU_add_test(s, "interface and route reach 2 shards", test_iface_route_2);
 	CU_add_test(s, "interface and route reach 4 shards", test_iface_route_4);
