@@ -657,8 +657,8 @@ static int apply_tenant_quota(struct ursa_lcore *lc, const void *arg)
 	return ursa_tenant_set_quota(lc, t->tenant, &t->q);
 }
 
-int ursa_stack_tenant_set_quota(struct ursa_stack *st, uint32_t tenant,
-				const struct ursa_quota *q, uint64_t *ticket)
+int ursa_stack_tenant_set_quota(struct ursa_stack *st, uint32_t tenant, const struct ursa_quota *q,
+				uint64_t *ticket)
 {
 	struct tenant_quota t = {.tenant = tenant, .q = *q};
 	char name[URSA_STACK_NAME_LEN];

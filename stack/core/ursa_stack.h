@@ -108,8 +108,8 @@ int ursa_stack_get(const struct ursa_stack *st, const char *name, void *buf, siz
 
 /** Limit a tenant on every shard (ursa_tenant_set_quota; kept as setting "tenant:<id>").
  *  Quotas hold per shard: a tenant may use up to the limit on each shard. */
-int ursa_stack_tenant_set_quota(struct ursa_stack *st, uint32_t tenant,
-				const struct ursa_quota *q, uint64_t *ticket);
+int ursa_stack_tenant_set_quota(struct ursa_stack *st, uint32_t tenant, const struct ursa_quota *q,
+				uint64_t *ticket);
 
 /* ---- provider registry ------------------------------------------------------------------ */
 
