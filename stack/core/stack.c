@@ -4,8 +4,8 @@
  * the command rings that carry changes to the shards while they run.
  *
  * Posting (any thread, under st->lock): check that every target ring has room, give the
- * command the next sequence number, enqueue one reference to it per target, and record that
- * number as the target's last queued. Applying (the shard's own poll, stack_cmd_drain):
+ * command the next sequence number, enqueue one reference to it per target, record that
+ * number as the target's last queued, and wake the target if it naps in ursa_lcore_wait. Applying (the shard's own poll, stack_cmd_drain):
  * dequeue, run, record the number as applied (and the error, if any), drop the reference;
  * the last shard to drop it frees it. Because every producer holds the lock while it
  * enqueues, the sequence numbers on each ring rise, and "applied >= n" means everything up
@@ -25,6 +25,7 @@
 
 #include "core_priv.h"
 #include "ursa_stack.h"
+#include "ursa_wait.h"
 
 #define STACK_RING_DEFAULT 1024
 #define STACK_DRAIN_BURST  32
@@ -138,6 +139,8 @@ static int post_locked(struct ursa_stack *st, uint16_t skip, ursa_stack_cmd_fn_t
 			continue;
 		__atomic_store_n(&st->shards[i].queued, c->seq, __ATOMIC_RELEASE);
 		rte_ring_mp_enqueue(st->shards[i].ring, c);
+		/* A shard napping in ursa_lcore_wait applies it now, not at its next wake-up. */
+		ursa_lcore_wake(st->shards[i].lc);
 	}
 	if (ticket)
 		*ticket = c->seq;

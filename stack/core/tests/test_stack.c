@@ -12,6 +12,7 @@
 #include <rte_cycles.h>
 
 #include "ursa_stack.h"
+#include "ursa_wait.h"
 #include "ursa_test.h"
 
 static struct ursa_stack *make_stack(uint16_t nb, unsigned ring)
@@ -270,6 +271,67 @@ static void test_wait(void)
 	ursa_stack_destroy(st);
 }
 
+struct waiter {
+	struct ursa_lcore *lc;
+	bool stop;
+	int rc;
+};
+
+static void *wait_thread(void *arg)
+{
+	struct waiter *w = arg;
+
+	while (w->rc == 0 && !__atomic_load_n(&w->stop, __ATOMIC_ACQUIRE))
+		w->rc = ursa_lcore_wait(w->lc, UINT64_MAX, NULL);
+	return NULL;
+}
+
+/* A shard napping in ursa_lcore_wait (on a real clock, naps of up to 10 s) is woken by a
+ * post (ursa_lcore_wake) and applies the command. */
+static void test_post_wakes_napping_shard(void)
+{
+	struct ursa_lcore_conf confs[2];
+	struct ursa_stack_conf sc = {.nb_shards = 2, .shard = confs};
+	struct ursa_wait_policy pol;
+	struct waiter w[2];
+	pthread_t th[2];
+	unsigned hits[2] = {0};
+	unsigned *hp = hits;
+	struct ursa_stack *st;
+	uint64_t t;
+
+	for (int i = 0; i < 2; i++)
+		confs[i] = (struct ursa_lcore_conf){.nb_mbufs = 511, .max_timers = 64, .name = "wk"};
+	CU_ASSERT_FATAL(ursa_stack_create(&sc, &st) == 0);
+	ursa_wait_policy_default(&pol);
+	pol.busy_polls = 0;
+	pol.spin_ns = 0;
+	pol.nap_min_ns = pol.nap_max_ns = pol.intr_max_ns = 10 * URSA_NS_PER_S;
+	pol.hot_ns = 0;
+	for (int i = 0; i < 2; i++) {
+		w[i] = (struct waiter){.lc = ursa_stack_shard(st, (uint16_t)i)};
+		CU_ASSERT_FATAL(ursa_lcore_set_wait_policy(w[i].lc, &pol) == 0);
+		CU_ASSERT_FATAL(pthread_create(&th[i], NULL, wait_thread, &w[i]) == 0);
+	}
+	usleep(50 * 1000); /* both are napping now */
+	CU_ASSERT_EQUAL(ursa_stack_exec(st, count_on_shard, &hp, sizeof(hp), &t), 0);
+	CU_ASSERT_EQUAL(ursa_stack_wait(st, t, 5 * URSA_NS_PER_S), 0);
+	/* the shards were woken for it: each counts a kick (before anything else wakes them) */
+	for (int i = 0; i < 2; i++)
+		for (int k = 0; k < 200 && ursa_test_counter(w[i].lc, "wait", "wake_kick") == 0; k++)
+			usleep(10 * 1000);
+	for (int i = 0; i < 2; i++)
+		CU_ASSERT_TRUE(ursa_test_counter(w[i].lc, "wait", "wake_kick") >= 1);
+	for (int i = 0; i < 2; i++) {
+		__atomic_store_n(&w[i].stop, true, __ATOMIC_RELEASE);
+		ursa_lcore_wake(w[i].lc);
+		pthread_join(th[i], NULL);
+		CU_ASSERT_EQUAL(w[i].rc, 0);
+		CU_ASSERT_EQUAL(hits[i], 1);
+	}
+	ursa_stack_destroy(st);
+}
+
 struct mtu_setting {
 	uint32_t value;
 };
@@ -349,6 +411,7 @@ int main(void)
 	CU_add_test(s, "ring full and errors", test_ring_full_and_errors);
 	CU_add_test(s, "exec on the other shards", test_exec_others);
 	CU_add_test(s, "wait from a control thread", test_wait);
+	CU_add_test(s, "a post wakes a napping shard", test_post_wakes_napping_shard);
 	CU_add_test(s, "settings and providers", test_settings_and_providers);
 	CU_add_test(s, "lone lcore", test_lone_lcore);
 	return ursa_test_main();
