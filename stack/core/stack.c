@@ -5,11 +5,11 @@
  *
  * Posting (any thread, under st->lock): check that every target ring has room, give the
  * command the next sequence number, enqueue one reference to it per target, record that
- * number as the target's last queued, and wake the target if it naps in ursa_lcore_wait. Applying (the shard's own poll, stack_cmd_drain):
- * dequeue, run, record the number as applied (and the error, if any), drop the reference;
- * the last shard to drop it frees it. Because every producer holds the lock while it
- * enqueues, the sequence numbers on each ring rise, and "applied >= n" means everything up
- * to n has been applied there.
+ * number as the target's last queued, and wake the target if it naps in ursa_lcore_wait.
+ * Applying (the shard's own poll, stack_cmd_drain): dequeue, run, record the number as
+ * applied (and the error, if any), drop the reference; the last shard to drop it frees it.
+ * Because every producer holds the lock while it enqueues, the sequence numbers on each ring
+ * rise, and "applied >= n" means everything up to n has been applied there.
  */
 #include <errno.h>
 #include <inttypes.h>
