@@ -301,7 +301,8 @@ static void test_post_wakes_napping_shard(void)
 	uint64_t t;
 
 	for (int i = 0; i < 2; i++)
-		confs[i] = (struct ursa_lcore_conf){.nb_mbufs = 511, .max_timers = 64, .name = "wk"};
+		confs[i] =
+			(struct ursa_lcore_conf){.nb_mbufs = 511, .max_timers = 64, .name = "wk"};
 	CU_ASSERT_FATAL(ursa_stack_create(&sc, &st) == 0);
 	ursa_wait_policy_default(&pol);
 	pol.busy_polls = 0;
@@ -318,7 +319,8 @@ static void test_post_wakes_napping_shard(void)
 	CU_ASSERT_EQUAL(ursa_stack_wait(st, t, 5 * URSA_NS_PER_S), 0);
 	/* the shards were woken for it: each counts a kick (before anything else wakes them) */
 	for (int i = 0; i < 2; i++)
-		for (int k = 0; k < 200 && ursa_test_counter(w[i].lc, "wait", "wake_kick") == 0; k++)
+		for (int k = 0; k < 200 && ursa_test_counter(w[i].lc, "wait", "wake_kick") == 0;
+		     k++)
 			usleep(10 * 1000);
 	for (int i = 0; i < 2; i++)
 		CU_ASSERT_TRUE(ursa_test_counter(w[i].lc, "wait", "wake_kick") >= 1);
