@@ -24,6 +24,12 @@ int quota_init(struct ursa_lcore *lc, unsigned nb_mbufs, unsigned pct);
 int quota_iface_init(struct ursa_lcore *lc, struct ursa_iface *ifc,
 		     const struct ursa_quota *conf);
 
+/* dispatch.c */
+/* Receive what other shards handed over; returns how many frames. */
+unsigned dispatch_drain(struct ursa_lcore *lc);
+unsigned dispatch_pending(const struct ursa_lcore *lc);
+void dispatch_fini(struct ursa_lcore *lc);
+
 /* port.c */
 void port_close_all(struct ursa_lcore *lc);
 int port_register_stats(struct ursa_lcore *lc, struct ursa_port *p);

@@ -15,6 +15,8 @@
 #include <rte_dev.h>
 #include <rte_ethdev.h>
 #include <rte_interrupts.h>
+#include <rte_ip.h>
+#include <rte_thash.h>
 
 #include "core_priv.h"
 
@@ -322,6 +324,72 @@ unsigned ursa_port_mem_rx_pending(const struct ursa_port *p)
 	const struct mem_port *mp = p->priv;
 
 	return p->ops == &mem_ops ? mp->rx.n : 0;
+}
+
+/* Software RSS for memory ports: a Toeplitz hash under the key most NICs ship with (the
+ * Microsoft RSS verification key) and a 128-entry indirection table filled round-robin, as
+ * a NIC configured by default would spread flows over nb_queues. It knows nothing of how
+ * ursa chooses ports or QPNs, so a test sees flows land on any shard. */
+static const uint8_t rss_key[40] = {
+	0x6d, 0x5a, 0x56, 0xda, 0x25, 0x5b, 0x0e, 0xc2, 0x41, 0x67, 0x25, 0x3d, 0x43, 0xa3,
+	0x8f, 0xb0, 0xd0, 0xca, 0x2b, 0xcb, 0xae, 0x7b, 0x30, 0xb4, 0x77, 0xcb, 0x2d, 0xa3,
+	0x80, 0x30, 0xf2, 0x0c, 0x6a, 0x42, 0xb7, 0x3b, 0xbe, 0xac, 0x01, 0xfa,
+};
+
+static uint32_t rss_hash(const uint8_t *l3, uint32_t len)
+{
+	union rte_thash_tuple t;
+	const uint8_t *l4;
+	uint8_t proto;
+	uint32_t n;
+
+	memset(&t, 0, sizeof(t));
+	if (len >= sizeof(struct rte_ipv4_hdr) && (l3[0] >> 4) == 4) {
+		const struct rte_ipv4_hdr *ip = (const void *)l3;
+
+		t.v4.src_addr = rte_be_to_cpu_32(ip->src_addr);
+		t.v4.dst_addr = rte_be_to_cpu_32(ip->dst_addr);
+		proto = ip->next_proto_id;
+		l4 = l3 + (ip->version_ihl & 0xf) * 4u;
+		n = RTE_THASH_V4_L3_LEN;
+	} else if (len >= sizeof(struct rte_ipv6_hdr) && (l3[0] >> 4) == 6) {
+		const struct rte_ipv6_hdr *ip = (const void *)l3;
+
+		rte_thash_load_v6_addrs(ip, &t);
+		proto = ip->proto;
+		l4 = l3 + sizeof(*ip);
+		n = RTE_THASH_V6_L3_LEN;
+	} else {
+		return 0;
+	}
+	if ((proto == IPPROTO_TCP || proto == IPPROTO_UDP) && l4 + 4 <= l3 + len) {
+		uint16_t sport = (uint16_t)(l4[0] << 8 | l4[1]);
+		uint16_t dport = (uint16_t)(l4[2] << 8 | l4[3]);
+
+		if (n == RTE_THASH_V4_L3_LEN)
+			t.v4.sport = sport, t.v4.dport = dport, n = RTE_THASH_V4_L4_LEN;
+		else
+			t.v6.sport = sport, t.v6.dport = dport, n = RTE_THASH_V6_L4_LEN;
+	}
+	return rte_softrss((uint32_t *)&t, n, rss_key);
+}
+
+unsigned ursa_port_mem_rss(const struct rte_mbuf *m, unsigned nb_queues)
+{
+	const uint8_t *f = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint32_t len = rte_pktmbuf_data_len(m), off = RTE_ETHER_HDR_LEN;
+	uint16_t type;
+
+	if (nb_queues <= 1 || len < RTE_ETHER_HDR_LEN)
+		return 0;
+	type = (uint16_t)(f[12] << 8 | f[13]);
+	if (type == RTE_ETHER_TYPE_VLAN && len >= RTE_ETHER_HDR_LEN + 4) {
+		type = (uint16_t)(f[16] << 8 | f[17]);
+		off += 4;
+	}
+	if (type != RTE_ETHER_TYPE_IPV4 && type != RTE_ETHER_TYPE_IPV6)
+		return 0; /* ARP and the rest: queue 0, as a NIC without a hash for them */
+	return (rss_hash(f + off, len - off) & 127) % nb_queues;
 }
 
 /* ---- transmit ---------------------------------------------------------------------------- */
