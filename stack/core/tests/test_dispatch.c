@@ -5,7 +5,9 @@
  * a second hand-over, the inbox drained at the start of a poll, the counters (out, in,
  * drop_ring_full) and the Toeplitz hash against the Microsoft RSS verification vector.
  */
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ursa_test.h"
 
@@ -162,6 +164,56 @@ static void test_ring_full(void)
 		ursa_lcore_destroy(sh[k]);
 }
 
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* ns per frame through ursa_lcore_input and the handler of shard 0, then (when handed over)
+ * shard 1's poll and handler: the frames stay (to = 0) or go to shard 1 (to = 1). */
+static double run_frames(unsigned to, unsigned n)
+{
+	uint64_t t0;
+
+	seen[0].to = to;
+	t0 = mono_ns();
+	for (unsigned i = 0; i < n; i += URSA_BURST) {
+		struct rte_mbuf *v[URSA_BURST];
+
+		for (unsigned j = 0; j < URSA_BURST; j++)
+			v[j] = frame(sh[0], (uint8_t)j);
+		ursa_lcore_input(sh[0], &sh[0]->ports[0], v, URSA_BURST);
+		ursa_lcore_poll(sh[1]);
+	}
+	return (double)(mono_ns() - t0) / n;
+}
+
+/* URSA_DISPATCH_REPORT=1: what a hand-over adds per frame (one thread plays both shards,
+ * so the ring's cache-line transfer between cores is not in this figure). */
+static void test_cost(void)
+{
+	const unsigned n = 1u << 20;
+	double keep, hand;
+
+	memset(seen, 0, sizeof(seen));
+	for (unsigned k = 0; k < NB; k++)
+		sh[k] = shard(k, NB);
+	CU_ASSERT_FATAL(ursa_lcore_link_shards(sh, NB) == 0);
+	keep = run_frames(0, n);
+	hand = run_frames(1, n);
+	CU_ASSERT_EQUAL(ursa_test_counter(sh[0], "dispatch", "out"), n);
+	CU_ASSERT_EQUAL(ursa_test_counter(sh[1], "dispatch", "in"), n);
+	CU_ASSERT_EQUAL(ursa_test_counter(sh[0], "dispatch", "drop_ring_full"), 0);
+	if (getenv("URSA_DISPATCH_REPORT"))
+		printf("\nper frame: kept %.1f ns, handed over %.1f ns (+%.1f ns)\n", keep, hand,
+		       hand - keep);
+	for (unsigned k = 0; k < NB; k++)
+		ursa_lcore_destroy(sh[k]);
+}
+
 /* Microsoft's RSS verification suite, IPv4 with TCP: 66.9.149.187:2794 -> 161.142.100.80:1766
  * hashes to 0x51ccc178; the queue is its low 7 bits through a round-robin table. */
 static void test_rss(void)
@@ -199,5 +251,6 @@ int main(void)
 	CU_add_test(s, "hand over", test_hand_over);
 	CU_add_test(s, "ring full", test_ring_full);
 	CU_add_test(s, "software rss", test_rss);
+	CU_add_test(s, "cost", test_cost);
 	return ursa_test_main();
 }
