@@ -143,6 +143,10 @@ unsigned ursa_port_mem_rx_pending(const struct ursa_port *p);
  *  UDP ports (optionally 802.1Q-tagged); other frames go to queue 0. Tests inject each
  *  frame into the memory port of the shard this names. */
 unsigned ursa_port_mem_rss(const struct rte_mbuf *m, unsigned nb_queues);
+/** The same for a flow as the receiver sees it (src is the sender; TCP and UDP hash their
+ *  ports, other protocols the addresses only): an ursa_rss_queue_t. */
+unsigned ursa_port_mem_rss_flow(const struct ursa_ipaddr *src, const struct ursa_ipaddr *dst,
+				uint8_t proto, uint16_t sport, uint16_t dport, unsigned nb_queues);
 
 /** Queue one frame for transmission on the port (flushed by ursa_port_flush or when the
  *  burst buffer fills). Passes through the port's Tx fault injection. */
@@ -257,6 +261,11 @@ struct ursa_quota_state {
 	uint64_t hold_c[2 * URSA_HOLD_MAX]; /**< [2h] held now, [2h + 1] refusals */
 };
 
+/** The receive queue, of nb_queues, that the NIC puts a frame of this flow on (src is the
+ *  sender, dst this host): known where software knows the NIC's hash (key and table). */
+typedef unsigned (*ursa_rss_queue_t)(const struct ursa_ipaddr *src, const struct ursa_ipaddr *dst,
+				     uint8_t proto, uint16_t sport, uint16_t dport,
+				     unsigned nb_queues);
 typedef void (*ursa_rx_handler_t)(struct ursa_lcore *lc, struct ursa_port *p,
 				  struct rte_mbuf **pkts, uint16_t n);
 typedef unsigned (*ursa_poll_hook_t)(struct ursa_lcore *lc, void *arg);
@@ -270,6 +279,10 @@ struct ursa_lcore {
 	uint16_t nb_shards; /**< >= 1 */
 	struct ursa_stack *stack; /**< the stack-wide state it shares; NULL for a lone lcore */
 	struct ursa_dispatch *dispatch; /**< the shards' inboxes (dispatch.c); NULL unlinked */
+	/** How the NIC spreads flows over the shards' queues (queue k is shard k's), when
+	 *  known: then transports pick ephemeral ports whose replies land on their own shard.
+	 *  NULL: unknown, replies that land elsewhere are handed over (ursa_lcore_dispatch). */
+	ursa_rss_queue_t rss_queue;
 	int logtype;
 	struct ursa_clock clock;
 	struct ursa_rng rng;	   /**< choices a peer may predict (jitter, faults) */

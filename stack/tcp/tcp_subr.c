@@ -480,17 +480,25 @@ int tcp_port_pick(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb)
 		tcp_make_key(&k, pcb->tenant, &pcb->laddr, 0, &pcb->faddr, pcb->fport);
 		offset = (uint32_t)tcp_siphash(t->secret, &k, sizeof(k));
 	}
-	for (uint32_t i = 0; i < num; i++) {
-		uint16_t port = (uint16_t)(lo + (offset + t->eph_next + i) % num);
+	/* Where the NIC's hash is known, a first pass takes only ports whose replies it puts on
+	 * this shard's queue, so they need no hand-over; the second takes any of the shard's. */
+	for (int pass = lc->rss_queue != NULL && lc->nb_shards > 1 ? 0 : 1; pass < 2; pass++) {
+		for (uint32_t i = 0; i < num; i++) {
+			uint16_t port = (uint16_t)(lo + (offset + t->eph_next + i) % num);
 
-		if (tcp_port_owner(lc, port) != lc->shard || listener_on_port(lc, pcb, port))
-			continue;
-		if (tcp_table_lookup(lc, pcb->tenant, &pcb->laddr, port, &pcb->faddr,
-				     pcb->fport) != NULL)
-			continue;
-		t->eph_next += i + 1;
-		pcb->lport = port;
-		return 0;
+			if (tcp_port_owner(lc, port) != lc->shard ||
+			    (pass == 0 && lc->rss_queue(&pcb->faddr, &pcb->laddr, IPPROTO_TCP,
+							pcb->fport, port,
+							lc->nb_shards) != lc->shard) ||
+			    listener_on_port(lc, pcb, port))
+				continue;
+			if (tcp_table_lookup(lc, pcb->tenant, &pcb->laddr, port, &pcb->faddr,
+					     pcb->fport) != NULL)
+				continue;
+			t->eph_next += i + 1;
+			pcb->lport = port;
+			return 0;
+		}
 	}
 	return -EADDRNOTAVAIL;
 }
