@@ -112,7 +112,7 @@ bool ursa_lcore_dispatch(struct ursa_lcore *lc, struct rte_mbuf *m, unsigned own
 	struct ursa_pkt_meta *meta = ursa_pkt_meta(m);
 
 	if (d == NULL || owner == lc->shard || owner >= d->nb ||
-	    (meta->rx_flags & URSA_RX_DISPATCHED))
+	    (meta->rx_flags & (URSA_RX_DISPATCHED | URSA_RX_FROM_PORT)) != URSA_RX_FROM_PORT)
 		return false;
 	if (m->nb_segs != 1 || meta->rx_off > m->data_off) {
 		/* A reassembled datagram: its first header was rewritten and the fragments'
@@ -152,7 +152,7 @@ unsigned dispatch_drain(struct ursa_lcore *lc)
 		}
 		memset(meta, 0, sizeof(*meta));
 		meta->rx_off = m->data_off;
-		meta->rx_flags = URSA_RX_DISPATCHED;
+		meta->rx_flags = URSA_RX_FROM_PORT | URSA_RX_DISPATCHED;
 		lc->rx_handler(lc, &lc->ports[m->port], &m, 1);
 	}
 	return n;

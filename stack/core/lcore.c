@@ -178,6 +178,7 @@ void ursa_lcore_input(struct ursa_lcore *lc, struct ursa_port *p, struct rte_mbu
 		m->port = p->index;
 		memset(ursa_pkt_meta(m), 0, sizeof(struct ursa_pkt_meta));
 		ursa_pkt_meta(m)->rx_off = m->data_off;
+		ursa_pkt_meta(m)->rx_flags = URSA_RX_FROM_PORT;
 		p->c.rx_pkts++;
 		p->c.rx_bytes += rte_pktmbuf_pkt_len(m);
 	}

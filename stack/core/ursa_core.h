@@ -78,6 +78,7 @@ struct ursa_pkt_meta {
 #define URSA_PKT_MCAST 0x02 /**< L2 multicast destination */
 #define URSA_PKT_VLAN 0x04  /**< arrived with an 802.1Q tag */
 #define URSA_RX_DISPATCHED 0x01 /**< handed over by another shard: never dispatched again */
+#define URSA_RX_FROM_PORT  0x02 /**< entered by ursa_lcore_input: rx_off is valid */
 
 static inline struct ursa_pkt_meta *ursa_pkt_meta(struct rte_mbuf *m)
 {
@@ -338,8 +339,8 @@ int ursa_lcore_add_poll_hook(struct ursa_lcore *lc, ursa_poll_hook_t fn, void *a
 int ursa_lcore_add_fini_hook(struct ursa_lcore *lc, ursa_fini_hook_t fn);
 /** Nanoseconds until the next timer expires or a frame held by fault injection is due
  *  (UINT64_MAX when none); 0 while frames wait in a memory port's receive queue or in the
- *  shard's dispatch inbox, so a
- *  harness that jumps the virtual clock when idle never jumps past work already queued. */
+ *  shard's dispatch inbox, so a harness that jumps the virtual clock when idle never jumps
+ *  past work already queued. */
 uint64_t ursa_lcore_idle_budget(struct ursa_lcore *lc);
 
 /** Link the shards of one stack for software dispatch: lcs[i] is shard i of n (n >= 2, each
@@ -351,7 +352,8 @@ uint64_t ursa_lcore_idle_budget(struct ursa_lcore *lc);
 int ursa_lcore_link_shards(struct ursa_lcore **lcs, unsigned n);
 /** Hand a received frame to the shard that owns its flow; called by a layer that can tell
  *  the owner, before it touches any state. Returns false when the caller keeps m: owner is
- *  this shard, the shards are not linked, or m was handed over once already (a frame is
+ *  this shard, the shards are not linked, m did not come from a port (it was handed to a
+ *  layer directly, as tests and replays do) or was handed over once already (a frame is
  *  never dispatched twice). Returns true when m is gone: queued to the owner, which
  *  receives it again from its Ethernet header on the same port index, or dropped and
  *  counted (the owner's inbox full; a reassembled chain, which cannot be received again). */

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The per-lcore RoCE context: creation and teardown, counters, the QP table (random 24-bit
- * QPNs of this shard -> QP), the transmit hook, and the poll hook that paces transmission: the requester
- * and the READ responder send at most ROCE_TX_BUDGET packets per QP per call, and a QP with
- * more to send waits on ctx->busy for the next poll. Then the CQ events due run (roce_cq.c).
+ * QPNs of this shard -> QP), the transmit hook, and the poll hook that paces transmission:
+ * the requester and the READ responder send at most ROCE_TX_BUDGET packets per QP per call,
+ * and a QP with more to send waits on ctx->busy for the next poll. Then the CQ events due
+ * run (roce_cq.c).
  */
 #include <errno.h>
 #include <stdio.h>

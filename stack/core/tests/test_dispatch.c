@@ -129,6 +129,14 @@ static void test_hand_over(void)
 	CU_ASSERT_EQUAL(ursa_test_counter(sh[1], "dispatch", "in"), 0);
 	CU_ASSERT_EQUAL(ursa_lcore_idle_budget(sh[2]), UINT64_MAX);
 
+	/* a frame handed to the layers directly (as replays do) has no L2 start to go back
+	 * to: it stays */
+	m = frame(sh[0], 2);
+	memset(ursa_pkt_meta(m), 0, sizeof(struct ursa_pkt_meta));
+	sh[0]->rx_handler(sh[0], &sh[0]->ports[0], &m, 1);
+	CU_ASSERT_EQUAL(ursa_test_counter(sh[0], "dispatch", "out"), 1);
+	CU_ASSERT_EQUAL(seen[0].frames, 2);
+
 	/* a frame for its own shard stays */
 	m = frame(sh[2], 1);
 	ursa_lcore_input(sh[2], &sh[2]->ports[0], &m, 1);
