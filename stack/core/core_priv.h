@@ -37,5 +37,8 @@ int port_register_stats(struct ursa_lcore *lc, struct ursa_port *p);
 /* wait.c */
 int wait_init(struct ursa_lcore *lc);
 void wait_fini(struct ursa_lcore *lc);
+/* Called by another shard's thread after it queued work for lc (its dispatch inbox): wakes
+ * lc if it naps, at the cost of one fence and one load when it does not. */
+void wait_notify(struct ursa_lcore *lc);
 
 #endif /* URSA_CORE_PRIV_H */

@@ -39,6 +39,7 @@ static const char *const dispatch_counter_names[] = {DISPATCH_COUNTERS(URSA_COUN
 struct ursa_dispatch {
 	struct rte_ring *inbox;			 /* this shard's: drained by its lcore only */
 	struct rte_ring *peers[URSA_MAX_SHARDS]; /* every shard's inbox, by shard index */
+	struct ursa_lcore *owners[URSA_MAX_SHARDS]; /* the shards, to wake one that naps */
 	uint16_t nb;
 	uint64_t c[DISPATCH_C_MAX];
 };
@@ -93,6 +94,8 @@ int ursa_lcore_link_shards(struct ursa_lcore **lcs, unsigned n)
 		d->nb = (uint16_t)n;
 		for (unsigned j = 0; j < n; j++)
 			d->peers[j] = lcs[j]->dispatch->inbox;
+		for (unsigned j = 0; j < n; j++)
+			d->owners[j] = lcs[j];
 		rc = ursa_stats_register(lcs[i], "dispatch", dispatch_counter_names, d->c,
 					 DISPATCH_C_MAX);
 		if (rc)
@@ -128,6 +131,7 @@ bool ursa_lcore_dispatch(struct ursa_lcore *lc, struct rte_mbuf *m, unsigned own
 		return true;
 	}
 	d->c[DISPATCH_C_out]++;
+	wait_notify(d->owners[owner]);
 	return true;
 }
 

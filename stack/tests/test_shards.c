@@ -248,7 +248,7 @@ static int owner_of(const struct host *h, struct rte_mbuf *m)
 		return -1;
 	if (f[14 + 9] == IPPROTO_TCP)
 		return dport >= 32768 && dport <= 60999 ? (int)(dport % h->s.n) : -1;
-	if (f[14 + 9] == IPPROTO_UDP && dport == URSA_UDP_PORT_ROCEV2) {
+	if (f[14 + 9] == IPPROTO_UDP && dport == 4791 /* RoCEv2 */) {
 		uint32_t qpn = (uint32_t)l4[8 + 5] << 16 | (uint32_t)l4[8 + 6] << 8 | l4[8 + 7];
 
 		return qpn >= 2 ? (int)(qpn % h->s.n) : -1;

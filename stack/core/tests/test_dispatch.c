@@ -8,8 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <pthread.h>
+#include <unistd.h>
 
 #include "ursa_test.h"
+#include "ursa_wait.h"
 
 #define NB 3
 
@@ -48,13 +51,13 @@ static void rx(struct ursa_lcore *lc, struct ursa_port *p, struct rte_mbuf **pkt
 	}
 }
 
-static struct ursa_lcore *shard(unsigned k, uint16_t nb)
+static struct ursa_lcore *shard_clock(unsigned k, uint16_t nb, bool virtual_clock)
 {
 	char name[16];
 	struct ursa_lcore_conf c = {.nb_mbufs = 8191,
 				    .seeded = true,
 				    .seed = k,
-				    .virtual_clock = true,
+				    .virtual_clock = virtual_clock,
 				    .virtual_start_ns = URSA_TEST_T0,
 				    .name = name,
 				    .shard = (uint16_t)k,
@@ -63,11 +66,16 @@ static struct ursa_lcore *shard(unsigned k, uint16_t nb)
 	struct ursa_lcore *lc;
 	uint16_t port;
 
-	snprintf(name, sizeof(name), "dsp%u_%u", nb, k);
+	snprintf(name, sizeof(name), "dsp%u_%u%s", nb, k, virtual_clock ? "" : "r");
 	CU_ASSERT_FATAL(ursa_lcore_create(&c, &lc) == 0);
 	CU_ASSERT_FATAL(ursa_port_open_mem(lc, &mac, 1500, &port) == 0);
 	lc->rx_handler = rx;
 	return lc;
+}
+
+static struct ursa_lcore *shard(unsigned k, uint16_t nb)
+{
+	return shard_clock(k, nb, true);
 }
 
 static struct rte_mbuf *frame(struct ursa_lcore *lc, uint8_t tag)
@@ -143,6 +151,64 @@ static void test_hand_over(void)
 	CU_ASSERT_EQUAL(ursa_test_counter(sh[2], "dispatch", "out"), 0);
 	CU_ASSERT_EQUAL(seen[2].frames, 2);
 	CU_ASSERT_EQUAL(seen[2].marked, 1);
+}
+
+static uint64_t mono_ns(void);
+
+struct napper {
+	struct ursa_lcore *lc;
+	struct ursa_wake wake;
+	int rc;
+	uint64_t woke_ns;
+};
+
+static void *nap_thread(void *arg)
+{
+	struct napper *n = arg;
+
+	n->rc = ursa_lcore_wait(n->lc, 20 * URSA_NS_PER_S, &n->wake);
+	n->woke_ns = mono_ns();
+	return NULL;
+}
+
+/* A shard napping in ursa_lcore_wait wakes when another shard hands it a frame: its naps
+ * here last 10 s, so only the hand-over's notification can end the wait early. */
+static void test_wakes_napping_shard(void)
+{
+	struct ursa_lcore *two[2] = {shard_clock(0, 2, false), shard_clock(1, 2, false)};
+	struct ursa_wait_policy pol;
+	struct napper n = {.lc = two[1], .rc = -1};
+	struct rte_mbuf *m;
+	pthread_t t;
+	uint64_t sent_ns;
+
+	memset(seen, 0, sizeof(seen));
+	CU_ASSERT_FATAL(ursa_lcore_link_shards(two, 2) == 0);
+	ursa_wait_policy_default(&pol);
+	pol.busy_polls = 0;
+	pol.hot_ns = 0;
+	pol.nap_min_ns = pol.nap_max_ns = 10 * URSA_NS_PER_S;
+	CU_ASSERT_FATAL(ursa_lcore_set_wait_policy(two[1], &pol) == 0);
+	seen[0].to = 1;
+	seen[1].to = 1;
+	CU_ASSERT_FATAL(pthread_create(&t, NULL, nap_thread, &n) == 0);
+	usleep(200 * 1000); /* well into its first nap */
+	m = frame(two[0], 5);
+	sent_ns = mono_ns();
+	ursa_lcore_input(two[0], &two[0]->ports[0], &m, 1);
+	CU_ASSERT_EQUAL(ursa_test_counter(two[0], "dispatch", "out"), 1);
+	pthread_join(t, NULL);
+	CU_ASSERT_EQUAL(n.rc, 0);
+	CU_ASSERT_EQUAL(n.wake.reason, URSA_WAKE_WORK);
+	CU_ASSERT_EQUAL(seen[1].frames, 1);
+	CU_ASSERT_EQUAL(ursa_test_counter(two[1], "dispatch", "in"), 1);
+	/* woken, not at the nap's end (10 s): even a loaded machine runs it within seconds */
+	CU_ASSERT(n.woke_ns - sent_ns < 5 * URSA_NS_PER_S);
+	if (getenv("URSA_DISPATCH_REPORT"))
+		printf("\n  napping shard woke %.1f us after the hand-over\n",
+		       (double)(n.woke_ns - sent_ns) / 1e3);
+	ursa_lcore_destroy(two[0]);
+	ursa_lcore_destroy(two[1]);
 }
 
 /* The inbox holds 4095 frames; the rest are dropped and counted, and the pool gets them
@@ -258,6 +324,7 @@ int main(void)
 	CU_add_test(s, "link", test_link);
 	CU_add_test(s, "hand over", test_hand_over);
 	CU_add_test(s, "ring full", test_ring_full);
+	CU_add_test(s, "wakes a napping shard", test_wakes_napping_shard);
 	CU_add_test(s, "software rss", test_rss);
 	CU_add_test(s, "cost", test_cost);
 	return ursa_test_main();
