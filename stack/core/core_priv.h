@@ -24,6 +24,12 @@ int quota_init(struct ursa_lcore *lc, unsigned nb_mbufs, unsigned pct);
 int quota_iface_init(struct ursa_lcore *lc, struct ursa_iface *ifc,
 		     const struct ursa_quota *conf);
 
+/* dispatch.c */
+/* Receive what other shards handed over; returns how many frames. */
+unsigned dispatch_drain(struct ursa_lcore *lc);
+unsigned dispatch_pending(const struct ursa_lcore *lc);
+void dispatch_fini(struct ursa_lcore *lc);
+
 /* port.c */
 void port_close_all(struct ursa_lcore *lc);
 int port_register_stats(struct ursa_lcore *lc, struct ursa_port *p);
@@ -48,5 +54,8 @@ bool stack_cmd_pending(const struct ursa_lcore *lc);
 /* wait.c */
 int wait_init(struct ursa_lcore *lc);
 void wait_fini(struct ursa_lcore *lc);
+/* Called by another shard's thread after it queued work for lc (its dispatch inbox): wakes
+ * lc if it naps, at the cost of one fence and one load when it does not. */
+void wait_notify(struct ursa_lcore *lc);
 
 #endif /* URSA_CORE_PRIV_H */

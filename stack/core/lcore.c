@@ -2,8 +2,9 @@
 /*
  * The per-lcore context and its run-to-completion poll:
  *   commands from the stack (a shard's safe point, ursa_stack.h)
- *   -> Rx burst per port -> Rx fault injection -> lc->rx_handler (eth)
- *   -> expired timers -> poll hooks -> Tx fault release and flush per port.
+ *   -> frames handed over by other shards (dispatch.c) -> Rx burst per port
+ *   -> Rx fault injection -> lc->rx_handler (eth) -> expired timers -> poll hooks
+ *   -> Tx fault release and flush per port.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -109,6 +110,7 @@ void ursa_lcore_destroy(struct ursa_lcore *lc)
 	while (lc->nb_fini_hooks > 0)
 		lc->fini_hooks[--lc->nb_fini_hooks](lc);
 	wait_fini(lc); /* closes its epoll fd before the ports' interrupt fds go */
+	dispatch_fini(lc);
 	port_close_all(lc);
 	ursa_timer_heap_fini(&lc->timers);
 	rte_mempool_free(lc->pool);
@@ -176,6 +178,8 @@ void ursa_lcore_input(struct ursa_lcore *lc, struct ursa_port *p, struct rte_mbu
 
 		m->port = p->index;
 		memset(ursa_pkt_meta(m), 0, sizeof(struct ursa_pkt_meta));
+		ursa_pkt_meta(m)->rx_off = m->data_off;
+		ursa_pkt_meta(m)->rx_flags = URSA_RX_FROM_PORT;
 		p->c.rx_pkts++;
 		p->c.rx_bytes += rte_pktmbuf_pkt_len(m);
 	}
@@ -199,6 +203,7 @@ unsigned ursa_lcore_poll(struct ursa_lcore *lc)
 	/* Changes to the stack land here, before any frame of this pass is looked at. */
 	if (lc->stack != NULL)
 		work += stack_cmd_drain(lc);
+	work += dispatch_drain(lc);
 	for (uint16_t i = 0; i < lc->nb_ports; i++) {
 		struct ursa_port *p = &lc->ports[i];
 		uint16_t n;
@@ -228,6 +233,8 @@ uint64_t ursa_lcore_idle_budget(struct ursa_lcore *lc)
 	uint64_t next = ursa_timer_next(lc);
 	uint64_t now = ursa_now(lc);
 
+	if (dispatch_pending(lc) > 0)
+		return 0; /* frames handed over by another shard wait */
 	for (uint16_t i = 0; i < lc->nb_ports; i++)
 		if (ursa_port_mem_rx_pending(&lc->ports[i]) > 0)
 			return 0; /* a burst is still queued: not idle */

@@ -10,11 +10,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
+#include <netinet/in.h>
 
 #include <rte_dev.h>
 #include <rte_ethdev.h>
 #include <rte_interrupts.h>
+#include <rte_ip.h>
+#include <rte_thash.h>
 
 #include "core_priv.h"
 
@@ -395,6 +399,109 @@ unsigned ursa_port_mem_rx_pending(const struct ursa_port *p)
 	const struct mem_port *mp = p->priv;
 
 	return p->ops == &mem_ops ? mp->rx.n : 0;
+}
+
+/* Software RSS for memory ports: a Toeplitz hash under the key most NICs ship with (the
+ * Microsoft RSS verification key) and a 128-entry indirection table filled round-robin, as
+ * a NIC configured by default would spread flows over nb_queues. It knows nothing of how
+ * ursa chooses ports or QPNs, so a test sees flows land on any shard. */
+static const uint8_t rss_key[40] = {
+	0x6d, 0x5a, 0x56, 0xda, 0x25, 0x5b, 0x0e, 0xc2, 0x41, 0x67, 0x25, 0x3d, 0x43, 0xa3,
+	0x8f, 0xb0, 0xd0, 0xca, 0x2b, 0xcb, 0xae, 0x7b, 0x30, 0xb4, 0x77, 0xcb, 0x2d, 0xa3,
+	0x80, 0x30, 0xf2, 0x0c, 0x6a, 0x42, 0xb7, 0x3b, 0xbe, 0xac, 0x01, 0xfa,
+};
+
+static void rss_load_v6(uint8_t *dst, const uint8_t *a)
+{
+	for (unsigned i = 0; i < 16; i += 4) {
+		uint32_t w;
+
+		memcpy(&w, a + i, 4);
+		w = rte_be_to_cpu_32(w);
+		memcpy(dst + i, &w, 4);
+	}
+}
+
+static uint32_t rss_hash(const struct ursa_ipaddr *src, const struct ursa_ipaddr *dst,
+			 bool ports, uint16_t sport, uint16_t dport)
+{
+	union rte_thash_tuple t;
+	uint32_t n;
+
+	memset(&t, 0, sizeof(t));
+	if (src->family == AF_INET) {
+		t.v4.src_addr = rte_be_to_cpu_32(src->v4);
+		t.v4.dst_addr = rte_be_to_cpu_32(dst->v4);
+		t.v4.sport = sport;
+		t.v4.dport = dport;
+		n = ports ? RTE_THASH_V4_L4_LEN : RTE_THASH_V4_L3_LEN;
+	} else {
+		rss_load_v6(t.v6.src_addr, src->v6);
+		rss_load_v6(t.v6.dst_addr, dst->v6);
+		t.v6.sport = sport;
+		t.v6.dport = dport;
+		n = ports ? RTE_THASH_V6_L4_LEN : RTE_THASH_V6_L3_LEN;
+	}
+	return rte_softrss((uint32_t *)&t, n, rss_key);
+}
+
+unsigned ursa_port_mem_rss_flow(const struct ursa_ipaddr *src, const struct ursa_ipaddr *dst,
+				uint8_t proto, uint16_t sport, uint16_t dport, unsigned nb_queues)
+{
+	bool ports = proto == IPPROTO_TCP || proto == IPPROTO_UDP;
+
+	if (nb_queues <= 1 || (src->family != AF_INET && src->family != AF_INET6))
+		return 0;
+	return (rss_hash(src, dst, ports, ports ? sport : 0, ports ? dport : 0) & 127) %
+	       nb_queues;
+}
+
+unsigned ursa_port_mem_rss(const struct rte_mbuf *m, unsigned nb_queues)
+{
+	const uint8_t *f = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint32_t len = rte_pktmbuf_data_len(m), off = RTE_ETHER_HDR_LEN;
+	struct ursa_ipaddr src, dst;
+	const uint8_t *l3, *l4;
+	uint16_t type, sport = 0, dport = 0;
+	uint8_t proto;
+
+	if (nb_queues <= 1 || len < RTE_ETHER_HDR_LEN)
+		return 0;
+	type = (uint16_t)(f[12] << 8 | f[13]);
+	if (type == RTE_ETHER_TYPE_VLAN && len >= RTE_ETHER_HDR_LEN + 4) {
+		type = (uint16_t)(f[16] << 8 | f[17]);
+		off += 4;
+	}
+	l3 = f + off;
+	len -= off;
+	memset(&src, 0, sizeof(src));
+	memset(&dst, 0, sizeof(dst));
+	if (type == RTE_ETHER_TYPE_IPV4 && len >= sizeof(struct rte_ipv4_hdr)) {
+		const struct rte_ipv4_hdr *ip = (const void *)l3;
+
+		src.family = dst.family = AF_INET;
+		src.v4 = ip->src_addr;
+		dst.v4 = ip->dst_addr;
+		proto = ip->next_proto_id;
+		l4 = l3 + (ip->version_ihl & 0xf) * 4u;
+	} else if (type == RTE_ETHER_TYPE_IPV6 && len >= sizeof(struct rte_ipv6_hdr)) {
+		const struct rte_ipv6_hdr *ip = (const void *)l3;
+
+		src.family = dst.family = AF_INET6;
+		memcpy(src.v6, ip->src_addr, 16);
+		memcpy(dst.v6, ip->dst_addr, 16);
+		proto = ip->proto;
+		l4 = l3 + sizeof(*ip);
+	} else {
+		return 0; /* ARP and the rest: queue 0, as a NIC without a hash for them */
+	}
+	if (l4 + 4 <= l3 + len) {
+		sport = (uint16_t)(l4[0] << 8 | l4[1]);
+		dport = (uint16_t)(l4[2] << 8 | l4[3]);
+	} else {
+		proto = 0; /* no ports to hash */
+	}
+	return ursa_port_mem_rss_flow(&src, &dst, proto, sport, dport, nb_queues);
 }
 
 /* ---- transmit ---------------------------------------------------------------------------- */

@@ -281,6 +281,15 @@ int ursa_stack_create(const struct ursa_stack_conf *conf, struct ursa_stack **ou
 		st->nb_shards = (uint16_t)(i + 1);
 		rc = shard_create(st, i, conf, ring_size);
 	}
+	if (rc == 0 && st->nb_shards > 1) {
+		/* Software dispatch between the shards (dispatch.c): a frame that lands on the
+		 * wrong shard's queue is handed to its owner. */
+		struct ursa_lcore *lcs[URSA_MAX_SHARDS];
+
+		for (uint16_t i = 0; i < st->nb_shards; i++)
+			lcs[i] = st->shards[i].lc;
+		rc = ursa_lcore_link_shards(lcs, st->nb_shards);
+	}
 	if (rc) {
 		ursa_stack_destroy(st);
 		return rc;

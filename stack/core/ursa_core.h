@@ -50,6 +50,7 @@ struct ursa_lcore;
 struct ursa_port;
 struct ursa_stack;
 struct ursa_wait;
+struct ursa_dispatch;
 
 /* Layer state, each owned and defined by its layer; opaque to core. */
 struct ursa_eth_ctx;
@@ -69,12 +70,15 @@ struct ursa_ctl_ctx;
 struct ursa_pkt_meta {
 	uint16_t iface;	  /**< ingress/egress interface index */
 	uint8_t l2_flags; /**< URSA_PKT_* */
-	uint8_t reserved;
-	uint32_t reserved2;
+	uint8_t rx_flags; /**< URSA_RX_* (set by core) */
+	uint16_t rx_off;  /**< data_off of the frame as the port received it (its L2 header) */
+	uint16_t reserved;
 };
 #define URSA_PKT_BCAST 0x01 /**< L2 broadcast destination */
 #define URSA_PKT_MCAST 0x02 /**< L2 multicast destination */
 #define URSA_PKT_VLAN 0x04  /**< arrived with an 802.1Q tag */
+#define URSA_RX_DISPATCHED 0x01 /**< handed over by another shard: never dispatched again */
+#define URSA_RX_FROM_PORT  0x02 /**< entered by ursa_lcore_input: rx_off is valid */
 
 static inline struct ursa_pkt_meta *ursa_pkt_meta(struct rte_mbuf *m)
 {
@@ -134,6 +138,16 @@ unsigned ursa_port_mem_take(struct ursa_port *p, struct rte_mbuf **pkts, unsigne
 unsigned ursa_port_mem_pending(const struct ursa_port *p);
 /** Frames injected into a memory port and not yet received by the stack (0 for others). */
 unsigned ursa_port_mem_rx_pending(const struct ursa_port *p);
+/** Software RSS for memory ports standing for the queues of one NIC: the queue, of
+ *  nb_queues, that a NIC hashing with Toeplitz under the usual default key (and a
+ *  round-robin 128-entry indirection table) would receive frame m on. IPv4/IPv6 with TCP or
+ *  UDP ports (optionally 802.1Q-tagged); other frames go to queue 0. Tests inject each
+ *  frame into the memory port of the shard this names. */
+unsigned ursa_port_mem_rss(const struct rte_mbuf *m, unsigned nb_queues);
+/** The same for a flow as the receiver sees it (src is the sender; TCP and UDP hash their
+ *  ports, other protocols the addresses only): an ursa_rss_queue_t. */
+unsigned ursa_port_mem_rss_flow(const struct ursa_ipaddr *src, const struct ursa_ipaddr *dst,
+				uint8_t proto, uint16_t sport, uint16_t dport, unsigned nb_queues);
 
 /** Queue one frame for transmission on the port (flushed by ursa_port_flush or when the
  *  burst buffer fills). Passes through the port's Tx fault injection. */
@@ -254,6 +268,11 @@ struct ursa_quota_state {
 	uint64_t hold_c[2 * URSA_HOLD_MAX]; /**< [2h] held now, [2h + 1] refusals */
 };
 
+/** The receive queue, of nb_queues, that the NIC puts a frame of this flow on (src is the
+ *  sender, dst this host): known where software knows the NIC's hash (key and table). */
+typedef unsigned (*ursa_rss_queue_t)(const struct ursa_ipaddr *src, const struct ursa_ipaddr *dst,
+				     uint8_t proto, uint16_t sport, uint16_t dport,
+				     unsigned nb_queues);
 typedef void (*ursa_rx_handler_t)(struct ursa_lcore *lc, struct ursa_port *p,
 				  struct rte_mbuf **pkts, uint16_t n);
 typedef unsigned (*ursa_poll_hook_t)(struct ursa_lcore *lc, void *arg);
@@ -266,6 +285,11 @@ struct ursa_lcore {
 	uint16_t shard;
 	uint16_t nb_shards; /**< >= 1 */
 	struct ursa_stack *stack; /**< the stack-wide state it shares; NULL for a lone lcore */
+	struct ursa_dispatch *dispatch; /**< the shards' inboxes (dispatch.c); NULL unlinked */
+	/** How the NIC spreads flows over the shards' queues (queue k is shard k's), when
+	 *  known: then transports pick ephemeral ports whose replies land on their own shard.
+	 *  NULL: unknown, replies that land elsewhere are handed over (ursa_lcore_dispatch). */
+	ursa_rss_queue_t rss_queue;
 	int logtype;
 	struct ursa_clock clock;
 	struct ursa_rng rng;	   /**< choices a peer may predict (jitter, faults) */
@@ -310,8 +334,9 @@ struct ursa_lcore {
 int ursa_lcore_create(const struct ursa_lcore_conf *conf, struct ursa_lcore **out);
 /** Tear down in reverse: fini hooks (last registered first), ports, pool. */
 void ursa_lcore_destroy(struct ursa_lcore *lc);
-/** One pass: Rx bursts from every port (through fault injection) into rx_handler, expired
- *  timers, poll hooks, then flush every port. Returns the amount of work done (0 = idle). */
+/** One pass: frames other shards handed over (ursa_lcore_dispatch), Rx bursts from every
+ *  port (through fault injection) into rx_handler, expired timers, poll hooks, then flush
+ *  every port. Returns the amount of work done (0 = idle). */
 unsigned ursa_lcore_poll(struct ursa_lcore *lc);
 /** Hand received frames to the stack as if they came from port p (replay, tests). */
 void ursa_lcore_input(struct ursa_lcore *lc, struct ursa_port *p, struct rte_mbuf **pkts,
@@ -319,9 +344,26 @@ void ursa_lcore_input(struct ursa_lcore *lc, struct ursa_port *p, struct rte_mbu
 int ursa_lcore_add_poll_hook(struct ursa_lcore *lc, ursa_poll_hook_t fn, void *arg);
 int ursa_lcore_add_fini_hook(struct ursa_lcore *lc, ursa_fini_hook_t fn);
 /** Nanoseconds until the next timer expires or a frame held by fault injection is due
- *  (UINT64_MAX when none); 0 while frames wait in a memory port's receive queue, so a
- *  harness that jumps the virtual clock when idle never jumps past work already queued. */
+ *  (UINT64_MAX when none); 0 while frames wait in a memory port's receive queue or in the
+ *  shard's dispatch inbox, so a harness that jumps the virtual clock when idle never jumps
+ *  past work already queued. */
 uint64_t ursa_lcore_idle_budget(struct ursa_lcore *lc);
+
+/** Link the shards of one stack for software dispatch: lcs[i] is shard i of n (n >= 2, each
+ *  created with nb_shards n). Gives each shard an inbox ring (any shard enqueues, its own
+ *  lcore drains it at the start of every poll) and a counter block "dispatch" (out, in,
+ *  drop_ring_full, drop_chain, drop_bad_port). Call before any of them polls; the shards
+ *  are destroyed together, none polling while another is destroyed. -EINVAL when the
+ *  shards do not match n or are linked already. */
+int ursa_lcore_link_shards(struct ursa_lcore **lcs, unsigned n);
+/** Hand a received frame to the shard that owns its flow; called by a layer that can tell
+ *  the owner, before it touches any state. Returns false when the caller keeps m: owner is
+ *  this shard, the shards are not linked, m did not come from a port (it was handed to a
+ *  layer directly, as tests and replays do) or was handed over once already (a frame is
+ *  never dispatched twice). Returns true when m is gone: queued to the owner, which
+ *  receives it again from its Ethernet header on the same port index, or dropped and
+ *  counted (the owner's inbox full; a reassembled chain, which cannot be received again). */
+bool ursa_lcore_dispatch(struct ursa_lcore *lc, struct rte_mbuf *m, unsigned owner);
 
 static inline uint64_t ursa_now(const struct ursa_lcore *lc)
 {

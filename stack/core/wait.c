@@ -191,6 +191,23 @@ int ursa_lcore_wake(struct ursa_lcore *lc)
 	return 0;
 }
 
+void wait_notify(struct ursa_lcore *lc)
+{
+	struct ursa_wait *w = lc->wait;
+	uint64_t one = 1;
+
+	/* Pairs with wait_nap: the queued work is visible before napping is read here, and
+	 * napping is set before the sleeper looks at its inbox, so one of the two sees the
+	 * other. The write fails only when the eventfd is already readable (EAGAIN), which
+	 * wakes the sleeper as well; nothing is counted here, the counters are lc's thread's. */
+	atomic_thread_fence(memory_order_seq_cst);
+	if (atomic_load(&w->napping)) {
+		ssize_t r = write(w->kick_fd, &one, sizeof(one));
+
+		(void)r;
+	}
+}
+
 /* A kick came: take it (true once per kick, however many wakes were asked for). */
 static bool wait_take_kick(struct ursa_wait *w)
 {
@@ -343,7 +360,7 @@ static int wait_nap(struct ursa_lcore *lc, struct ursa_wait *w, uint64_t t_ns)
 	int fd = -1;
 
 	atomic_store(&w->napping, 1);
-	if (atomic_load(&w->kicked) != 0)
+	if (atomic_load(&w->kicked) != 0 || dispatch_pending(lc) != 0)
 		goto out;
 	w->c[WAIT_C_naps_ns] += t_ns;
 	if (lc->clock.is_virtual) {

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The per-lcore RoCE context: creation and teardown, counters, the QP table (random 24-bit
- * QPNs -> QP), the transmit hook, and the poll hook that paces transmission: the requester
- * and the READ responder send at most ROCE_TX_BUDGET packets per QP per call, and a QP with
- * more to send waits on ctx->busy for the next poll. Then the CQ events due run (roce_cq.c).
+ * QPNs of this shard -> QP), the transmit hook, and the poll hook that paces transmission:
+ * the requester and the READ responder send at most ROCE_TX_BUDGET packets per QP per call,
+ * and a QP with more to send waits on ctx->busy for the next poll. Then the CQ events due
+ * run (roce_cq.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -65,9 +66,11 @@ int roce_qpn_alloc(struct ursa_roce_ctx *ctx, struct ursa_roce_qp *qp)
 	/* With at most 2^16 + ROCE_QPN_RECENT of the 2^24 QPNs live or recent, a draw is
 	 * free with probability above 99%: 64 draws all taken do not happen. */
 	for (int tries = 0; tries < 64; tries++) {
-		uint32_t qpn = ursa_secret_u32(&ctx->lc->secret) & ROCE_QPN_MASK;
+		uint32_t qpn;
 
-		if (qpn < ROCE_QPN_MIN || rte_hash_lookup(ctx->qp_hash, &qpn) >= 0 ||
+		if (!roce_id_for_shard(ctx->lc, ursa_secret_u32(&ctx->lc->secret) & ROCE_QPN_MASK,
+				       ROCE_QPN_MASK, &qpn) ||
+		    qpn < ROCE_QPN_MIN || rte_hash_lookup(ctx->qp_hash, &qpn) >= 0 ||
 		    qpn_recent(ctx, qpn))
 			continue;
 		if (qpn_insert(ctx, qp, qpn) != 0)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Memory regions and their keys. A key is 32 random bits from lc->secret (never 0, unique on
- * the lcore), looked up exactly in an rte_hash: no index bits, no "all memory" key.
+ * the lcore, key % nb_shards == the lcore's shard), looked up exactly in an rte_hash: no
+ * index bits, no "all memory" key.
  * Deregistration, re-registration and invalidation remove the key at once, so a late
  * request with the old key finds nothing and is answered with a remote access error.
  * Lookups go through a small per-context cache that any removal empties (roce_priv.h).
@@ -43,9 +44,11 @@ static int mr_new_key(struct ursa_roce_mr *mr)
 	struct ursa_roce_ctx *ctx = mr->ctx;
 
 	for (int tries = 0; tries < 64; tries++) {
-		uint32_t key = ursa_secret_u32(&ctx->lc->secret);
+		uint32_t key;
 
-		if (key == 0 || rte_hash_lookup(ctx->mr_hash, &key) >= 0)
+		if (!roce_id_for_shard(ctx->lc, ursa_secret_u32(&ctx->lc->secret), UINT32_MAX,
+				       &key) ||
+		    key == 0 || rte_hash_lookup(ctx->mr_hash, &key) >= 0)
 			continue;
 		if (rte_hash_add_key_data(ctx->mr_hash, &key, mr) < 0)
 			return -ENOSPC;

@@ -29,6 +29,26 @@
 #define ROCE_QP_CACHE	      64 /* QPN -> QP cache entries (power of two) */
 #define ROCE_QPN_RECENT	      64 /* destroyed QPNs not handed out again (ring size) */
 
+/* QPNs and memory keys are partitioned by shard: each is drawn at random among the IDs with
+ * id % nb_shards == shard, so the shard that owns a packet's DestQP (or an rkey) follows from
+ * the number alone and the shards of one stack never hand out the same one. With one shard
+ * the draw is the random number itself. Returns false when the draw falls past max. */
+static inline bool roce_id_for_shard(const struct ursa_lcore *lc, uint32_t r, uint32_t max,
+				     uint32_t *id)
+{
+	uint64_t v = (uint64_t)r - r % lc->nb_shards + lc->shard;
+
+	if (v > max)
+		return false;
+	*id = (uint32_t)v;
+	return true;
+}
+
+static inline unsigned roce_id_owner(const struct ursa_lcore *lc, uint32_t id)
+{
+	return id % lc->nb_shards;
+}
+
 /* Counters: every drop by reason ("drop_*"), NAKs sent by reason. */
 #define ROCE_COUNTERS(X)                                                                           \
 	X(rx)                                                                                      \

@@ -6,7 +6,8 @@
  * reaches the responder (requests) or the completer (ACKs, read responses). Every drop is
  * counted by reason; nothing is answered before the ICRC has passed (rocev2.md §2.6, §3.7).
  *
- * ursa_roce_input -> roce_input -> roce_resp_input | roce_comp_input
+ * ursa_roce_input -> [to the owner shard by DestQP] -> roce_input -> roce_resp_input |
+ * roce_comp_input
  */
 #include <errno.h>
 #include <string.h>
@@ -140,6 +141,24 @@ void ursa_roce_input(struct ursa_lcore *lc, struct rte_mbuf *m, uint16_t l3_len,
 	roce_input_l4(lc, m, l3_len, iface);
 }
 
+/* A packet for a QP of another shard goes there before anything here counts or looks at it:
+ * the owner follows from the DestQP alone (roce_id_owner). A packet too short to carry a
+ * BTH, or for QPN 0 or 1, stays and is judged here. */
+static bool roce_dispatch(struct ursa_lcore *lc, struct rte_mbuf *m)
+{
+	struct roce_bth b;
+	const struct roce_bth *bth;
+	uint32_t qpn;
+
+	if (lc->nb_shards == 1)
+		return false;
+	bth = rte_pktmbuf_read(m, 0, sizeof(b), &b);
+	if (bth == NULL)
+		return false;
+	qpn = roce_bth_qpn(bth);
+	return qpn >= ROCE_QPN_MIN && ursa_lcore_dispatch(lc, m, roce_id_owner(lc, qpn));
+}
+
 void roce_input_l4(struct ursa_lcore *lc, struct rte_mbuf *m, uint16_t l3_len, int32_t iface)
 {
 	struct ursa_roce_ctx *ctx = lc->roce;
@@ -148,6 +167,8 @@ void roce_input_l4(struct ursa_lcore *lc, struct rte_mbuf *m, uint16_t l3_len, i
 		rte_pktmbuf_free(m);
 		return;
 	}
+	if (roce_dispatch(lc, m))
+		return;
 	if (m->data_off < l3_len + sizeof(struct rte_udp_hdr) ||
 	    (l3_len != sizeof(struct rte_ipv4_hdr) && l3_len != sizeof(struct rte_ipv6_hdr)) ||
 	    (rte_pktmbuf_mtod_offset(m, const uint8_t *,

@@ -44,13 +44,17 @@ int ursa_sock_init(struct ursa_lcore *lc)
 	return sock_smc_opt_init(lc);
 }
 
+/* Handles are partitioned by shard: slot i of shard k is handle i * nb_shards + k, so the
+ * owner of a handle is handle % nb_shards and shards never hand out the same one. A lone
+ * lcore (1 shard) numbers its handles 0, 1, 2... as file descriptors are. */
 static struct ursa_sock *sock_get(struct ursa_lcore *lc, int fd)
 {
 	struct ursa_sock *s;
 
-	if (lc->sock == NULL || fd < 0 || fd >= URSA_SOCK_MAX)
+	if (lc->sock == NULL || fd < 0 || (unsigned)fd % lc->nb_shards != lc->shard ||
+	    (unsigned)fd / lc->nb_shards >= URSA_SOCK_MAX)
 		return NULL;
-	s = &lc->sock->s[fd];
+	s = &lc->sock->s[(unsigned)fd / lc->nb_shards];
 	return s->state == SOCK_FREE ? NULL : s;
 }
 
@@ -59,8 +63,8 @@ static int sock_alloc(struct ursa_lcore *lc, struct ursa_sock **out)
 	struct ursa_sock_ctx *ctx = lc->sock;
 
 	for (int i = 0; i < URSA_SOCK_MAX; i++) {
-		int fd = (ctx->next_hint + i) % URSA_SOCK_MAX;
-		struct ursa_sock *s = &ctx->s[fd];
+		int slot = (ctx->next_hint + i) % URSA_SOCK_MAX;
+		struct ursa_sock *s = &ctx->s[slot];
 
 		if (s->state != SOCK_FREE)
 			continue;
@@ -71,7 +75,7 @@ static int sock_alloc(struct ursa_lcore *lc, struct ursa_sock **out)
 		/* lowest free first, as file descriptors are */
 		ctx->next_hint = 0;
 		*out = s;
-		return fd;
+		return slot * lc->nb_shards + lc->shard;
 	}
 	return -EMFILE;
 }

@@ -3,7 +3,9 @@
  * @file
  * sock: the in-process socket API of libursa.
  *
- * A socket is a small integer handle (>= 0) local to one lcore. Every call is non-blocking:
+ * A socket is a small integer handle (>= 0) local to one lcore; handle % nb_shards is the
+ * shard that gave it out, so the shards of one stack never hand out the same handle (a lone
+ * lcore numbers them 0, 1, 2... as file descriptors are). Every call is non-blocking:
  * a call that would wait returns -EAGAIN (or -EINPROGRESS for connect), and readiness is
  * asked with ursa_sock_poll() (one look) or ursa_sock_wait() (polls the lcore until
  * something is ready or the time is up). Errors are negative errnos, as the Linux calls

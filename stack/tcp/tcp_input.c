@@ -953,8 +953,9 @@ static bool timewait_reopen(const struct ursa_tcp_pcb *pcb, const struct tcp_seg
 	return SEQ_GT(s->seq, pcb->rcv_nxt);
 }
 
+/* *taken: m was handed to the shard that owns its connection (ursa_lcore_dispatch). */
 static void input_seg(struct ursa_lcore *lc, struct ursa_iface *ifc, struct rte_mbuf *m,
-		      const struct ursa_ip_info *info, bool verify_cksum)
+		      const struct ursa_ip_info *info, bool verify_cksum, bool *taken)
 {
 	uint8_t hdr[TCP_HDR_MAX];
 	const struct rte_tcp_hdr *th;
@@ -1019,6 +1020,13 @@ static void input_seg(struct ursa_lcore *lc, struct ursa_iface *ifc, struct rte_
 		tcp_drop(lc, pcb, 0);
 		pcb = NULL;
 	}
+	if (pcb == NULL && tcp_port_owner(lc, dport) >= 0 &&
+	    ursa_lcore_dispatch(lc, m, (unsigned)tcp_port_owner(lc, dport))) {
+		/* Not here, and the ephemeral port names the shard where it is: an
+		 * active open's replies, which RSS may land on any queue. */
+		*taken = true;
+		return;
+	}
 	if (pcb == NULL) {
 		struct ursa_tcp_pcb *l = tcp_listen_lookup(lc, ifc, &info->dst, dport);
 		uint32_t seglen = s.plen + ((s.flags & TH_SYN) ? 1 : 0) +
@@ -1038,8 +1046,11 @@ static void input_seg(struct ursa_lcore *lc, struct ursa_iface *ifc, struct rte_
 void tcp_input(struct ursa_lcore *lc, struct ursa_iface *ifc, struct rte_mbuf *m,
 	       const struct ursa_ip_info *info)
 {
-	input_seg(lc, ifc, m, info, !lc->tcp->fuzzing);
-	rte_pktmbuf_free(m);
+	bool taken = false;
+
+	input_seg(lc, ifc, m, info, !lc->tcp->fuzzing, &taken);
+	if (!taken)
+		rte_pktmbuf_free(m);
 }
 
 int ursa_tcp_fuzz_input(struct ursa_lcore *lc, const uint8_t *data, size_t len)

@@ -274,6 +274,8 @@ struct ursa_tcp_pcb *tcp_table_lookup(struct ursa_lcore *lc, uint32_t tenant,
 struct ursa_tcp_pcb *tcp_listen_lookup(struct ursa_lcore *lc, const struct ursa_iface *ifc,
 				       const struct ursa_ipaddr *laddr, uint16_t lport);
 int tcp_port_pick(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb);
+/* The shard that owns an ephemeral port (port % nb_shards), or -1 outside the range. */
+int tcp_port_owner(const struct ursa_lcore *lc, uint16_t port);
 bool tcp_port_in_use(struct ursa_lcore *lc, const struct ursa_tcp_pcb *self,
 		     const struct ursa_ipaddr *addr, uint16_t port);
 void tcp_set_state(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, enum ursa_tcp_state s);

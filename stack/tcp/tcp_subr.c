@@ -439,6 +439,18 @@ static bool listener_on_port(struct ursa_lcore *lc, const struct ursa_tcp_pcb *s
 	return false;
 }
 
+/* Ephemeral ports are partitioned by shard like every other ID space: a shard picks only
+ * ports with port % nb_shards == its index, so a reply that lands on another shard tells by
+ * its destination port where its connection lives (tcp_input hands it over). */
+int tcp_port_owner(const struct ursa_lcore *lc, uint16_t port)
+{
+	const struct ursa_tcp_conf *c = &lc->tcp->conf;
+
+	if (port < c->port_lo || port > c->port_hi)
+		return -1;
+	return (int)(port % lc->nb_shards);
+}
+
 int tcp_port_pick(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb)
 {
 	struct ursa_tcp_ctx *t = lc->tcp;
@@ -452,7 +464,8 @@ int tcp_port_pick(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb)
 		for (uint32_t i = 0; i < num; i++) {
 			uint16_t port = (uint16_t)(lo + (start + i) % num);
 
-			if (!tcp_port_in_use(lc, pcb, &pcb->laddr, port)) {
+			if (tcp_port_owner(lc, port) == lc->shard &&
+			    !tcp_port_in_use(lc, pcb, &pcb->laddr, port)) {
 				pcb->lport = port;
 				return 0;
 			}
@@ -467,17 +480,25 @@ int tcp_port_pick(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb)
 		tcp_make_key(&k, pcb->tenant, &pcb->laddr, 0, &pcb->faddr, pcb->fport);
 		offset = (uint32_t)tcp_siphash(t->secret, &k, sizeof(k));
 	}
-	for (uint32_t i = 0; i < num; i++) {
-		uint16_t port = (uint16_t)(lo + (offset + t->eph_next + i) % num);
+	/* Where the NIC's hash is known, a first pass takes only ports whose replies it puts on
+	 * this shard's queue, so they need no hand-over; the second takes any of the shard's. */
+	for (int pass = lc->rss_queue != NULL && lc->nb_shards > 1 ? 0 : 1; pass < 2; pass++) {
+		for (uint32_t i = 0; i < num; i++) {
+			uint16_t port = (uint16_t)(lo + (offset + t->eph_next + i) % num);
 
-		if (listener_on_port(lc, pcb, port))
-			continue;
-		if (tcp_table_lookup(lc, pcb->tenant, &pcb->laddr, port, &pcb->faddr,
-				     pcb->fport) != NULL)
-			continue;
-		t->eph_next += i + 1;
-		pcb->lport = port;
-		return 0;
+			if (tcp_port_owner(lc, port) != lc->shard ||
+			    (pass == 0 && lc->rss_queue(&pcb->faddr, &pcb->laddr, IPPROTO_TCP,
+							pcb->fport, port,
+							lc->nb_shards) != lc->shard) ||
+			    listener_on_port(lc, pcb, port))
+				continue;
+			if (tcp_table_lookup(lc, pcb->tenant, &pcb->laddr, port, &pcb->faddr,
+					     pcb->fport) != NULL)
+				continue;
+			t->eph_next += i + 1;
+			pcb->lport = port;
+			return 0;
+		}
 	}
 	return -EADDRNOTAVAIL;
 }
