@@ -3,9 +3,8 @@
 #include "ursa.h"
 #include "fuzz.h"
 
-static void udp_sink(struct ursa_lcore *lc, void *arg, struct ursa_iface *ifc,
-		     struct rte_mbuf *m, const struct ursa_ip_info *ip,
-		     const struct ursa_udp_info *udp)
+static void udp_sink(struct ursa_lcore *lc, void *arg, struct ursa_iface *ifc, struct rte_mbuf *m,
+		     const struct ursa_ip_info *ip, const struct ursa_udp_info *udp)
 {
 	(void)lc;
 	(void)arg;

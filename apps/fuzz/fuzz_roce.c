@@ -2,11 +2,11 @@
 /*
  * libFuzzer target: the RoCEv2 receive path (eth -> ip -> udp 4791 -> roce: ICRC, QP lookup,
  * responder and completer) of one full stack on a virtual clock, with softroce QPs that
- * can actually be hit (stack/roce API directly: libursa alone, no provider). Interface 10.0.0.2/24 (MAC 02:00:00:00:00:01); peer 10.0.0.1. QP A is
- * a responder (expects PSN 1000, remote QPN 0x100), QP B a requester with a SEND, a WRITE,
- * a READ and a FETCH_ADD outstanding (first PSN 2000), so ACKs, NAKs and READ/atomic
- * responses reach the completer. Before every input both QPs are reset to that state, so an
- * input's effect does not depend on earlier ones.
+ * can actually be hit (stack/roce API directly: libursa alone, no provider). Interface 10.0.0.2/24
+ * (MAC 02:00:00:00:00:01); peer 10.0.0.1. QP A is a responder (expects PSN 1000, remote QPN 0x100),
+ * QP B a requester with a SEND, a WRITE, a READ and a FETCH_ADD outstanding (first PSN 2000), so
+ * ACKs, NAKs and READ/atomic responses reach the completer. Before every input both QPs are reset
+ * to that state, so an input's effect does not depend on earlier ones.
  *
  * Random bytes almost never carry a live QPN, PSN, rkey or ICRC, so byte 1 asks for fix-ups:
  *   byte 0: virtual milliseconds that pass before the frame
@@ -36,10 +36,10 @@
 #include "fuzz.h"
 #include "ursa.h"
 
-#define RQ_PSN 1000
-#define SQ_PSN 2000
+#define RQ_PSN	 1000
+#define SQ_PSN	 2000
 #define PEER_QPN 0x100
-#define MR_LEN 8192
+#define MR_LEN	 8192
 
 struct fuzz_state {
 	struct ursa_lcore *lc;
@@ -118,12 +118,21 @@ static void rearm(struct fuzz_state *s)
 	struct ursa_rdma_recv_wr rw = {.wr_id = 1, .sg_list = &sg, .num_sge = 1};
 	struct ursa_rdma_send_wr wr[4] = {
 		{.wr_id = 10, .opcode = URSA_RDMA_WR_SEND, .sg_list = &sg, .num_sge = 1},
-		{.wr_id = 11, .opcode = URSA_RDMA_WR_RDMA_WRITE, .sg_list = &sg, .num_sge = 1,
+		{.wr_id = 11,
+		 .opcode = URSA_RDMA_WR_RDMA_WRITE,
+		 .sg_list = &sg,
+		 .num_sge = 1,
 		 .rdma = {0x10000, 0x1234}},
-		{.wr_id = 12, .opcode = URSA_RDMA_WR_RDMA_READ, .sg_list = &sg, .num_sge = 1,
+		{.wr_id = 12,
+		 .opcode = URSA_RDMA_WR_RDMA_READ,
+		 .sg_list = &sg,
+		 .num_sge = 1,
 		 .rdma = {0x20000, 0x5678}},
-		{.wr_id = 13, .opcode = URSA_RDMA_WR_ATOMIC_FETCH_AND_ADD, .sg_list = &sg8,
-		 .num_sge = 1, .atomic = {0x30000, 1, 0, 0x9abc}},
+		{.wr_id = 13,
+		 .opcode = URSA_RDMA_WR_ATOMIC_FETCH_AND_ADD,
+		 .sg_list = &sg8,
+		 .num_sge = 1,
+		 .atomic = {0x30000, 1, 0, 0x9abc}},
 	};
 	unsigned n;
 
@@ -143,10 +152,15 @@ static void rearm(struct fuzz_state *s)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	char *eal[] = {"fuzz_roce", "--no-huge", "-m", "256", "--no-shconf", "--no-pci",
-		       "--no-telemetry", "-l", "0", "--log-level=crit", NULL};
-	struct ursa_lcore_conf conf = {.nb_mbufs = 4095, .seeded = true, .seed = 1, .virtual_clock = true,
-				       .virtual_start_ns = URSA_NS_PER_S, .name = "fuzzroce"};
+	char *eal[] = {"fuzz_roce", "--no-huge",      "-m", "256", "--no-shconf",
+		       "--no-pci",  "--no-telemetry", "-l", "0",   "--log-level=crit",
+		       NULL};
+	struct ursa_lcore_conf conf = {.nb_mbufs = 4095,
+				       .seeded = true,
+				       .seed = 1,
+				       .virtual_clock = true,
+				       .virtual_start_ns = URSA_NS_PER_S,
+				       .name = "fuzzroce"};
 	struct rte_ether_addr mac = {{0x02, 0, 0, 0, 0, 0x01}};
 	struct rte_ether_addr peer = {{0x02, 0, 0, 0, 0, 0x02}};
 	struct ursa_iface_conf c0 = {.port = 0, .no_linklocal = true};
@@ -263,12 +277,12 @@ static void fixup(struct fuzz_state *s, uint8_t flags, uint8_t *f, size_t len)
 	if (flags & 0x04) {
 		bool resp = op >= 0x0d && op <= 0x12;
 
-		put_be(bth + 9, ((resp ? SQ_PSN : RQ_PSN) + (flags & 0x80 ? bth[11] : 0)) & 0xffffff,
-		       3);
+		put_be(bth + 9,
+		       ((resp ? SQ_PSN : RQ_PSN) + (flags & 0x80 ? bth[11] : 0)) & 0xffffff, 3);
 	}
 	/* RETH (RDMA WRITE/READ request opcodes) or AtomicETH: VA at +0, rkey at +8 */
-	if (((op >= 0x06 && op <= 0x0c && op != 0x07 && op != 0x08 && op != 0x09) ||
-	     op == 0x13 || op == 0x14) &&
+	if (((op >= 0x06 && op <= 0x0c && op != 0x07 && op != 0x08 && op != 0x09) || op == 0x13 ||
+	     op == 0x14) &&
 	    len >= 14 + 28 + 12 + 16 + 4) {
 		int k = (flags >> 4) & 1;
 

@@ -48,10 +48,15 @@ static void add_addr(struct ursa_lcore *lc, uint16_t ifc, const char *s)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	char *eal[] = {"fuzz_rx", "--no-huge", "-m", "256", "--no-shconf", "--no-pci",
-		       "--no-telemetry", "-l", "0", "--log-level=crit", NULL};
-	struct ursa_lcore_conf conf = {.nb_mbufs = 4095, .seeded = true, .seed = 1, .virtual_clock = true,
-				       .virtual_start_ns = URSA_NS_PER_S, .name = "fuzz"};
+	char *eal[] = {"fuzz_rx",  "--no-huge",	     "-m", "256", "--no-shconf",
+		       "--no-pci", "--no-telemetry", "-l", "0",	  "--log-level=crit",
+		       NULL};
+	struct ursa_lcore_conf conf = {.nb_mbufs = 4095,
+				       .seeded = true,
+				       .seed = 1,
+				       .virtual_clock = true,
+				       .virtual_start_ns = URSA_NS_PER_S,
+				       .name = "fuzz"};
 	struct rte_ether_addr mac = {{0x02, 0, 0, 0, 0, 0x01}};
 	struct ursa_iface_conf c0 = {.port = 0, .tenant = 1};
 	struct ursa_iface_conf c10 = {.port = 0, .vlan = 10, .tenant = 2};

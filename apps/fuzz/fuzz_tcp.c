@@ -48,8 +48,8 @@
 #include "ursa_sock.h"
 #include "ursa_tcp.h"
 
-#define LPORT 8080
-#define RPORT 40000
+#define LPORT	 8080
+#define RPORT	 40000
 #define MAX_CONN 4
 
 struct fuzz_state {
@@ -106,10 +106,15 @@ static int listener(struct ursa_lcore *lc, int family)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	char *eal[] = {"fuzz_tcp", "--no-huge", "-m", "256", "--no-shconf", "--no-pci",
-		       "--no-telemetry", "-l", "0", "--log-level=crit", NULL};
-	struct ursa_lcore_conf conf = {.nb_mbufs = 4095, .seeded = true, .seed = 1, .virtual_clock = true,
-				       .virtual_start_ns = URSA_NS_PER_S, .name = "fuzz"};
+	char *eal[] = {"fuzz_tcp", "--no-huge",	     "-m", "256", "--no-shconf",
+		       "--no-pci", "--no-telemetry", "-l", "0",	  "--log-level=crit",
+		       NULL};
+	struct ursa_lcore_conf conf = {.nb_mbufs = 4095,
+				       .seeded = true,
+				       .seed = 1,
+				       .virtual_clock = true,
+				       .virtual_start_ns = URSA_NS_PER_S,
+				       .name = "fuzz"};
 	struct rte_ether_addr mac = {{0x02, 0, 0, 0, 0, 0x01}};
 	struct rte_ether_addr peer = {{0x02, 0, 0, 0, 0, 0x02}};
 	/* no link-local: ursa_tcp_fuzz_input() sends to the first IPv6 address, 2001:db8::1 */
@@ -181,7 +186,7 @@ static void run(struct fuzz_state *st)
 				uint32_t len = plen > hl ? plen - hl : 0;
 
 				len += (th->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG)) ? 1
-												: 0;
+											       : 0;
 				st->last_seq_end = rte_be_to_cpu_32(th->sent_seq) + len;
 				st->last_ack = rte_be_to_cpu_32(th->recv_ack);
 			}

@@ -29,14 +29,14 @@
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
 
-#define BURST 32
-#define NB_DESC 1024
-#define NB_MBUFS 8191
-#define SEQ_SLOTS 65536
-#define MAX_WINDOW 4096
+#define BURST	    32
+#define NB_DESC	    1024
+#define NB_MBUFS    8191
+#define SEQ_SLOTS   65536
+#define MAX_WINDOW  4096
 #define MAX_SAMPLES (8u << 20)
-#define ECHO_ID 0x7572 /* "ur" */
-#define STALL_MS 100   /* no reply for this long: the outstanding requests are lost */
+#define ECHO_ID	    0x7572 /* "ur" */
+#define STALL_MS    100	   /* no reply for this long: the outstanding requests are lost */
 
 struct gen_conf {
 	const char *devargs;
@@ -68,20 +68,23 @@ struct gen {
 static void usage(FILE *f)
 {
 	fprintf(f,
-"usage: ursa-echo-gen [EAL options] -- --port DEVARGS --src-ip A --dst-ip B [options]\n"
-"  --port DEVARGS     DPDK port, e.g. net_af_packet0,iface=veth0 or\n"
-"                     net_memif0,role=client,socket=/tmp/x.sock,socket-abstract=no\n"
-"  --src-ip A         this generator's IPv4 address (answered for in ARP)\n"
-"  --dst-ip B         the IPv4 address to ping\n"
-"  --window N         echo requests kept outstanding (default 32, at most %d)\n"
-"  --duration S       measured seconds (default 10)\n"
-"  --warmup S         seconds before measuring (default 1)\n"
-"  --count N          stop after N replies measured (default: no limit)\n"
-"  --size BYTES       ICMP payload size, >= 8 (default 56, as ping)\n"
-"  --label TEXT       name carried into the JSON output\n"
-"  --lcore N          EAL lcore (only without EAL options; default 1)\n"
-"Without EAL options: --no-huge -m 256 --no-shconf --no-pci --no-telemetry -l N.\n"
-"Output: one JSON object on stdout.\n", MAX_WINDOW);
+		"usage: ursa-echo-gen [EAL options] -- --port DEVARGS --src-ip A --dst-ip B "
+		"[options]\n"
+		"  --port DEVARGS     DPDK port, e.g. net_af_packet0,iface=veth0 or\n"
+		"                     "
+		"net_memif0,role=client,socket=/tmp/x.sock,socket-abstract=no\n"
+		"  --src-ip A         this generator's IPv4 address (answered for in ARP)\n"
+		"  --dst-ip B         the IPv4 address to ping\n"
+		"  --window N         echo requests kept outstanding (default 32, at most %d)\n"
+		"  --duration S       measured seconds (default 10)\n"
+		"  --warmup S         seconds before measuring (default 1)\n"
+		"  --count N          stop after N replies measured (default: no limit)\n"
+		"  --size BYTES       ICMP payload size, >= 8 (default 56, as ping)\n"
+		"  --label TEXT       name carried into the JSON output\n"
+		"  --lcore N          EAL lcore (only without EAL options; default 1)\n"
+		"Without EAL options: --no-huge -m 256 --no-shconf --no-pci --no-telemetry -l N.\n"
+		"Output: one JSON object on stdout.\n",
+		MAX_WINDOW);
 }
 
 static int parse_ip(const char *opt, const char *s, rte_be32_t *out)
@@ -111,16 +114,20 @@ static int parse_num(const char *opt, const char *s, double min, double max, dou
 	return 0;
 }
 
-static int parse_args(int argc, char **argv, struct gen_conf *c, int *eal_argc,
-		      char **eal_argv)
+static int parse_args(int argc, char **argv, struct gen_conf *c, int *eal_argc, char **eal_argv)
 {
 	static const struct option opts[] = {
-		{"port", required_argument, NULL, 'p'},	  {"src-ip", required_argument, NULL, 's'},
-		{"dst-ip", required_argument, NULL, 'd'}, {"window", required_argument, NULL, 'w'},
+		{"port", required_argument, NULL, 'p'},
+		{"src-ip", required_argument, NULL, 's'},
+		{"dst-ip", required_argument, NULL, 'd'},
+		{"window", required_argument, NULL, 'w'},
 		{"duration", required_argument, NULL, 't'},
-		{"warmup", required_argument, NULL, 'W'}, {"count", required_argument, NULL, 'n'},
-		{"size", required_argument, NULL, 'z'},	  {"label", required_argument, NULL, 'L'},
-		{"lcore", required_argument, NULL, 'l'},  {"help", no_argument, NULL, 'h'},
+		{"warmup", required_argument, NULL, 'W'},
+		{"count", required_argument, NULL, 'n'},
+		{"size", required_argument, NULL, 'z'},
+		{"label", required_argument, NULL, 'L'},
+		{"lcore", required_argument, NULL, 'l'},
+		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	int sep = -1, opt, uargc;
@@ -205,8 +212,9 @@ static int parse_args(int argc, char **argv, struct gen_conf *c, int *eal_argc,
 		return 2;
 	}
 	if (sep <= 1) {
-		static char *defaults[] = {"--no-huge", "-m", "256", "--no-shconf", "--no-pci",
-					   "--no-telemetry", "--log-level=error", "-l"};
+		static char *defaults[] = {"--no-huge",		"-m",	    "256",
+					   "--no-shconf",	"--no-pci", "--no-telemetry",
+					   "--log-level=error", "-l"};
 
 		for (unsigned i = 0; i < RTE_DIM(defaults); i++)
 			eal_argv[(*eal_argc)++] = defaults[i];
@@ -236,8 +244,8 @@ static int port_open(struct gen *g)
 	if (rte_eth_dev_get_port_by_name(name, &g->port) != 0)
 		return -ENODEV;
 	if ((rc = rte_eth_dev_configure(g->port, 1, 1, &conf)) != 0 ||
-	    (rc = rte_eth_rx_queue_setup(g->port, 0, NB_DESC, rte_eth_dev_socket_id(g->port),
-					 NULL, g->pool)) != 0 ||
+	    (rc = rte_eth_rx_queue_setup(g->port, 0, NB_DESC, rte_eth_dev_socket_id(g->port), NULL,
+					 g->pool)) != 0 ||
 	    (rc = rte_eth_tx_queue_setup(g->port, 0, NB_DESC, rte_eth_dev_socket_id(g->port),
 					 NULL)) != 0 ||
 	    (rc = rte_eth_dev_start(g->port)) != 0)
@@ -297,8 +305,8 @@ static void rx_arp(struct gen *g, struct rte_mbuf *m)
 		g->peer_mac = ah->arp_data.arp_sha;
 	if (ah->arp_opcode == rte_cpu_to_be_16(RTE_ARP_OP_REQUEST) &&
 	    ah->arp_data.arp_tip == g->c.src_ip) {
-		tx_one(g, arp_frame(g, RTE_ARP_OP_REPLY, &ah->arp_data.arp_sha,
-				    ah->arp_data.arp_sip));
+		tx_one(g,
+		       arp_frame(g, RTE_ARP_OP_REPLY, &ah->arp_data.arp_sha, ah->arp_data.arp_sip));
 		g->arp_answered++;
 	}
 }
@@ -334,8 +342,8 @@ static void rx_icmp(struct gen *g, struct rte_mbuf *m, uint64_t now)
 		return;
 	g->replies++;
 	if (g->nsamples < MAX_SAMPLES)
-		g->rtt_ns[g->nsamples++] = (uint32_t)RTE_MIN((now - t) * 1000000000ull / g->hz,
-							     (uint64_t)UINT32_MAX);
+		g->rtt_ns[g->nsamples++] =
+			(uint32_t)RTE_MIN((now - t) * 1000000000ull / g->hz, (uint64_t)UINT32_MAX);
 }
 
 static void poll_rx(struct gen *g)
@@ -380,8 +388,8 @@ static int resolve(struct gen *g)
 static struct rte_mbuf *echo_frame(struct gen *g, uint16_t seq, uint64_t tsc)
 {
 	struct rte_mbuf *m = rte_pktmbuf_alloc(g->pool);
-	uint16_t len = (uint16_t)(sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_icmp_hdr) +
-				  g->c.size);
+	uint16_t len =
+		(uint16_t)(sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_icmp_hdr) + g->c.size);
 	struct rte_ether_hdr *eh;
 	struct rte_ipv4_hdr *ip;
 	struct rte_icmp_hdr *ic;
@@ -511,9 +519,9 @@ static int run(struct gen *g)
 	       ", \"lost\": %" PRIu64 ", \"stray\": %" PRIu64 ", \"arp_answered\": %" PRIu64
 	       ", \"replies_per_s\": %.0f, \"rtt_us\": {\"p50\": %.1f, \"p90\": %.1f, "
 	       "\"p99\": %.1f, \"p999\": %.1f, \"max\": %.1f}}\n",
-	       g->c.label, g->c.devargs, g->c.window, g->c.size, secs, g->sent, g->replies,
-	       g->lost, g->stray, g->arp_answered, secs > 0 ? (double)g->replies / secs : 0.0,
-	       pct(g, 50), pct(g, 90), pct(g, 99), pct(g, 99.9), pct(g, 100));
+	       g->c.label, g->c.devargs, g->c.window, g->c.size, secs, g->sent, g->replies, g->lost,
+	       g->stray, g->arp_answered, secs > 0 ? (double)g->replies / secs : 0.0, pct(g, 50),
+	       pct(g, 90), pct(g, 99), pct(g, 99.9), pct(g, 100));
 	fflush(stdout);
 	return g->replies > 0 ? 0 : -EHOSTUNREACH;
 }

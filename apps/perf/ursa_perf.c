@@ -32,7 +32,7 @@
 #include "ursa_perf.h"
 
 #define MAX_SIZE_LOG2 23
-#define CTL_LINE 512
+#define CTL_LINE      512
 
 struct opts {
 	int mode; /* 'l' loopback, 's' server, 'c' client */
@@ -76,7 +76,8 @@ static void usage(FILE *f)
 		"  -a, --all              every size 2^1 .. 2^23\n"
 		"  -n, --iters N          iterations per size (default 1000)\n"
 		"  -D, --duration SEC     run for SEC seconds per size instead of -n\n"
-		"  -m, --mtu BYTES        path MTU 256..4096 (default 4096 on --loopback and memif\n"
+		"  -m, --mtu BYTES        path MTU 256..4096 (default 4096 on --loopback and "
+		"memif\n"
 		"                         ports, 1024 on others); on the server, the largest path\n"
 		"                         MTU a client may ask for\n"
 		"  -q, --tx-depth N       outstanding operations, bw tests (default 128)\n"
@@ -85,11 +86,13 @@ static void usage(FILE *f)
 		"      --verify SEED      check the data (write_bw, read_bw, send_bw)\n"
 		"      --fault SPEC       transmit faults on the port(s): drop=0.05,reorder=..\n"
 		"      --pcap FILE        loopback: record every frame both stacks send\n"
-		"  -p, --port DEVARGS     DPDK port (server/client), e.g. net_memif0,role=server,..\n"
+		"  -p, --port DEVARGS     DPDK port (server/client), e.g. "
+		"net_memif0,role=server,..\n"
 		"      --ip ADDR/PLEN     local address (server 10.0.0.1/24, client 10.0.0.2/24)\n"
 		"      --oob-port N       control connection port (default 18515)\n"
 		"      --lcore N          EAL core (default 0)\n"
-		"      --seed N           replayable RNG and secrets from seed N (loopback: N, N+1),\n"
+		"      --seed N           replayable RNG and secrets from seed N (loopback: N, "
+		"N+1),\n"
 		"                         for tests only (default: unpredictable)\n"
 		"      --ack-timeout N    local ACK timeout 4.096 us * 2^N (default 14: 67 ms)\n"
 		"      --stats            print the non-zero roce counters at the end\n");
@@ -98,54 +101,118 @@ static void usage(FILE *f)
 static int parse(int argc, char **argv, struct opts *o)
 {
 	static const struct option lo[] = {
-		{"loopback", no_argument, NULL, 'L'},	  {"server", no_argument, NULL, 'S'},
-		{"client", required_argument, NULL, 'C'}, {"test", required_argument, NULL, 't'},
-		{"size", required_argument, NULL, 's'},	  {"all", no_argument, NULL, 'a'},
-		{"iters", required_argument, NULL, 'n'},  {"duration", required_argument, NULL, 'D'},
-		{"mtu", required_argument, NULL, 'm'},	  {"tx-depth", required_argument, NULL, 'q'},
-		{"json", required_argument, NULL, 'J'},	  {"report-every", required_argument, NULL, 'R'},
-		{"verify", required_argument, NULL, 'V'}, {"fault", required_argument, NULL, 'F'},
-		{"pcap", required_argument, NULL, 'P'},	  {"port", required_argument, NULL, 'p'},
-		{"ip", required_argument, NULL, 'I'},	  {"oob-port", required_argument, NULL, 'O'},
-		{"lcore", required_argument, NULL, 'c'},  {"seed", required_argument, NULL, 'e'},
+		{"loopback", no_argument, NULL, 'L'},
+		{"server", no_argument, NULL, 'S'},
+		{"client", required_argument, NULL, 'C'},
+		{"test", required_argument, NULL, 't'},
+		{"size", required_argument, NULL, 's'},
+		{"all", no_argument, NULL, 'a'},
+		{"iters", required_argument, NULL, 'n'},
+		{"duration", required_argument, NULL, 'D'},
+		{"mtu", required_argument, NULL, 'm'},
+		{"tx-depth", required_argument, NULL, 'q'},
+		{"json", required_argument, NULL, 'J'},
+		{"report-every", required_argument, NULL, 'R'},
+		{"verify", required_argument, NULL, 'V'},
+		{"fault", required_argument, NULL, 'F'},
+		{"pcap", required_argument, NULL, 'P'},
+		{"port", required_argument, NULL, 'p'},
+		{"ip", required_argument, NULL, 'I'},
+		{"oob-port", required_argument, NULL, 'O'},
+		{"lcore", required_argument, NULL, 'c'},
+		{"seed", required_argument, NULL, 'e'},
 		{"ack-timeout", required_argument, NULL, 'T'},
 		{"stats", no_argument, NULL, 'X'},
-		{"help", no_argument, NULL, 'h'},	  {NULL, 0, NULL, 0},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	bool size_set = false, mtu_set = false;
 	int c;
 
-	*o = (struct opts){.oob_port = 18515, .test = URSA_PERF_WRITE_BW, .size = 65536,
-			   .iters = 1000, .mtu = 1024, .depth = 128};
+	*o = (struct opts){.oob_port = 18515,
+			   .test = URSA_PERF_WRITE_BW,
+			   .size = 65536,
+			   .iters = 1000,
+			   .mtu = 1024,
+			   .depth = 128};
 	while ((c = getopt_long(argc, argv, "t:s:an:D:m:q:p:h", lo, NULL)) != -1) {
 		switch (c) {
-		case 'L': o->mode = 'l'; break;
-		case 'S': o->mode = 's'; break;
-		case 'C': o->mode = 'c'; o->peer = optarg; break;
+		case 'L':
+			o->mode = 'l';
+			break;
+		case 'S':
+			o->mode = 's';
+			break;
+		case 'C':
+			o->mode = 'c';
+			o->peer = optarg;
+			break;
 		case 't':
 			if ((o->test = ursa_perf_test_parse(optarg)) < 0)
 				goto bad;
 			break;
-		case 's': o->size = (uint32_t)strtoul(optarg, NULL, 0); size_set = true; break;
-		case 'a': o->all_sizes = true; break;
-		case 'n': o->iters = strtoull(optarg, NULL, 0); break;
-		case 'D': o->duration = strtod(optarg, NULL); break;
-		case 'm': o->mtu = (uint16_t)strtoul(optarg, NULL, 0); mtu_set = true; break;
-		case 'q': o->depth = (unsigned)strtoul(optarg, NULL, 0); break;
-		case 'J': o->json = optarg; break;
-		case 'R': o->report_every = strtod(optarg, NULL); break;
-		case 'V': o->verify_seed = strtoull(optarg, NULL, 0); break;
-		case 'F': o->fault = optarg; break;
-		case 'P': o->pcap = optarg; break;
-		case 'p': o->devargs = optarg; break;
-		case 'I': o->addr = optarg; break;
-		case 'O': o->oob_port = (unsigned)strtoul(optarg, NULL, 0); break;
-		case 'c': o->lcore = (unsigned)strtoul(optarg, NULL, 0); break;
-		case 'e': o->seed = strtoull(optarg, NULL, 0); o->has_seed = true; break;
-		case 'X': o->stats = true; break;
-		case 'T': o->ack_timeout = (uint8_t)strtoul(optarg, NULL, 0); break;
-		case 'h': usage(stdout); exit(0);
-		default: goto bad;
+		case 's':
+			o->size = (uint32_t)strtoul(optarg, NULL, 0);
+			size_set = true;
+			break;
+		case 'a':
+			o->all_sizes = true;
+			break;
+		case 'n':
+			o->iters = strtoull(optarg, NULL, 0);
+			break;
+		case 'D':
+			o->duration = strtod(optarg, NULL);
+			break;
+		case 'm':
+			o->mtu = (uint16_t)strtoul(optarg, NULL, 0);
+			mtu_set = true;
+			break;
+		case 'q':
+			o->depth = (unsigned)strtoul(optarg, NULL, 0);
+			break;
+		case 'J':
+			o->json = optarg;
+			break;
+		case 'R':
+			o->report_every = strtod(optarg, NULL);
+			break;
+		case 'V':
+			o->verify_seed = strtoull(optarg, NULL, 0);
+			break;
+		case 'F':
+			o->fault = optarg;
+			break;
+		case 'P':
+			o->pcap = optarg;
+			break;
+		case 'p':
+			o->devargs = optarg;
+			break;
+		case 'I':
+			o->addr = optarg;
+			break;
+		case 'O':
+			o->oob_port = (unsigned)strtoul(optarg, NULL, 0);
+			break;
+		case 'c':
+			o->lcore = (unsigned)strtoul(optarg, NULL, 0);
+			break;
+		case 'e':
+			o->seed = strtoull(optarg, NULL, 0);
+			o->has_seed = true;
+			break;
+		case 'X':
+			o->stats = true;
+			break;
+		case 'T':
+			o->ack_timeout = (uint8_t)strtoul(optarg, NULL, 0);
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			goto bad;
 		}
 	}
 	if (optind < argc && (o->test = ursa_perf_test_parse(argv[optind++])) < 0)
@@ -158,8 +225,8 @@ static int parse(int argc, char **argv, struct opts *o)
 		o->size = 8;
 	/* Fewer, larger packets where the link carries them: memif (and the memory ports of
 	 * loopback) take 4096 + headers; af_packet and others keep their 1500-byte links. */
-	if (!mtu_set && (o->mode == 'l' || (o->devargs != NULL &&
-					     strncmp(o->devargs, "net_memif", 9) == 0)))
+	if (!mtu_set &&
+	    (o->mode == 'l' || (o->devargs != NULL && strncmp(o->devargs, "net_memif", 9) == 0)))
 		o->mtu = 4096;
 	if (o->mtu < 256 || o->mtu > 4096 || (o->mtu & (o->mtu - 1)) != 0) {
 		fprintf(stderr, "ursa-perf: --mtu must be 256, 512, 1024, 2048 or 4096\n");
@@ -185,8 +252,9 @@ bad:
 static int eal_start(const struct opts *o)
 {
 	char core[16];
-	char *eal[] = {"ursa-perf", "--no-huge", "-m", "512", "--no-shconf", "--no-pci",
-		       "--no-telemetry", "-l", core, "--log-level=notice", NULL};
+	char *eal[] = {"ursa-perf", "--no-huge",      "-m", "512", "--no-shconf",
+		       "--no-pci",  "--no-telemetry", "-l", core,  "--log-level=notice",
+		       NULL};
 
 	snprintf(core, sizeof(core), "%u", o->lcore);
 	if (rte_eal_init((int)RTE_DIM(eal) - 1, eal) < 0) {
@@ -228,14 +296,16 @@ static int lcore_policy(struct ursa_lcore *lc)
 	return ursa_lcore_set_wait_policy(lc, &pol);
 }
 
-static int lcore_new(const struct opts *o, const char *name, uint64_t seed,
-		     struct ursa_lcore **out)
+static int lcore_new(const struct opts *o, const char *name, uint64_t seed, struct ursa_lcore **out)
 {
 	/* a whole frame at the path MTU in one mbuf: headers + payload + ICRC + headroom */
-	struct ursa_lcore_conf c = {.lcore_id = rte_lcore_id(), .nb_mbufs = 16383,
+	struct ursa_lcore_conf c = {.lcore_id = rte_lcore_id(),
+				    .nb_mbufs = 16383,
 				    .mbuf_size = RTE_MAX((unsigned)RTE_MBUF_DEFAULT_BUF_SIZE,
 							 o->mtu + 256u + RTE_PKTMBUF_HEADROOM),
-				    .max_timers = 4096, .seeded = o->has_seed, .seed = seed,
+				    .max_timers = 4096,
+				    .seeded = o->has_seed,
+				    .seed = seed,
 				    .name = name};
 
 	int rc = ursa_lcore_create(&c, out);
@@ -271,8 +341,9 @@ static void json_open(const struct opts *o, FILE **jf)
 		perror(o->json);
 		return;
 	}
-	fprintf(*jf, "{\"tool\": \"ursa-perf\", \"mode\": \"%s\", \"mtu\": %u, \"tx_depth\": %u, "
-		     "\"results\": [",
+	fprintf(*jf,
+		"{\"tool\": \"ursa-perf\", \"mode\": \"%s\", \"mtu\": %u, \"tx_depth\": %u, "
+		"\"results\": [",
 		o->mode == 'l' ? "loopback" : "two-process", o->mtu, o->depth);
 }
 
@@ -421,7 +492,8 @@ static int run_loopback(const struct opts *o)
 	ep[0].remote = ep[1].local;
 	ep[1].remote = ep[0].local;
 	ep[0].ack_timeout = ep[1].ack_timeout = o->ack_timeout;
-	if ((rc = ursa_perf_ep_connect(&ep[0], o->mtu)) || (rc = ursa_perf_ep_connect(&ep[1], o->mtu))) {
+	if ((rc = ursa_perf_ep_connect(&ep[0], o->mtu)) ||
+	    (rc = ursa_perf_ep_connect(&ep[1], o->mtu))) {
 		fprintf(stderr, "ursa-perf: connect: %s\n", strerror(-rc));
 		return rc;
 	}
@@ -558,14 +630,16 @@ static int open_stack(const struct opts *o, struct ursa_lcore **lc)
 	if ((rc = lcore_new(o, o->mode == 's' ? "perfs" : "perfc", o->seed, lc)) != 0)
 		return rc;
 	/* room for a full packet at the path MTU (IP + UDP + BTH/RETH + ICRC) */
-	if ((rc = ursa_port_open_ethdev(*lc, o->devargs, RTE_MAX(1500, o->mtu + 128), &port)) != 0) {
+	if ((rc = ursa_port_open_ethdev(*lc, o->devargs, RTE_MAX(1500, o->mtu + 128), &port)) !=
+	    0) {
 		fprintf(stderr, "ursa-perf: --port %s: %s\n", o->devargs, strerror(-rc));
 		return rc;
 	}
 	/* a full packet: IP 20 + UDP 8 + BTH 12 + RETH 16 + payload + ICRC 4 */
 	if ((*lc)->ports[port].mtu < o->mtu + 60u) {
-		fprintf(stderr, "ursa-perf: --port %s: MTU %u is too small for path MTU %u "
-				"(the PMD did not take MTU %u)\n",
+		fprintf(stderr,
+			"ursa-perf: --port %s: MTU %u is too small for path MTU %u "
+			"(the PMD did not take MTU %u)\n",
 			o->devargs, (*lc)->ports[port].mtu, o->mtu, RTE_MAX(1500, o->mtu + 128));
 		return -EMSGSIZE;
 	}
@@ -646,16 +720,20 @@ static int run_server(const struct opts *o)
 	if (fd < 0)
 		return -errno;
 	if ((rc = ctl_line(fd, line, sizeof(line))) != 0 ||
-	    sscanf(line, "HELLO maxsize=%" SCNu64 " mtu=%u depth=%u", &maxsize, &mtu, &depth) != 3 ||
-	    (rc = ctl_line(fd, line, sizeof(line))) != 0 || ursa_perf_info_parse(line, &peer) != 0) {
+	    sscanf(line, "HELLO maxsize=%" SCNu64 " mtu=%u depth=%u", &maxsize, &mtu, &depth) !=
+		    3 ||
+	    (rc = ctl_line(fd, line, sizeof(line))) != 0 ||
+	    ursa_perf_info_parse(line, &peer) != 0) {
 		fprintf(stderr, "ursa-perf: bad hello from the client\n");
 		close(fd);
 		return -EPROTO;
 	}
 	if (mtu > o->mtu) {
 		/* the server's port and buffers were sized for its own --mtu */
-		fprintf(stderr, "ursa-perf: the client asks for path MTU %u; start the server with "
-				"--mtu %u or more\n", mtu, mtu);
+		fprintf(stderr,
+			"ursa-perf: the client asks for path MTU %u; start the server with "
+			"--mtu %u or more\n",
+			mtu, mtu);
 		close(fd);
 		return -EMSGSIZE;
 	}
@@ -689,7 +767,8 @@ static int run_server(const struct opts *o)
 			rc = -EPROTO;
 			break;
 		}
-		if ((rc = ursa_perf_srv_start(&srv, &ep, (enum ursa_perf_test)t, size, seed)) != 0 ||
+		if ((rc = ursa_perf_srv_start(&srv, &ep, (enum ursa_perf_test)t, size, seed)) !=
+			    0 ||
 		    (rc = ctl_send(fd, "GO\n")) != 0)
 			break;
 		/* the run: busy-poll, look at the socket every 4096 polls */
@@ -779,8 +858,8 @@ static int run_client(const struct opts *o)
 
 		snprintf(line, sizeof(line), "RUN %s %" PRIu32 " %" PRIu64 "\n",
 			 ursa_perf_test_names[o->test], sz[k], o->verify_seed);
-		if ((rc = ctl_send(fd, line)) != 0 || (rc = ctl_line(fd, line, sizeof(line))) != 0 ||
-		    strcmp(line, "GO") != 0) {
+		if ((rc = ctl_send(fd, line)) != 0 ||
+		    (rc = ctl_line(fd, line, sizeof(line))) != 0 || strcmp(line, "GO") != 0) {
 			rc = rc ? rc : -EPROTO;
 			break;
 		}
@@ -788,7 +867,8 @@ static int run_client(const struct opts *o)
 		run.pump = lc_pump;
 		run.pump_arg = lc;
 		ursa_perf_client_run(&ep, &run, &res);
-		if ((rc = ctl_send(fd, "END\n")) != 0 || (rc = ctl_line(fd, line, sizeof(line))) != 0 ||
+		if ((rc = ctl_send(fd, "END\n")) != 0 ||
+		    (rc = ctl_line(fd, line, sizeof(line))) != 0 ||
 		    sscanf(line, "DONE bad=%" SCNu64 " errors=%" SCNu64, &bad, &errs) != 2) {
 			rc = rc ? rc : -EPROTO;
 			break;

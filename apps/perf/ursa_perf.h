@@ -65,10 +65,10 @@ struct ursa_perf_ep {
 	size_t buflen;
 	unsigned depth;
 	struct ursa_perf_info local, remote;
-	uint8_t sgid_index; /* the local GID entry (binds the QP to its interface) */
-	unsigned rq_posted; /* receives outstanding */
+	uint8_t sgid_index;  /* the local GID entry (binds the QP to its interface) */
+	unsigned rq_posted;  /* receives outstanding */
 	uint8_t ack_timeout; /* local ACK timeout exponent for connect (0: 14, 67 ms) */
-	uint64_t errors;    /* completions with an error status */
+	uint64_t errors;     /* completions with an error status */
 	enum ursa_rdma_wc_status last_err;
 };
 
@@ -101,8 +101,8 @@ struct ursa_perf_srv {
 };
 
 /** Prepare the server for one run (posts the receives send tests need). */
-int ursa_perf_srv_start(struct ursa_perf_srv *s, struct ursa_perf_ep *ep,
-			enum ursa_perf_test test, uint32_t size, uint64_t verify_seed);
+int ursa_perf_srv_start(struct ursa_perf_srv *s, struct ursa_perf_ep *ep, enum ursa_perf_test test,
+			uint32_t size, uint64_t verify_seed);
 /** One step: echo ping-pongs, repost receives, drain the CQ. Returns work done. */
 unsigned ursa_perf_srv_step(struct ursa_perf_srv *s);
 /** End a run: for write_bw with a seed, checks the buffer; returns the bad count. */

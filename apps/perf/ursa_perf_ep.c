@@ -16,14 +16,14 @@
 #include "ursa_perf.h"
 #include "ursa_softroce.h"
 
-#define POLL_BATCH 32
-#define RD_ATOMIC 16
+#define POLL_BATCH	   32
+#define RD_ATOMIC	   16
 #define DEFAULT_TIMEOUT_NS (10 * URSA_NS_PER_S)
 
 const char *const ursa_perf_test_names[URSA_PERF_TEST_MAX] = {
-	[URSA_PERF_WRITE_BW] = "write_bw",   [URSA_PERF_WRITE_LAT] = "write_lat",
-	[URSA_PERF_READ_BW] = "read_bw",     [URSA_PERF_READ_LAT] = "read_lat",
-	[URSA_PERF_SEND_BW] = "send_bw",     [URSA_PERF_SEND_LAT] = "send_lat",
+	[URSA_PERF_WRITE_BW] = "write_bw",     [URSA_PERF_WRITE_LAT] = "write_lat",
+	[URSA_PERF_READ_BW] = "read_bw",       [URSA_PERF_READ_LAT] = "read_lat",
+	[URSA_PERF_SEND_BW] = "send_bw",       [URSA_PERF_SEND_LAT] = "send_lat",
 	[URSA_PERF_ATOMIC_LAT] = "atomic_lat",
 };
 
@@ -56,8 +56,9 @@ int ursa_perf_info_parse(const char *s, struct ursa_perf_info *out)
 	char gid[33];
 
 	memset(out, 0, sizeof(*out));
-	if (sscanf(s, "qpn=%" SCNu32 " psn=%" SCNu32 " rkey=%" SCNu32 " va=%" SCNx64 " len=%" SCNu64
-		      " gid=%32s",
+	if (sscanf(s,
+		   "qpn=%" SCNu32 " psn=%" SCNu32 " rkey=%" SCNu32 " va=%" SCNx64 " len=%" SCNu64
+		   " gid=%32s",
 		   &out->qpn, &out->psn, &out->rkey, &out->vaddr, &out->len, gid) != 6 ||
 	    strlen(gid) != 32)
 		return -EINVAL;
@@ -111,9 +112,8 @@ int ursa_perf_ep_create(struct ursa_lcore *lc, size_t buflen, unsigned depth,
 		return -ENOMEM;
 	memset(ep->buf, 0, ep->buflen);
 	ep->dev = ursa_rdma_device_get(lc, "softroce0");
-	if (ep->dev == NULL &&
-	    (rc = ursa_rdma_device_open(lc, &ursa_softroce_provider, "softroce0", NULL,
-					&ep->dev)) != 0)
+	if (ep->dev == NULL && (rc = ursa_rdma_device_open(lc, &ursa_softroce_provider, "softroce0",
+							   NULL, &ep->dev)) != 0)
 		goto err_buf;
 	if ((rc = ursa_rdma_alloc_pd(ep->dev, &ep->pd)) != 0)
 		goto err_buf;
@@ -242,8 +242,7 @@ static inline size_t rhalf(const struct ursa_perf_ep *ep)
 	return ep->remote.len / 2;
 }
 
-static int post_op(struct ursa_perf_ep *ep, enum ursa_rdma_wr_opcode op, uint32_t size,
-		   uint64_t id)
+static int post_op(struct ursa_perf_ep *ep, enum ursa_rdma_wr_opcode op, uint32_t size, uint64_t id)
 {
 	struct ursa_rdma_sge sge = {(uintptr_t)ep->buf, size, ep->mr->lkey};
 	struct ursa_rdma_send_wr wr = {
@@ -290,8 +289,8 @@ static int post_recv(struct ursa_perf_ep *ep)
 
 /* ---- server ---- */
 
-int ursa_perf_srv_start(struct ursa_perf_srv *s, struct ursa_perf_ep *ep,
-			enum ursa_perf_test test, uint32_t size, uint64_t verify_seed)
+int ursa_perf_srv_start(struct ursa_perf_srv *s, struct ursa_perf_ep *ep, enum ursa_perf_test test,
+			uint32_t size, uint64_t verify_seed)
 {
 	memset(s, 0, sizeof(*s));
 	s->ep = ep;
@@ -383,8 +382,7 @@ static int drain(struct ursa_perf_ep *ep, unsigned *recvs, unsigned *sends)
 		if (wc[i].opcode == URSA_RDMA_WC_RECV) {
 			ep->rq_posted--;
 			(*recvs)++;
-		}
-		else
+		} else
 			(*sends)++;
 	}
 	return n;
@@ -433,7 +431,7 @@ static void progress(const struct ursa_perf_run *run, uint64_t now, uint64_t t0,
 
 static enum ursa_rdma_wr_opcode bw_opcode(enum ursa_perf_test t)
 {
-	return t == URSA_PERF_WRITE_BW ? URSA_RDMA_WR_RDMA_WRITE
+	return t == URSA_PERF_WRITE_BW	? URSA_RDMA_WR_RDMA_WRITE
 	       : t == URSA_PERF_READ_BW ? URSA_RDMA_WR_RDMA_READ
 					: URSA_RDMA_WR_SEND;
 }
@@ -593,8 +591,8 @@ int ursa_perf_client_run(struct ursa_perf_ep *ep, const struct ursa_perf_run *ru
 		return res->status = -EMSGSIZE;
 	if (!run->iters && !run->duration_ns)
 		return res->status = -EINVAL;
-	res->status = ursa_perf_test_is_lat(run->test) ? run_lat(ep, run, res)
-						       : run_bw(ep, run, res);
+	res->status =
+		ursa_perf_test_is_lat(run->test) ? run_lat(ep, run, res) : run_bw(ep, run, res);
 	res->wc_status = ep->last_err;
 	return res->status;
 }
@@ -617,8 +615,9 @@ void ursa_perf_print_result(FILE *f, enum ursa_perf_test t, uint32_t size,
 	double s = (double)r->ns / 1e9;
 
 	if (ursa_perf_test_is_lat(t))
-		fprintf(f, " %-7" PRIu32 " %-10" PRIu64 " %-14.2f %-14.2f %-16.2f %-14.2f %-16.2f "
-			   "%-22.2f %-.2f\n",
+		fprintf(f,
+			" %-7" PRIu32 " %-10" PRIu64 " %-14.2f %-14.2f %-16.2f %-14.2f %-16.2f "
+			"%-22.2f %-.2f\n",
 			size, r->iters, r->t_min, r->t_max, r->t_typical, r->t_avg, r->t_stdev,
 			r->p99, r->p999);
 	else
@@ -632,13 +631,15 @@ void ursa_perf_json_result(FILE *f, enum ursa_perf_test t, uint32_t size,
 {
 	double s = (double)r->ns / 1e9;
 
-	fprintf(f, "{\"test\": \"%s\", \"bytes\": %" PRIu32 ", \"iterations\": %" PRIu64
-		   ", \"seconds\": %.6f, \"status\": %d, \"verify_failures\": %" PRIu64,
+	fprintf(f,
+		"{\"test\": \"%s\", \"bytes\": %" PRIu32 ", \"iterations\": %" PRIu64
+		", \"seconds\": %.6f, \"status\": %d, \"verify_failures\": %" PRIu64,
 		ursa_perf_test_names[t], size, r->iters, s, r->status, r->bad);
 	if (ursa_perf_test_is_lat(t))
-		fprintf(f, ", \"t_min_us\": %.3f, \"t_max_us\": %.3f, \"t_typical_us\": %.3f, "
-			   "\"t_avg_us\": %.3f, \"t_stdev_us\": %.3f, \"p99_us\": %.3f, "
-			   "\"p99_9_us\": %.3f}",
+		fprintf(f,
+			", \"t_min_us\": %.3f, \"t_max_us\": %.3f, \"t_typical_us\": %.3f, "
+			"\"t_avg_us\": %.3f, \"t_stdev_us\": %.3f, \"p99_us\": %.3f, "
+			"\"p99_9_us\": %.3f}",
 			r->t_min, r->t_max, r->t_typical, r->t_avg, r->t_stdev, r->p99, r->p999);
 	else
 		fprintf(f, ", \"bw_avg_MBps\": %.3f, \"msg_rate_Mpps\": %.6f}",

@@ -18,8 +18,8 @@
 #include "ursa_test.h"
 
 #define CANARY 0xA5
-#define GUARD 64
-#define BURST 3
+#define GUARD  64
+#define BURST  3
 
 struct pair {
 	struct ursa_lcore *lc[2];
@@ -86,8 +86,8 @@ static void resolve(struct pair *p)
 static void pair_up(struct pair *p, uint16_t mtu, bool faults, size_t area, uint64_t seed)
 {
 	static const struct rte_ether_addr macs[2] = {URSA_TEST_MAC, URSA_TEST_PEER_MAC};
-	struct ursa_fault_conf fc = {.drop = 0.05, .dup = 0.02, .reorder = 0.05,
-				     .reorder_window = 8, .corrupt = 0.001};
+	struct ursa_fault_conf fc = {
+		.drop = 0.05, .dup = 0.02, .reorder = 0.05, .reorder_window = 8, .corrupt = 0.001};
 
 	memset(p, 0, sizeof(*p));
 	p->area = area;
@@ -116,8 +116,8 @@ static void pair_up(struct pair *p, uint16_t mtu, bool faults, size_t area, uint
 	resolve(p);
 	for (int i = 0; faults && i < 2; i++) {
 		fc.seed = seed * 100 + (uint64_t)i;
-		CU_ASSERT_FATAL(ursa_port_set_fault(p->lc[i], &p->lc[i]->ports[0], URSA_DIR_TX,
-						    &fc) == 0);
+		CU_ASSERT_FATAL(
+			ursa_port_set_fault(p->lc[i], &p->lc[i]->ports[0], URSA_DIR_TX, &fc) == 0);
 	}
 }
 
@@ -179,8 +179,8 @@ static void one(struct pair *p, enum ursa_rdma_wr_opcode op, uint32_t size, uint
 		if (recv_side) {
 			struct ursa_rdma_sge r = {(uintptr_t)slot(p, 1, true, k),
 						  is_send ? size : 0, b->mr->lkey};
-			struct ursa_rdma_recv_wr rw = {.wr_id = 100 + k, .sg_list = &r,
-						       .num_sge = is_send ? 1 : 0};
+			struct ursa_rdma_recv_wr rw = {
+				.wr_id = 100 + k, .sg_list = &r, .num_sge = is_send ? 1 : 0};
 
 			CU_ASSERT_FATAL(ursa_rdma_post_recv(b->qp, &rw, 1) == 1);
 		}
@@ -263,8 +263,9 @@ static void atomics(struct pair *p)
 }
 
 static const enum ursa_rdma_wr_opcode ops[] = {
-	URSA_RDMA_WR_SEND, URSA_RDMA_WR_SEND_WITH_IMM, URSA_RDMA_WR_RDMA_WRITE,
-	URSA_RDMA_WR_RDMA_WRITE_WITH_IMM, URSA_RDMA_WR_RDMA_READ,
+	URSA_RDMA_WR_SEND,	 URSA_RDMA_WR_SEND_WITH_IMM,
+	URSA_RDMA_WR_RDMA_WRITE, URSA_RDMA_WR_RDMA_WRITE_WITH_IMM,
+	URSA_RDMA_WR_RDMA_READ,
 };
 
 /* One pair at PMTU mtu: every opcode at every size (without the 64 KiB and 1 MiB ones when
@@ -304,24 +305,44 @@ static void matrix(uint16_t mtu, bool faults, uint64_t seed, bool small)
 			return pair_down(&p);
 		CU_ASSERT(fc->duplicated > 0);
 		CU_ASSERT(fc->reordered > 0);
-		CU_ASSERT(fc->corrupted + ursa_port_fault_counters(&p.lc[1]->ports[0],
-								    URSA_DIR_TX)->corrupted > 0);
+		CU_ASSERT(fc->corrupted + ursa_port_fault_counters(&p.lc[1]->ports[0], URSA_DIR_TX)
+						  ->corrupted >
+			  0);
 		printf("\n    PMTU %u, host 0 tx: %lu frames, %lu dropped, %lu duplicated, "
-		       "%lu reordered, %lu corrupted ", mtu, (unsigned long)fc->in,
-		       (unsigned long)fc->dropped, (unsigned long)fc->duplicated,
-		       (unsigned long)fc->reordered, (unsigned long)fc->corrupted);
+		       "%lu reordered, %lu corrupted ",
+		       mtu, (unsigned long)fc->in, (unsigned long)fc->dropped,
+		       (unsigned long)fc->duplicated, (unsigned long)fc->reordered,
+		       (unsigned long)fc->corrupted);
 	} else {
 		CU_ASSERT_PTR_NULL(fc);
 	}
 	pair_down(&p);
 }
 
-static void test_clean_1024(void) { matrix(1024, false, 1024, false); }
-static void test_faults_256(void) { matrix(256, true, 256 + 7, false); }
-static void test_faults_512(void) { matrix(512, true, 512 + 7, false); }
-static void test_faults_1024(void) { matrix(1024, true, 1024 + 7, false); }
-static void test_faults_2048(void) { matrix(2048, true, 2048 + 7, false); }
-static void test_faults_4096(void) { matrix(4096, true, 4096 + 7, false); }
+static void test_clean_1024(void)
+{
+	matrix(1024, false, 1024, false);
+}
+static void test_faults_256(void)
+{
+	matrix(256, true, 256 + 7, false);
+}
+static void test_faults_512(void)
+{
+	matrix(512, true, 512 + 7, false);
+}
+static void test_faults_1024(void)
+{
+	matrix(1024, true, 1024 + 7, false);
+}
+static void test_faults_2048(void)
+{
+	matrix(2048, true, 2048 + 7, false);
+}
+static void test_faults_4096(void)
+{
+	matrix(4096, true, 4096 + 7, false);
+}
 
 #define MORE_SEEDS 200
 
@@ -348,7 +369,9 @@ int main(void)
 	CU_add_test(s, "every opcode and size, PMTU 1024, faults", test_faults_1024);
 	CU_add_test(s, "every opcode and size, PMTU 2048, faults", test_faults_2048);
 	CU_add_test(s, "every opcode and size, PMTU 4096, faults", test_faults_4096);
-	CU_add_test(s, "every opcode, sizes to PMTU + 1, every PMTU, faults, " RTE_STR(MORE_SEEDS)
-		       " more seeds each", test_faults_seeds);
+	CU_add_test(s,
+		    "every opcode, sizes to PMTU + 1, every PMTU, faults, " RTE_STR(
+			    MORE_SEEDS) " more seeds each",
+		    test_faults_seeds);
 	return ursa_test_main();
 }

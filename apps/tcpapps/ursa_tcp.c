@@ -57,11 +57,11 @@
  * memif or veth (10-40 us here), so a ping-pong never naps between its messages; short enough
  * that a peer sharing the core gets it well within a scheduler slice.
  */
-#define SPIN_NS (200 * URSA_NS_PER_US)
+#define SPIN_NS	    (200 * URSA_NS_PER_US)
 #define IDLE_NAP_NS (20 * URSA_NS_PER_US)
 /* The longest wait in the transfer loop: how late --timeout may be noticed. */
 #define WAIT_MAX_NS (100 * URSA_NS_PER_MS)
-#define MAX_RTTS (4u * 1024 * 1024) /* round trips kept for the percentiles */
+#define MAX_RTTS    (4u * 1024 * 1024) /* round trips kept for the percentiles */
 
 enum mode { M_ECHO, M_DISCARD, M_SOURCE, M_SINK, M_PINGPONG };
 static const char *const mode_names[] = {"echo", "discard", "source", "sink", "pingpong"};
@@ -130,7 +130,8 @@ static void seen(struct app *a, const uint8_t *p, size_t n, bool verify)
 
 			while (i < n && p[i] == a->want[i])
 				i++;
-			fprintf(stderr, "ursa-tcp: stream differs at byte %" PRIu64 "\n", a->in + i);
+			fprintf(stderr, "ursa-tcp: stream differs at byte %" PRIu64 "\n",
+				a->in + i);
 			a->mismatch = true;
 		}
 	}
@@ -146,7 +147,7 @@ static void summary(struct app *a, const char *role)
 	       "mbit_s=%.1f close=%s%s%s\n",
 	       role, mode_names[a->o.mode], moved, a->crc,
 	       a->o.mode == M_SINK || a->o.mode == M_ECHO ? (a->mismatch ? "mismatch" : "ok")
-							   : "n/a",
+							  : "n/a",
 	       el, el > 0 ? (double)moved * 8 / el / 1e6 : 0.0, a->o.rst ? "rst" : "fin",
 	       a->fail ? " error=" : "", a->fail ? a->fail : "");
 	fflush(stdout);
@@ -221,8 +222,9 @@ static int eal_cpus(int lcore, char *opt, size_t opt_len, char *val, size_t val_
 static int eal_start(int lcore)
 {
 	char opt[16], cpus[2048];
-	char *argv[] = {"ursa-tcp", "--no-huge", "-m", "512", "--no-shconf", "--no-pci",
-			"--no-telemetry", opt, cpus, "--log-level=error", NULL};
+	char *argv[] = {"ursa-tcp", "--no-huge",      "-m", "512", "--no-shconf",
+			"--no-pci", "--no-telemetry", opt,  cpus,  "--log-level=error",
+			NULL};
 	int rc = eal_cpus(lcore, opt, sizeof(opt), cpus, sizeof(cpus));
 
 	if (rc != 0) {
@@ -450,13 +452,15 @@ static int run_conn(struct app *a, int fd)
 		if (a->o.mode == M_SOURCE || (a->o.mode == M_ECHO && a->o.connect != NULL)) {
 			if (a->out < a->o.bytes) {
 				size_t len = a->o.bytes - a->out < BUF_SIZE
-						     ? (size_t)(a->o.bytes - a->out) : BUF_SIZE;
+						     ? (size_t)(a->o.bytes - a->out)
+						     : BUF_SIZE;
 
 				stream_fill(a->o.stream_seed, a->out, a->buf, len);
 				n = ursa_send(a->lc, fd, a->buf, len, 0);
 				if (n > 0) {
 					if (a->o.mode == M_SOURCE)
-						a->crc = crc32_gzip_refl(a->crc, a->buf, (uint64_t)n);
+						a->crc = crc32_gzip_refl(a->crc, a->buf,
+									 (uint64_t)n);
 					a->out += (uint64_t)n;
 					progress = true;
 				} else if (n != -EAGAIN) {
@@ -495,7 +499,8 @@ static int run_conn(struct app *a, int fd)
 		}
 		/* receive side */
 		if (!eof && !(a->o.mode == M_ECHO && a->o.connect == NULL && pend_len > 0)) {
-			n = ursa_recv(a->lc, fd, a->o.mode == M_ECHO && !a->o.connect ? echo : a->buf,
+			n = ursa_recv(a->lc, fd,
+				      a->o.mode == M_ECHO && !a->o.connect ? echo : a->buf,
 				      BUF_SIZE, 0);
 			if (n > 0) {
 				progress = true;
@@ -513,7 +518,8 @@ static int run_conn(struct app *a, int fd)
 						done++;
 					} else if (a->o.connect == NULL) {
 						/* server: reply with as many bytes */
-						if (ursa_send(a->lc, fd, a->buf, (size_t)n, 0) != n) {
+						if (ursa_send(a->lc, fd, a->buf, (size_t)n, 0) !=
+						    n) {
 							a->fail = "send";
 							break;
 						}
@@ -584,8 +590,7 @@ static int run_conn(struct app *a, int fd)
 	return a->fail == NULL && !a->mismatch ? 0 : 1;
 }
 
-static int parse_hostport(const char *s, int *family, struct sockaddr_storage *ss,
-			  socklen_t *len)
+static int parse_hostport(const char *s, int *family, struct sockaddr_storage *ss, socklen_t *len)
 {
 	char host[64];
 	const char *colon;
@@ -911,16 +916,26 @@ static int bad(const char *opt, const char *val, const char *want)
 static int parse(int argc, char **argv, struct opts *o)
 {
 	static const struct option lo[] = {
-		{"port", 1, NULL, 'p'},	      {"mac", 1, NULL, 'm'},
-		{"ip", 1, NULL, '4'},	      {"ip6", 1, NULL, '6'},
-		{"listen", 1, NULL, 'l'},     {"connect", 1, NULL, 'c'},
-		{"mode", 1, NULL, 'M'},	      {"bytes", 1, NULL, 'b'},
-		{"stream-seed", 1, NULL, 's'}, {"seed", 1, NULL, 'S'},
-		{"close", 1, NULL, 'C'},      {"fault", 1, NULL, 'f'},
-		{"fault-rx", 1, NULL, 'r'},   {"fault-tx", 1, NULL, 't'},
-		{"timeout", 1, NULL, 'T'},    {"msg-size", 1, NULL, 'z'},
-		{"count", 1, NULL, 'n'},      {"stats", 0, NULL, 'x'},
-		{"lcore", 1, NULL, 'L'},      {"help", 0, NULL, 'h'},
+		{"port", 1, NULL, 'p'},
+		{"mac", 1, NULL, 'm'},
+		{"ip", 1, NULL, '4'},
+		{"ip6", 1, NULL, '6'},
+		{"listen", 1, NULL, 'l'},
+		{"connect", 1, NULL, 'c'},
+		{"mode", 1, NULL, 'M'},
+		{"bytes", 1, NULL, 'b'},
+		{"stream-seed", 1, NULL, 's'},
+		{"seed", 1, NULL, 'S'},
+		{"close", 1, NULL, 'C'},
+		{"fault", 1, NULL, 'f'},
+		{"fault-rx", 1, NULL, 'r'},
+		{"fault-tx", 1, NULL, 't'},
+		{"timeout", 1, NULL, 'T'},
+		{"msg-size", 1, NULL, 'z'},
+		{"count", 1, NULL, 'n'},
+		{"stats", 0, NULL, 'x'},
+		{"lcore", 1, NULL, 'L'},
+		{"help", 0, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	uint64_t v;
@@ -942,16 +957,26 @@ static int parse(int argc, char **argv, struct opts *o)
 	}
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
-		case 'p': o->port = optarg; break;
-		case 'm': o->mac = optarg; break;
-		case '4': o->ip = optarg; break;
-		case '6': o->ip6 = optarg; break;
+		case 'p':
+			o->port = optarg;
+			break;
+		case 'm':
+			o->mac = optarg;
+			break;
+		case '4':
+			o->ip = optarg;
+			break;
+		case '6':
+			o->ip6 = optarg;
+			break;
 		case 'l':
 			if (num(optarg, 1, 65535, &v) != 0)
 				return bad("--listen", optarg, "a port 1-65535");
 			o->listen_port = (int)v;
 			break;
-		case 'c': o->connect = optarg; break;
+		case 'c':
+			o->connect = optarg;
+			break;
 		case 'b':
 			if (num(optarg, 0, UINT64_MAX, &o->bytes) != 0)
 				return bad("--bytes", optarg, "a byte count");
@@ -965,9 +990,15 @@ static int parse(int argc, char **argv, struct opts *o)
 				return bad("--seed", optarg, "a number");
 			o->has_seed = true;
 			break;
-		case 'f': o->fault = optarg; break;
-		case 'r': o->fault_rx = optarg; break;
-		case 't': o->fault_tx = optarg; break;
+		case 'f':
+			o->fault = optarg;
+			break;
+		case 'r':
+			o->fault_rx = optarg;
+			break;
+		case 't':
+			o->fault_tx = optarg;
+			break;
 		case 'T': {
 			char *end;
 
@@ -986,7 +1017,9 @@ static int parse(int argc, char **argv, struct opts *o)
 				return bad("--count", optarg, "a count >= 1");
 			o->count = (unsigned)v;
 			break;
-		case 'x': o->stats = true; break;
+		case 'x':
+			o->stats = true;
+			break;
 		case 'L':
 			if (num(optarg, 0, CPU_SETSIZE - 1, &v) != 0)
 				return bad("--lcore", optarg, "a CPU number");
@@ -1009,8 +1042,11 @@ static int parse(int argc, char **argv, struct opts *o)
 			o->mode = (enum mode)i;
 			break;
 		}
-		case 'h': usage(stdout); exit(0);
-		default: return -1; /* getopt named it */
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			return -1; /* getopt named it */
 		}
 	}
 	if (optind != argc)

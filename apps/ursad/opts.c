@@ -16,59 +16,83 @@
 #include "ursad.h"
 
 #define URSAD_DEFAULT_IDLE_SLEEP_US 2000
-#define URSAD_DEFAULT_BUSY_POLLS 256
+#define URSAD_DEFAULT_BUSY_POLLS    256
 
 void ursad_usage(FILE *f)
 {
 	fprintf(f,
-"usage: ursad [EAL options] -- [ursa options]\n"
-"\n"
-"The ursa data-plane daemon: runs the user-space stack (Ethernet/VLAN, ARP, IPv4, IPv6 +\n"
-"ND, ICMP, UDP) on DPDK ports on one lcore, polling under load and napping when idle.\n"
-"\n"
-"EAL options: any DPDK EAL options, used as given. Without them ursad uses\n"
-"  --no-huge -m 256 --no-shconf --no-pci --no-telemetry -l <lcore>\n"
-"\n"
-"ursa options (without a \"--\" the whole command line is ursa options):\n"
-"  --port DEVARGS       open a DPDK port (repeatable; port N is the Nth --port), e.g.\n"
-"                         net_af_packet0,iface=veth1\n"
-"                         net_tap0,iface=t0\n"
-"                         net_memif0,role=server,socket=/tmp/x.sock,socket-abstract=no\n"
-"  --iface SPEC         add an interface (repeatable):\n"
-"                         port=N[,vlan=V][,tenant=T][,mac=02:00:00:00:00:01][,mtu=M]\n"
-"                         [,ip=10.0.0.2/24]...[,ip6=fd00::2/64]...[,ll=yes|no]\n"
-"                         [,max_neigh=N][,max_neigh_bytes=N][,max_reasm=N][,max_tcp_conn=N]\n"
-"                       quotas of the interface (0: the defaults, 512, 1 MiB, 256, 4096)\n"
-"                       at least one ip= or ip6=; ip/ip6 repeatable (no /LEN: /32, /128);\n"
-"                       (port, vlan) unique;\n"
-"                       a link-local fe80:: address is derived from the MAC (ll=no: none)\n"
-"  --route SPEC         add a route (repeatable):\n"
-"                         tenant=T,dst=PREFIX/LEN[,via=GATEWAY][,iface=I]\n"
-"                       without via the route is on-link and iface= is required; without\n"
-"                       iface= the tenant's interface whose subnet holds via is used\n"
-"  --fault SPEC         seeded fault injection on a port (repeatable):\n"
-"                         port=N[,dir=rx|tx|both][,drop=P][,dup=P][,reorder=P][,window=N]\n"
-"                         [,corrupt=P][,skip=BYTES][,delay=T][,jitter=T][,seed=N]\n"
-"                       P is a probability in [0,1]; T like 100us, 2ms; dir defaults to both\n"
-"  --seed N             the stack's RNG and secrets (keys, ISNs, QPNs) as a replayable\n"
-"                       stream of seed N, for tests only (default: unpredictable)\n"
-"  --lcore N            EAL lcore to run on (default 0; only used without EAL options)\n"
-"  --lcores N           run the stack as N shards, one per EAL lcore (default 1): each\n"
-"                       port gets N queue pairs (af_packet: qpairs=N with a fanout\n"
-"                       group), shard i polls queue i; without EAL options ursad uses\n"
-"                       lcores N..N+count-1 from --lcore; with them, the first N lcores\n"
-"  --idle-sleep-us N    longest timed nap when idle, microseconds (default %d); on Rx\n"
-"                       interrupts ursad naps until the next timer (at most 100 ms)\n"
-"  --busy-polls N       empty polls before napping (default %d; 0 = nap at once)\n"
-"  --stats-interval S   print a counter summary every S seconds (default 0 = off)\n"
-"  --stats-file PATH    write all counters as JSON at exit and on SIGUSR1\n"
-"  --pid-file PATH      write the process id once the ports are up\n"
-"  --no-announce        skip the start-up announcements (gratuitous ARP, IPv6 DAD, NA)\n"
-"  --log-level L        emerg|alert|crit|err|warning|notice|info|debug or 1..8\n"
-"  --help               this text\n"
-"\n"
-"Signals: SIGINT/SIGTERM stop cleanly; SIGUSR1 writes the stats file (or prints the JSON\n"
-"to stdout when there is none). A bad option exits with status 2 and names the problem.\n",
+		"usage: ursad [EAL options] -- [ursa options]\n"
+		"\n"
+		"The ursa data-plane daemon: runs the user-space stack (Ethernet/VLAN, ARP, IPv4, "
+		"IPv6 +\n"
+		"ND, ICMP, UDP) on DPDK ports on one lcore, polling under load and napping when "
+		"idle.\n"
+		"\n"
+		"EAL options: any DPDK EAL options, used as given. Without them ursad uses\n"
+		"  --no-huge -m 256 --no-shconf --no-pci --no-telemetry -l <lcore>\n"
+		"\n"
+		"ursa options (without a \"--\" the whole command line is ursa options):\n"
+		"  --port DEVARGS       open a DPDK port (repeatable; port N is the Nth --port), "
+		"e.g.\n"
+		"                         net_af_packet0,iface=veth1\n"
+		"                         net_tap0,iface=t0\n"
+		"                         "
+		"net_memif0,role=server,socket=/tmp/x.sock,socket-abstract=no\n"
+		"  --iface SPEC         add an interface (repeatable):\n"
+		"                         "
+		"port=N[,vlan=V][,tenant=T][,mac=02:00:00:00:00:01][,mtu=M]\n"
+		"                         [,ip=10.0.0.2/24]...[,ip6=fd00::2/64]...[,ll=yes|no]\n"
+		"                         "
+		"[,max_neigh=N][,max_neigh_bytes=N][,max_reasm=N][,max_tcp_conn=N]\n"
+		"                       quotas of the interface (0: the defaults, 512, 1 MiB, 256, "
+		"4096)\n"
+		"                       at least one ip= or ip6=; ip/ip6 repeatable (no /LEN: /32, "
+		"/128);\n"
+		"                       (port, vlan) unique;\n"
+		"                       a link-local fe80:: address is derived from the MAC "
+		"(ll=no: none)\n"
+		"  --route SPEC         add a route (repeatable):\n"
+		"                         tenant=T,dst=PREFIX/LEN[,via=GATEWAY][,iface=I]\n"
+		"                       without via the route is on-link and iface= is required; "
+		"without\n"
+		"                       iface= the tenant's interface whose subnet holds via is "
+		"used\n"
+		"  --fault SPEC         seeded fault injection on a port (repeatable):\n"
+		"                         "
+		"port=N[,dir=rx|tx|both][,drop=P][,dup=P][,reorder=P][,window=N]\n"
+		"                         [,corrupt=P][,skip=BYTES][,delay=T][,jitter=T][,seed=N]\n"
+		"                       P is a probability in [0,1]; T like 100us, 2ms; dir "
+		"defaults to both\n"
+		"  --seed N             the stack's RNG and secrets (keys, ISNs, QPNs) as a "
+		"replayable\n"
+		"                       stream of seed N, for tests only (default: unpredictable)\n"
+		"  --lcore N            EAL lcore to run on (default 0; only used without EAL "
+		"options)\n"
+		"  --lcores N           run the stack as N shards, one per EAL lcore (default 1): "
+		"each\n"
+		"                       port gets N queue pairs (af_packet: qpairs=N with a "
+		"fanout\n"
+		"                       group), shard i polls queue i; without EAL options ursad "
+		"uses\n"
+		"                       lcores N..N+count-1 from --lcore; with them, the first N "
+		"lcores\n"
+		"  --idle-sleep-us N    longest timed nap when idle, microseconds (default %d); on "
+		"Rx\n"
+		"                       interrupts ursad naps until the next timer (at most 100 "
+		"ms)\n"
+		"  --busy-polls N       empty polls before napping (default %d; 0 = nap at once)\n"
+		"  --stats-interval S   print a counter summary every S seconds (default 0 = off)\n"
+		"  --stats-file PATH    write all counters as JSON at exit and on SIGUSR1\n"
+		"  --pid-file PATH      write the process id once the ports are up\n"
+		"  --no-announce        skip the start-up announcements (gratuitous ARP, IPv6 DAD, "
+		"NA)\n"
+		"  --log-level L        emerg|alert|crit|err|warning|notice|info|debug or 1..8\n"
+		"  --help               this text\n"
+		"\n"
+		"Signals: SIGINT/SIGTERM stop cleanly; SIGUSR1 writes the stats file (or prints "
+		"the JSON\n"
+		"to stdout when there is none). A bad option exits with status 2 and names the "
+		"problem.\n",
 		URSAD_DEFAULT_IDLE_SLEEP_US, URSAD_DEFAULT_BUSY_POLLS);
 }
 
@@ -103,8 +127,8 @@ static int parse_iface(const char *spec, struct ursad_conf *c)
 		return bad(o, "'%s' has no address (ip= or ip6=)", spec);
 	for (unsigned i = 0; i < c->nb_ifaces; i++)
 		if (c->ifaces[i].port == ic->port && c->ifaces[i].vlan == ic->vlan)
-			return bad(o, "port %u vlan %u is already interface %u", ic->port,
-				   ic->vlan, i);
+			return bad(o, "port %u vlan %u is already interface %u", ic->port, ic->vlan,
+				   i);
 	c->nb_ifaces++;
 	return 0;
 }
@@ -178,7 +202,7 @@ static int parse_fault(const char *spec, struct ursad_conf *c)
 
 static int parse_log_level(const char *v, int *out)
 {
-	static const char *const names[] = {"emerg", "alert", "crit", "err",
+	static const char *const names[] = {"emerg",   "alert",	 "crit", "err",
 					    "warning", "notice", "info", "debug"};
 	uint64_t u;
 
@@ -275,7 +299,8 @@ static int check_conf(struct ursad_conf *c)
 				}
 		}
 		if (!r->has_iface)
-			return bad("--route", "gateway %s is on no subnet of tenant %u (give iface=)",
+			return bad("--route",
+				   "gateway %s is on no subnet of tenant %u (give iface=)",
 				   ursa_ipaddr_fmt(&r->via, ip, sizeof(ip)), r->tenant);
 	}
 	return 0;
@@ -319,8 +344,7 @@ int ursad_parse(int argc, char **argv, struct ursad_conf *c)
 				if (c->nb_ports == URSA_MAX_PORTS)
 					return bad("--port", "too many ports (at most %d)",
 						   URSA_MAX_PORTS);
-				if (*v == '\0' || *v == ',' ||
-				    strlen(v) >= URSAD_DEVARGS_MAX)
+				if (*v == '\0' || *v == ',' || strlen(v) >= URSAD_DEVARGS_MAX)
 					return bad("--port", "bad devargs '%s'", v);
 				strcpy(c->ports[c->nb_ports++], v);
 				break;

@@ -38,9 +38,8 @@ static void fault_json(FILE *f, const char *dir, const struct ursa_fault_counter
 	}
 	fprintf(f,
 		"\"%s\": {\"in\": %" PRIu64 ", \"out\": %" PRIu64 ", \"dropped\": %" PRIu64
-		", \"duplicated\": %" PRIu64 ", \"reordered\": %" PRIu64
-		", \"corrupted\": %" PRIu64 ", \"delayed\": %" PRIu64 ", \"overflow\": %" PRIu64
-		"}",
+		", \"duplicated\": %" PRIu64 ", \"reordered\": %" PRIu64 ", \"corrupted\": %" PRIu64
+		", \"delayed\": %" PRIu64 ", \"overflow\": %" PRIu64 "}",
 		dir, c->in, c->out, c->dropped, c->duplicated, c->reordered, c->corrupted,
 		c->delayed, c->overflow);
 }
@@ -57,7 +56,8 @@ static void neigh_cb(const struct ursa_iface *ifc, const struct ursa_ipaddr *a,
 	char ip[64], m[RTE_ETHER_ADDR_FMT_SIZE];
 
 	rte_ether_format_addr(m, sizeof(m), mac);
-	fprintf(j->f, "%s\n    {\"iface\": %u, \"addr\": \"%s\", \"mac\": \"%s\", \"state\": \"%s\"}",
+	fprintf(j->f,
+		"%s\n    {\"iface\": %u, \"addr\": \"%s\", \"mac\": \"%s\", \"state\": \"%s\"}",
 		j->n++ ? "," : "", ifc->index, ursa_ipaddr_fmt(a, ip, sizeof(ip)), m,
 		ursa_neigh_state_name(st));
 }
@@ -103,7 +103,8 @@ void ursad_stats_json(struct ursa_lcore *lc, FILE *f, uint64_t uptime_ns)
 		fprintf(f,
 			"%s\n    {\"index\": %u, \"name\": \"%s\", \"mac\": \"%s\", \"mtu\": %u, "
 			"\"rx_pkts\": %" PRIu64 ", \"rx_bytes\": %" PRIu64 ", \"tx_pkts\": %" PRIu64
-			", \"tx_bytes\": %" PRIu64 ", \"tx_full_drop\": %" PRIu64 ",\n     \"fault\": {",
+			", \"tx_bytes\": %" PRIu64 ", \"tx_full_drop\": %" PRIu64
+			",\n     \"fault\": {",
 			i ? "," : "", i, p->name, m, p->mtu, p->c.rx_pkts, p->c.rx_bytes,
 			p->c.tx_pkts, p->c.tx_bytes, p->c.tx_full_drop);
 		fault_json(f, "rx", ursa_port_fault_counters(p, URSA_DIR_RX));

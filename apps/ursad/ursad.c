@@ -30,17 +30,17 @@
  * copies a ring frame into a single mbuf and refuses frames larger than the data room.
  */
 #define URSAD_FRAME_SIZE 10240u
-#define URSAD_MBUF_SIZE (URSAD_FRAME_SIZE + RTE_PKTMBUF_HEADROOM)
-#define URSAD_AFP_BLOCK (2 * URSAD_FRAME_SIZE) /* a multiple of the page size */
+#define URSAD_MBUF_SIZE	 (URSAD_FRAME_SIZE + RTE_PKTMBUF_HEADROOM)
+#define URSAD_AFP_BLOCK	 (2 * URSAD_FRAME_SIZE) /* a multiple of the page size */
 #define URSAD_AFP_FRAMES 512u
 
 struct ursad {
 	struct ursad_conf conf;
 	struct ursa_lcore *lc;	     /* with --lcores: shard 0 */
 	struct ursad_shards *shards; /* with --lcores N > 1 */
-	int sfd;	 /* signalfd: SIGINT, SIGTERM, SIGUSR1, SIGHUP */
-	bool stop;	 /* SIGINT or SIGTERM came */
-	uint64_t t0;	 /* start, lc clock */
+	int sfd;		     /* signalfd: SIGINT, SIGTERM, SIGUSR1, SIGHUP */
+	bool stop;		     /* SIGINT or SIGTERM came */
+	uint64_t t0;		     /* start, lc clock */
 	uint64_t next_stats;
 };
 
@@ -65,8 +65,8 @@ static void print_summary(struct ursad *d)
 	for (uint16_t i = 0; i < d->lc->nb_ports; i++) {
 		const struct ursa_port *p = &d->lc->ports[i];
 
-		printf(" | %s rx %" PRIu64 " tx %" PRIu64 " txdrop %" PRIu64, p->name,
-		       p->c.rx_pkts, p->c.tx_pkts, p->c.tx_full_drop);
+		printf(" | %s rx %" PRIu64 " tx %" PRIu64 " txdrop %" PRIu64, p->name, p->c.rx_pkts,
+		       p->c.tx_pkts, p->c.tx_full_drop);
 	}
 	putchar('\n');
 	fflush(stdout);
@@ -210,8 +210,7 @@ static int add_ifaces(struct ursad *d)
 	for (unsigned i = 0; i < c->nb_routes; i++) {
 		const struct ursa_route_spec *r = &c->routes[i];
 
-		rc = ursa_ip_route_add(d->lc, r->tenant, &r->dst, r->plen, &r->via,
-				       r->iface);
+		rc = ursa_ip_route_add(d->lc, r->tenant, &r->dst, r->plen, &r->via, r->iface);
 		if (rc) {
 			fprintf(stderr, "ursad: --route %u: %s\n", i, strerror(-rc));
 			return rc;
@@ -349,7 +348,8 @@ int main(int argc, char **argv)
 		unlink(d->conf.pid_file);
 out_lcore:
 	if (d->shards) {
-		ursad_shards_stop(d->shards); /* nothing to do when they never ran or have stopped */
+		ursad_shards_stop(
+			d->shards); /* nothing to do when they never ran or have stopped */
 		ursad_shards_destroy(d->shards);
 	} else {
 		ursa_lcore_destroy(d->lc);

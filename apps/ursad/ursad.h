@@ -14,9 +14,9 @@
 #include "ursa_spec.h"
 
 #define URSAD_MAX_EAL_ARGS 64
-#define URSAD_MAX_ROUTES 64
-#define URSAD_MAX_FAULTS (URSA_MAX_PORTS * 2)
-#define URSAD_DEVARGS_MAX 256
+#define URSAD_MAX_ROUTES   64
+#define URSAD_MAX_FAULTS   (URSA_MAX_PORTS * 2)
+#define URSAD_DEVARGS_MAX  256
 
 /* Exit status for a bad command line (any nonzero would do; 2 is the usual usage error). */
 #define URSAD_EXIT_USAGE 2

@@ -82,8 +82,7 @@ static int parse_iface(struct parse *p, const char *val, struct ursa_iface_spec 
 }
 
 /* "tenant=1,prefix=10.9.0.0/16,via=10.251.0.1,iface=0" */
-static int parse_route(struct parse *p, const char *val, struct ursa_route_spec *r,
-		       unsigned niface)
+static int parse_route(struct parse *p, const char *val, struct ursa_route_spec *r, unsigned niface)
 {
 	char err[256];
 
@@ -117,8 +116,9 @@ static int parse_neigh(struct parse *p, const char *val, struct case_neigh *nb, 
 	for (int i = 0; i < n; i++) {
 		if (!strcmp(kv[i].key, "iface")) {
 			if (ursa_spec_u64(kv[i].val, CASE_MAX_IFACES, &u) != 0 || u >= niface)
-				return fail(p, "neigh: iface '%s' is not the index of an iface "
-					       "line above",
+				return fail(p,
+					    "neigh: iface '%s' is not the index of an iface "
+					    "line above",
 					    kv[i].val);
 			nb->iface = (unsigned)u;
 		} else if (!strcmp(kv[i].key, "ip")) {

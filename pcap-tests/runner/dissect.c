@@ -200,7 +200,7 @@ static const char *icmp6_name(uint8_t t)
 struct l3 {
 	bool v6;
 	const uint8_t *src, *dst;
-	bool whole; /**< not a fragment: the L4 checksum can be verified */
+	bool whole;	    /**< not a fragment: the L4 checksum can be verified */
 	const uint8_t *hdr; /**< the IP header */
 	uint32_t hdr_len;   /**< its length up to the UDP/TCP/ICMP header */
 };
@@ -211,14 +211,14 @@ struct l3 {
 
 /* Extended headers after the BTH, in wire order (IBTA vol. 1 9.2, 9.3; rocev2.md 1.5, 1.6). */
 enum roce_ext {
-	RX_RETH = 1 << 0,  /* 16: VA, R_Key, DMA length */
-	RX_AETH = 1 << 1,  /* 4: syndrome, MSN */
-	RX_ATOM = 1 << 2,  /* 28: VA, R_Key, swap/add, compare */
-	RX_AACK = 1 << 3,  /* 8: original remote data */
-	RX_IMM = 1 << 4,   /* 4: immediate data */
-	RX_IETH = 1 << 5,  /* 4: R_Key to invalidate */
-	RX_DETH = 1 << 6,  /* 8: Q_Key, source QP */
-	RX_REQ = 1 << 7,   /* a request (vs a response) */
+	RX_RETH = 1 << 0, /* 16: VA, R_Key, DMA length */
+	RX_AETH = 1 << 1, /* 4: syndrome, MSN */
+	RX_ATOM = 1 << 2, /* 28: VA, R_Key, swap/add, compare */
+	RX_AACK = 1 << 3, /* 8: original remote data */
+	RX_IMM = 1 << 4,  /* 4: immediate data */
+	RX_IETH = 1 << 5, /* 4: R_Key to invalidate */
+	RX_DETH = 1 << 6, /* 8: Q_Key, source QP */
+	RX_REQ = 1 << 7,  /* a request (vs a response) */
 };
 
 struct roce_op {
@@ -450,7 +450,10 @@ static void dissect_roce(struct cursor *c, const struct l3 *l3)
 						     {"SEND_ONLY_IMM", RX_REQ | RX_DETH | RX_IMM}};
 		op = &ud[opc - 0x64];
 	}
-	snprintf(name, sizeof(name), "%s%s", (opc >> 5) == 1 ? "UC_" : (opc >> 5) == 3 ? "UD_" : "",
+	snprintf(name, sizeof(name), "%s%s",
+		 (opc >> 5) == 1   ? "UC_"
+		 : (opc >> 5) == 3 ? "UD_"
+				   : "",
 		 op ? op->name : "opcode-other");
 	kind(d, " RoCE %s", name);
 	summary(d, " RoCE %s qp 0x%06x psn 0x%06x%s", name, rd32(p + 4) & 0xffffff,

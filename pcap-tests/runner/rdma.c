@@ -53,8 +53,9 @@ static int load_image(const struct case_conf *c, const struct case_rdma_mr *m, v
 	extra = fgetc(f);
 	fclose(f);
 	if (extra != EOF) {
-		fprintf(stderr, "ursa-pcap-replay: rdma_mr data %s is longer than len=%" PRIu64 "\n",
-			path, m->len);
+		fprintf(stderr,
+			"ursa-pcap-replay: rdma_mr data %s is longer than len=%" PRIu64 "\n", path,
+			m->len);
 		return -EFBIG;
 	}
 	RTE_SET_USED(got);

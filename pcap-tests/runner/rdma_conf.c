@@ -12,8 +12,8 @@
 
 #include "runner.h"
 
-#define RDMA_MAX_KV	   20
-#define RDMA_MAX_MR_BYTES  (64u << 20) /* one case's memory region, at most */
+#define RDMA_MAX_KV	    20
+#define RDMA_MAX_MR_BYTES   (64u << 20) /* one case's memory region, at most */
 #define RDMA_MAX_RECV_BYTES (64u << 20)
 
 static int perr(char *err, size_t errlen, const char *fmt, const char *a, const char *b)
@@ -82,8 +82,7 @@ int case_rdma_parse_qp(const char *val, struct case_rdma_qp *qp, char *err, size
 {
 	struct ursa_spec_kv kv[RDMA_MAX_KV];
 	char buf[URSA_SPEC_MAX_LEN + 1];
-	bool has_qpn = false, has_dqpn = false, has_rq = false, has_local = false,
-	     has_peer = false;
+	bool has_qpn = false, has_dqpn = false, has_rq = false, has_local = false, has_peer = false;
 	int n = split(val, buf, sizeof(buf), kv, err, errlen);
 	uint64_t u;
 
@@ -94,8 +93,7 @@ int case_rdma_parse_qp(const char *val, struct case_rdma_qp *qp, char *err, size
 	qp->pmtu = 1024;
 	qp->pkey = 0xffff;
 	qp->max_dest_rd_atomic = 16;
-	qp->access = CASE_ACCESS_REMOTE_WRITE | CASE_ACCESS_REMOTE_READ |
-		     CASE_ACCESS_REMOTE_ATOMIC;
+	qp->access = CASE_ACCESS_REMOTE_WRITE | CASE_ACCESS_REMOTE_READ | CASE_ACCESS_REMOTE_ATOMIC;
 	for (int i = 0; i < n; i++) {
 		const char *k = kv[i].key, *v = kv[i].val;
 
@@ -122,8 +120,9 @@ int case_rdma_parse_qp(const char *val, struct case_rdma_qp *qp, char *err, size
 			if (num(k, v, 4096, &u, err, errlen))
 				return -EINVAL;
 			if (u != 256 && u != 512 && u != 1024 && u != 2048 && u != 4096)
-				return perr(err, errlen, "pmtu '%s' is not 256, 512, 1024, 2048 "
-							 "or 4096%s",
+				return perr(err, errlen,
+					    "pmtu '%s' is not 256, 512, 1024, 2048 "
+					    "or 4096%s",
 					    v, "");
 			qp->pmtu = (uint16_t)u;
 		} else if (!strcmp(k, "pkey")) {
@@ -158,16 +157,17 @@ int case_rdma_parse_qp(const char *val, struct case_rdma_qp *qp, char *err, size
 			if (parse_access(v, &qp->access, err, errlen))
 				return -EINVAL;
 			if (qp->access & CASE_ACCESS_LOCAL_WRITE)
-				return perr(err, errlen, "QP access takes remote rights only (write, "
-							 "read, atomic)%s%s",
+				return perr(err, errlen,
+					    "QP access takes remote rights only (write, "
+					    "read, atomic)%s%s",
 					    "", "");
 		} else {
 			return perr(err, errlen, "unknown key '%s'%s", k, "");
 		}
 	}
 	if (!has_qpn || !has_dqpn || !has_rq || !has_local || !has_peer)
-		return perr(err, errlen, "needs qpn=, dest_qpn=, rq_psn=, local= and peer=%s%s",
-			    "", "");
+		return perr(err, errlen, "needs qpn=, dest_qpn=, rq_psn=, local= and peer=%s%s", "",
+			    "");
 	if (qp->local.family != qp->peer.family)
 		return perr(err, errlen, "local and peer are of different families%s%s", "", "");
 	return 0;
@@ -185,8 +185,8 @@ int case_rdma_parse_mr(const char *val, struct case_rdma_mr *mr, char *err, size
 	if (n < 0)
 		return n;
 	memset(mr, 0, sizeof(*mr));
-	mr->access = CASE_ACCESS_LOCAL_WRITE | CASE_ACCESS_REMOTE_WRITE |
-		     CASE_ACCESS_REMOTE_READ | CASE_ACCESS_REMOTE_ATOMIC;
+	mr->access = CASE_ACCESS_LOCAL_WRITE | CASE_ACCESS_REMOTE_WRITE | CASE_ACCESS_REMOTE_READ |
+		     CASE_ACCESS_REMOTE_ATOMIC;
 	for (int i = 0; i < n; i++) {
 		const char *k = kv[i].key, *v = kv[i].val;
 

@@ -50,7 +50,7 @@ struct replay {
 	struct frame_list sent;
 	struct rdma_state *rdma;
 	uint16_t ifidx[CASE_MAX_IFACES]; /* lcore interface of each iface line */
-	unsigned storm; /* polls at the current instant */
+	unsigned storm;			 /* polls at the current instant */
 	uint64_t storm_at;
 	bool failed;
 };
@@ -331,8 +331,7 @@ static int build(struct replay *r, const struct case_conf *c, bool loopback)
 	for (unsigned i = 0; i < c->nroute; i++) {
 		const struct ursa_route_spec *rt = &c->route[i];
 
-		rc = ursa_ip_route_add(r->lc, rt->tenant, &rt->dst, rt->plen, &rt->via,
-				       rt->iface);
+		rc = ursa_ip_route_add(r->lc, rt->tenant, &rt->dst, rt->plen, &rt->via, rt->iface);
 		if (rc != 0) {
 			fprintf(stderr, "ursa-pcap-replay: route %u: %s\n", i, strerror(-rc));
 			return rc;

@@ -15,13 +15,13 @@
 #include "ursa_core.h"
 #include "ursa_spec.h"
 
-#define CASE_MAX_IFACES 16
-#define CASE_MAX_ROUTES 16
-#define CASE_MAX_IGNORE 32
-#define CASE_NAME_LEN	48
-#define CASE_MAX_QPS	4
-#define CASE_MAX_MRS	8
-#define CASE_MAX_NEIGH	8
+#define CASE_MAX_IFACES	  16
+#define CASE_MAX_ROUTES	  16
+#define CASE_MAX_IGNORE	  32
+#define CASE_NAME_LEN	  48
+#define CASE_MAX_QPS	  4
+#define CASE_MAX_MRS	  8
+#define CASE_MAX_NEIGH	  8
 #define CASE_MAX_COUNTERS 16
 
 /* ---------------------------------------------------------------------------------------- */

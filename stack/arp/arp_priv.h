@@ -13,8 +13,8 @@
  * quota of entries (URSA_RES_neigh) and of queued bytes (URSA_RES_neigh_bytes); the table
  * is shared by all interfaces of the lcore. */
 #define NEIGH_MAX_ENTRIES	4096u
-#define NEIGH_UNRES_QLEN_BYTES	212992u /* per entry, as Linux's unres_qlen_bytes */
-#define NEIGH_QNIL		UINT32_MAX /* end of a pending queue */
+#define NEIGH_UNRES_QLEN_BYTES	212992u		     /* per entry, as Linux's unres_qlen_bytes */
+#define NEIGH_QNIL		UINT32_MAX	     /* end of a pending queue */
 #define NEIGH_RETRANS_NS	(1 * URSA_NS_PER_S)  /* between solicitations */
 #define NEIGH_MAX_MCAST_SOLICIT 3u		     /* INCOMPLETE tries */
 #define NEIGH_MAX_UCAST_SOLICIT 3u		     /* PROBE tries */
@@ -106,7 +106,7 @@ struct neigh_entry {
 	struct neigh_key key;
 	uint8_t state; /**< enum ursa_neigh_state */
 	uint8_t probes;
-	uint8_t lru;   /**< enum neigh_lru: the list the entry is on */
+	uint8_t lru; /**< enum neigh_lru: the list the entry is on */
 	bool in_use;
 	struct rte_ether_addr mac;
 	uint64_t used; /**< last output through the entry (ns) */
@@ -126,8 +126,8 @@ struct ursa_neigh_ctx {
 	uint32_t nb_free;
 	struct neigh_list lru[URSA_MAX_IFACES][NEIGH_LRU_MAX];
 	uint32_t nb_entries[URSA_MAX_IFACES]; /**< entries held per interface */
-	struct neigh_qnode *qnodes;	       /**< one per mbuf of the pool */
-	uint32_t nb_qnodes, qfree;	       /**< free list head */
+	struct neigh_qnode *qnodes;	      /**< one per mbuf of the pool */
+	uint32_t nb_qnodes, qfree;	      /**< free list head */
 	ursa_neigh_solicit_t resolver[NEIGH_FAMILIES];
 };
 

@@ -25,7 +25,7 @@ enum ursa_neigh_state {
 	URSA_NEIGH_PROBE,      /**< used while stale: unicast probes */
 	URSA_NEIGH_FAILED,
 	URSA_NEIGH_STATIC,
-	URSA_NEIGH_DELAY,      /**< used while stale: waiting for upper-layer confirmation */
+	URSA_NEIGH_DELAY, /**< used while stale: waiting for upper-layer confirmation */
 };
 
 /** A resolver sends one solicitation for addr on ifc (ARP request, or ND NS). unicast_to is
@@ -56,8 +56,7 @@ int ursa_neigh_add_static(struct ursa_lcore *lc, const struct ursa_iface *ifc,
 			  const struct ursa_ipaddr *addr, const struct rte_ether_addr *mac);
 /** Look up: returns the state and fills mac (when not NULL) if the entry has one. */
 enum ursa_neigh_state ursa_neigh_lookup(struct ursa_lcore *lc, const struct ursa_iface *ifc,
-					const struct ursa_ipaddr *addr,
-					struct rte_ether_addr *mac);
+					const struct ursa_ipaddr *addr, struct rte_ether_addr *mac);
 /** Announce the interface's IPv4 addresses with gratuitous ARP. */
 void ursa_arp_announce(struct ursa_lcore *lc, const struct ursa_iface *ifc);
 

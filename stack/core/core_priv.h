@@ -21,8 +21,7 @@ const struct ursa_fault_counters *fault_counters(const struct ursa_fault *f);
 
 /* quota.c */
 int quota_init(struct ursa_lcore *lc, unsigned nb_mbufs, unsigned pct);
-int quota_iface_init(struct ursa_lcore *lc, struct ursa_iface *ifc,
-		     const struct ursa_quota *conf);
+int quota_iface_init(struct ursa_lcore *lc, struct ursa_iface *ifc, const struct ursa_quota *conf);
 
 /* dispatch.c */
 /* Receive what other shards handed over; returns how many frames. */

@@ -37,8 +37,8 @@ enum dispatch_counter { DISPATCH_COUNTERS(DISPATCH_C_ENUM) DISPATCH_C_MAX };
 static const char *const dispatch_counter_names[] = {DISPATCH_COUNTERS(URSA_COUNTER_NAME)};
 
 struct ursa_dispatch {
-	struct rte_ring *inbox;			 /* this shard's: drained by its lcore only */
-	struct rte_ring *peers[URSA_MAX_SHARDS]; /* every shard's inbox, by shard index */
+	struct rte_ring *inbox;			    /* this shard's: drained by its lcore only */
+	struct rte_ring *peers[URSA_MAX_SHARDS];    /* every shard's inbox, by shard index */
 	struct ursa_lcore *owners[URSA_MAX_SHARDS]; /* the shards, to wake one that naps */
 	uint16_t nb;
 	uint64_t c[DISPATCH_C_MAX];

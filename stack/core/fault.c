@@ -16,7 +16,7 @@
 
 #include "core_priv.h"
 
-#define FAULT_HOLD_MAX 512
+#define FAULT_HOLD_MAX	       512
 #define FAULT_REORDER_LIMIT_NS (2 * URSA_NS_PER_MS)
 
 struct fault_held {

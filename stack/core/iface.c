@@ -12,8 +12,7 @@
 
 #include "core_priv.h"
 
-int ursa_iface_add(struct ursa_lcore *lc, const struct ursa_iface_conf *conf,
-		   uint16_t *out_index)
+int ursa_iface_add(struct ursa_lcore *lc, const struct ursa_iface_conf *conf, uint16_t *out_index)
 {
 	struct ursa_iface *ifc;
 	struct ursa_port *p;
@@ -53,8 +52,8 @@ int ursa_iface_add(struct ursa_lcore *lc, const struct ursa_iface_conf *conf,
 		ll.v6[13] = m[3];
 		ll.v6[14] = m[4];
 		ll.v6[15] = m[5];
-		ifc->v6[0] = (struct ursa_iface_addr){.addr = ll, .plen = 64,
-						      .flags = URSA_ADDR_LINKLOCAL};
+		ifc->v6[0] = (struct ursa_iface_addr){
+			.addr = ll, .plen = 64, .flags = URSA_ADDR_LINKLOCAL};
 		ifc->n6 = 1;
 	}
 	if (out_index)

@@ -17,11 +17,10 @@
 
 #include "core_priv.h"
 
-#define LCORE_DEFAULT_MBUFS 8191
+#define LCORE_DEFAULT_MBUFS  8191
 #define LCORE_DEFAULT_TIMERS 65536
 
-static void drop_rx(struct ursa_lcore *lc, struct ursa_port *p, struct rte_mbuf **pkts,
-		    uint16_t n)
+static void drop_rx(struct ursa_lcore *lc, struct ursa_port *p, struct rte_mbuf **pkts, uint16_t n)
 {
 	(void)lc;
 	(void)p;
@@ -73,12 +72,11 @@ int ursa_lcore_create(const struct ursa_lcore_conf *conf, struct ursa_lcore **ou
 				  conf->max_timers ? conf->max_timers : LCORE_DEFAULT_TIMERS);
 	if (rc)
 		goto err_free;
-	snprintf(name, sizeof(name), "ursa_%s_%u", conf->name ? conf->name : "mb",
-		 conf->lcore_id);
-	lc->pool = rte_pktmbuf_pool_create(name, nb, nb >= 512 ? 256 : 0,
-					   RTE_ALIGN(sizeof(struct ursa_pkt_meta),
-						     RTE_MBUF_PRIV_ALIGN),
-					   (uint16_t)room, (int)rte_socket_id());
+	snprintf(name, sizeof(name), "ursa_%s_%u", conf->name ? conf->name : "mb", conf->lcore_id);
+	lc->pool = rte_pktmbuf_pool_create(
+		name, nb, nb >= 512 ? 256 : 0,
+		RTE_ALIGN(sizeof(struct ursa_pkt_meta), RTE_MBUF_PRIV_ALIGN), (uint16_t)room,
+		(int)rte_socket_id());
 	if (lc->pool == NULL) {
 		rc = -ENOMEM;
 		goto err_timers;

@@ -422,8 +422,8 @@ static void rss_load_v6(uint8_t *dst, const uint8_t *a)
 	}
 }
 
-static uint32_t rss_hash(const struct ursa_ipaddr *src, const struct ursa_ipaddr *dst,
-			 bool ports, uint16_t sport, uint16_t dport)
+static uint32_t rss_hash(const struct ursa_ipaddr *src, const struct ursa_ipaddr *dst, bool ports,
+			 uint16_t sport, uint16_t dport)
 {
 	union rte_thash_tuple t;
 	uint32_t n;
@@ -452,8 +452,7 @@ unsigned ursa_port_mem_rss_flow(const struct ursa_ipaddr *src, const struct ursa
 
 	if (nb_queues <= 1 || (src->family != AF_INET && src->family != AF_INET6))
 		return 0;
-	return (rss_hash(src, dst, ports, ports ? sport : 0, ports ? dport : 0) & 127) %
-	       nb_queues;
+	return (rss_hash(src, dst, ports, ports ? sport : 0, ports ? dport : 0) & 127) % nb_queues;
 }
 
 unsigned ursa_port_mem_rss(const struct rte_mbuf *m, unsigned nb_queues)
@@ -612,7 +611,7 @@ int ursa_port_set_fault(struct ursa_lcore *lc, struct ursa_port *p, enum ursa_di
 }
 
 const struct ursa_fault_counters *ursa_port_fault_counters(const struct ursa_port *p,
-							     enum ursa_dir dir)
+							   enum ursa_dir dir)
 {
 	return dir < URSA_DIR_MAX && p->fault[dir] ? fault_counters(p->fault[dir]) : NULL;
 }

@@ -139,8 +139,8 @@ static int quota_key(const char *k)
 	return -1;
 }
 
-int ursa_iface_spec_parse(const char *spec, unsigned flags, struct ursa_iface_spec *s,
-			  char *err, size_t errlen)
+int ursa_iface_spec_parse(const char *spec, unsigned flags, struct ursa_iface_spec *s, char *err,
+			  size_t errlen)
 {
 	struct ursa_spec_kv kv[SPEC_MAX_KV];
 	char buf[URSA_SPEC_MAX_LEN + 1];
@@ -237,8 +237,7 @@ int ursa_iface_spec_apply(struct ursa_lcore *lc, const struct ursa_iface_spec *s
 	return 0;
 }
 
-int ursa_route_spec_parse(const char *spec, struct ursa_route_spec *r, char *err,
-			  size_t errlen)
+int ursa_route_spec_parse(const char *spec, struct ursa_route_spec *r, char *err, size_t errlen)
 {
 	struct ursa_spec_kv kv[SPEC_MAX_KV];
 	char buf[URSA_SPEC_MAX_LEN + 1];

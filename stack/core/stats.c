@@ -15,13 +15,12 @@ int ursa_stats_register(struct ursa_lcore *lc, const char *block, const char *co
 			return -EEXIST;
 	if (s->nb == URSA_STATS_MAX_BLOCKS)
 		return -ENOSPC;
-	s->blocks[s->nb++] = (struct ursa_stats_block){
-		.name = block, .names = names, .vals = vals, .n = n};
+	s->blocks[s->nb++] =
+		(struct ursa_stats_block){.name = block, .names = names, .vals = vals, .n = n};
 	return 0;
 }
 
-int ursa_stats_get(const struct ursa_lcore *lc, const char *block, const char *name,
-		   uint64_t *val)
+int ursa_stats_get(const struct ursa_lcore *lc, const char *block, const char *name, uint64_t *val)
 {
 	const struct ursa_stats *s = &lc->stats;
 

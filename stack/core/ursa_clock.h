@@ -19,14 +19,14 @@ extern "C" {
 
 #define URSA_NS_PER_US 1000ull
 #define URSA_NS_PER_MS 1000000ull
-#define URSA_NS_PER_S 1000000000ull
+#define URSA_NS_PER_S  1000000000ull
 
 struct ursa_clock {
 	bool is_virtual;
-	uint64_t vnow;	    /**< virtual time, ns */
-	uint64_t tsc_base;  /**< real: TSC at creation */
-	uint64_t base_ns;   /**< real: ns at creation */
-	uint64_t mult;	    /**< real: ns = (tsc * mult) >> 32 */
+	uint64_t vnow;	   /**< virtual time, ns */
+	uint64_t tsc_base; /**< real: TSC at creation */
+	uint64_t base_ns;  /**< real: ns at creation */
+	uint64_t mult;	   /**< real: ns = (tsc * mult) >> 32 */
 };
 
 void ursa_clock_init_real(struct ursa_clock *c);

@@ -38,13 +38,13 @@
 extern "C" {
 #endif
 
-#define URSA_MAX_PORTS 8
-#define URSA_MAX_IFACES 64
+#define URSA_MAX_PORTS	  8
+#define URSA_MAX_IFACES	  64
 #define URSA_IFACE_MAX_V4 8
 #define URSA_IFACE_MAX_V6 8
-#define URSA_BURST 32
-#define URSA_MAX_HOOKS 16
-#define URSA_MAX_SHARDS 64
+#define URSA_BURST	  32
+#define URSA_MAX_HOOKS	  16
+#define URSA_MAX_SHARDS	  64
 
 struct ursa_lcore;
 struct ursa_port;
@@ -74,9 +74,9 @@ struct ursa_pkt_meta {
 	uint16_t rx_off;  /**< data_off of the frame as the port received it (its L2 header) */
 	uint16_t reserved;
 };
-#define URSA_PKT_BCAST 0x01 /**< L2 broadcast destination */
-#define URSA_PKT_MCAST 0x02 /**< L2 multicast destination */
-#define URSA_PKT_VLAN 0x04  /**< arrived with an 802.1Q tag */
+#define URSA_PKT_BCAST	   0x01 /**< L2 broadcast destination */
+#define URSA_PKT_MCAST	   0x02 /**< L2 multicast destination */
+#define URSA_PKT_VLAN	   0x04 /**< arrived with an 802.1Q tag */
 #define URSA_RX_DISPATCHED 0x01 /**< handed over by another shard: never dispatched again */
 #define URSA_RX_FROM_PORT  0x02 /**< entered by ursa_lcore_input: rx_off is valid */
 
@@ -101,7 +101,7 @@ struct ursa_port_ops {
 
 /** Transmit offloads a port really has (software does the rest). */
 #define URSA_PORT_OFF_IPV4_CKSUM 0x1
-#define URSA_PORT_OFF_L4_CKSUM 0x2
+#define URSA_PORT_OFF_L4_CKSUM	 0x2
 
 struct ursa_port_counters {
 	uint64_t rx_pkts, rx_bytes, tx_pkts, tx_bytes, tx_full_drop;
@@ -116,7 +116,7 @@ struct ursa_port {
 	struct rte_ether_addr mac;
 	char name[64];
 	const struct ursa_port_ops *ops;
-	void *priv; /**< provider data (memory port state) */
+	void *priv;				/**< provider data (memory port state) */
 	struct ursa_fault *fault[URSA_DIR_MAX]; /**< NULL = no fault injection */
 	uint16_t ntx;
 	struct rte_mbuf *txbuf[URSA_BURST];
@@ -172,7 +172,7 @@ int ursa_port_set_fault(struct ursa_lcore *lc, struct ursa_port *p, enum ursa_di
 
 /** Counters of a port's fault injector in one direction, or NULL when it has none. */
 const struct ursa_fault_counters *ursa_port_fault_counters(const struct ursa_port *p,
-							     enum ursa_dir dir);
+							   enum ursa_dir dir);
 
 /* ---------------------------------------------------------------------------------------- */
 /* Interfaces: (port, VLAN) with MAC, addresses, and a tenant                                */
@@ -187,12 +187,12 @@ struct ursa_iface_addr {
 
 struct ursa_iface_conf {
 	uint16_t port;
-	uint16_t vlan;	 /**< 0 = untagged, else 1..4094 */
-	uint32_t tenant; /**< tenants never see each other's traffic */
+	uint16_t vlan;			  /**< 0 = untagged, else 1..4094 */
+	uint32_t tenant;		  /**< tenants never see each other's traffic */
 	const struct rte_ether_addr *mac; /**< NULL = the port's MAC */
 	uint16_t mtu;			  /**< 0 = the port's MTU (less 4 when tagged) */
 	bool no_linklocal;		  /**< do not derive an fe80:: address */
-	struct ursa_quota quota; /**< per-interface limits (ursa_quota.h); 0 = default */
+	struct ursa_quota quota;	  /**< per-interface limits (ursa_quota.h); 0 = default */
 };
 
 struct ursa_iface {
@@ -205,15 +205,14 @@ struct ursa_iface {
 	uint8_t n4, n6;
 	struct ursa_iface_addr v4[URSA_IFACE_MAX_V4];
 	struct ursa_iface_addr v6[URSA_IFACE_MAX_V6];
-	struct ursa_quota quota;       /**< limits, defaults filled in */
-	uint32_t used[URSA_RES_MAX];   /**< what the interface holds now */
+	struct ursa_quota quota;	/**< limits, defaults filled in */
+	uint32_t used[URSA_RES_MAX];	/**< what the interface holds now */
 	uint64_t refused[URSA_RES_MAX]; /**< takes refused (its own or its tenant's quota) */
-	uint16_t tenant_slot;	       /**< index in lc->quota.tenants */
+	uint16_t tenant_slot;		/**< index in lc->quota.tenants */
 	bool removed; /**< ursa_iface_del: no ingress, no addresses; the index stays taken */
 };
 
-int ursa_iface_add(struct ursa_lcore *lc, const struct ursa_iface_conf *conf,
-		   uint16_t *out_index);
+int ursa_iface_add(struct ursa_lcore *lc, const struct ursa_iface_conf *conf, uint16_t *out_index);
 /** Add an address (with its prefix length) to an interface. */
 int ursa_iface_addr_add(struct ursa_lcore *lc, uint16_t iface, const struct ursa_ipaddr *a,
 			uint8_t plen);
@@ -238,18 +237,18 @@ int ursa_iface_pick_src(const struct ursa_iface *ifc, const struct ursa_ipaddr *
 
 struct ursa_lcore_conf {
 	unsigned lcore_id;
-	unsigned nb_mbufs;     /**< mbuf pool size (sized up front: no growth without hugepages) */
-	unsigned mbuf_size;    /**< data room per mbuf, 0 = RTE_MBUF_DEFAULT_BUF_SIZE */
-	unsigned max_timers;   /**< capacity of the timer heap */
-	bool seeded;	       /**< true: lc->rng and lc->secret from seed (tests, replay);
-				    false: both unpredictable, from the kernel's entropy */
-	uint64_t seed;	       /**< the seed, when seeded */
-	bool virtual_clock;    /**< true: time moves only by ursa_clock_set/advance */
+	unsigned nb_mbufs;   /**< mbuf pool size (sized up front: no growth without hugepages) */
+	unsigned mbuf_size;  /**< data room per mbuf, 0 = RTE_MBUF_DEFAULT_BUF_SIZE */
+	unsigned max_timers; /**< capacity of the timer heap */
+	bool seeded;	     /**< true: lc->rng and lc->secret from seed (tests, replay);
+				  false: both unpredictable, from the kernel's entropy */
+	uint64_t seed;	     /**< the seed, when seeded */
+	bool virtual_clock;  /**< true: time moves only by ursa_clock_set/advance */
 	uint64_t virtual_start_ns;
-	const char *name;      /**< pool name prefix; must be unique per process */
-	unsigned hold_pct;     /**< share of the pool holding queues may use, % (0 = 50) */
-	uint16_t shard;	       /**< this lcore's shard index, < nb_shards */
-	uint16_t nb_shards;    /**< shards of the stack it belongs to (0 = 1: a lone lcore) */
+	const char *name;   /**< pool name prefix; must be unique per process */
+	unsigned hold_pct;  /**< share of the pool holding queues may use, % (0 = 50) */
+	uint16_t shard;	    /**< this lcore's shard index, < nb_shards */
+	uint16_t nb_shards; /**< shards of the stack it belongs to (0 = 1: a lone lcore) */
 };
 
 /** A tenant's totals over its interfaces on this lcore. */
@@ -283,7 +282,7 @@ struct ursa_lcore {
 	/** Which shard of the stack this lcore runs: every ID space (QPNs, keys, ephemeral ports,
 	 *  socket handles) is partitioned by it, and a flow belongs to exactly one shard. */
 	uint16_t shard;
-	uint16_t nb_shards; /**< >= 1 */
+	uint16_t nb_shards;	  /**< >= 1 */
 	struct ursa_stack *stack; /**< the stack-wide state it shares; NULL for a lone lcore */
 	struct ursa_dispatch *dispatch; /**< the shards' inboxes (dispatch.c); NULL unlinked */
 	/** How the NIC spreads flows over the shards' queues (queue k is shard k's), when
@@ -378,7 +377,7 @@ static inline struct ursa_iface *ursa_iface_get(struct ursa_lcore *lc, uint16_t 
 /** Allocate an mbuf with headroom for every header below L4 (from lc->pool). */
 struct rte_mbuf *ursa_pkt_alloc(struct ursa_lcore *lc);
 
-#define URSA_LOG(lc, level, layer, fmt, ...)                                                 \
+#define URSA_LOG(lc, level, layer, fmt, ...)                                                       \
 	rte_log(RTE_LOG_##level, (lc)->logtype, "ursa %s: " fmt "\n", layer, ##__VA_ARGS__)
 
 #ifdef __cplusplus

@@ -26,14 +26,14 @@ enum ursa_dir {
 
 struct ursa_fault_conf {
 	uint64_t seed;
-	double drop;	    /**< probability a frame is dropped */
-	double dup;	    /**< probability a frame is sent twice */
-	double reorder;	    /**< probability a frame is held back behind later ones */
+	double drop;		 /**< probability a frame is dropped */
+	double dup;		 /**< probability a frame is sent twice */
+	double reorder;		 /**< probability a frame is held back behind later ones */
 	unsigned reorder_window; /**< how many later frames may overtake a held one (>= 1) */
-	double corrupt;	    /**< probability one random byte of a frame is flipped */
-	uint64_t delay_ns;  /**< fixed extra delay for every frame */
-	uint64_t jitter_ns; /**< uniform extra delay in [0, jitter_ns] */
-	uint16_t corrupt_skip; /**< leave the first N bytes alone (e.g. 14: keep L2 intact) */
+	double corrupt;		 /**< probability one random byte of a frame is flipped */
+	uint64_t delay_ns;	 /**< fixed extra delay for every frame */
+	uint64_t jitter_ns;	 /**< uniform extra delay in [0, jitter_ns] */
+	uint16_t corrupt_skip;	 /**< leave the first N bytes alone (e.g. 14: keep L2 intact) */
 };
 
 /** Parse "drop=0.05,dup=0.01,reorder=0.05,window=8,corrupt=0.001,delay=100us,jitter=50us,

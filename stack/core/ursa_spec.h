@@ -47,9 +47,9 @@ int ursa_spec_u64(const char *s, uint64_t max, uint64_t *out);
 struct ursa_iface_spec {
 	bool has_port;
 	uint16_t port;
-	uint16_t vlan;	 /**< 0 = untagged */
+	uint16_t vlan; /**< 0 = untagged */
 	uint32_t tenant;
-	uint16_t mtu;	 /**< 0 = the port's */
+	uint16_t mtu; /**< 0 = the port's */
 	bool has_mac;
 	struct rte_ether_addr mac;
 	bool no_linklocal; /**< ll=no */
@@ -75,8 +75,8 @@ enum ursa_spec_flags {
  *
  * @return 0, or -EINVAL with a message (without a trailing newline) in err.
  */
-int ursa_iface_spec_parse(const char *spec, unsigned flags, struct ursa_iface_spec *out,
-			  char *err, size_t errlen);
+int ursa_iface_spec_parse(const char *spec, unsigned flags, struct ursa_iface_spec *out, char *err,
+			  size_t errlen);
 
 /**
  * Add the interface (ursa_iface_add) and its addresses in order (ursa_iface_addr_add).
@@ -107,8 +107,7 @@ struct ursa_route_spec {
  *
  * @return 0, or -EINVAL with a message in err.
  */
-int ursa_route_spec_parse(const char *spec, struct ursa_route_spec *out, char *err,
-			  size_t errlen);
+int ursa_route_spec_parse(const char *spec, struct ursa_route_spec *out, char *err, size_t errlen);
 
 #ifdef __cplusplus
 }

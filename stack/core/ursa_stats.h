@@ -35,8 +35,7 @@ struct ursa_lcore;
 int ursa_stats_register(struct ursa_lcore *lc, const char *block, const char *const *names,
 			const uint64_t *vals, unsigned n);
 /** Value of block.name, or -ENOENT. */
-int ursa_stats_get(const struct ursa_lcore *lc, const char *block, const char *name,
-		   uint64_t *val);
+int ursa_stats_get(const struct ursa_lcore *lc, const char *block, const char *name, uint64_t *val);
 typedef void (*ursa_stats_cb_t)(const char *block, const char *name, uint64_t val, void *arg);
 void ursa_stats_foreach(const struct ursa_lcore *lc, ursa_stats_cb_t cb, void *arg);
 

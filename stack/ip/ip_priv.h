@@ -22,116 +22,116 @@
 #include "ursa_ip.h"
 
 /* ICMP types and codes (RFC 792) that rte_icmp.h does not name. */
-#define ICMP_TYPE_DEST_UNREACH 3
-#define ICMP_TYPE_SOURCE_QUENCH 4
-#define ICMP_TYPE_REDIRECT 5
-#define ICMP_TYPE_TIME_EXCEEDED 11
-#define ICMP_TYPE_PARAM_PROBLEM 12
-#define ICMP_TYPE_TIMESTAMP 13
-#define ICMP_NR_TYPES 18 /* a type above this is unknown and treated like an error */
-#define ICMP_CODE_NET_UNREACH 0
-#define ICMP_CODE_PROTO_UNREACH 2
-#define ICMP_CODE_PORT_UNREACH 3
-#define ICMP_CODE_FRAG_NEEDED 4
-#define ICMP_CODE_NET_UNKNOWN 6
-#define ICMP_CODE_NET_PROHIB 9
-#define ICMP_CODE_HOST_PROHIB 10
+#define ICMP_TYPE_DEST_UNREACH	  3
+#define ICMP_TYPE_SOURCE_QUENCH	  4
+#define ICMP_TYPE_REDIRECT	  5
+#define ICMP_TYPE_TIME_EXCEEDED	  11
+#define ICMP_TYPE_PARAM_PROBLEM	  12
+#define ICMP_TYPE_TIMESTAMP	  13
+#define ICMP_NR_TYPES		  18 /* a type above this is unknown and treated like an error */
+#define ICMP_CODE_NET_UNREACH	  0
+#define ICMP_CODE_PROTO_UNREACH	  2
+#define ICMP_CODE_PORT_UNREACH	  3
+#define ICMP_CODE_FRAG_NEEDED	  4
+#define ICMP_CODE_NET_UNKNOWN	  6
+#define ICMP_CODE_NET_PROHIB	  9
+#define ICMP_CODE_HOST_PROHIB	  10
 #define ICMP_CODE_NET_UNREACH_TOS 11
-#define ICMP_CODE_PKT_FILTERED 13 /* communication administratively prohibited */
+#define ICMP_CODE_PKT_FILTERED	  13 /* communication administratively prohibited */
 
-#define IP_MAX_ROUTES 64
-#define IP_DEFAULT_TTL 64
-#define IP_FRAG_BUCKETS 64
+#define IP_MAX_ROUTES	       64
+#define IP_DEFAULT_TTL	       64
+#define IP_FRAG_BUCKETS	       64
 #define IP_FRAG_BUCKET_ENTRIES 4
-#define IP_FRAG_MAX_ENTRIES 256
+#define IP_FRAG_MAX_ENTRIES    256
 /* Reassembly gives up after 10 s (Linux: 30 s). Fragments held count against the
  * interface's reasm quota and the pool share (ursa_quota.h), so a shorter hold mostly
  * frees a flooded interface's quota sooner. */
 #define IP_FRAG_TIMEOUT_NS (10ull * 1000000000ull)
-#define IP_MAX_FRAGS 48				  /* 64 KiB at an MTU of 1280 and more */
-#define IP_INDIRECT_MBUFS 1023
+#define IP_MAX_FRAGS	   48 /* 64 KiB at an MTU of 1280 and more */
+#define IP_INDIRECT_MBUFS  1023
 
 /* ICMP error rate limit (both families): a token bucket per lcore, and a bucket per
  * destination (1/s, burst 6: the kernel's icmp_ratelimit with its burst factor). */
-#define ICMP_RL_RATE 1000 /* per second */
-#define ICMP_RL_BURST 50
-#define ICMP_RL_DST_SLOTS 64
+#define ICMP_RL_RATE		1000 /* per second */
+#define ICMP_RL_BURST		50
+#define ICMP_RL_DST_SLOTS	64
 #define ICMP_RL_DST_INTERVAL_NS 1000000000ull
-#define ICMP_RL_DST_BURST 6
+#define ICMP_RL_DST_BURST	6
 
 /* IPv4 input/output counters. */
-#define IP_COUNTERS(X)                                                                       \
-	X(rx)                                                                                \
-	X(rx_delivered)                                                                      \
-	X(rx_bcast)                                                                          \
-	X(rx_mcast)                                                                          \
-	X(rx_options)                                                                        \
-	X(rx_padding_trimmed)                                                                \
-	X(rx_frags)                                                                          \
-	X(rx_reassembled)                                                                    \
-	X(tx)                                                                                \
-	X(tx_frags)                                                                          \
-	X(tx_bcast)                                                                          \
-	X(tx_mcast)                                                                          \
-	X(drop_short)                                                                        \
-	X(drop_version)                                                                      \
-	X(drop_bad_ihl)                                                                      \
-	X(drop_bad_len)                                                                      \
-	X(drop_bad_cksum)                                                                    \
-	X(drop_src_zero)                                                                     \
-	X(drop_bad_src)                                                                      \
-	X(drop_src_own)                                                                      \
-	X(drop_not_local)                                                                    \
-	X(drop_mcast_not_joined)                                                             \
-	X(drop_bad_frag)                                                                     \
-	X(drop_frag_nomem)                                                                   \
-	X(drop_frag_quota)                                                                   \
-	X(drop_frag_pool_share)                                                              \
-	X(drop_frag_timeout)                                                                 \
-	X(drop_unknown_proto)                                                                \
-	X(drop_no_ip6)                                                                       \
-	X(drop_no_route)                                                                     \
-	X(drop_msgsize)                                                                      \
-	X(drop_bad_opts)                                                                      \
-	X(drop_frag_fail)                                                                    \
-	X(drop_no_headroom)                                                                  \
+#define IP_COUNTERS(X)                                                                             \
+	X(rx)                                                                                      \
+	X(rx_delivered)                                                                            \
+	X(rx_bcast)                                                                                \
+	X(rx_mcast)                                                                                \
+	X(rx_options)                                                                              \
+	X(rx_padding_trimmed)                                                                      \
+	X(rx_frags)                                                                                \
+	X(rx_reassembled)                                                                          \
+	X(tx)                                                                                      \
+	X(tx_frags)                                                                                \
+	X(tx_bcast)                                                                                \
+	X(tx_mcast)                                                                                \
+	X(drop_short)                                                                              \
+	X(drop_version)                                                                            \
+	X(drop_bad_ihl)                                                                            \
+	X(drop_bad_len)                                                                            \
+	X(drop_bad_cksum)                                                                          \
+	X(drop_src_zero)                                                                           \
+	X(drop_bad_src)                                                                            \
+	X(drop_src_own)                                                                            \
+	X(drop_not_local)                                                                          \
+	X(drop_mcast_not_joined)                                                                   \
+	X(drop_bad_frag)                                                                           \
+	X(drop_frag_nomem)                                                                         \
+	X(drop_frag_quota)                                                                         \
+	X(drop_frag_pool_share)                                                                    \
+	X(drop_frag_timeout)                                                                       \
+	X(drop_unknown_proto)                                                                      \
+	X(drop_no_ip6)                                                                             \
+	X(drop_no_route)                                                                           \
+	X(drop_msgsize)                                                                            \
+	X(drop_bad_opts)                                                                           \
+	X(drop_frag_fail)                                                                          \
+	X(drop_no_headroom)                                                                        \
 	X(drop_neigh)
 
 #define IP_C_ENUM(n) IP_C_##n,
 enum ip_counter { IP_COUNTERS(IP_C_ENUM) IP_C_MAX };
 
 /* ICMP (v4) counters; ursa_icmp_error's suppression reasons count here for both families. */
-#define ICMP_COUNTERS(X)                                                                     \
-	X(rx)                                                                                \
-	X(rx_echo_request)                                                                   \
-	X(rx_echo_reply)                                                                     \
-	X(rx_dest_unreach)                                                                   \
-	X(rx_source_quench)                                                                  \
-	X(rx_redirect)                                                                       \
-	X(rx_time_exceeded)                                                                  \
-	X(rx_param_problem)                                                                  \
-	X(rx_timestamp)                                                                      \
-	X(rx_other_type)                                                                     \
-	X(tx_echo_reply)                                                                     \
-	X(tx_error)                                                                          \
-	X(drop_short)                                                                        \
-	X(drop_bad_cksum)                                                                    \
-	X(drop_echo_bcast)                                                                   \
-	X(drop_echo_fail)                                                                    \
-	X(err_suppressed_icmp_error)                                                         \
-	X(err_suppressed_bcast)                                                              \
-	X(err_suppressed_fragment)                                                           \
-	X(err_suppressed_bad_src)                                                            \
-	X(err_suppressed_malformed)                                                          \
-	X(err_ratelimited)                                                                   \
-	X(err_ratelimited_dst)                                                               \
-	X(err_nomem)                                                                         \
-	X(err_send_fail)                                                                     \
-	X(rx_err_delivered)                                                                  \
-	X(rx_err_bad_quote)                                                                  \
-	X(rx_err_not_ours)                                                                   \
-	X(rx_err_no_l4)                                                                      \
-	X(rx_err_no_handler)                                                                 \
+#define ICMP_COUNTERS(X)                                                                           \
+	X(rx)                                                                                      \
+	X(rx_echo_request)                                                                         \
+	X(rx_echo_reply)                                                                           \
+	X(rx_dest_unreach)                                                                         \
+	X(rx_source_quench)                                                                        \
+	X(rx_redirect)                                                                             \
+	X(rx_time_exceeded)                                                                        \
+	X(rx_param_problem)                                                                        \
+	X(rx_timestamp)                                                                            \
+	X(rx_other_type)                                                                           \
+	X(tx_echo_reply)                                                                           \
+	X(tx_error)                                                                                \
+	X(drop_short)                                                                              \
+	X(drop_bad_cksum)                                                                          \
+	X(drop_echo_bcast)                                                                         \
+	X(drop_echo_fail)                                                                          \
+	X(err_suppressed_icmp_error)                                                               \
+	X(err_suppressed_bcast)                                                                    \
+	X(err_suppressed_fragment)                                                                 \
+	X(err_suppressed_bad_src)                                                                  \
+	X(err_suppressed_malformed)                                                                \
+	X(err_ratelimited)                                                                         \
+	X(err_ratelimited_dst)                                                                     \
+	X(err_nomem)                                                                               \
+	X(err_send_fail)                                                                           \
+	X(rx_err_delivered)                                                                        \
+	X(rx_err_bad_quote)                                                                        \
+	X(rx_err_not_ours)                                                                         \
+	X(rx_err_no_l4)                                                                            \
+	X(rx_err_no_handler)                                                                       \
 	X(rx_err_bad_mtu)
 
 #define ICMP_C_ENUM(n) ICMP_C_##n,
@@ -155,39 +155,39 @@ struct icmp_rl_dst {
 /* ---- IPv6 state (ip6.c, icmp6.c, nd.c; owned by the ip6 files) ---- */
 
 /* IPv6 input/output counters (block "ip6"). */
-#define IP6_COUNTERS(X)                                                                      \
-	X(rx)                                                                                \
-	X(rx_delivered)                                                                      \
-	X(rx_mcast)                                                                          \
-	X(rx_ext_hdrs)                                                                       \
-	X(rx_frags)                                                                          \
-	X(rx_atomic_frags)                                                                   \
-	X(rx_reassembled)                                                                    \
-	X(rx_no_next_header)                                                                 \
-	X(tx)                                                                                \
-	X(tx_mcast)                                                                          \
-	X(tx_frags)                                                                          \
-	X(drop_short)                                                                        \
-	X(drop_version)                                                                      \
-	X(drop_bad_len)                                                                      \
-	X(drop_src_mcast)                                                                    \
-	X(drop_src_loopback)                                                                 \
-	X(drop_src_own)                                                                      \
-	X(drop_not_local)                                                                    \
-	X(drop_mcast_not_joined)                                                             \
-	X(drop_bad_ext)                                                                      \
-	X(drop_hbh_not_first)                                                                \
-	X(drop_bad_option)                                                                   \
-	X(drop_routing)                                                                      \
-	X(drop_bad_frag)                                                                     \
-	X(drop_frag_fail)                                                                    \
-	X(drop_frag_nomem)                                                                   \
-	X(drop_frag_quota)                                                                   \
-	X(drop_frag_pool_share)                                                              \
-	X(drop_frag_timeout)                                                                 \
-	X(drop_unknown_proto)                                                                \
-	X(drop_msgsize)                                                                      \
-	X(drop_frag_out_fail)                                                                \
+#define IP6_COUNTERS(X)                                                                            \
+	X(rx)                                                                                      \
+	X(rx_delivered)                                                                            \
+	X(rx_mcast)                                                                                \
+	X(rx_ext_hdrs)                                                                             \
+	X(rx_frags)                                                                                \
+	X(rx_atomic_frags)                                                                         \
+	X(rx_reassembled)                                                                          \
+	X(rx_no_next_header)                                                                       \
+	X(tx)                                                                                      \
+	X(tx_mcast)                                                                                \
+	X(tx_frags)                                                                                \
+	X(drop_short)                                                                              \
+	X(drop_version)                                                                            \
+	X(drop_bad_len)                                                                            \
+	X(drop_src_mcast)                                                                          \
+	X(drop_src_loopback)                                                                       \
+	X(drop_src_own)                                                                            \
+	X(drop_not_local)                                                                          \
+	X(drop_mcast_not_joined)                                                                   \
+	X(drop_bad_ext)                                                                            \
+	X(drop_hbh_not_first)                                                                      \
+	X(drop_bad_option)                                                                         \
+	X(drop_routing)                                                                            \
+	X(drop_bad_frag)                                                                           \
+	X(drop_frag_fail)                                                                          \
+	X(drop_frag_nomem)                                                                         \
+	X(drop_frag_quota)                                                                         \
+	X(drop_frag_pool_share)                                                                    \
+	X(drop_frag_timeout)                                                                       \
+	X(drop_unknown_proto)                                                                      \
+	X(drop_msgsize)                                                                            \
+	X(drop_frag_out_fail)                                                                      \
 	X(drop_no_headroom)
 
 #define IP6_C_ENUM(n) IP6_C_##n,
@@ -195,60 +195,60 @@ enum ip6_counter { IP6_COUNTERS(IP6_C_ENUM) IP6_C_MAX };
 
 /* ICMPv6 and neighbour discovery counters (block "icmp6"); rate-limit refusals count in the
  * shared "icmp" block. */
-#define ICMP6_COUNTERS(X)                                                                    \
-	X(rx)                                                                                \
-	X(rx_echo_request)                                                                   \
-	X(rx_echo_reply)                                                                     \
-	X(rx_dest_unreach)                                                                   \
-	X(rx_packet_too_big)                                                                 \
-	X(rx_time_exceeded)                                                                  \
-	X(rx_param_problem)                                                                  \
-	X(rx_other_error)                                                                    \
-	X(rx_other_type)                                                                     \
-	X(rx_rs)                                                                             \
-	X(rx_ra)                                                                             \
-	X(rx_ns)                                                                             \
-	X(rx_na)                                                                             \
-	X(rx_redirect)                                                                       \
-	X(tx_echo_reply)                                                                     \
-	X(tx_error)                                                                          \
-	X(tx_ns)                                                                             \
-	X(tx_na)                                                                             \
-	X(drop_short)                                                                        \
-	X(drop_bad_cksum)                                                                    \
-	X(drop_echo_unspec_src)                                                              \
-	X(drop_echo_fail)                                                                    \
-	X(drop_nd_hop_limit)                                                                 \
-	X(drop_nd_code)                                                                      \
-	X(drop_nd_short)                                                                     \
-	X(drop_nd_target_mcast)                                                              \
-	X(drop_nd_bad_option)                                                                \
-	X(drop_nd_unspec_src_lladdr)                                                         \
-	X(drop_nd_unspec_src_dst)                                                            \
-	X(drop_nd_solicited_mcast)                                                           \
-	X(drop_nd_ra_src)                                                                    \
-	X(drop_nd_not_target)                                                                \
-	X(drop_nd_tentative)                                                                 \
-	X(drop_nd_own_addr)                                                                  \
-	X(drop_nd_no_lladdr)                                                                 \
-	X(drop_nd_no_override)                                                               \
-	X(drop_nd_no_src)                                                                    \
-	X(drop_nd_nomem)                                                                     \
-	X(err_suppressed_icmp_error)                                                         \
-	X(err_suppressed_mcast)                                                              \
-	X(err_suppressed_bad_src)                                                            \
-	X(err_suppressed_malformed)                                                          \
-	X(err_nomem)                                                                         \
-	X(err_send_fail)                                                                     \
-	X(rx_err_delivered)                                                                  \
-	X(rx_err_bad_quote)                                                                  \
-	X(rx_err_not_ours)                                                                   \
-	X(rx_err_no_l4)                                                                      \
-	X(rx_err_no_handler)                                                                 \
-	X(rx_err_small_mtu)                                                                  \
-	X(dad_start)                                                                         \
-	X(dad_ok)                                                                            \
-	X(dad_duplicate)                                                                     \
+#define ICMP6_COUNTERS(X)                                                                          \
+	X(rx)                                                                                      \
+	X(rx_echo_request)                                                                         \
+	X(rx_echo_reply)                                                                           \
+	X(rx_dest_unreach)                                                                         \
+	X(rx_packet_too_big)                                                                       \
+	X(rx_time_exceeded)                                                                        \
+	X(rx_param_problem)                                                                        \
+	X(rx_other_error)                                                                          \
+	X(rx_other_type)                                                                           \
+	X(rx_rs)                                                                                   \
+	X(rx_ra)                                                                                   \
+	X(rx_ns)                                                                                   \
+	X(rx_na)                                                                                   \
+	X(rx_redirect)                                                                             \
+	X(tx_echo_reply)                                                                           \
+	X(tx_error)                                                                                \
+	X(tx_ns)                                                                                   \
+	X(tx_na)                                                                                   \
+	X(drop_short)                                                                              \
+	X(drop_bad_cksum)                                                                          \
+	X(drop_echo_unspec_src)                                                                    \
+	X(drop_echo_fail)                                                                          \
+	X(drop_nd_hop_limit)                                                                       \
+	X(drop_nd_code)                                                                            \
+	X(drop_nd_short)                                                                           \
+	X(drop_nd_target_mcast)                                                                    \
+	X(drop_nd_bad_option)                                                                      \
+	X(drop_nd_unspec_src_lladdr)                                                               \
+	X(drop_nd_unspec_src_dst)                                                                  \
+	X(drop_nd_solicited_mcast)                                                                 \
+	X(drop_nd_ra_src)                                                                          \
+	X(drop_nd_not_target)                                                                      \
+	X(drop_nd_tentative)                                                                       \
+	X(drop_nd_own_addr)                                                                        \
+	X(drop_nd_no_lladdr)                                                                       \
+	X(drop_nd_no_override)                                                                     \
+	X(drop_nd_no_src)                                                                          \
+	X(drop_nd_nomem)                                                                           \
+	X(err_suppressed_icmp_error)                                                               \
+	X(err_suppressed_mcast)                                                                    \
+	X(err_suppressed_bad_src)                                                                  \
+	X(err_suppressed_malformed)                                                                \
+	X(err_nomem)                                                                               \
+	X(err_send_fail)                                                                           \
+	X(rx_err_delivered)                                                                        \
+	X(rx_err_bad_quote)                                                                        \
+	X(rx_err_not_ours)                                                                         \
+	X(rx_err_no_l4)                                                                            \
+	X(rx_err_no_handler)                                                                       \
+	X(rx_err_small_mtu)                                                                        \
+	X(dad_start)                                                                               \
+	X(dad_ok)                                                                                  \
+	X(dad_duplicate)                                                                           \
 	X(dad_looped_ns)
 
 #define ICMP6_C_ENUM(n) ICMP6_C_##n,
@@ -267,7 +267,7 @@ enum ip6_dad_state {
 struct ip6_dad {
 	struct ursa_timer timer;
 	uint16_t iface;
-	uint8_t slot; /* index in ifc->v6 */
+	uint8_t slot;  /* index in ifc->v6 */
 	uint8_t state; /* enum ip6_dad_state */
 	uint8_t nonce[6];
 };
@@ -291,7 +291,7 @@ struct ursa_ip_ctx {
 	ursa_ip_ctlinput_t ctlinput[256]; /* error handlers beside them */
 	unsigned nb_routes;
 	struct ip_route routes[IP_MAX_ROUTES];
-	struct rte_mempool *indirect_pool; /* fragment output: indirect mbufs (v4 and v6) */
+	struct rte_mempool *indirect_pool;	/* fragment output: indirect mbufs (v4 and v6) */
 	struct rte_ip_frag_death_row death_row; /* IPv4 reassembly leftovers, freed by ip_poll */
 	/* ICMP error rate limit, both families */
 	uint64_t rl_tokens; /* credit in ns: one error costs 1e9 / ICMP_RL_RATE */

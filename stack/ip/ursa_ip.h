@@ -25,19 +25,19 @@ struct ursa_ip_info {
 	struct ursa_ipaddr src;
 	struct ursa_ipaddr dst;
 	uint8_t proto;
-	uint8_t ttl; /**< TTL or hop limit */
-	uint8_t tos; /**< TOS or traffic class */
+	uint8_t ttl;	  /**< TTL or hop limit */
+	uint8_t tos;	  /**< TOS or traffic class */
 	uint8_t dst_kind; /**< URSA_IP_DST_* */
 	uint16_t l4_len;  /**< bytes from the L4 header to the end of the IP payload */
 };
 #define URSA_IP_DST_UNICAST 0
-#define URSA_IP_DST_BCAST 1
-#define URSA_IP_DST_MCAST 2
+#define URSA_IP_DST_BCAST   1
+#define URSA_IP_DST_MCAST   2
 
 /** Protocol handler: m's data starts at the L4 header (m->l3_len holds the IP header
  *  length), trailing link padding already trimmed. Takes ownership. */
-typedef void (*ursa_ip_handler_t)(struct ursa_lcore *lc, struct ursa_iface *ifc,
-				  struct rte_mbuf *m, const struct ursa_ip_info *info);
+typedef void (*ursa_ip_handler_t)(struct ursa_lcore *lc, struct ursa_iface *ifc, struct rte_mbuf *m,
+				  const struct ursa_ip_info *info);
 
 /** What an ICMP or ICMPv6 error says about a packet this host sent. */
 enum ursa_ip_err_kind {
@@ -78,9 +78,9 @@ struct ursa_ip_tx {
 	uint8_t proto;
 	uint8_t ttl; /**< 0 = default (64) */
 	uint8_t tos;
-	bool df;	  /**< IPv4 don't-fragment */
-	uint32_t tenant;  /**< route within this tenant */
-	int32_t iface;	  /**< >= 0: send on this interface (replies, bound sockets); -1: route */
+	bool df;	    /**< IPv4 don't-fragment */
+	uint32_t tenant;    /**< route within this tenant */
+	int32_t iface;	    /**< >= 0: send on this interface (replies, bound sockets); -1: route */
 	uint32_t flowlabel; /**< IPv6 flow label (20 bits) */
 	const uint8_t *opts; /**< IPv4 options to send (NULL = none), already padded */
 	uint8_t opts_len;    /**< bytes of opts: a multiple of 4, at most 40 */

@@ -74,7 +74,8 @@ unsigned roce_cq_run_events(struct ursa_roce_ctx *ctx)
 
 	/* Only the events due now: a callback that re-arms and completes again (posting to
 	 * a QP in the error state flushes at once) waits for the next poll. */
-	TAILQ_FOREACH(cq, &ctx->cq_events, event_link) {
+	TAILQ_FOREACH(cq, &ctx->cq_events, event_link)
+	{
 		todo++;
 	}
 	while (todo-- > 0 && (cq = TAILQ_FIRST(&ctx->cq_events)) != NULL) {

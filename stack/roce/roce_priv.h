@@ -120,7 +120,7 @@ struct ursa_roce_ctx {
 	void *xmit_arg;
 	uint16_t ip_id;
 	uint32_t nb_qp_slots;
-	struct ursa_roce_qp **qps;	 /* the live QPs, each in its own slot */
+	struct ursa_roce_qp **qps; /* the live QPs, each in its own slot */
 	/* QPNs are 24 random bits from lc->secret, so a peer cannot guess another one: an
 	 * rte_hash maps them to QPs, behind a direct-mapped cache that holds live QPs only
 	 * (a QP leaving the table clears its entry). The last ROCE_QPN_RECENT QPNs given up
@@ -129,7 +129,7 @@ struct ursa_roce_ctx {
 	struct ursa_roce_qp *qp_cache[ROCE_QP_CACHE];
 	uint32_t qpn_recent[ROCE_QPN_RECENT];
 	uint32_t qpn_recent_next;
-	struct rte_hash *mr_hash;	 /* key -> MR */
+	struct rte_hash *mr_hash; /* key -> MR */
 	/* Every data packet looks its keys up (lkey per SGE, rkey per request): a small
 	 * direct-mapped cache in front of mr_hash. Removing any key from the hash bumps
 	 * mr_gen, which forgets every entry, so a hit is always what the hash would say. */

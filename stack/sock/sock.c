@@ -159,8 +159,8 @@ static bool addr_is_any(const struct ursa_ipaddr *a)
 	return a->family == AF_INET ? a->v4 == 0 : memcmp(a->v6, zero, 16) == 0;
 }
 
-static void sa_out(uint8_t family, const struct ursa_ipaddr *a, uint16_t port,
-		   struct sockaddr *sa, socklen_t *len)
+static void sa_out(uint8_t family, const struct ursa_ipaddr *a, uint16_t port, struct sockaddr *sa,
+		   socklen_t *len)
 {
 	struct sockaddr_storage ss;
 	socklen_t n;
@@ -440,32 +440,58 @@ int ursa_close(struct ursa_lcore *lc, int fd)
 /* ---- options ---- */
 
 #define URSA_TCP_TIMESTAMPS_OPT 0x7501
-#define URSA_TCP_SACK_OPT 0x7502
-#define URSA_TCP_WSCALE_OPT 0x7503
+#define URSA_TCP_SACK_OPT	0x7502
+#define URSA_TCP_WSCALE_OPT	0x7503
 
 /* level/name to a sock option; -ENOPROTOOPT when not one. */
 static int opt_lookup(int level, int name, enum sock_opt *o)
 {
 	if (level == SOL_SOCKET) {
 		switch (name) {
-		case SO_SNDBUF: *o = SOCK_OPT_SNDBUF; return 0;
-		case SO_RCVBUF: *o = SOCK_OPT_RCVBUF; return 0;
-		case SO_KEEPALIVE: *o = SOCK_OPT_KEEPALIVE; return 0;
-		default: return -ENOPROTOOPT;
+		case SO_SNDBUF:
+			*o = SOCK_OPT_SNDBUF;
+			return 0;
+		case SO_RCVBUF:
+			*o = SOCK_OPT_RCVBUF;
+			return 0;
+		case SO_KEEPALIVE:
+			*o = SOCK_OPT_KEEPALIVE;
+			return 0;
+		default:
+			return -ENOPROTOOPT;
 		}
 	}
 	if (level == IPPROTO_TCP) {
 		switch (name) {
-		case TCP_NODELAY: *o = SOCK_OPT_NODELAY; return 0;
-		case TCP_MAXSEG: *o = SOCK_OPT_MAXSEG; return 0;
-		case TCP_KEEPIDLE: *o = SOCK_OPT_KEEPIDLE; return 0;
-		case TCP_KEEPINTVL: *o = SOCK_OPT_KEEPINTVL; return 0;
-		case TCP_KEEPCNT: *o = SOCK_OPT_KEEPCNT; return 0;
-		case TCP_QUICKACK: *o = SOCK_OPT_QUICKACK; return 0;
-		case URSA_TCP_TIMESTAMPS_OPT: *o = SOCK_OPT_TIMESTAMPS; return 0;
-		case URSA_TCP_SACK_OPT: *o = SOCK_OPT_SACK; return 0;
-		case URSA_TCP_WSCALE_OPT: *o = SOCK_OPT_WSCALE; return 0;
-		default: return -ENOPROTOOPT;
+		case TCP_NODELAY:
+			*o = SOCK_OPT_NODELAY;
+			return 0;
+		case TCP_MAXSEG:
+			*o = SOCK_OPT_MAXSEG;
+			return 0;
+		case TCP_KEEPIDLE:
+			*o = SOCK_OPT_KEEPIDLE;
+			return 0;
+		case TCP_KEEPINTVL:
+			*o = SOCK_OPT_KEEPINTVL;
+			return 0;
+		case TCP_KEEPCNT:
+			*o = SOCK_OPT_KEEPCNT;
+			return 0;
+		case TCP_QUICKACK:
+			*o = SOCK_OPT_QUICKACK;
+			return 0;
+		case URSA_TCP_TIMESTAMPS_OPT:
+			*o = SOCK_OPT_TIMESTAMPS;
+			return 0;
+		case URSA_TCP_SACK_OPT:
+			*o = SOCK_OPT_SACK;
+			return 0;
+		case URSA_TCP_WSCALE_OPT:
+			*o = SOCK_OPT_WSCALE;
+			return 0;
+		default:
+			return -ENOPROTOOPT;
 		}
 	}
 	return -ENOPROTOOPT;
@@ -569,8 +595,7 @@ int ursa_sock_smc_peer(struct ursa_lcore *lc, int fd)
 	return sock_smc_opt_peer(lc, s->conn) ? 1 : 0;
 }
 
-int ursa_getsockopt(struct ursa_lcore *lc, int fd, int level, int name, void *val,
-		    socklen_t *len)
+int ursa_getsockopt(struct ursa_lcore *lc, int fd, int level, int name, void *val, socklen_t *len)
 {
 	struct ursa_sock *s = sock_get(lc, fd);
 	enum sock_opt o;
@@ -583,7 +608,8 @@ int ursa_getsockopt(struct ursa_lcore *lc, int fd, int level, int name, void *va
 	if (val == NULL || len == NULL)
 		return -EFAULT;
 	if (level == SOL_SOCKET && name == SO_LINGER) {
-		struct linger l = {.l_onoff = s->linger_s >= 0 && (s->opt_set & (1u << SOCK_OPT_LINGER0)),
+		struct linger l = {.l_onoff = s->linger_s >= 0 &&
+					      (s->opt_set & (1u << SOCK_OPT_LINGER0)),
 				   .l_linger = s->linger_s > 0 ? (int)s->linger_s : 0};
 
 		if (*len < (socklen_t)sizeof(l))
@@ -673,7 +699,8 @@ int ursa_sock_poll(struct ursa_lcore *lc, struct ursa_pollfd *fds, unsigned n)
 		} else {
 			short ev = s->ops->poll(lc, s);
 
-			fds[i].revents = (short)(ev & (fds[i].events | URSA_POLLERR | URSA_POLLHUP));
+			fds[i].revents =
+				(short)(ev & (fds[i].events | URSA_POLLERR | URSA_POLLHUP));
 		}
 		if (fds[i].revents != 0)
 			ready++;
@@ -681,8 +708,7 @@ int ursa_sock_poll(struct ursa_lcore *lc, struct ursa_pollfd *fds, unsigned n)
 	return ready;
 }
 
-int ursa_sock_wait(struct ursa_lcore *lc, struct ursa_pollfd *fds, unsigned n,
-		   uint64_t timeout_ns)
+int ursa_sock_wait(struct ursa_lcore *lc, struct ursa_pollfd *fds, unsigned n, uint64_t timeout_ns)
 {
 	uint64_t start = ursa_now(lc);
 	uint64_t deadline = timeout_ns > UINT64_MAX - start ? UINT64_MAX : start + timeout_ns;

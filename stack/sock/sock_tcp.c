@@ -17,8 +17,7 @@ static struct ursa_tcp_pcb *pcb_of(struct ursa_sock *s)
 	return (struct ursa_tcp_pcb *)s->conn;
 }
 
-static void tcp_event(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, unsigned events,
-		      void *arg)
+static void tcp_event(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, unsigned events, void *arg)
 {
 	struct ursa_sock *s = arg;
 
@@ -125,8 +124,7 @@ static ssize_t t_send(struct ursa_lcore *lc, struct ursa_sock *s, const void *bu
 	return ursa_tcp_send(lc, pcb_of(s), buf, len, 0);
 }
 
-static ssize_t t_recv(struct ursa_lcore *lc, struct ursa_sock *s, void *buf, size_t len,
-		      bool peek)
+static ssize_t t_recv(struct ursa_lcore *lc, struct ursa_sock *s, void *buf, size_t len, bool peek)
 {
 	return ursa_tcp_recv(lc, pcb_of(s), buf, len, peek ? URSA_TCP_RECV_PEEK : 0);
 }

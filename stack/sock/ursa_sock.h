@@ -42,10 +42,10 @@ extern "C" {
 #define URSA_SOCK_MAX 1024 /**< sockets per lcore */
 
 /** Readiness bits (the same meaning as poll(2)'s). */
-#define URSA_POLLIN 0x001  /**< readable: data, EOF, or a connection to accept */
-#define URSA_POLLOUT 0x004 /**< writable: send buffer space, or connect finished */
-#define URSA_POLLERR 0x008 /**< a pending error (SO_ERROR) */
-#define URSA_POLLHUP 0x010 /**< both directions closed (or reset) */
+#define URSA_POLLIN    0x001  /**< readable: data, EOF, or a connection to accept */
+#define URSA_POLLOUT   0x004  /**< writable: send buffer space, or connect finished */
+#define URSA_POLLERR   0x008  /**< a pending error (SO_ERROR) */
+#define URSA_POLLHUP   0x010  /**< both directions closed (or reset) */
 #define URSA_POLLRDHUP 0x2000 /**< the peer sent FIN */
 
 struct ursa_pollfd {
@@ -85,8 +85,7 @@ int ursa_shutdown(struct ursa_lcore *lc, int fd, int how);
 int ursa_close(struct ursa_lcore *lc, int fd);
 int ursa_setsockopt(struct ursa_lcore *lc, int fd, int level, int name, const void *val,
 		    socklen_t len);
-int ursa_getsockopt(struct ursa_lcore *lc, int fd, int level, int name, void *val,
-		    socklen_t *len);
+int ursa_getsockopt(struct ursa_lcore *lc, int fd, int level, int name, void *val, socklen_t *len);
 int ursa_getsockname(struct ursa_lcore *lc, int fd, struct sockaddr *sa, socklen_t *len);
 int ursa_getpeername(struct ursa_lcore *lc, int fd, struct sockaddr *sa, socklen_t *len);
 
@@ -106,8 +105,7 @@ int ursa_sock_poll(struct ursa_lcore *lc, struct ursa_pollfd *fds, unsigned n);
 /** Run the lcore in ursa_lcore_wait() (polling, napping as its wait policy says) until
  *  ursa_sock_poll() reports something or timeout_ns passes (0: look once; UINT64_MAX:
  *  forever). Returns the count, 0 on time-out, or the negative errno of ursa_lcore_wait. */
-int ursa_sock_wait(struct ursa_lcore *lc, struct ursa_pollfd *fds, unsigned n,
-		   uint64_t timeout_ns);
+int ursa_sock_wait(struct ursa_lcore *lc, struct ursa_pollfd *fds, unsigned n, uint64_t timeout_ns);
 
 #ifdef __cplusplus
 }

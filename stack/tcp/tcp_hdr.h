@@ -33,20 +33,20 @@ static_assert(sizeof(struct rte_tcp_hdr) == 20, "TCP header is 20 bytes");
 #define TH_CWR RTE_TCP_CWR_FLAG
 
 /* Option kinds and lengths. */
-#define TCPOPT_EOL 0
-#define TCPOPT_NOP 1
-#define TCPOPT_MSS 2	       /* RFC 9293 §3.2: len 4, SYN only */
-#define TCPOPT_WSCALE 3	       /* RFC 7323 §2.2: len 3, SYN only, shift <= 14 */
-#define TCPOPT_SACK_PERM 4     /* RFC 2018: len 2, SYN only */
-#define TCPOPT_SACK 5	       /* RFC 2018: len 2 + 8n */
-#define TCPOPT_TIMESTAMP 8     /* RFC 7323 §3.2: len 10 */
-#define TCPOPT_EXP1 253	       /* RFC 6994 shared experimental options (ExID first) */
-#define TCPOPT_EXP 254
-#define TCPOLEN_MSS 4
-#define TCPOLEN_WSCALE 3
-#define TCPOLEN_SACK_PERM 2
-#define TCPOLEN_TIMESTAMP 10
-#define TCP_MAX_WSCALE 14
+#define TCPOPT_EOL	    0
+#define TCPOPT_NOP	    1
+#define TCPOPT_MSS	    2	/* RFC 9293 §3.2: len 4, SYN only */
+#define TCPOPT_WSCALE	    3	/* RFC 7323 §2.2: len 3, SYN only, shift <= 14 */
+#define TCPOPT_SACK_PERM    4	/* RFC 2018: len 2, SYN only */
+#define TCPOPT_SACK	    5	/* RFC 2018: len 2 + 8n */
+#define TCPOPT_TIMESTAMP    8	/* RFC 7323 §3.2: len 10 */
+#define TCPOPT_EXP1	    253 /* RFC 6994 shared experimental options (ExID first) */
+#define TCPOPT_EXP	    254
+#define TCPOLEN_MSS	    4
+#define TCPOLEN_WSCALE	    3
+#define TCPOLEN_SACK_PERM   2
+#define TCPOLEN_TIMESTAMP   10
+#define TCP_MAX_WSCALE	    14
 #define TCP_MAX_SACK_BLOCKS 4
 
 struct tcp_sack_block {
@@ -72,11 +72,11 @@ struct tcp_opts {
 	uint8_t nfound; /* registered options seen (SYN only) */
 	struct tcp_opt_found found[TCP_OPT_HOOK_MAX];
 };
-#define TCP_OPT_F_MSS 0x01
-#define TCP_OPT_F_WSCALE 0x02
+#define TCP_OPT_F_MSS	    0x01
+#define TCP_OPT_F_WSCALE    0x02
 #define TCP_OPT_F_SACK_PERM 0x04
-#define TCP_OPT_F_SACK 0x08
-#define TCP_OPT_F_TS 0x10
+#define TCP_OPT_F_SACK	    0x08
+#define TCP_OPT_F_TS	    0x10
 
 #ifdef __cplusplus
 }

@@ -104,8 +104,7 @@ static void negotiate(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, const str
 	tcp_opt_seen(lc, pcb, &s->o, (s->flags & TH_ACK) != 0);
 }
 
-static void rtt_from_ack(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb,
-			 const struct tcp_seg *s)
+static void rtt_from_ack(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, const struct tcp_seg *s)
 {
 	const struct ursa_tcp_conf *conf = &lc->tcp->conf;
 
@@ -229,8 +228,8 @@ static void cookie_send(struct ursa_lcore *lc, struct ursa_iface *ifc,
 	t.user_mss = l->user_mss;
 	t.rcv_mss = tcp_mss_for(lc, &t);
 	t.iss = ct << 27 | idx << 24 |
-		tcp_syn_cookie_hash(lc, t.tenant, &t.laddr, t.lport, &t.faddr, t.fport, s->seq,
-				    ct, idx);
+		tcp_syn_cookie_hash(lc, t.tenant, &t.laddr, t.lport, &t.faddr, t.fport, s->seq, ct,
+				    idx);
 	t.snd_una = t.iss;
 	t.rcv_nxt = s->seq + 1;
 	t.rcv_adv = t.rcv_nxt;
@@ -242,19 +241,18 @@ static void cookie_send(struct ursa_lcore *lc, struct ursa_iface *ifc,
 /* An ACK for a listener: a valid cookie makes an established child. Returns false when
  * the ACK is not a valid cookie. */
 static bool cookie_ack(struct ursa_lcore *lc, struct ursa_iface *ifc,
-		       const struct ursa_ip_info *info, struct ursa_tcp_pcb *l,
-		       struct rte_mbuf *m, struct tcp_seg *s)
+		       const struct ursa_ip_info *info, struct ursa_tcp_pcb *l, struct rte_mbuf *m,
+		       struct tcp_seg *s)
 {
 	uint32_t cookie = s->ack - 1, t = cookie >> 27, idx = (cookie >> 24) & 7;
 	struct ursa_tcp_pcb *c;
 
 	if (ursa_now(lc) >= l->cookie_until_ns || (s->flags & (TH_SYN | TH_RST)) ||
 	    ((cookie_t(lc) - t) & 31) > 1 ||
-	    (cookie & 0xffffff) != tcp_syn_cookie_hash(lc, l->tenant, &info->dst,
-						       rte_be_to_cpu_16(s->th->dst_port),
-						       &info->src,
-						       rte_be_to_cpu_16(s->th->src_port),
-						       s->seq - 1, t, idx))
+	    (cookie & 0xffffff) !=
+		    tcp_syn_cookie_hash(lc, l->tenant, &info->dst,
+					rte_be_to_cpu_16(s->th->dst_port), &info->src,
+					rte_be_to_cpu_16(s->th->src_port), s->seq - 1, t, idx))
 		return false;
 	if (l->naccept >= l->backlog) {
 		TCP_INC(lc, TCP_C_drop_accept_queue_full);
@@ -753,9 +751,8 @@ static bool disordered_ack(const struct ursa_tcp_pcb *pcb, const struct tcp_seg 
 	uint32_t wnd = (uint32_t)s->wnd << pcb->snd_wscale;
 
 	return (s->flags & (TH_ACK | TH_SYN | TH_FIN)) == TH_ACK && s->plen == 0 &&
-	       s->seq == pcb->rcv_nxt && s->ack == pcb->snd_una &&
-	       pcb->snd_una != pcb->snd_max && wnd == pcb->snd_wnd &&
-	       pcb->ts_recent - s->o.tsval <= pcb->rto_us / 1000 + 1;
+	       s->seq == pcb->rcv_nxt && s->ack == pcb->snd_una && pcb->snd_una != pcb->snd_max &&
+	       wnd == pcb->snd_wnd && pcb->ts_recent - s->o.tsval <= pcb->rto_us / 1000 + 1;
 }
 
 static void do_segment(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, struct rte_mbuf *m,
@@ -788,9 +785,9 @@ static void do_segment(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, struct r
 		acceptable = wnd == 0 ? s->seq == pcb->rcv_nxt
 				      : SEQ_IN(s->seq, pcb->rcv_nxt, pcb->rcv_nxt + wnd);
 	else
-		acceptable = wnd != 0 && (SEQ_IN(s->seq, pcb->rcv_nxt, pcb->rcv_nxt + wnd) ||
-					  SEQ_IN(s->seq + seglen - 1, pcb->rcv_nxt,
-						 pcb->rcv_nxt + wnd));
+		acceptable =
+			wnd != 0 && (SEQ_IN(s->seq, pcb->rcv_nxt, pcb->rcv_nxt + wnd) ||
+				     SEQ_IN(s->seq + seglen - 1, pcb->rcv_nxt, pcb->rcv_nxt + wnd));
 	/* A zero window still takes the ACK/RST/FIN at exactly rcv_nxt (no data). */
 	if (!acceptable && wnd == 0 && s->seq == pcb->rcv_nxt) {
 		acceptable = true;
@@ -851,8 +848,8 @@ static void do_segment(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, struct r
 	}
 
 	/* RFC 7323 §4.3: remember the peer's timestamp. */
-	if (pcb->ts_ok && (s->o.present & TCP_OPT_F_TS) &&
-	    TSTMP_GEQ(s->o.tsval, pcb->ts_recent) && SEQ_LEQ(s->seq, pcb->last_ack_sent)) {
+	if (pcb->ts_ok && (s->o.present & TCP_OPT_F_TS) && TSTMP_GEQ(s->o.tsval, pcb->ts_recent) &&
+	    SEQ_LEQ(s->seq, pcb->last_ack_sent)) {
 		pcb->ts_recent = s->o.tsval;
 		pcb->ts_recent_ns = ursa_now(lc);
 	}
@@ -984,8 +981,7 @@ static void input_seg(struct ursa_lcore *lc, struct ursa_iface *ifc, struct rte_
 		memcpy(hdr, th, doff);
 		th = (const void *)hdr;
 	}
-	if (verify_cksum &&
-	    ursa_ip_l4_cksum(&info->src, &info->dst, IPPROTO_TCP, m, 0, len) != 0) {
+	if (verify_cksum && ursa_ip_l4_cksum(&info->src, &info->dst, IPPROTO_TCP, m, 0, len) != 0) {
 		TCP_INC(lc, TCP_C_drop_bad_cksum);
 		return;
 	}
@@ -1029,8 +1025,8 @@ static void input_seg(struct ursa_lcore *lc, struct ursa_iface *ifc, struct rte_
 	}
 	if (pcb == NULL) {
 		struct ursa_tcp_pcb *l = tcp_listen_lookup(lc, ifc, &info->dst, dport);
-		uint32_t seglen = s.plen + ((s.flags & TH_SYN) ? 1 : 0) +
-				  ((s.flags & TH_FIN) ? 1 : 0);
+		uint32_t seglen =
+			s.plen + ((s.flags & TH_SYN) ? 1 : 0) + ((s.flags & TH_FIN) ? 1 : 0);
 
 		if (l != NULL) {
 			listen_input(lc, ifc, info, l, m, &s, seglen);

@@ -260,8 +260,7 @@ int tcp_opt_parse(const uint8_t *p, unsigned len, bool syn, struct tcp_opts *o)
 	return 0;
 }
 
-unsigned tcp_opt_write(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, uint8_t flags,
-		       uint8_t *p)
+unsigned tcp_opt_write(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, uint8_t flags, uint8_t *p)
 {
 	unsigned n = 0;
 	bool syn = flags & TH_SYN;
@@ -306,8 +305,7 @@ unsigned tcp_opt_write(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, uint8_t 
 	}
 	if (syn)
 		n = opt_write_hooks(lc, pcb, synack, p, n);
-	if (!syn && pcb->sack_ok && (pcb->ooo.n > 0 || pcb->dsack_pending) &&
-	    !(flags & TH_RST)) {
+	if (!syn && pcb->sack_ok && (pcb->ooo.n > 0 || pcb->dsack_pending) && !(flags & TH_RST)) {
 		struct tcp_sack_block b[TCP_MAX_SACK_BLOCKS];
 		unsigned max = ts ? 3 : 4;
 		unsigned nb = 0;

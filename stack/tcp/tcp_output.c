@@ -138,8 +138,7 @@ void tcp_send_rst(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb)
 }
 
 void tcp_respond_rst(struct ursa_lcore *lc, const struct ursa_iface *ifc,
-		     const struct ursa_ip_info *info, const struct rte_tcp_hdr *th,
-		     uint32_t seglen)
+		     const struct ursa_ip_info *info, const struct rte_tcp_hdr *th, uint32_t seglen)
 {
 	struct rte_tcp_hdr *r;
 	struct rte_mbuf *m;
@@ -189,12 +188,12 @@ void tcp_respond_rst(struct ursa_lcore *lc, const struct ursa_iface *ifc,
 
 static bool can_send_data(enum ursa_tcp_state s)
 {
-	return s == URSA_TCP_ESTABLISHED || s == URSA_TCP_CLOSE_WAIT ||
-	       s == URSA_TCP_FIN_WAIT_1 || s == URSA_TCP_CLOSING || s == URSA_TCP_LAST_ACK;
+	return s == URSA_TCP_ESTABLISHED || s == URSA_TCP_CLOSE_WAIT || s == URSA_TCP_FIN_WAIT_1 ||
+	       s == URSA_TCP_CLOSING || s == URSA_TCP_LAST_ACK;
 }
 
-static void after_send(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, uint32_t seq,
-		       uint32_t len, bool fin)
+static void after_send(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, uint32_t seq, uint32_t len,
+		       bool fin)
 {
 	uint32_t end = seq + len + (fin ? 1 : 0);
 
@@ -220,8 +219,7 @@ static void after_send(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, uint32_t
 		pcb->snd_max = end;
 	/* the probe timeout counts from the latest transmission (RFC 8985 §7.2) */
 	if (!ursa_timer_pending(&pcb->rtx_timer) || pcb->rtx_mode == TCP_RTX_PERSIST ||
-	    pcb->rtx_mode == TCP_RTX_PTO ||
-	    (pcb->rtx_mode == TCP_RTX_RTO && tcp_pto_eligible(pcb)))
+	    pcb->rtx_mode == TCP_RTX_PTO || (pcb->rtx_mode == TCP_RTX_RTO && tcp_pto_eligible(pcb)))
 		tcp_rtx_arm(lc, pcb);
 }
 
@@ -302,10 +300,9 @@ static bool send_sack_recovery(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb)
 
 		if (pcb->cc.cwnd < pipe + pcb->snd_mss)
 			break;
-		if (!tcp_sack_rxt_full(pcb) &&
-		    (tcp_sack_next_seg(pcb, true, &seq, &len) ||
-		     (!SEQ_LT(pcb->snd_nxt, data_end(pcb)) &&
-		      tcp_sack_next_seg(pcb, false, &seq, &len)))) {
+		if (!tcp_sack_rxt_full(pcb) && (tcp_sack_next_seg(pcb, true, &seq, &len) ||
+						(!SEQ_LT(pcb->snd_nxt, data_end(pcb)) &&
+						 tcp_sack_next_seg(pcb, false, &seq, &len)))) {
 			if (len > tcp_mss_now(pcb))
 				len = tcp_mss_now(pcb);
 			if (tcp_send_seg(lc, pcb, seq, TH_ACK, len) == -ENOMEM)
@@ -382,7 +379,7 @@ void tcp_output(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb)
 		 * only sends at snd_nxt), so a small window still collects DupThresh. */
 		if (!pcb->in_recovery && pcb->dupacks > 0 && pcb->snd_nxt == pcb->snd_max) {
 			uint32_t n = pcb->dupacks < tcp_dupthresh(pcb) - 1 ? pcb->dupacks
-									: tcp_dupthresh(pcb) - 1;
+									   : tcp_dupthresh(pcb) - 1;
 
 			cwnd += n * pcb->snd_mss;
 		}

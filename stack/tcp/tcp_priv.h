@@ -13,85 +13,83 @@
 #include "tcp_hdr.h"
 #include "tcp_seq.h"
 
-#define TCP_COUNTERS(X)                                                                      \
-	X(rx_segs)                                                                           \
-	X(tx_segs)                                                                           \
-	X(tx_data_segs)                                                                      \
-	X(retransmits)                                                                       \
-	X(fast_retransmits)                                                                  \
-	X(timeouts)                                                                          \
-	X(persist_probes)                                                                    \
-	X(keepalive_probes)                                                                  \
-	X(conn_active)                                                                       \
-	X(conn_passive)                                                                      \
-	X(conn_established)                                                                  \
-	X(conn_reset_rx)                                                                     \
-	X(rst_tx)                                                                            \
-	X(challenge_acks)                                                                    \
-	X(challenge_acks_limited_conn)                                                       \
-	X(challenge_acks_limited)                                                            \
-	X(delayed_acks)                                                                      \
-	X(ooo_segs)                                                                          \
-	X(dup_segs)                                                                          \
-	X(paws_rejects)                                                                      \
-	X(conn_timeout)                                                                      \
-	X(time_wait_expired)                                                                 \
-	X(time_wait_reopened)                                                                \
-	X(drop_short)                                                                        \
-	X(drop_bad_doff)                                                                     \
-	X(drop_bad_cksum)                                                                    \
-	X(drop_not_unicast)                                                                  \
-	X(drop_bad_port)                                                                     \
-	X(drop_no_pcb)                                                                       \
-	X(drop_listen_rst)                                                                   \
-	X(drop_listen_ack)                                                                   \
-	X(drop_listen_noflags)                                                               \
-	X(drop_syn_queue_full)                                                               \
-	X(syn_cookies_sent)                                                                  \
-	X(syn_cookies_ok)                                                                    \
-	X(drop_bad_cookie)                                                                   \
-	X(drop_accept_queue_full)                                                            \
-	X(drop_nomem)                                                                        \
-	X(drop_conn_quota)                                                                   \
-	X(drop_bad_opt)                                                                      \
-	X(drop_paws)                                                                         \
-	X(drop_unacceptable)                                                                 \
-	X(drop_rst_out_of_window)                                                            \
-	X(drop_syn_in_window)                                                                \
-	X(drop_no_ack)                                                                       \
-	X(drop_bad_ack)                                                                      \
-	X(drop_ack_too_old)                                                                  \
-	X(drop_after_close)                                                                  \
-	X(drop_ooo_full)                                                                     \
-	X(drop_rcvbuf_full)                                                                  \
-	X(drop_syn_sent_bad)                                                                 \
-	X(drop_tx_nomem)                                                                     \
-	X(drop_tx_route)                                                                      \
-	X(rxt_lost)                                                                          \
-	X(rto_sack_recoveries)                                                               \
-	X(reorder_seen)                                                                      \
-	X(dsack_rx)                                                                          \
-	X(dsack_tx)                                                                          \
-	X(spurious_undo)                                                                     \
-	X(pto_fired)                                                                         \
-	X(pto_recoveries)                                                                    \
-	X(opt_hook_seen)                                                                     \
-	X(opt_hook_bad_len)                                                                  \
-	X(opt_hook_sent)                                                                     \
-	X(opt_hook_bad_write)                                                                \
-	X(icmp_rx)                                                                           \
-	X(icmp_no_conn)                                                                      \
-	X(icmp_bad_seq)                                                                      \
-	X(icmp_pmtu_lowered)                                                                 \
-	X(icmp_pmtu_clamped)                                                                 \
-	X(icmp_pmtu_ignored)                                                                 \
-	X(icmp_conn_refused)                                                                 \
+#define TCP_COUNTERS(X)                                                                            \
+	X(rx_segs)                                                                                 \
+	X(tx_segs)                                                                                 \
+	X(tx_data_segs)                                                                            \
+	X(retransmits)                                                                             \
+	X(fast_retransmits)                                                                        \
+	X(timeouts)                                                                                \
+	X(persist_probes)                                                                          \
+	X(keepalive_probes)                                                                        \
+	X(conn_active)                                                                             \
+	X(conn_passive)                                                                            \
+	X(conn_established)                                                                        \
+	X(conn_reset_rx)                                                                           \
+	X(rst_tx)                                                                                  \
+	X(challenge_acks)                                                                          \
+	X(challenge_acks_limited_conn)                                                             \
+	X(challenge_acks_limited)                                                                  \
+	X(delayed_acks)                                                                            \
+	X(ooo_segs)                                                                                \
+	X(dup_segs)                                                                                \
+	X(paws_rejects)                                                                            \
+	X(conn_timeout)                                                                            \
+	X(time_wait_expired)                                                                       \
+	X(time_wait_reopened)                                                                      \
+	X(drop_short)                                                                              \
+	X(drop_bad_doff)                                                                           \
+	X(drop_bad_cksum)                                                                          \
+	X(drop_not_unicast)                                                                        \
+	X(drop_bad_port)                                                                           \
+	X(drop_no_pcb)                                                                             \
+	X(drop_listen_rst)                                                                         \
+	X(drop_listen_ack)                                                                         \
+	X(drop_listen_noflags)                                                                     \
+	X(drop_syn_queue_full)                                                                     \
+	X(syn_cookies_sent)                                                                        \
+	X(syn_cookies_ok)                                                                          \
+	X(drop_bad_cookie)                                                                         \
+	X(drop_accept_queue_full)                                                                  \
+	X(drop_nomem)                                                                              \
+	X(drop_conn_quota)                                                                         \
+	X(drop_bad_opt)                                                                            \
+	X(drop_paws)                                                                               \
+	X(drop_unacceptable)                                                                       \
+	X(drop_rst_out_of_window)                                                                  \
+	X(drop_syn_in_window)                                                                      \
+	X(drop_no_ack)                                                                             \
+	X(drop_bad_ack)                                                                            \
+	X(drop_ack_too_old)                                                                        \
+	X(drop_after_close)                                                                        \
+	X(drop_ooo_full)                                                                           \
+	X(drop_rcvbuf_full)                                                                        \
+	X(drop_syn_sent_bad)                                                                       \
+	X(drop_tx_nomem)                                                                           \
+	X(drop_tx_route)                                                                           \
+	X(rxt_lost)                                                                                \
+	X(rto_sack_recoveries)                                                                     \
+	X(reorder_seen)                                                                            \
+	X(dsack_rx)                                                                                \
+	X(dsack_tx)                                                                                \
+	X(spurious_undo)                                                                           \
+	X(pto_fired)                                                                               \
+	X(pto_recoveries)                                                                          \
+	X(opt_hook_seen)                                                                           \
+	X(opt_hook_bad_len)                                                                        \
+	X(opt_hook_sent)                                                                           \
+	X(opt_hook_bad_write)                                                                      \
+	X(icmp_rx)                                                                                 \
+	X(icmp_no_conn)                                                                            \
+	X(icmp_bad_seq)                                                                            \
+	X(icmp_pmtu_lowered)                                                                       \
+	X(icmp_pmtu_clamped)                                                                       \
+	X(icmp_pmtu_ignored)                                                                       \
+	X(icmp_conn_refused)                                                                       \
 	X(icmp_soft)
 
 #define TCP_C_ENUM(n) TCP_C_##n,
-enum tcp_counter {
-	TCP_COUNTERS(TCP_C_ENUM) TCP_C_MAX
-};
+enum tcp_counter { TCP_COUNTERS(TCP_C_ENUM) TCP_C_MAX };
 
 #define TCP_INC(lc, name) ((lc)->tcp->c[name]++)
 
@@ -125,9 +123,9 @@ enum tcp_rtx_mode {
 };
 
 struct ursa_tcp_pcb {
-	TAILQ_ENTRY(ursa_tcp_pcb) all_link; /* ctx->all */
-	TAILQ_ENTRY(ursa_tcp_pcb) q_link;   /* listener's synq/acceptq, or ctx->listeners */
-	struct ursa_tcp_pcb *listener;	    /* a child not yet accepted */
+	TAILQ_ENTRY(ursa_tcp_pcb) all_link;	  /* ctx->all */
+	TAILQ_ENTRY(ursa_tcp_pcb) q_link;	  /* listener's synq/acceptq, or ctx->listeners */
+	struct ursa_tcp_pcb *listener;		  /* a child not yet accepted */
 	TAILQ_HEAD(, ursa_tcp_pcb) synq, acceptq; /* listener only */
 	uint32_t nsyn, naccept, backlog;
 	uint64_t cookie_until_ns; /* listener: cookie ACKs are checked until then */
@@ -144,7 +142,7 @@ struct ursa_tcp_pcb {
 	bool in_table, bound, on_listen_list, in_synq, in_acceptq;
 
 	/* user-visible flags */
-	bool released;	 /* close()/abort() called: the stack owns it */
+	bool released; /* close()/abort() called: the stack owns it */
 	bool shut_wr, shut_rd;
 	bool nodelay, keepalive, linger0, quickack;
 	bool ts_want, sack_want, ws_want;
@@ -169,20 +167,20 @@ struct ursa_tcp_pcb {
 
 	struct tcp_ring sndq, rcvq;
 	uint32_t sndbuf, rcvbuf;
-	struct tcp_rset ooo;	  /* received out of order, stored in rcvq beyond len */
-	uint32_t ooo_last;	  /* start of the latest out-of-order arrival (RFC 2018 §4) */
+	struct tcp_rset ooo;	    /* received out of order, stored in rcvq beyond len */
+	uint32_t ooo_last;	    /* start of the latest out-of-order arrival (RFC 2018 §4) */
 	struct tcp_rset scoreboard; /* SACKed ranges above snd_una (RFC 6675) */
 	uint32_t high_rxt, high_data;
 	struct tcp_rxt rxt[TCP_RXT_MAX]; /* outstanding retransmissions (SACK only) */
 	uint32_t nrxt;
-	bool rto_lost;	     /* after an RTO: every unSACKed byte below lost_below is lost */
+	bool rto_lost; /* after an RTO: every unSACKed byte below lost_below is lost */
 	uint32_t lost_below;
 	uint32_t time_lost_below; /* after a probe timeout: holes below it are lost (by time) */
-	uint8_t dupthresh;   /* RFC 6675 DupThresh, raised when reordering is seen */
+	uint8_t dupthresh;	  /* RFC 6675 DupThresh, raised when reordering is seen */
 	/* undo of a fast recovery all of whose retransmissions the receiver reports as
 	 * duplicates (D-SACK, RFC 2883; the response of RFC 3708 §3 / RFC 4015) */
 	bool undo_valid;
-	uint8_t undo_degree;	/* SACKed segments above snd_una when it was declared lost */
+	uint8_t undo_degree; /* SACKed segments above snd_una when it was declared lost */
 	uint32_t undo_cwnd, undo_ssthresh, undo_retrans;
 	struct tcp_rset undo_set; /* what the recovery retransmitted */
 	/* receiver: a D-SACK block for the next ACK (a duplicate segment arrived) */
@@ -205,8 +203,8 @@ struct ursa_tcp_pcb {
 	/* timers */
 	struct ursa_timer rtx_timer, delack_timer, keep_timer;
 	enum tcp_rtx_mode rtx_mode;
-	uint8_t nrexmt;	   /* consecutive expiries of rtx_timer */
-	bool tlp_out;	   /* the probe timeout fired; the RTO runs until snd_una moves */
+	uint8_t nrexmt; /* consecutive expiries of rtx_timer */
+	bool tlp_out;	/* the probe timeout fired; the RTO runs until snd_una moves */
 	uint8_t keep_probes;
 	uint32_t keep_idle_s, keep_intvl_s, keep_cnt;
 	uint64_t last_rx_ns;
@@ -232,7 +230,7 @@ struct ursa_tcp_ctx {
 	struct rte_hash *conns;
 	TAILQ_HEAD(, ursa_tcp_pcb) all;
 	TAILQ_HEAD(, ursa_tcp_pcb) listeners;
-	uint64_t secret[2]; /* ISN / port keyed-hash secret (RFC 6528, 6056) */
+	uint64_t secret[2];    /* ISN / port keyed-hash secret (RFC 6528, 6056) */
 	uint64_t table_key[2]; /* keys the connection hash: peers cannot aim at one bucket */
 	uint32_t eph_next;
 	const struct ursa_tcp_cc_ops *cc[URSA_TCP_CC_MAX];
@@ -240,7 +238,7 @@ struct ursa_tcp_ctx {
 	uint64_t chack_epoch_ns; /* RFC 5961 §7: the current second of the lcore budget */
 	uint32_t chack_count;	 /* challenge ACKs sent in it */
 	uint32_t chack_budget;	 /* drawn at random for it */
-	bool fuzzing; /* ursa_tcp_fuzz_input: skip checksum verification */
+	bool fuzzing;		 /* ursa_tcp_fuzz_input: skip checksum verification */
 	unsigned nhooks;
 	struct ursa_tcp_opt_hook hooks[URSA_TCP_OPT_HOOK_MAX];
 };
@@ -289,8 +287,8 @@ void tcp_ring_init(struct tcp_ring *r, uint8_t *buf, uint32_t size);
 /* Copy n bytes into the ring at off bytes past head (off + n <= size). */
 void tcp_ring_put(struct tcp_ring *r, uint32_t off, const void *src, uint32_t n);
 /* Same, from an mbuf chain starting at moff. */
-void tcp_ring_put_mbuf(struct tcp_ring *r, uint32_t off, const struct rte_mbuf *m,
-		       uint32_t moff, uint32_t n);
+void tcp_ring_put_mbuf(struct tcp_ring *r, uint32_t off, const struct rte_mbuf *m, uint32_t moff,
+		       uint32_t n);
 void tcp_ring_get(const struct tcp_ring *r, uint32_t off, void *dst, uint32_t n);
 void tcp_ring_consume(struct tcp_ring *r, uint32_t n);
 
@@ -300,14 +298,12 @@ void tcp_ring_consume(struct tcp_ring *r, uint32_t n);
 int tcp_opt_parse(const uint8_t *p, unsigned len, bool syn, struct tcp_opts *o);
 /* Registered options of a SYN (hooks == NULL: none): noted in o->found, the ExID and data
  * length checked; one with a bad length is ignored and counted. */
-void tcp_opt_parse_hooks(struct ursa_lcore *lc, const uint8_t *p, unsigned len,
-			 struct tcp_opts *o);
+void tcp_opt_parse_hooks(struct ursa_lcore *lc, const uint8_t *p, unsigned len, struct tcp_opts *o);
 /* Hand the registered options found on a SYN or SYN-ACK to their owners. */
 void tcp_opt_seen(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, const struct tcp_opts *o,
 		  bool synack);
 /* Write the options of a segment; returns their length (a multiple of 4, <= 40). */
-unsigned tcp_opt_write(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, uint8_t flags,
-		       uint8_t *p);
+unsigned tcp_opt_write(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, uint8_t flags, uint8_t *p);
 
 /* tcp_err.c */
 /* Register TCP's ICMP error handler with IP. */
@@ -370,8 +366,7 @@ unsigned tcp_sack_rxt_check(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb);
  * SRTT ago or earlier is lost (RFC 8985 §6.2 with the time alone); returns how many. */
 unsigned tcp_sack_rxt_expire(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb);
 /* SACK blocks to send (receiver side, RFC 2018 §4): the most recent first. */
-unsigned tcp_sack_blocks(const struct ursa_tcp_pcb *pcb, struct tcp_sack_block *b,
-			 unsigned max);
+unsigned tcp_sack_blocks(const struct ursa_tcp_pcb *pcb, struct tcp_sack_block *b, unsigned max);
 
 /* tcp_output.c */
 /* Send whatever the windows, Nagle and pending flags allow. */
@@ -407,8 +402,7 @@ void tcp_keep_arm(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb);
 void tcp_timewait_arm(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb);
 void tcp_finwait2_arm(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb);
 /* RFC 6298 §2: fold one RTT sample (microseconds) into srtt/rttvar and recompute rto. */
-void tcp_rtt_sample(const struct ursa_tcp_conf *conf, struct ursa_tcp_pcb *pcb,
-		    uint32_t rtt_us);
+void tcp_rtt_sample(const struct ursa_tcp_conf *conf, struct ursa_tcp_pcb *pcb, uint32_t rtt_us);
 /* The RTO with back-off applied and clamped to rto_max. */
 uint32_t tcp_rto_backed_off(const struct ursa_tcp_conf *conf, const struct ursa_tcp_pcb *pcb);
 
@@ -424,7 +418,7 @@ void tcp_cc_init(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb);
 uint32_t tcp_cc_initial_window(uint32_t smss);
 
 /* cc_cubic.c (exposed for the unit tests) */
-#define TCP_CUBIC_C 0.4
+#define TCP_CUBIC_C    0.4
 #define TCP_CUBIC_BETA 0.7
 double tcp_cubic_w(double t_s, double k_s, double w_max);
 double tcp_cubic_k(double w_max, double cwnd_epoch);

@@ -180,8 +180,8 @@ unsigned tcp_sack_reorder_check(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb,
 		return 0;
 	TCP_INC(lc, TCP_C_reorder_seen);
 	if (degree + 1 > tcp_dupthresh(pcb))
-		pcb->dupthresh = (uint8_t)(degree + 1 < TCP_DUPTHRESH_MAX ? degree + 1
-									 : TCP_DUPTHRESH_MAX);
+		pcb->dupthresh =
+			(uint8_t)(degree + 1 < TCP_DUPTHRESH_MAX ? degree + 1 : TCP_DUPTHRESH_MAX);
 	return degree;
 }
 
@@ -231,9 +231,9 @@ bool tcp_sack_undo_dsack(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb,
 		pcb->recover = pcb->snd_una;
 	}
 	if (pcb->undo_degree + 1u > tcp_dupthresh(pcb))
-		pcb->dupthresh = (uint8_t)(pcb->undo_degree + 1u < TCP_DUPTHRESH_MAX
-					   ? pcb->undo_degree + 1u
-					   : TCP_DUPTHRESH_MAX);
+		pcb->dupthresh =
+			(uint8_t)(pcb->undo_degree + 1u < TCP_DUPTHRESH_MAX ? pcb->undo_degree + 1u
+									    : TCP_DUPTHRESH_MAX);
 	return true;
 }
 

@@ -18,8 +18,8 @@
 static const char *const tcp_counter_names[] = {TCP_COUNTERS(URSA_COUNTER_NAME)};
 
 static const char *const state_names[URSA_TCP_STATE_MAX] = {
-	"CLOSED", "LISTEN", "SYN_SENT", "SYN_RCVD", "ESTABLISHED", "FIN_WAIT_1",
-	"FIN_WAIT_2", "CLOSE_WAIT", "CLOSING", "LAST_ACK", "TIME_WAIT",
+	"CLOSED",     "LISTEN",	    "SYN_SENT", "SYN_RCVD", "ESTABLISHED", "FIN_WAIT_1",
+	"FIN_WAIT_2", "CLOSE_WAIT", "CLOSING",	"LAST_ACK", "TIME_WAIT",
 };
 
 const char *ursa_tcp_state_name(enum ursa_tcp_state s)
@@ -29,22 +29,22 @@ const char *ursa_tcp_state_name(enum ursa_tcp_state s)
 
 /* ---- SipHash-2-4 (Aumasson & Bernstein), written from the paper's description ---- */
 
-#define SIPROUND                                                                             \
-	do {                                                                                 \
-		v0 += v1;                                                                    \
-		v1 = ursa_rng_rotl(v1, 13);                                                  \
-		v1 ^= v0;                                                                    \
-		v0 = ursa_rng_rotl(v0, 32);                                                  \
-		v2 += v3;                                                                    \
-		v3 = ursa_rng_rotl(v3, 16);                                                  \
-		v3 ^= v2;                                                                    \
-		v0 += v3;                                                                    \
-		v3 = ursa_rng_rotl(v3, 21);                                                  \
-		v3 ^= v0;                                                                    \
-		v2 += v1;                                                                    \
-		v1 = ursa_rng_rotl(v1, 17);                                                  \
-		v1 ^= v2;                                                                    \
-		v2 = ursa_rng_rotl(v2, 32);                                                  \
+#define SIPROUND                                                                                   \
+	do {                                                                                       \
+		v0 += v1;                                                                          \
+		v1 = ursa_rng_rotl(v1, 13);                                                        \
+		v1 ^= v0;                                                                          \
+		v0 = ursa_rng_rotl(v0, 32);                                                        \
+		v2 += v3;                                                                          \
+		v3 = ursa_rng_rotl(v3, 16);                                                        \
+		v3 ^= v2;                                                                          \
+		v0 += v3;                                                                          \
+		v3 = ursa_rng_rotl(v3, 21);                                                        \
+		v3 ^= v0;                                                                          \
+		v2 += v1;                                                                          \
+		v1 = ursa_rng_rotl(v1, 17);                                                        \
+		v1 ^= v2;                                                                          \
+		v2 = ursa_rng_rotl(v2, 32);                                                        \
 	} while (0)
 
 uint64_t tcp_siphash(const uint64_t key[2], const void *data, size_t len)
@@ -137,12 +137,12 @@ uint32_t tcp_ts_now(const struct ursa_lcore *lc, const struct ursa_tcp_pcb *pcb)
 
 uint16_t tcp_mss_for(struct ursa_lcore *lc, const struct ursa_tcp_pcb *pcb)
 {
-	const struct ursa_iface *ifc = pcb->iface >= 0 ? ursa_iface_get(lc, (uint16_t)pcb->iface)
-						       : NULL;
+	const struct ursa_iface *ifc =
+		pcb->iface >= 0 ? ursa_iface_get(lc, (uint16_t)pcb->iface) : NULL;
 	unsigned mtu = ifc != NULL && ifc->mtu ? ifc->mtu : 1500;
 	unsigned hdr = (pcb->family == AF_INET6 ? 40 : 20) + TCP_HDR_MIN;
-	unsigned room = lc->pool ? rte_pktmbuf_data_room_size(lc->pool) - RTE_PKTMBUF_HEADROOM
-				 : 2048;
+	unsigned room =
+		lc->pool ? rte_pktmbuf_data_room_size(lc->pool) - RTE_PKTMBUF_HEADROOM : 2048;
 	unsigned mss = mtu > hdr + 88 ? mtu - hdr : 88;
 
 	/* One segment must fit one mbuf with its headers and 40 bytes of options. */
@@ -172,8 +172,8 @@ void tcp_ring_put(struct tcp_ring *r, uint32_t off, const void *src, uint32_t n)
 	memcpy(r->buf, (const uint8_t *)src + first, n - first);
 }
 
-void tcp_ring_put_mbuf(struct tcp_ring *r, uint32_t off, const struct rte_mbuf *m,
-		       uint32_t moff, uint32_t n)
+void tcp_ring_put_mbuf(struct tcp_ring *r, uint32_t off, const struct rte_mbuf *m, uint32_t moff,
+		       uint32_t n)
 {
 	while (m != NULL && moff >= m->data_len) {
 		moff -= m->data_len;
@@ -370,8 +370,7 @@ struct ursa_tcp_pcb *tcp_table_lookup(struct ursa_lcore *lc, uint32_t tenant,
 	void *data;
 
 	tcp_make_key(&k, tenant, laddr, lport, faddr, fport);
-	if (rte_hash_lookup_with_hash_data(lc->tcp->conns, &k, table_hash(lc->tcp, &k), &data) <
-	    0)
+	if (rte_hash_lookup_with_hash_data(lc->tcp->conns, &k, table_hash(lc->tcp, &k), &data) < 0)
 		return NULL;
 	return data;
 }
@@ -389,7 +388,8 @@ struct ursa_tcp_pcb *tcp_listen_lookup(struct ursa_lcore *lc, const struct ursa_
 	/* The design's order: listeners bound to the ingress interface, then unbound
 	 * listeners of the same tenant; within each, an exact address beats a wildcard. */
 	for (int pass = 0; pass < 2; pass++) {
-		TAILQ_FOREACH(l, &lc->tcp->listeners, q_link) {
+		TAILQ_FOREACH(l, &lc->tcp->listeners, q_link)
+		{
 			if (l->lport != lport || l->family != laddr->family)
 				continue;
 			if (pass == 0 && l->bound_iface != (int32_t)ifc->index)
@@ -414,7 +414,8 @@ bool tcp_port_in_use(struct ursa_lcore *lc, const struct ursa_tcp_pcb *self,
 {
 	struct ursa_tcp_pcb *p;
 
-	TAILQ_FOREACH(p, &lc->tcp->all, all_link) {
+	TAILQ_FOREACH(p, &lc->tcp->all, all_link)
+	{
 		if (p == self || !p->bound || p->lport != port || p->tenant != self->tenant ||
 		    p->family != self->family)
 			continue;
@@ -428,14 +429,13 @@ bool tcp_port_in_use(struct ursa_lcore *lc, const struct ursa_tcp_pcb *self,
 	return false;
 }
 
-static bool listener_on_port(struct ursa_lcore *lc, const struct ursa_tcp_pcb *self,
-			     uint16_t port)
+static bool listener_on_port(struct ursa_lcore *lc, const struct ursa_tcp_pcb *self, uint16_t port)
 {
 	struct ursa_tcp_pcb *p;
 
 	TAILQ_FOREACH(p, &lc->tcp->listeners, q_link)
-		if (p->lport == port && p->tenant == self->tenant)
-			return true;
+	if (p->lport == port && p->tenant == self->tenant)
+		return true;
 	return false;
 }
 
@@ -487,9 +487,9 @@ int tcp_port_pick(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb)
 			uint16_t port = (uint16_t)(lo + (offset + t->eph_next + i) % num);
 
 			if (tcp_port_owner(lc, port) != lc->shard ||
-			    (pass == 0 && lc->rss_queue(&pcb->faddr, &pcb->laddr, IPPROTO_TCP,
-							pcb->fport, port,
-							lc->nb_shards) != lc->shard) ||
+			    (pass == 0 &&
+			     lc->rss_queue(&pcb->faddr, &pcb->laddr, IPPROTO_TCP, pcb->fport, port,
+					   lc->nb_shards) != lc->shard) ||
 			    listener_on_port(lc, pcb, port))
 				continue;
 			if (tcp_table_lookup(lc, pcb->tenant, &pcb->laddr, port, &pcb->faddr,

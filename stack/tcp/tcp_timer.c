@@ -10,7 +10,7 @@
  */
 #include "tcp_priv.h"
 
-#define TCP_CLOCK_G_US 1000u
+#define TCP_CLOCK_G_US	   1000u
 #define TCP_PERSIST_MIN_US 200000u
 /* Added to 2 SRTT (Linux's TCP_TIMEOUT_MIN at HZ=1000): room for the peer's scheduling and
  * our 1 ms RTT granularity, without the 10 ms floor that made every tail loss on a sub-ms
@@ -56,8 +56,8 @@ void tcp_rtt_sample(const struct ursa_tcp_conf *conf, struct ursa_tcp_pcb *pcb, 
 	}
 	if (pcb->min_rtt_us == 0 || r < pcb->min_rtt_us)
 		pcb->min_rtt_us = r;
-	rto = pcb->srtt_us + (4ull * pcb->rttvar_us > TCP_CLOCK_G_US ? 4ull * pcb->rttvar_us
-								     : TCP_CLOCK_G_US);
+	rto = pcb->srtt_us +
+	      (4ull * pcb->rttvar_us > TCP_CLOCK_G_US ? 4ull * pcb->rttvar_us : TCP_CLOCK_G_US);
 	if (rto < conf->rto_min_ms * 1000ull)
 		rto = conf->rto_min_ms * 1000ull;
 	if (rto > conf->rto_max_ms * 1000ull)
@@ -138,8 +138,7 @@ void tcp_timewait_arm(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb)
 {
 	ursa_timer_cancel(lc, &pcb->delack_timer);
 	tcp_rtx_stop(lc, pcb);
-	(void)ursa_timer_arm_in(lc, &pcb->keep_timer,
-				2ull * lc->tcp->conf.msl_ms * URSA_NS_PER_MS);
+	(void)ursa_timer_arm_in(lc, &pcb->keep_timer, 2ull * lc->tcp->conf.msl_ms * URSA_NS_PER_MS);
 }
 
 void tcp_finwait2_arm(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb)
@@ -333,9 +332,9 @@ static void keep_expire(struct ursa_lcore *lc, struct ursa_timer *tm, void *arg)
 	default:
 		break;
 	}
-	if (!pcb->keepalive || (pcb->state != URSA_TCP_ESTABLISHED &&
-				pcb->state != URSA_TCP_CLOSE_WAIT &&
-				pcb->state != URSA_TCP_FIN_WAIT_2))
+	if (!pcb->keepalive ||
+	    (pcb->state != URSA_TCP_ESTABLISHED && pcb->state != URSA_TCP_CLOSE_WAIT &&
+	     pcb->state != URSA_TCP_FIN_WAIT_2))
 		return;
 	idle = ursa_now(lc) - pcb->last_rx_ns;
 	if (pcb->keep_probes == 0 && idle < pcb->keep_idle_s * URSA_NS_PER_S) {

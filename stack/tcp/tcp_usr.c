@@ -62,8 +62,8 @@ static bool local_addr_ok(struct ursa_lcore *lc, const struct ursa_tcp_pcb *pcb,
 	return false;
 }
 
-int ursa_tcp_bind(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb,
-		  const struct ursa_ipaddr *addr, uint16_t port)
+int ursa_tcp_bind(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, const struct ursa_ipaddr *addr,
+		  uint16_t port)
 {
 	struct ursa_ipaddr any = {.family = 0};
 
@@ -115,8 +115,8 @@ int ursa_tcp_listen(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, int backlog
 	return 0;
 }
 
-int ursa_tcp_connect(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb,
-		     const struct ursa_ipaddr *dst, uint16_t port)
+int ursa_tcp_connect(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, const struct ursa_ipaddr *dst,
+		     uint16_t port)
 {
 	struct ursa_ip_tx tx;
 	struct ursa_iface *ifc;
@@ -162,8 +162,7 @@ int ursa_tcp_connect(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb,
 	pcb->iss = tcp_isn(lc, pcb);
 	pcb->snd_una = pcb->snd_nxt = pcb->snd_max = pcb->iss;
 	pcb->recover = pcb->high_rxt = pcb->time_lost_below = pcb->iss;
-	pcb->ts_offset = (uint32_t)tcp_siphash(lc->tcp->secret, &pcb->faddr,
-					       sizeof(pcb->faddr)) ^
+	pcb->ts_offset = (uint32_t)tcp_siphash(lc->tcp->secret, &pcb->faddr, sizeof(pcb->faddr)) ^
 			 ursa_secret_u32(&lc->secret);
 	pcb->rcv_mss = tcp_mss_for(lc, pcb);
 	pcb->snd_mss = pcb->rcv_mss;
@@ -205,8 +204,8 @@ int ursa_tcp_accept(struct ursa_lcore *lc, struct ursa_tcp_pcb *l, struct ursa_t
 	return 0;
 }
 
-ssize_t ursa_tcp_send(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, const void *buf,
-		      size_t len, unsigned flags)
+ssize_t ursa_tcp_send(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, const void *buf, size_t len,
+		      unsigned flags)
 {
 	uint32_t room, n;
 

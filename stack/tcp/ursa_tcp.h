@@ -66,12 +66,12 @@ const char *ursa_tcp_state_name(enum ursa_tcp_state s);
 /* ---------------------------------------------------------------------------------------- */
 /* Readiness events                                                                           */
 
-#define URSA_TCP_EV_READABLE 0x01  /**< bytes to recv, or the peer's FIN (recv returns 0) */
-#define URSA_TCP_EV_WRITABLE 0x02  /**< send buffer has room again */
+#define URSA_TCP_EV_READABLE  0x01 /**< bytes to recv, or the peer's FIN (recv returns 0) */
+#define URSA_TCP_EV_WRITABLE  0x02 /**< send buffer has room again */
 #define URSA_TCP_EV_CONNECTED 0x04 /**< active open reached ESTABLISHED */
-#define URSA_TCP_EV_ACCEPT 0x08	   /**< listener: an established child waits in accept() */
-#define URSA_TCP_EV_ERROR 0x10	   /**< reset/timeout/refused: see ursa_tcp_error() */
-#define URSA_TCP_EV_CLOSED 0x20	   /**< both directions are finished (or the PCB failed) */
+#define URSA_TCP_EV_ACCEPT    0x08 /**< listener: an established child waits in accept() */
+#define URSA_TCP_EV_ERROR     0x10 /**< reset/timeout/refused: see ursa_tcp_error() */
+#define URSA_TCP_EV_CLOSED    0x20 /**< both directions are finished (or the PCB failed) */
 
 /** Readiness callback: events is a mask of URSA_TCP_EV_*. May call any API function on any
  *  PCB, including close/abort of pcb itself (pcb must not be used after that). */
@@ -82,20 +82,20 @@ typedef void (*ursa_tcp_event_cb_t)(struct ursa_lcore *lc, struct ursa_tcp_pcb *
 /* Per-lcore configuration                                                                    */
 
 struct ursa_tcp_conf {
-	uint32_t msl_ms;	   /**< maximum segment lifetime; TIME_WAIT = 2 MSL (60 000) */
-	uint32_t rto_init_ms;	   /**< initial RTO (1000, RFC 6298 §2.1) */
-	uint32_t rto_min_ms;	   /**< lower bound of the RTO (200, as Linux; RFC 6298 says 1000) */
-	uint32_t rto_max_ms;	   /**< upper bound of the backed-off RTO (120 000) */
-	uint32_t delack_ms;	   /**< delayed-ACK timeout (40) */
-	uint8_t syn_retries;	   /**< SYN retransmissions before ETIMEDOUT (6) */
-	uint8_t synack_retries;	   /**< SYN-ACK retransmissions before the child is dropped (5) */
-	uint8_t retries2;	   /**< data retransmissions before ETIMEDOUT (15) */
-	uint8_t orphan_retries;	   /**< retries for a closed-by-user PCB (8) */
-	uint32_t fin_wait2_ms;	   /**< FIN_WAIT_2 of a closed-by-user PCB times out (60 000) */
-	uint32_t sndbuf;	   /**< default send buffer bytes (256 KiB) */
-	uint32_t rcvbuf;	   /**< default receive buffer bytes (256 KiB) */
-	uint32_t syn_queue_max;	   /**< per-listener cap on half-open children (256) */
-	uint32_t keep_idle_s;	   /**< keepalive defaults (7200 / 75 / 9) */
+	uint32_t msl_ms;	/**< maximum segment lifetime; TIME_WAIT = 2 MSL (60 000) */
+	uint32_t rto_init_ms;	/**< initial RTO (1000, RFC 6298 §2.1) */
+	uint32_t rto_min_ms;	/**< lower bound of the RTO (200, as Linux; RFC 6298 says 1000) */
+	uint32_t rto_max_ms;	/**< upper bound of the backed-off RTO (120 000) */
+	uint32_t delack_ms;	/**< delayed-ACK timeout (40) */
+	uint8_t syn_retries;	/**< SYN retransmissions before ETIMEDOUT (6) */
+	uint8_t synack_retries; /**< SYN-ACK retransmissions before the child is dropped (5) */
+	uint8_t retries2;	/**< data retransmissions before ETIMEDOUT (15) */
+	uint8_t orphan_retries; /**< retries for a closed-by-user PCB (8) */
+	uint32_t fin_wait2_ms;	/**< FIN_WAIT_2 of a closed-by-user PCB times out (60 000) */
+	uint32_t sndbuf;	/**< default send buffer bytes (256 KiB) */
+	uint32_t rcvbuf;	/**< default receive buffer bytes (256 KiB) */
+	uint32_t syn_queue_max; /**< per-listener cap on half-open children (256) */
+	uint32_t keep_idle_s;	/**< keepalive defaults (7200 / 75 / 9) */
 	uint32_t keep_intvl_s;
 	uint32_t keep_cnt;
 	uint16_t port_lo, port_hi; /**< ephemeral range (32768..60999) */
@@ -106,7 +106,7 @@ struct ursa_tcp_conf {
 	 *  (CVE-2016-5696). */
 	uint32_t invalid_ratelimit_ms;
 	uint32_t challenge_ack_limit;
-	char cc[16];		   /**< default congestion control ("cubic") */
+	char cc[16]; /**< default congestion control ("cubic") */
 	/** Answer SYNs with SYN cookies when a listener's SYN queue is full (true). A cookie
 	 *  keeps only the MSS (one of 8 values): no window scaling, timestamps, SACK or
 	 *  peer's hooked options for such connections (their seen() is not called). */
@@ -138,15 +138,15 @@ void *ursa_tcp_get_arg(const struct ursa_tcp_pcb *pcb);
 /** addr NULL (or family 0) = any local address; port 0 = an ephemeral port.
  *  -EADDRINUSE, -EADDRNOTAVAIL (not an address of the tenant/interface), -EINVAL (already
  *  bound or not CLOSED), -EAFNOSUPPORT (family mismatch). */
-int ursa_tcp_bind(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb,
-		  const struct ursa_ipaddr *addr, uint16_t port);
+int ursa_tcp_bind(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, const struct ursa_ipaddr *addr,
+		  uint16_t port);
 /** Enter LISTEN (binds an ephemeral port first if unbound). backlog caps the established
  *  children waiting in accept() (>= 1). */
 int ursa_tcp_listen(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, int backlog);
 /** Start an active open; returns 0 (SYN sent, URSA_TCP_EV_CONNECTED or _ERROR follows),
  *  -EHOSTUNREACH, -EADDRNOTAVAIL (no ephemeral port), -EISCONN, -EALREADY, -EINVAL. */
-int ursa_tcp_connect(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb,
-		     const struct ursa_ipaddr *dst, uint16_t port);
+int ursa_tcp_connect(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, const struct ursa_ipaddr *dst,
+		     uint16_t port);
 /** Pop one established child; -EAGAIN when none, -EINVAL when not listening. */
 int ursa_tcp_accept(struct ursa_lcore *lc, struct ursa_tcp_pcb *listener,
 		    struct ursa_tcp_pcb **out);
@@ -156,8 +156,8 @@ int ursa_tcp_accept(struct ursa_lcore *lc, struct ursa_tcp_pcb *listener,
 /** Copy up to len bytes into the send buffer. Returns bytes accepted (> 0), -EAGAIN when the
  *  buffer is full, -ENOTCONN before the connection is synchronised, -EPIPE after shutdown
  *  (SHUT_WR) or close by the peer's RST (then ursa_tcp_error() tells why). */
-ssize_t ursa_tcp_send(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, const void *buf,
-		      size_t len, unsigned flags);
+ssize_t ursa_tcp_send(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, const void *buf, size_t len,
+		      unsigned flags);
 /** recv flag: copy without consuming. */
 #define URSA_TCP_RECV_PEEK 0x1
 /** Copy out up to len in-order bytes. Returns bytes (> 0), 0 at EOF (peer's FIN consumed),
@@ -190,19 +190,19 @@ uint32_t ursa_tcp_tenant(const struct ursa_tcp_pcb *pcb);
 /* Options                                                                                    */
 
 enum ursa_tcp_opt {
-	URSA_TCP_OPT_NODELAY,	/**< 0/1: disable Nagle */
-	URSA_TCP_OPT_SNDBUF,	/**< bytes; before connect/listen (children inherit) */
-	URSA_TCP_OPT_RCVBUF,	/**< bytes; before connect/listen (sets the window scale) */
-	URSA_TCP_OPT_KEEPALIVE, /**< 0/1 */
-	URSA_TCP_OPT_KEEPIDLE,	/**< seconds */
-	URSA_TCP_OPT_KEEPINTVL, /**< seconds */
-	URSA_TCP_OPT_KEEPCNT,	/**< probes */
-	URSA_TCP_OPT_LINGER0,	/**< 0/1: close() aborts with RST (SO_LINGER with l_linger 0) */
-	URSA_TCP_OPT_MAXSEG,	/**< cap on the MSS we announce and use (88..65495) */
-	URSA_TCP_OPT_QUICKACK,	/**< 0/1: ACK every segment at once (no delayed ACK) */
+	URSA_TCP_OPT_NODELAY,	 /**< 0/1: disable Nagle */
+	URSA_TCP_OPT_SNDBUF,	 /**< bytes; before connect/listen (children inherit) */
+	URSA_TCP_OPT_RCVBUF,	 /**< bytes; before connect/listen (sets the window scale) */
+	URSA_TCP_OPT_KEEPALIVE,	 /**< 0/1 */
+	URSA_TCP_OPT_KEEPIDLE,	 /**< seconds */
+	URSA_TCP_OPT_KEEPINTVL,	 /**< seconds */
+	URSA_TCP_OPT_KEEPCNT,	 /**< probes */
+	URSA_TCP_OPT_LINGER0,	 /**< 0/1: close() aborts with RST (SO_LINGER with l_linger 0) */
+	URSA_TCP_OPT_MAXSEG,	 /**< cap on the MSS we announce and use (88..65495) */
+	URSA_TCP_OPT_QUICKACK,	 /**< 0/1: ACK every segment at once (no delayed ACK) */
 	URSA_TCP_OPT_TIMESTAMPS, /**< 0/1: offer RFC 7323 timestamps (1) */
-	URSA_TCP_OPT_SACK,	/**< 0/1: offer SACK-permitted (1) */
-	URSA_TCP_OPT_WSCALE,	/**< 0/1: offer window scaling (1) */
+	URSA_TCP_OPT_SACK,	 /**< 0/1: offer SACK-permitted (1) */
+	URSA_TCP_OPT_WSCALE,	 /**< 0/1: offer window scaling (1) */
 	URSA_TCP_OPT_MAX,
 };
 
@@ -258,16 +258,16 @@ struct ursa_tcp_info {
 	uint32_t snd_mss, rcv_mss;
 	uint8_t snd_wscale, rcv_wscale; /**< 0xff = window scaling not in use */
 	bool ts_ok, sack_ok, in_recovery;
-	uint32_t cwnd, ssthresh;	/**< bytes */
+	uint32_t cwnd, ssthresh; /**< bytes */
 	uint32_t srtt_us, rttvar_us, rto_us;
-	uint32_t backoff;		/**< current RTO back-off shift */
+	uint32_t backoff; /**< current RTO back-off shift */
 	uint32_t dupacks;
-	uint64_t retransmits;		/**< segments retransmitted over the lifetime */
-	uint64_t timeouts;		/**< RTO expiries */
-	uint64_t fast_retransmits;	/**< recovery episodes entered */
+	uint64_t retransmits;	   /**< segments retransmitted over the lifetime */
+	uint64_t timeouts;	   /**< RTO expiries */
+	uint64_t fast_retransmits; /**< recovery episodes entered */
 	uint64_t segs_in, segs_out;
 	uint64_t bytes_acked, bytes_received;
-	uint32_t unacked;		/**< snd_max - snd_una */
+	uint32_t unacked; /**< snd_max - snd_una */
 	uint32_t sndbuf_used, rcvbuf_used, ooo_bytes;
 	char cc[16];
 };

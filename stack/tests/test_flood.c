@@ -123,7 +123,6 @@ static uint8_t *l2(uint8_t *f, const struct rte_ether_addr *src, uint16_t vlan, 
 	return f + ursa_test_eth_hdr(f, &mac_t, src, vlan, type);
 }
 
-
 static size_t ip4_frame(uint8_t *f, const struct rte_ether_addr *src, uint16_t vlan, rte_be32_t sa,
 			rte_be32_t da, uint8_t proto, const void *l4, size_t n)
 {

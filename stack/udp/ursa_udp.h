@@ -26,7 +26,7 @@ extern "C" {
 /** ICMP errors quoting a datagram sent *to* this port number go to this binder too: it sends
  *  to the same port on its peers from source ports it picks itself (as RoCEv2 does). */
 #define URSA_UDP_BIND_ERR_BY_DPORT 0x4
-#define URSA_UDP_BIND_FLAGS                                                                    \
+#define URSA_UDP_BIND_FLAGS                                                                        \
 	(URSA_UDP_BIND_RESERVED | URSA_UDP_BIND_ZERO_CKSUM6 | URSA_UDP_BIND_ERR_BY_DPORT)
 
 struct ursa_udp_info {

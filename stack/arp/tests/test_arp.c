@@ -213,8 +213,7 @@ static void test_queue_flush_in_order(void)
 }
 
 /* A packet of len bytes (at L3) whose first two bytes are its sequence number. */
-static int send_big(struct ursa_lcore *lc, uint16_t ifc, const char *nh, uint16_t seq,
-		    uint16_t len)
+static int send_big(struct ursa_lcore *lc, uint16_t ifc, const char *nh, uint16_t seq, uint16_t len)
 {
 	struct rte_mbuf *m = ursa_pkt_alloc(lc);
 	struct ursa_ipaddr x = ursa_test_ip(nh);

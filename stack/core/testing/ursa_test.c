@@ -12,14 +12,14 @@ static int eal_started; /* test support only: one EAL per test process */
 
 void ursa_test_eal(void)
 {
-	char *argv[] = {"ursa-test", "--no-huge", "-m", "256", "--no-shconf", "--no-pci",
-			"--no-telemetry", "-l", "0", "--log-level=error", NULL};
+	char *argv[] = {"ursa-test", "--no-huge",      "-m", "256", "--no-shconf",
+			"--no-pci",  "--no-telemetry", "-l", "0",   "--log-level=error",
+			NULL};
 
 	if (eal_started)
 		return;
 	if (rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])) - 1, argv) < 0) {
-		fprintf(stderr, "SKIP: DPDK EAL cannot start here (%s)\n",
-			rte_strerror(rte_errno));
+		fprintf(stderr, "SKIP: DPDK EAL cannot start here (%s)\n", rte_strerror(rte_errno));
 		exit(77);
 	}
 	eal_started = 1;

@@ -18,8 +18,18 @@
 
 #include "ursa_core.h"
 
-#define URSA_TEST_MAC {{0x02, 0x00, 0x00, 0x00, 0x00, 0x01}}
-#define URSA_TEST_PEER_MAC {{0x02, 0x00, 0x00, 0x00, 0x00, 0x02}}
+#define URSA_TEST_MAC                                                                              \
+	{                                                                                          \
+		{                                                                                  \
+			0x02, 0x00, 0x00, 0x00, 0x00, 0x01                                         \
+		}                                                                                  \
+	}
+#define URSA_TEST_PEER_MAC                                                                         \
+	{                                                                                          \
+		{                                                                                  \
+			0x02, 0x00, 0x00, 0x00, 0x00, 0x02                                         \
+		}                                                                                  \
+	}
 #define URSA_TEST_T0 1000000000ull /* the virtual clock starts at 1 s */
 
 /** Start EAL once per process (--no-huge, no PCI, no shared config). Exits 77 (skip) with a

@@ -243,7 +243,8 @@ static void test_timer_heap_random(void)
 	ursa_rng_seed(&r, 3);
 	for (int i = 0; i < N; i++) {
 		ursa_timer_init(&t[i], noop_cb, NULL);
-		CU_ASSERT_EQUAL(ursa_timer_arm(lc, &t[i], base + 1 + ursa_rng_below(&r, 100000)), 0);
+		CU_ASSERT_EQUAL(ursa_timer_arm(lc, &t[i], base + 1 + ursa_rng_below(&r, 100000)),
+				0);
 	}
 	for (int i = 0; i < N; i += 3)
 		ursa_timer_cancel(lc, &t[i]);
@@ -338,8 +339,7 @@ static struct rte_mbuf *frame(uint8_t tag)
 static unsigned seen_tags[4096];
 static unsigned nseen;
 
-static void count_rx(struct ursa_lcore *l, struct ursa_port *p, struct rte_mbuf **pkts,
-		     uint16_t n)
+static void count_rx(struct ursa_lcore *l, struct ursa_port *p, struct rte_mbuf **pkts, uint16_t n)
 {
 	(void)l;
 	(void)p;

@@ -26,15 +26,15 @@ static int route(const char *spec)
 }
 
 /* The spec is refused with exactly this message. */
-#define IFACE_BAD(spec, flags, msg)                                                              \
-	do {                                                                                     \
-		CU_ASSERT_EQUAL(iface(spec, flags), -EINVAL);                                    \
-		CU_ASSERT_STRING_EQUAL(err, msg);                                                \
+#define IFACE_BAD(spec, flags, msg)                                                                \
+	do {                                                                                       \
+		CU_ASSERT_EQUAL(iface(spec, flags), -EINVAL);                                      \
+		CU_ASSERT_STRING_EQUAL(err, msg);                                                  \
 	} while (0)
-#define ROUTE_BAD(spec, msg)                                                                     \
-	do {                                                                                     \
-		CU_ASSERT_EQUAL(route(spec), -EINVAL);                                           \
-		CU_ASSERT_STRING_EQUAL(err, msg);                                                \
+#define ROUTE_BAD(spec, msg)                                                                       \
+	do {                                                                                       \
+		CU_ASSERT_EQUAL(route(spec), -EINVAL);                                             \
+		CU_ASSERT_STRING_EQUAL(err, msg);                                                  \
 	} while (0)
 
 static void test_iface_good(void)
@@ -103,9 +103,9 @@ static void test_iface_whitespace(void)
 {
 	char ip[64];
 
-	CU_ASSERT_EQUAL(iface(" vlan = 10 , tenant=\t1 ,ip = 10.0.0.2/24 , ll = no ",
-			      URSA_SPEC_NEED_PLEN),
-			0);
+	CU_ASSERT_EQUAL(
+		iface(" vlan = 10 , tenant=\t1 ,ip = 10.0.0.2/24 , ll = no ", URSA_SPEC_NEED_PLEN),
+		0);
 	CU_ASSERT_EQUAL(is.vlan, 10);
 	CU_ASSERT_EQUAL(is.tenant, 1);
 	CU_ASSERT(is.no_linklocal);

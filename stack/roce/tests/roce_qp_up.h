@@ -11,8 +11,8 @@ struct roce_qp_up {
 	const struct ursa_ipaddr *local, *remote; /* the GIDs are made from these */
 	uint16_t iface;				  /* the local GID's interface and tenant */
 	uint32_t tenant;
-	uint32_t access;			  /* qp_access_flags */
-	uint16_t path_mtu;			  /* bytes */
+	uint32_t access;   /* qp_access_flags */
+	uint16_t path_mtu; /* bytes */
 	uint32_t dest_qpn, rq_psn, sq_psn;
 	uint8_t max_dest_rd_atomic, max_rd_atomic;
 	uint8_t min_rnr_timer, timeout, retry_cnt, rnr_retry;

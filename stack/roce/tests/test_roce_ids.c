@@ -207,8 +207,8 @@ static void test_rereg_fresh_key(void)
 	struct ursa_roce_mr *mr;
 	uint32_t k0;
 
-	CU_ASSERT_FATAL(ursa_roce_mr_reg(e.pd, mem[0], sizeof(mem[0]),
-					 URSA_RDMA_ACCESS_LOCAL_WRITE, &mr) == 0);
+	CU_ASSERT_FATAL(ursa_roce_mr_reg(e.pd, mem[0], sizeof(mem[0]), URSA_RDMA_ACCESS_LOCAL_WRITE,
+					 &mr) == 0);
 	k0 = ursa_roce_mr_rkey(mr);
 	CU_ASSERT(ursa_roce_mr_rereg(mr, URSA_RDMA_ACCESS_LOCAL_WRITE) == 0);
 	CU_ASSERT(ursa_roce_mr_rkey(mr) != k0);

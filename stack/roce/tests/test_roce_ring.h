@@ -282,8 +282,7 @@ static inline void rr_settle(struct rr_pair *p, uint64_t ns)
 {
 	uint64_t end = ursa_now(p->h[0].lc) + ns;
 
-	for (unsigned k = 0; k < RR_MAX_STEPS && (ursa_now(p->h[0].lc) < end || rr_held(p));
-	     k++)
+	for (unsigned k = 0; k < RR_MAX_STEPS && (ursa_now(p->h[0].lc) < end || rr_held(p)); k++)
 		if (!rr_step(p))
 			break;
 }

@@ -105,8 +105,7 @@ static void step(uint64_t ns)
 	pump();
 }
 
-static socklen_t sa_make(int family, const char *ip, uint16_t port,
-			 struct sockaddr_storage *ss)
+static socklen_t sa_make(int family, const char *ip, uint16_t port, struct sockaddr_storage *ss)
 {
 	struct ursa_ipaddr a;
 
@@ -169,8 +168,8 @@ static void pattern(uint8_t *p, size_t n, uint64_t off, uint8_t seed)
 }
 
 /* Send total bytes from (sl, sfd) to (rl, rfd), verifying every byte received. */
-static void transfer(struct ursa_lcore *sl, int sfd, struct ursa_lcore *rl, int rfd,
-		     size_t total, uint8_t seed)
+static void transfer(struct ursa_lcore *sl, int sfd, struct ursa_lcore *rl, int rfd, size_t total,
+		     uint8_t seed)
 {
 	static uint8_t out[65536], in[65536], want[65536];
 	size_t sent = 0, got = 0;
@@ -435,8 +434,7 @@ static void test_options(void)
 	CU_ASSERT_EQUAL(v, 42);
 	CU_ASSERT_EQUAL(ursa_getsockopt(A.lc, fd, SOL_SMC, 2, &v, &vl), -ENOPROTOOPT);
 	CU_ASSERT_EQUAL(ursa_setsockopt(A.lc, fd, SOL_SOCKET, 9999, &(int){1}, 4), -ENOPROTOOPT);
-	CU_ASSERT_EQUAL(ursa_setsockopt(A.lc, fd, IPPROTO_TCP, TCP_NODELAY, &(int){1}, 2),
-			-EINVAL);
+	CU_ASSERT_EQUAL(ursa_setsockopt(A.lc, fd, IPPROTO_TCP, TCP_NODELAY, &(int){1}, 2), -EINVAL);
 	CU_ASSERT_EQUAL(ursa_setsockopt(A.lc, fd, IPPROTO_TCP, TCP_NODELAY, NULL, 4), -EFAULT);
 	vl = sizeof(v);
 	CU_ASSERT_EQUAL(ursa_getsockopt(A.lc, fd, SOL_SOCKET, SO_ERROR, &v, &vl), 0);
@@ -482,8 +480,8 @@ static void test_wait(void)
 static void test_iface_tenant(void)
 {
 	struct rte_ether_addr ma = URSA_TEST_MAC;
-	struct ursa_iface_conf ic = {.port = 0, .vlan = 10, .tenant = 2, .mac = &ma,
-				     .no_linklocal = true};
+	struct ursa_iface_conf ic = {
+		.port = 0, .vlan = 10, .tenant = 2, .mac = &ma, .no_linklocal = true};
 	struct ursa_ipaddr a;
 	struct sockaddr_storage ss;
 	socklen_t len;

@@ -12,15 +12,15 @@
 #include <stdio.h>
 
 #define CONF_MAX_EVENTS 512
-#define CONF_MAX_ARGS 8
-#define CONF_MAX_SACK 4
-#define CONF_ANY UINT64_MAX /* a field written "*" or left out: not checked */
+#define CONF_MAX_ARGS	8
+#define CONF_MAX_SACK	4
+#define CONF_ANY	UINT64_MAX /* a field written "*" or left out: not checked */
 
 enum conf_ev_kind {
-	CONF_EV_IN,	 /* < : a segment the remote sends us */
-	CONF_EV_OUT,	 /* > : a segment the stack must send */
-	CONF_EV_CALL,	 /* a socket call with its expected result */
-	CONF_EV_SET,	 /* //! key=value in the middle of a script (remote_port) */
+	CONF_EV_IN,   /* < : a segment the remote sends us */
+	CONF_EV_OUT,  /* > : a segment the stack must send */
+	CONF_EV_CALL, /* a socket call with its expected result */
+	CONF_EV_SET,  /* //! key=value in the middle of a script (remote_port) */
 };
 
 /* TCP flags as letters: S F R P . (ACK) E (ECE) W (CWR) U (URG). */
@@ -61,7 +61,7 @@ struct conf_seg {
 	uint32_t len;
 	bool has_ack;
 	uint32_t ack;
-	uint64_t win; /* CONF_ANY when not given */
+	uint64_t win;  /* CONF_ANY when not given */
 	bool has_opts; /* "<opts>" given; absent means "no options" (as packetdrill) */
 	bool opts_any; /* "<...>": outbound options not compared */
 	unsigned nopt;
@@ -75,9 +75,9 @@ struct conf_seg {
 
 struct conf_arg {
 	enum { CONF_ARG_ELLIPSIS, CONF_ARG_INT, CONF_ARG_LINGER, CONF_ARG_STR } kind;
-	int64_t i;	 /* INT; [n] arrays hold one int too */
+	int64_t i; /* INT; [n] arrays hold one int too */
 	int64_t onoff, linger;
-	char str[64];	 /* symbolic name when it was not a known constant */
+	char str[64]; /* symbolic name when it was not a known constant */
 };
 
 struct conf_call {
@@ -85,7 +85,7 @@ struct conf_call {
 	unsigned nargs;
 	struct conf_arg args[CONF_MAX_ARGS];
 	int64_t ret;
-	int err; /* expected errno when ret == -1 */
+	int err;      /* expected errno when ret == -1 */
 	bool ret_any; /* "= ..." */
 };
 

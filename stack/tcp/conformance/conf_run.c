@@ -39,11 +39,11 @@
 #include "ursa_tcp.h"
 #include "ursa_test.h"
 
-#define FD_BASE 3
-#define BIND_PORT 8080 /* packetdrill's --bind_port and --connect_port */
-#define MAX_FLOWS 16
+#define FD_BASE	   3
+#define BIND_PORT  8080 /* packetdrill's --bind_port and --connect_port */
+#define MAX_FLOWS  16
 #define MAX_QUEUED 256
-#define MAX_IO 1048576
+#define MAX_IO	   1048576
 
 struct flow {
 	uint16_t lport, rport;
@@ -227,7 +227,8 @@ static int collect(struct runner *r)
 			continue;
 		}
 		if (r->nq == MAX_QUEUED)
-			return fail_at(r, "more than %d segments sent and not expected", MAX_QUEUED);
+			return fail_at(r, "more than %d segments sent and not expected",
+				       MAX_QUEUED);
 		x->t = ursa_now(r->lc);
 		if (r->verbose) {
 			char d[320];
@@ -382,7 +383,8 @@ static int check_out(struct runner *r, const struct conf_event *ev, const struct
 		else if (rel != e->seq)
 			snprintf(why, sizeof(why), "seq: expected %u, got %u", e->seq, rel);
 		else if (w->paylen != e->len)
-			snprintf(why, sizeof(why), "length: expected %u, got %u", e->len, w->paylen);
+			snprintf(why, sizeof(why), "length: expected %u, got %u", e->len,
+				 w->paylen);
 		else if (e->has_ack && w->ack != e->ack)
 			snprintf(why, sizeof(why), "ack: expected %u, got %u", e->ack, w->ack);
 		else if (e->win != CONF_ANY && w->win != e->win)
@@ -394,7 +396,8 @@ static int check_out(struct runner *r, const struct conf_event *ev, const struct
 	if (why[0] != 0) {
 		conf_seg_fmt(e, exp, sizeof(exp));
 		describe(r, x, got, sizeof(got));
-		return fail_at(r, "outbound segment mismatch (%s)\n  expected: > %s\n  got:      %s",
+		return fail_at(r,
+			       "outbound segment mismatch (%s)\n  expected: > %s\n  got:      %s",
 			       why, exp, got);
 	}
 	if (w->flags & (CONF_F_FIN | CONF_F_RST))
@@ -455,9 +458,11 @@ static int do_out(struct runner *r, const struct conf_event *ev)
 		char got[320];
 
 		describe(r, &x, got, sizeof(got));
-		return fail_at(r, "outbound segment too early: expected at %.6f s (+-%.3f ms), "
-				  "sent at %.6f s\n  got: %s",
-			       script_secs(r, want_lo), (double)tol / 1e6, script_secs(r, x.t), got);
+		return fail_at(r,
+			       "outbound segment too early: expected at %.6f s (+-%.3f ms), "
+			       "sent at %.6f s\n  got: %s",
+			       script_secs(r, want_lo), (double)tol / 1e6, script_secs(r, x.t),
+			       got);
 	}
 	/* Later events are timed from when this one really happened (as packetdrill adjusts
 	 * relative times after a packet within tolerance, and after a '*' or a range). */
@@ -567,7 +572,8 @@ static int do_in(struct runner *r, const struct conf_event *ev)
 	}
 	m = conf_pkt_build(r->lc, r->rmac, r->lmac, &w);
 	if (m == NULL)
-		return fail_at(r, "cannot build the inbound frame (no mbuf, or options > 40 bytes)");
+		return fail_at(r,
+			       "cannot build the inbound frame (no mbuf, or options > 40 bytes)");
 	ursa_port_mem_inject(&r->lc->ports[0], &m, 1);
 	return poll_idle(r);
 }
@@ -746,8 +752,8 @@ static int do_call(struct runner *r, const struct conf_event *ev)
 	}
 	if (r->verbose)
 		fprintf(stderr, "  %s() = %" PRId64 "%s%s\n", c->name,
-			is_fd_result && ret >= 0 ? ret + FD_BASE : ret,
-			ret < 0 ? " " : "", ret < 0 ? conf_errno_name((int)-ret) : "");
+			is_fd_result && ret >= 0 ? ret + FD_BASE : ret, ret < 0 ? " " : "",
+			ret < 0 ? conf_errno_name((int)-ret) : "");
 	if (c->ret_any)
 		return 0;
 	if (c->ret == -1) {
@@ -783,7 +789,7 @@ static int run(struct runner *r)
 			if (advance_to(r, t) != 0)
 				return -1;
 			if (no_unexpected(r, ev->kind == CONF_EV_IN ? "this inbound segment"
-								     : "this line") != 0)
+								    : "this line") != 0)
 				return -1;
 		}
 		switch (ev->kind) {

@@ -33,59 +33,52 @@ struct named {
 };
 
 static const struct named consts[] = {
-	{"AF_INET", AF_INET},
-	{"AF_INET6", AF_INET6},
-	{"AF_UNIX", AF_UNIX},
-	{"SOCK_STREAM", SOCK_STREAM},
-	{"SOCK_DGRAM", SOCK_DGRAM},
-	{"SOCK_NONBLOCK", SOCK_NONBLOCK},
-	{"IPPROTO_TCP", IPPROTO_TCP},
-	{"IPPROTO_UDP", IPPROTO_UDP},
-	{"IPPROTO_SMC", 256},
-	{"SOL_SOCKET", SOL_SOCKET},
-	{"SOL_TCP", IPPROTO_TCP},
-	{"SOL_SMC", 286},
-	{"SO_SNDBUF", SO_SNDBUF},
-	{"SO_RCVBUF", SO_RCVBUF},
-	{"SO_KEEPALIVE", SO_KEEPALIVE},
-	{"SO_LINGER", SO_LINGER},
-	{"SO_ERROR", SO_ERROR},
-	{"SO_REUSEADDR", SO_REUSEADDR},
-	{"TCP_NODELAY", TCP_NODELAY},
-	{"TCP_MAXSEG", TCP_MAXSEG},
-	{"TCP_KEEPIDLE", TCP_KEEPIDLE},
-	{"TCP_KEEPINTVL", TCP_KEEPINTVL},
-	{"TCP_KEEPCNT", TCP_KEEPCNT},
-	{"SHUT_RD", SHUT_RD},
-	{"SHUT_WR", SHUT_WR},
-	{"SHUT_RDWR", SHUT_RDWR},
-	{"MSG_PEEK", MSG_PEEK},
-	{"MSG_NOSIGNAL", MSG_NOSIGNAL},
-	{"MSG_DONTWAIT", MSG_DONTWAIT},
-	{"F_GETFL", F_GETFL},
-	{"F_SETFL", F_SETFL},
-	{"O_RDWR", O_RDWR},
-	{"O_NONBLOCK", O_NONBLOCK},
-	{"POLLIN", POLLIN},
-	{"POLLOUT", POLLOUT},
-	{"POLLERR", POLLERR},
-	{"POLLHUP", POLLHUP},
-	{"POLLRDHUP", POLLRDHUP},
+	{"AF_INET", AF_INET},		{"AF_INET6", AF_INET6},
+	{"AF_UNIX", AF_UNIX},		{"SOCK_STREAM", SOCK_STREAM},
+	{"SOCK_DGRAM", SOCK_DGRAM},	{"SOCK_NONBLOCK", SOCK_NONBLOCK},
+	{"IPPROTO_TCP", IPPROTO_TCP},	{"IPPROTO_UDP", IPPROTO_UDP},
+	{"IPPROTO_SMC", 256},		{"SOL_SOCKET", SOL_SOCKET},
+	{"SOL_TCP", IPPROTO_TCP},	{"SOL_SMC", 286},
+	{"SO_SNDBUF", SO_SNDBUF},	{"SO_RCVBUF", SO_RCVBUF},
+	{"SO_KEEPALIVE", SO_KEEPALIVE}, {"SO_LINGER", SO_LINGER},
+	{"SO_ERROR", SO_ERROR},		{"SO_REUSEADDR", SO_REUSEADDR},
+	{"TCP_NODELAY", TCP_NODELAY},	{"TCP_MAXSEG", TCP_MAXSEG},
+	{"TCP_KEEPIDLE", TCP_KEEPIDLE}, {"TCP_KEEPINTVL", TCP_KEEPINTVL},
+	{"TCP_KEEPCNT", TCP_KEEPCNT},	{"SHUT_RD", SHUT_RD},
+	{"SHUT_WR", SHUT_WR},		{"SHUT_RDWR", SHUT_RDWR},
+	{"MSG_PEEK", MSG_PEEK},		{"MSG_NOSIGNAL", MSG_NOSIGNAL},
+	{"MSG_DONTWAIT", MSG_DONTWAIT}, {"F_GETFL", F_GETFL},
+	{"F_SETFL", F_SETFL},		{"O_RDWR", O_RDWR},
+	{"O_NONBLOCK", O_NONBLOCK},	{"POLLIN", POLLIN},
+	{"POLLOUT", POLLOUT},		{"POLLERR", POLLERR},
+	{"POLLHUP", POLLHUP},		{"POLLRDHUP", POLLRDHUP},
 };
 
 static const struct named errnos[] = {
-	{"EAGAIN", EAGAIN},	    {"EINPROGRESS", EINPROGRESS},
-	{"EALREADY", EALREADY},	    {"EISCONN", EISCONN},
-	{"ENOTCONN", ENOTCONN},	    {"ECONNREFUSED", ECONNREFUSED},
-	{"ECONNRESET", ECONNRESET}, {"ECONNABORTED", ECONNABORTED},
-	{"ETIMEDOUT", ETIMEDOUT},   {"EPIPE", EPIPE},
-	{"EBADF", EBADF},	    {"EINVAL", EINVAL},
-	{"EADDRINUSE", EADDRINUSE}, {"EADDRNOTAVAIL", EADDRNOTAVAIL},
-	{"EOPNOTSUPP", EOPNOTSUPP}, {"ENOPROTOOPT", ENOPROTOOPT},
-	{"EAFNOSUPPORT", EAFNOSUPPORT}, {"EPROTONOSUPPORT", EPROTONOSUPPORT},
-	{"EMFILE", EMFILE},	    {"ENOBUFS", ENOBUFS},
-	{"EHOSTUNREACH", EHOSTUNREACH}, {"ENETUNREACH", ENETUNREACH},
-	{"EMSGSIZE", EMSGSIZE},	    {"EDESTADDRREQ", EDESTADDRREQ},
+	{"EAGAIN", EAGAIN},
+	{"EINPROGRESS", EINPROGRESS},
+	{"EALREADY", EALREADY},
+	{"EISCONN", EISCONN},
+	{"ENOTCONN", ENOTCONN},
+	{"ECONNREFUSED", ECONNREFUSED},
+	{"ECONNRESET", ECONNRESET},
+	{"ECONNABORTED", ECONNABORTED},
+	{"ETIMEDOUT", ETIMEDOUT},
+	{"EPIPE", EPIPE},
+	{"EBADF", EBADF},
+	{"EINVAL", EINVAL},
+	{"EADDRINUSE", EADDRINUSE},
+	{"EADDRNOTAVAIL", EADDRNOTAVAIL},
+	{"EOPNOTSUPP", EOPNOTSUPP},
+	{"ENOPROTOOPT", ENOPROTOOPT},
+	{"EAFNOSUPPORT", EAFNOSUPPORT},
+	{"EPROTONOSUPPORT", EPROTONOSUPPORT},
+	{"EMFILE", EMFILE},
+	{"ENOBUFS", ENOBUFS},
+	{"EHOSTUNREACH", EHOSTUNREACH},
+	{"ENETUNREACH", ENETUNREACH},
+	{"EMSGSIZE", EMSGSIZE},
+	{"EDESTADDRREQ", EDESTADDRREQ},
 	{"ESOCKTNOSUPPORT", ESOCKTNOSUPPORT},
 };
 
@@ -284,8 +277,8 @@ static void parse_opts(struct cur *c, struct conf_seg *seg)
 			o->kind = CONF_OPT_EXP;
 			o->raw_kind = (uint8_t)parse_u(c, false);
 			skip_ws(c);
-			while (isxdigit((unsigned char)c->p[0]) && isxdigit((unsigned char)c->p[1]) &&
-			       o->raw_len < sizeof(o->raw)) {
+			while (isxdigit((unsigned char)c->p[0]) &&
+			       isxdigit((unsigned char)c->p[1]) && o->raw_len < sizeof(o->raw)) {
 				char hx[3] = {c->p[0], c->p[1], 0};
 
 				o->raw[o->raw_len++] = (uint8_t)strtoul(hx, NULL, 16);
@@ -313,14 +306,30 @@ static void parse_seg(struct cur *c, struct conf_seg *seg)
 	skip_ws(c);
 	for (; *c->p && *c->p != ' ' && *c->p != '\t'; c->p++) {
 		switch (*c->p) {
-		case 'S': seg->flags |= CONF_F_SYN; break;
-		case 'F': seg->flags |= CONF_F_FIN; break;
-		case 'R': seg->flags |= CONF_F_RST; break;
-		case 'P': seg->flags |= CONF_F_PSH; break;
-		case '.': seg->flags |= CONF_F_ACK; break;
-		case 'E': seg->flags |= CONF_F_ECE; break;
-		case 'W': seg->flags |= CONF_F_CWR; break;
-		case 'U': seg->flags |= CONF_F_URG; break;
+		case 'S':
+			seg->flags |= CONF_F_SYN;
+			break;
+		case 'F':
+			seg->flags |= CONF_F_FIN;
+			break;
+		case 'R':
+			seg->flags |= CONF_F_RST;
+			break;
+		case 'P':
+			seg->flags |= CONF_F_PSH;
+			break;
+		case '.':
+			seg->flags |= CONF_F_ACK;
+			break;
+		case 'E':
+			seg->flags |= CONF_F_ECE;
+			break;
+		case 'W':
+			seg->flags |= CONF_F_CWR;
+			break;
+		case 'U':
+			seg->flags |= CONF_F_URG;
+			break;
 		default:
 			fail(c, "unknown TCP flag '%c'", *c->p);
 			return;
@@ -780,7 +789,8 @@ void conf_seg_fmt(const struct conf_seg *seg, char *buf, size_t len)
 				break;
 			case CONF_OPT_TS:
 				n += (size_t)snprintf(buf + n, len - n, "%sTS val %s ecr %s", sep,
-						      num(o->v1, na, sizeof(na)), num(o->v2, nb, sizeof(nb)));
+						      num(o->v1, na, sizeof(na)),
+						      num(o->v2, nb, sizeof(nb)));
 				break;
 			case CONF_OPT_SACK:
 				n += (size_t)snprintf(buf + n, len - n, "%ssack", sep);

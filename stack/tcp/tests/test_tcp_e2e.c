@@ -30,7 +30,7 @@ struct host {
 	/* pump hook: drop frames A->B carrying TCP payload while > 0 */
 	unsigned drop_data;
 	unsigned skip_data; /* data frames A->B let through before drop_data applies */
-	bool blackhole; /* drop everything this host receives */
+	bool blackhole;	    /* drop everything this host receives */
 };
 
 static struct host A, B;
@@ -41,8 +41,7 @@ struct ev {
 	unsigned count;
 };
 
-static void on_event(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, unsigned events,
-		     void *arg)
+static void on_event(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, unsigned events, void *arg)
 {
 	struct ev *e = arg;
 
@@ -57,8 +56,8 @@ static struct ursa_ipaddr addr(const char *s)
 	return ursa_test_ip(s);
 }
 
-static void host_up(struct host *h, uint64_t seed, const struct rte_ether_addr *mac,
-		    const char *v4, const char *v6)
+static void host_up(struct host *h, uint64_t seed, const struct rte_ether_addr *mac, const char *v4,
+		    const char *v6)
 {
 	struct ursa_iface_conf c = {.port = 0, .tenant = 1, .mac = mac, .no_linklocal = true};
 	struct ursa_tcp_conf tc;
@@ -228,13 +227,14 @@ static size_t transfer(struct host *hs, struct ursa_tcp_pcb *s, struct host *hr,
 
 		ursa_tcp_get_info(s, &is);
 		ursa_tcp_get_info(r, &ir);
-		printf("\nsent %zu got %zu; S %s una %u nxt %u max %u wnd %u cwnd %u ssth %u rexmt %lu "
+		printf("\nsent %zu got %zu; S %s una %u nxt %u max %u wnd %u cwnd %u ssth %u rexmt "
+		       "%lu "
 		       "to %lu rto %u sndbuf %u | R %s rcv_nxt %u rwnd %u rcvbuf %u ooo %u\n",
-		       sent, got, ursa_tcp_state_name(is.state), is.snd_una, is.snd_nxt,
-		       is.snd_max, is.snd_wnd, is.cwnd, is.ssthresh,
-		       (unsigned long)is.retransmits, (unsigned long)is.timeouts, is.rto_us,
-		       is.sndbuf_used, ursa_tcp_state_name(ir.state), ir.rcv_nxt, ir.rcv_wnd,
-		       ir.rcvbuf_used, ir.ooo_bytes);
+		       sent, got, ursa_tcp_state_name(is.state), is.snd_una, is.snd_nxt, is.snd_max,
+		       is.snd_wnd, is.cwnd, is.ssthresh, (unsigned long)is.retransmits,
+		       (unsigned long)is.timeouts, is.rto_us, is.sndbuf_used,
+		       ursa_tcp_state_name(ir.state), ir.rcv_nxt, ir.rcv_wnd, ir.rcvbuf_used,
+		       ir.ooo_bytes);
 	}
 	free(src);
 	free(dst);
@@ -265,7 +265,7 @@ static void test_handshake_v4(void)
 	CU_ASSERT_EQUAL(ia.snd_wscale, 3);
 	CU_ASSERT_TRUE(ia.ts_ok && ia.sack_ok && ib.ts_ok && ib.sack_ok);
 	CU_ASSERT_EQUAL(ia.snd_wnd, 65535); /* the SYN-ACK's, unscaled, until B sends again */
-	CU_ASSERT_EQUAL(ia.cwnd, 14480); /* IW10 */
+	CU_ASSERT_EQUAL(ia.cwnd, 14480);    /* IW10 */
 	CU_ASSERT_STRING_EQUAL(ia.cc, "cubic");
 	CU_ASSERT_EQUAL(ia.snd_una, ib.rcv_nxt);
 	CU_ASSERT_EQUAL(ib.snd_una, ia.rcv_nxt);
@@ -451,10 +451,10 @@ static void loss_run(bool sack, const char *cc, uint64_t seed)
 	CU_ASSERT_EQUAL(ia.bytes_acked + ia.unacked, 2000000);
 	CU_ASSERT(ctr(B.lc, "ooo_segs") > 0);
 	if (getenv("TCP_TRACE"))
-		printf("\n%s sack=%d: rexmt %lu fast %lu timeouts %lu cwnd %u ssthresh %u srtt %u\n",
-		       cc, sack, (unsigned long)ia.retransmits,
-		       (unsigned long)ia.fast_retransmits, (unsigned long)ia.timeouts, ia.cwnd,
-		       ia.ssthresh, ia.srtt_us);
+		printf("\n%s sack=%d: rexmt %lu fast %lu timeouts %lu cwnd %u ssthresh %u srtt "
+		       "%u\n",
+		       cc, sack, (unsigned long)ia.retransmits, (unsigned long)ia.fast_retransmits,
+		       (unsigned long)ia.timeouts, ia.cwnd, ia.ssthresh, ia.srtt_us);
 	/* the close still completes under loss */
 	CU_ASSERT_EQUAL(ursa_tcp_close(A.lc, a), 0);
 	CU_ASSERT_EQUAL(ursa_tcp_close(B.lc, b), 0);
@@ -485,7 +485,7 @@ struct bulk_ctr {
 };
 
 static uint64_t faulty_bulk(uint64_t seed, size_t len, struct ursa_tcp_info *ia,
-			   struct bulk_ctr *bc)
+			    struct bulk_ctr *bc)
 {
 	struct ursa_tcp_pcb *l, *a, *b;
 	struct ev aev = {0}, lev = {0};
@@ -520,11 +520,12 @@ static uint64_t faulty_bulk(uint64_t seed, size_t len, struct ursa_tcp_info *ia,
 		printf("reorder_seen %lu undo %lu dsack_rx %lu dsack_tx %lu dupthresh %u "
 		       "rxt_lost %lu rto_sack %lu pto %lu pto_recoveries %lu\n",
 		       (unsigned long)ctr(A.lc, "reorder_seen"),
-		       (unsigned long)ctr(A.lc, "spurious_undo"), (unsigned long)ctr(A.lc, "dsack_rx"),
-		       (unsigned long)ctr(B.lc, "dsack_tx"), tcp_dupthresh(a),
-		       (unsigned long)ctr(A.lc, "rxt_lost"),
+		       (unsigned long)ctr(A.lc, "spurious_undo"),
+		       (unsigned long)ctr(A.lc, "dsack_rx"), (unsigned long)ctr(B.lc, "dsack_tx"),
+		       tcp_dupthresh(a), (unsigned long)ctr(A.lc, "rxt_lost"),
 		       (unsigned long)ctr(A.lc, "rto_sack_recoveries"),
-		       (unsigned long)ctr(A.lc, "pto_fired"), (unsigned long)ctr(A.lc, "pto_recoveries"));
+		       (unsigned long)ctr(A.lc, "pto_fired"),
+		       (unsigned long)ctr(A.lc, "pto_recoveries"));
 	bc->pto = ctr(A.lc, "pto_fired");
 	bc->dsack_tx = ctr(B.lc, "dsack_tx");
 	bc->dsack_rx = ctr(A.lc, "dsack_rx");
@@ -1101,9 +1102,9 @@ static void test_listener_order_tenants(void)
 		CU_ASSERT_EQUAL(ctr(lc1, "drop_syn_queue_full"), 1);
 		c.syn_cookies = true;
 		CU_ASSERT_FATAL(ursa_tcp_set_conf(lc1, &c) == 0);
-		CU_ASSERT_EQUAL(seg_to(lc1, i0, "10.7.0.2", "10.7.0.1", 5006, 80, 7000, 0, TH_SYN,
-				       &r),
-				TH_SYN | TH_ACK);
+		CU_ASSERT_EQUAL(
+			seg_to(lc1, i0, "10.7.0.2", "10.7.0.1", 5006, 80, 7000, 0, TH_SYN, &r),
+			TH_SYN | TH_ACK);
 		CU_ASSERT_EQUAL(r.ack, 7001);
 		CU_ASSERT_EQUAL(r.optlen, 4); /* MSS only */
 		CU_ASSERT_EQUAL(ctr(lc1, "syn_cookies_sent"), 1);
@@ -1131,9 +1132,9 @@ static void test_listener_order_tenants(void)
 		CU_ASSERT_FALSE(ci.ts_ok || ci.sack_ok);
 		CU_ASSERT_EQUAL(ci.snd_wscale, 0xff);
 		/* after two cookie periods (128 s) the cookie is stale */
-		CU_ASSERT_EQUAL(seg_to(lc1, i0, "10.7.0.2", "10.7.0.1", 5007, 80, 9000, 0, TH_SYN,
-				       &r),
-				TH_SYN | TH_ACK);
+		CU_ASSERT_EQUAL(
+			seg_to(lc1, i0, "10.7.0.2", "10.7.0.1", 5007, 80, 9000, 0, TH_SYN, &r),
+			TH_SYN | TH_ACK);
 		ursa_test_advance(lc1, 129 * URSA_NS_PER_S);
 		ursa_test_tx_drain(lc1); /* the SYN-ACK retransmissions of the half-open ones */
 		for (uint16_t i = 0; i < 3; i++) /* the neighbour entries aged meanwhile */
@@ -1150,7 +1151,7 @@ static void test_listener_order_tenants(void)
 	{
 		uint64_t rst0 = ctr(lc1, "rst_tx");
 
-		CU_ASSERT_EQUAL(any1->nsyn, 0); /* SYN-ACK retries gave up (63 s) */
+		CU_ASSERT_EQUAL(any1->nsyn, 0);		      /* SYN-ACK retries gave up (63 s) */
 		CU_ASSERT_EQUAL(ctr(lc1, "conn_timeout"), 4); /* 5000, 5001, 5003, 5004 */
 		{
 			uint8_t f = syn_to(lc1, i0, "10.7.0.2", "10.7.0.1", 5008, 80);
@@ -1267,9 +1268,8 @@ static void test_challenge_ack_limits(void)
 	CU_ASSERT_FATAL(ursa_tcp_listen(lc, l, 4) == 0);
 	CU_ASSERT_EQUAL(seg_to(lc, i0, "10.7.0.2", "10.7.0.1", 5000, 80, 1000, 0, TH_SYN, &r),
 			TH_SYN | TH_ACK);
-	CU_ASSERT_EQUAL(seg_to(lc, i0, "10.7.0.2", "10.7.0.1", 5000, 80, 1001, r.seq + 1, TH_ACK,
-			       NULL),
-			0);
+	CU_ASSERT_EQUAL(
+		seg_to(lc, i0, "10.7.0.2", "10.7.0.1", 5000, 80, 1001, r.seq + 1, TH_ACK, NULL), 0);
 	CU_ASSERT_EQUAL_FATAL(l->naccept, 1);
 
 	tc = *ursa_tcp_get_conf(lc);
@@ -1354,8 +1354,7 @@ static void test_conn_quota(void)
 	CU_ASSERT_EQUAL(ursa_test_counter(lc, "quota", "drop_tcp_conn_tenant"), 1);
 	CU_ASSERT_EQUAL(l1->nsyn, 4);
 	/* the peer resets one half-open connection: its place is free again */
-	CU_ASSERT_EQUAL(seg_to(lc, i0, "10.7.0.2", "10.7.0.1", 6000, 80, 1001, 0, TH_RST, NULL),
-			0);
+	CU_ASSERT_EQUAL(seg_to(lc, i0, "10.7.0.2", "10.7.0.1", 6000, 80, 1001, 0, TH_RST, NULL), 0);
 	CU_ASSERT_EQUAL(ursa_quota_used(lc, i0, URSA_RES_tcp_conn), 2);
 	CU_ASSERT_EQUAL(syn_to(lc, i0, "10.7.0.2", "10.7.0.1", 6003, 80), TH_SYN | TH_ACK);
 	ursa_tcp_close(lc, l1);
@@ -1367,10 +1366,10 @@ static void test_conn_quota(void)
 }
 
 /* Register a test unless TCP_E2E_ONLY names another one. */
-#define ADD(s, name, fn)                                                                     \
-	do {                                                                                 \
-		if (only == NULL || strcmp(only, name) == 0)                                 \
-			CU_add_test(s, name, fn);                                            \
+#define ADD(s, name, fn)                                                                           \
+	do {                                                                                       \
+		if (only == NULL || strcmp(only, name) == 0)                                       \
+			CU_add_test(s, name, fn);                                                  \
 	} while (0)
 
 int main(void)

@@ -81,8 +81,8 @@ static void test_opt_linux_syn(void)
 	struct tcp_opts p;
 
 	CU_ASSERT_EQUAL(tcp_opt_parse(o, sizeof(o), true, &p), 0);
-	CU_ASSERT_EQUAL(p.present, TCP_OPT_F_MSS | TCP_OPT_F_SACK_PERM | TCP_OPT_F_TS |
-					   TCP_OPT_F_WSCALE);
+	CU_ASSERT_EQUAL(p.present,
+			TCP_OPT_F_MSS | TCP_OPT_F_SACK_PERM | TCP_OPT_F_TS | TCP_OPT_F_WSCALE);
 	CU_ASSERT_EQUAL(p.mss, 1460);
 	CU_ASSERT_EQUAL(p.wscale, 7);
 	CU_ASSERT_EQUAL(p.tsval, 0x00010203u);
@@ -286,8 +286,8 @@ static void test_opt_write(void)
 	uint8_t b[40];
 	struct tcp_opts p;
 	unsigned n;
-	const uint8_t syn_expect[] = {0x02, 0x04, 0x05, 0xb4, 0x01, 0x03, 0x03, 0x03,
-				      0x04, 0x02, 0x08, 0x0a};
+	const uint8_t syn_expect[] = {0x02, 0x04, 0x05, 0xb4, 0x01, 0x03,
+				      0x03, 0x03, 0x04, 0x02, 0x08, 0x0a};
 	const uint8_t smc_expect[] = {0x01, 0x01, 0xfe, 0x06, 0xe2, 0xd4, 0xc3, 0xd9};
 
 	memset(&pcb, 0, sizeof(pcb));
@@ -605,7 +605,7 @@ static void test_sack_scoreboard(void)
 	sack(&pcb, 1300, 1400);
 	CU_ASSERT_FALSE(tcp_sack_is_lost(&pcb, 1000)); /* 2 ranges, 200 bytes: not yet */
 	sack(&pcb, 1500, 1600);
-	CU_ASSERT_TRUE(tcp_sack_is_lost(&pcb, 1000)); /* DupThresh = 3 SACKed ranges above */
+	CU_ASSERT_TRUE(tcp_sack_is_lost(&pcb, 1000));  /* DupThresh = 3 SACKed ranges above */
 	CU_ASSERT_FALSE(tcp_sack_is_lost(&pcb, 1200)); /* two ranges, 200 bytes above */
 	CU_ASSERT_FALSE(tcp_sack_is_lost(&pcb, 1400));
 	/* pipe: 1000 is lost (out); 1200, 1400 and 1600..1999 are in: 600 */
@@ -927,8 +927,8 @@ static void test_newreno(void)
 }
 
 /* Feed one RTT worth of ACKs (one per segment) at time t; returns the new cwnd. */
-static uint32_t cubic_rtt(const struct ursa_tcp_cc_ops *o, struct ursa_tcp_cc *cc,
-			  uint64_t t_ns, uint32_t rtt_us)
+static uint32_t cubic_rtt(const struct ursa_tcp_cc_ops *o, struct ursa_tcp_cc *cc, uint64_t t_ns,
+			  uint32_t rtt_us)
 {
 	uint32_t segs = cc->cwnd / cc->smss;
 	struct ursa_tcp_cc_ack a = {.acked = cc->smss, .now_ns = t_ns, .srtt_us = rtt_us};
