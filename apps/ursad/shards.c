@@ -96,18 +96,11 @@ static int settle(struct ursad_shards *sh, uint64_t ticket)
 
 static int add_iface(struct ursad_shards *sh, const struct ursa_iface_spec *s, uint64_t *t)
 {
-	struct ursa_iface_conf conf = {
-		.port = s->port,
-		.vlan = s->vlan,
-		.tenant = s->tenant,
-		.mac = s->has_mac ? &s->mac : NULL,
-		.mtu = s->mtu,
-		.no_linklocal = s->no_linklocal,
-		.quota = s->quota,
-	};
+	struct ursa_iface_conf conf;
 	uint16_t idx;
 	int rc;
 
+	ursa_iface_spec_conf(s, &conf);
 	if ((rc = ursa_stack_iface_add(sh->st, &conf, &idx, t)) != 0)
 		return rc;
 	for (unsigned k = 0; k < s->naddr; k++)

@@ -206,10 +206,9 @@ int ursa_iface_spec_parse(const char *spec, unsigned flags, struct ursa_iface_sp
 	return 0;
 }
 
-int ursa_iface_spec_apply(struct ursa_lcore *lc, const struct ursa_iface_spec *s,
-			  uint16_t *out_index, unsigned *bad_addr)
+void ursa_iface_spec_conf(const struct ursa_iface_spec *s, struct ursa_iface_conf *conf)
 {
-	struct ursa_iface_conf conf = {
+	*conf = (struct ursa_iface_conf){
 		.port = s->port,
 		.vlan = s->vlan,
 		.tenant = s->tenant,
@@ -218,9 +217,16 @@ int ursa_iface_spec_apply(struct ursa_lcore *lc, const struct ursa_iface_spec *s
 		.no_linklocal = s->no_linklocal,
 		.quota = s->quota,
 	};
+}
+
+int ursa_iface_spec_apply(struct ursa_lcore *lc, const struct ursa_iface_spec *s,
+			  uint16_t *out_index, unsigned *bad_addr)
+{
+	struct ursa_iface_conf conf;
 	uint16_t idx;
 	int rc;
 
+	ursa_iface_spec_conf(s, &conf);
 	if ((rc = ursa_iface_add(lc, &conf, &idx)) != 0) {
 		if (bad_addr != NULL)
 			*bad_addr = s->naddr;

@@ -78,6 +78,9 @@ enum ursa_spec_flags {
 int ursa_iface_spec_parse(const char *spec, unsigned flags, struct ursa_iface_spec *out, char *err,
 			  size_t errlen);
 
+/** The interface part of a spec as an ursa_iface_conf (conf->mac points into s). */
+void ursa_iface_spec_conf(const struct ursa_iface_spec *s, struct ursa_iface_conf *conf);
+
 /**
  * Add the interface (ursa_iface_add) and its addresses in order (ursa_iface_addr_add).
  * port must be set by the caller when the spec has none.

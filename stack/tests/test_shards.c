@@ -619,10 +619,7 @@ int main(void)
 {
 	CU_pSuite su;
 
-	ursa_test_eal();
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	su = CU_add_suite("shards", NULL, NULL);
+	su = ursa_test_suite("shards", NULL, NULL);
 	CU_add_test(su, "ids", test_ids);
 	CU_add_test(su, "flows on 1 shard", test_flows1);
 	CU_add_test(su, "flows over 2 shards", test_flows2);

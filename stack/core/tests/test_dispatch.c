@@ -317,10 +317,7 @@ int main(void)
 {
 	CU_pSuite s;
 
-	ursa_test_eal();
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("dispatch", NULL, NULL);
+	s = ursa_test_suite("dispatch", NULL, NULL);
 	CU_add_test(s, "link", test_link);
 	CU_add_test(s, "hand over", test_hand_over);
 	CU_add_test(s, "ring full", test_ring_full);

@@ -441,10 +441,7 @@ int main(void)
 {
 	CU_pSuite s;
 
-	ursa_test_eal();
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("wait", NULL, NULL);
+	s = ursa_test_suite("wait", NULL, NULL);
 	CU_add_test(s, "policy checks", test_policy_checks);
 	CU_add_test(s, "timed naps grow to the maximum", test_timed_nap_growth);
 	CU_add_test(s, "naps stay short after work", test_hot_naps_stay_short);

@@ -391,10 +391,7 @@ int main(void)
 {
 	CU_pSuite s;
 
-	ursa_test_eal();
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("tcp_icmp", NULL, NULL);
+	s = ursa_test_suite("tcp_icmp", NULL, NULL);
 	CU_add_test(s, "fragmentation needed lowers the MSS (IPv4)", test_frag_needed_v4);
 	CU_add_test(s, "packet too big lowers the MSS (IPv6)", test_packet_too_big_v6);
 	CU_add_test(s, "forged or foreign errors are ignored and counted", test_forged_ignored);
