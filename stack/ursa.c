@@ -18,7 +18,9 @@ int ursa_stack_init(struct ursa_lcore *lc)
 		return rc;
 	if ((rc = ursa_roce_init(lc)) != 0)
 		return rc;
-	return ursa_rdma_init(lc);
+	if ((rc = ursa_rdma_init(lc)) != 0)
+		return rc;
+	return ursa_smc_init(lc);
 }
 
 void ursa_stack_start(struct ursa_lcore *lc)

@@ -16,6 +16,7 @@
 #include "ursa_tcp.h"
 #include "ursa_rdma.h"
 #include "ursa_roce.h"
+#include "ursa_smc.h"
 
 #ifdef __cplusplus
 extern "C" {
