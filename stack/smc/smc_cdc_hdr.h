@@ -14,6 +14,10 @@
 #include <rte_byteorder.h>
 #include <rte_common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define SMC_CDC_TYPE 0xFE
 #define SMC_WR_SIZE  44 /* every CDC and v1 LLC message */
 
@@ -74,5 +78,9 @@ void smc_cdc_encode(const struct smc_cdc *c, void *buf);
  * cursor moved backwards or is not a cursor of such a ring. */
 struct smc_curs smc_curs_from_pos(uint64_t pos, uint32_t size);
 int smc_curs_to_pos(const struct smc_curs *c, uint32_t size, uint64_t base, uint64_t *pos);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* SMC_CDC_HDR_H */

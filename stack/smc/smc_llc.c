@@ -245,8 +245,8 @@ static void enc_small(const struct smc_llc *m, void *buf)
 		struct smc_llc_confirm_rkey_wire *w = buf;
 
 		for (unsigned i = 0; i < 3; i++) {
-			w->rt[i].num_or_link = i == 0 ? m->confirm_rkey.num
-						      : m->confirm_rkey.rt[i].link_id;
+			w->rt[i].num_or_link =
+				i == 0 ? m->confirm_rkey.num : m->confirm_rkey.rt[i].link_id;
 			w->rt[i].rkey = rte_cpu_to_be_32(m->confirm_rkey.rt[i].rkey);
 			w->rt[i].vaddr = rte_cpu_to_be_64(m->confirm_rkey.rt[i].vaddr);
 		}

@@ -18,8 +18,12 @@
 #include <rte_byteorder.h>
 #include <rte_common.h>
 
-#define SMC_LLC_LEN	 44
-#define SMC_LLC_V2_MAX	 8192
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SMC_LLC_LEN	  44
+#define SMC_LLC_V2_MAX	  8192
 #define SMC_LLC_RKEYS_MAX 255
 
 enum smc_llc_type {
@@ -91,7 +95,7 @@ struct smc_llc_add_link_v2_ext_wire {
 	uint8_t target_gid[16];
 	uint8_t reserved2[8];
 	uint8_t num_rkeys[2]; /* little-endian, like the v2 length */
-	/* num_rkeys x struct smc_llc_rkey_chg_wire */
+			      /* num_rkeys x struct smc_llc_rkey_chg_wire */
 } __rte_packed;
 
 struct smc_llc_add_link_cont_wire {
@@ -174,9 +178,9 @@ struct smc_llc {
 			uint8_t link_num;
 			uint8_t mtu;
 			uint32_t psn;
-			bool v2_direct;		 /* v2 */
-			uint8_t target_gid[16];	 /* v2 */
-			uint16_t num_rkeys;	 /* v2 (a 44-byte v2 response has none) */
+			bool v2_direct;		/* v2 */
+			uint8_t target_gid[16]; /* v2 */
+			uint16_t num_rkeys;	/* v2 (a 44-byte v2 response has none) */
 			struct smc_llc_rkey_chg rk[SMC_LLC_RKEYS_MAX];
 		} add_link;
 		struct {
@@ -210,5 +214,9 @@ struct smc_llc {
 int smc_llc_decode(const void *buf, size_t len, struct smc_llc *out);
 /* Encode into cap bytes: the length written, or -EMSGSIZE. */
 int smc_llc_encode(const struct smc_llc *m, void *buf, size_t cap);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* SMC_LLC_HDR_H */

@@ -163,23 +163,23 @@ static void test_llc_malformed(void)
 	struct smc_llc m;
 	size_t n = unhex(add_req, in);
 
-	CU_ASSERT_EQUAL(smc_llc_decode(in, 43, &m), -EINVAL);      /* short */
-	CU_ASSERT_EQUAL(smc_llc_decode(in, n - 1, &m), -EINVAL);   /* length past the buffer */
-	in[1] = 0x59;						   /* claims one byte more */
-	CU_ASSERT_EQUAL(smc_llc_decode(in, n + 1, &m), -EINVAL);   /* rkey list does not fit */
+	CU_ASSERT_EQUAL(smc_llc_decode(in, 43, &m), -EINVAL);	 /* short */
+	CU_ASSERT_EQUAL(smc_llc_decode(in, n - 1, &m), -EINVAL); /* length past the buffer */
+	in[1] = 0x59;						 /* claims one byte more */
+	CU_ASSERT_EQUAL(smc_llc_decode(in, n + 1, &m), -EINVAL); /* rkey list does not fit */
 	unhex(add_req, in);
-	in[44 + 26] = 0x02;					   /* num_rkeys 2, room for 1 */
+	in[44 + 26] = 0x02; /* num_rkeys 2, room for 1 */
 	CU_ASSERT_EQUAL(smc_llc_decode(in, n, &m), -EINVAL);
 	unhex(confirm_req, in);
-	in[1] = 0x30;						   /* v2 CONFIRM_LINK of 48 */
+	in[1] = 0x30; /* v2 CONFIRM_LINK of 48 */
 	CU_ASSERT_EQUAL(smc_llc_decode(in, 48, &m), -EINVAL);
-	in[0] = 0x11;						   /* version 1 of what? */
+	in[0] = 0x11; /* version 1 of what? */
 	CU_ASSERT_EQUAL(smc_llc_decode(in, 48, &m), -EPROTONOSUPPORT);
-	in[0] = 0x0a;						   /* unknown type */
+	in[0] = 0x0a; /* unknown type */
 	in[1] = 44;
 	CU_ASSERT_EQUAL(smc_llc_decode(in, 44, &m), -EPROTONOSUPPORT);
 	unhex(delrk_req, in);
-	in[4] = 9;						   /* 9 rkeys in room for 8 */
+	in[4] = 9; /* 9 rkeys in room for 8 */
 	CU_ASSERT_EQUAL(smc_llc_decode(in, 44, &m), -EINVAL);
 	CU_ASSERT_EQUAL(smc_llc_encode(&m, in, 43), -EMSGSIZE);
 }
