@@ -119,11 +119,10 @@ static int find_gid(struct smc_lgr *g, const struct smc_link_req *req)
 static int link_qp_create(struct smc_lgr *g)
 {
 	struct smc_link *l = &g->lnk;
-	struct ursa_rdma_qp_init_attr init = {
-		.cap = {.max_send_wr = 3 * SMC_TX_SLOTS + 8,
-			.max_recv_wr = SMC_RX_WQES,
-			.max_send_sge = 2,
-			.max_recv_sge = 1}};
+	struct ursa_rdma_qp_init_attr init = {.cap = {.max_send_wr = 3 * SMC_TX_SLOTS + 8,
+						      .max_recv_wr = SMC_RX_WQES,
+						      .max_send_sge = 2,
+						      .max_recv_sge = 1}};
 	struct ursa_rdma_qp_attr a = {.qp_state = URSA_RDMA_QPS_INIT,
 				      .qp_access_flags = URSA_RDMA_ACCESS_REMOTE_WRITE};
 	size_t sz = SMC_TX_SLOTS * SMC_TX_BUF + SMC_RX_WQES * SMC_RX_BUF;
@@ -338,8 +337,8 @@ static void on_wc(struct smc_link *l, const struct ursa_rdma_wc *wc)
 	if (wc->opcode != URSA_RDMA_WC_RECV)
 		return;
 	{
-		const uint8_t *b = l->wr_buf + SMC_TX_SLOTS * SMC_TX_BUF +
-				   (size_t)wc->wr_id * SMC_RX_BUF;
+		const uint8_t *b =
+			l->wr_buf + SMC_TX_SLOTS * SMC_TX_BUF + (size_t)wc->wr_id * SMC_RX_BUF;
 
 		l->last_rx_ns = ursa_now(g->lc);
 		if (wc->byte_len < SMC_WR_SIZE)
@@ -562,9 +561,9 @@ static int link_rts(struct smc_link *l, const struct smc_qp_info *peer)
 	a.ah.sgid_index = l->sgid_index;
 	memcpy(a.ah.dgid.raw, peer->gid, 16);
 	rc = ursa_rdma_modify_qp(l->qp, &a,
-				 URSA_RDMA_QP_STATE | URSA_RDMA_QP_PATH_MTU | URSA_RDMA_QP_DEST_QPN |
-					 URSA_RDMA_QP_RQ_PSN | URSA_RDMA_QP_MIN_RNR_TIMER |
-					 URSA_RDMA_QP_AV);
+				 URSA_RDMA_QP_STATE | URSA_RDMA_QP_PATH_MTU |
+					 URSA_RDMA_QP_DEST_QPN | URSA_RDMA_QP_RQ_PSN |
+					 URSA_RDMA_QP_MIN_RNR_TIMER | URSA_RDMA_QP_AV);
 	if (rc != 0)
 		return rc;
 	a.qp_state = URSA_RDMA_QPS_RTS;

@@ -41,9 +41,8 @@ static void confirm_fields(const struct smc_link *l, struct smc_llc *m)
 
 int smc_llc_confirm_link_send(struct smc_link *l)
 {
-	struct smc_llc m = {.type = SMC_LLC_CONFIRM_LINK,
-			    .version = 2,
-			    .flags = SMC_LLC_FLAG_NO_RMBE_EYEC};
+	struct smc_llc m = {
+		.type = SMC_LLC_CONFIRM_LINK, .version = 2, .flags = SMC_LLC_FLAG_NO_RMBE_EYEC};
 
 	confirm_fields(l, &m);
 	return smc_llc_send(l, &m);
@@ -142,7 +141,8 @@ static void rx_request(struct smc_link *l, const struct smc_llc *m)
 		smc_llc_send(l, &r);
 		break;
 	case SMC_LLC_DELETE_LINK:
-		if (m->delete_link.link_num != l->link_id && !(m->flags & SMC_LLC_FLAG_DEL_LINK_ALL)) {
+		if (m->delete_link.link_num != l->link_id &&
+		    !(m->flags & SMC_LLC_FLAG_DEL_LINK_ALL)) {
 			r.delete_link.reason = SMC_LLC_DEL_NOLNK;
 			smc_llc_send(l, &r);
 			break;

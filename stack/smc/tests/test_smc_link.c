@@ -95,8 +95,11 @@ static void on_ready(void *arg, int status)
 
 static int prepare(struct ep *e, int h, bool server, uint32_t rmb_size)
 {
-	struct smc_link_req r = {.iface = H[h].iface, .tenant = 7, .server = server,
-				 .peer = H[!h].addr, .rmb_size = rmb_size};
+	struct smc_link_req r = {.iface = H[h].iface,
+				 .tenant = 7,
+				 .server = server,
+				 .peer = H[!h].addr,
+				 .rmb_size = rmb_size};
 
 	memset(e, 0, sizeof(*e));
 	e->h = h;
@@ -165,8 +168,8 @@ static bool flow_step(struct flow *f, struct ursa_rng *r)
 			moved = true;
 		}
 	}
-	while ((n = smc_link_recv(f->rx->c, buf, 1 + ursa_rng_below(r, sizeof(buf) - 1),
-				  false)) > 0) {
+	while ((n = smc_link_recv(f->rx->c, buf, 1 + ursa_rng_below(r, sizeof(buf) - 1), false)) >
+	       0) {
 		for (ssize_t k = 0; k < n; k++)
 			f->bad |= buf[k] != pat(f->got + (uint64_t)k, f->dir);
 		f->got += (uint64_t)n;
@@ -351,7 +354,7 @@ static void test_reuse_and_stale_rkey(void)
 	CU_ASSERT_EQUAL(ctr(0, "lgr_created"), 1);
 	CU_ASSERT_EQUAL(ctr(0, "lgr_reused"), 1);
 	CU_ASSERT_EQUAL(ctr(1, "rmb_reused"), 1);
-	CU_ASSERT_PTR_EQUAL(sv2.c->rmb->buf, rmb); /* the same buffer ... */
+	CU_ASSERT_PTR_EQUAL(sv2.c->rmb->buf, rmb);   /* the same buffer ... */
 	CU_ASSERT_NOT_EQUAL(sv2.rmb.rkey, old_rkey); /* ... under a new key */
 	CU_ASSERT_NOT_EQUAL(sv2.rmb.token, sv.rmb.token);
 	transfer(f, 2, false);
@@ -469,8 +472,7 @@ static void test_claims_and_timeout(void)
 static void test_loss(void)
 {
 	struct ep cl, sv;
-	struct flow f[2] = {{&cl, &sv, 0, 300000, 0, 0, false},
-			    {&sv, &cl, 1, 200000, 0, 0, false}};
+	struct flow f[2] = {{&cl, &sv, 0, 300000, 0, 0, false}, {&sv, &cl, 1, 200000, 0, 0, false}};
 
 	hosts_up();
 	connect_pair(&cl, &sv, 32768, 16384);
