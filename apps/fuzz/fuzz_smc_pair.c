@@ -17,6 +17,7 @@
 #include "ursa.h"
 #include "ursa_arp.h"
 #include "ursa_softroce.h"
+#include "ursa_stats.h"
 
 static struct fuzz_smc_side S[2];
 static const uint8_t sysid[2][8] = {{1, 1, 1, 1, 1, 1, 1, 1}, {2, 2, 2, 2, 2, 2, 2, 2}};
@@ -106,8 +107,8 @@ static void connect_pair(void)
 	bool first;
 
 	for (int i = 1; i >= 0; i--) {
-		struct smc_link_req r = {.iface = 0, .tenant = 1, .server = i == 1,
-					 .rmb_size = 16384};
+		struct smc_link_req r = {
+			.iface = 0, .tenant = 1, .server = i == 1, .rmb_size = 16384};
 		uint8_t plen;
 
 		memcpy(r.peer_id, sysid[!i], 8);
@@ -146,8 +147,27 @@ void fuzz_smc_traffic(unsigned len)
 			;
 }
 
+/* FUZZ_SMC_VERBOSE=1: the smc counters of both sides that are not 0 (cumulative), to see
+ * how deep the seeds reach. */
+static void verbose(void)
+{
+	static const char *const names[] = {SMC_COUNTERS(URSA_COUNTER_NAME)};
+
+	if (getenv("FUZZ_SMC_VERBOSE") == NULL)
+		return;
+	for (int i = 0; i < 2; i++) {
+		fprintf(stderr, "side %d:", i);
+		for (unsigned k = 0; k < SMC_C_MAX; k++)
+			if (S[i].lc->smc->c[k] != 0)
+				fprintf(stderr, " %s=%llu", names[k],
+					(unsigned long long)S[i].lc->smc->c[k]);
+		fprintf(stderr, "\n");
+	}
+}
+
 void fuzz_smc_end(bool abort)
 {
+	verbose();
 	if (S[0].c == NULL)
 		return;
 	for (int i = 0; i < 2; i++) {

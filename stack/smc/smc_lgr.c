@@ -313,6 +313,7 @@ void smc_conn_release(struct smc_link_conn *c)
 		;
 	*pp = c->next;
 	g->nconns--;
+	ursa_timer_cancel(g->lc, &c->close_timer);
 	if (c->rmb != NULL)
 		rmb_put(g, c->rmb);
 	rmb_free(c->snd);
@@ -490,6 +491,17 @@ static int lgr_get(struct ursa_lcore *lc, const struct smc_link_req *req, struct
 	return 0;
 }
 
+/* A closed connection's peer never said it is done: it loses the RMB (the key dies, a late
+ * WRITE breaks the peer's own link group only) rather than pin it for ever. */
+static void close_timeout(struct ursa_lcore *lc, struct ursa_timer *t, void *arg)
+{
+	struct smc_link_conn *c = arg;
+
+	RTE_SET_USED(t);
+	lc->smc->c[SMC_C_close_timeout]++;
+	smc_conn_release(c);
+}
+
 int smc_link_prepare(struct ursa_lcore *lc, const struct smc_link_req *req,
 		     struct smc_link_conn **out, struct smc_qp_info *local_qp,
 		     struct smc_rmb_info *local_rmb, bool *first_contact)
@@ -512,6 +524,7 @@ int smc_link_prepare(struct ursa_lcore *lc, const struct smc_link_req *req,
 	}
 	c->lgr = g;
 	c->token = token_new(g);
+	ursa_timer_init(&c->close_timer, close_timeout, c);
 	c->next = g->conns;
 	g->conns = c;
 	g->nconns++;

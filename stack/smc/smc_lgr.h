@@ -22,18 +22,19 @@
 #include "ursa_rdma.h"
 #include "ursa_timer.h"
 
-#define SMC_RX_WQES	 64		/* receive WQEs per link: one per LLC/CDC SEND */
-#define SMC_RX_BUF	 SMC_LLC_V2_MAX /* a whole v2 LLC fits one */
-#define SMC_TX_SLOTS	 64		/* send buffers per link (a bit each in tx_free) */
-#define SMC_TX_BUF	 128		/* one CDC or LLC (a v2 ADD_LINK with up to 6 rkeys) */
-#define SMC_RMB_MIN	 16384
-#define SMC_RMB_MAX	 (1u << 20)
-#define SMC_CONNS_MAX	 255
-#define SMC_LLC_WAIT_NS	 (2ull * 1000000000)  /* CONFIRM_LINK and TEST_LINK answers */
-#define SMC_TESTLINK_NS	 (30ull * 1000000000) /* idle time before a TEST_LINK */
-#define SMC_WR_ID_TX	 (1ull << 63)
-#define SMC_DEFAULT_PROV "softroce"
-#define SMC_DEFAULT_DEV	 "softroce0"
+#define SMC_RX_WQES	  64		 /* receive WQEs per link: one per LLC/CDC SEND */
+#define SMC_RX_BUF	  SMC_LLC_V2_MAX /* a whole v2 LLC fits one */
+#define SMC_TX_SLOTS	  64		 /* send buffers per link (a bit each in tx_free) */
+#define SMC_TX_BUF	  128		 /* one CDC or LLC (a v2 ADD_LINK with up to 6 rkeys) */
+#define SMC_RMB_MIN	  16384
+#define SMC_RMB_MAX	  (1u << 20)
+#define SMC_CONNS_MAX	  255
+#define SMC_LLC_WAIT_NS	  (2ull * 1000000000)  /* CONFIRM_LINK and TEST_LINK answers */
+#define SMC_TESTLINK_NS	  (30ull * 1000000000) /* idle time before a TEST_LINK */
+#define SMC_CLOSE_WAIT_NS (30ull * 1000000000) /* a closed connection waits for its peer */
+#define SMC_WR_ID_TX	  (1ull << 63)
+#define SMC_DEFAULT_PROV  "softroce"
+#define SMC_DEFAULT_DEV	  "softroce0"
 
 enum smc_link_state {
 	SMC_LNK_ACTIVATING, /* QP up to RTR/RTS, CONFIRM_LINK not done */
@@ -106,7 +107,8 @@ struct smc_link_conn {
 	/* close state */
 	bool local_done, local_closed, local_abort, rd_shut;
 	bool peer_done, peer_closed, peer_abort, failed;
-	bool user_gone; /* closed by its user: freed once the peer writes no more */
+	bool user_gone;		       /* closed by its user: freed once the peer writes no more */
+	struct ursa_timer close_timer; /* ... or after SMC_CLOSE_WAIT_NS */
 };
 
 /* smc_lgr.c */

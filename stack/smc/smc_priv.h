@@ -44,7 +44,8 @@ struct smc_lgr;
 	X(rmb_reused)	     /* RMBs taken from a link group's free list, re-keyed */              \
 	X(rx_bad_len)	     /* drop: a received SEND too short for any message */                 \
 	X(link_conn_created) /* connections on link groups */                                      \
-	X(link_conn_freed)
+	X(link_conn_freed)                                                                         \
+	X(close_timeout) /* closed connections freed without the peer's close */
 
 #define SMC_C_ENUM(n) SMC_C_##n,
 enum smc_counter { SMC_COUNTERS(SMC_C_ENUM) SMC_C_MAX };

@@ -153,5 +153,7 @@ int smc_link_close(struct smc_link_conn *c, bool abort)
 		smc_cdc_send(c, 0);
 	if (smc_conn_peer_quiet(c) && !c->cdc_due)
 		smc_conn_release(c);
+	else
+		ursa_timer_arm_in(c->lgr->lc, &c->close_timer, SMC_CLOSE_WAIT_NS);
 	return 0;
 }

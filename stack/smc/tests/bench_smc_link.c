@@ -69,8 +69,9 @@ static void on_ready(void *arg, int status)
 
 static double run_smc(uint64_t total)
 {
-	struct smc_link_req r[2] = {{.iface = 0, .tenant = 7, .rmb_size = 256 << 10},
-				    {.iface = 0, .tenant = 7, .server = true, .rmb_size = 256 << 10}};
+	struct smc_link_req r[2] = {
+		{.iface = 0, .tenant = 7, .rmb_size = 256 << 10},
+		{.iface = 0, .tenant = 7, .server = true, .rmb_size = 256 << 10}};
 	struct smc_link_conn *c[2];
 	struct smc_qp_info qp[2];
 	struct smc_rmb_info rmb[2];
@@ -93,7 +94,8 @@ static double run_smc(uint64_t total)
 	while (got < total) {
 		ssize_t n;
 
-		if (sent < total && (n = smc_link_send(c[0], buf, RTE_MIN(sizeof(buf), total - sent))) > 0)
+		if (sent < total &&
+		    (n = smc_link_send(c[0], buf, RTE_MIN(sizeof(buf), total - sent))) > 0)
 			sent += (uint64_t)n;
 		while ((n = smc_link_recv(c[1], rbuf, sizeof(rbuf), false)) > 0)
 			got += (uint64_t)n;

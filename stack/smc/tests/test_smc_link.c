@@ -327,6 +327,24 @@ static void test_abort(void)
 		step();
 	CU_ASSERT_EQUAL(ctr(0, "link_conn_freed"), 2);
 	CU_ASSERT_EQUAL(ctr(1, "link_conn_freed"), 2);
+	/* a peer that never closes does not pin the RMB: freed after the close wait (the idle
+	 * steps above may have run it out for the aborting side already) */
+	connect_pair(&cl, &sv, 16384, 16384);
+	{
+		uint64_t to = ctr(0, "close_timeout"), freed = ctr(0, "link_conn_freed");
+		uint64_t t0 = ursa_now(H[0].lc);
+
+		CU_ASSERT_EQUAL(smc_link_close(cl.c, false), 0);
+		CU_ASSERT_EQUAL(ctr(0, "link_conn_freed"), freed);
+		for (int k = 0; k < 5000 && ctr(0, "close_timeout") == to; k++)
+			step();
+		CU_ASSERT_EQUAL(ctr(0, "close_timeout"), to + 1);
+		CU_ASSERT_EQUAL(ctr(0, "link_conn_freed"), freed + 1);
+		CU_ASSERT(ursa_now(H[0].lc) - t0 >= SMC_CLOSE_WAIT_NS);
+	}
+	CU_ASSERT_EQUAL(smc_link_send(sv.c, "x", 1), -EPIPE); /* the peer closed */
+	CU_ASSERT_EQUAL(smc_link_close(sv.c, false), 0);
+	CU_ASSERT_EQUAL(ctr(1, "link_conn_freed"), 3); /* the peer had closed: at once */
 	CU_ASSERT_EQUAL(ctr(0, "link_failed") + ctr(1, "link_failed"), 0);
 	hosts_down();
 }
@@ -458,6 +476,20 @@ static void test_claims_and_timeout(void)
 	r.index = 2;
 	CU_ASSERT_EQUAL(smc_link_start(cl.c, &sv.qp, &r, on_ready, &cl), -EPROTO);
 	CU_ASSERT_EQUAL(ctr(0, "link_bad_peer"), 3);
+	/* another tenant on this interface: no link group, no QP */
+	{
+		struct smc_link_req q8 = {
+			.iface = H[0].iface, .tenant = 8, .peer = H[1].addr, .rmb_size = 16384};
+		struct ep e;
+
+		CU_ASSERT_EQUAL(smc_link_prepare(H[0].lc, &q8, &e.c, &e.qp, &e.rmb, &e.first),
+				-ENETUNREACH);
+		q8.tenant = 7;
+		q8.vlan = 5;
+		CU_ASSERT_EQUAL(smc_link_prepare(H[0].lc, &q8, &e.c, &e.qp, &e.rmb, &e.first),
+				-ENETUNREACH);
+		CU_ASSERT_EQUAL(ctr(0, "lgr_created"), 1);
+	}
 	CU_ASSERT_EQUAL(smc_link_start(cl.c, &sv.qp, &sv.rmb, on_ready, &cl), 0);
 	/* the server never starts: no CONFIRM_LINK */
 	run_until(&cl.got_ready);
