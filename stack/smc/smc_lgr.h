@@ -54,7 +54,7 @@ struct smc_link {
 	bool testlink_pending; /* a TEST_LINK waits for its answer */
 	uint8_t link_id;
 	uint8_t sgid_index;
-	uint32_t link_uid;
+	uint32_t link_uid, peer_link_uid;
 	struct smc_qp_info local, peer;
 	struct ursa_timer timer; /* CONFIRM_LINK wait, then TEST_LINK */
 	uint64_t last_rx_ns;

@@ -71,18 +71,21 @@ static void rx_confirm_link(struct smc_link *l, const struct smc_llc *m)
 				    .version = m->version,
 				    .flags = SMC_LLC_FLAG_RESP | SMC_LLC_FLAG_NO_RMBE_EYEC};
 
-		/* the server names the link */
+		/* the server numbers the link; each side's link uid is its own (link group id
+		 * and link number), so the answer carries ours */
 		l->link_id = m->confirm_link.link_num;
-		l->link_uid = m->confirm_link.link_uid;
+		l->link_uid = l->lgr->id << 8 | l->link_id;
+		l->peer_link_uid = m->confirm_link.link_uid;
 		confirm_fields(l, &r);
 		if (smc_llc_send(l, &r) != 0)
 			return;
-	} else if (m->confirm_link.link_num != l->link_id ||
-		   m->confirm_link.link_uid != l->link_uid) {
+	} else if (m->confirm_link.link_num != l->link_id) {
 		smc_ctr(l->lgr)[SMC_C_llc_unexpected]++;
 		smc_link_fail(l, -EPROTO);
 		return;
 	}
+	if (resp)
+		l->peer_link_uid = m->confirm_link.link_uid;
 	smc_link_activated(l);
 }
 

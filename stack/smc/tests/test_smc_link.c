@@ -230,6 +230,17 @@ static void test_bulk(void)
 	CU_ASSERT_EQUAL(cl.rmb.size, 65536);
 	CU_ASSERT_EQUAL(ctr(0, "link_up"), 1);
 	CU_ASSERT_EQUAL(ctr(1, "link_up"), 1);
+	{
+		struct smc_link *lc0 = &smc_lgr_first(H[0].lc)->lnk;
+		struct smc_link *lc1 = &smc_lgr_first(H[1].lc)->lnk;
+
+		/* the server numbered the link; each side's uid is its own, and known to the other
+		 */
+		CU_ASSERT_EQUAL(lc0->link_id, lc1->link_id);
+		CU_ASSERT_EQUAL(lc0->peer_link_uid, lc1->link_uid);
+		CU_ASSERT_EQUAL(lc1->peer_link_uid, lc0->link_uid);
+		CU_ASSERT_EQUAL(lc0->link_uid & 0xff, lc0->link_id);
+	}
 	CU_ASSERT_EQUAL(smc_link_poll(cl.c), SMC_POLL_OUT);
 	transfer(f, 2, false);
 	/* 1 MiB through 16 KiB: the window filled, the peer asked for and got updates */
