@@ -417,6 +417,7 @@ static void lgr_fini(struct ursa_lcore *lc)
 			struct smc_link_conn *c = g->conns;
 
 			g->conns = c->next;
+			ursa_timer_cancel(lc, &c->close_timer);
 			rmb_free(c->rmb);
 			rmb_free(c->snd);
 			rte_free(c);
@@ -541,13 +542,13 @@ int smc_link_prepare(struct ursa_lcore *lc, const struct smc_link_req *req,
 
 /* What the peer claims about its QP and RMB, checked against what this connection may use:
  * its GID is the address the TCP connection talks to, the numbers are in range, the RMB
- * is one of the sizes SMC knows. */
+ * is one of the sizes SMC knows, and no larger than the send ring we mirror it with may be. */
 static int peer_check(const struct smc_lgr *g, const struct smc_qp_info *qp,
 		      const struct smc_rmb_info *rmb)
 {
 	union ursa_rdma_gid want;
 
-	if (rmb->size < SMC_RMB_MIN || rmb->size > (SMC_RMB_MIN << 15) ||
+	if (rmb->size < SMC_RMB_MIN || rmb->size > SMC_PEER_RMB_MAX ||
 	    (rmb->size & (rmb->size - 1)) != 0 || rmb->index != 1 ||
 	    rmb->vaddr + rmb->size < rmb->vaddr)
 		return -EPROTO;

@@ -27,6 +27,7 @@
 #define SMC_TX_SLOTS	  64		 /* send buffers per link (a bit each in tx_free) */
 #define SMC_TX_BUF	  128		 /* one CDC or LLC (a v2 ADD_LINK with up to 6 rkeys) */
 #define SMC_RMB_MIN	  16384
+#define SMC_PEER_RMB_MAX  (8u << 20) /* a peer's RMB we mirror for sending */
 #define SMC_RMB_MAX	  (1u << 20)
 #define SMC_CONNS_MAX	  255
 #define SMC_LLC_WAIT_NS	  (2ull * 1000000000)  /* CONFIRM_LINK and TEST_LINK answers */

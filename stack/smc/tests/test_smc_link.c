@@ -483,10 +483,12 @@ static void test_claims_and_timeout(void)
 	r = sv.rmb;
 	r.size = 20000; /* no RMB size */
 	CU_ASSERT_EQUAL(smc_link_start(cl.c, &sv.qp, &r, on_ready, &cl), -EPROTO);
+	r.size = 16u << 20; /* more than we mirror */
+	CU_ASSERT_EQUAL(smc_link_start(cl.c, &sv.qp, &r, on_ready, &cl), -EPROTO);
 	r.size = 16384;
 	r.index = 2;
 	CU_ASSERT_EQUAL(smc_link_start(cl.c, &sv.qp, &r, on_ready, &cl), -EPROTO);
-	CU_ASSERT_EQUAL(ctr(0, "link_bad_peer"), 3);
+	CU_ASSERT_EQUAL(ctr(0, "link_bad_peer"), 4);
 	/* another tenant on this interface: no link group, no QP */
 	{
 		struct smc_link_req q8 = {
