@@ -165,6 +165,7 @@ static void verbose(void)
 	}
 }
 
+/* Every input starts from no link group: what one input did never reaches the next. */
 void fuzz_smc_end(bool abort)
 {
 	verbose();
@@ -174,5 +175,8 @@ void fuzz_smc_end(bool abort)
 		smc_link_close(S[i].c, abort);
 		S[i].c = NULL;
 	}
+	fuzz_smc_run(100, 0);
+	for (int i = 0; i < 2; i++)
+		smc_lgr_destroy_all(S[i].lc);
 	fuzz_smc_run(100, 0);
 }

@@ -24,7 +24,7 @@ struct smc_link *fuzz_smc_link(int i);
 void fuzz_smc_run(unsigned rounds, unsigned ms);
 /* Some data both ways and read what arrived: the data path after what the input did. */
 void fuzz_smc_traffic(unsigned len);
-/* Close (abort when asked) both connections and let the link settle. */
+/* Close (abort when asked) both connections, let the link settle, free the link groups. */
 void fuzz_smc_end(bool abort);
 
 #endif

@@ -407,7 +407,7 @@ static unsigned lgr_poll(struct ursa_lcore *lc, void *arg)
 	return work;
 }
 
-static void lgr_fini(struct ursa_lcore *lc)
+void smc_lgr_destroy_all(struct ursa_lcore *lc)
 {
 	while (lc->smc != NULL && lc->smc->lgrs != NULL) {
 		struct smc_lgr *g = lc->smc->lgrs;
@@ -424,6 +424,11 @@ static void lgr_fini(struct ursa_lcore *lc)
 		}
 		lgr_destroy(g);
 	}
+}
+
+static void lgr_fini(struct ursa_lcore *lc)
+{
+	smc_lgr_destroy_all(lc);
 }
 
 /* ---- the hand-off: prepare and start ---- */

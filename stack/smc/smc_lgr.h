@@ -114,6 +114,9 @@ struct smc_link_conn {
 
 /* smc_lgr.c */
 struct smc_lgr *smc_lgr_first(struct ursa_lcore *lc);
+/* Every link group of lc and its connections, freed without a word to the peers (lcore
+ * teardown; fuzz targets between inputs). */
+void smc_lgr_destroy_all(struct ursa_lcore *lc);
 void smc_link_fail(struct smc_link *l, int reason_errno);
 void smc_link_activated(struct smc_link *l);
 int smc_link_tx_slot(struct smc_link *l, uint8_t **buf);
