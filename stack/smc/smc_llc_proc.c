@@ -182,6 +182,8 @@ void smc_llc_rx(struct smc_link *l, const uint8_t *buf, uint32_t len)
 		rx_delete_rkey(l, &m);
 	else if (m.type == SMC_LLC_TEST_LINK && (m.flags & SMC_LLC_FLAG_RESP))
 		l->testlink_pending = false;
+	else if (m.type == SMC_LLC_DELETE_LINK && (m.flags & SMC_LLC_FLAG_RESP))
+		smc_link_fail(l, -ECONNRESET); /* the peer took our DELETE_LINK */
 	else if (!(m.flags & SMC_LLC_FLAG_RESP))
 		rx_request(l, &m);
 }

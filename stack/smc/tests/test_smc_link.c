@@ -436,7 +436,8 @@ static const char add_link_v2[] = "22580000525400770002000000000000000000000000f
 				  "000200000000000000000100000003e400000590ff2eb877eead0000";
 
 /* A Linux server's ADD_LINK right after CONFIRM_LINK is refused at once; an idle link sends
- * TEST_LINK and the peer answers; the link stays up through both. */
+ * TEST_LINK and the peer answers; the link stays up through both. CONFIRM_RKEY is answered;
+ * DELETE_LINK ends the link on both sides. */
 static void test_add_link_and_testlink(void)
 {
 	struct ep cl, sv;
@@ -463,7 +464,38 @@ static void test_add_link_and_testlink(void)
 	for (int k = 0; k < 20; k++)
 		step();
 	CU_ASSERT_EQUAL(smc_link_recv(sv.c, out, sizeof(out), false), 2);
-	close_both(&cl, &sv);
+	/* CONFIRM_RKEY is acknowledged; DELETE_LINK takes the link and its connections down
+	 * on both sides, and says so */
+	memset(&m, 0, sizeof(m));
+	m.type = SMC_LLC_CONFIRM_RKEY;
+	m.version = 2;
+	m.confirm_rkey.rt[0].rkey = sv.rmb.rkey;
+	m.confirm_rkey.rt[0].vaddr = sv.rmb.vaddr;
+	CU_ASSERT_EQUAL(smc_llc_send(&smc_lgr_first(H[1].lc)->lnk, &m), 0);
+	for (int k = 0; k < 20; k++)
+		step();
+	CU_ASSERT_EQUAL(ctr(1, "llc_rx"), ctr(0, "llc_tx"));
+	CU_ASSERT_EQUAL(ctr(0, "link_failed") + ctr(1, "link_failed"), 0);
+	memset(&m, 0, sizeof(m));
+	m.type = SMC_LLC_DELETE_LINK;
+	m.version = 2;
+	m.flags = SMC_LLC_FLAG_DEL_LINK_ORDLY;
+	m.delete_link.link_num = smc_lgr_first(H[1].lc)->lnk.link_id;
+	m.delete_link.reason = SMC_LLC_DEL_PROG_INIT;
+	CU_ASSERT_EQUAL(smc_llc_send(&smc_lgr_first(H[1].lc)->lnk, &m), 0);
+	for (int k = 0; k < 20; k++)
+		step();
+	CU_ASSERT_EQUAL(ctr(0, "link_failed"), 1);
+	CU_ASSERT_EQUAL(ctr(1, "link_failed"), 1);
+	CU_ASSERT(smc_link_poll(cl.c) & SMC_POLL_ERR);
+	CU_ASSERT(smc_link_poll(sv.c) & SMC_POLL_ERR);
+	CU_ASSERT_EQUAL(smc_link_recv(cl.c, out, sizeof(out), false), -ECONNRESET);
+	CU_ASSERT_EQUAL(smc_link_close(cl.c, false), 0);
+	CU_ASSERT_EQUAL(smc_link_close(sv.c, false), 0);
+	for (int k = 0; k < 20; k++)
+		step();
+	CU_ASSERT_EQUAL(ctr(0, "lgr_freed"), 1);
+	CU_ASSERT_EQUAL(ctr(1, "lgr_freed"), 1);
 	hosts_down();
 }
 
@@ -535,7 +567,8 @@ int main(void)
 	CU_add_test(s, "half-close both ways", test_half_close);
 	CU_add_test(s, "abort, by unread data and by request", test_abort);
 	CU_add_test(s, "link group reuse, re-key, stale rkey NAKed", test_reuse_and_stale_rkey);
-	CU_add_test(s, "ADD_LINK refused, TEST_LINK answered", test_add_link_and_testlink);
+	CU_add_test(s, "ADD_LINK refused, TEST_LINK, CONFIRM_RKEY, DELETE_LINK",
+		    test_add_link_and_testlink);
 	CU_add_test(s, "peer claims checked, CONFIRM_LINK timeout", test_claims_and_timeout);
 	CU_add_test(s, "every byte through loss", test_loss);
 	return ursa_test_main();
