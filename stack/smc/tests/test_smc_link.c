@@ -41,6 +41,7 @@ struct ep {
 };
 
 static struct host H[2];
+static bool use_v6; /* hosts talk over fd00:7::1/2 instead of 10.7.0.1/2 */
 static const struct rte_ether_addr macs[2] = {URSA_TEST_MAC, URSA_TEST_PEER_MAC};
 static const uint8_t sysid[2][8] = {{1, 2, 3, 4, 5, 6, 7, 8}, {8, 7, 6, 5, 4, 3, 2, 1}};
 
@@ -61,9 +62,9 @@ static void host_up(int i)
 	CU_ASSERT_FATAL(ursa_roce_init(h->lc) == 0);
 	CU_ASSERT_FATAL(ursa_smc_init(h->lc) == 0);
 	CU_ASSERT_FATAL(ursa_iface_add(h->lc, &c, &h->iface) == 0);
-	snprintf(s, sizeof(s), "10.7.0.%d", i + 1);
+	snprintf(s, sizeof(s), use_v6 ? "fd00:7::%d" : "10.7.0.%d", i + 1);
 	h->addr = ursa_test_ip(s);
-	CU_ASSERT_FATAL(ursa_iface_addr_add(h->lc, h->iface, &h->addr, 24) == 0);
+	CU_ASSERT_FATAL(ursa_iface_addr_add(h->lc, h->iface, &h->addr, use_v6 ? 64 : 24) == 0);
 	CU_ASSERT_FATAL(ursa_rdma_device_open(h->lc, &ursa_softroce_provider, "softroce0", NULL,
 					      &h->dev) == 0);
 }
@@ -559,6 +560,23 @@ static void test_loss(void)
 	hosts_down();
 }
 
+/* Beyond Linux (IPv4 only): the same over RoCEv2 on IPv6 between ursa peers. */
+static void test_ipv6(void)
+{
+	struct ep cl, sv;
+	struct flow f[2] = {{&cl, &sv, 0, 200000, 0, 0, false}, {&sv, &cl, 1, 150000, 0, 0, false}};
+
+	use_v6 = true;
+	hosts_up();
+	connect_pair(&cl, &sv, 16384, 32768);
+	CU_ASSERT_EQUAL(cl.qp.gid[0], 0xfd); /* a real IPv6 GID, not IPv4-mapped */
+	transfer(f, 2, false);
+	close_both(&cl, &sv);
+	CU_ASSERT_EQUAL(ctr(0, "link_conn_freed"), 1);
+	hosts_down();
+	use_v6 = false;
+}
+
 int main(void)
 {
 	CU_pSuite s = ursa_test_suite("smc_link", NULL, NULL);
@@ -571,5 +589,6 @@ int main(void)
 		    test_add_link_and_testlink);
 	CU_add_test(s, "peer claims checked, CONFIRM_LINK timeout", test_claims_and_timeout);
 	CU_add_test(s, "every byte through loss", test_loss);
+	CU_add_test(s, "over IPv6 GIDs between ursa peers", test_ipv6);
 	return ursa_test_main();
 }
