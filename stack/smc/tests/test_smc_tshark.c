@@ -45,8 +45,8 @@ static void host_up(int i)
 	CU_ASSERT_FATAL(ursa_iface_add(L[i], &c, &ifc) == 0);
 	A[i] = ursa_test_ip(i ? "10.7.0.2" : "10.7.0.1");
 	CU_ASSERT_FATAL(ursa_iface_addr_add(L[i], ifc, &A[i], 24) == 0);
-	CU_ASSERT_FATAL(ursa_rdma_device_open(L[i], &ursa_softroce_provider, "softroce0", NULL,
-					      &dev) == 0);
+	CU_ASSERT_FATAL(
+		ursa_rdma_device_open(L[i], &ursa_softroce_provider, "softroce0", NULL, &dev) == 0);
 }
 
 static bool record(int from, struct rte_mbuf *m, void *arg)
@@ -107,6 +107,7 @@ static void test_tshark_cdc(void)
 	static char out[1 << 20];
 	static uint8_t buf[40000];
 	struct smc_link_conn *c[2];
+	pcap_t *pd;
 	struct smc_qp_info qp[2];
 	struct smc_rmb_info rmb[2];
 	int ready[2] = {0, 0}, fd;
@@ -120,7 +121,8 @@ static void test_tshark_cdc(void)
 	fd = mkstemp(path);
 	CU_ASSERT_FATAL(fd >= 0);
 	close(fd);
-	dump = pcap_dump_open(pcap_open_dead(DLT_EN10MB, 65535), path);
+	pd = pcap_open_dead(DLT_EN10MB, 65535);
+	dump = pcap_dump_open(pd, path);
 	CU_ASSERT_FATAL(dump != NULL);
 	for (int i = 0; i < 2; i++) {
 		r[i].peer = A[!i];
@@ -142,6 +144,7 @@ static void test_tshark_cdc(void)
 	CU_ASSERT_EQUAL(smc_link_close(c[1], false), 0);
 	run(50);
 	pcap_dump_close(dump);
+	pcap_close(pd);
 	cdcs = ursa_test_counter(L[0], "smc", "cdc_tx") + ursa_test_counter(L[1], "smc", "cdc_tx");
 	CU_ASSERT_FATAL(tshark_cdcs(out, sizeof(out), &malformed) == 0);
 	CU_ASSERT_EQUAL(malformed, 0);
