@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -482,6 +483,18 @@ int getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 		v = SOCK_STREAM;
 	else if (level == SOL_SOCKET && name == SO_PROTOCOL)
 		v = IPPROTO_TCP;
+	if (level == IPPROTO_TCP && name == TCP_INFO) {
+		/* What a program reads for its reports: the state; the counters are ursad's
+		 * (ursactl), not copied here. */
+		struct tcp_info ti = {.tcpi_state = (ursa_app_revents(pl.app, s) & POLLOUT)
+							    ? TCP_ESTABLISHED
+							    : TCP_CLOSE};
+		socklen_t n = *len < sizeof(ti) ? *len : sizeof(ti);
+
+		memcpy(val, &ti, n);
+		*len = n;
+		return 0;
+	}
 	if (v >= 0) {
 		if (*len < sizeof(int))
 			return pl_err(-EINVAL);
