@@ -158,6 +158,7 @@ int main(int argc, char **argv)
 		flood(1);
 	if (argc >= 4 && strcmp(argv[1], "noread") == 0)
 		noread(argv[2], atoi(argv[3]));
-	fprintf(stderr, "usage: ursa-app-probe unsealed|truncate|flood|badcursor|noread ADDR PORT\n");
+	fprintf(stderr,
+		"usage: ursa-app-probe unsealed|truncate|flood|badcursor|noread ADDR PORT\n");
 	return 2;
 }

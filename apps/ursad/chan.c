@@ -55,6 +55,7 @@ static void slot_take(struct ursad_chan *ch, struct chan_app *a, unsigned i, int
 	s->state = st;
 	s->flags = 0;
 	s->closing = s->shut_wr = false;
+	s->nacq = 0;
 	s->tx_cons = ursa_app_load(&a->slot[i].tx_prod);
 	s->rx_prod = ursa_app_load(&a->slot[i].rx_cons);
 	a->slot[i].gen++;
@@ -87,6 +88,19 @@ static void set_error(struct chan_app *a, unsigned i, int err)
 	publish(a, i);
 }
 
+/* Reset the connections a listener took but nobody accepted. */
+static void drop_queued(struct ursad_chan *ch, struct chan_sock *s)
+{
+	static const struct linger rst = {.l_onoff = 1, .l_linger = 0};
+
+	for (unsigned k = 0; k < s->nacq; k++) {
+		ursa_setsockopt(ch->lc, s->acq[k], SOL_SOCKET, SO_LINGER, &rst, sizeof(rst));
+		ursa_close(ch->lc, s->acq[k]);
+		ch->c[CHAN_C_sock_abort]++;
+	}
+	s->nacq = 0;
+}
+
 void chan_abort_socks(struct ursad_chan *ch, struct chan_app *a)
 {
 	static const struct linger rst = {.l_onoff = 1, .l_linger = 0};
@@ -94,6 +108,7 @@ void chan_abort_socks(struct ursad_chan *ch, struct chan_app *a)
 	for (unsigned i = 0; i < CHAN_SLOTS; i++) {
 		if (a->s[i].h < 0)
 			continue;
+		drop_queued(ch, &a->s[i]);
 		ursa_setsockopt(ch->lc, a->s[i].h, SOL_SOCKET, SO_LINGER, &rst, sizeof(rst));
 		ursa_close(ch->lc, a->s[i].h);
 		ch->c[CHAN_C_sock_abort]++;
@@ -115,18 +130,28 @@ static int cmd_socket(struct ursad_chan *ch, struct chan_app *a, const struct ur
 	return i;
 }
 
+static bool step_state(struct ursad_chan *ch, struct chan_app *a, unsigned i);
+
+/* A listener's connections are taken from the stack ahead of accept() (at most
+ * CHAN_ACCEPT_Q), so that "a connection waits" is exact when the application polls. */
 static int cmd_accept(struct ursad_chan *ch, struct chan_app *a, int i, struct ursa_app_evt *e)
 {
+	struct chan_sock *l = &a->s[i];
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
 	int n = free_slot(a), h;
 
 	if (n < 0)
 		return -EMFILE;
-	h = ursa_accept(ch->lc, a->s[i].h, (struct sockaddr *)&ss, &len);
-	if (h < 0)
-		return h;
+	if (l->nacq == 0)
+		return -EAGAIN;
+	h = l->acq[0];
+	memmove(l->acq, l->acq + 1, --l->nacq * sizeof(l->acq[0]));
+	step_state(ch, a, (unsigned)i); /* take more, and publish whether some wait */
+	publish(a, (unsigned)i);
 	slot_take(ch, a, (unsigned)n, h, URSA_APP_ST_CONNECTED);
+	if (ursa_getpeername(ch->lc, h, (struct sockaddr *)&ss, &len) != 0)
+		len = 0;
 	e->len = len < sizeof(e->data) ? len : sizeof(e->data);
 	memcpy(e->data, &ss, e->len);
 	return n;
@@ -349,8 +374,12 @@ static bool step_state(struct ursad_chan *ch, struct chan_app *a, unsigned i)
 
 	ursa_sock_poll(ch->lc, &p, 1);
 	if (s->state == URSA_APP_ST_LISTEN) {
-		s->flags = (p.revents & URSA_POLLIN) ? s->flags | URSA_APP_F_ACCEPT
-						     : s->flags & ~URSA_APP_F_ACCEPT;
+		int h;
+
+		while ((p.revents & URSA_POLLIN) && s->nacq < CHAN_ACCEPT_Q &&
+		       (h = ursa_accept(ch->lc, s->h, NULL, NULL)) >= 0)
+			s->acq[s->nacq++] = h;
+		s->flags = s->nacq ? s->flags | URSA_APP_F_ACCEPT : s->flags & ~URSA_APP_F_ACCEPT;
 		return s->flags != old;
 	}
 	if (p.revents & (URSA_POLLERR | URSA_POLLHUP)) {
@@ -393,6 +422,7 @@ static long step_sock(struct ursad_chan *ch, struct chan_app *a, unsigned i)
 	if (s->closing &&
 	    (s->state != URSA_APP_ST_CONNECTED ||
 	     s->tx_cons == ursa_app_load(&a->slot[i].tx_prod) || (s->flags & URSA_APP_F_ERR))) {
+		drop_queued(ch, s);
 		ursa_close(ch->lc, s->h);
 		slot_free(ch, a, i);
 		changed = true;

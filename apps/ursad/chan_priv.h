@@ -18,6 +18,7 @@
 #define CHAN_SLOTS	URSA_APP_NB_SLOTS
 #define CHAN_RING	URSA_APP_RING_SIZE
 #define CHAN_CMD_BUDGET 64u /* commands taken from one application per round */
+#define CHAN_ACCEPT_Q	8u  /* connections a listener takes ahead of accept() */
 
 /* Counters of block "chan". apps, socks and mem_bytes are gauges: they return to their
  * baseline when applications detach, however they leave. */
@@ -53,8 +54,10 @@ struct chan_sock {
 	uint32_t state;
 	uint32_t flags;
 	uint32_t rx_prod, tx_cons;
-	bool closing; /* CLOSE came: drain the transmit ring, then close */
-	bool shut_wr; /* SHUT_WR came: drain the transmit ring, then shut down */
+	bool closing;		/* CLOSE came: drain the transmit ring, then close */
+	bool shut_wr;		/* SHUT_WR came: drain the transmit ring, then shut down */
+	unsigned nacq;		/* listener: connections taken, not yet accepted */
+	int acq[CHAN_ACCEPT_Q]; /* their handles, oldest first */
 };
 
 struct chan_app {

@@ -4,6 +4,7 @@
 # libursa-preload.so over ursad, against the kernel's nc over veth, byte-exact both ways:
 #   ursa client (preload nc) -> kernel server        4 MiB of random bytes
 #   kernel client           -> ursa server (preload nc -l)
+#   kernel client           -> ursa epoll echo server (python selectors.EpollSelector)
 # and then the app channel is back to its baseline (no application, socket or memory left).
 T=app-nc N=60
 . "$(dirname "$0")/app-common.sh"
@@ -36,6 +37,23 @@ kexec timeout 60 nc -N "$URSA_IP" 5002 <"$LAB_TMP/b.bin" || lab_fail "kernel nc 
 wait "$UPID2" || lab_fail "preloaded nc server failed: $(cat "$LAB_TMP/ncu2.log")"
 cmp "$LAB_TMP/b.bin" "$LAB_TMP/b.out" || lab_fail "ursa received other bytes"
 echo "kernel -> ursa: $BYTES bytes identical"
+
+# 3. an epoll echo server over ursa (python selectors.EpollSelector), kernel nc clients
+uexec timeout 60 python3 "$LAB_TOP/scripts/netns/app_epoll_echo.py" "$URSA_IP" 5003 2 \
+	>"$LAB_TMP/echo.log" 2>&1 &
+EPID=$!
+for _ in $(seq 1 50); do
+	[ "$(chan socks)" -ge 1 ] && break
+	sleep 0.2
+done
+head -c 262144 "$LAB_TMP/a.bin" >"$LAB_TMP/e.bin"
+for i in 1 2; do
+	kexec timeout 30 nc -N "$URSA_IP" 5003 <"$LAB_TMP/e.bin" >"$LAB_TMP/e.out" ||
+		lab_fail "kernel nc could not talk to the epoll echo server"
+	cmp "$LAB_TMP/e.bin" "$LAB_TMP/e.out" || lab_fail "the epoll echo differs (round $i)"
+done
+wait "$EPID" || lab_fail "epoll echo server failed: $(cat "$LAB_TMP/echo.log")"
+echo "epoll echo server over ursa: 2 x 256 KiB echoed identical"
 
 chan_baseline
 echo "app channel: attach $(chan attach), detach $(chan detach), tx $(chan tx_bytes) rx $(chan rx_bytes) bytes"
