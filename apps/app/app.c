@@ -21,7 +21,7 @@
 #include "ursa_app.h"
 #include "ursa_app_abi.h"
 
-#define APP_SPIN_NS 20000ull /* spin this long for a reply before sleeping */
+#define APP_SPIN_NS 20000ull /* spin this long for a command's reply before sleeping */
 #define APP_NAP_MS  50	     /* a sleeper looks again at least this often */
 
 struct app_sock {
