@@ -21,13 +21,15 @@
 #include "ursa_app.h"
 #include "ursa_app_abi.h"
 
-#define APP_SPIN_NS 20000ull /* spin this long for a command's reply before sleeping */
-#define APP_NAP_MS  50	     /* a sleeper looks again at least this often */
+#define APP_SPIN_NS   20000ull	    /* spin this long for a command's reply before sleeping */
+#define APP_DETACH_NS 5000000000ull /* a detach waits this long for queued bytes to go */
+#define APP_NAP_MS    50	    /* a sleeper looks again at least this often */
 
 struct app_sock {
 	int err_reported; /* SO_ERROR given once */
 	int shut_wr;	  /* SHUT_WR asked: no more sends */
 	int connected;	  /* connect() reported success */
+	int closed;	  /* close() sent */
 };
 
 struct ursa_app {
@@ -184,10 +186,36 @@ static void release(struct ursa_app *a)
 	free(a);
 }
 
+static void nap(struct ursa_app *a, int ms);
+
+static int all_free(struct ursa_app *a)
+{
+	for (uint32_t i = 0; i < a->nb_slots; i++)
+		if (ursa_app_load(&a->slot[i].state) != URSA_APP_ST_FREE)
+			return 0;
+	return 1;
+}
+
 void ursa_app_detach(struct ursa_app *a)
 {
-	if (a)
-		release(a); /* ursad sees the socket close and reclaims everything */
+	uint64_t end;
+
+	if (a == NULL)
+		return;
+	/* Close what is still open the way exit() closes kernel sockets, and give ursad time
+	 * to send what the transmit rings hold: a detach with slots in use aborts them. */
+	for (uint32_t i = 0; i < a->nb_slots; i++)
+		if (ursa_app_load(&a->slot[i].state) != URSA_APP_ST_FREE && !a->s[i].closed)
+			ursa_app_close(a, (int)i);
+	end = now_ns() + APP_DETACH_NS;
+	while (!all_free(a) && now_ns() < end) {
+		ursa_app_arm(a);
+		if (!all_free(a))
+			nap(a, APP_NAP_MS);
+		else
+			ursa_app_disarm(a);
+	}
+	release(a); /* ursad sees the socket close and reclaims anything left */
 }
 
 void ursa_app_forget(struct ursa_app *a)
@@ -380,8 +408,9 @@ int ursa_app_shutdown(struct ursa_app *a, int s, int how)
 
 int ursa_app_close(struct ursa_app *a, int s)
 {
-	if (!slot_ok(a, s))
+	if (!slot_ok(a, s) || a->s[s].closed)
 		return -EBADF;
+	a->s[s].closed = 1;
 	return simple(a, URSA_APP_OP_CLOSE, s, 0, 0, 0, NULL, 0, NULL);
 }
 
@@ -468,6 +497,8 @@ ssize_t ursa_app_send(struct ursa_app *a, int s, const void *buf, size_t len)
 		return -EAGAIN;
 	if (st != URSA_APP_ST_CONNECTED)
 		return -ENOTCONN;
+	if (len == 0)
+		return 0;
 	pthread_mutex_lock(&a->lock);
 	prod = sl->tx_prod;
 	space = a->ring - (prod - ursa_app_load(&sl->tx_cons));

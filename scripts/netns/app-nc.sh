@@ -5,6 +5,7 @@
 #   ursa client (preload nc) -> kernel server        4 MiB of random bytes
 #   kernel client           -> ursa server (preload nc -l)
 #   kernel client           -> ursa epoll echo server (python selectors.EpollSelector)
+#   ursa client (python, writes 4 MiB and exits at once) -> kernel server
 # and then the app channel is back to its baseline (no application, socket or memory left).
 T=app-nc N=60
 . "$(dirname "$0")/app-common.sh"
@@ -54,6 +55,18 @@ for i in 1 2; do
 done
 wait "$EPID" || lab_fail "epoll echo server failed: $(cat "$LAB_TMP/echo.log")"
 echo "epoll echo server over ursa: 2 x 256 KiB echoed identical"
+
+# 4. a program that writes and exits at once: its queued bytes still reach the peer
+kexec timeout 60 nc -l "$KERN_IP" 5004 >"$LAB_TMP/x.out" 2>/dev/null &
+KPID=$!
+kwait_listen 5004
+uexec timeout 30 python3 -c 'import socket, sys
+s = socket.create_connection((sys.argv[1], 5004))
+s.sendall(open(sys.argv[2], "rb").read())' "$KERN_IP" "$LAB_TMP/a.bin" ||
+	lab_fail "the writing python over ursa failed"
+wait "$KPID" || lab_fail "kernel nc server (5004) failed"
+cmp "$LAB_TMP/a.bin" "$LAB_TMP/x.out" || lab_fail "bytes queued at exit were lost"
+echo "write and exit: $BYTES bytes queued at exit arrived identical"
 
 chan_baseline
 echo "app channel: attach $(chan attach), detach $(chan detach), tx $(chan tx_bytes) rx $(chan rx_bytes) bytes"
