@@ -43,6 +43,7 @@ struct ursa_app {
 	struct ursa_app_evt *evt;
 	struct ursa_app_slot *slot;
 	uint32_t seq;
+	int dead; /* ursad closed the channel: every socket reads as reset */
 	struct app_sock s[URSA_APP_NB_SLOTS];
 };
 
@@ -208,7 +209,7 @@ void ursa_app_detach(struct ursa_app *a)
 		if (ursa_app_load(&a->slot[i].state) != URSA_APP_ST_FREE && !a->s[i].closed)
 			ursa_app_close(a, (int)i);
 	end = now_ns() + APP_DETACH_NS;
-	while (!all_free(a) && now_ns() < end) {
+	while (!all_free(a) && now_ns() < end && !__atomic_load_n(&a->dead, __ATOMIC_RELAXED)) {
 		ursa_app_arm(a);
 		if (!all_free(a))
 			nap(a, APP_NAP_MS);
@@ -256,9 +257,11 @@ static void bell_ring(struct ursa_app *a)
 /* Sleep on the notifier for at most ms (after arming; the caller looked again). */
 static void nap(struct ursa_app *a, int ms)
 {
-	struct pollfd p = {.fd = a->notify, .events = POLLIN};
+	struct pollfd p[2] = {{.fd = a->notify, .events = POLLIN}, {.fd = a->fd, .events = POLLIN}};
 
-	poll(&p, 1, ms);
+	poll(p, 2, ms);
+	if (p[1].revents & (POLLIN | POLLHUP | POLLERR))
+		__atomic_store_n(&a->dead, 1, __ATOMIC_RELAXED); /* ursad went away */
 	ursa_app_disarm(a);
 }
 
@@ -279,6 +282,8 @@ static int call(struct ursa_app *a, struct ursa_app_cmd *c, struct ursa_app_evt 
 	bell_ring(a);
 	t0 = now_ns();
 	for (;;) {
+		if (__atomic_load_n(&a->dead, __ATOMIC_RELAXED))
+			return -ECONNABORTED;
 		uint32_t cons = a->shm->evt_cons;
 
 		if (ursa_app_load(&a->shm->evt_prod) != cons) {
@@ -297,8 +302,10 @@ static int call(struct ursa_app *a, struct ursa_app_cmd *c, struct ursa_app_evt 
 
 			poll(p, 2, APP_NAP_MS);
 			ursa_app_disarm(a);
-			if (p[1].revents & (POLLIN | POLLHUP | POLLERR))
+			if (p[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+				__atomic_store_n(&a->dead, 1, __ATOMIC_RELAXED);
 				return -ECONNABORTED; /* ursad went away */
+			}
 		}
 	}
 	if (e->len > sizeof(e->data))
@@ -364,6 +371,8 @@ int ursa_app_accept(struct ursa_app *a, int s, struct sockaddr *sa, socklen_t *l
 
 	if (!slot_ok(a, s))
 		return -EBADF;
+	if (__atomic_load_n(&a->dead, __ATOMIC_RELAXED))
+		return -ECONNABORTED;
 	if (!(ursa_app_load(&a->slot[s].flags) & URSA_APP_F_ACCEPT))
 		return -EAGAIN; /* nothing waits: no need to ask ursad */
 	n = simple(a, URSA_APP_OP_ACCEPT, s, 0, 0, 0, NULL, 0, &e);
@@ -381,6 +390,8 @@ int ursa_app_connect(struct ursa_app *a, int s, const struct sockaddr *sa, sockl
 
 	if (!slot_ok(a, s))
 		return -EBADF;
+	if (__atomic_load_n(&a->dead, __ATOMIC_RELAXED))
+		return -ECONNABORTED;
 	st = ursa_app_load(&a->slot[s].state);
 	if (st == URSA_APP_ST_CONNECTING)
 		return -EALREADY;
@@ -487,6 +498,8 @@ ssize_t ursa_app_send(struct ursa_app *a, int s, const void *buf, size_t len)
 
 	if (!slot_ok(a, s))
 		return -EBADF;
+	if (__atomic_load_n(&a->dead, __ATOMIC_RELAXED))
+		return -EPIPE;
 	sl = &a->slot[s];
 	st = ursa_app_load(&sl->state);
 	if (ursa_app_load(&sl->flags) & URSA_APP_F_ERR)
@@ -558,6 +571,8 @@ ssize_t ursa_app_recv(struct ursa_app *a, int s, void *buf, size_t len, int flag
 	}
 	if (len == 0)
 		return 0;
+	if (__atomic_load_n(&a->dead, __ATOMIC_RELAXED))
+		return -ECONNRESET;
 	fl = ursa_app_load(&sl->flags);
 	if (fl & URSA_APP_F_EOF)
 		return 0;
@@ -589,6 +604,8 @@ short ursa_app_revents(struct ursa_app *a, int s)
 
 	if (!slot_ok(a, s))
 		return POLLNVAL;
+	if (__atomic_load_n(&a->dead, __ATOMIC_RELAXED))
+		return POLLIN | POLLOUT | POLLERR | POLLHUP;
 	sl = &a->slot[s];
 	st = ursa_app_load(&sl->state);
 	fl = ursa_app_load(&sl->flags);
