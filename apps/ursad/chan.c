@@ -6,8 +6,9 @@
  * itself), runs them on the stack's socket API (stack/sock), then moves bytes between each
  * connection's rings and its TCP socket: the transmit ring into ursa_send(), ursa_recv() into
  * the receive ring while it has room (an application that stops reading closes its own TCP
- * window, nobody else's). A listener takes its connections ahead of accept() (cmd_accept). Everything read from the shared memory is checked before use: a
- * cursor out of range detaches the application.
+ * window, nobody else's). A listener takes its connections ahead of accept() (cmd_accept).
+ * Everything read from the shared memory is checked before use: a cursor out of range detaches the
+ * application.
  *
  * Waking: an application that produces something writes its bell only when ursad armed it
  * (srv_armed); ursad arms every application after a round with nothing to do, then looks at
