@@ -84,6 +84,8 @@ void ursad_usage(FILE *f)
 		"  --stats-interval S   print a counter summary every S seconds (default 0 = off)\n"
 		"  --stats-file PATH    write all counters as JSON at exit and on SIGUSR1\n"
 		"  --pid-file PATH      write the process id once the ports are up\n"
+		"  --app-socket PATH    serve applications (libursa-app, libursa-preload) on this\n"
+		"                       Unix socket (lone lcore only)\n"
 		"  --no-announce        skip the start-up announcements (gratuitous ARP, IPv6 DAD, "
 		"NA)\n"
 		"  --log-level L        emerg|alert|crit|err|warning|notice|info|debug or 1..8\n"
@@ -230,6 +232,7 @@ enum {
 	OPT_STATS_INTERVAL,
 	OPT_STATS_FILE,
 	OPT_PID_FILE,
+	OPT_APP_SOCKET,
 	OPT_NO_ANNOUNCE,
 	OPT_LOG_LEVEL,
 	OPT_HELP,
@@ -248,6 +251,7 @@ static const struct option long_opts[] = {
 	{"stats-interval", required_argument, NULL, OPT_STATS_INTERVAL},
 	{"stats-file", required_argument, NULL, OPT_STATS_FILE},
 	{"pid-file", required_argument, NULL, OPT_PID_FILE},
+	{"app-socket", required_argument, NULL, OPT_APP_SOCKET},
 	{"no-announce", no_argument, NULL, OPT_NO_ANNOUNCE},
 	{"log-level", required_argument, NULL, OPT_LOG_LEVEL},
 	{"help", no_argument, NULL, OPT_HELP},
@@ -400,6 +404,11 @@ int ursad_parse(int argc, char **argv, struct ursad_conf *c)
 					return bad("--pid-file", "empty path");
 				c->pid_file = v;
 				break;
+			case OPT_APP_SOCKET:
+				if (*v == '\0' || strlen(v) >= 108)
+					return bad("--app-socket", "path empty or too long");
+				c->app_socket = v;
+				break;
 			case OPT_NO_ANNOUNCE:
 				c->no_announce = true;
 				break;
@@ -422,6 +431,9 @@ int ursad_parse(int argc, char **argv, struct ursad_conf *c)
 	}
 	if ((rc = check_conf(c)) != 0)
 		return rc;
+	if (c->app_socket && c->nb_lcores > 1)
+		return bad("--app-socket", "serves a lone lcore only (not with --lcores %u)",
+			   c->nb_lcores);
 
 	if (!c->eal_given) {
 		if (c->nb_lcores > 1)

@@ -22,6 +22,7 @@
 #include <rte_errno.h>
 #include <rte_lcore.h>
 
+#include "chan.h"
 #include "ursad.h"
 
 /*
@@ -38,6 +39,7 @@ struct ursad {
 	struct ursad_conf conf;
 	struct ursa_lcore *lc;	     /* with --lcores: shard 0 */
 	struct ursad_shards *shards; /* with --lcores N > 1 */
+	struct ursad_chan *chan;     /* with --app-socket */
 	int sfd;		     /* signalfd: SIGINT, SIGTERM, SIGUSR1, SIGHUP */
 	bool stop;		     /* SIGINT or SIGTERM came */
 	uint64_t t0;		     /* start, lc clock */
@@ -110,6 +112,7 @@ int ursad_set_policy(const struct ursad_conf *c, struct ursa_lcore *lc)
  * wait, poll and nap is ursa_lcore_wait's; the clock is read here only with a summary due. */
 static int run(struct ursad *d, struct ursa_lcore *lc)
 {
+	bool busy = false;
 	int rc;
 
 	while (!d->stop) {
@@ -124,8 +127,11 @@ static int run(struct ursad *d, struct ursa_lcore *lc)
 			}
 			max_ns = d->next_stats - now;
 		}
+		if (busy) /* the app channel has more to do: one poll, no nap */
+			max_ns = 0;
 		if ((rc = ursa_lcore_wait(lc, max_ns, NULL)) != 0)
 			return rc;
+		busy = d->chan && ursad_chan_poll(d->chan);
 	}
 	return 0;
 }
@@ -324,6 +330,10 @@ int main(int argc, char **argv)
 	}
 	if (d->shards && (rc = ursad_shards_launch(d->shards)) != 0)
 		goto out_lcore;
+	if (d->conf.app_socket && (rc = ursad_chan_open(d->lc, d->conf.app_socket, &d->chan))) {
+		fprintf(stderr, "ursad: --app-socket %s: %s\n", d->conf.app_socket, strerror(-rc));
+		goto out_lcore;
+	}
 	printf("ursad: running on lcore %u: %u port(s), %u interface(s), Rx %s, %u shard(s)\n",
 	       d->lc->lcore_id, d->lc->nb_ports, d->lc->nb_ifaces,
 	       ursa_lcore_wait_on_intr(d->lc) ? "interrupts" : "timed naps", d->conf.nb_lcores);
@@ -347,6 +357,7 @@ int main(int argc, char **argv)
 	if (d->conf.pid_file)
 		unlink(d->conf.pid_file);
 out_lcore:
+	ursad_chan_close(d->chan);
 	if (d->shards) {
 		ursad_shards_stop(
 			d->shards); /* nothing to do when they never ran or have stopped */

@@ -53,6 +53,7 @@ struct ursad_conf {
 	uint64_t stats_interval_s;
 	const char *stats_file;
 	const char *pid_file;
+	const char *app_socket; /* --app-socket: the app channel (chan.c) */
 	bool no_announce;
 	int log_level; /* RTE_LOG_*; 0 = leave EAL's default */
 };
