@@ -159,9 +159,16 @@ static int run_stack(struct shard *s, uint64_t max_ns)
 
 /* ---- the client's connections ---- */
 
-/* Send what is asked and not sent, take what came back and check it. 1 when something
- * moved, 0 when not, -1 on a failed connection. more: start another request once the reply
- * is whole. */
+/* Take what came back and check it; once the reply is whole and more is set, ask the next
+ * request at once; send what is asked and not sent. 1 when something moved, 0 when not, -1
+ * on a failed connection. */
+/* Whether c asks another request: the run goes on (more) and, with --count, c has not made
+ * its count yet. */
+static bool wants_more(const struct shard *s, const struct conn *c, bool more)
+{
+	return more && (s->r->o.count == 0 || c->txns < s->r->o.count);
+}
+
 static int conn_step(struct shard *s, struct conn *c, bool more)
 {
 	unsigned b = s->r->o.msg_size;
@@ -169,18 +176,6 @@ static int conn_step(struct shard *s, struct conn *c, bool more)
 	int prog = 0;
 	ssize_t n;
 
-	if (c->rx == c->end && more)
-		c->end += b;
-	if (c->tx < c->end) {
-		tcpapps_stream_fill(seed, c->tx, s->buf, (size_t)(c->end - c->tx));
-		n = io_send(s, c->fd, s->buf, (size_t)(c->end - c->tx));
-		if (n < 0 && n != -EAGAIN)
-			return -1;
-		if (n > 0) {
-			c->tx += (uint64_t)n;
-			prog = 1;
-		}
-	}
 	if (c->rx < c->tx) {
 		n = io_recv(s, c->fd, s->buf, (size_t)(c->end - c->rx));
 		if (n == 0 || (n < 0 && n != -EAGAIN))
@@ -195,6 +190,18 @@ static int conn_step(struct shard *s, struct conn *c, bool more)
 				c->txns++;
 				s->txns++;
 			}
+			prog = 1;
+		}
+	}
+	if (c->rx == c->end && wants_more(s, c, more))
+		c->end += b;
+	if (c->tx < c->end) {
+		tcpapps_stream_fill(seed, c->tx, s->buf, (size_t)(c->end - c->tx));
+		n = io_send(s, c->fd, s->buf, (size_t)(c->end - c->tx));
+		if (n < 0 && n != -EAGAIN)
+			return -1;
+		if (n > 0) {
+			c->tx += (uint64_t)n;
 			prog = 1;
 		}
 	}
@@ -309,8 +316,7 @@ static void client_loop(struct shard *s, struct ursa_pollfd *pf, struct epoll_ev
 {
 	const struct lopts *o = &s->r->o;
 	uint64_t stop = s->t0 + (uint64_t)(o->seconds * 1e9);
-	bool more = true, all_done = false;
-	int rc;
+	bool more = true, all_done = false, blocked = false;
 
 	for (unsigned i = 0; i < s->nc; i++)
 		if (conn_step(s, &s->c[i], true) < 0)
@@ -329,21 +335,19 @@ static void client_loop(struct shard *s, struct ursa_pollfd *pf, struct epoll_ev
 		}
 		for (unsigned i = 0; i < s->nc; i++)
 			pf[i] = (struct ursa_pollfd){.fd = s->c[i].fd, .events = URSA_POLLIN};
-		int n = ready_set(s, pf, ev, true);
-
+		/* a request that could not all be sent is retried without waiting */
+		ready_set(s, pf, ev, !blocked);
 		all_done = true;
+		blocked = false;
 		for (unsigned i = 0; i < s->nc; i++) {
 			struct conn *c = &s->c[i];
-			bool m = o->count ? c->txns < o->count : more;
 
-			if (pf[i].revents != 0 || c->tx < c->end || (c->rx == c->end && m)) {
-				if ((rc = conn_step(s, c, m)) < 0)
-					s->fail = "connection";
-			}
-			if (c->rx != c->end || m)
+			if ((pf[i].revents != 0 || c->tx < c->end) && conn_step(s, c, more) < 0)
+				s->fail = "connection";
+			blocked |= c->tx < c->end;
+			if (c->rx != c->end || wants_more(s, c, more))
 				all_done = false;
 		}
-		(void)n;
 	}
 	if (o->count != 0) {
 		s->t_stop = now_ns(s);
