@@ -103,6 +103,7 @@ struct run {
 	struct ursa_stack *st;
 	struct shard sh[URSA_MAX_SHARDS];
 	unsigned ready;	 /* atomic: client shards with every connection up */
+	unsigned done;	 /* atomic: client shards finished with their connections */
 	unsigned closed; /* atomic: server connections finished */
 };
 
@@ -516,6 +517,12 @@ static int shard_main(void *arg)
 		barrier(s);
 		s->t0 = now_ns(s);
 		client_loop(s, pf, ev);
+		/* the other shards' segments land on this shard's queue too: keep the stack
+		 * running until every shard is done */
+		__atomic_add_fetch(&s->r->done, 1, __ATOMIC_ACQ_REL);
+		while (__atomic_load_n(&s->r->done, __ATOMIC_ACQUIRE) < s->r->o.lcores)
+			if (run_stack(s, 1 * URSA_NS_PER_MS) != 0 || s->lc == NULL)
+				sched_yield();
 	}
 	for (unsigned i = 0; i < s->nc; i++)
 		if (!s->c[i].closed && s->c[i].fd >= 0)
