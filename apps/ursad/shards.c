@@ -139,8 +139,8 @@ int ursad_shards_configure(struct ursad_shards *sh, const struct ursad_conf *c)
 	}
 	/* what the last shard finds in the stack's registry */
 	uint16_t last = (uint16_t)(ursa_stack_nb_shards(sh->st) - 1);
-	const struct ursa_rdma_provider *p =
-		ursa_rdma_provider_find(ursa_stack_shard(sh->st, last), ursa_softroce_provider.name);
+	const struct ursa_rdma_provider *p = ursa_rdma_provider_find(ursa_stack_shard(sh->st, last),
+								     ursa_softroce_provider.name);
 
 	printf("ursad: shard %u finds rdma provider '%s': %s\n", last, ursa_softroce_provider.name,
 	       p == &ursa_softroce_provider ? "yes" : "no");
