@@ -8,6 +8,9 @@
  *   ursa-perf --client ADDR --port DEVARGS    af_packet); QPN/PSN/rkey/VA/GID exchanged over a
  *                                             kernel TCP connection (port 18515, as perftest)
  *
+ *   ursa-perf scale ...                       RDMA WRITE message rate over several QPs on
+ *                                             N shards (ursa_perf_scale.c)
+ *
  * The client chooses the test and sizes and tells the server. During a run both sides
  * busy-poll; between runs the server runs its stack in ursa_lcore_wait with the control
  * socket as a wait source, napping until a line comes.
@@ -903,6 +906,8 @@ int main(int argc, char **argv)
 	struct opts o;
 	int rc;
 
+	if (argc > 1 && strcmp(argv[1], "scale") == 0)
+		return ursa_perf_scale_main(argc - 1, argv + 1);
 	if (parse(argc, argv, &o) != 0)
 		return 2;
 	if (eal_start(&o) != 0)

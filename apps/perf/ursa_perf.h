@@ -149,4 +149,7 @@ void ursa_perf_print_result(FILE *f, enum ursa_perf_test t, uint32_t size,
 void ursa_perf_json_result(FILE *f, enum ursa_perf_test t, uint32_t size,
 			   const struct ursa_perf_result *r);
 
+/** ursa-perf scale ... (ursa_perf_scale.c); argv[0] is "scale". Returns the exit status. */
+int ursa_perf_scale_main(int argc, char **argv);
+
 #endif /* URSA_PERF_H */

@@ -35,5 +35,11 @@ check "exactly one of them" $A --listen 5 --connect 192.0.2.2:5
 check "no positional arguments" $A --listen 5 extra
 check "unrecognized option" $A --listen 5 --bogus
 check "--bytes -5" gen --bytes -5
+check "--conns 0: expected 1 to 4096" load --kernel --listen 5 --conns 0
+check "--lcores 0: expected 1 to" load --kernel --listen 5 --conns 4 --lcores 0
+check "--conns (too few)" load --kernel --listen 5 --conns 1 --lcores 2
+check "--seconds/--count (both or neither)" load --kernel --connect 192.0.2.2:5 --conns 2
+check "--connect 192.0.2.2: expected IPv4:PORT" load --kernel --connect 192.0.2.2 --conns 2
+check "--port/--ip (missing)" load --listen 5 --conns 2
 [ "$fails" -eq 0 ] || exit 1
 echo "PASS: every bad command line named"

@@ -12,6 +12,8 @@
  *   ursa-tcp check --bytes N [--stream-seed S]    verify stdin against the stream
  *   ursa-tcp kernel (--listen PORT | --connect ...) --mode ...   the same modes on a Linux
  *            kernel socket (no DPDK): the baseline peer for tests and benchmarks
+ *   ursa-tcp load ...   many connections of 64-byte request/response over N shards (or N
+ *            kernel threads): the scaling benchmark's load (load.c, --help there)
  *
  * The stream is a seeded pseudo-random byte sequence (byte i from splitmix64 of its 8-byte
  * word), so both ends can make or check it at any offset. Every run ends with one line:
@@ -50,6 +52,8 @@
 #include "ursa.h"
 #include "ursa_sock.h"
 #include "ursa_tcp.h"
+
+#include "tcpapps.h"
 
 #define BUF_SIZE (256 * 1024)
 /*
@@ -101,7 +105,7 @@ static uint64_t splitmix(uint64_t x)
 }
 
 /* Bytes [off, off + len) of the stream of seed. */
-static void stream_fill(uint64_t seed, uint64_t off, uint8_t *p, size_t len)
+void tcpapps_stream_fill(uint64_t seed, uint64_t off, uint8_t *p, size_t len)
 {
 	while (len > 0) {
 		uint64_t w = splitmix(seed ^ ((off >> 3) * 0xD1B54A32D192ED03ull));
@@ -124,7 +128,7 @@ static void seen(struct app *a, const uint8_t *p, size_t n, bool verify)
 {
 	a->crc = crc32_gzip_refl(a->crc, p, n);
 	if (verify && !a->mismatch) {
-		stream_fill(a->o.stream_seed, a->in, a->want, n);
+		tcpapps_stream_fill(a->o.stream_seed, a->in, a->want, n);
 		if (memcmp(p, a->want, n) != 0) {
 			size_t i = 0;
 
@@ -164,7 +168,7 @@ static int offline(struct app *a)
 		while (left > 0) {
 			size_t n = left < BUF_SIZE ? (size_t)left : BUF_SIZE;
 
-			stream_fill(a->o.stream_seed, a->out, a->buf, n);
+			tcpapps_stream_fill(a->o.stream_seed, a->out, a->buf, n);
 			if (fwrite(a->buf, 1, n, stdout) != n)
 				return 1;
 			a->out += n;
@@ -455,7 +459,7 @@ static int run_conn(struct app *a, int fd)
 						     ? (size_t)(a->o.bytes - a->out)
 						     : BUF_SIZE;
 
-				stream_fill(a->o.stream_seed, a->out, a->buf, len);
+				tcpapps_stream_fill(a->o.stream_seed, a->out, a->buf, len);
 				n = ursa_send(a->lc, fd, a->buf, len, 0);
 				if (n > 0) {
 					if (a->o.mode == M_SOURCE)
@@ -831,7 +835,7 @@ static int run_kernel(struct app *a)
 			size_t n = a->o.bytes - a->out < BUF_SIZE ? (size_t)(a->o.bytes - a->out)
 								  : BUF_SIZE;
 
-			stream_fill(a->o.stream_seed, a->out, a->buf, n);
+			tcpapps_stream_fill(a->o.stream_seed, a->out, a->buf, n);
 			a->crc = crc32_gzip_refl(a->crc, a->buf, n);
 			if (k_sendall(fd, a->buf, n) != 0) {
 				a->fail = "send";
@@ -1070,6 +1074,8 @@ int main(int argc, char **argv)
 	int rc;
 
 	memset(&a, 0, sizeof(a));
+	if (argc > 1 && strcmp(argv[1], "load") == 0)
+		return tcpapps_load_main(argc - 1, argv + 1);
 	if (parse(argc, argv, &a.o) != 0) {
 		usage(stderr);
 		return 2;

@@ -6,7 +6,8 @@
  * ursa_lcore_wait with ursad's wait policy (on its queues' Rx interrupts where the PMD has
  * them). Stopping sets a flag and wakes each worker (ursa_lcore_wake). Interfaces and routes go
  * through the stack, so every shard has them; neighbours learned on one queue reach the
- * others through the shards' command rings (stack/arp/neigh.c).
+ * others through the shards' command rings (stack/arp/neigh.c). The softroce provider is
+ * registered in the stack's registry, so any shard opens its devices by name.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include <rte_launch.h>
 #include <rte_lcore.h>
 
+#include "ursa_softroce.h"
 #include "ursad.h"
 
 #define CONFIG_WAIT_NS (5ull * 1000 * 1000 * 1000)
@@ -71,6 +73,9 @@ int ursad_shards_create(const struct ursad_conf *c, const struct ursa_lcore_conf
 		confs[i].seed = base->seed + i; /* each shard its own stream */
 	}
 	rc = ursa_stack_create(&sc, &sh->st);
+	/* RDMA devices are opened by provider name on any shard (ursa_rdma_device_open_by_name) */
+	if (rc == 0)
+		rc = ursa_rdma_provider_register(sh->st, &ursa_softroce_provider);
 	for (uint16_t i = 0; rc == 0 && i < c->nb_lcores; i++)
 		rc = ursad_set_policy(c, ursa_stack_shard(sh->st, i));
 	if (rc) {
@@ -132,6 +137,13 @@ int ursad_shards_configure(struct ursad_shards *sh, const struct ursad_conf *c)
 			return rc;
 		}
 	}
+	/* what the last shard finds in the stack's registry */
+	uint16_t last = (uint16_t)(ursa_stack_nb_shards(sh->st) - 1);
+	const struct ursa_rdma_provider *p = ursa_rdma_provider_find(ursa_stack_shard(sh->st, last),
+								     ursa_softroce_provider.name);
+
+	printf("ursad: shard %u finds rdma provider '%s': %s\n", last, ursa_softroce_provider.name,
+	       p == &ursa_softroce_provider ? "yes" : "no");
 	return 0;
 }
 

@@ -25,9 +25,14 @@ lab_veth "$K" vk "$U" vu "$KERN_MAC"
 lab_quiet "$U" vu
 
 # start_ursad [extra ursad options]: ursad on vu with ursa's addresses; sets UP (its pid).
+# URSA_LCORES=N (the meson tests *-lcores2) runs it as N shards.
+if [ -n "${URSA_LCORES:-}" ] && [ "$(nproc)" -lt "$URSA_LCORES" ]; then
+	lab_skip "URSA_LCORES=$URSA_LCORES needs as many CPUs"
+fi
 start_ursad() {
 	lab_ursad "$U" u --port net_af_packet0,iface=vu \
-		--iface "port=0,mac=$URSA_MAC,ip=$URSA_IP/24,ip6=$URSA_IP6/64" --seed 1 "$@"
+		--iface "port=0,mac=$URSA_MAC,ip=$URSA_IP/24,ip6=$URSA_IP6/64" --seed 1 \
+		${URSA_LCORES:+--lcores "$URSA_LCORES"} "$@"
 	UP=$LAB_URSAD_PID
 }
 

@@ -23,8 +23,9 @@ echo "3000- and 8000-byte echoes answered (fragmented both ways)"
 out=$(kexec ping -c 5 -i 0.05 -W 2 -I 10.252.111.1 "$URSA_IP") ||
 	lab_fail "no replies to 10.252.111.1 through ursad's --route"
 echo "from 10.252.111.1 (routed via $KERN_IP): $(echo "$out" | grep received)"
-rx=$(stats 'j["ports"][0]["rx_pkts"]')
-tx=$(stats 'j["ports"][0]["tx_pkts"]')
+# with --lcores N (URSA_LCORES), each shard has its queue of the port: the sum of all
+rx=$(stats 'sum(s["ports"][0]["rx_pkts"] for s in j.get("shards", [j]))')
+tx=$(stats 'sum(s["ports"][0]["tx_pkts"] for s in j.get("shards", [j]))')
 echo "ursad port: rx $rx tx $tx"
 [ "$rx" -ge 51 ] && [ "$tx" -ge 51 ] || lab_fail "ursad counted rx $rx tx $tx, expected >= 51"
 lab_stop "$UP" || lab_fail "ursad exited with status $?"

@@ -17,6 +17,8 @@ lab_addr "$K" vk "$KERN_IP6/64"
 SRCS6=$(seq 11 18)
 for i in $SRCS6; do ip -n "$K" addr add "fd00:252:$N::$i/64" dev vk nodad; done
 start_ursad --lcores 2
+grep -q "ursad: shard 1 finds rdma provider 'softroce': yes" "$LAB_TMP/u.log" ||
+	lab_fail "shard 1 does not find the softroce provider in the stack's registry"
 lab_wait 5 kexec ping -c 1 -W 1 "$URSA_IP" || lab_fail "no first reply from $URSA_IP"
 for i in $SRCS; do
 	out=$(kexec ping -c 3 -i 0.05 -W 2 -I "10.252.$N.$i" "$URSA_IP") || true

@@ -13,9 +13,11 @@
  * quota of entries (URSA_RES_neigh) and of queued bytes (URSA_RES_neigh_bytes); the table
  * is shared by all interfaces of the lcore. */
 #define NEIGH_MAX_ENTRIES	4096u
-#define NEIGH_UNRES_QLEN_BYTES	212992u		     /* per entry, as Linux's unres_qlen_bytes */
-#define NEIGH_QNIL		UINT32_MAX	     /* end of a pending queue */
-#define NEIGH_RETRANS_NS	(1 * URSA_NS_PER_S)  /* between solicitations */
+#define NEIGH_UNRES_QLEN_BYTES	212992u		    /* per entry, as Linux's unres_qlen_bytes */
+#define NEIGH_QNIL		UINT32_MAX	    /* end of a pending queue */
+#define NEIGH_RETRANS_NS	(1 * URSA_NS_PER_S) /* between solicitations */
+#define NEIGH_SHARE_RATE	1000 /* posts per second to the other shards, after a burst of */
+#define NEIGH_SHARE_BURST	64
 #define NEIGH_MAX_MCAST_SOLICIT 3u		     /* INCOMPLETE tries */
 #define NEIGH_MAX_UCAST_SOLICIT 3u		     /* PROBE tries */
 #define NEIGH_REACHABLE_NS	(30 * URSA_NS_PER_S) /* base, randomised x[0.5, 1.5) */
@@ -43,7 +45,8 @@
 	X(drop_hash)                                                                               \
 	X(shared_out)                                                                              \
 	X(shared_in)                                                                               \
-	X(drop_share_ring_full)
+	X(drop_share_ring_full)                                                                    \
+	X(drop_share_rate)
 
 #define NEIGH_C_ENUM(n) NEIGH_C_##n,
 enum neigh_counter { NEIGH_COUNTERS(NEIGH_C_ENUM) NEIGH_C_MAX };
@@ -120,6 +123,7 @@ struct ursa_neigh_ctx {
 	uint64_t c[NEIGH_C_MAX];
 	uint64_t arp_c[ARP_C_MAX];
 	uint64_t conflict_logged; /**< time of the last conflict log line (rate limit) */
+	uint64_t share_tat;	  /**< posts to the other shards: next allowed time (GCRA) */
 	struct rte_hash *hash;
 	struct neigh_entry *entries;
 	uint32_t *free_idx; /**< stack of free entry indices */

@@ -554,6 +554,25 @@ static int neigh_share_apply(struct ursa_lcore *lc, const void *arg)
 	return 0;
 }
 
+/* What a shard learns from frames costs one post on each other shard's ring: a forged flood
+ * of ARP or ND (a new MAC per frame) must not cost N-1 posts per frame. A shard posts at
+ * most NEIGH_SHARE_BURST at once and NEIGH_SHARE_RATE per second after that (GCRA on the
+ * shard's clock); the rest is counted (drop_share_rate) and the other shards learn that
+ * neighbour by their own solicitation when they need it. */
+static bool share_allowed(struct ursa_lcore *lc)
+{
+	const uint64_t gap = URSA_NS_PER_S / NEIGH_SHARE_RATE;
+	struct ursa_neigh_ctx *n = lc->neigh;
+	uint64_t now = ursa_now(lc);
+
+	if (n->share_tat > now + (NEIGH_SHARE_BURST - 1) * gap) {
+		n->c[NEIGH_C_drop_share_rate]++;
+		return false;
+	}
+	n->share_tat = (n->share_tat > now ? n->share_tat : now) + gap;
+	return true;
+}
+
 static void neigh_share(struct ursa_lcore *lc, const struct ursa_iface *ifc,
 			const struct ursa_ipaddr *addr, const struct rte_ether_addr *mac,
 			bool confirmed, bool create)
@@ -579,7 +598,7 @@ void ursa_neigh_update(struct ursa_lcore *lc, const struct ursa_iface *ifc,
 	if (family_index(addr->family) < 0)
 		return;
 	news = neigh_learn(lc, ifc, addr, mac, confirmed, create);
-	if (lc->nb_shards > 1 && (news || confirmed))
+	if (lc->nb_shards > 1 && (news || confirmed) && share_allowed(lc))
 		neigh_share(lc, ifc, addr, mac, confirmed, create);
 }
 

@@ -662,11 +662,24 @@ struct tenant_quota {
 	struct ursa_quota q;
 };
 
+/* Shard k's part of a stack-wide limit: the limit divided over the shards, the remainder to
+ * the first ones, so that the parts add up to the limit. A shard's part is at least 1 (0
+ * means no limit), so a limit below the number of shards allows one per shard. */
+static uint32_t quota_part(uint32_t max, uint16_t n, uint16_t k)
+{
+	uint32_t part = max / n + (k < max % n);
+
+	return max == 0 ? 0 : part ? part : 1;
+}
+
 static int apply_tenant_quota(struct ursa_lcore *lc, const void *arg)
 {
 	const struct tenant_quota *t = arg;
+	struct ursa_quota q;
 
-	return ursa_tenant_set_quota(lc, t->tenant, &t->q);
+	for (unsigned r = 0; r < URSA_RES_MAX; r++)
+		q.max[r] = quota_part(t->q.max[r], lc->nb_shards, lc->shard);
+	return ursa_tenant_set_quota(lc, t->tenant, &q);
 }
 
 int ursa_stack_tenant_set_quota(struct ursa_stack *st, uint32_t tenant, const struct ursa_quota *q,

@@ -106,8 +106,10 @@ int ursa_stack_set(struct ursa_stack *st, const char *name, ursa_stack_cmd_fn_t 
 /** Copy the setting's current value into buf; returns its length, -ENOENT, or -ENOSPC. */
 int ursa_stack_get(const struct ursa_stack *st, const char *name, void *buf, size_t len);
 
-/** Limit a tenant on every shard (ursa_tenant_set_quota; kept as setting "tenant:<id>").
- *  Quotas hold per shard: a tenant may use up to the limit on each shard. */
+/** Limit a tenant across the stack (kept as setting "tenant:<id>"). Each shard enforces its
+ *  part without locks (ursa_tenant_set_quota): the limit divided by the number of shards,
+ *  the remainder to the first shards, at least 1 each (so a limit below the number of shards
+ *  allows one per shard). A tenant whose flows all land on one shard gets that part only. */
 int ursa_stack_tenant_set_quota(struct ursa_stack *st, uint32_t tenant, const struct ursa_quota *q,
 				uint64_t *ticket);
 

@@ -108,11 +108,13 @@ static void eth_input_one(struct ursa_lcore *lc, struct ursa_eth_ctx *e, struct 
 		e->c[ETH_C_drop_unknown_ethertype]++;
 		goto drop;
 	}
-	e->c[ETH_C_rx]++;
-	e->c[ETH_C_rx_bcast] += (flags & URSA_PKT_BCAST) != 0;
-	e->c[ETH_C_rx_mcast] += (flags & URSA_PKT_MCAST) != 0;
-	e->c[ETH_C_rx_vlan] += (flags & URSA_PKT_VLAN) != 0;
-	e->rx_iface[ifc->index]++;
+	if (!(meta->rx_flags & URSA_RX_DISPATCHED)) { /* counted by the shard it came to */
+		e->c[ETH_C_rx]++;
+		e->c[ETH_C_rx_bcast] += (flags & URSA_PKT_BCAST) != 0;
+		e->c[ETH_C_rx_mcast] += (flags & URSA_PKT_MCAST) != 0;
+		e->c[ETH_C_rx_vlan] += (flags & URSA_PKT_VLAN) != 0;
+		e->rx_iface[ifc->index]++;
+	}
 	meta->iface = ifc->index;
 	meta->l2_flags = flags;
 	rte_pktmbuf_adj(m, l2len);

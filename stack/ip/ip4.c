@@ -52,8 +52,10 @@ void ip4_input(struct ursa_lcore *lc, struct ursa_iface *ifc, struct rte_mbuf *m
 	struct ursa_ip_info info;
 	uint32_t len = rte_pktmbuf_pkt_len(m), hlen, tot, src, dst;
 	uint16_t frag;
+	/* a frame handed over by another shard was counted there */
+	uint64_t first = (ursa_pkt_meta(m)->rx_flags & URSA_RX_DISPATCHED) == 0;
 
-	ip->c[IP_C_rx]++;
+	ip->c[IP_C_rx] += first;
 	if (len < sizeof(*h) || rte_pktmbuf_data_len(m) < sizeof(*h))
 		return ip4_drop(lc, m, IP_C_drop_short);
 	h = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
@@ -153,7 +155,7 @@ void ip4_input(struct ursa_lcore *lc, struct ursa_iface *ifc, struct rte_mbuf *m
 	m->l3_len = hlen;
 	rte_pktmbuf_adj(m, (uint16_t)hlen);
 	if (ip_deliver(lc, ifc, m, &info)) {
-		ip->c[IP_C_rx_delivered]++;
+		ip->c[IP_C_rx_delivered] += first;
 		return;
 	}
 	/* No transport for this protocol: RFC 1122 3.2.2.1, as the kernel does. */

@@ -306,8 +306,10 @@ void ip6_input(struct ursa_lcore *lc, struct ursa_iface *ifc, struct rte_mbuf *m
 	bool first = true;
 	struct rte_ipv6_hdr *h;
 	uint8_t nh;
+	/* a frame handed over by another shard was counted there */
+	uint64_t seen = (ursa_pkt_meta(m)->rx_flags & URSA_RX_DISPATCHED) == 0;
 
-	C6(lc, rx);
+	lc->ip->ip6.c[IP6_C_rx] += seen;
 	if (m->pkt_len < IP6_HDR_LEN || rte_pktmbuf_data_len(m) < IP6_HDR_LEN) {
 		C6(lc, drop_short);
 		goto drop;
@@ -480,7 +482,7 @@ upper:
 		ip6_param_problem(lc, ifc, m, ICMP6_PARAM_PROB_NEXTHEADER, nh_off);
 		return;
 	}
-	C6(lc, rx_delivered);
+	lc->ip->ip6.c[IP6_C_rx_delivered] += seen;
 	rte_pktmbuf_adj(m, (uint16_t)off);
 	ip_deliver(lc, ifc, m, &info);
 	return;

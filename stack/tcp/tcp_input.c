@@ -961,7 +961,8 @@ static void input_seg(struct ursa_lcore *lc, struct ursa_iface *ifc, struct rte_
 	uint32_t len = info->l4_len, doff;
 	uint16_t sport, dport;
 
-	TCP_INC(lc, TCP_C_rx_segs);
+	/* a segment handed over by another shard was counted there */
+	lc->tcp->c[TCP_C_rx_segs] += (ursa_pkt_meta(m)->rx_flags & URSA_RX_DISPATCHED) == 0;
 	if (info->dst_kind != URSA_IP_DST_UNICAST) {
 		TCP_INC(lc, TCP_C_drop_not_unicast);
 		return;

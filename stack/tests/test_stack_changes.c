@@ -241,6 +241,52 @@ static void arp_other_queue(uint16_t nb)
 	ursa_stack_destroy(st);
 }
 
+/* A forged flood on queue 1: gratuitous ARP for one address, a new sender MAC each frame.
+ * Each changes shard 1's entry, but only a burst and then the rate limit go to shard 0's
+ * ring; a real answer a second later is shared again. */
+static void test_arp_flood_share_limited(void)
+{
+	struct ursa_stack *st = shards_create(2);
+	struct ursa_lcore *lc0 = ursa_stack_shard(st, 0), *lc1 = ursa_stack_shard(st, 1);
+	rte_be32_t peer = ursa_test_ip("10.0.0.2").v4;
+	uint64_t out, limited;
+	struct rte_mbuf *m;
+
+	add_iface(st);
+	/* the peer asks for us: shard 1 learns it (STALE), and tells shard 0 */
+	m = arp_reply(lc1, peer, ursa_test_ip("10.0.0.1").v4);
+	rte_pktmbuf_mtod_offset(m, struct rte_arp_hdr *, sizeof(struct rte_ether_hdr))->arp_opcode =
+		RTE_BE16(RTE_ARP_OP_REQUEST);
+	CU_ASSERT_FATAL(ursa_port_mem_inject(&lc1->ports[0], &m, 1) == 0);
+	poll_all(st);
+	for (unsigned i = 0; i < 1000; i++) {
+		struct rte_arp_hdr *ah;
+
+		m = arp_reply(lc1, peer, peer);
+		ah = rte_pktmbuf_mtod_offset(m, struct rte_arp_hdr *, sizeof(struct rte_ether_hdr));
+		ah->arp_data.arp_sha.addr_bytes[4] = (uint8_t)(i >> 8);
+		ah->arp_data.arp_sha.addr_bytes[5] = (uint8_t)i;
+		CU_ASSERT_FATAL(ursa_port_mem_inject(&lc1->ports[0], &m, 1) == 0);
+		if (i % 16 == 15)
+			poll_all(st);
+	}
+	poll_all(st);
+	out = ursa_test_counter(lc1, "neigh", "shared_out");
+	limited = ursa_test_counter(lc1, "neigh", "drop_share_rate");
+	CU_ASSERT_EQUAL(ursa_test_counter(lc1, "arp", "rx_gratuitous"), 1000);
+	CU_ASSERT(out <= 64);		  /* the burst: the clock did not move */
+	CU_ASSERT(out + limited >= 1000); /* every change asked; the rest was refused */
+	CU_ASSERT_EQUAL(ursa_test_counter(lc0, "neigh", "shared_in"), out);
+	CU_ASSERT_EQUAL(ursa_test_counter(lc1, "neigh", "drop_share_ring_full"), 0);
+	/* a second later the bucket has refilled: a real answer is shared at once */
+	ursa_clock_advance(&lc1->clock, URSA_NS_PER_S);
+	m = arp_reply(lc1, peer, ursa_test_ip("10.0.0.1").v4);
+	CU_ASSERT_FATAL(ursa_port_mem_inject(&lc1->ports[0], &m, 1) == 0);
+	ursa_lcore_poll(lc1);
+	CU_ASSERT_EQUAL(ursa_test_counter(lc1, "neigh", "shared_out"), out + 1);
+	ursa_stack_destroy(st);
+}
+
 static void test_arp_other_queue_2(void)
 {
 	arp_other_queue(2);
@@ -397,6 +443,8 @@ int main(void)
 	CU_add_test(s, "ARP reply on queue 1 resolves shard 0 (2 shards)", test_arp_other_queue_2);
 	CU_add_test(s, "ARP reply on queue 1 resolves shard 0 (4 shards)", test_arp_other_queue_4);
 	CU_add_test(s, "unsolicited ARP reply learned nowhere", test_arp_unsolicited);
+	CU_add_test(s, "ARP flood: posts to other shards rate-limited",
+		    test_arp_flood_share_limited);
 	CU_add_test(s, "transfer while settings change", test_transfer_while_settings_change);
 	return ursa_test_main();
 }

@@ -143,7 +143,8 @@ static void udp_input(struct ursa_lcore *lc, struct ursa_iface *ifc, struct rte_
 	struct udp_bind *b;
 	uint16_t ulen;
 
-	u->c[UDP_C_rx]++;
+	/* a datagram handed over by another shard was counted there */
+	u->c[UDP_C_rx] += (ursa_pkt_meta(m)->rx_flags & URSA_RX_DISPATCHED) == 0;
 	if (ip->l4_len < UDP_HDR_LEN || rte_pktmbuf_data_len(m) < UDP_HDR_LEN) {
 		udp_drop(lc, m, UDP_C_drop_short);
 		return;

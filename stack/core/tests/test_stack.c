@@ -365,10 +365,13 @@ static void test_settings_and_providers(void)
 	CU_ASSERT_EQUAL(applied_setting[0], 1400);
 	CU_ASSERT_EQUAL(applied_setting[1], 1400);
 
-	/* a tenant's quota, on every shard */
+	/* a tenant's quota is stack-wide: the shards' parts add up to it (7 = 4 + 3), an
+	 * unset limit stays unset, and a limit below the shard count gives each shard one */
 	struct ursa_quota q = {0};
+	const uint32_t want_neigh[2] = {4, 3};
 
 	q.max[URSA_RES_neigh] = 7;
+	q.max[URSA_RES_tcp_conn] = 1;
 	CU_ASSERT_EQUAL(ursa_stack_tenant_set_quota(st, 42, &q, &t), 0);
 	poll_all(st);
 	CU_ASSERT_TRUE(ursa_stack_applied(st, t));
@@ -377,7 +380,9 @@ static void test_settings_and_providers(void)
 
 		CU_ASSERT_EQUAL_FATAL(qs->nb_tenants, 1);
 		CU_ASSERT_EQUAL(qs->tenants[0].id, 42);
-		CU_ASSERT_EQUAL(qs->tenants[0].quota.max[URSA_RES_neigh], 7);
+		CU_ASSERT_EQUAL(qs->tenants[0].quota.max[URSA_RES_neigh], want_neigh[i]);
+		CU_ASSERT_EQUAL(qs->tenants[0].quota.max[URSA_RES_tcp_conn], 1);
+		CU_ASSERT_EQUAL(qs->tenants[0].quota.max[URSA_RES_neigh_bytes], 0);
 	}
 	CU_ASSERT_EQUAL(ursa_stack_get(st, "tenant:42", NULL, 0), -ENOSPC);
 
