@@ -22,14 +22,14 @@ int ursa_smc_init(struct ursa_lcore *lc)
 
 	if (lc->smc != NULL)
 		return -EEXIST;
-	if (lc->tcp == NULL || lc->rdma == NULL)
+	if (lc->tcp == NULL)
 		return -EINVAL;
 	s = rte_zmalloc("ursa_smc", sizeof(*s), RTE_CACHE_LINE_SIZE);
 	if (s == NULL)
 		return -ENOMEM;
 	lc->smc = s;
 	if ((rc = ursa_stats_register(lc, "smc", smc_counter_names, s->c, SMC_C_MAX)) != 0 ||
-	    (rc = ursa_lcore_add_fini_hook(lc, smc_fini)) != 0) {
+	    (rc = ursa_lcore_add_fini_hook(lc, smc_fini)) != 0 || (rc = smc_rdv_init(lc)) != 0) {
 		smc_fini(lc);
 		return rc;
 	}

@@ -37,20 +37,20 @@ struct smc_qp_info {
 struct smc_rmb_info {
 	uint32_t rkey;
 	uint64_t vaddr; /* the RDMA target address of the RMB */
-	uint32_t size;  /* bytes: 2^(14+n), n the compressed nibble on the wire */
+	uint32_t size;	/* bytes: 2^(14+n), n the compressed nibble on the wire */
 	uint32_t token; /* RMBE alert token: the announcer's connection id, echoed in every CDC */
-	uint8_t index;  /* RMBE index, 1-based (one RMBE per RMB: 1) */
+	uint8_t index;	/* RMBE index, 1-based (one RMBE per RMB: 1) */
 };
 
 /* Who the link is to and for whom: what makes link groups shareable. */
 struct smc_link_req {
-	uint16_t iface;          /* the interface of the TCP connection */
-	uint16_t tenant;         /* its tenant */
-	uint16_t vlan;           /* its VLAN (0: none) */
-	bool server;             /* our role in the link group */
-	uint8_t peer_id[8];      /* the peer's system id (CLC Peer ID) */
+	uint16_t iface;		 /* the interface of the TCP connection */
+	uint16_t tenant;	 /* its tenant */
+	uint16_t vlan;		 /* its VLAN (0: none) */
+	bool server;		 /* our role in the link group */
+	uint8_t peer_id[8];	 /* the peer's system id (CLC Peer ID) */
 	struct ursa_ipaddr peer; /* the peer's address on the TCP connection */
-	uint32_t rmb_size;       /* wanted receive buffer size, bytes */
+	uint32_t rmb_size;	 /* wanted receive buffer size, bytes */
 };
 
 struct smc_link_conn; /* one connection's share of a link group: RMBs, cursors, CDC state */

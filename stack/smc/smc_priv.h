@@ -20,6 +20,10 @@ enum smc_counter { SMC_COUNTERS(SMC_C_ENUM) SMC_C_MAX };
 
 struct ursa_smc_ctx {
 	uint64_t c[SMC_C_MAX];
+	unsigned opt_slot; /* the SMC TCP option's slot in TCP's option hook (smc_rdv.c) */
 };
+
+/* smc_rdv.c: the rendezvous option, registered with TCP's option hook. */
+int smc_rdv_init(struct ursa_lcore *lc);
 
 #endif /* URSA_SMC_PRIV_H */

@@ -41,7 +41,9 @@ int ursa_sock_init(struct ursa_lcore *lc)
 		return rc;
 	}
 	lc->sock = ctx;
-	return sock_smc_opt_init(lc);
+	/* SMC's rendezvous option lives in stack/smc; bring it up with sockets */
+	rc = lc->smc == NULL ? ursa_smc_init(lc) : 0;
+	return rc == -EEXIST ? 0 : rc;
 }
 
 /* Handles are partitioned by shard: slot i of shard k is handle i * nb_shards + k, so the
@@ -592,7 +594,7 @@ int ursa_sock_smc_peer(struct ursa_lcore *lc, int fd)
 		return -EOPNOTSUPP;
 	if (s->conn == NULL || s->state == SOCK_UNCONNECTED || s->state == SOCK_LISTENING)
 		return -ENOTCONN;
-	return sock_smc_opt_peer(lc, s->conn) ? 1 : 0;
+	return ursa_smc_opt_peer(lc, s->conn) ? 1 : 0;
 }
 
 int ursa_getsockopt(struct ursa_lcore *lc, int fd, int level, int name, void *val, socklen_t *len)

@@ -9,6 +9,7 @@
 #ifndef URSA_SOCK_PRIV_H
 #define URSA_SOCK_PRIV_H
 
+#include "ursa_smc.h"
 #include "ursa_sock.h"
 #include "ursa_tcp.h"
 
@@ -98,19 +99,10 @@ struct ursa_sock {
 };
 
 struct ursa_sock_ctx {
-	unsigned smc_slot; /* the SMC option's TCP option slot */
 	unsigned nb_open;
 	int next_hint;
 	struct ursa_sock s[URSA_SOCK_MAX];
 };
-
-/* sock_smc_opt.c: the SMC TCP option, registered with TCP's option hook */
-int sock_smc_opt_init(struct ursa_lcore *lc);
-/* Offer (SYN) / echo (SYN-ACK) the option; -EISCONN once the SYN is gone. */
-int sock_smc_opt_want(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, bool on);
-bool sock_smc_opt_wanted(struct ursa_lcore *lc, const struct ursa_tcp_pcb *pcb);
-/* The peer's SYN (passive side) or SYN-ACK (active side) carried it. */
-bool sock_smc_opt_peer(struct ursa_lcore *lc, const struct ursa_tcp_pcb *pcb);
 
 /* sock_tcp.c */
 extern const struct sock_ops sock_tcp_ops;

@@ -254,7 +254,7 @@ static void test_socket_args(void)
 	CU_ASSERT_EQUAL(ursa_close(A.lc, fd2), 0);
 }
 
-/* The SMC option (sock_smc_opt.c through TCP's option hook): offered by an IPPROTO_SMC
+/* The SMC option (stack/smc/smc_rdv.c through TCP's option hook): offered by an IPPROTO_SMC
  * client, echoed only by an IPPROTO_SMC listener whose peer offered it. */
 static void smc_case(int lproto, int cproto, uint16_t port, int want_client, int want_server)
 {
