@@ -14,6 +14,7 @@
 #include "ursa_tcp.h"
 
 struct ursa_sock;
+struct sock_smc_child;
 
 /* Socket options kept by sock itself, applied to the transport when it exists. */
 enum sock_opt {
@@ -96,6 +97,12 @@ struct ursa_sock {
 	} smcopt[8];
 	const struct sock_ops *ops;
 	void *conn; /* the transport's object (struct ursa_tcp_pcb *) */
+	/* IPPROTO_SMC (sock_smc.c): the handshake / SMC connection, why it fell back, and a
+	 * listener's children in their handshake */
+	struct ursa_smc_conn *smc;
+	uint32_t smc_fallback, smc_peer_diag;
+	struct sock_smc_child *smc_children;
+	unsigned smc_nb_children;
 };
 
 struct ursa_sock_ctx {
@@ -106,5 +113,10 @@ struct ursa_sock_ctx {
 
 /* sock_tcp.c */
 extern const struct sock_ops sock_tcp_ops;
+/* Take over s->conn's TCP events (after an SMC socket fell back to TCP). */
+void sock_tcp_adopt(struct ursa_sock *s);
+
+/* sock_smc.c */
+extern const struct sock_ops sock_smc_ops;
 
 #endif /* URSA_SOCK_PRIV_H */

@@ -31,6 +31,11 @@ static void tcp_event(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, unsigned 
 		s->accept_ready = true;
 }
 
+void sock_tcp_adopt(struct ursa_sock *s)
+{
+	ursa_tcp_set_callback(pcb_of(s), tcp_event, s);
+}
+
 static const enum ursa_tcp_opt opt_map[SOCK_OPT_MAX] = {
 	[SOCK_OPT_NODELAY] = URSA_TCP_OPT_NODELAY,
 	[SOCK_OPT_SNDBUF] = URSA_TCP_OPT_SNDBUF,
