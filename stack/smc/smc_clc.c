@@ -114,7 +114,7 @@ static uint16_t v2ext_offset(const struct prop_layout *l)
 static uint16_t smcd_v2ext_offset(const struct prop_layout *l)
 {
 	return l->smcd_v2ext ? (uint16_t)(l->smcd_v2ext - l->v2ext -
-					  offsetof(struct smc_clc_v2_ext, roce_gid))
+					  offsetof(struct smc_clc_v2_ext, v2_gid))
 			     : 0;
 }
 
@@ -179,7 +179,7 @@ static void prop_read_v2(const uint8_t *p, const struct prop_layout *l, struct s
 	memcpy(&e, p + l->v2ext, sizeof(e));
 	q->release = e.release_seid >> 4;
 	q->seid = (e.release_seid & 1) != 0;
-	memcpy(q->roce_gid, e.roce_gid, sizeof(q->roce_gid));
+	memcpy(q->v2_gid, e.v2_gid, sizeof(q->v2_gid));
 	q->max_conns = e.max_conns;
 	q->max_links = e.max_links;
 	q->feature_mask = rte_be_to_cpu_16(e.feature_mask);
@@ -251,7 +251,7 @@ static void prop_write_v2(const struct smc_clc_msg *m, const struct prop_layout 
 		.feature_mask = rte_cpu_to_be_16(q->feature_mask),
 	};
 
-	memcpy(e.roce_gid, q->roce_gid, sizeof(e.roce_gid));
+	memcpy(e.v2_gid, q->v2_gid, sizeof(e.v2_gid));
 	memcpy(buf + l->v2ext, &e, sizeof(e));
 	memcpy(buf + l->v2ext + sizeof(e), q->eid, q->eid_cnt * (size_t)SMC_CLC_EID_LEN);
 	if (l->smcd_v2ext) {

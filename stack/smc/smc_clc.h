@@ -39,7 +39,7 @@ struct smc_clc_proposal {
 	/* v2 extension (version 2, typev2 != N) */
 	uint8_t release; /* 0: v2.0, 1: v2.1 */
 	bool seid;
-	uint8_t roce_gid[16];
+	uint8_t v2_gid[16];
 	uint8_t max_conns, max_links;
 	uint16_t feature_mask;
 	uint8_t eid_cnt;

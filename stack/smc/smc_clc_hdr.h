@@ -102,7 +102,7 @@ struct smc_clc_v2_ext {
 	uint8_t release_seid; /* release (7-4): 0 v2.0, 1 v2.1; bit 0: SEID indicator */
 	uint8_t reserved2[2];
 	rte_be16_t smcd_v2_ext_offset; /* from the end of this field to the SMC-Dv2 extension */
-	uint8_t roce_gid[16];	       /* the client's RoCEv2 GID (IPv4-mapped for IPv4) */
+	uint8_t v2_gid[16];	       /* the client's RoCEv2 GID (IPv4-mapped for IPv4) */
 	uint8_t max_conns;
 	uint8_t max_links;
 	rte_be16_t feature_mask;

@@ -455,7 +455,7 @@ static void client_connected(struct ursa_smc_conn *c)
 	m.prop.eid_cnt = (uint8_t)conf->nb_ueid;
 	for (unsigned i = 0; i < conf->nb_ueid; i++)
 		blank_pad(m.prop.eid[i], conf->ueid[i]);
-	memcpy(m.prop.roce_gid, c->gid, 16);
+	memcpy(m.prop.v2_gid, c->gid, 16);
 	m.prop.release = 1;
 	m.prop.max_conns = 255;
 	m.prop.max_links = 2;
@@ -511,7 +511,7 @@ static uint32_t check_proposal(struct ursa_smc_conn *c)
 	if (c->local.family != AF_INET ||
 	    ops(c)->device(c->lc, c->iface, &c->local, c->gid, c->mac, &c->mtu) != 0)
 		return SMC_CLC_DECL_NOSMCDEV;
-	if (!peer_gid_ok(c, p->prop.roce_gid))
+	if (!peer_gid_ok(c, p->prop.v2_gid))
 		return SMC_CLC_DECL_NOROUTE;
 	return 0;
 }

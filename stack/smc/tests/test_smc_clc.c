@@ -79,7 +79,7 @@ static void test_proposal_fixture(void)
 	CU_ASSERT_EQUAL(m.prop.iparea_offset, 0);
 	CU_ASSERT_EQUAL(m.prop.eid_cnt, 1);
 	CU_ASSERT_EQUAL(memcmp(m.prop.eid[0], eid, 32), 0);
-	CU_ASSERT_EQUAL(memcmp(m.prop.roce_gid, gid_client, 16), 0);
+	CU_ASSERT_EQUAL(memcmp(m.prop.v2_gid, gid_client, 16), 0);
 	CU_ASSERT_EQUAL(m.prop.release, 1);
 	CU_ASSERT_EQUAL(m.prop.max_conns, 255);
 	CU_ASSERT_EQUAL(m.prop.max_links, 2);
