@@ -31,7 +31,7 @@ int ursa_smc_init(struct ursa_lcore *lc)
 		return -ENOMEM;
 	lc->smc = s;
 	ursa_smc_conf_default(&s->conf);
-	s->link_ops = &smc_link_nodev_ops;
+	s->link_ops = &smc_link_real_ops;
 	ursa_secret_bytes(&lc->secret, s->sysid, sizeof(s->sysid));
 	if ((rc = ursa_stats_register(lc, "smc", smc_counter_names, s->c, SMC_C_MAX)) != 0 ||
 	    (rc = ursa_lcore_add_fini_hook(lc, smc_fini)) != 0 || (rc = smc_rdv_init(lc)) != 0) {

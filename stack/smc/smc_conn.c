@@ -25,6 +25,8 @@
 
 #include "smc_clc.h"
 #include "smc_conn.h"
+#include "smc_lgr.h"
+#include "ursa_rdma.h"
 #include "ursa_tcp.h"
 #include "ursa_timer.h"
 
@@ -851,7 +853,41 @@ const struct smc_link_ops smc_link_nodev_ops = {
 	.close = nodev_close,
 };
 
+/* ---- the link side (smc_lgr.c and the data path behind smc_link.h) ---- */
+
+/* The device the link side would open (smc_lgr.c: SMC_DEFAULT_DEV, opened on first use);
+ * the GID a link from local uses, the interface's MAC. */
+static int real_device(struct ursa_lcore *lc, uint16_t iface, const struct ursa_ipaddr *local,
+		       uint8_t gid[16], uint8_t mac[6], uint8_t *mtu)
+{
+	struct ursa_rdma_device *dev;
+	union ursa_rdma_gid g;
+
+	if (lc->rdma == NULL)
+		return -ENODEV;
+	dev = ursa_rdma_device_get(lc, SMC_DEFAULT_DEV);
+	if (dev == NULL &&
+	    ursa_rdma_device_open_by_name(lc, SMC_DEFAULT_PROV, SMC_DEFAULT_DEV, NULL, &dev) != 0)
+		return -ENODEV;
+	ursa_rdma_gid_from_addr(&g, local);
+	memcpy(gid, g.raw, 16);
+	memcpy(mac, &ursa_iface_get(lc, iface)->mac, 6);
+	*mtu = 3; /* the link's own path MTU goes into Accept/Confirm (smc_lgr.c) */
+	return 0;
+}
+
+const struct smc_link_ops smc_link_real_ops = {
+	.device = real_device,
+	.prepare = smc_link_prepare,
+	.start = smc_link_start,
+	.send = smc_link_send,
+	.recv = smc_link_recv,
+	.poll = smc_link_poll,
+	.shutdown = smc_link_shutdown,
+	.close = smc_link_close,
+};
+
 void smc_set_link_ops(struct ursa_lcore *lc, const struct smc_link_ops *o)
 {
-	lc->smc->link_ops = o != NULL ? o : &smc_link_nodev_ops;
+	lc->smc->link_ops = o != NULL ? o : &smc_link_real_ops;
 }

@@ -2,8 +2,8 @@
 /*
  * smc internals: what the CLC handshake (smc_conn.c) calls on the link side, as an ops
  * table in the layer context. The calls are those of smc_link.h plus one device query the
- * Proposal needs before any link group exists. Until the link side is built the table is
- * smc_link_nodev_ops: no SMC-R device, so a server declines with 0x03030000 and a client
+ * Proposal needs before any link group exists. The default is smc_link_real_ops (smc_lgr.c);
+ * without an RDMA device it says so, and a server declines with 0x03030000 and a client
  * declines and falls back, as Linux does on a host without one. Tests install their own
  * (smc_set_link_ops). Never included from another folder.
  */
@@ -31,7 +31,10 @@ struct smc_link_ops {
 	int (*close)(struct smc_link_conn *c, bool abort);
 };
 
+/* No SMC-R device: what a host without one does. */
 extern const struct smc_link_ops smc_link_nodev_ops;
+/* The link side of smc_lgr.c (the default). */
+extern const struct smc_link_ops smc_link_real_ops;
 /* NULL puts back the default. */
 void smc_set_link_ops(struct ursa_lcore *lc, const struct smc_link_ops *ops);
 
