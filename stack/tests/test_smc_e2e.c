@@ -9,10 +9,13 @@
  * connection, the reason readable by getsockopt, the bytes intact.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "ursa_arp.h"
 #include "ursa_eth.h"
@@ -198,7 +201,7 @@ static void test_smc_connection(void)
 /* No UEID in common: the server declines (0x03030008), both fall back, bytes intact. */
 static void test_ueid_fallback(void)
 {
-	struct ursa_smc_conf sc = *ursa_smc_get_conf(H[0]);
+	struct ursa_smc_conf sc = *ursa_smc_get_conf(H[0]), keep = sc;
 	int lfd, cfd, afd;
 
 	strcpy(sc.ueid[0], "OTHER-EID");
@@ -214,6 +217,62 @@ static void test_ueid_fallback(void)
 	ursa_close(H[0], lfd);
 	for (int k = 0; k < 2000; k++)
 		step();
+	CU_ASSERT_EQUAL(ursa_smc_set_conf(H[0], &keep), 0);
+}
+
+static double wall(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* URSA_SMC_E2E_REPORT=1: wall-clock figures of this in-process pair (both stacks on one
+ * thread, the frames copied between memory ports), SMC-R against ursa's own TCP on the same
+ * two stacks (the UEID set apart, so the connections fall back): one-way bulk bandwidth and
+ * connections per second (connect, 64 bytes each way, close). */
+static void bench(const char *what, uint16_t port, size_t bulk, int conns)
+{
+	int lfd = listener(port), cfd, afd;
+	double t0, bw, rate;
+
+	afd = connect_smc(port, lfd, &cfd);
+	if (getenv("URSA_SMC_E2E_DEBUG"))
+		printf("\n%s: reasons %x %x\n", what, reason(H[0], afd), reason(H[1], cfd));
+	t0 = wall();
+	transfer(H[1], cfd, H[0], afd, bulk, 6);
+	bw = (double)bulk * 8 / (wall() - t0) / 1e9;
+	ursa_close(H[1], cfd);
+	ursa_close(H[0], afd);
+	t0 = wall();
+	for (int i = 0; i < conns; i++) {
+		afd = connect_smc(port, lfd, &cfd);
+		transfer(H[1], cfd, H[0], afd, 64, 7);
+		transfer(H[0], afd, H[1], cfd, 64, 8);
+		ursa_close(H[1], cfd);
+		ursa_close(H[0], afd);
+	}
+	rate = conns / (wall() - t0);
+	ursa_close(H[0], lfd);
+	for (int k = 0; k < 2000; k++)
+		step();
+	printf("\nsmc_e2e %s: bulk %zu bytes %.2f Gbit/s, %d connections %.0f/s (fallbacks %" PRIu64
+	       ")\n",
+	       what, bulk, bw, conns, rate, ctr(0, "fallback"));
+}
+
+static void test_report(void)
+{
+	struct ursa_smc_conf sc = *ursa_smc_get_conf(H[0]), keep = sc;
+
+	if (getenv("URSA_SMC_E2E_REPORT") == NULL)
+		return;
+	strcpy(sc.ueid[0], "OTHER-EID");
+	CU_ASSERT_EQUAL(ursa_smc_set_conf(H[0], &sc), 0);
+	bench("ursa TCP (fallback)", 12400, 64u << 20, 200);
+	CU_ASSERT_EQUAL(ursa_smc_set_conf(H[0], &keep), 0);
+	bench("SMC-R (softroce)", 12401, 64u << 20, 200);
 }
 
 int main(void)
@@ -222,5 +281,6 @@ int main(void)
 
 	CU_add_test(s, "SMC-R connection over softroce", test_smc_connection);
 	CU_add_test(s, "no common UEID: fallback", test_ueid_fallback);
+	CU_add_test(s, "figures (URSA_SMC_E2E_REPORT=1)", test_report);
 	return ursa_test_main();
 }
