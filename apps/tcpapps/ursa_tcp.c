@@ -7,7 +7,7 @@
  *            (--listen PORT | --connect ADDR:PORT | --connect [ADDR6]:PORT)
  *            --mode echo|discard|source|sink|pingpong [--bytes N] [--stream-seed S]
  *            [--close fin|rst] [--fault SPEC] [--timeout S] [--msg-size N --count N]
- *            [--lcore CPU] [--smc]
+ *            [--lcore CPU] [--smc [--ueid EID]]
  *   ursa-tcp gen --bytes N [--stream-seed S]      the stream on stdout (no DPDK)
  *   ursa-tcp check --bytes N [--stream-seed S]    verify stdin against the stream
  *   ursa-tcp kernel (--listen PORT | --connect ...) --mode ...   the same modes on a Linux
@@ -48,6 +48,9 @@
 #include <rte_lcore.h>
 
 #include "ursa.h"
+#include "ursa_rdma.h"
+#include "ursa_smc.h"
+#include "ursa_softroce.h"
 #include "ursa_sock.h"
 #include "ursa_tcp.h"
 
@@ -67,7 +70,7 @@ enum mode { M_ECHO, M_DISCARD, M_SOURCE, M_SINK, M_PINGPONG };
 static const char *const mode_names[] = {"echo", "discard", "source", "sink", "pingpong"};
 
 struct opts {
-	const char *port, *mac, *ip, *ip6, *fault, *fault_rx, *fault_tx, *connect;
+	const char *port, *mac, *ip, *ip6, *fault, *fault_rx, *fault_tx, *connect, *ueid;
 	int listen_port;
 	enum mode mode;
 	uint64_t bytes, stream_seed, seed;
@@ -328,6 +331,24 @@ static int stack_up(struct app *a)
 	    (rc = ursa_sock_init(a->lc)) != 0) {
 		fprintf(stderr, "ursa-tcp: stack init: %s\n", strerror(-rc));
 		return -1;
+	}
+	if (a->o.ueid != NULL) { /* SMC-Rv2 is offered and accepted with a UEID only */
+		struct ursa_rdma_device *dev;
+		struct ursa_smc_conf sc;
+
+		/* the device stack/smc's link side uses (SMC_DEFAULT_DEV) */
+		if ((rc = ursa_rdma_device_open(a->lc, &ursa_softroce_provider, "softroce0", NULL,
+						&dev)) != 0) {
+			fprintf(stderr, "ursa-tcp: softroce0: %s\n", strerror(-rc));
+			return -1;
+		}
+		ursa_smc_conf_default(&sc);
+		snprintf(sc.ueid[0], sizeof(sc.ueid[0]), "%s", a->o.ueid);
+		sc.nb_ueid = 1;
+		if ((rc = ursa_smc_set_conf(a->lc, &sc)) != 0) {
+			fprintf(stderr, "ursa-tcp: --ueid %s: %s\n", a->o.ueid, strerror(-rc));
+			return -1;
+		}
 	}
 	if (a->o.mac != NULL) {
 		if (rte_ether_unformat_addr(a->o.mac, &mac) != 0) {
@@ -903,7 +924,7 @@ static void usage(FILE *f)
 		   "[--stream-seed S]\n"
 		   "         [--close fin|rst] [--fault SPEC] [--fault-rx SPEC] [--fault-tx SPEC]\n"
 		   "         [--timeout S] [--seed N] [--msg-size N] [--count N] [--stats]\n"
-		   "         [--lcore CPU] [--smc]\n"
+		   "         [--lcore CPU] [--smc [--ueid EID]]\n"
 		   "       ursa-tcp gen|check --bytes N [--stream-seed S]\n"
 		   "       ursa-tcp kernel (--listen PORT | --connect ADDR:PORT) --mode M ...\n");
 }
@@ -933,17 +954,29 @@ static int bad(const char *opt, const char *val, const char *want)
 static int parse(int argc, char **argv, struct opts *o)
 {
 	static const struct option lo[] = {
-		{"port", 1, NULL, 'p'},	       {"mac", 1, NULL, 'm'},
-		{"ip", 1, NULL, '4'},	       {"ip6", 1, NULL, '6'},
-		{"listen", 1, NULL, 'l'},      {"connect", 1, NULL, 'c'},
-		{"mode", 1, NULL, 'M'},	       {"bytes", 1, NULL, 'b'},
-		{"stream-seed", 1, NULL, 's'}, {"seed", 1, NULL, 'S'},
-		{"close", 1, NULL, 'C'},       {"fault", 1, NULL, 'f'},
-		{"fault-rx", 1, NULL, 'r'},    {"fault-tx", 1, NULL, 't'},
-		{"timeout", 1, NULL, 'T'},     {"msg-size", 1, NULL, 'z'},
-		{"count", 1, NULL, 'n'},       {"stats", 0, NULL, 'x'},
-		{"smc", 0, NULL, 'k'},	       {"lcore", 1, NULL, 'L'},
-		{"help", 0, NULL, 'h'},	       {NULL, 0, NULL, 0},
+		{"port", 1, NULL, 'p'},
+		{"mac", 1, NULL, 'm'},
+		{"ip", 1, NULL, '4'},
+		{"ip6", 1, NULL, '6'},
+		{"listen", 1, NULL, 'l'},
+		{"connect", 1, NULL, 'c'},
+		{"mode", 1, NULL, 'M'},
+		{"bytes", 1, NULL, 'b'},
+		{"stream-seed", 1, NULL, 's'},
+		{"seed", 1, NULL, 'S'},
+		{"close", 1, NULL, 'C'},
+		{"fault", 1, NULL, 'f'},
+		{"fault-rx", 1, NULL, 'r'},
+		{"fault-tx", 1, NULL, 't'},
+		{"timeout", 1, NULL, 'T'},
+		{"msg-size", 1, NULL, 'z'},
+		{"count", 1, NULL, 'n'},
+		{"stats", 0, NULL, 'x'},
+		{"smc", 0, NULL, 'k'},
+		{"ueid", 1, NULL, 'u'},
+		{"lcore", 1, NULL, 'L'},
+		{"help", 0, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	uint64_t v;
 	int c;
@@ -1002,6 +1035,9 @@ static int parse(int argc, char **argv, struct opts *o)
 			break;
 		case 'k':
 			o->smc = true;
+			break;
+		case 'u':
+			o->ueid = optarg;
 			break;
 		case 'r':
 			o->fault_rx = optarg;
