@@ -55,8 +55,36 @@ run() {
 	grep '^ursa-tcp: role' "$TMP/srv.out" "$TMP/cli.out" | sed 's/^/  /'
 }
 
-# 1. SMC-R: client source -> server sink
+# 1. SMC-R: client source -> server sink, recorded on both ends of the veth when tcpdump and
+# tshark are there (each end sees only what the other sent: af_packet's own frames do not
+# loop back): tshark must decode the CLC and the link's messages with nothing malformed.
+CAP=
+if command -v tcpdump >/dev/null && command -v tshark >/dev/null && command -v mergecap >/dev/null
+then
+	CAP=$TMP/smc.pcap
+	ip netns exec "$A" tcpdump -i sua -U -s 256 -w "$TMP/a.pcap" >/dev/null 2>&1 &
+	PIDS+=("$!")
+	ip netns exec "$B" tcpdump -i sub -U -s 256 -w "$TMP/b.pcap" >/dev/null 2>&1 &
+	PIDS+=("$!")
+	for _ in $(seq 50); do [ -s "$TMP/a.pcap" ] && [ -s "$TMP/b.pcap" ] && break; sleep 0.1; done
+fi
 run URSA-LAB URSA-LAB sink source "$BYTES" 31
+if [ -n "$CAP" ]; then
+	sleep 0.5
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+	sleep 0.2
+	mergecap -w "$CAP" "$TMP/a.pcap" "$TMP/b.pcap"
+	ts() { tshark -r "$CAP" --disable-heuristic rpcrdma_infiniband \
+		--disable-heuristic eth_over_ib "$@" 2>/dev/null || true; }
+	clc=$(ts -Y smc.clc_msg -T fields -e smc.clc_msg | sort | uniq -c | tr -s ' ' | tr '\n' ';')
+	cdcs=$(ts -Y 'smc.rmbe.ctrl.seqno' | wc -l)
+	bad=$(ts -Y '_ws.malformed || _ws.expert.severity == error' | wc -l)
+	echo "tshark: CLC (count type) $clc CDC $cdcs, malformed or errors: $bad"
+	[ "$bad" -eq 0 ] || { ts -Y '_ws.malformed || _ws.expert.severity == error' | head -5;
+		fail "tshark finds $bad malformed packets in ursa's SMC traffic"; }
+	for t in 1 2 3; do echo "$clc" | grep -q " $t;" || fail "tshark saw no CLC message of type $t"; done
+	[ "$cdcs" -gt 0 ] || fail "tshark saw no CDC message"
+fi
 [ "$(field smc_fallback "$TMP/srv.out")" = 0x00000000 ] || fail "the server fell back"
 [ "$(field smc_fallback "$TMP/cli.out")" = 0x00000000 ] || fail "the client fell back"
 [ "$(field verify "$TMP/srv.out")" = ok ] || fail "the server received a different stream"
