@@ -102,6 +102,7 @@ struct fake_link {
 static struct fake_link fake[2]; /* [0] server (a), [1] client (b) */
 static int fake_ready_status;	 /* what start() reports through ready() */
 static int fake_prepare_rc;	 /* 0, or what prepare() fails with on the client */
+static const char *fake_local[2] = {"10.0.0.1", "10.0.0.2"}; /* the GID each side announces */
 
 static int fake_device(struct ursa_lcore *lc, uint16_t iface, const struct ursa_ipaddr *local,
 		       uint8_t gid[16], uint8_t mac[6], uint8_t *mtu)
@@ -125,7 +126,7 @@ static int fake_prepare(struct ursa_lcore *lc, const struct smc_link_req *req,
 	if (!req->server && fake_prepare_rc != 0)
 		return fake_prepare_rc;
 	memset(f, 0, sizeof(*f));
-	ursa_ipaddr_parse(req->server ? "10.0.0.1" : "10.0.0.2", &local, NULL);
+	ursa_ipaddr_parse(fake_local[req->server ? 0 : 1], &local, NULL);
 	fake_device(lc, req->iface, &local, qp->gid, qp->mac, &mtu);
 	qp->qpn = f->my_qpn = req->server ? 0x11 : 0x22;
 	qp->psn = req->server ? 0x3cbe46 : 0xbd79eb;
@@ -659,6 +660,85 @@ static void test_linux_proposal_accepted(void)
 	close_pair(&p);
 }
 
+/* The Linux 6.12 server's Accept (smc_ueid-linux6.12.pcap, frame 6) to an ursa client at the
+ * captured addresses (10.77.0.3 -> 10.77.0.2): taken as Linux's client took it; the link is
+ * started with the QP and RMB Linux announced, and the Confirm has the form of Linux's. */
+static void test_linux_accept(void)
+{
+	static const char acc_hex[] =
+		"e2d4c3d90200a028553652540077000200000000000000000000ffff0a4d000252540077"
+		"0002000011000003e401000000012300ff2eb877eead0000003cbe46534d432d4c41422d"
+		"454944202020202020202020202020202020202020202020000000000000000080210000"
+		"286e6f6e65292020202020202020202020202020202020202020202020202020ff020001"
+		"000000000000000000000000e2d4c3d9";
+	struct ursa_ipaddr a2 = ursa_test_ip("10.77.0.2"), a3 = ursa_test_ip("10.77.0.3"), dst;
+	struct rte_ether_addr ma = URSA_TEST_MAC, mb = URSA_TEST_PEER_MAC;
+	uint8_t acc[SMC_CLC_MAX_LEN], buf[SMC_CLC_MAX_LEN];
+	long n = ursa_test_hex(acc_hex, acc, sizeof(acc));
+	struct smc_clc_msg m;
+	struct pair p = {0};
+	uint16_t len;
+
+	CU_ASSERT_EQUAL_FATAL(n, 160);
+	CU_ASSERT_EQUAL(ursa_iface_addr_add(A, 0, &a2, 24), 0);
+	CU_ASSERT_EQUAL(ursa_iface_addr_add(B, 0, &a3, 24), 0);
+	CU_ASSERT_EQUAL(ursa_neigh_add_static(A, ursa_iface_get(A, 0), &a3, &mb), 0);
+	CU_ASSERT_EQUAL(ursa_neigh_add_static(B, ursa_iface_get(B, 0), &a2, &ma), 0);
+	smc_set_link_ops(B, &fake_ops);
+	fake_local[1] = "10.77.0.3";
+	dst = a2;
+	CU_ASSERT_EQUAL_FATAL(ursa_tcp_create(A, 0, -1, AF_INET, &p.lpcb), 0);
+	CU_ASSERT_EQUAL(ursa_smc_opt_want(A, p.lpcb, true), 0);
+	CU_ASSERT_EQUAL_FATAL(ursa_tcp_bind(A, p.lpcb, &a2, 12345), 0);
+	CU_ASSERT_EQUAL_FATAL(ursa_tcp_listen(A, p.lpcb, 8), 0);
+	CU_ASSERT_EQUAL_FATAL(ursa_tcp_create(B, 0, -1, AF_INET, &p.cpcb), 0);
+	CU_ASSERT_EQUAL(ursa_smc_opt_want(B, p.cpcb, true), 0);
+	CU_ASSERT_EQUAL_FATAL(ursa_tcp_connect(B, p.cpcb, &dst, 12345), 0);
+	CU_ASSERT_EQUAL(ursa_smc_connect_start(B, p.cpcb, on_done, &p, &p.client), 0);
+	step(URSA_NS_PER_MS);
+	CU_ASSERT_EQUAL_FATAL(ursa_tcp_accept(A, p.lpcb, &p.spcb), 0);
+	/* the Proposal: SMC-Rv2 only, our two UEIDs, the GID of 10.77.0.3 */
+	CU_ASSERT_EQUAL_FATAL(ursa_tcp_recv(A, p.spcb, buf, 8, URSA_TCP_RECV_PEEK), 8);
+	len = smc_clc_peek_len(buf);
+	CU_ASSERT_EQUAL_FATAL(len, 40 + 40 + 40 + 2 * 32 + 4);
+	CU_ASSERT_EQUAL(ursa_tcp_recv(A, p.spcb, buf, len, 0), len);
+	CU_ASSERT_EQUAL_FATAL(smc_clc_decode(buf, len, &m), SMC_CLC_E_ok);
+	CU_ASSERT_EQUAL(m.typev1, SMC_CLC_PATH_N);
+	CU_ASSERT_EQUAL(m.typev2, SMC_CLC_PATH_R);
+	CU_ASSERT_EQUAL(memcmp(m.prop.v2_gid + 12, "\x0a\x4d\x00\x03", 4), 0);
+	send_all(A, p.spcb, acc, 160);
+	step(URSA_NS_PER_MS);
+	CU_ASSERT_EQUAL(ursa_smc_state(p.client), URSA_SMC_ACTIVE);
+	CU_ASSERT_EQUAL(fake[1].peer_qp.qpn, 0x11);
+	CU_ASSERT_EQUAL(fake[1].peer_qp.psn, 0x3cbe46);
+	CU_ASSERT_EQUAL(fake[1].peer_qp.mtu, 3);
+	CU_ASSERT_EQUAL(fake[1].peer_rmb.rkey, 0x3e4);
+	CU_ASSERT_EQUAL(fake[1].peer_rmb.vaddr, 0xff2eb877eead0000ull);
+	CU_ASSERT_EQUAL(fake[1].peer_rmb.size, 64 * 1024);
+	CU_ASSERT_EQUAL(fake[1].peer_rmb.token, 1);
+	/* the Confirm, in the form Linux's client sent (frame 8), our own GID list empty */
+	CU_ASSERT_EQUAL_FATAL(ursa_tcp_recv(A, p.spcb, buf, 8, URSA_TCP_RECV_PEEK), 8);
+	len = smc_clc_peek_len(buf);
+	CU_ASSERT_EQUAL_FATAL(len, 164);
+	CU_ASSERT_EQUAL(ursa_tcp_recv(A, p.spcb, buf, len, 0), len);
+	CU_ASSERT_EQUAL_FATAL(smc_clc_decode(buf, len, &m), SMC_CLC_E_ok);
+	CU_ASSERT_EQUAL(m.type, SMC_CLC_CONFIRM);
+	CU_ASSERT(m.first_contact);
+	CU_ASSERT_EQUAL(memcmp(m.acc.eid, "SMC-LAB-EID ", 12), 0);
+	CU_ASSERT_EQUAL(memcmp(m.acc.gid + 12, "\x0a\x4d\x00\x03", 4), 0);
+	CU_ASSERT_EQUAL(m.acc.qpn, 0x22);
+	CU_ASSERT_EQUAL(m.acc.mtu, 3);
+	CU_ASSERT_EQUAL(m.acc.os_type, 2);
+	CU_ASSERT_EQUAL(m.acc.fce_release, 1);
+	CU_ASSERT_EQUAL(m.acc.gid_cnt, 0);
+	ursa_smc_conn_free(B, p.client, true);
+	ursa_tcp_abort(A, p.spcb);
+	ursa_tcp_abort(A, p.lpcb);
+	step(URSA_NS_PER_MS);
+	smc_set_link_ops(B, NULL);
+	fake_local[1] = "10.0.0.2";
+}
+
 /* A peer that resets during the handshake fails it: no fallback on a dead connection. */
 static void test_reset_fails(void)
 {
@@ -710,6 +790,7 @@ int main(void)
 	CU_add_test(s, "v1-only peer declined", test_v1_peer);
 	CU_add_test(s, "Linux Proposal: GID checked", test_linux_proposal_gid_checked);
 	CU_add_test(s, "Linux Proposal accepted, no Confirm", test_linux_proposal_accepted);
+	CU_add_test(s, "Linux Accept taken, Confirm sent", test_linux_accept);
 	CU_add_test(s, "settings checked", test_conf);
 	return ursa_test_main();
 }
