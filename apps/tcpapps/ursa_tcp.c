@@ -7,7 +7,7 @@
  *            (--listen PORT | --connect ADDR:PORT | --connect [ADDR6]:PORT)
  *            --mode echo|discard|source|sink|pingpong [--bytes N] [--stream-seed S]
  *            [--close fin|rst] [--fault SPEC] [--timeout S] [--msg-size N --count N]
- *            [--lcore CPU] [--smc [--ueid EID]]
+ *            [--lcore CPU] [--smc [--ueid EID] [--smc-rmb BYTES]]
  *   ursa-tcp gen --bytes N [--stream-seed S]      the stream on stdout (no DPDK)
  *   ursa-tcp check --bytes N [--stream-seed S]    verify stdin against the stream
  *   ursa-tcp kernel (--listen PORT | --connect ...) --mode ...   the same modes on a Linux
@@ -75,7 +75,8 @@ struct opts {
 	enum mode mode;
 	uint64_t bytes, stream_seed, seed;
 	bool rst, offline_gen, offline_check, kernel, stats, has_seed;
-	bool smc; /* IPPROTO_SMC sockets: SMC where the peer offers it, else TCP fallback */
+	bool smc;	  /* IPPROTO_SMC sockets: SMC where the peer offers it, else TCP fallback */
+	uint64_t smc_rmb; /* --smc-rmb: the receive buffer SMC asks for (0: the default) */
 	double timeout_s;
 	unsigned msg_size, count;
 	int lcore; /* CPU for EAL lcore 0; -1: any CPU of the affinity mask */
@@ -345,6 +346,8 @@ static int stack_up(struct app *a)
 		ursa_smc_conf_default(&sc);
 		snprintf(sc.ueid[0], sizeof(sc.ueid[0]), "%s", a->o.ueid);
 		sc.nb_ueid = 1;
+		if (a->o.smc_rmb != 0)
+			sc.rmb_size = (uint32_t)a->o.smc_rmb;
 		if ((rc = ursa_smc_set_conf(a->lc, &sc)) != 0) {
 			fprintf(stderr, "ursa-tcp: --ueid %s: %s\n", a->o.ueid, strerror(-rc));
 			return -1;
@@ -924,7 +927,7 @@ static void usage(FILE *f)
 		   "[--stream-seed S]\n"
 		   "         [--close fin|rst] [--fault SPEC] [--fault-rx SPEC] [--fault-tx SPEC]\n"
 		   "         [--timeout S] [--seed N] [--msg-size N] [--count N] [--stats]\n"
-		   "         [--lcore CPU] [--smc [--ueid EID]]\n"
+		   "         [--lcore CPU] [--smc [--ueid EID] [--smc-rmb BYTES]]\n"
 		   "       ursa-tcp gen|check --bytes N [--stream-seed S]\n"
 		   "       ursa-tcp kernel (--listen PORT | --connect ADDR:PORT) --mode M ...\n");
 }
@@ -954,29 +957,18 @@ static int bad(const char *opt, const char *val, const char *want)
 static int parse(int argc, char **argv, struct opts *o)
 {
 	static const struct option lo[] = {
-		{"port", 1, NULL, 'p'},
-		{"mac", 1, NULL, 'm'},
-		{"ip", 1, NULL, '4'},
-		{"ip6", 1, NULL, '6'},
-		{"listen", 1, NULL, 'l'},
-		{"connect", 1, NULL, 'c'},
-		{"mode", 1, NULL, 'M'},
-		{"bytes", 1, NULL, 'b'},
-		{"stream-seed", 1, NULL, 's'},
-		{"seed", 1, NULL, 'S'},
-		{"close", 1, NULL, 'C'},
-		{"fault", 1, NULL, 'f'},
-		{"fault-rx", 1, NULL, 'r'},
-		{"fault-tx", 1, NULL, 't'},
-		{"timeout", 1, NULL, 'T'},
-		{"msg-size", 1, NULL, 'z'},
-		{"count", 1, NULL, 'n'},
-		{"stats", 0, NULL, 'x'},
-		{"smc", 0, NULL, 'k'},
-		{"ueid", 1, NULL, 'u'},
-		{"lcore", 1, NULL, 'L'},
-		{"help", 0, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		{"port", 1, NULL, 'p'},	       {"mac", 1, NULL, 'm'},
+		{"ip", 1, NULL, '4'},	       {"ip6", 1, NULL, '6'},
+		{"listen", 1, NULL, 'l'},      {"connect", 1, NULL, 'c'},
+		{"mode", 1, NULL, 'M'},	       {"bytes", 1, NULL, 'b'},
+		{"stream-seed", 1, NULL, 's'}, {"seed", 1, NULL, 'S'},
+		{"close", 1, NULL, 'C'},       {"fault", 1, NULL, 'f'},
+		{"fault-rx", 1, NULL, 'r'},    {"fault-tx", 1, NULL, 't'},
+		{"timeout", 1, NULL, 'T'},     {"msg-size", 1, NULL, 'z'},
+		{"count", 1, NULL, 'n'},       {"stats", 0, NULL, 'x'},
+		{"smc", 0, NULL, 'k'},	       {"ueid", 1, NULL, 'u'},
+		{"smc-rmb", 1, NULL, 'R'},     {"lcore", 1, NULL, 'L'},
+		{"help", 0, NULL, 'h'},	       {NULL, 0, NULL, 0},
 	};
 	uint64_t v;
 	int c;
@@ -1038,6 +1030,10 @@ static int parse(int argc, char **argv, struct opts *o)
 			break;
 		case 'u':
 			o->ueid = optarg;
+			break;
+		case 'R':
+			if (num(optarg, 16384, 1048576, &o->smc_rmb) != 0)
+				return bad("--smc-rmb", optarg, "bytes 16384-1048576");
 			break;
 		case 'r':
 			o->fault_rx = optarg;

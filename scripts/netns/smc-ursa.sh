@@ -7,10 +7,13 @@
 # (source -> sink, and an echo), and the client's TCP sent only its two CLC messages.
 # Then the same with different UEIDs: a fallback (0x03030008 at the server), bytes intact.
 #   URSA_TCP=build/apps/tcpapps/ursa-tcp scripts/netns/smc-ursa.sh
+# URSA_SMC_RMB=BYTES asks both ends for that receive buffer (default: stack/smc's 64 KiB).
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 URSA_TCP=${URSA_TCP:-$TOP/build/apps/tcpapps/ursa-tcp}
 BYTES=${URSA_SMC_BYTES:-8388608}
+RMB=()
+[ -z "${URSA_SMC_RMB:-}" ] || RMB=(--smc-rmb "$URSA_SMC_RMB")
 [ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root for network namespaces" >&2; exit 77; }
 [ -x "$URSA_TCP" ] || { echo "SKIP: ursa-tcp is not built" >&2; exit 77; }
 command -v ethtool >/dev/null || { echo "SKIP: ethtool is not installed" >&2; exit 77; }
@@ -42,14 +45,14 @@ field() { grep '^ursa-tcp: role=' "$2" | tail -1 | tr ' ' '\n' | sed -n "s/^$1=/
 run() {
 	ip netns exec "$A" timeout 100 "$URSA_TCP" --port net_af_packet0,iface=sua \
 		--mac 02:54:00:00:30:01 --ip 10.254.30.1/24 --seed 1 --timeout 90 --smc --ueid "$1" \
-		--listen 5201 --mode "$3" --bytes "$5" --stream-seed "$6" --stats \
+		"${RMB[@]}" --listen 5201 --mode "$3" --bytes "$5" --stream-seed "$6" --stats \
 		>"$TMP/srv.out" 2>"$TMP/srv.err" &
 	local spid=$!
 	PIDS+=("$spid")
 	for _ in $(seq 100); do grep -q listening "$TMP/srv.out" 2>/dev/null && break; sleep 0.1; done
 	ip netns exec "$B" timeout 100 "$URSA_TCP" --port net_af_packet0,iface=sub \
 		--mac 02:54:00:00:30:02 --ip 10.254.30.2/24 --seed 2 --timeout 90 --smc --ueid "$2" \
-		--connect 10.254.30.1:5201 --mode "$4" --bytes "$5" --stream-seed "$6" --stats \
+		"${RMB[@]}" --connect 10.254.30.1:5201 --mode "$4" --bytes "$5" --stream-seed "$6" --stats \
 		>"$TMP/cli.out" 2>"$TMP/cli.err" || fail "client ($4) failed"
 	wait "$spid" || fail "server ($3) failed"
 	grep '^ursa-tcp: role' "$TMP/srv.out" "$TMP/cli.out" | sed 's/^/  /'
