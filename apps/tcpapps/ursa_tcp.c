@@ -7,7 +7,7 @@
  *            (--listen PORT | --connect ADDR:PORT | --connect [ADDR6]:PORT)
  *            --mode echo|discard|source|sink|pingpong [--bytes N] [--stream-seed S]
  *            [--close fin|rst] [--fault SPEC] [--timeout S] [--msg-size N --count N]
- *            [--lcore CPU]
+ *            [--lcore CPU] [--smc [--ueid EID] [--smc-rmb BYTES]]
  *   ursa-tcp gen --bytes N [--stream-seed S]      the stream on stdout (no DPDK)
  *   ursa-tcp check --bytes N [--stream-seed S]    verify stdin against the stream
  *   ursa-tcp kernel (--listen PORT | --connect ...) --mode ...   the same modes on a Linux
@@ -50,6 +50,9 @@
 #include <rte_lcore.h>
 
 #include "ursa.h"
+#include "ursa_rdma.h"
+#include "ursa_smc.h"
+#include "ursa_softroce.h"
 #include "ursa_sock.h"
 #include "ursa_tcp.h"
 
@@ -71,11 +74,13 @@ enum mode { M_ECHO, M_DISCARD, M_SOURCE, M_SINK, M_PINGPONG };
 static const char *const mode_names[] = {"echo", "discard", "source", "sink", "pingpong"};
 
 struct opts {
-	const char *port, *mac, *ip, *ip6, *fault, *fault_rx, *fault_tx, *connect;
+	const char *port, *mac, *ip, *ip6, *fault, *fault_rx, *fault_tx, *connect, *ueid;
 	int listen_port;
 	enum mode mode;
 	uint64_t bytes, stream_seed, seed;
 	bool rst, offline_gen, offline_check, kernel, stats, has_seed;
+	bool smc;	  /* IPPROTO_SMC sockets: SMC where the peer offers it, else TCP fallback */
+	uint64_t smc_rmb; /* --smc-rmb: the receive buffer SMC asks for (0: the default) */
 	double timeout_s;
 	unsigned msg_size, count;
 	int lcore; /* CPU for EAL lcore 0; -1: any CPU of the affinity mask */
@@ -92,6 +97,7 @@ struct app {
 	uint64_t *rtts; /* ping-pong client: each round trip (ns) */
 	unsigned nb_rtts;
 	const char *fail;
+	int smc_fallback; /* --smc: getsockopt(SOL_SMC, URSA_SMC_FALLBACK_REASON) */
 };
 
 /* ---- the stream ---- */
@@ -148,12 +154,15 @@ static void summary(struct app *a, const char *role)
 	uint64_t moved = a->in > a->out ? a->in : a->out;
 
 	printf("ursa-tcp: role=%s mode=%s bytes=%" PRIu64 " crc32=0x%08x verify=%s elapsed=%.3f "
-	       "mbit_s=%.1f close=%s%s%s\n",
+	       "mbit_s=%.1f close=%s%s%s",
 	       role, mode_names[a->o.mode], moved, a->crc,
 	       a->o.mode == M_SINK || a->o.mode == M_ECHO ? (a->mismatch ? "mismatch" : "ok")
 							  : "n/a",
 	       el, el > 0 ? (double)moved * 8 / el / 1e6 : 0.0, a->o.rst ? "rst" : "fin",
 	       a->fail ? " error=" : "", a->fail ? a->fail : "");
+	if (a->o.smc)
+		printf(" smc_fallback=0x%08x", (unsigned)a->smc_fallback);
+	printf("\n");
 	fflush(stdout);
 }
 
@@ -327,6 +336,26 @@ static int stack_up(struct app *a)
 	    (rc = ursa_sock_init(a->lc)) != 0) {
 		fprintf(stderr, "ursa-tcp: stack init: %s\n", strerror(-rc));
 		return -1;
+	}
+	if (a->o.ueid != NULL) { /* SMC-Rv2 is offered and accepted with a UEID only */
+		struct ursa_rdma_device *dev;
+		struct ursa_smc_conf sc;
+
+		/* the device stack/smc's link side uses (SMC_DEFAULT_DEV) */
+		if ((rc = ursa_rdma_device_open(a->lc, &ursa_softroce_provider, "softroce0", NULL,
+						&dev)) != 0) {
+			fprintf(stderr, "ursa-tcp: softroce0: %s\n", strerror(-rc));
+			return -1;
+		}
+		ursa_smc_conf_default(&sc);
+		snprintf(sc.ueid[0], sizeof(sc.ueid[0]), "%s", a->o.ueid);
+		sc.nb_ueid = 1;
+		if (a->o.smc_rmb != 0)
+			sc.rmb_size = (uint32_t)a->o.smc_rmb;
+		if ((rc = ursa_smc_set_conf(a->lc, &sc)) != 0) {
+			fprintf(stderr, "ursa-tcp: --ueid %s: %s\n", a->o.ueid, strerror(-rc));
+			return -1;
+		}
 	}
 	if (a->o.mac != NULL) {
 		if (rte_ether_unformat_addr(a->o.mac, &mac) != 0) {
@@ -656,6 +685,16 @@ static void link_wait(struct app *a)
 	}
 }
 
+/* --smc: why the connection fell back to TCP (0: it did not), for the summary line. */
+static void smc_note(struct app *a, int fd)
+{
+	socklen_t len = sizeof(a->smc_fallback);
+
+	if (a->o.smc && ursa_getsockopt(a->lc, fd, SOL_SMC, URSA_SMC_FALLBACK_REASON,
+					&a->smc_fallback, &len) != 0)
+		a->smc_fallback = -1;
+}
+
 static int run_client(struct app *a)
 {
 	struct sockaddr_storage ss;
@@ -670,7 +709,7 @@ static int run_client(struct app *a)
 	link_wait(a);
 	/* the peer's neighbour entry and our DAD need a moment: retry refused/unreachable */
 	for (;;) {
-		fd = ursa_socket(a->lc, family, SOCK_STREAM, 0);
+		fd = ursa_socket(a->lc, family, SOCK_STREAM, a->o.smc ? IPPROTO_SMC : 0);
 		if (fd < 0)
 			return 1;
 		rc = ursa_connect(a->lc, fd, (struct sockaddr *)&ss, len);
@@ -686,6 +725,7 @@ static int run_client(struct app *a)
 		}
 		linger_poll(a, 200 * URSA_NS_PER_MS);
 	}
+	smc_note(a, fd);
 	rc = run_conn(a, fd);
 	summary(a, "client");
 	return rc;
@@ -698,7 +738,7 @@ static int run_server(struct app *a)
 	int lfd4, lfd6 = -1, fd = -EAGAIN, rc;
 
 	memset(&ss, 0, sizeof(ss));
-	lfd4 = ursa_socket(a->lc, AF_INET, SOCK_STREAM, 0);
+	lfd4 = ursa_socket(a->lc, AF_INET, SOCK_STREAM, a->o.smc ? IPPROTO_SMC : 0);
 	((struct sockaddr_in *)&ss)->sin_family = AF_INET;
 	((struct sockaddr_in *)&ss)->sin_port = htons((uint16_t)a->o.listen_port);
 	if ((rc = ursa_bind(a->lc, lfd4, (struct sockaddr *)&ss, sizeof(struct sockaddr_in))) ||
@@ -710,7 +750,7 @@ static int run_server(struct app *a)
 		memset(&ss, 0, sizeof(ss));
 		in6->sin6_family = AF_INET6;
 		in6->sin6_port = htons((uint16_t)a->o.listen_port);
-		lfd6 = ursa_socket(a->lc, AF_INET6, SOCK_STREAM, 0);
+		lfd6 = ursa_socket(a->lc, AF_INET6, SOCK_STREAM, a->o.smc ? IPPROTO_SMC : 0);
 		if ((rc = ursa_bind(a->lc, lfd6, (struct sockaddr *)&ss, sizeof(*in6))) ||
 		    (rc = ursa_listen(a->lc, lfd6, 16))) {
 			fprintf(stderr, "ursa-tcp: listen6: %s\n", strerror(-rc));
@@ -733,6 +773,7 @@ static int run_server(struct app *a)
 		if (fd < 0 && lfd6 >= 0)
 			fd = ursa_accept(a->lc, lfd6, NULL, NULL);
 	}
+	smc_note(a, fd);
 	rc = run_conn(a, fd);
 	summary(a, "server");
 	ursa_close(a->lc, lfd4);
@@ -890,7 +931,7 @@ static void usage(FILE *f)
 		   "[--stream-seed S]\n"
 		   "         [--close fin|rst] [--fault SPEC] [--fault-rx SPEC] [--fault-tx SPEC]\n"
 		   "         [--timeout S] [--seed N] [--msg-size N] [--count N] [--stats]\n"
-		   "         [--lcore CPU]\n"
+		   "         [--lcore CPU] [--smc [--ueid EID] [--smc-rmb BYTES]]\n"
 		   "       ursa-tcp gen|check --bytes N [--stream-seed S]\n"
 		   "       ursa-tcp kernel (--listen PORT | --connect ADDR:PORT) --mode M ...\n");
 }
@@ -920,27 +961,18 @@ static int bad(const char *opt, const char *val, const char *want)
 static int parse(int argc, char **argv, struct opts *o)
 {
 	static const struct option lo[] = {
-		{"port", 1, NULL, 'p'},
-		{"mac", 1, NULL, 'm'},
-		{"ip", 1, NULL, '4'},
-		{"ip6", 1, NULL, '6'},
-		{"listen", 1, NULL, 'l'},
-		{"connect", 1, NULL, 'c'},
-		{"mode", 1, NULL, 'M'},
-		{"bytes", 1, NULL, 'b'},
-		{"stream-seed", 1, NULL, 's'},
-		{"seed", 1, NULL, 'S'},
-		{"close", 1, NULL, 'C'},
-		{"fault", 1, NULL, 'f'},
-		{"fault-rx", 1, NULL, 'r'},
-		{"fault-tx", 1, NULL, 't'},
-		{"timeout", 1, NULL, 'T'},
-		{"msg-size", 1, NULL, 'z'},
-		{"count", 1, NULL, 'n'},
-		{"stats", 0, NULL, 'x'},
-		{"lcore", 1, NULL, 'L'},
-		{"help", 0, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		{"port", 1, NULL, 'p'},	       {"mac", 1, NULL, 'm'},
+		{"ip", 1, NULL, '4'},	       {"ip6", 1, NULL, '6'},
+		{"listen", 1, NULL, 'l'},      {"connect", 1, NULL, 'c'},
+		{"mode", 1, NULL, 'M'},	       {"bytes", 1, NULL, 'b'},
+		{"stream-seed", 1, NULL, 's'}, {"seed", 1, NULL, 'S'},
+		{"close", 1, NULL, 'C'},       {"fault", 1, NULL, 'f'},
+		{"fault-rx", 1, NULL, 'r'},    {"fault-tx", 1, NULL, 't'},
+		{"timeout", 1, NULL, 'T'},     {"msg-size", 1, NULL, 'z'},
+		{"count", 1, NULL, 'n'},       {"stats", 0, NULL, 'x'},
+		{"smc", 0, NULL, 'k'},	       {"ueid", 1, NULL, 'u'},
+		{"smc-rmb", 1, NULL, 'R'},     {"lcore", 1, NULL, 'L'},
+		{"help", 0, NULL, 'h'},	       {NULL, 0, NULL, 0},
 	};
 	uint64_t v;
 	int c;
@@ -996,6 +1028,16 @@ static int parse(int argc, char **argv, struct opts *o)
 			break;
 		case 'f':
 			o->fault = optarg;
+			break;
+		case 'k':
+			o->smc = true;
+			break;
+		case 'u':
+			o->ueid = optarg;
+			break;
+		case 'R':
+			if (num(optarg, 16384, 1048576, &o->smc_rmb) != 0)
+				return bad("--smc-rmb", optarg, "bytes 16384-1048576");
 			break;
 		case 'r':
 			o->fault_rx = optarg;

@@ -41,7 +41,9 @@ int ursa_sock_init(struct ursa_lcore *lc)
 		return rc;
 	}
 	lc->sock = ctx;
-	return sock_smc_opt_init(lc);
+	/* SMC's rendezvous option lives in stack/smc; bring it up with sockets */
+	rc = lc->smc == NULL ? ursa_smc_init(lc) : 0;
+	return rc == -EEXIST ? 0 : rc;
 }
 
 /* Handles are partitioned by shard: slot i of shard k is handle i * nb_shards + k, so the
@@ -107,8 +109,8 @@ int ursa_socket(struct ursa_lcore *lc, int family, int type, int proto)
 	s->proto = proto;
 	s->ops = &sock_tcp_ops;
 	if (proto == IPPROTO_SMC) {
-		/* Until stack/smc exists an SMC socket is a TCP socket whose SYN offers SMC
-		 * (RFC 7609 §3: the peer's missing option means fallback to TCP). */
+		/* a TCP socket whose SYN offers SMC, then the CLC handshake (sock_smc.c) */
+		s->ops = &sock_smc_ops;
 		s->opt[SOCK_OPT_SMC] = 1;
 		s->opt_set |= 1u << SOCK_OPT_SMC;
 	}
@@ -575,7 +577,7 @@ int ursa_sock_tcp_info(struct ursa_lcore *lc, int fd, struct ursa_tcp_info *info
 		return -EBADF;
 	if (info == NULL)
 		return -EFAULT;
-	if (s->ops != &sock_tcp_ops)
+	if (s->ops != &sock_tcp_ops && s->ops != &sock_smc_ops)
 		return -EOPNOTSUPP;
 	if (s->conn == NULL || s->state == SOCK_UNCONNECTED || s->state == SOCK_LISTENING)
 		return -ENOTCONN;
@@ -588,11 +590,11 @@ int ursa_sock_smc_peer(struct ursa_lcore *lc, int fd)
 
 	if (s == NULL)
 		return -EBADF;
-	if (s->ops != &sock_tcp_ops)
+	if (s->ops != &sock_tcp_ops && s->ops != &sock_smc_ops)
 		return -EOPNOTSUPP;
 	if (s->conn == NULL || s->state == SOCK_UNCONNECTED || s->state == SOCK_LISTENING)
 		return -ENOTCONN;
-	return sock_smc_opt_peer(lc, s->conn) ? 1 : 0;
+	return ursa_smc_opt_peer(lc, s->conn) ? 1 : 0;
 }
 
 int ursa_getsockopt(struct ursa_lcore *lc, int fd, int level, int name, void *val, socklen_t *len)
@@ -622,6 +624,10 @@ int ursa_getsockopt(struct ursa_lcore *lc, int fd, int level, int name, void *va
 		return -EINVAL;
 	if (level == SOL_SOCKET && name == SO_ERROR) {
 		iv = -take_error(s);
+	} else if (level == SOL_SMC && name == URSA_SMC_FALLBACK_REASON) {
+		iv = (int)s->smc_fallback;
+	} else if (level == SOL_SMC && name == URSA_SMC_PEER_DIAG) {
+		iv = (int)s->smc_peer_diag;
 	} else if (level == SOL_SMC) {
 		rc = -ENOPROTOOPT;
 		for (unsigned i = 0; i < s->nsmcopt; i++)

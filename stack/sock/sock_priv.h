@@ -9,10 +9,12 @@
 #ifndef URSA_SOCK_PRIV_H
 #define URSA_SOCK_PRIV_H
 
+#include "ursa_smc.h"
 #include "ursa_sock.h"
 #include "ursa_tcp.h"
 
 struct ursa_sock;
+struct sock_smc_child;
 
 /* Socket options kept by sock itself, applied to the transport when it exists. */
 enum sock_opt {
@@ -95,24 +97,26 @@ struct ursa_sock {
 	} smcopt[8];
 	const struct sock_ops *ops;
 	void *conn; /* the transport's object (struct ursa_tcp_pcb *) */
+	/* IPPROTO_SMC (sock_smc.c): the handshake / SMC connection, why it fell back, and a
+	 * listener's children in their handshake */
+	struct ursa_smc_conn *smc;
+	uint32_t smc_fallback, smc_peer_diag;
+	struct sock_smc_child *smc_children;
+	unsigned smc_nb_children;
 };
 
 struct ursa_sock_ctx {
-	unsigned smc_slot; /* the SMC option's TCP option slot */
 	unsigned nb_open;
 	int next_hint;
 	struct ursa_sock s[URSA_SOCK_MAX];
 };
 
-/* sock_smc_opt.c: the SMC TCP option, registered with TCP's option hook */
-int sock_smc_opt_init(struct ursa_lcore *lc);
-/* Offer (SYN) / echo (SYN-ACK) the option; -EISCONN once the SYN is gone. */
-int sock_smc_opt_want(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, bool on);
-bool sock_smc_opt_wanted(struct ursa_lcore *lc, const struct ursa_tcp_pcb *pcb);
-/* The peer's SYN (passive side) or SYN-ACK (active side) carried it. */
-bool sock_smc_opt_peer(struct ursa_lcore *lc, const struct ursa_tcp_pcb *pcb);
-
 /* sock_tcp.c */
 extern const struct sock_ops sock_tcp_ops;
+/* Take over s->conn's TCP events (after an SMC socket fell back to TCP). */
+void sock_tcp_adopt(struct ursa_sock *s);
+
+/* sock_smc.c */
+extern const struct sock_ops sock_smc_ops;
 
 #endif /* URSA_SOCK_PRIV_H */

@@ -31,6 +31,11 @@ static void tcp_event(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, unsigned 
 		s->accept_ready = true;
 }
 
+void sock_tcp_adopt(struct ursa_sock *s)
+{
+	ursa_tcp_set_callback(pcb_of(s), tcp_event, s);
+}
+
 static const enum ursa_tcp_opt opt_map[SOCK_OPT_MAX] = {
 	[SOCK_OPT_NODELAY] = URSA_TCP_OPT_NODELAY,
 	[SOCK_OPT_SNDBUF] = URSA_TCP_OPT_SNDBUF,
@@ -50,14 +55,14 @@ static const enum ursa_tcp_opt opt_map[SOCK_OPT_MAX] = {
 static int t_setopt(struct ursa_lcore *lc, struct ursa_sock *s, enum sock_opt o, int64_t v)
 {
 	if (o == SOCK_OPT_SMC) /* not TCP's: the option hook's state */
-		return sock_smc_opt_want(lc, pcb_of(s), v != 0);
+		return ursa_smc_opt_want(lc, pcb_of(s), v != 0);
 	return ursa_tcp_setopt(lc, pcb_of(s), opt_map[o], v);
 }
 
 static int t_getopt(struct ursa_lcore *lc, struct ursa_sock *s, enum sock_opt o, int64_t *v)
 {
 	if (o == SOCK_OPT_SMC) {
-		*v = sock_smc_opt_wanted(lc, pcb_of(s));
+		*v = ursa_smc_opt_wanted(lc, pcb_of(s));
 		return 0;
 	}
 	return ursa_tcp_getopt(pcb_of(s), opt_map[o], v);

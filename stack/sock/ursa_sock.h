@@ -31,6 +31,12 @@
 #ifndef IPPROTO_SMC
 #define IPPROTO_SMC 256 /**< choose SMC on an AF_INET/AF_INET6 stream socket */
 #endif
+/** getsockopt(SOL_SMC, ...) of an IPPROTO_SMC socket, an int: why it fell back to TCP
+ *  (Linux's reason codes: 0x03010000 the peer did not offer/echo SMC, 0x03030000 no SMC
+ *  device, 0x05000000 the peer declined, ...; 0 while SMC is used or not decided), and the
+ *  reason code of the peer's Decline (0 when none came). */
+#define URSA_SMC_FALLBACK_REASON 0x7601
+#define URSA_SMC_PEER_DIAG	 0x7602
 #ifndef SOL_SMC
 #define SOL_SMC 286
 #endif

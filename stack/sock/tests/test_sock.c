@@ -254,7 +254,7 @@ static void test_socket_args(void)
 	CU_ASSERT_EQUAL(ursa_close(A.lc, fd2), 0);
 }
 
-/* The SMC option (sock_smc_opt.c through TCP's option hook): offered by an IPPROTO_SMC
+/* The SMC option (stack/smc/smc_rdv.c through TCP's option hook): offered by an IPPROTO_SMC
  * client, echoed only by an IPPROTO_SMC listener whose peer offered it. */
 static void smc_case(int lproto, int cproto, uint16_t port, int want_client, int want_server)
 {
@@ -288,6 +288,70 @@ static void test_smc_option(void)
 	smc_case(IPPROTO_SMC, 0, 7003, 0, 0);
 	smc_case(0, 0, 7004, 0, 0);
 	CU_ASSERT_EQUAL(ursa_sock_smc_peer(A.lc, URSA_SOCK_MAX), -EBADF);
+}
+
+/* IPPROTO_SMC sockets over stack/smc's handshake: none of these stacks has an SMC-R device,
+ * so every connection falls back to TCP on the same connection, says why, and moves bytes
+ * both ways intact; connect() completes only once the handshake ended. */
+static int smc_fallback_case(int lproto, int cproto, uint16_t port, int *cfd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sa_make(AF_INET, NULL, port, &ss);
+	int lfd = ursa_socket(A.lc, AF_INET, SOCK_STREAM, lproto), afd = -1;
+
+	CU_ASSERT_FATAL(lfd >= 0);
+	CU_ASSERT_EQUAL(ursa_bind(A.lc, lfd, (struct sockaddr *)&ss, len), 0);
+	CU_ASSERT_EQUAL(ursa_listen(A.lc, lfd, 8), 0);
+	len = sa_make(AF_INET, "10.0.0.1", port, &ss);
+	*cfd = ursa_socket(B.lc, AF_INET, SOCK_STREAM, cproto);
+	CU_ASSERT_FATAL(*cfd >= 0);
+	CU_ASSERT_EQUAL(ursa_connect(B.lc, *cfd, (struct sockaddr *)&ss, len), -EINPROGRESS);
+	CU_ASSERT_EQUAL(ursa_send(B.lc, *cfd, "x", 1, 0), -EAGAIN);
+	for (int i = 0; i < 10 && afd < 0; i++) {
+		step(URSA_NS_PER_MS);
+		afd = ursa_accept(A.lc, lfd, NULL, NULL);
+	}
+	CU_ASSERT_FATAL(afd >= 0);
+	CU_ASSERT_EQUAL(ursa_connect(B.lc, *cfd, (struct sockaddr *)&ss, len), 0);
+	transfer(B.lc, *cfd, A.lc, afd, 100000, 3);
+	transfer(A.lc, afd, B.lc, *cfd, 70000, 4);
+	ursa_close(A.lc, lfd);
+	return afd;
+}
+
+static int smc_reason(struct ursa_lcore *lc, int fd, int name)
+{
+	int v = -1;
+	socklen_t vl = sizeof(v);
+
+	CU_ASSERT_EQUAL(ursa_getsockopt(lc, fd, SOL_SMC, name, &v, &vl), 0);
+	return v;
+}
+
+static void test_smc_fallback(void)
+{
+	int cfd, afd;
+
+	/* both SMC, neither with a device: the client declines at once, as Linux does */
+	afd = smc_fallback_case(IPPROTO_SMC, IPPROTO_SMC, 7011, &cfd);
+	CU_ASSERT_EQUAL(smc_reason(B.lc, cfd, URSA_SMC_FALLBACK_REASON), 0x03030000);
+	CU_ASSERT_EQUAL(smc_reason(A.lc, afd, URSA_SMC_FALLBACK_REASON), 0x05000000);
+	CU_ASSERT_EQUAL(smc_reason(A.lc, afd, URSA_SMC_PEER_DIAG), 0x03030000);
+	CU_ASSERT_EQUAL(ursa_sock_smc_peer(B.lc, cfd), 1);
+	ursa_close(B.lc, cfd);
+	ursa_close(A.lc, afd);
+	/* an SMC client, a TCP listener: no echo, no CLC */
+	afd = smc_fallback_case(IPPROTO_TCP, IPPROTO_SMC, 7012, &cfd);
+	CU_ASSERT_EQUAL(smc_reason(B.lc, cfd, URSA_SMC_FALLBACK_REASON), 0x03010000);
+	ursa_close(B.lc, cfd);
+	ursa_close(A.lc, afd);
+	/* a TCP client, an SMC listener: its child falls back at once */
+	afd = smc_fallback_case(IPPROTO_SMC, IPPROTO_TCP, 7013, &cfd);
+	CU_ASSERT_EQUAL(smc_reason(A.lc, afd, URSA_SMC_FALLBACK_REASON), 0x03010000);
+	CU_ASSERT_EQUAL(ursa_test_counter(A.lc, "smc", "fallback_peer_nosmc") >= 1, 1);
+	ursa_close(B.lc, cfd);
+	ursa_close(A.lc, afd);
+	step(10 * URSA_NS_PER_MS);
 }
 
 static void test_names_and_transfer(void)
@@ -557,6 +621,7 @@ int main(int argc, char **argv)
 	CU_add_test(s, "socket arguments and handles", test_socket_args);
 	CU_add_test(s, "names, transfers, half close", test_names_and_transfer);
 	CU_add_test(s, "SMC option offered and echoed", test_smc_option);
+	CU_add_test(s, "IPPROTO_SMC falls back to TCP", test_smc_fallback);
 	CU_add_test(s, "IPv6", test_ipv6);
 	CU_add_test(s, "connection refused, SO_ERROR once", test_refused);
 	CU_add_test(s, "options", test_options);

@@ -8,11 +8,12 @@
  *     it (Linux: tcp_openreq_init / smc_set_option_cond);
  *   - never with SYN cookies: TCP builds a cookie SYN-ACK with a zero slot, and a connection
  *     a cookie makes never saw the peer's SYN, so it does not count as an SMC peer.
- * Until stack/smc exists (issue 9) sock keeps this; it moves there with the rest of SMC.
+ * ursa_smc_init registers it; sock asks here whether a connection offers, echoed or saw it.
  */
 #include <errno.h>
 
-#include "sock_priv.h"
+#include "smc_priv.h"
+#include "ursa_tcp.h"
 
 #define SMC_OPT_KIND 254
 #define SMC_OPT_EXID 0xE2D4C3D9u
@@ -25,7 +26,7 @@
 static unsigned smc_opt_write(struct ursa_lcore *lc, void *arg, struct ursa_tcp_pcb *pcb,
 			      bool synack, uint8_t *p, unsigned room)
 {
-	uint32_t v = ursa_tcp_opt_get(pcb, lc->sock->smc_slot);
+	uint32_t v = ursa_tcp_opt_get(pcb, lc->smc->opt_slot);
 
 	RTE_SET_USED(arg);
 	if (!(v & SMC_WANT) || (synack && !(v & SMC_PEER)) || room < SMC_OPT_LEN)
@@ -42,7 +43,7 @@ static unsigned smc_opt_write(struct ursa_lcore *lc, void *arg, struct ursa_tcp_
 static void smc_opt_seen(struct ursa_lcore *lc, void *arg, struct ursa_tcp_pcb *pcb, bool synack,
 			 const uint8_t *data, unsigned len)
 {
-	unsigned slot = lc->sock->smc_slot;
+	unsigned slot = lc->smc->opt_slot;
 
 	RTE_SET_USED(arg), RTE_SET_USED(synack), RTE_SET_USED(data);
 	/* RFC 6994 options have even lengths; Linux accepts 6 and more (smc_parse_options) */
@@ -50,7 +51,7 @@ static void smc_opt_seen(struct ursa_lcore *lc, void *arg, struct ursa_tcp_pcb *
 		ursa_tcp_opt_set(pcb, slot, ursa_tcp_opt_get(pcb, slot) | SMC_PEER);
 }
 
-int sock_smc_opt_init(struct ursa_lcore *lc)
+int smc_rdv_init(struct ursa_lcore *lc)
 {
 	static const struct ursa_tcp_opt_hook hook = {
 		.name = "smc",
@@ -66,27 +67,32 @@ int sock_smc_opt_init(struct ursa_lcore *lc)
 
 	if (rc < 0)
 		return rc;
-	lc->sock->smc_slot = (unsigned)rc;
+	lc->smc->opt_slot = (unsigned)rc;
 	return 0;
 }
 
-int sock_smc_opt_want(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, bool on)
+int ursa_smc_opt_want(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, bool on)
 {
-	unsigned slot = lc->sock->smc_slot;
-	enum ursa_tcp_state st = ursa_tcp_get_state(pcb);
-	uint32_t v = ursa_tcp_opt_get(pcb, slot);
+	enum ursa_tcp_state st;
+	unsigned slot;
+	uint32_t v;
 
+	if (lc->smc == NULL)
+		return on ? -EPROTONOSUPPORT : 0;
+	slot = lc->smc->opt_slot;
+	st = ursa_tcp_get_state(pcb);
+	v = ursa_tcp_opt_get(pcb, slot);
 	if (st != URSA_TCP_CLOSED && st != URSA_TCP_LISTEN)
 		return -EISCONN; /* the SYN is gone */
 	return ursa_tcp_opt_set(pcb, slot, on ? v | SMC_WANT : v & ~SMC_WANT);
 }
 
-bool sock_smc_opt_wanted(struct ursa_lcore *lc, const struct ursa_tcp_pcb *pcb)
+bool ursa_smc_opt_wanted(struct ursa_lcore *lc, const struct ursa_tcp_pcb *pcb)
 {
-	return (ursa_tcp_opt_get(pcb, lc->sock->smc_slot) & SMC_WANT) != 0;
+	return lc->smc != NULL && (ursa_tcp_opt_get(pcb, lc->smc->opt_slot) & SMC_WANT) != 0;
 }
 
-bool sock_smc_opt_peer(struct ursa_lcore *lc, const struct ursa_tcp_pcb *pcb)
+bool ursa_smc_opt_peer(struct ursa_lcore *lc, const struct ursa_tcp_pcb *pcb)
 {
-	return (ursa_tcp_opt_get(pcb, lc->sock->smc_slot) & SMC_PEER) != 0;
+	return lc->smc != NULL && (ursa_tcp_opt_get(pcb, lc->smc->opt_slot) & SMC_PEER) != 0;
 }
