@@ -273,6 +273,12 @@ struct ursa_tcp_info {
 };
 int ursa_tcp_get_info(const struct ursa_tcp_pcb *pcb, struct ursa_tcp_info *info);
 
+/** Called for each PCB of an lcore (ursa_tcp_walk); it must not close, abort or change any. */
+typedef void (*ursa_tcp_walk_t)(const struct ursa_tcp_pcb *pcb, void *arg);
+/** Visit the lcore's listeners, then its connections (those in the connection table: SYN
+ *  received and after). For listings (ursactl); a visit may not change the table. */
+void ursa_tcp_walk(struct ursa_lcore *lc, ursa_tcp_walk_t fn, void *arg);
+
 /* ---------------------------------------------------------------------------------------- */
 /* Congestion control modules                                                                 */
 
