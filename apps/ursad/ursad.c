@@ -22,6 +22,7 @@
 #include <rte_errno.h>
 #include <rte_lcore.h>
 
+#include "ctl.h"
 #include "ursad.h"
 
 /*
@@ -38,6 +39,7 @@ struct ursad {
 	struct ursad_conf conf;
 	struct ursa_lcore *lc;	     /* with --lcores: shard 0 */
 	struct ursad_shards *shards; /* with --lcores N > 1 */
+	struct ursad_ctl *ctl;	     /* the control socket (ctl.c), NULL without */
 	int sfd;		     /* signalfd: SIGINT, SIGTERM, SIGUSR1, SIGHUP */
 	bool stop;		     /* SIGINT or SIGTERM came */
 	uint64_t t0;		     /* start, lc clock */
@@ -232,6 +234,27 @@ static int init_layers(struct ursad *d)
 	return rc;
 }
 
+/* The control socket and the telemetry commands. Only a --ctl-socket given on the command
+ * line must work: the default one may be taken by another ursad (a warning then). */
+static int start_ctl(struct ursad *d)
+{
+	struct ursa_stack *st = d->shards ? ursad_shards_stack(d->shards) : NULL;
+	struct ursad_ctl_env env = {.lc = d->lc, .st = st, .conf = &d->conf};
+	const char *path = d->conf.ctl_socket ? d->conf.ctl_socket : URSAD_CTL_DEFAULT_SOCKET;
+	int rc;
+
+	if ((rc = ursad_telemetry_register(d->lc, st)) != 0)
+		fprintf(stderr, "ursad: telemetry commands: %s\n", strerror(-rc));
+	if (strcmp(path, "none") == 0)
+		return 0;
+	rc = ursad_ctl_create(&env, path, &d->ctl);
+	if (rc == 0)
+		return 0;
+	fprintf(stderr, "ursad: %s control socket %s: %s\n",
+		d->conf.ctl_given ? "cannot listen on" : "warning: no", path, strerror(-rc));
+	return d->conf.ctl_given ? rc : 0;
+}
+
 static int write_pid_file(const char *path)
 {
 	char tmp[4096];
@@ -318,6 +341,8 @@ int main(int argc, char **argv)
 		ursa_stack_start(d->lc);
 	d->t0 = ursa_now(d->lc);
 	d->next_stats = d->t0 + d->conf.stats_interval_s * 1000000000ull;
+	if ((rc = start_ctl(d)) != 0)
+		goto out_lcore;
 	if (d->conf.pid_file && (rc = write_pid_file(d->conf.pid_file)) != 0) {
 		fprintf(stderr, "ursad: --pid-file %s: %s\n", d->conf.pid_file, strerror(-rc));
 		goto out_lcore;
@@ -347,6 +372,7 @@ int main(int argc, char **argv)
 	if (d->conf.pid_file)
 		unlink(d->conf.pid_file);
 out_lcore:
+	ursad_ctl_destroy(d->ctl);
 	if (d->shards) {
 		ursad_shards_stop(
 			d->shards); /* nothing to do when they never ran or have stopped */
