@@ -75,6 +75,8 @@ int ctl_err(struct ctl_req *r, const char *fmt, ...)
 	return -EINVAL;
 }
 
+static void on_client(struct ursa_lcore *lc, int fd, uint32_t events, void *arg);
+
 static void client_close(struct ursad_ctl *ctl, struct ctl_client *cl)
 {
 	if (cl->fd < 0)
@@ -116,8 +118,8 @@ static void send_line(struct ursad_ctl *ctl, struct ctl_client *cl, const char *
 	}
 }
 
-static void answer(struct ursad_ctl *ctl, struct ctl_client *cl, const struct ctl_cmd *cmd,
-		   int rc, const char *err, const char *data, size_t dlen)
+static void answer(struct ursad_ctl *ctl, struct ctl_client *cl, const struct ctl_cmd *cmd, int rc,
+		   const char *err, const char *data, size_t dlen)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -128,7 +130,8 @@ static void answer(struct ursad_ctl *ctl, struct ctl_client *cl, const struct ct
 		return;
 	}
 	if (rc == 0) {
-		fprintf(f, "{\"ok\": true, \"class\": \"%s\", \"data\": ", ctl_class_names[cmd->cls]);
+		fprintf(f,
+			"{\"ok\": true, \"class\": \"%s\", \"data\": ", ctl_class_names[cmd->cls]);
 		if (dlen)
 			fwrite(data, 1, dlen, f);
 		else
@@ -156,6 +159,8 @@ void ctl_finish(struct ursad_ctl *ctl, struct ctl_client *cl, int rc, const char
 	if (data == NULL)
 		data = "{\"applied\": true}";
 	answer(ctl, cl, cl->cmd, rc, rc ? strerror(-rc) : NULL, data, strlen(data));
+	if (cl->fd >= 0 && ursa_lcore_add_wait_fd(ctl->env.lc, cl->fd, on_client, cl) != 0)
+		client_close(ctl, cl);
 }
 
 static const struct ctl_cmd *find_cmd(const char *name)
@@ -231,7 +236,11 @@ static void run_line(struct ursad_ctl *ctl, struct ctl_client *cl, char *line)
 	}
 	if (cmd->cls != CTL_READ)
 		log_request(cl, &r, rc);
-	if (rc != CTL_DEFER)
+	/* A deferred request holds the client's next lines back: its socket leaves the wait
+	 * sources (it would stay readable and wake every nap) until the answer is sent. */
+	if (rc == CTL_DEFER)
+		ursa_lcore_del_wait_fd(ctl->env.lc, cl->fd);
+	else
 		cl->need_found = false;
 	if (rc != CTL_DEFER)
 		answer(ctl, cl, cmd, rc, r.err, data, rc == 0 ? dlen : 0);
@@ -298,8 +307,6 @@ static void on_client(struct ursa_lcore *lc, int fd, uint32_t events, void *arg)
 
 	(void)lc;
 	(void)events;
-	if (cl->pending) /* the rest waits for the answer; the socket buffers it */
-		return;
 	n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
@@ -383,8 +390,7 @@ static int bind_path(int fd, const struct sockaddr_un *sa)
 		return -EADDRINUSE;
 	}
 	close(probe);
-	if (unlink(sa->sun_path) != 0 ||
-	    bind(fd, (const struct sockaddr *)sa, sizeof(*sa)) != 0)
+	if (unlink(sa->sun_path) != 0 || bind(fd, (const struct sockaddr *)sa, sizeof(*sa)) != 0)
 		return -errno;
 	return 0;
 }

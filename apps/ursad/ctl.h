@@ -55,9 +55,9 @@ struct ctl_client {
 	/* a deferred answer */
 	bool pending;
 	const struct ctl_cmd *cmd;
-	uint64_t ticket;	  /* the stack's ticket to wait for (0: none) */
-	uint32_t found;		  /* shards that found the target (destructive commands) */
-	bool need_found;	  /* -ENOENT when no shard found it */
+	uint64_t ticket;	     /* the stack's ticket to wait for (0: none) */
+	uint32_t found;		     /* shards that found the target (destructive commands) */
+	bool need_found;	     /* -ENOENT when no shard found it */
 	struct ctl_capture *capture; /* a capture in progress answers when it ends */
 };
 
@@ -102,8 +102,8 @@ __attribute__((format(printf, 2, 3))) int ctl_err(struct ctl_req *r, const char 
 extern const struct ctl_cmd ctl_cmds[];
 extern const unsigned ctl_nb_cmds;
 /* ctl_cmds.c: run fn on every shard (directly on a lone lcore); CTL_DEFER or 0 or -errno */
-int ctl_apply(struct ctl_req *r, int (*fn)(struct ursa_lcore *lc, const void *arg),
-	      const void *arg, size_t len);
+int ctl_apply(struct ctl_req *r, int (*fn)(struct ursa_lcore *lc, const void *arg), const void *arg,
+	      size_t len);
 int ctl_write_ipaddr(FILE *f, const struct ursa_ipaddr *a);
 
 /* ctl_capture.c */

@@ -15,6 +15,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <rte_cycles.h>
@@ -79,8 +80,7 @@ static uint16_t rx_cb(uint16_t port, uint16_t queue, struct rte_mbuf *pkts[], ui
 	return n;
 }
 
-static uint16_t tx_cb(uint16_t port, uint16_t queue, struct rte_mbuf *pkts[], uint16_t n,
-		      void *arg)
+static uint16_t tx_cb(uint16_t port, uint16_t queue, struct rte_mbuf *pkts[], uint16_t n, void *arg)
 {
 	take(arg, port, queue, pkts, n, RTE_PCAPNG_DIRECTION_OUT);
 	return n;
@@ -169,6 +169,12 @@ void ctl_capture_check(struct ursad_ctl *ctl, struct ctl_client *cl)
 	rte_spinlock_lock(&cap->lock);
 	done = cap->frames >= cap->limit;
 	rte_spinlock_unlock(&cap->lock);
+	/* A client that hung up ends its capture (its socket is no wait source meanwhile). */
+	if (recv(cl->fd, data, 1, MSG_PEEK | MSG_DONTWAIT) == 0) {
+		ctl_capture_abort(cl);
+		ctl_finish(ctl, cl, -ECONNRESET, NULL); /* drops the client: nobody reads */
+		return;
+	}
 	if (!done && ursa_now(ctl_env(ctl)->lc) < cap->deadline_ns)
 		return;
 	cap_close(cap);

@@ -23,8 +23,8 @@ int ctl_write_ipaddr(FILE *f, const struct ursa_ipaddr *a)
 	return fprintf(f, "\"%s\"", a->family ? ursa_ipaddr_fmt(a, ip, sizeof(ip)) : "");
 }
 
-int ctl_apply(struct ctl_req *r, int (*fn)(struct ursa_lcore *lc, const void *arg),
-	      const void *arg, size_t len)
+int ctl_apply(struct ctl_req *r, int (*fn)(struct ursa_lcore *lc, const void *arg), const void *arg,
+	      size_t len)
 {
 	const struct ursad_ctl_env *env = ctl_env(r->ctl);
 	int rc;
@@ -72,8 +72,9 @@ static int cmd_help(struct ctl_req *r)
 {
 	fputc('[', r->out);
 	for (unsigned i = 0; i < ctl_nb_cmds; i++)
-		fprintf(r->out, "%s{\"command\": \"%s\", \"class\": \"%s\", \"args\": \"%s\", "
-				"\"help\": \"%s\"}",
+		fprintf(r->out,
+			"%s{\"command\": \"%s\", \"class\": \"%s\", \"args\": \"%s\", "
+			"\"help\": \"%s\"}",
 			i ? ", " : "", ctl_cmds[i].name, ctl_class_names[ctl_cmds[i].cls],
 			ctl_cmds[i].args, ctl_cmds[i].help);
 	fputc(']', r->out);
@@ -223,8 +224,8 @@ static int cmd_routes(struct ctl_req *r)
 			fprintf(r->out,
 				"%s{\"type\": \"connected\", \"tenant\": %u, \"dst\": \"%s/%u\", "
 				"\"via\": \"\", \"iface\": %u}",
-				j.n++ ? ", " : "", ifc->tenant, ursa_ipaddr_fmt(&net, ip, sizeof(ip)),
-				a->plen, ifc->index);
+				j.n++ ? ", " : "", ifc->tenant,
+				ursa_ipaddr_fmt(&net, ip, sizeof(ip)), a->plen, ifc->index);
 		}
 	}
 	ursa_ip_route_walk(lc, route_cb, &j);
@@ -401,7 +402,7 @@ static int cmd_fault(struct ctl_req *r)
 	return rc;
 }
 
-static const char *const level_names[] = {"",	    "emerg", "alert", "crit", "err",
+static const char *const level_names[] = {"",	     "emerg",  "alert", "crit", "err",
 					  "warning", "notice", "info",	"debug"};
 
 /* log-level emerg|...|debug|1..8: EAL's global level (one for the whole process). */

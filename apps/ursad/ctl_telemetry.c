@@ -61,7 +61,8 @@ static int blocks_dict(struct rte_tel_data *d, int only)
 			uint64_t v = blk->vals[i];
 
 			for (uint16_t s = 1; only < 0 && s < tel_nb_shards(); s++) {
-				const struct ursa_stats_block *o = find_block(tel_shard(s), blk->name);
+				const struct ursa_stats_block *o =
+					find_block(tel_shard(s), blk->name);
 
 				v += o && i < o->n ? o->vals[i] : 0;
 			}
@@ -155,9 +156,9 @@ int ursad_telemetry_register(struct ursa_lcore *lc, struct ursa_stack *st)
 					     "ursa counters summed over the shards")) != 0 ||
 	    (rc = rte_telemetry_register_cmd("/ursa/shards", tel_shards,
 					     "number of ursa shards")) != 0 ||
-	    (rc = rte_telemetry_register_cmd("/ursa/shard_stats", tel_shard_stats,
-					     "ursa counters of one shard. Parameters: int shard")) !=
-		    0 ||
+	    (rc = rte_telemetry_register_cmd(
+		     "/ursa/shard_stats", tel_shard_stats,
+		     "ursa counters of one shard. Parameters: int shard")) != 0 ||
 	    (rc = rte_telemetry_register_cmd("/ursa/ports", tel_ports,
 					     "ursa port counters summed over the shards")) != 0)
 		return rc;
