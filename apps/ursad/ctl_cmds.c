@@ -597,7 +597,8 @@ static void abort_find_cb(const struct ursa_tcp_pcb *pcb, void *arg)
 		af->pcb = pcb;
 }
 
-/* On each shard: abort the connection when this shard has it (it sends a RST). */
+/* On each shard: reset the connection when this shard has it (a RST to the peer; its owner
+ * is told and closes its handle, as after a RST from the peer). */
 static int apply_abort(struct ursa_lcore *lc, const void *arg)
 {
 	struct abort_find af = {.c = arg};
@@ -606,7 +607,7 @@ static int apply_abort(struct ursa_lcore *lc, const void *arg)
 	if (af.pcb == NULL)
 		return 0;
 	__atomic_add_fetch(af.c->found, 1, __ATOMIC_RELAXED);
-	ursa_tcp_abort(lc, (struct ursa_tcp_pcb *)(uintptr_t)af.pcb);
+	ursa_tcp_reset(lc, (struct ursa_tcp_pcb *)(uintptr_t)af.pcb);
 	return 0;
 }
 
