@@ -36,8 +36,7 @@ static char path[108];
 static int cfd = -1;
 static unsigned a_events;
 
-static int host_up(struct host *h, uint64_t seed, const struct rte_ether_addr *mac,
-		   const char *ip)
+static int host_up(struct host *h, uint64_t seed, const struct rte_ether_addr *mac, const char *ip)
 {
 	struct ursa_iface_conf c = {.port = 0, .mac = mac, .no_linklocal = true};
 	uint16_t idx;
@@ -168,8 +167,8 @@ static void test_abort(void)
 
 static void test_qp_reset(void)
 {
-	struct ursa_rdma_qp_cap cap = {.max_send_wr = 4, .max_recv_wr = 4, .max_send_sge = 1,
-				       .max_recv_sge = 1};
+	struct ursa_rdma_qp_cap cap = {
+		.max_send_wr = 4, .max_recv_wr = 4, .max_send_sge = 1, .max_recv_sge = 1};
 	struct ursa_rdma_qp_attr attr = {0};
 	struct ursa_roce_pd *pd;
 	struct ursa_roce_cq *cq;
@@ -210,7 +209,8 @@ static void test_writes(void)
 	CU_ASSERT(strstr(ans, "\"ok\": true, \"class\": \"write\"") != NULL);
 	CU_ASSERT(ursa_ip_route(A.lc, &tx, &ifc, &nh, &src) == 0);
 	CU_ASSERT(ursa_ipaddr_eq(&nh, &B.ip));
-	CU_ASSERT(strstr(ask("routes"), "\"dst\": \"10.99.0.0/16\", \"via\": \"10.21.0.2\"") != NULL);
+	CU_ASSERT(strstr(ask("routes"), "\"dst\": \"10.99.0.0/16\", \"via\": \"10.21.0.2\"") !=
+		  NULL);
 	ans = ask("route-del tenant=0,dst=10.99.0.0/16,iface=0");
 	CU_ASSERT(strstr(ans, "\"ok\": true") != NULL);
 	CU_ASSERT(ursa_ip_route(A.lc, &tx, &ifc, &nh, &src) == -EHOSTUNREACH);
