@@ -241,18 +241,19 @@ static int start_ctl(struct ursad *d)
 	struct ursa_stack *st = d->shards ? ursad_shards_stack(d->shards) : NULL;
 	struct ursad_ctl_env env = {.lc = d->lc, .st = st, .conf = &d->conf};
 	const char *path = d->conf.ctl_socket ? d->conf.ctl_socket : URSAD_CTL_DEFAULT_SOCKET;
-	int rc;
+	int rc = 0;
 
+	if (strcmp(path, "none") != 0 && (rc = ursad_ctl_create(&env, path, &d->ctl)) != 0) {
+		fprintf(stderr, "ursad: %s control socket %s: %s\n",
+			d->conf.ctl_given ? "cannot listen on" : "warning: no", path, strerror(-rc));
+		if (d->conf.ctl_given)
+			return rc;
+	}
+	/* After the last counter block is registered ("ctl"): telemetry reads them from its
+	 * own thread from then on. */
 	if ((rc = ursad_telemetry_register(d->lc, st)) != 0)
 		fprintf(stderr, "ursad: telemetry commands: %s\n", strerror(-rc));
-	if (strcmp(path, "none") == 0)
-		return 0;
-	rc = ursad_ctl_create(&env, path, &d->ctl);
-	if (rc == 0)
-		return 0;
-	fprintf(stderr, "ursad: %s control socket %s: %s\n",
-		d->conf.ctl_given ? "cannot listen on" : "warning: no", path, strerror(-rc));
-	return d->conf.ctl_given ? rc : 0;
+	return 0;
 }
 
 static int write_pid_file(const char *path)
