@@ -48,7 +48,13 @@ struct ursad_ctl {
 	int lfd;
 	struct ctl_client clients[CTL_MAX_CLIENTS];
 	uint64_t c[CTL_C_MAX];
+	struct ctl_capture *retired; /* ended captures (ctl_capture.c) */
 };
+
+struct ctl_capture **ctl_retired(struct ursad_ctl *ctl)
+{
+	return &ctl->retired;
+}
 
 const struct ursad_ctl_env *ctl_env(const struct ursad_ctl *ctl)
 {
@@ -461,5 +467,6 @@ void ursad_ctl_destroy(struct ursad_ctl *ctl)
 	}
 	if (ctl->path[0])
 		unlink(ctl->path);
+	ctl_capture_free_retired(ctl->retired);
 	free(ctl);
 }

@@ -111,6 +111,9 @@ int ctl_capture_start(struct ctl_req *r, uint16_t port, uint64_t count, uint64_t
 /* Poll hook work: end the client's capture when it is done, and answer. */
 void ctl_capture_check(struct ursad_ctl *ctl, struct ctl_client *cl);
 void ctl_capture_abort(struct ctl_client *cl);
+/* The captures that have ended (ctl.c keeps the list, ctl_capture.c frees it). */
+struct ctl_capture **ctl_retired(struct ursad_ctl *ctl);
+void ctl_capture_free_retired(struct ctl_capture *list);
 
 /* ctl_telemetry.c: /ursa/... commands of rte_telemetry over the shards. */
 int ursad_telemetry_register(struct ursa_lcore *lc, struct ursa_stack *st);

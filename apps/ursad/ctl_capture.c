@@ -8,8 +8,9 @@
  * or the client leaves. Writers on several shards are serialised by a spinlock.
  *
  * Removing an ethdev callback does not wait for a thread that is inside it, so the state a
- * callback reaches (struct ctl_capture) is never freed: a capture leaves a few hundred bytes
- * behind; its pool and file are released once the "closed" flag is set under the lock.
+ * callback reaches (struct ctl_capture) outlives the capture: its pool and file are released
+ * once the "closed" flag is set under the lock, the struct itself joins the control
+ * channel's retired list, freed when the channel is destroyed (no shard polls then).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -39,7 +40,26 @@ struct ctl_capture {
 	const struct rte_eth_rxtx_callback *rxcb[URSA_MAX_SHARDS], *txcb[URSA_MAX_SHARDS];
 	uint64_t limit, deadline_ns;
 	uint64_t frames, rx, tx, failed; /* under the lock */
+	struct ctl_capture *next_retired;
 };
+
+static void retire(struct ursad_ctl *ctl, struct ctl_capture *cap)
+{
+	struct ctl_capture **head = ctl_retired(ctl);
+
+	cap->next_retired = *head;
+	*head = cap;
+}
+
+void ctl_capture_free_retired(struct ctl_capture *list)
+{
+	while (list != NULL) {
+		struct ctl_capture *next = list->next_retired;
+
+		free(list);
+		list = next;
+	}
+}
 
 static void take(struct ctl_capture *cap, uint16_t port, uint16_t queue, struct rte_mbuf **pkts,
 		 uint16_t n, enum rte_pcapng_direction dir)
@@ -152,7 +172,8 @@ int ctl_capture_start(struct ctl_req *r, uint16_t port, uint64_t count, uint64_t
 	}
 	r->cl->passed_fd = -1; /* the pcapng writer owns it now */
 	if ((rc = add_callbacks(r->ctl, cap, port)) != 0) {
-		cap_close(cap); /* kept: a callback may have been added */
+		cap_close(cap);
+		retire(r->ctl, cap); /* a callback may have been added */
 		return ctl_err(r, "cannot add Rx/Tx callbacks to port %u", port);
 	}
 	r->cl->capture = cap;
@@ -178,6 +199,7 @@ void ctl_capture_check(struct ursad_ctl *ctl, struct ctl_client *cl)
 	if (!done && ursa_now(ctl_env(ctl)->lc) < cap->deadline_ns)
 		return;
 	cap_close(cap);
+	retire(ctl, cap);
 	cl->capture = NULL;
 	snprintf(data, sizeof(data),
 		 "{\"frames\": %" PRIu64 ", \"rx\": %" PRIu64 ", \"tx\": %" PRIu64
@@ -191,5 +213,6 @@ void ctl_capture_abort(struct ctl_client *cl)
 	if (cl->capture == NULL)
 		return;
 	cap_close(cl->capture);
+	retire(cl->ctl, cl->capture);
 	cl->capture = NULL;
 }

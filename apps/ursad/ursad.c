@@ -245,7 +245,8 @@ static int start_ctl(struct ursad *d)
 
 	if (strcmp(path, "none") != 0 && (rc = ursad_ctl_create(&env, path, &d->ctl)) != 0) {
 		fprintf(stderr, "ursad: %s control socket %s: %s\n",
-			d->conf.ctl_given ? "cannot listen on" : "warning: no", path, strerror(-rc));
+			d->conf.ctl_given ? "cannot listen on" : "warning: no", path,
+			strerror(-rc));
 		if (d->conf.ctl_given)
 			return rc;
 	}
