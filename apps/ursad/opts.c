@@ -13,7 +13,10 @@
 
 #include <rte_log.h>
 
+#include "ctl.h"
 #include "ursad.h"
+
+#define URSAD_CTL_SOCKET URSAD_CTL_DEFAULT_SOCKET
 
 #define URSAD_DEFAULT_IDLE_SLEEP_US 2000
 #define URSAD_DEFAULT_BUSY_POLLS    256
@@ -89,6 +92,15 @@ void ursad_usage(FILE *f)
 		"  --no-announce        skip the start-up announcements (gratuitous ARP, IPv6 DAD, "
 		"NA)\n"
 		"  --log-level L        emerg|alert|crit|err|warning|notice|info|debug or 1..8\n"
+		"  --ctl-socket PATH    the control socket for ursactl (default " URSAD_CTL_SOCKET
+		";\n"
+		"                       'none': no control socket)\n"
+		"  --ctl-unlock-destructive\n"
+		"                       allow destructive control commands (abort a connection, "
+		"reset a QP)\n"
+		"  --telemetry          keep EAL's telemetry socket with the /ursa/ commands "
+		"(default EAL\n"
+		"                       options say --no-telemetry without it)\n"
 		"  --help               this text\n"
 		"\n"
 		"Signals: SIGINT/SIGTERM stop cleanly; SIGUSR1 writes the stats file (or prints "
@@ -235,6 +247,9 @@ enum {
 	OPT_APP_SOCKET,
 	OPT_NO_ANNOUNCE,
 	OPT_LOG_LEVEL,
+	OPT_CTL_SOCKET,
+	OPT_CTL_UNLOCK,
+	OPT_TELEMETRY,
 	OPT_HELP,
 };
 
@@ -254,6 +269,9 @@ static const struct option long_opts[] = {
 	{"app-socket", required_argument, NULL, OPT_APP_SOCKET},
 	{"no-announce", no_argument, NULL, OPT_NO_ANNOUNCE},
 	{"log-level", required_argument, NULL, OPT_LOG_LEVEL},
+	{"ctl-socket", required_argument, NULL, OPT_CTL_SOCKET},
+	{"ctl-unlock-destructive", no_argument, NULL, OPT_CTL_UNLOCK},
+	{"telemetry", no_argument, NULL, OPT_TELEMETRY},
 	{"help", no_argument, NULL, OPT_HELP},
 	{NULL, 0, NULL, 0},
 };
@@ -416,6 +434,18 @@ int ursad_parse(int argc, char **argv, struct ursad_conf *c)
 				if (parse_log_level(v, &c->log_level))
 					return bad("--log-level", "bad level '%s'", v);
 				break;
+			case OPT_CTL_SOCKET:
+				if (*v == '\0' || strlen(v) >= 108)
+					return bad("--ctl-socket", "bad path '%s'", v);
+				c->ctl_socket = v;
+				c->ctl_given = true;
+				break;
+			case OPT_CTL_UNLOCK:
+				c->ctl_unlock_destructive = true;
+				break;
+			case OPT_TELEMETRY:
+				c->telemetry = true;
+				break;
 			case 'h':
 			case OPT_HELP:
 				ursad_usage(stdout);
@@ -446,7 +476,8 @@ int ursad_parse(int argc, char **argv, struct ursad_conf *c)
 		c->eal_argv[c->eal_argc++] = "256";
 		c->eal_argv[c->eal_argc++] = "--no-shconf";
 		c->eal_argv[c->eal_argc++] = "--no-pci";
-		c->eal_argv[c->eal_argc++] = "--no-telemetry";
+		if (!c->telemetry)
+			c->eal_argv[c->eal_argc++] = "--no-telemetry";
 		c->eal_argv[c->eal_argc++] = "-l";
 		c->eal_argv[c->eal_argc++] = c->eal_lcore;
 		if (c->log_level) {

@@ -23,6 +23,7 @@
 #include <rte_lcore.h>
 
 #include "chan.h"
+#include "ctl.h"
 #include "ursad.h"
 
 /*
@@ -40,6 +41,7 @@ struct ursad {
 	struct ursa_lcore *lc;	     /* with --lcores: shard 0 */
 	struct ursad_shards *shards; /* with --lcores N > 1 */
 	struct ursad_chan *chan;     /* with --app-socket */
+	struct ursad_ctl *ctl;	     /* the control socket (ctl.c), NULL without */
 	int sfd;		     /* signalfd: SIGINT, SIGTERM, SIGUSR1, SIGHUP */
 	bool stop;		     /* SIGINT or SIGTERM came */
 	uint64_t t0;		     /* start, lc clock */
@@ -238,6 +240,29 @@ static int init_layers(struct ursad *d)
 	return rc;
 }
 
+/* The control socket and the telemetry commands. Only a --ctl-socket given on the command
+ * line must work: the default one may be taken by another ursad (a warning then). */
+static int start_ctl(struct ursad *d)
+{
+	struct ursa_stack *st = d->shards ? ursad_shards_stack(d->shards) : NULL;
+	struct ursad_ctl_env env = {.lc = d->lc, .st = st, .conf = &d->conf};
+	const char *path = d->conf.ctl_socket ? d->conf.ctl_socket : URSAD_CTL_DEFAULT_SOCKET;
+	int rc = 0;
+
+	if (strcmp(path, "none") != 0 && (rc = ursad_ctl_create(&env, path, &d->ctl)) != 0) {
+		fprintf(stderr, "ursad: %s control socket %s: %s\n",
+			d->conf.ctl_given ? "cannot listen on" : "warning: no", path,
+			strerror(-rc));
+		if (d->conf.ctl_given)
+			return rc;
+	}
+	/* After the last counter block is registered ("ctl"): telemetry reads them from its
+	 * own thread from then on. */
+	if ((rc = ursad_telemetry_register(d->lc, st)) != 0)
+		fprintf(stderr, "ursad: telemetry commands: %s\n", strerror(-rc));
+	return 0;
+}
+
 static int write_pid_file(const char *path)
 {
 	char tmp[4096];
@@ -324,6 +349,8 @@ int main(int argc, char **argv)
 		ursa_stack_start(d->lc);
 	d->t0 = ursa_now(d->lc);
 	d->next_stats = d->t0 + d->conf.stats_interval_s * 1000000000ull;
+	if ((rc = start_ctl(d)) != 0)
+		goto out_lcore;
 	if (d->conf.pid_file && (rc = write_pid_file(d->conf.pid_file)) != 0) {
 		fprintf(stderr, "ursad: --pid-file %s: %s\n", d->conf.pid_file, strerror(-rc));
 		goto out_lcore;
@@ -358,6 +385,7 @@ int main(int argc, char **argv)
 		unlink(d->conf.pid_file);
 out_lcore:
 	ursad_chan_close(d->chan);
+	ursad_ctl_destroy(d->ctl);
 	if (d->shards) {
 		ursad_shards_stop(
 			d->shards); /* nothing to do when they never ran or have stopped */

@@ -55,7 +55,11 @@ struct ursad_conf {
 	const char *pid_file;
 	const char *app_socket; /* --app-socket: the app channel (chan.c) */
 	bool no_announce;
-	int log_level; /* RTE_LOG_*; 0 = leave EAL's default */
+	int log_level;		     /* RTE_LOG_*; 0 = leave EAL's default */
+	const char *ctl_socket;	     /* the control socket (ctl.h); NULL: the default */
+	bool ctl_given;		     /* --ctl-socket given: failing to listen is fatal */
+	bool ctl_unlock_destructive; /* destructive control commands allowed */
+	bool telemetry;		     /* keep EAL's telemetry socket (default EAL options) */
 };
 
 /* Parse argv into conf (argv is kept: EAL arguments point into it). Returns 0 to run,

@@ -371,6 +371,17 @@ int ursa_ip_route_del(struct ursa_lcore *lc, uint32_t tenant, const struct ursa_
 	return -ENOENT;
 }
 
+void ursa_ip_route_walk(struct ursa_lcore *lc, ursa_ip_route_walk_t fn, void *arg)
+{
+	const struct ursa_ip_ctx *ip = lc->ip;
+
+	for (unsigned i = 0; ip != NULL && i < ip->nb_routes; i++) {
+		const struct ip_route *r = &ip->routes[i];
+
+		fn(r->tenant, &r->prefix, r->plen, &r->gateway, r->iface, arg);
+	}
+}
+
 /* ---- routes on every shard of a stack ---- */
 
 struct route_cmd {

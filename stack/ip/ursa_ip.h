@@ -105,6 +105,12 @@ int ursa_ip_route_add(struct ursa_lcore *lc, uint32_t tenant, const struct ursa_
 /** Remove a route added with ursa_ip_route_add (the same tenant, prefix, plen and iface). */
 int ursa_ip_route_del(struct ursa_lcore *lc, uint32_t tenant, const struct ursa_ipaddr *prefix,
 		      uint8_t plen, uint16_t iface);
+/** Called for each static route of an lcore (ursa_ip_route_walk); gateway family 0: on-link. */
+typedef void (*ursa_ip_route_walk_t)(uint32_t tenant, const struct ursa_ipaddr *prefix,
+				     uint8_t plen, const struct ursa_ipaddr *gateway,
+				     uint16_t iface, void *arg);
+/** Visit the lcore's static routes (connected routes are implicit and not visited). */
+void ursa_ip_route_walk(struct ursa_lcore *lc, ursa_ip_route_walk_t fn, void *arg);
 /** Add a route on every shard of st, at each shard's next poll (ursa_stack.h: ticket). */
 int ursa_ip_stack_route_add(struct ursa_stack *st, uint32_t tenant,
 			    const struct ursa_ipaddr *prefix, uint8_t plen,

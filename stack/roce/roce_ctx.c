@@ -234,3 +234,20 @@ void ursa_roce_set_xmit(struct ursa_lcore *lc, ursa_roce_xmit_t fn, void *arg)
 	lc->roce->xmit = fn != NULL ? fn : roce_default_xmit;
 	lc->roce->xmit_arg = arg;
 }
+
+void ursa_roce_qp_walk(struct ursa_lcore *lc, ursa_roce_qp_walk_t fn, void *arg)
+{
+	const void *key;
+	void *data;
+	uint32_t it = 0;
+
+	if (lc->roce == NULL)
+		return;
+	while (rte_hash_iterate(lc->roce->qp_hash, &key, &data, &it) >= 0)
+		fn(data, arg);
+}
+
+struct ursa_roce_qp *ursa_roce_qp_find(struct ursa_lcore *lc, uint32_t qpn)
+{
+	return lc->roce ? roce_qp_lookup(lc->roce, qpn) : NULL;
+}

@@ -105,6 +105,12 @@ int ursa_roce_qp_modify(struct ursa_roce_qp *qp, const struct ursa_rdma_qp_attr 
 int ursa_roce_qp_query(const struct ursa_roce_qp *qp, struct ursa_rdma_qp_attr *attr);
 int ursa_roce_qp_destroy(struct ursa_roce_qp *qp);
 uint32_t ursa_roce_qp_num(const struct ursa_roce_qp *qp);
+/** Called for each QP of an lcore (ursa_roce_qp_walk); it must not create or destroy QPs. */
+typedef void (*ursa_roce_qp_walk_t)(struct ursa_roce_qp *qp, void *arg);
+/** Visit the lcore's QPs (for listings and ursactl). */
+void ursa_roce_qp_walk(struct ursa_lcore *lc, ursa_roce_qp_walk_t fn, void *arg);
+/** The lcore's QP numbered qpn, or NULL. */
+struct ursa_roce_qp *ursa_roce_qp_find(struct ursa_lcore *lc, uint32_t qpn);
 /** The UDP source port of the QP's packets (0xC000-0xFFFF, fixed per QP). */
 uint16_t ursa_roce_qp_sport(const struct ursa_roce_qp *qp);
 /** What ICMP said about the QP's path (validated: the quoted BTH names this QP's peer QP and

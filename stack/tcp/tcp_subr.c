@@ -670,3 +670,18 @@ free_ctx:
 	free(t);
 	return rc;
 }
+
+void ursa_tcp_walk(struct ursa_lcore *lc, ursa_tcp_walk_t fn, void *arg)
+{
+	const struct ursa_tcp_pcb *pcb;
+	const void *key;
+	void *data;
+	uint32_t it = 0;
+
+	if (lc->tcp == NULL)
+		return;
+	TAILQ_FOREACH(pcb, &lc->tcp->listeners, q_link)
+	fn(pcb, arg);
+	while (rte_hash_iterate(lc->tcp->conns, &key, &data, &it) >= 0)
+		fn(data, arg);
+}

@@ -346,6 +346,15 @@ void ursa_tcp_abort(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb)
 	tcp_pcb_free(lc, pcb);
 }
 
+void ursa_tcp_reset(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb)
+{
+	if (pcb->state == URSA_TCP_LISTEN || pcb->state == URSA_TCP_CLOSED)
+		return;
+	if (synchronised(pcb->state) || pcb->state == URSA_TCP_SYN_RCVD)
+		tcp_send_rst(lc, pcb);
+	tcp_drop(lc, pcb, -ECONNRESET);
+}
+
 int ursa_tcp_error(const struct ursa_tcp_pcb *pcb)
 {
 	return pcb->err;

@@ -174,6 +174,11 @@ int ursa_tcp_shutdown(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb, int how);
 int ursa_tcp_close(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb);
 /** Send RST (when synchronised) and free at once. The handle is released. */
 void ursa_tcp_abort(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb);
+/** Reset a connection from outside its owner (an operator's abort): a RST to the peer when
+ *  synchronised, then CLOSED with error -ECONNRESET. The owner is told (URSA_TCP_EV_ERROR |
+ *  URSA_TCP_EV_CLOSED) and still closes its handle; a PCB nobody holds (closed by its owner,
+ *  or a child not yet accepted) is freed. Listeners and closed PCBs are left alone. */
+void ursa_tcp_reset(struct ursa_lcore *lc, struct ursa_tcp_pcb *pcb);
 
 /** The connection's error (negative errno: -ECONNRESET, -ECONNREFUSED, -ETIMEDOUT, -EPIPE),
  *  or 0. Reading does not clear it. */
@@ -272,6 +277,12 @@ struct ursa_tcp_info {
 	char cc[16];
 };
 int ursa_tcp_get_info(const struct ursa_tcp_pcb *pcb, struct ursa_tcp_info *info);
+
+/** Called for each PCB of an lcore (ursa_tcp_walk); it must not close, abort or change any. */
+typedef void (*ursa_tcp_walk_t)(const struct ursa_tcp_pcb *pcb, void *arg);
+/** Visit the lcore's listeners, then its connections (those in the connection table: SYN
+ *  received and after). For listings (ursactl); a visit may not change the table. */
+void ursa_tcp_walk(struct ursa_lcore *lc, ursa_tcp_walk_t fn, void *arg);
 
 /* ---------------------------------------------------------------------------------------- */
 /* Congestion control modules                                                                 */
