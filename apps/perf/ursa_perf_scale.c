@@ -5,7 +5,7 @@
  * in its own process. The scaling benchmark (scripts/bench-scale) and the netns test
  * roce-scale run it.
  *
- *   ursa-perf scale --server --port DEVARGS --addr A/LEN [--oob-port P]
+ *   ursa-perf scale --server --port DEVARGS --addr A/LEN [--lcores N] [--oob-port P]
  *   ursa-perf scale --client HOST --port DEVARGS --addr A/LEN --qps Q [--lcores N]
  *                   [--size B] [--depth D] (--seconds S | --iters K) [--oob-port P] [--cpus L]
  *                   [--ack-timeout E]
@@ -544,7 +544,8 @@ out:
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: ursa-perf scale --server --port DEVARGS --addr A/LEN [--oob-port P]\n"
+	fprintf(f, "usage: ursa-perf scale --server --port DEVARGS --addr A/LEN [--lcores N]\n"
+		   "                 [--oob-port P]\n"
 		   "       ursa-perf scale --client HOST --port DEVARGS --addr A/LEN --qps Q\n"
 		   "                 [--lcores N] [--cpus LIST] [--size B] [--depth D]\n"
 		   "                 (--seconds S | --iters K) [--oob-port P] [--ack-timeout E]\n");
