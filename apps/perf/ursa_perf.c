@@ -30,6 +30,7 @@
 #include <rte_ethdev.h>
 
 #include "ursa_perf.h"
+#include "ursa_perf_peer.h"
 
 #define MAX_SIZE_LOG2 23
 #define CTL_LINE      512
@@ -37,6 +38,7 @@
 struct opts {
 	int mode; /* 'l' loopback, 's' server, 'c' client */
 	const char *peer;
+	const char *peer_tool; /* --peer: speak this tool's exchange ("rc_pingpong") */
 	const char *devargs;
 	const char *addr;
 	unsigned oob_port;
@@ -95,7 +97,10 @@ static void usage(FILE *f)
 		"N+1),\n"
 		"                         for tests only (default: unpredictable)\n"
 		"      --ack-timeout N    local ACK timeout 4.096 us * 2^N (default 14: 67 ms)\n"
-		"      --stats            print the non-zero roce counters at the end\n");
+		"      --stats            print the non-zero roce counters at the end\n"
+		"      --peer rc_pingpong be the peer of rdma-core's ibv_rc_pingpong (server or\n"
+		"                         client; -s, -n, -m as the tool's; --verify SEED: the\n"
+		"                         client's pattern)\n");
 }
 
 static int parse(int argc, char **argv, struct opts *o)
@@ -123,6 +128,7 @@ static int parse(int argc, char **argv, struct opts *o)
 		{"seed", required_argument, NULL, 'e'},
 		{"ack-timeout", required_argument, NULL, 'T'},
 		{"stats", no_argument, NULL, 'X'},
+		{"peer", required_argument, NULL, 'K'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -205,6 +211,11 @@ static int parse(int argc, char **argv, struct opts *o)
 		case 'X':
 			o->stats = true;
 			break;
+		case 'K':
+			if (strcmp(optarg, "rc_pingpong") != 0)
+				goto bad;
+			o->peer_tool = optarg;
+			break;
 		case 'T':
 			o->ack_timeout = (uint8_t)strtoul(optarg, NULL, 0);
 			break;
@@ -221,6 +232,8 @@ static int parse(int argc, char **argv, struct opts *o)
 		goto bad;
 	if (!size_set && ursa_perf_test_is_lat(o->test))
 		o->size = 2;
+	if (!size_set && o->peer_tool != NULL)
+		o->size = 4096; /* ibv_rc_pingpong's default */
 	if (o->test == URSA_PERF_ATOMIC_LAT)
 		o->size = 8;
 	/* Fewer, larger packets where the link carries them: memif (and the memory ports of
@@ -898,6 +911,69 @@ out:
 	return rc ? rc : fails ? -EIO : 0;
 }
 
+/* --peer rc_pingpong: the exchange and ping-pong of rdma-core's ibv_rc_pingpong. */
+static int run_peer(const struct opts *o)
+{
+	struct ursa_perf_pp_conf c = {.size = o->size,
+				      .iters = (uint32_t)o->iters,
+				      .client = o->mode == 'c',
+				      .seed = o->verify_seed + 1};
+	struct ursa_perf_pp_result r = {0};
+	struct ursa_lcore *lc = NULL;
+	struct ursa_perf_ep ep;
+	int fd = -1, lfd, rc;
+	double us;
+
+	if ((rc = open_stack(o, &lc)) != 0)
+		goto out_lc;
+	if ((rc = ursa_perf_ep_create(lc, 2 * (size_t)o->size, 16, &ep)) != 0)
+		goto out_lc;
+	ep.ack_timeout = o->ack_timeout;
+	if (c.client) {
+		fd = tcp_connect(o->peer, o->oob_port);
+	} else if ((lfd = tcp_listen(o->oob_port)) >= 0) {
+		printf("# ursa-perf rc_pingpong server: waiting on port %u\n", o->oob_port);
+		fflush(stdout);
+		fd = (rc = wait_readable(lc, lfd)) != 0 ? rc : accept(lfd, NULL, NULL);
+		fd = fd < 0 && rc == 0 ? -errno : fd;
+		close(lfd);
+	} else {
+		fd = lfd;
+	}
+	if ((rc = fd < 0 ? fd : ursa_perf_pp_exchange(&ep, fd, c.client, o->mtu, lc_pump, lc)) !=
+	    0) {
+		fprintf(stderr, "ursa-perf: rc_pingpong exchange: %s\n", strerror(-rc));
+		goto out_ep;
+	}
+	printf("  local address:  LID 0x0000, QPN 0x%06x, PSN 0x%06x\n"
+	       "  remote address: LID 0x0000, QPN 0x%06x, PSN 0x%06x\n",
+	       ep.local.qpn, ep.local.psn, ep.remote.qpn, ep.remote.psn);
+	rc = ursa_perf_pp_run(&ep, &c, lc_pump, lc, &r);
+	us = (double)r.ns / 1000.0;
+	printf("%" PRIu64 " bytes in %.2f seconds = %.2f Mbit/sec\n", (uint64_t)c.size * r.sent * 2,
+	       us / 1e6, us > 0 ? c.size * r.sent * 16.0 / us : 0);
+	printf("%u iters in %.2f seconds = %.2f usec/iter\n", r.sent, us / 1e6,
+	       r.sent ? us / r.sent : 0);
+	printf("# sent %u received %u, %" PRIu64 " failed the check%s%s\n", r.sent, r.received,
+	       r.bad, rc ? ": " : "", rc ? strerror(-rc) : "");
+	/* the peer's last ACKs and anything it still retransmits */
+	for (int i = 0; i < 4096; i++)
+		ursa_lcore_poll(lc);
+	print_stats(o, lc, c.client ? "client" : "server");
+	rc = rc ? rc : r.bad ? -EIO : 0;
+out_ep:
+	if (fd >= 0)
+		close(fd);
+	ursa_perf_ep_destroy(&ep);
+out_lc:
+	if (lc) {
+		for (uint16_t i = 0; i < lc->nb_ports; i++)
+			ursa_port_flush(lc, &lc->ports[i]);
+		ursa_lcore_destroy(lc);
+	}
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o;
@@ -907,7 +983,10 @@ int main(int argc, char **argv)
 		return 2;
 	if (eal_start(&o) != 0)
 		return 1;
-	rc = o.mode == 'l' ? run_loopback(&o) : o.mode == 's' ? run_server(&o) : run_client(&o);
+	rc = o.peer_tool && o.mode != 'l' ? run_peer(&o)
+	     : o.mode == 'l'		  ? run_loopback(&o)
+	     : o.mode == 's'		  ? run_server(&o)
+					  : run_client(&o);
 	rte_eal_cleanup();
 	return rc ? 1 : 0;
 }
