@@ -31,6 +31,7 @@
 
 #include "ursa_perf.h"
 #include "ursa_perf_peer.h"
+#include "ursa_perf_perftest.h"
 
 #define MAX_SIZE_LOG2 23
 #define CTL_LINE      512
@@ -100,7 +101,10 @@ static void usage(FILE *f)
 		"      --stats            print the non-zero roce counters at the end\n"
 		"      --peer rc_pingpong be the peer of rdma-core's ibv_rc_pingpong (server or\n"
 		"                         client; -s, -n, -m as the tool's; --verify SEED: the\n"
-		"                         client's pattern)\n");
+		"                         client's pattern)\n"
+		"      --peer perftest    be the peer of perftest's ib_write_bw / ib_read_bw "
+		"(TEST\n"
+		"                         write_bw or read_bw; -s, -n, -q as the tool's)\n");
 }
 
 static int parse(int argc, char **argv, struct opts *o)
@@ -212,7 +216,7 @@ static int parse(int argc, char **argv, struct opts *o)
 			o->stats = true;
 			break;
 		case 'K':
-			if (strcmp(optarg, "rc_pingpong") != 0)
+			if (strcmp(optarg, "rc_pingpong") != 0 && strcmp(optarg, "perftest") != 0)
 				goto bad;
 			o->peer_tool = optarg;
 			break;
@@ -232,8 +236,13 @@ static int parse(int argc, char **argv, struct opts *o)
 		goto bad;
 	if (!size_set && ursa_perf_test_is_lat(o->test))
 		o->size = 2;
-	if (!size_set && o->peer_tool != NULL)
+	if (!size_set && o->peer_tool != NULL && strcmp(o->peer_tool, "rc_pingpong") == 0)
 		o->size = 4096; /* ibv_rc_pingpong's default */
+	if (o->peer_tool != NULL && strcmp(o->peer_tool, "perftest") == 0 &&
+	    o->test != URSA_PERF_WRITE_BW && o->test != URSA_PERF_READ_BW) {
+		fprintf(stderr, "ursa-perf: --peer perftest: write_bw or read_bw\n");
+		return -EINVAL;
+	}
 	if (o->test == URSA_PERF_ATOMIC_LAT)
 		o->size = 8;
 	/* Fewer, larger packets where the link carries them: memif (and the memory ports of
@@ -911,6 +920,47 @@ out:
 	return rc ? rc : fails ? -EIO : 0;
 }
 
+/* --peer perftest: the client runs the test, the server's stack answers until it is over. */
+static int perftest_run(const struct opts *o, struct ursa_perf_ep *ep, int fd)
+{
+	struct ursa_perf_pt_report mine = {.size = o->size}, theirs;
+	struct ursa_perf_result res = {0};
+	struct ursa_perf_run run;
+	bool client = o->mode == 'c';
+	int rc;
+
+	if ((rc = ursa_perf_pt_begin(ep, fd, client, o->mtu, o->size, lc_pump, ep->lc)) != 0) {
+		fprintf(stderr, "ursa-perf: perftest exchange: %s\n", strerror(-rc));
+		return rc;
+	}
+	printf("# ursa-perf %s as perftest's peer: local QPN 0x%06x, remote QPN 0x%06x\n",
+	       ursa_perf_test_names[o->test], ep->local.qpn, ep->remote.qpn);
+	if (client) {
+		fill_run(o, o->size, &run);
+		run.pump = lc_pump;
+		run.pump_arg = ep->lc;
+		ursa_perf_print_header(stdout, (enum ursa_perf_test)o->test);
+		if ((rc = ursa_perf_client_run(ep, &run, &res)) == 0) {
+			double s = (double)res.ns / 1e9;
+
+			mine.iters = res.iters;
+			mine.bw_avg = s > 0 ? (double)res.bytes / s / 1048576.0 : 0;
+			mine.bw_peak = mine.bw_avg;
+			mine.msg_rate = s > 0 ? (double)res.iters / s / 1e6 : 0;
+		}
+		ursa_perf_print_result(stdout, (enum ursa_perf_test)o->test, o->size, &res);
+		if (rc != 0)
+			printf("# run failed: %s (completion status %d)\n", strerror(-rc),
+			       (int)res.wc_status);
+	}
+	if (rc == 0 &&
+	    (rc = ursa_perf_pt_end(ep, fd, client, &mine, &theirs, lc_pump, ep->lc)) == 0 &&
+	    !client)
+		printf(" %-10" PRIu64 " %-14" PRIu64 " %-20.2f %-.6f   (the client's report)\n",
+		       theirs.size, theirs.iters, theirs.bw_avg * 1.048576, theirs.msg_rate);
+	return rc;
+}
+
 /* --peer rc_pingpong: the exchange and ping-pong of rdma-core's ibv_rc_pingpong. */
 static int run_peer(const struct opts *o)
 {
@@ -926,7 +976,10 @@ static int run_peer(const struct opts *o)
 
 	if ((rc = open_stack(o, &lc)) != 0)
 		goto out_lc;
-	if ((rc = ursa_perf_ep_create(lc, 2 * (size_t)o->size, 16, &ep)) != 0)
+	/* perftest's client picks where in our buffer it writes: room beyond 2 x size */
+	if ((rc = ursa_perf_ep_create(lc, 4 * (size_t)o->size + (1u << 20),
+				      strcmp(o->peer_tool, "perftest") == 0 ? o->depth : 16,
+				      &ep)) != 0)
 		goto out_lc;
 	ep.ack_timeout = o->ack_timeout;
 	if (c.client) {
@@ -939,6 +992,11 @@ static int run_peer(const struct opts *o)
 		close(lfd);
 	} else {
 		fd = lfd;
+	}
+	if (fd >= 0 && strcmp(o->peer_tool, "perftest") == 0) {
+		rc = perftest_run(o, &ep, fd);
+		print_stats(o, lc, c.client ? "client" : "server");
+		goto out_ep;
 	}
 	if ((rc = fd < 0 ? fd : ursa_perf_pp_exchange(&ep, fd, c.client, o->mtu, lc_pump, lc)) !=
 	    0) {

@@ -71,12 +71,10 @@ int ursa_perf_pp_parse(const char *msg, size_t len, struct ursa_perf_info *out)
 	return 0;
 }
 
-/* Read exactly len bytes, running the stack meanwhile (the peer resolves our address while it
- * connects its QP, before it answers): up to PP_TIMEOUT_NS * 3. */
-static int read_full(struct ursa_lcore *lc, int fd, void *buf, size_t len, ursa_perf_pump_t pump,
-		     void *arg)
+int ursa_perf_oob_read(struct ursa_lcore *lc, int fd, void *buf, size_t len, uint64_t timeout_ns,
+		       ursa_perf_pump_t pump, void *arg)
 {
-	uint64_t end = ursa_now(lc) + 3 * PP_TIMEOUT_NS;
+	uint64_t end = ursa_now(lc) + timeout_ns;
 	size_t got = 0;
 
 	while (got < len) {
@@ -99,7 +97,7 @@ static int read_full(struct ursa_lcore *lc, int fd, void *buf, size_t len, ursa_
 	return 0;
 }
 
-static int write_full(int fd, const void *buf, size_t len)
+int ursa_perf_oob_write(int fd, const void *buf, size_t len)
 {
 	return send(fd, buf, len, MSG_NOSIGNAL) == (ssize_t)len ? 0 : -EIO;
 }
@@ -112,9 +110,10 @@ int ursa_perf_pp_exchange(struct ursa_perf_ep *ep, int fd, bool client, uint16_t
 
 	if ((rc = ursa_perf_pp_fmt(&ep->local, mine)) != 0)
 		return rc;
-	if (client && (rc = write_full(fd, mine, sizeof(mine))) != 0)
+	if (client && (rc = ursa_perf_oob_write(fd, mine, sizeof(mine))) != 0)
 		return rc;
-	if ((rc = read_full(ep->lc, fd, theirs, sizeof(theirs), pump, arg)) != 0)
+	if ((rc = ursa_perf_oob_read(ep->lc, fd, theirs, sizeof(theirs), 3 * PP_TIMEOUT_NS, pump,
+				     arg)) != 0)
 		return rc;
 	if (ursa_perf_pp_parse(theirs, sizeof(theirs), &ep->remote) != 0)
 		return -EPROTO;
@@ -123,11 +122,11 @@ int ursa_perf_pp_exchange(struct ursa_perf_ep *ep, int fd, bool client, uint16_t
 	if ((rc = ursa_perf_ep_connect(ep, mtu)) != 0)
 		return rc;
 	if (client)
-		return write_full(fd, PP_DONE, sizeof(PP_DONE));
-	if ((rc = write_full(fd, mine, sizeof(mine))) != 0)
+		return ursa_perf_oob_write(fd, PP_DONE, sizeof(PP_DONE));
+	if ((rc = ursa_perf_oob_write(fd, mine, sizeof(mine))) != 0)
 		return rc;
 	/* the client's "done"; an older client may just close */
-	rc = read_full(ep->lc, fd, done, sizeof(done), pump, arg);
+	rc = ursa_perf_oob_read(ep->lc, fd, done, sizeof(done), 3 * PP_TIMEOUT_NS, pump, arg);
 	if (rc == -ECONNRESET)
 		return 0;
 	return rc == 0 && memcmp(done, PP_DONE, sizeof(done)) == 0 ? 0 : -EPROTO;

@@ -19,6 +19,13 @@
 
 #include "ursa_perf.h"
 
+/** Read exactly len bytes from the out-of-band socket fd, running pump(arg) while waiting
+ *  (the peer may resolve our address, or run a test, before it writes). */
+int ursa_perf_oob_read(struct ursa_lcore *lc, int fd, void *buf, size_t len, uint64_t timeout_ns,
+		       ursa_perf_pump_t pump, void *arg);
+/** Write all of buf (0 or -EIO). */
+int ursa_perf_oob_write(int fd, const void *buf, size_t len);
+
 /** Bytes of one ibv_rc_pingpong address message, NUL included. */
 #define URSA_PERF_PP_MSG_LEN 52
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ursa_perf_peer.h"
+#include "ursa_perf_perftest.h"
 #include "ursa_test.h"
 
 /* What ibv_rc_pingpong -g 1 on rxe at 10.252.120.2 wrote in the lab (QPN 0x11). */
@@ -54,6 +55,41 @@ static void test_parse(void)
 	memcpy(m, tool_msg, sizeof(m));
 	memset(m + 19, '0', 32);
 	CU_ASSERT_EQUAL(ursa_perf_pp_parse(m, sizeof(m), &i), -EINVAL);
+}
+
+/* perftest's key message, as sprintf(KEY_PRINT_FMT_GID) writes it (out_reads 0x80). */
+static const char pt_msg[URSA_PERF_PT_KEYS_LEN] =
+	"0000:0080:000012:61254c:00001a03:000055d4c8a1f000:"
+	"00:00:00:00:00:00:00:00:00:00:ff:ff:0a:fc:78:02:00000000:";
+
+static void test_perftest_keys(void)
+{
+	struct ursa_perf_info i,
+		o = {.qpn = 0x12, .psn = 0x61254c, .rkey = 0x1a03, .vaddr = 0x55d4c8a1f000};
+	char m[URSA_PERF_PT_KEYS_LEN];
+	unsigned reads = 0;
+
+	memcpy(o.gid.raw, (uint8_t[16]){[10] = 0xff, 0xff, 10, 252, 120, 2}, 16);
+	CU_ASSERT_EQUAL(ursa_perf_pt_keys_fmt(&o, 0x80, m), 0);
+	CU_ASSERT_EQUAL(memcmp(m, pt_msg, sizeof(m)), 0);
+	CU_ASSERT_EQUAL(ursa_perf_pt_keys_parse(pt_msg, sizeof(pt_msg), &i, &reads), 0);
+	CU_ASSERT_EQUAL(reads, 0x80);
+	CU_ASSERT_EQUAL(i.qpn, 0x12);
+	CU_ASSERT_EQUAL(i.psn, 0x61254c);
+	CU_ASSERT_EQUAL(i.rkey, 0x1a03);
+	CU_ASSERT_EQUAL(i.vaddr, 0x55d4c8a1f000);
+	CU_ASSERT_EQUAL(memcmp(i.gid.raw, o.gid.raw, 16), 0);
+	/* the 59-byte form without a GID, a missing ':', a bad digit, no NUL */
+	CU_ASSERT_EQUAL(ursa_perf_pt_keys_parse(pt_msg, 59, &i, &reads), -EINVAL);
+	memcpy(m, pt_msg, sizeof(m));
+	m[9] = ' ';
+	CU_ASSERT_EQUAL(ursa_perf_pt_keys_parse(m, sizeof(m), &i, &reads), -EINVAL);
+	memcpy(m, pt_msg, sizeof(m));
+	m[40] = 'x';
+	CU_ASSERT_EQUAL(ursa_perf_pt_keys_parse(m, sizeof(m), &i, &reads), -EINVAL);
+	memcpy(m, pt_msg, sizeof(m));
+	m[107] = ':';
+	CU_ASSERT_EQUAL(ursa_perf_pt_keys_parse(m, sizeof(m), &i, &reads), -EINVAL);
 }
 
 struct pair {
@@ -162,6 +198,8 @@ int main(void)
 
 	CU_add_test(s, "rc_pingpong message as the tool writes it", test_fmt);
 	CU_add_test(s, "rc_pingpong message parsed, malformed ones refused", test_parse);
+	CU_add_test(s, "perftest key message written and parsed, malformed refused",
+		    test_perftest_keys);
 	CU_add_test(s, "ping-pong, server and client parts, 4 KiB at PMTU 1024", test_pingpong);
 	CU_add_test(s, "ping-pong check catches a changed message", test_pingpong_detects_change);
 	return ursa_test_main();
