@@ -7,9 +7,11 @@
 # directions) must decode with 0 malformed frames and every RoCEv2 frame's ICRC must verify.
 #
 # Cases (path MTU 1024, 4096-byte messages: four packets each):
-#   rc_pingpong ursa-client   ibv_rc_pingpong server in the VM, ursa-perf --peer rc_pingpong
-#   rc_pingpong ursa-server   ursa-perf --peer rc_pingpong --server, ibv_rc_pingpong client
-# Data: ursa-perf checks every message that comes back (see apps/perf/ursa_perf_peer.h).
+#   ibv_rc_pingpong   ursa-perf --peer rc_pingpong, as client and as server
+#   ib_write_bw       ursa-perf --peer perftest write_bw, as client and as server
+#   ib_read_bw        ursa-perf --peer perftest read_bw, as client and as server
+# Data: in the ping-pong ursa-perf checks every message that comes back (see
+# apps/perf/ursa_perf_peer.h); perftest does not check data, so neither side does there.
 #
 #   URSA_PERF=path/to/ursa-perf tests/lab/rxe-peers.sh     (root; 77 where the lab cannot boot)
 #   URSA_LAB_KERNEL=6.12 for the backports kernel; URSA_LAB_CACHE for the VM cache.
@@ -57,13 +59,15 @@ echo "lab: rxe0 GID index $GIDX"
 
 perf() { # ursa-perf in the namespace on ursa's port, with a bound
 	ip netns exec "$NS" timeout 180 "$PERF" --lcore 0 --port net_af_packet0,iface=lvu \
-		--ip "$URSA_IP/24" --mtu 1024 --peer rc_pingpong -s "$SIZE" -n "$ITERS" "$@"
+		--ip "$URSA_IP/24" --mtu 1024 -s "$SIZE" -n "$ITERS" "$@"
 }
 
 FAILS=0
+CASES=0
 result() { # CASE RC LOG...
 	local name=$1 rc=$2
 	shift 2
+	CASES=$((CASES + 1))
 	if [ "$rc" -eq 0 ]; then
 		echo "PASS: $name"
 	else
@@ -73,30 +77,74 @@ result() { # CASE RC LOG...
 	fi
 }
 
-# rc_pingpong, ursa as the client: the tool's server in the VM, listening before ursa connects.
-labvm_job srv "ibv_rc_pingpong -d rxe0 -g $GIDX -s $SIZE -n $ITERS"
-lab_wait 60 labvm_exec 10 'ss -ltn | grep -q ":18515 "' || lab_fail "ibv_rc_pingpong did not listen"
-rc=0
-perf --client "$LABVM_IP" >"$LAB_TMP/c1.log" 2>&1 || rc=$?
-labvm_wait srv 120 >"$LAB_TMP/vm1.log" || rc=1
-grep -q "^$ITERS iters in" "$LAB_TMP/vm1.log" || rc=1
-grep -q "^# sent $ITERS received $ITERS, 0 failed" "$LAB_TMP/c1.log" || rc=1
-result "rc_pingpong ursa-client -> kernel rxe server" "$rc" "$LAB_TMP/c1.log" "$LAB_TMP/vm1.log"
-grep -h "iters in" "$LAB_TMP/c1.log" "$LAB_TMP/vm1.log" | sed "s/^/  /" || true
+# listening JOB: wait (60 s at most) until the tool in the VM listens on 18515, unless it ended.
+listening() {
+	local end=$(($(date +%s) + 60))
+	while [ "$(date +%s)" -lt "$end" ] && [ ! -e "$LABVM_SHARE/jobs/$1.rc" ]; do
+		labvm_exec 10 'ss -ltn | grep -q ":18515 "' && return 0
+		sleep 0.5
+	done
+	return 1
+}
 
-# rc_pingpong, ursa as the server: the tool connects to the namespace's kernel address.
-perf --server >"$LAB_TMP/s2.log" 2>&1 &
-SRV=$!
-LAB_PIDS+=("$SRV")
-lab_wait 30 grep -q waiting "$LAB_TMP/s2.log" || lab_fail "ursa-perf server did not start"
-labvm_job cli "ibv_rc_pingpong -d rxe0 -g $GIDX -s $SIZE -n $ITERS $KERN_IP"
-rc=0
-labvm_wait cli 150 >"$LAB_TMP/vm2.log" || rc=$?
-wait "$SRV" || rc=1
-grep -q "^$ITERS iters in" "$LAB_TMP/vm2.log" || rc=1
-grep -q "^# sent $ITERS received $ITERS, 0 failed" "$LAB_TMP/s2.log" || rc=1
-result "rc_pingpong kernel rxe client -> ursa-server" "$rc" "$LAB_TMP/s2.log" "$LAB_TMP/vm2.log"
-grep -h "iters in" "$LAB_TMP/s2.log" "$LAB_TMP/vm2.log" | sed "s/^/  /" || true
+# URSA_LAB_CASES: a regular expression; only the cases whose names match run.
+want() { [[ $1 =~ ${URSA_LAB_CASES:-.} ]]; }
+
+# ursa_client NAME 'tool command in the VM (server)' ursa-perf args: the tool listens first.
+ursa_client() {
+	local name=$1 tool=$2 n=$CASES rc=0
+	shift 2
+	want "$name" || return 0
+	labvm_job "s$n" "$tool"
+	listening "s$n" || lab_fail "$name: the tool does not listen: $(cat "$LABVM_SHARE/jobs/s$n.out")"
+	perf --client "$LABVM_IP" "$@" >"$LAB_TMP/u$n.log" 2>&1 || rc=$?
+	labvm_wait "s$n" 120 >"$LAB_TMP/k$n.log" || rc=1
+	check "$n" || rc=1
+	result "$name" "$rc" "$LAB_TMP/u$n.log" "$LAB_TMP/k$n.log"
+}
+
+# ursa_server NAME 'tool command in the VM (client)' ursa-perf args.
+ursa_server() {
+	local name=$1 tool=$2 n=$CASES rc=0 srv
+	shift 2
+	want "$name" || return 0
+	perf --server "$@" >"$LAB_TMP/u$n.log" 2>&1 &
+	srv=$!
+	LAB_PIDS+=("$srv")
+	lab_wait 30 grep -q waiting "$LAB_TMP/u$n.log" || lab_fail "$name: ursa-perf did not start"
+	labvm_job "c$n" "$tool $KERN_IP"
+	labvm_wait "c$n" 150 >"$LAB_TMP/k$n.log" || rc=$?
+	wait "$srv" || rc=1
+	check "$n" || rc=1
+	result "$name" "$rc" "$LAB_TMP/u$n.log" "$LAB_TMP/k$n.log"
+}
+
+# What each tool prints when it has done its part, and ursa-perf's own check.
+check() {
+	local u=$LAB_TMP/u$1.log k=$LAB_TMP/k$1.log
+	case $CHECK in
+	pingpong)
+		grep -h "iters in" "$u" "$k" | sed 's/^/    /'
+		grep -q "^$ITERS iters in" "$k" &&
+			grep -q "^# sent $ITERS received $ITERS, 0 failed" "$u"
+		;;
+	perftest)
+		grep -h -A1 "#bytes" "$u" "$k" | grep -v "#bytes\|^--" | sed 's/^/    /'
+		grep -q "^ $SIZE  *$ITERS " "$k"
+		;;
+	esac
+}
+
+PP="ibv_rc_pingpong -d rxe0 -g $GIDX -s $SIZE -n $ITERS"
+CHECK=pingpong
+ursa_client "rc_pingpong ursa client -> kernel rxe server" "$PP" --peer rc_pingpong
+ursa_server "rc_pingpong kernel rxe client -> ursa server" "$PP" --peer rc_pingpong
+CHECK=perftest
+for t in write_bw read_bw; do
+	PT="ib_$t -d rxe0 -x $GIDX -F -s $SIZE -n $ITERS"
+	ursa_client "ib_$t ursa client -> kernel rxe server" "$PT" --peer perftest "$t" -q 16
+	ursa_server "ib_$t kernel rxe client -> ursa server" "$PT" --peer perftest "$t"
+done
 
 # The capture: Wireshark decodes it all, every ICRC verifies.
 sleep 1
@@ -116,4 +164,4 @@ if [ "$bad" -ne 0 ] || [ "$roce" -eq 0 ] || [ "$roce" -ne "$ib" ] || [ "$icrc_rc
 fi
 echo "lab: total $(($(date +%s) - T0)) s"
 [ "$FAILS" -eq 0 ] || lab_fail "$FAILS case(s) failed"
-echo "PASS: every case against kernel rxe"
+echo "PASS: all $CASES cases against kernel rxe"
