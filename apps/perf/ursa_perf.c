@@ -102,9 +102,9 @@ static void usage(FILE *f)
 		"      --peer rc_pingpong be the peer of rdma-core's ibv_rc_pingpong (server or\n"
 		"                         client; -s, -n, -m as the tool's; --verify SEED: the\n"
 		"                         client's pattern)\n"
-		"      --peer perftest    be the peer of perftest's ib_write_bw / ib_read_bw "
-		"(TEST\n"
-		"                         write_bw or read_bw; -s, -n, -q as the tool's)\n");
+		"      --peer perftest    be the peer of perftest's ib_write_bw / ib_read_bw /\n"
+		"                         ib_send_bw (TEST write_bw, read_bw or send_bw; -s, -n,\n"
+		"                         -q as the tool's)\n");
 }
 
 static int parse(int argc, char **argv, struct opts *o)
@@ -239,8 +239,9 @@ static int parse(int argc, char **argv, struct opts *o)
 	if (!size_set && o->peer_tool != NULL && strcmp(o->peer_tool, "rc_pingpong") == 0)
 		o->size = 4096; /* ibv_rc_pingpong's default */
 	if (o->peer_tool != NULL && strcmp(o->peer_tool, "perftest") == 0 &&
-	    o->test != URSA_PERF_WRITE_BW && o->test != URSA_PERF_READ_BW) {
-		fprintf(stderr, "ursa-perf: --peer perftest: write_bw or read_bw\n");
+	    o->test != URSA_PERF_WRITE_BW && o->test != URSA_PERF_READ_BW &&
+	    o->test != URSA_PERF_SEND_BW) {
+		fprintf(stderr, "ursa-perf: --peer perftest: write_bw, read_bw or send_bw\n");
 		return -EINVAL;
 	}
 	if (o->test == URSA_PERF_ATOMIC_LAT)
@@ -920,6 +921,49 @@ out:
 	return rc ? rc : fails ? -EIO : 0;
 }
 
+/* ib_send_bw: the server's receives posted, a barrier, the run, the close. */
+static int perftest_send(const struct opts *o, struct ursa_perf_ep *ep, int fd)
+{
+	struct ursa_perf_result res = {0};
+	struct ursa_perf_srv srv;
+	struct ursa_perf_run run;
+	int rc;
+
+	if (o->mode == 's' &&
+	    (rc = ursa_perf_srv_start(&srv, ep, URSA_PERF_SEND_BW, o->size, 0)) != 0)
+		return rc;
+	if ((rc = ursa_perf_pt_barrier(ep, fd, o->mode == 'c', 30 * URSA_NS_PER_S, lc_pump,
+				       ep->lc)) != 0)
+		return rc;
+	if (o->mode == 's') {
+		uint64_t last = ursa_now(ep->lc), seen = 0;
+
+		/* until every message came, or nothing did for 10 s */
+		while (srv.count < o->iters && ursa_now(ep->lc) - last < 10 * URSA_NS_PER_S) {
+			ursa_lcore_poll(ep->lc);
+			ursa_perf_srv_step(&srv);
+			if (srv.count != seen) {
+				seen = srv.count;
+				last = ursa_now(ep->lc);
+			}
+		}
+		printf("# received %" PRIu64 " of %" PRIu64 " messages, %" PRIu64
+		       " of the wrong size\n",
+		       srv.count, o->iters, srv.bad);
+		rc = srv.count >= o->iters && srv.bad == 0 && ep->errors == 0 ? 0 : -EIO;
+	} else {
+		fill_run(o, o->size, &run);
+		run.pump = lc_pump;
+		run.pump_arg = ep->lc;
+		ursa_perf_print_header(stdout, URSA_PERF_SEND_BW);
+		rc = ursa_perf_client_run(ep, &run, &res);
+		ursa_perf_print_result(stdout, URSA_PERF_SEND_BW, o->size, &res);
+	}
+	if (rc == 0)
+		rc = ursa_perf_pt_close(ep, fd, o->mode == 'c', lc_pump, ep->lc);
+	return rc;
+}
+
 /* --peer perftest: the client runs the test, the server's stack answers until it is over. */
 static int perftest_run(const struct opts *o, struct ursa_perf_ep *ep, int fd)
 {
@@ -935,6 +979,8 @@ static int perftest_run(const struct opts *o, struct ursa_perf_ep *ep, int fd)
 	}
 	printf("# ursa-perf %s as perftest's peer: local QPN 0x%06x, remote QPN 0x%06x\n",
 	       ursa_perf_test_names[o->test], ep->local.qpn, ep->remote.qpn);
+	if (o->test == URSA_PERF_SEND_BW)
+		return perftest_send(o, ep, fd);
 	if (client) {
 		fill_run(o, o->size, &run);
 		run.pump = lc_pump;

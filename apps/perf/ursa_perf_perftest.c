@@ -178,6 +178,20 @@ static double from_be_double(uint64_t u)
 	return d;
 }
 
+int ursa_perf_pt_barrier(struct ursa_perf_ep *ep, int fd, bool client, uint64_t timeout_ns,
+			 ursa_perf_pump_t pump, void *arg)
+{
+	return pt_keys(ep, fd, client, false, timeout_ns, pump, arg);
+}
+
+int ursa_perf_pt_close(struct ursa_perf_ep *ep, int fd, bool client, ursa_perf_pump_t pump,
+		       void *arg)
+{
+	int rc = pt_keys(ep, fd, client, false, PT_STEP_NS, pump, arg);
+
+	return rc ? rc : ursa_perf_oob_write(fd, "done", sizeof("done"));
+}
+
 int ursa_perf_pt_end(struct ursa_perf_ep *ep, int fd, bool client,
 		     const struct ursa_perf_pt_report *mine, struct ursa_perf_pt_report *theirs,
 		     ursa_perf_pump_t pump, void *arg)
@@ -202,7 +216,5 @@ int ursa_perf_pt_end(struct ursa_perf_ep *ep, int fd, bool client,
 			.bw_avg = from_be_double(in[3]),
 			.msg_rate = from_be_double(in[4]),
 		};
-	if ((rc = pt_keys(ep, fd, client, false, PT_STEP_NS, pump, arg)) != 0)
-		return rc;
-	return ursa_perf_oob_write(fd, "done", sizeof("done"));
+	return ursa_perf_pt_close(ep, fd, client, pump, arg);
 }
