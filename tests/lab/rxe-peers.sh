@@ -10,6 +10,7 @@
 #   ibv_rc_pingpong   ursa-perf --peer rc_pingpong, as client and as server
 #   ib_write_bw       ursa-perf --peer perftest write_bw, as client and as server
 #   ib_read_bw        ursa-perf --peer perftest read_bw, as client and as server
+#   ib_send_bw        ursa-perf --peer perftest send_bw, as client and as server
 # Data: in the ping-pong ursa-perf checks every message that comes back (see
 # apps/perf/ursa_perf_peer.h); perftest does not check data, so neither side does there.
 #
@@ -140,7 +141,7 @@ CHECK=pingpong
 ursa_client "rc_pingpong ursa client -> kernel rxe server" "$PP" --peer rc_pingpong
 ursa_server "rc_pingpong kernel rxe client -> ursa server" "$PP" --peer rc_pingpong
 CHECK=perftest
-for t in write_bw read_bw; do
+for t in write_bw read_bw send_bw; do
 	PT="ib_$t -d rxe0 -x $GIDX -F -s $SIZE -n $ITERS"
 	ursa_client "ib_$t ursa client -> kernel rxe server" "$PT" --peer perftest "$t" -q 16
 	ursa_server "ib_$t kernel rxe client -> ursa server" "$PT" --peer perftest "$t"
