@@ -33,6 +33,8 @@
 #include <rte_ethdev.h>
 
 #include "ursa_perf.h"
+#include "ursa_perf_peer.h"
+#include "ursa_perf_perftest.h"
 
 #define MAX_SIZE_LOG2 23
 #define CTL_LINE      512
@@ -40,6 +42,7 @@
 struct opts {
 	int mode; /* 'l' loopback, 's' server, 'c' client */
 	const char *peer;
+	const char *peer_tool; /* --peer: speak this tool's exchange ("rc_pingpong") */
 	const char *devargs;
 	const char *addr;
 	unsigned oob_port;
@@ -98,7 +101,13 @@ static void usage(FILE *f)
 		"N+1),\n"
 		"                         for tests only (default: unpredictable)\n"
 		"      --ack-timeout N    local ACK timeout 4.096 us * 2^N (default 14: 67 ms)\n"
-		"      --stats            print the non-zero roce counters at the end\n");
+		"      --stats            print the non-zero roce counters at the end\n"
+		"      --peer rc_pingpong be the peer of rdma-core's ibv_rc_pingpong (server or\n"
+		"                         client; -s, -n, -m as the tool's; --verify SEED: the\n"
+		"                         client's pattern)\n"
+		"      --peer perftest    be the peer of perftest's ib_write_bw / ib_read_bw /\n"
+		"                         ib_send_bw (TEST write_bw, read_bw or send_bw; -s, -n,\n"
+		"                         -q as the tool's)\n");
 }
 
 static int parse(int argc, char **argv, struct opts *o)
@@ -126,6 +135,7 @@ static int parse(int argc, char **argv, struct opts *o)
 		{"seed", required_argument, NULL, 'e'},
 		{"ack-timeout", required_argument, NULL, 'T'},
 		{"stats", no_argument, NULL, 'X'},
+		{"peer", required_argument, NULL, 'K'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -208,6 +218,11 @@ static int parse(int argc, char **argv, struct opts *o)
 		case 'X':
 			o->stats = true;
 			break;
+		case 'K':
+			if (strcmp(optarg, "rc_pingpong") != 0 && strcmp(optarg, "perftest") != 0)
+				goto bad;
+			o->peer_tool = optarg;
+			break;
 		case 'T':
 			o->ack_timeout = (uint8_t)strtoul(optarg, NULL, 0);
 			break;
@@ -224,6 +239,14 @@ static int parse(int argc, char **argv, struct opts *o)
 		goto bad;
 	if (!size_set && ursa_perf_test_is_lat(o->test))
 		o->size = 2;
+	if (!size_set && o->peer_tool != NULL && strcmp(o->peer_tool, "rc_pingpong") == 0)
+		o->size = 4096; /* ibv_rc_pingpong's default */
+	if (o->peer_tool != NULL && strcmp(o->peer_tool, "perftest") == 0 &&
+	    o->test != URSA_PERF_WRITE_BW && o->test != URSA_PERF_READ_BW &&
+	    o->test != URSA_PERF_SEND_BW) {
+		fprintf(stderr, "ursa-perf: --peer perftest: write_bw, read_bw or send_bw\n");
+		return -EINVAL;
+	}
 	if (o->test == URSA_PERF_ATOMIC_LAT)
 		o->size = 8;
 	/* Fewer, larger packets where the link carries them: memif (and the memory ports of
@@ -901,6 +924,163 @@ out:
 	return rc ? rc : fails ? -EIO : 0;
 }
 
+/* ib_send_bw: the server's receives posted, a barrier, the run, the close. */
+static int perftest_send(const struct opts *o, struct ursa_perf_ep *ep, int fd)
+{
+	struct ursa_perf_result res = {0};
+	struct ursa_perf_srv srv;
+	struct ursa_perf_run run;
+	int rc;
+
+	if (o->mode == 's' &&
+	    (rc = ursa_perf_srv_start(&srv, ep, URSA_PERF_SEND_BW, o->size, 0)) != 0)
+		return rc;
+	if ((rc = ursa_perf_pt_barrier(ep, fd, o->mode == 'c', 30 * URSA_NS_PER_S, lc_pump,
+				       ep->lc)) != 0)
+		return rc;
+	if (o->mode == 's') {
+		uint64_t last = ursa_now(ep->lc), seen = 0;
+
+		/* until every message came, or nothing did for 10 s */
+		while (srv.count < o->iters && ursa_now(ep->lc) - last < 10 * URSA_NS_PER_S) {
+			ursa_lcore_poll(ep->lc);
+			ursa_perf_srv_step(&srv);
+			if (srv.count != seen) {
+				seen = srv.count;
+				last = ursa_now(ep->lc);
+			}
+		}
+		printf("# received %" PRIu64 " of %" PRIu64 " messages, %" PRIu64
+		       " of the wrong size\n",
+		       srv.count, o->iters, srv.bad);
+		rc = srv.count >= o->iters && srv.bad == 0 && ep->errors == 0 ? 0 : -EIO;
+	} else {
+		fill_run(o, o->size, &run);
+		run.pump = lc_pump;
+		run.pump_arg = ep->lc;
+		ursa_perf_print_header(stdout, URSA_PERF_SEND_BW);
+		rc = ursa_perf_client_run(ep, &run, &res);
+		ursa_perf_print_result(stdout, URSA_PERF_SEND_BW, o->size, &res);
+	}
+	if (rc == 0)
+		rc = ursa_perf_pt_close(ep, fd, o->mode == 'c', lc_pump, ep->lc);
+	return rc;
+}
+
+/* --peer perftest: the client runs the test, the server's stack answers until it is over. */
+static int perftest_run(const struct opts *o, struct ursa_perf_ep *ep, int fd)
+{
+	struct ursa_perf_pt_report mine = {.size = o->size}, theirs;
+	struct ursa_perf_result res = {0};
+	struct ursa_perf_run run;
+	bool client = o->mode == 'c';
+	int rc;
+
+	if ((rc = ursa_perf_pt_begin(ep, fd, client, o->mtu, o->size, lc_pump, ep->lc)) != 0) {
+		fprintf(stderr, "ursa-perf: perftest exchange: %s\n", strerror(-rc));
+		return rc;
+	}
+	printf("# ursa-perf %s as perftest's peer: local QPN 0x%06x, remote QPN 0x%06x\n",
+	       ursa_perf_test_names[o->test], ep->local.qpn, ep->remote.qpn);
+	if (o->test == URSA_PERF_SEND_BW)
+		return perftest_send(o, ep, fd);
+	if (client) {
+		fill_run(o, o->size, &run);
+		run.pump = lc_pump;
+		run.pump_arg = ep->lc;
+		ursa_perf_print_header(stdout, (enum ursa_perf_test)o->test);
+		if ((rc = ursa_perf_client_run(ep, &run, &res)) == 0) {
+			double s = (double)res.ns / 1e9;
+
+			mine.iters = res.iters;
+			mine.bw_avg = s > 0 ? (double)res.bytes / s / 1048576.0 : 0;
+			mine.bw_peak = mine.bw_avg;
+			mine.msg_rate = s > 0 ? (double)res.iters / s / 1e6 : 0;
+		}
+		ursa_perf_print_result(stdout, (enum ursa_perf_test)o->test, o->size, &res);
+		if (rc != 0)
+			printf("# run failed: %s (completion status %d)\n", strerror(-rc),
+			       (int)res.wc_status);
+	}
+	if (rc == 0 &&
+	    (rc = ursa_perf_pt_end(ep, fd, client, &mine, &theirs, lc_pump, ep->lc)) == 0 &&
+	    !client)
+		printf(" %-10" PRIu64 " %-14" PRIu64 " %-20.2f %-.6f   (the client's report)\n",
+		       theirs.size, theirs.iters, theirs.bw_avg * 1.048576, theirs.msg_rate);
+	return rc;
+}
+
+/* --peer rc_pingpong: the exchange and ping-pong of rdma-core's ibv_rc_pingpong. */
+static int run_peer(const struct opts *o)
+{
+	struct ursa_perf_pp_conf c = {.size = o->size,
+				      .iters = (uint32_t)o->iters,
+				      .client = o->mode == 'c',
+				      .seed = o->verify_seed + 1};
+	struct ursa_perf_pp_result r = {0};
+	struct ursa_lcore *lc = NULL;
+	struct ursa_perf_ep ep;
+	int fd = -1, lfd, rc;
+	double us;
+
+	if ((rc = open_stack(o, &lc)) != 0)
+		goto out_lc;
+	/* perftest's client picks where in our buffer it writes: room beyond 2 x size */
+	if ((rc = ursa_perf_ep_create(lc, 4 * (size_t)o->size + (1u << 20),
+				      strcmp(o->peer_tool, "perftest") == 0 ? o->depth : 16,
+				      &ep)) != 0)
+		goto out_lc;
+	ep.ack_timeout = o->ack_timeout;
+	if (c.client) {
+		fd = tcp_connect(o->peer, o->oob_port);
+	} else if ((lfd = tcp_listen(o->oob_port)) >= 0) {
+		printf("# ursa-perf rc_pingpong server: waiting on port %u\n", o->oob_port);
+		fflush(stdout);
+		fd = (rc = wait_readable(lc, lfd)) != 0 ? rc : accept(lfd, NULL, NULL);
+		fd = fd < 0 && rc == 0 ? -errno : fd;
+		close(lfd);
+	} else {
+		fd = lfd;
+	}
+	if (fd >= 0 && strcmp(o->peer_tool, "perftest") == 0) {
+		rc = perftest_run(o, &ep, fd);
+		print_stats(o, lc, c.client ? "client" : "server");
+		goto out_ep;
+	}
+	if ((rc = fd < 0 ? fd : ursa_perf_pp_exchange(&ep, fd, c.client, o->mtu, lc_pump, lc)) !=
+	    0) {
+		fprintf(stderr, "ursa-perf: rc_pingpong exchange: %s\n", strerror(-rc));
+		goto out_ep;
+	}
+	printf("  local address:  LID 0x0000, QPN 0x%06x, PSN 0x%06x\n"
+	       "  remote address: LID 0x0000, QPN 0x%06x, PSN 0x%06x\n",
+	       ep.local.qpn, ep.local.psn, ep.remote.qpn, ep.remote.psn);
+	rc = ursa_perf_pp_run(&ep, &c, lc_pump, lc, &r);
+	us = (double)r.ns / 1000.0;
+	printf("%" PRIu64 " bytes in %.2f seconds = %.2f Mbit/sec\n", (uint64_t)c.size * r.sent * 2,
+	       us / 1e6, us > 0 ? c.size * r.sent * 16.0 / us : 0);
+	printf("%u iters in %.2f seconds = %.2f usec/iter\n", r.sent, us / 1e6,
+	       r.sent ? us / r.sent : 0);
+	printf("# sent %u received %u, %" PRIu64 " failed the check%s%s\n", r.sent, r.received,
+	       r.bad, rc ? ": " : "", rc ? strerror(-rc) : "");
+	/* the peer's last ACKs and anything it still retransmits */
+	for (int i = 0; i < 4096; i++)
+		ursa_lcore_poll(lc);
+	print_stats(o, lc, c.client ? "client" : "server");
+	rc = rc ? rc : r.bad ? -EIO : 0;
+out_ep:
+	if (fd >= 0)
+		close(fd);
+	ursa_perf_ep_destroy(&ep);
+out_lc:
+	if (lc) {
+		for (uint16_t i = 0; i < lc->nb_ports; i++)
+			ursa_port_flush(lc, &lc->ports[i]);
+		ursa_lcore_destroy(lc);
+	}
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o;
@@ -912,7 +1092,10 @@ int main(int argc, char **argv)
 		return 2;
 	if (eal_start(&o) != 0)
 		return 1;
-	rc = o.mode == 'l' ? run_loopback(&o) : o.mode == 's' ? run_server(&o) : run_client(&o);
+	rc = o.peer_tool && o.mode != 'l' ? run_peer(&o)
+	     : o.mode == 'l'		  ? run_loopback(&o)
+	     : o.mode == 's'		  ? run_server(&o)
+					  : run_client(&o);
 	rte_eal_cleanup();
 	return rc ? 1 : 0;
 }
