@@ -56,6 +56,7 @@ static inline unsigned roce_id_owner(const struct ursa_lcore *lc, uint32_t id)
 	X(rx_resp)                                                                                 \
 	X(tx)                                                                                      \
 	X(tx_ack)                                                                                  \
+	X(tx_ack_coalesced)                                                                        \
 	X(tx_read_resp)                                                                            \
 	X(tx_atomic_ack)                                                                           \
 	X(tx_nak_psn)                                                                              \
@@ -281,6 +282,11 @@ struct ursa_roce_qp {
 		bool ack_deferred;
 		uint32_t ack_psn;
 		uint64_t ack_before; /* number of the resource the ACK must precede */
+		/* Coalescing: a SEND/WRITE asking for an ACK during a received burst is
+		 * acknowledged once, for the last such PSN of the burst, when the poll hook runs
+		 * (or before any other response of this QP leaves, keeping PSN order). */
+		bool ack_coalesce;
+		uint32_t ack_co_psn, ack_co_msn;
 	} resp;
 };
 
@@ -402,6 +408,8 @@ void roce_req_timer_cb(struct ursa_lcore *lc, struct ursa_timer *t, void *arg);
 void roce_req_rnr_cb(struct ursa_lcore *lc, struct ursa_timer *t, void *arg);
 
 /* roce_resp.c */
+void roce_resp_ack_flush(struct ursa_roce_qp *qp);
+void roce_resp_ack_flush_all(struct ursa_roce_ctx *ctx);
 enum roce_resp_state {
 	ROCE_RS_CHK_PSN,
 	ROCE_RS_CHK_OP_SEQ,

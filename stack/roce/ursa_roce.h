@@ -61,7 +61,8 @@ void ursa_roce_set_xmit(struct ursa_lcore *lc, ursa_roce_xmit_t fn, void *arg);
 
 /** Receive one RoCEv2 packet that arrived on interface iface (a QP takes packets from the
  *  interface it is bound to only): m's data starts at the BTH and the IP and UDP headers
- *  (l3_len + 8 bytes) are right before it in the first segment. Takes ownership. */
+ *  (l3_len + 8 bytes) are right before it in the first segment. Takes ownership. The ACK it
+ *  calls for leaves before this returns (from UDP, ACKs wait for the end of the burst). */
 void ursa_roce_input(struct ursa_lcore *lc, struct rte_mbuf *m, uint16_t l3_len, int32_t iface);
 /** Receive a whole IP packet (data at the IP header): checks IP/UDP framing, then as above. */
 void ursa_roce_input_l3(struct ursa_lcore *lc, struct rte_mbuf *m, int32_t iface);
