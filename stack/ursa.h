@@ -9,6 +9,7 @@
 #define URSA_H
 
 #include "ursa_core.h"
+#include "ursa_eal.h"
 #include "ursa_eth.h"
 #include "ursa_arp.h"
 #include "ursa_ip.h"

@@ -152,9 +152,7 @@ static void rearm(struct fuzz_state *s)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	char *eal[] = {"fuzz_roce", "--no-huge",      "-m", "256", "--no-shconf",
-		       "--no-pci",  "--no-telemetry", "-l", "0",   "--log-level=crit",
-		       NULL};
+	struct ursa_eal_args eal;
 	struct ursa_lcore_conf conf = {.nb_mbufs = 4095,
 				       .seeded = true,
 				       .seed = 1,
@@ -173,7 +171,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	(void)argc;
 	(void)argv;
-	if (rte_eal_init((int)(sizeof(eal) / sizeof(eal[0])) - 1, eal) < 0) {
+	if (ursa_eal_args_init(&eal, "fuzz_roce", 256, "0", "crit") != 0 ||
+	    rte_eal_init(eal.argc, eal.argv) < 0) {
 		fprintf(stderr, "fuzz_roce: EAL cannot start: %s\n", rte_strerror(rte_errno));
 		exit(1);
 	}

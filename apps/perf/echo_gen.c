@@ -29,6 +29,8 @@
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
 
+#include "ursa_eal.h"
+
 #define BURST	    32
 #define NB_DESC	    1024
 #define NB_MBUFS    8191
@@ -47,6 +49,7 @@ struct gen_conf {
 	uint64_t count; /* 0 = unbounded */
 	unsigned size;	/* ICMP payload bytes (>= 8: the TSC stamp) */
 	char eal_lcore[16];
+	struct ursa_eal_args eal; /* the default EAL options */
 };
 
 struct gen {
@@ -82,7 +85,9 @@ static void usage(FILE *f)
 		"  --size BYTES       ICMP payload size, >= 8 (default 56, as ping)\n"
 		"  --label TEXT       name carried into the JSON output\n"
 		"  --lcore N          EAL lcore (only without EAL options; default 1)\n"
-		"Without EAL options: --no-huge -m 256 --no-shconf --no-pci --no-telemetry -l N.\n"
+		"Without EAL options: --in-memory (hugepages free) or --no-huge, -m 256 "
+		"--no-shconf\n"
+		"--no-pci --no-telemetry -l N.\n"
 		"Output: one JSON object on stdout.\n",
 		MAX_WINDOW);
 }
@@ -212,13 +217,13 @@ static int parse_args(int argc, char **argv, struct gen_conf *c, int *eal_argc, 
 		return 2;
 	}
 	if (sep <= 1) {
-		static char *defaults[] = {"--no-huge",		"-m",	    "256",
-					   "--no-shconf",	"--no-pci", "--no-telemetry",
-					   "--log-level=error", "-l"};
-
-		for (unsigned i = 0; i < RTE_DIM(defaults); i++)
-			eal_argv[(*eal_argc)++] = defaults[i];
-		eal_argv[(*eal_argc)++] = c->eal_lcore;
+		if (ursa_eal_args_init(&c->eal, "ursa-echo-gen", 256, c->eal_lcore, "error") != 0) {
+			fprintf(stderr, "ursa-echo-gen: EAL arguments: %s\n", c->eal.why);
+			return 2;
+		}
+		ursa_eal_args_report(&c->eal);
+		for (int i = 1; i < c->eal.argc; i++)
+			eal_argv[(*eal_argc)++] = c->eal.argv[i];
 	}
 	eal_argv[*eal_argc] = NULL;
 	return 0;

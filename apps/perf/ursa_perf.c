@@ -278,12 +278,17 @@ bad:
 static int eal_start(const struct opts *o)
 {
 	char core[16];
-	char *eal[] = {"ursa-perf", "--no-huge",      "-m", "512", "--no-shconf",
-		       "--no-pci",  "--no-telemetry", "-l", core,  "--log-level=notice",
-		       NULL};
+	struct ursa_eal_args a;
+	int rc;
 
 	snprintf(core, sizeof(core), "%u", o->lcore);
-	if (rte_eal_init((int)RTE_DIM(eal) - 1, eal) < 0) {
+	rc = ursa_eal_args_init(&a, "ursa-perf", 512, core, "notice");
+	if (rc != 0) {
+		fprintf(stderr, "ursa-perf: EAL arguments: %s %s\n", strerror(-rc), a.why);
+		return -1;
+	}
+	ursa_eal_args_report(&a);
+	if (rte_eal_init(a.argc, a.argv) < 0) {
 		fprintf(stderr, "ursa-perf: EAL init failed: %s\n", rte_strerror(rte_errno));
 		return -1;
 	}

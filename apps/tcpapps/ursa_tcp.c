@@ -235,16 +235,20 @@ static int eal_cpus(int lcore, char *opt, size_t opt_len, char *val, size_t val_
 static int eal_start(int lcore)
 {
 	char opt[16], cpus[2048];
-	char *argv[] = {"ursa-tcp", "--no-huge",      "-m", "512", "--no-shconf",
-			"--no-pci", "--no-telemetry", opt,  cpus,  "--log-level=error",
-			NULL};
+	struct ursa_eal_args a;
 	int rc = eal_cpus(lcore, opt, sizeof(opt), cpus, sizeof(cpus));
 
 	if (rc != 0) {
 		fprintf(stderr, "ursa-tcp: CPU set: %s\n", strerror(-rc));
 		return -1;
 	}
-	if (rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])) - 1, argv) < 0) {
+	rc = ursa_eal_args_init(&a, "ursa-tcp", 512, cpus, "error");
+	if (rc != 0) {
+		fprintf(stderr, "ursa-tcp: EAL arguments: %s %s\n", strerror(-rc), a.why);
+		return -1;
+	}
+	ursa_eal_args_report(&a);
+	if (rte_eal_init(a.argc, a.argv) < 0) {
 		fprintf(stderr, "ursa-tcp: EAL init failed: %s\n", rte_strerror(rte_errno));
 		return -1;
 	}

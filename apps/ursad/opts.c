@@ -32,7 +32,10 @@ void ursad_usage(FILE *f)
 		"idle.\n"
 		"\n"
 		"EAL options: any DPDK EAL options, used as given. Without them ursad uses\n"
-		"  --no-huge -m 256 --no-shconf --no-pci --no-telemetry -l <lcore>\n"
+		"  --in-memory -m 256 --no-shconf --no-pci --no-telemetry -l <lcore> when 2 MiB\n"
+		"  hugepages are free (scripts/hugepages), --no-huge instead of --in-memory when "
+		"not\n"
+		"  (said on stderr) or when URSA_HUGE=0\n"
 		"\n"
 		"ursa options (without a \"--\" the whole command line is ursa options):\n"
 		"  --port DEVARGS       open a DPDK port (repeatable; port N is the Nth --port), "
@@ -471,19 +474,16 @@ int ursad_parse(int argc, char **argv, struct ursad_conf *c)
 				 c->lcore + c->nb_lcores - 1);
 		else
 			snprintf(c->eal_lcore, sizeof(c->eal_lcore), "%u", c->lcore);
-		c->eal_argv[c->eal_argc++] = "--no-huge";
-		c->eal_argv[c->eal_argc++] = "-m";
-		c->eal_argv[c->eal_argc++] = "256";
-		c->eal_argv[c->eal_argc++] = "--no-shconf";
-		c->eal_argv[c->eal_argc++] = "--no-pci";
-		if (!c->telemetry)
-			c->eal_argv[c->eal_argc++] = "--no-telemetry";
-		c->eal_argv[c->eal_argc++] = "-l";
-		c->eal_argv[c->eal_argc++] = c->eal_lcore;
-		if (c->log_level) {
-			snprintf(c->eal_log, sizeof(c->eal_log), "--log-level=%d", c->log_level);
-			c->eal_argv[c->eal_argc++] = c->eal_log;
-		}
+		if (c->log_level)
+			snprintf(c->eal_log, sizeof(c->eal_log), "%d", c->log_level);
+		rc = ursa_eal_args_init(&c->eal_def, "ursad", 256, c->eal_lcore,
+					c->log_level ? c->eal_log : NULL);
+		if (rc != 0)
+			return bad("EAL", rc == -ENOMEM ? c->eal_def.why : "bad EAL options");
+		ursa_eal_args_report(&c->eal_def);
+		for (int i = 1; i < c->eal_def.argc; i++)
+			if (!c->telemetry || strcmp(c->eal_def.argv[i], "--no-telemetry") != 0)
+				c->eal_argv[c->eal_argc++] = c->eal_def.argv[i];
 	}
 	c->eal_argv[c->eal_argc] = NULL;
 	return 0;

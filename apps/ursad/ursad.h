@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "ursa.h"
+#include "ursa_eal.h"
 #include "ursa_spec.h"
 
 #define URSAD_MAX_EAL_ARGS 64
@@ -33,7 +34,8 @@ struct ursad_conf {
 	char *eal_argv[URSAD_MAX_EAL_ARGS];
 	bool eal_given; /* the user gave EAL options: use them as they are */
 	char eal_lcore[16];
-	char eal_log[32];
+	char eal_log[16];
+	struct ursa_eal_args eal_def; /* the default options, hugepages or not */
 
 	/* ursa */
 	unsigned nb_ports;

@@ -158,19 +158,16 @@ static int parse_args(int argc, char **argv, struct opts *o)
 
 static int start_eal(void)
 {
-	char *argv[] = {"ursa-pcap-replay",
-			"--no-huge",
-			"-m",
-			"256",
-			"--no-shconf",
-			"--no-pci",
-			"--no-telemetry",
-			"-l",
-			"0",
-			"--log-level=error",
-			NULL};
+	struct ursa_eal_args a;
+	int rc = ursa_eal_args_init(&a, "ursa-pcap-replay", 256, "0", "error");
 
-	if (rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])) - 1, argv) < 0) {
+	if (rc != 0) {
+		fprintf(stderr, "SKIP: no EAL arguments here (%s%s%s)\n", strerror(-rc),
+			a.why[0] ? ": " : "", a.why);
+		return -ENODEV;
+	}
+	ursa_eal_args_report(&a);
+	if (rte_eal_init(a.argc, a.argv) < 0) {
 		fprintf(stderr, "SKIP: DPDK EAL cannot start here (%s)\n", rte_strerror(rte_errno));
 		return -ENODEV;
 	}

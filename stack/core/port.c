@@ -356,6 +356,23 @@ int ursa_port_open_mem(struct ursa_lcore *lc, const struct rte_ether_addr *mac, 
 	return port_register_stats(lc, p);
 }
 
+/* A frame that points into memory outside the pool (external buffers: RoCE's zero-copy
+ * payload) is copied, as a wire would: the receiver never reads the sender's memory, and a
+ * frame that fits one mbuf arrives in one. NULL when no mbuf is left. */
+static struct rte_mbuf *mem_unshare(struct rte_mbuf *m)
+{
+	struct rte_mbuf *c;
+	bool ext = false;
+
+	for (const struct rte_mbuf *s = m; s != NULL; s = s->next)
+		ext |= RTE_MBUF_HAS_EXTBUF(s) != 0;
+	if (!ext)
+		return m;
+	c = rte_pktmbuf_copy(m, m->pool, 0, UINT32_MAX);
+	rte_pktmbuf_free(m);
+	return c;
+}
+
 int ursa_port_mem_inject(struct ursa_port *p, struct rte_mbuf **pkts, unsigned n)
 {
 	struct mem_port *mp = p->priv;
@@ -363,6 +380,9 @@ int ursa_port_mem_inject(struct ursa_port *p, struct rte_mbuf **pkts, unsigned n
 	if (p->ops != &mem_ops)
 		return -EINVAL;
 	for (unsigned i = 0; i < n; i++) {
+		pkts[i] = mem_unshare(pkts[i]);
+		if (pkts[i] == NULL)
+			continue; /* the copy found no mbuf: lost, as on a wire */
 		if (fifo_push(&mp->rx, pkts[i]) != 0) {
 			for (; i < n; i++)
 				rte_pktmbuf_free(pkts[i]);

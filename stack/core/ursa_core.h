@@ -130,7 +130,8 @@ int ursa_port_open_ethdev(struct ursa_lcore *lc, const char *devargs, uint16_t m
 /** A memory port: tx appends to an in-memory capture list, rx pops injected mbufs. */
 int ursa_port_open_mem(struct ursa_lcore *lc, const struct rte_ether_addr *mac, uint16_t mtu,
 		       uint16_t *out_index);
-/** Memory port: queue mbufs to be returned by the next rx polls (takes ownership). */
+/** Memory port: queue mbufs to be returned by the next rx polls (takes ownership). A frame
+ *  holding external buffers is copied first, as a wire would (it may then be lost). */
 int ursa_port_mem_inject(struct ursa_port *p, struct rte_mbuf **pkts, unsigned n);
 /** Memory port: take up to n transmitted mbufs, oldest first (caller owns them). */
 unsigned ursa_port_mem_take(struct ursa_port *p, struct rte_mbuf **pkts, unsigned n);

@@ -3,8 +3,9 @@
  * The per-lcore RoCE context: creation and teardown, counters, the QP table (random 24-bit
  * QPNs of this shard -> QP), the transmit hook, and the poll hook that paces transmission:
  * the requester and the READ responder send at most ROCE_TX_BUDGET packets per QP per call,
- * and a QP with more to send waits on ctx->busy for the next poll. Then the CQ events due
- * run (roce_cq.c).
+ * and a QP with more to send waits on ctx->busy for the next poll. A QP holding a coalesced
+ * ACK (roce_resp.c) waits there too: the hook runs after the received burst, so the ACK
+ * covers the burst's last request. Then the CQ events due run (roce_cq.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -125,6 +126,7 @@ static unsigned roce_poll(struct ursa_lcore *lc, void *arg)
 	while (rounds-- > 0 && (qp = TAILQ_FIRST(&ctx->busy)) != NULL) {
 		TAILQ_REMOVE(&ctx->busy, qp, busy_link);
 		qp->busy = false;
+		roce_resp_ack_flush(qp);
 		n += roce_resp_read_run(qp, ROCE_TX_BUDGET);
 		roce_req_run(qp);
 		n++;

@@ -96,7 +96,12 @@ int ursa_roce_mr_reg_iova(struct ursa_roce_pd *pd, void *addr, uint64_t length, 
 	mr->host = addr;
 	mr->length = length;
 	mr->access = access;
+	if ((rc = roce_mr_zc_init(mr)) != 0) {
+		free(mr);
+		return rc;
+	}
 	if ((rc = mr_new_key(mr)) != 0) {
+		roce_mr_zc_put(mr);
 		free(mr);
 		return rc;
 	}
@@ -130,6 +135,9 @@ int ursa_roce_mr_rereg(struct ursa_roce_mr *mr, unsigned access)
 
 int ursa_roce_mr_dereg(struct ursa_roce_mr *mr)
 {
+	if (roce_mr_zc_busy(mr))
+		return -EBUSY; /* a frame still sends from this memory: poll, then again */
+	roce_mr_zc_put(mr);
 	roce_mr_invalidate(mr);
 	mr->pd->users--;
 	free(mr);
@@ -159,6 +167,38 @@ uint32_t ursa_roce_mr_rkey(const struct ursa_roce_mr *mr)
 }
 
 /* Copy len bytes between a list of SGEs (starting msg_off bytes into the message) and m. */
+/* The len bytes at msg_off of the message appended to m as external buffers (one per SGE
+ * piece, held through its MR), with the same key, PD and range checks as a copy; then the
+ * pad and the ICRC's room. */
+int roce_sge_attach(struct ursa_roce_qp *qp, const struct ursa_rdma_sge *sge, unsigned nsge,
+		    uint32_t msg_off, struct rte_mbuf *m, uint32_t len)
+{
+	uint32_t left = len;
+	unsigned i = 0;
+	int rc;
+
+	while (left > 0) {
+		const struct ursa_roce_mr *mr;
+		uint32_t n;
+
+		while (i < nsge && msg_off >= sge[i].length)
+			msg_off -= sge[i++].length;
+		if (i == nsge)
+			return -EACCES;
+		mr = roce_mr_lookup(qp->ctx, sge[i].lkey);
+		if (mr == NULL || mr->pd != qp->pd ||
+		    !roce_mr_range_ok(mr, sge[i].addr, sge[i].length))
+			return -EACCES;
+		n = RTE_MIN(left, sge[i].length - msg_off);
+		rc = roce_tx_attach(qp, m, roce_mr_ptr(mr, sge[i].addr + msg_off), n, mr->zc);
+		if (rc != 0)
+			return rc;
+		left -= n;
+		msg_off += n;
+	}
+	return roce_tx_tail(qp, m, len);
+}
+
 int roce_sge_copy(struct ursa_roce_qp *qp, const struct ursa_rdma_sge *sge, unsigned nsge,
 		  uint32_t msg_off, struct rte_mbuf *m, uint32_t m_off, uint32_t len, bool to_sge,
 		  unsigned need_access)

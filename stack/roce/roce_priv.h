@@ -56,6 +56,8 @@ static inline unsigned roce_id_owner(const struct ursa_lcore *lc, uint32_t id)
 	X(rx_resp)                                                                                 \
 	X(tx)                                                                                      \
 	X(tx_ack)                                                                                  \
+	X(tx_ack_coalesced)                                                                        \
+	X(tx_zc_pkts)                                                                              \
 	X(tx_read_resp)                                                                            \
 	X(tx_atomic_ack)                                                                           \
 	X(tx_nak_psn)                                                                              \
@@ -159,6 +161,10 @@ struct ursa_roce_mr {
 	unsigned access;
 	uint32_t key; /* lkey == rkey */
 	bool valid;   /* false once invalidated (SEND with invalidate) */
+	/* Zero-copy transmit: frames whose payload points into this MR's memory share this
+	 * (heap) object; refcnt is 1 for the MR plus one per such frame segment. Deregistration
+	 * waits (-EBUSY) while a frame holds the memory; the last holder frees it. */
+	struct rte_mbuf_ext_shared_info *zc;
 };
 
 struct ursa_roce_cq {
@@ -281,6 +287,11 @@ struct ursa_roce_qp {
 		bool ack_deferred;
 		uint32_t ack_psn;
 		uint64_t ack_before; /* number of the resource the ACK must precede */
+		/* Coalescing: a SEND/WRITE asking for an ACK during a received burst is
+		 * acknowledged once, for the last such PSN of the burst, when the poll hook runs
+		 * (or before any other response of this QP leaves, keeping PSN order). */
+		bool ack_coalesce;
+		uint32_t ack_co_psn, ack_co_msn;
 	} resp;
 };
 
@@ -358,6 +369,14 @@ struct rte_mbuf *roce_tx_alloc(struct ursa_roce_qp *qp, uint8_t opcode, uint32_t
 int roce_mbuf_write(struct rte_mbuf *m, uint32_t off, const void *src, uint32_t len);
 int roce_mbuf_read(const struct rte_mbuf *m, uint32_t off, void *dst, uint32_t len);
 void roce_tx_finish(struct ursa_roce_qp *qp, struct rte_mbuf *m);
+struct rte_mbuf *roce_tx_alloc_zc(struct ursa_roce_qp *qp, uint8_t opcode, uint32_t psn,
+				  bool ackreq, bool se, uint32_t paylen, uint8_t **ext);
+int roce_tx_attach(struct ursa_roce_qp *qp, struct rte_mbuf *m, void *addr, uint32_t len,
+		   struct rte_mbuf_ext_shared_info *sh);
+int roce_tx_tail(struct ursa_roce_qp *qp, struct rte_mbuf *m, uint32_t paylen);
+int roce_mr_zc_init(struct ursa_roce_mr *mr);
+bool roce_mr_zc_busy(const struct ursa_roce_mr *mr);
+void roce_mr_zc_put(struct ursa_roce_mr *mr);
 uint32_t roce_tx_payload_off(const struct ursa_roce_qp *qp, uint8_t opcode);
 
 /* roce_mr.c */
@@ -374,6 +393,8 @@ static inline void *roce_mr_ptr(const struct ursa_roce_mr *mr, uint64_t va)
 int roce_mr_set_key(struct ursa_roce_mr *mr, uint32_t key);
 /* Copy between a gather/scatter list and an mbuf; checks each SGE's lkey, PD, access and
  * bounds first. to_sge: mbuf -> memory. Returns 0 or -EACCES. */
+int roce_sge_attach(struct ursa_roce_qp *qp, const struct ursa_rdma_sge *sge, unsigned nsge,
+		    uint32_t msg_off, struct rte_mbuf *m, uint32_t len);
 int roce_sge_copy(struct ursa_roce_qp *qp, const struct ursa_rdma_sge *sge, unsigned nsge,
 		  uint32_t msg_off, struct rte_mbuf *m, uint32_t m_off, uint32_t len, bool to_sge,
 		  unsigned need_access);
@@ -402,6 +423,8 @@ void roce_req_timer_cb(struct ursa_lcore *lc, struct ursa_timer *t, void *arg);
 void roce_req_rnr_cb(struct ursa_lcore *lc, struct ursa_timer *t, void *arg);
 
 /* roce_resp.c */
+void roce_resp_ack_flush(struct ursa_roce_qp *qp);
+void roce_resp_ack_flush_all(struct ursa_roce_ctx *ctx);
 enum roce_resp_state {
 	ROCE_RS_CHK_PSN,
 	ROCE_RS_CHK_OP_SEQ,

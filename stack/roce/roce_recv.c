@@ -136,9 +136,13 @@ out:
 	rte_pktmbuf_free(m);
 }
 
+/* One packet handed in alone is a burst of its own: its ACK, if any, leaves now. Packets
+ * from UDP (roce_udp_rx) leave their ACKs to the poll hook, after the whole burst. */
 void ursa_roce_input(struct ursa_lcore *lc, struct rte_mbuf *m, uint16_t l3_len, int32_t iface)
 {
 	roce_input_l4(lc, m, l3_len, iface);
+	if (lc->roce != NULL)
+		roce_resp_ack_flush_all(lc->roce);
 }
 
 /* A packet for a QP of another shard goes there before anything here counts or looks at it:

@@ -71,8 +71,9 @@ void roce_req_arm_timer(struct ursa_roce_qp *qp)
 static int send_one(struct ursa_roce_qp *qp, struct roce_swqe *w)
 {
 	uint32_t pmtu = qp_pmtu(qp), psn = qp->req_psn, off = qp->cur_off;
-	bool first = true, last = true, ackreq, se = false;
+	bool first = true, last = true, ackreq, se = false, zc;
 	uint32_t n = 0;
+	int rc;
 	struct rte_mbuf *m;
 	uint8_t opcode, *ext;
 
@@ -87,7 +88,9 @@ static int send_one(struct ursa_roce_qp *qp, struct roce_swqe *w)
 	if (last && (w->wr.send_flags & URSA_RDMA_SEND_SOLICITED) &&
 	    (roce_opcodes[opcode].mask & (ROCE_M_SEND | ROCE_M_IMM)))
 		se = true;
-	m = roce_tx_alloc(qp, opcode, psn, ackreq, se, n, &ext);
+	zc = n >= URSA_ROCE_ZC_MIN && !qp->ctx->conf.tx_copy;
+	m = zc ? roce_tx_alloc_zc(qp, opcode, psn, ackreq, se, n, &ext)
+	       : roce_tx_alloc(qp, opcode, psn, ackreq, se, n, &ext);
 	if (m == NULL)
 		return -ENOBUFS;
 	if (roce_opcodes[opcode].mask & ROCE_M_RETH) {
@@ -114,11 +117,18 @@ static int send_one(struct ursa_roce_qp *qp, struct roce_swqe *w)
 		((struct roce_ieth *)(ext + roce_opcodes[opcode].off[ROCE_H_IETH] -
 				      sizeof(struct roce_bth)))
 			->rkey = rte_cpu_to_be_32(w->wr.invalidate_rkey);
-	if (n > 0 && roce_sge_copy(qp, w->sge, w->wr.num_sge, off, m,
-				   roce_tx_payload_off(qp, opcode), n, false, 0) != 0) {
+	if (zc && (rc = roce_sge_attach(qp, w->sge, w->wr.num_sge, off, m, n)) != 0) {
+		rte_pktmbuf_free(m);
+		return rc == -EACCES ? rc : -ENOBUFS;
+	}
+	if (!zc && n > 0 &&
+	    roce_sge_copy(qp, w->sge, w->wr.num_sge, off, m, roce_tx_payload_off(qp, opcode), n,
+			  false, 0) != 0) {
 		rte_pktmbuf_free(m);
 		return -EACCES;
 	}
+	if (zc)
+		qp->ctx->c[ROCE_C_tx_zc_pkts]++;
 	roce_tx_finish(qp, m);
 	qp->pkts_since_ackreq = ackreq ? 0 : qp->pkts_since_ackreq + 1;
 	if (is_rd_atomic(w->wr.opcode)) { /* one request packet for the whole WQE */

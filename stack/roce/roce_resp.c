@@ -4,7 +4,7 @@
  * rocev2.md §3.3-3.7).
  *
  *   CHK_PSN -> CHK_OP_SEQ -> CHK_OP_VALID -> CHK_RESOURCE -> CHK_LENGTH -> CHK_RKEY
- *           -> EXECUTE -> ACKNOWLEDGE | DONE
+ *           -> EXECUTE -> ACKNOWLEDGE (coalesced: one ACK per received burst) | DONE
  *   CHK_PSN -> DUPLICATE (re-ACK SEND/WRITE, replay READ from memory, replay ATOMIC result)
  *           -> OUT_OF_SEQ (one NAK-PSN until the gap is filled)
  *   any check -> RNR (no receive WQE: RNR NAK, no state change) | ERR_* (NAK, QP -> error)
@@ -48,8 +48,8 @@ const char *const roce_resp_state_names[ROCE_RS_MAX] = {
 
 /* ---- sending ACKs, NAKs, atomic ACKs ---- */
 
-static void send_aeth(struct ursa_roce_qp *qp, uint8_t opcode, uint32_t psn, uint8_t syndrome,
-		      const uint64_t *orig)
+static void put_aeth(struct ursa_roce_qp *qp, uint8_t opcode, uint32_t psn, uint8_t syndrome,
+		     uint32_t msn, const uint64_t *orig)
 {
 	struct rte_mbuf *m;
 	uint8_t *ext;
@@ -57,11 +57,19 @@ static void send_aeth(struct ursa_roce_qp *qp, uint8_t opcode, uint32_t psn, uin
 	m = roce_tx_alloc(qp, opcode, psn, false, false, 0, &ext);
 	if (m == NULL)
 		return;
-	roce_aeth_set((struct roce_aeth *)ext, syndrome, qp->resp.msn);
+	roce_aeth_set((struct roce_aeth *)ext, syndrome, msn);
 	if (orig != NULL)
 		((struct roce_atmack *)(ext + sizeof(struct roce_aeth)))->orig =
 			rte_cpu_to_be_64(*orig);
 	roce_tx_finish(qp, m);
+}
+
+/* Any response of this QP: a coalesced ACK still held goes first (PSN order). */
+static void send_aeth(struct ursa_roce_qp *qp, uint8_t opcode, uint32_t psn, uint8_t syndrome,
+		      const uint64_t *orig)
+{
+	roce_resp_ack_flush(qp);
+	put_aeth(qp, opcode, psn, syndrome, qp->resp.msn, orig);
 }
 
 static void send_ack(struct ursa_roce_qp *qp, uint32_t psn)
@@ -75,20 +83,71 @@ static struct roce_res *res_at(struct ursa_roce_qp *qp, uint64_t n)
 	return &qp->resp.res[n % qp->resp.nres];
 }
 
-/* An ACK that must not overtake READ/ATOMIC responses still queued. */
-static void send_ack_ordered(struct ursa_roce_qp *qp, uint32_t psn)
+/* READ/ATOMIC responses are still queued: an ACK must not overtake them. */
+static bool responses_queued(const struct ursa_roce_qp *qp)
 {
-	bool queued = false;
-
 	for (uint32_t i = 0; i < qp->resp.nres; i++)
-		queued |= qp->resp.res[i].pending;
-	if (!queued) {
-		send_ack(qp, psn);
-		return;
-	}
+		if (qp->resp.res[i].pending)
+			return true;
+	return false;
+}
+
+static void defer_ack(struct ursa_roce_qp *qp, uint32_t psn)
+{
 	qp->resp.ack_deferred = true; /* a later ACK covers an earlier one */
 	qp->resp.ack_psn = psn;
 	qp->resp.ack_before = qp->resp.res_head;
+}
+
+/* An ACK that must not overtake READ/ATOMIC responses still queued. */
+static void send_ack_ordered(struct ursa_roce_qp *qp, uint32_t psn)
+{
+	roce_resp_ack_flush(qp);
+	if (!responses_queued(qp))
+		send_ack(qp, psn);
+	else
+		defer_ack(qp, psn);
+}
+
+/*
+ * A SEND/WRITE packet that asks for an ACK: hold it, so that the requests of one received
+ * burst are acknowledged by one ACK for the last of them (an ACK acknowledges every earlier
+ * PSN, IBA 9.7.5.1.1). The poll hook, after the burst, sends it (roce_poll); so does any
+ * other response of the QP first. Each ACK replaced by a later one is counted.
+ */
+static void ack_coalesce(struct ursa_roce_qp *qp, uint32_t psn)
+{
+	if (qp->resp.ack_coalesce)
+		qp->ctx->c[ROCE_C_tx_ack_coalesced]++;
+	qp->resp.ack_coalesce = true;
+	qp->resp.ack_co_psn = psn;
+	qp->resp.ack_co_msn = qp->resp.msn;
+	roce_mark_busy(qp);
+}
+
+void roce_resp_ack_flush(struct ursa_roce_qp *qp)
+{
+	if (!qp->resp.ack_coalesce)
+		return;
+	qp->resp.ack_coalesce = false;
+	if (qp->state != URSA_RDMA_QPS_RTR && qp->state != URSA_RDMA_QPS_RTS &&
+	    qp->state != URSA_RDMA_QPS_SQD)
+		return; /* reset or in error since: nothing more is answered */
+	if (responses_queued(qp)) {
+		defer_ack(qp, qp->resp.ack_co_psn);
+		return;
+	}
+	qp->ctx->c[ROCE_C_tx_ack]++;
+	put_aeth(qp, ROCE_OP_ACK, qp->resp.ack_co_psn, ROCE_AETH_ACK | ROCE_AETH_ACK_NO_CREDIT,
+		 qp->resp.ack_co_msn, NULL);
+}
+
+void roce_resp_ack_flush_all(struct ursa_roce_ctx *ctx)
+{
+	struct ursa_roce_qp *qp;
+
+	TAILQ_FOREACH(qp, &ctx->busy, busy_link)
+	roce_resp_ack_flush(qp);
 }
 
 static void send_nak(struct ursa_roce_qp *qp, uint32_t psn, uint8_t code)
@@ -367,6 +426,8 @@ static enum roce_resp_state exec_write(struct ursa_roce_qp *qp, const struct roc
 
 static struct roce_res *res_alloc(struct ursa_roce_qp *qp)
 {
+	/* An ACK held for earlier SEND/WRITEs goes before this resource's answers. */
+	roce_resp_ack_flush(qp);
 	/* The oldest slot; chk_resource ensured it is not still streaming. */
 	struct roce_res *res = res_at(qp, qp->resp.res_head++);
 
@@ -529,6 +590,7 @@ static bool read_resp_one(struct ursa_roce_qp *qp, struct roce_res *res)
 	struct rte_mbuf *m;
 	uint8_t *ext;
 
+	roce_resp_ack_flush(qp); /* an ACK held for earlier PSNs leaves first */
 	if (res->len > 0 && check_mr(qp, res->rkey, res->next_va, n,
 				     URSA_RDMA_ACCESS_REMOTE_READ) != ROCE_RS_EXECUTE) {
 		/* Deregistered while streaming (rocev2.md §3.7 item 11). */
@@ -640,7 +702,7 @@ enum roce_resp_state roce_resp_input(struct ursa_roce_qp *qp, struct roce_pkt *p
 			s = execute(qp, pkt);
 			break;
 		case ROCE_RS_ACKNOWLEDGE:
-			send_ack_ordered(qp, pkt->psn);
+			ack_coalesce(qp, pkt->psn);
 			return s;
 		case ROCE_RS_DONE:
 			return s;

@@ -4,8 +4,12 @@
  * flow label, hop limit), UDP to 4791 with checksum 0 and the QP's fixed source port, BTH and
  * the opcode's extension headers, payload (in a segment chain when it exceeds one mbuf),
  * zero pad, and the ICRC. The whole IP packet goes to the context's transmit function.
+ * Zero-copy (SEND/WRITE payloads of at least URSA_ROCE_ZC_MIN bytes): the headers in one
+ * mbuf, the payload as external buffers pointing into the registered memory, then the pad
+ * and ICRC in a last segment; roce_tx_finish's ICRC pass is the only read of the payload.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -100,8 +104,10 @@ err:
 	return NULL;
 }
 
-struct rte_mbuf *roce_tx_alloc(struct ursa_roce_qp *qp, uint8_t opcode, uint32_t psn, bool ackreq,
-			       bool se, uint32_t paylen, uint8_t **ext)
+/* The packet's headers; with hdr_only the mbuf holds only them (the payload, pad and ICRC
+ * follow in segments of their own: roce_tx_attach, roce_tx_tail), else every byte. */
+static struct rte_mbuf *tx_build(struct ursa_roce_qp *qp, uint8_t opcode, uint32_t psn, bool ackreq,
+				 bool se, uint32_t paylen, bool hdr_only, uint8_t **ext)
 {
 	struct ursa_roce_ctx *ctx = qp->ctx;
 	const struct roce_opinfo *op = &roce_opcodes[opcode];
@@ -116,7 +122,7 @@ struct rte_mbuf *roce_tx_alloc(struct ursa_roce_qp *qp, uint8_t opcode, uint32_t
 	struct rte_mbuf *m;
 	uint8_t *p;
 
-	m = tx_chain(ctx->lc, total);
+	m = tx_chain(ctx->lc, hdr_only ? total - paylen - pad - ROCE_ICRC_LEN : total);
 	if (m == NULL) {
 		ctx->c[ROCE_C_drop_no_mbuf]++;
 		return NULL;
@@ -160,10 +166,95 @@ struct rte_mbuf *roce_tx_alloc(struct ursa_roce_qp *qp, uint8_t opcode, uint32_t
 	bth = (struct roce_bth *)(udp + 1);
 	roce_bth_set(bth, opcode, se, pad, qp->attr.pkey, qp->attr.dest_qp_num, ackreq, psn);
 	memset(bth + 1, 0, op->length - sizeof(*bth));
-	if (pad)
+	if (pad && !hdr_only)
 		roce_mbuf_write(m, iplen + sizeof(*udp) + op->length + paylen, NULL, pad);
 	*ext = (uint8_t *)(bth + 1);
 	return m;
+}
+
+struct rte_mbuf *roce_tx_alloc(struct ursa_roce_qp *qp, uint8_t opcode, uint32_t psn, bool ackreq,
+			       bool se, uint32_t paylen, uint8_t **ext)
+{
+	return tx_build(qp, opcode, psn, ackreq, se, paylen, false, ext);
+}
+
+struct rte_mbuf *roce_tx_alloc_zc(struct ursa_roce_qp *qp, uint8_t opcode, uint32_t psn,
+				  bool ackreq, bool se, uint32_t paylen, uint8_t **ext)
+{
+	return tx_build(qp, opcode, psn, ackreq, se, paylen, true, ext);
+}
+
+/* ---- zero-copy payload ---- */
+
+static void zc_free(void *addr, void *opaque)
+{
+	RTE_SET_USED(addr);
+	free(opaque); /* the shared info itself: the last frame or the WQE let go */
+}
+
+int roce_mr_zc_init(struct ursa_roce_mr *mr)
+{
+	mr->zc = malloc(sizeof(*mr->zc));
+	if (mr->zc == NULL)
+		return -ENOMEM;
+	mr->zc->free_cb = zc_free;
+	mr->zc->fcb_opaque = mr->zc;
+	rte_mbuf_ext_refcnt_set(mr->zc, 1); /* the MR's own */
+	return 0;
+}
+
+/* A frame built from this MR's memory is still queued somewhere (a port, the neighbour
+ * cache, a fault delay, a capture). */
+bool roce_mr_zc_busy(const struct ursa_roce_mr *mr)
+{
+	return mr->zc != NULL && rte_mbuf_ext_refcnt_read(mr->zc) > 1;
+}
+
+void roce_mr_zc_put(struct ursa_roce_mr *mr)
+{
+	if (mr->zc != NULL && rte_mbuf_ext_refcnt_update(mr->zc, -1) == 0)
+		free(mr->zc);
+	mr->zc = NULL;
+}
+
+/* Append len bytes at addr (registered memory) to m as an external buffer held through sh. */
+int roce_tx_attach(struct ursa_roce_qp *qp, struct rte_mbuf *m, void *addr, uint32_t len,
+		   struct rte_mbuf_ext_shared_info *sh)
+{
+	struct rte_mbuf *seg = rte_pktmbuf_alloc(qp->ctx->lc->pool);
+
+	if (seg == NULL)
+		return -ENOBUFS;
+	rte_mbuf_ext_refcnt_update(sh, 1);
+	/* The IOVA is the virtual address: the ports here (memif, af_packet, tap, memory)
+	 * copy from buf_addr. A port that DMAs would need the MR's memory registered with
+	 * EAL (rte_extmem_register) and mapped for the device, which is not done. */
+	rte_pktmbuf_attach_extbuf(seg, addr, (rte_iova_t)(uintptr_t)addr, (uint16_t)len, sh);
+	seg->data_len = (uint16_t)len;
+	seg->pkt_len = len;
+	if (rte_pktmbuf_chain(m, seg) != 0) {
+		rte_pktmbuf_free(seg);
+		return -E2BIG;
+	}
+	return 0;
+}
+
+/* The pad and the ICRC's room after a zero-copy payload of paylen bytes. */
+int roce_tx_tail(struct ursa_roce_qp *qp, struct rte_mbuf *m, uint32_t paylen)
+{
+	struct rte_mbuf *seg = rte_pktmbuf_alloc(qp->ctx->lc->pool);
+	uint32_t n = ((-paylen) & 3) + ROCE_ICRC_LEN;
+	uint8_t *p;
+
+	if (seg == NULL)
+		return -ENOBUFS;
+	p = (uint8_t *)rte_pktmbuf_append(seg, (uint16_t)n);
+	memset(p, 0, n);
+	if (rte_pktmbuf_chain(m, seg) != 0) {
+		rte_pktmbuf_free(seg);
+		return -E2BIG;
+	}
+	return 0;
 }
 
 void roce_tx_finish(struct ursa_roce_qp *qp, struct rte_mbuf *m)

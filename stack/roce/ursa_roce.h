@@ -51,7 +51,18 @@ struct ursa_roce_conf {
 	uint8_t tos;	 /**< default DSCP << 2 | ECN when the QP's AV has none */
 	uint32_t max_qp; /**< 0 = 256, at most 65536 */
 	uint32_t max_mr; /**< 0 = 4096 */
+	/** Copy every SEND/WRITE payload into the frames. By default a packet carrying at least
+	 *  URSA_ROCE_ZC_MIN bytes has them attached as external buffers pointing into the
+	 *  registered memory (no copy; the ICRC pass is the one read). RC allows it: a work
+	 *  request completes only after its ACK, so no retransmission of it is due any more;
+	 *  a stale copy still queued after that fails its ICRC if the memory changed, and
+	 *  ursa_roce_mr_dereg() answers -EBUSY while any frame holds the MR's memory. */
+	bool tx_copy;
 };
+
+/** The smallest payload per packet sent without copying (smaller ones are copied: an extra
+ *  mbuf costs more than the copy). */
+#define URSA_ROCE_ZC_MIN 512
 
 /** The engine alone (no UDP binding): for tests and replay. */
 int ursa_roce_ctx_create(struct ursa_lcore *lc, const struct ursa_roce_conf *conf);
@@ -61,7 +72,8 @@ void ursa_roce_set_xmit(struct ursa_lcore *lc, ursa_roce_xmit_t fn, void *arg);
 
 /** Receive one RoCEv2 packet that arrived on interface iface (a QP takes packets from the
  *  interface it is bound to only): m's data starts at the BTH and the IP and UDP headers
- *  (l3_len + 8 bytes) are right before it in the first segment. Takes ownership. */
+ *  (l3_len + 8 bytes) are right before it in the first segment. Takes ownership. The ACK it
+ *  calls for leaves before this returns (from UDP, ACKs wait for the end of the burst). */
 void ursa_roce_input(struct ursa_lcore *lc, struct rte_mbuf *m, uint16_t l3_len, int32_t iface);
 /** Receive a whole IP packet (data at the IP header): checks IP/UDP framing, then as above. */
 void ursa_roce_input_l3(struct ursa_lcore *lc, struct rte_mbuf *m, int32_t iface);
@@ -77,6 +89,7 @@ int ursa_roce_mr_reg_iova(struct ursa_roce_pd *pd, void *addr, uint64_t length, 
 			  unsigned access, struct ursa_roce_mr **out);
 /** Give the MR new keys (the old ones answer remote access error from now on) and access. */
 int ursa_roce_mr_rereg(struct ursa_roce_mr *mr, unsigned access);
+/** -EBUSY while a frame sent without copying still points into its memory (poll, retry). */
 int ursa_roce_mr_dereg(struct ursa_roce_mr *mr);
 uint32_t ursa_roce_mr_lkey(const struct ursa_roce_mr *mr);
 uint32_t ursa_roce_mr_rkey(const struct ursa_roce_mr *mr);

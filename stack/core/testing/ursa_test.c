@@ -6,19 +6,26 @@
 #include <rte_eal.h>
 #include <rte_errno.h>
 
+#include "ursa_eal.h"
 #include "ursa_test.h"
 
 static int eal_started; /* test support only: one EAL per test process */
 
 void ursa_test_eal(void)
 {
-	char *argv[] = {"ursa-test", "--no-huge",      "-m", "256", "--no-shconf",
-			"--no-pci",  "--no-telemetry", "-l", "0",   "--log-level=error",
-			NULL};
+	struct ursa_eal_args a;
+	int rc;
 
 	if (eal_started)
 		return;
-	if (rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])) - 1, argv) < 0) {
+	rc = ursa_eal_args_init(&a, "ursa-test", 256, "0", "error");
+	if (rc != 0) {
+		fprintf(stderr, "SKIP: no EAL arguments here (%s%s%s)\n", strerror(-rc),
+			a.why[0] ? ": " : "", a.why);
+		exit(77);
+	}
+	ursa_eal_args_report(&a);
+	if (rte_eal_init(a.argc, a.argv) < 0) {
 		fprintf(stderr, "SKIP: DPDK EAL cannot start here (%s)\n", rte_strerror(rte_errno));
 		exit(77);
 	}

@@ -32,7 +32,8 @@
 	}
 #define URSA_TEST_T0 1000000000ull /* the virtual clock starts at 1 s */
 
-/** Start EAL once per process (--no-huge, no PCI, no shared config). Exits 77 (skip) with a
+/** Start EAL once per process (ursa_eal_args_init: hugepages when free, else --no-huge; no
+ *  PCI, no shared config). Exits 77 (skip) with a
  *  message when EAL cannot start here. */
 void ursa_test_eal(void);
 /** A fresh lcore on a virtual clock with one memory port (index 0, URSA_TEST_MAC, MTU 1500),

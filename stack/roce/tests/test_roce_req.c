@@ -718,6 +718,58 @@ static void test_atomic_result_sge0(void)
 	teardown();
 }
 
+/* Zero-copy transmit: the payload of a WRITE is attached, not copied; a retransmission that
+ * is due carries the bytes as they were posted; after the completion (the ACK) the
+ * application may reuse its buffer: a stale copy still queued then fails its ICRC, and the
+ * MR cannot be deregistered while a frame points into it. */
+static void test_zero_copy(void)
+{
+	uint8_t orig[1024], got[1024];
+	struct ursa_rdma_wc wc;
+	struct rte_mbuf *seg, *stale;
+	struct seen s;
+
+	setup(1024, 10, 1, 10);
+	for (unsigned i = 0; i < 3000; i++)
+		mem[i] = (uint8_t)(i * 7 + 3);
+	memcpy(orig, mem, sizeof(orig));
+	CU_ASSERT_FATAL(post_wr(URSA_RDMA_WR_RDMA_WRITE, 3000, 1) == 1); /* 10, 11, 12 */
+	poll_until_quiet();
+	CU_ASSERT_EQUAL_FATAL(sent.n, 3);
+	CU_ASSERT_EQUAL(ursa_test_counter(lc, "roce", "tx_zc_pkts"), 3);
+	for (unsigned i = 0; i < 3; i++)
+		parse(out[i], &s); /* headers and ICRC right */
+	seg = out[0]->next;
+	CU_ASSERT_FATAL(seg != NULL);
+	CU_ASSERT(RTE_MBUF_HAS_EXTBUF(seg) != 0);
+	CU_ASSERT(rte_pktmbuf_mtod(seg, uint8_t *) == mem); /* the registered memory itself */
+	CU_ASSERT_EQUAL(rte_pktmbuf_data_len(seg), 1024);
+	CU_ASSERT_EQUAL(ursa_roce_mr_dereg(mr), -EBUSY);
+	/* all lost: the retransmission due carries the posted bytes */
+	roce_cap_drain(&sent);
+	ursa_test_advance(lc, 4096ull << 10);
+	CU_ASSERT_EQUAL_FATAL(sent.n, 1);
+	parse(out[0], &s);
+	CU_ASSERT_EQUAL(s.psn, 10);
+	CU_ASSERT_FATAL(roce_mbuf_read(out[0], 28 + 12 + 16, got, sizeof(got)) == 0);
+	CU_ASSERT_EQUAL(memcmp(got, orig, sizeof(got)), 0);
+	stale = out[0]; /* still queued somewhere when the ACK comes */
+	sent.n = 0;
+	inject_ack(ROCE_OP_ACK, 12, 0x1f, NULL, 0);
+	poll_until_quiet();
+	CU_ASSERT_EQUAL(sent.n, 0); /* nothing is due any more */
+	CU_ASSERT_EQUAL_FATAL(ursa_roce_cq_poll(cq, &wc, 1), 1);
+	CU_ASSERT_EQUAL(wc.status, URSA_RDMA_WC_SUCCESS);
+	CU_ASSERT_EQUAL(wc.wr_id, 1);
+	/* the application reuses its buffer after the completion */
+	memset(mem, 0xee, 3000);
+	CU_ASSERT_FALSE(roce_icrc_check(rte_pktmbuf_mtod(stale, const uint8_t *), stale, 28,
+					rte_pktmbuf_pkt_len(stale) - 28));
+	CU_ASSERT_EQUAL(ursa_roce_mr_dereg(mr), -EBUSY);
+	rte_pktmbuf_free(stale);
+	teardown(); /* deregisters the MR: nothing holds it now */
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -736,6 +788,7 @@ int main(void)
 	CU_add_test(s, "timeout probe: a late ACK, no window of duplicates",
 		    test_timeout_probe_skips_what_arrived);
 	CU_add_test(s, "post and modify validation", test_post_validation);
+	CU_add_test(s, "zero-copy: retransmission, completion, stale copy, dereg", test_zero_copy);
 	CU_add_test(s, "CQ overflow; SQD drains", test_cq_overflow_and_sqd);
 	CU_add_test(s, "ATOMIC result: sge[0] only, 8 bytes or a length error",
 		    test_atomic_result_sge0);

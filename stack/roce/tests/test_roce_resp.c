@@ -111,6 +111,7 @@ struct forge {
 };
 
 static int32_t inject_iface; /* the ingress interface (-1: unknown); the QP is bound to 0 */
+static bool burst; /* inject as UDP does within a received burst: ACKs wait for the poll */
 
 static void inject(const struct forge *f)
 {
@@ -148,7 +149,12 @@ static void inject(const struct forge *f)
 	roce_icrc_put(rte_pktmbuf_mtod_offset(m, uint8_t *, len - 4),
 		      roce_icrc_calc(rte_pktmbuf_mtod(m, uint8_t *), m, bth, len - bth - 4) ^
 			      (f->bad_icrc ? 1u : 0u));
-	ursa_roce_input_l3(lc, m, inject_iface);
+	if (!burst) {
+		ursa_roce_input_l3(lc, m, inject_iface);
+		return;
+	}
+	rte_pktmbuf_adj(m, 28); /* as UDP hands it over: data at the BTH */
+	roce_input_l4(lc, m, 20, inject_iface);
 }
 
 struct reply {
@@ -1340,6 +1346,88 @@ static void test_modify_all_or_nothing(void)
 	teardown_qp();
 }
 
+/* The ACKs of one received burst: one ACK for its last request, and never after a later
+ * response (READ response, NAK) of the same QP. */
+static void test_ack_coalesced_burst(void)
+{
+	uint8_t e[16];
+	struct reply r;
+	struct forge f = {.opcode = ROCE_OP_WRITE_ONLY,
+			  .ackreq = true,
+			  .ext = e,
+			  .extlen = 16,
+			  .pay = payload,
+			  .paylen = 8,
+			  .pad = -1};
+
+	setup_qp(ALL_REMOTE, 2);
+	burst = true;
+	for (unsigned i = 0; i < 8; i++) {
+		f.psn = EXP_PSN + i;
+		reth(e, (uintptr_t)buf + 1024 + 8 * i, ursa_roce_mr_rkey(mr), 8);
+		inject(&f);
+	}
+	CU_ASSERT_EQUAL(sent.n, 0); /* executed, the ACK held for the burst's end */
+	for (unsigned i = 0; i < 8; i++)
+		CU_ASSERT_EQUAL(memcmp(buf + 1024 + 8 * i, payload, 8), 0);
+	ursa_lcore_poll(lc);
+	CU_ASSERT_EQUAL_FATAL(sent.n, 1);
+	CU_ASSERT_FATAL(reply(&r));
+	CU_ASSERT_EQUAL(r.opcode, ROCE_OP_ACK);
+	CU_ASSERT_EQUAL(r.syndrome, 0x1f);
+	CU_ASSERT_EQUAL(r.psn, EXP_PSN + 7);
+	CU_ASSERT_EQUAL(r.msn, 8);
+	CU_ASSERT_EQUAL(ursa_test_counter(lc, "roce", "tx_ack"), 1);
+	CU_ASSERT_EQUAL(ursa_test_counter(lc, "roce", "tx_ack_coalesced"), 7);
+
+	/* WRITE, READ, WRITE in one burst: ACK(+8), READ response(+9), then ACK(+10). */
+	f.psn = EXP_PSN + 8;
+	reth(e, (uintptr_t)buf + 2048, ursa_roce_mr_rkey(mr), 8);
+	inject(&f);
+	f.opcode = ROCE_OP_READ_REQUEST;
+	f.psn = EXP_PSN + 9;
+	f.paylen = 0;
+	reth(e, (uintptr_t)buf + 16, ursa_roce_mr_rkey(mr), 16);
+	inject(&f);
+	f.opcode = ROCE_OP_WRITE_ONLY;
+	f.psn = EXP_PSN + 10;
+	f.paylen = 8;
+	reth(e, (uintptr_t)buf + 2056, ursa_roce_mr_rkey(mr), 8);
+	inject(&f);
+	ursa_lcore_poll(lc);
+	CU_ASSERT_EQUAL_FATAL(sent.n, 3);
+	CU_ASSERT_FATAL(reply(&r));
+	CU_ASSERT(r.opcode == ROCE_OP_ACK && r.psn == EXP_PSN + 8 && r.msn == 9);
+	CU_ASSERT_FATAL(reply(&r));
+	CU_ASSERT(r.opcode == ROCE_OP_READ_RESP_ONLY && r.psn == EXP_PSN + 9);
+	CU_ASSERT(r.paylen == 16 && memcmp(r.pay, buf + 16, 16) == 0);
+	CU_ASSERT_FATAL(reply(&r));
+	CU_ASSERT(r.opcode == ROCE_OP_ACK && r.psn == EXP_PSN + 10 && r.msn == 11);
+
+	/* A WRITE, then one past a gap: the ACK leaves before the NAK-PSN-sequence error. */
+	f.psn = EXP_PSN + 11;
+	inject(&f);
+	f.psn = EXP_PSN + 13;
+	inject(&f);
+	CU_ASSERT_EQUAL_FATAL(sent.n, 2);
+	CU_ASSERT_FATAL(reply(&r));
+	CU_ASSERT(r.opcode == ROCE_OP_ACK && r.syndrome == 0x1f && r.psn == EXP_PSN + 11);
+	CU_ASSERT_FATAL(reply(&r));
+	CU_ASSERT(r.syndrome == (ROCE_AETH_NAK | ROCE_NAK_PSN_SEQ) && r.psn == EXP_PSN + 12);
+	ursa_lcore_poll(lc);
+	CU_ASSERT_EQUAL(sent.n, 0); /* nothing left held */
+
+	/* Without AckReq nothing is held: the poll sends nothing. */
+	f.psn = EXP_PSN + 12;
+	f.ackreq = false;
+	inject(&f);
+	ursa_lcore_poll(lc);
+	CU_ASSERT_EQUAL(sent.n, 0);
+	CU_ASSERT_EQUAL(ursa_test_counter(lc, "roce", "tx_ack"), 4);
+	burst = false;
+	teardown_qp();
+}
+
 int main(void)
 {
 	CU_pSuite s = ursa_test_suite("roce_resp", NULL, NULL);
@@ -1360,6 +1448,7 @@ int main(void)
 	CU_add_test(s, "SEND: RNR, short buffer, bad lkey, invalidate", test_rnr_and_send);
 	CU_add_test(s, "READ responses, replay from memory, rkey re-check", test_read_and_replay);
 	CU_add_test(s, "ACKs wait for READ responses (PSN order)", test_ack_after_paced_read);
+	CU_add_test(s, "one ACK per received burst, in PSN order", test_ack_coalesced_burst);
 	CU_add_test(s, "interface-bound QP; state names", test_iface_binding_and_names);
 	CU_add_test(s, "SEND with Invalidate: only invalidatable MRs",
 		    test_send_inv_only_invalidatable);
