@@ -50,6 +50,7 @@
 #include <rte_lcore.h>
 
 #include "ursa_perf.h"
+#include "ursa_spec.h"
 #include "ursa_stack.h"
 
 #define MAX_QPS	 256
@@ -553,14 +554,9 @@ static void usage(FILE *f)
 
 static int num(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
 {
-	char *end;
-	unsigned long long v;
+	uint64_t v;
 
-	if (*s == '\0' || *s == '-')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno != 0 || *end != '\0' || v < lo || v > hi)
+	if (ursa_spec_u64(s, hi, &v) != 0 || v < lo)
 		return -EINVAL;
 	*out = v;
 	return 0;

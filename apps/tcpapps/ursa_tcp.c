@@ -54,6 +54,7 @@
 #include "ursa_smc.h"
 #include "ursa_softroce.h"
 #include "ursa_sock.h"
+#include "ursa_spec.h"
 #include "ursa_tcp.h"
 
 #include "tcpapps.h"
@@ -943,14 +944,9 @@ static void usage(FILE *f)
 /* A decimal or 0x number in [lo, hi], the whole string. */
 static int num(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
 {
-	char *end;
-	unsigned long long v;
+	uint64_t v;
 
-	if (*s == '\0' || *s == '-')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno != 0 || *end != '\0' || v < lo || v > hi)
+	if (ursa_spec_u64(s, hi, &v) != 0 || v < lo)
 		return -EINVAL;
 	*out = v;
 	return 0;
