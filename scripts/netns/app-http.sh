@@ -14,7 +14,9 @@ echo "hello from ursa" >"$LAB_TMP/www/small.txt"
 start_app_ursad
 
 # 1. http.server over ursa, curl in the kernel
-uexec timeout 60 python3 -m http.server --bind "$URSA_IP" --directory "$LAB_TMP/www" 8080 \
+# exec'd, so that $! is timeout itself and the SIGTERM below reaches the server
+(exec ip netns exec "$U" env LD_PRELOAD="$PRELOAD" URSA_APP_SOCKET="$APP_SOCK" \
+	timeout 60 python3 -m http.server --bind "$URSA_IP" --directory "$LAB_TMP/www" 8080) \
 	>"$LAB_TMP/httpu.log" 2>&1 &
 HPID=$!
 LAB_PIDS+=("$HPID")
@@ -41,6 +43,10 @@ for f in small.txt big.bin; do
 done
 echo "kernel http.server -> curl over ursa: small.txt, big.bin identical"
 
+kill -0 "$HPID" 2>/dev/null || {
+	cat "$LAB_TMP/httpu.log" >&2
+	lab_fail "http.server over ursa exited before it was stopped"
+}
 kill -TERM "$HPID" # the server over ursa goes; ursad reclaims what it held
 chan_baseline
 lab_stop "$UP" || lab_fail "ursad exited with status $?"
