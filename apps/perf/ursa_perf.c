@@ -622,7 +622,7 @@ static int tcp_listen(unsigned port)
 	return fd;
 }
 
-static int tcp_connect(const char *host, unsigned port)
+int ursa_perf_tcp_connect(const char *host, unsigned port)
 {
 	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *ai;
 	char ps[16];
@@ -859,7 +859,7 @@ static int run_client(const struct opts *o)
 		return rc;
 	}
 	ep.ack_timeout = o->ack_timeout;
-	if ((fd = tcp_connect(o->peer, o->oob_port)) < 0) {
+	if ((fd = ursa_perf_tcp_connect(o->peer, o->oob_port)) < 0) {
 		fprintf(stderr, "ursa-perf: cannot reach %s:%u: %s\n", o->peer, o->oob_port,
 			strerror(-fd));
 		return fd;
@@ -1037,7 +1037,7 @@ static int run_peer(const struct opts *o)
 		goto out_lc;
 	ep.ack_timeout = o->ack_timeout;
 	if (c.client) {
-		fd = tcp_connect(o->peer, o->oob_port);
+		fd = ursa_perf_tcp_connect(o->peer, o->oob_port);
 	} else if ((lfd = tcp_listen(o->oob_port)) >= 0) {
 		printf("# ursa-perf rc_pingpong server: waiting on port %u\n", o->oob_port);
 		fflush(stdout);

@@ -50,6 +50,10 @@ struct ursa_perf_info {
 	union ursa_rdma_gid gid;
 };
 
+/** A kernel TCP connection to host:port for the out-of-band exchange, retried for 10 s while
+ *  the server starts; TCP_NODELAY set. The fd, or a negative errno. */
+int ursa_perf_tcp_connect(const char *host, unsigned port);
+
 /** One line of text, '\n'-terminated: "qpn=.. psn=.. rkey=.. va=.. len=.. gid=<32 hex>". */
 int ursa_perf_info_fmt(const struct ursa_perf_info *in, char *buf, size_t len);
 int ursa_perf_info_parse(const char *s, struct ursa_perf_info *out);

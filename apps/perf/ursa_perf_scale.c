@@ -34,7 +34,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sched.h>
@@ -230,26 +229,7 @@ static int ctl_line(struct srun *r, int fd, char *buf, size_t len)
 
 static int oob_connect(const struct sopts *o)
 {
-	struct addrinfo hints = {.ai_family = AF_INET, .ai_socktype = SOCK_STREAM}, *ai;
-	char ps[16];
-	int fd = -ECONNREFUSED, one = 1;
-
-	snprintf(ps, sizeof(ps), "%u", o->oob_port);
-	if (getaddrinfo(o->peer, ps, &hints, &ai) != 0)
-		return -EHOSTUNREACH;
-	for (int tries = 0; tries < 100; tries++) { /* the server may still be starting */
-		if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
-			break;
-		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
-			break;
-		close(fd);
-		fd = -ECONNREFUSED;
-		usleep(100000);
-	}
-	freeaddrinfo(ai);
-	if (fd >= 0)
-		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	return fd;
+	return ursa_perf_tcp_connect(o->peer, o->oob_port);
 }
 
 static int oob_accept(const struct sopts *o)
