@@ -479,7 +479,7 @@ int ursad_parse(int argc, char **argv, struct ursad_conf *c)
 		rc = ursa_eal_args_init(&c->eal_def, "ursad", 256, c->eal_lcore,
 					c->log_level ? c->eal_log : NULL);
 		if (rc != 0)
-			return bad("EAL", rc == -ENOMEM ? c->eal_def.why : "bad EAL options");
+			return bad("EAL", "%s", rc == -ENOMEM ? c->eal_def.why : "bad EAL options");
 		ursa_eal_args_report(&c->eal_def);
 		for (int i = 1; i < c->eal_def.argc; i++)
 			if (!c->telemetry || strcmp(c->eal_def.argv[i], "--no-telemetry") != 0)
