@@ -65,10 +65,22 @@ static int open_pair(const struct pair_conf *c, uint64_t seed)
 
 static void close_pair(void)
 {
-	ursa_roce_mr_dereg(mr_src);
-	ursa_roce_mr_dereg(mr_a_dst);
-	ursa_roce_mr_dereg(mr_dst);
-	ursa_roce_mr_dereg(mr_b_src);
+	/* Frames in flight (queued between the sides, or kept for retransmission) point into the
+	 * MRs (zero-copy transmit), so they go first: a busy MR refuses dereg. */
+	for (int i = 0; i < 2; i++) {
+		struct pair_side *s = &P.s[i];
+
+		for (unsigned k = 0; k < s->nq; k++)
+			rte_pktmbuf_free(s->q[k]);
+		s->nq = 0;
+		if (s->qp)
+			ursa_roce_qp_destroy(s->qp);
+		s->qp = NULL;
+	}
+	CU_ASSERT_EQUAL(ursa_roce_mr_dereg(mr_src), 0);
+	CU_ASSERT_EQUAL(ursa_roce_mr_dereg(mr_a_dst), 0);
+	CU_ASSERT_EQUAL(ursa_roce_mr_dereg(mr_dst), 0);
+	CU_ASSERT_EQUAL(ursa_roce_mr_dereg(mr_b_src), 0);
 	pair_close(&P);
 }
 
