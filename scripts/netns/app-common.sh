@@ -12,6 +12,19 @@ if [ -z "$PRELOAD" ]; then
 	done
 fi
 [ -f "$PRELOAD" ] || lab_skip "libursa-preload.so is not built"
+# A preload library built with AddressSanitizer cannot be loaded into programs that are not
+# (nc, curl, python): in the ASan build the programs take the gcc build's library, while the
+# ursad under test is the ASan one.
+if nm -D "$PRELOAD" 2>/dev/null | grep ' __asan_init' >/dev/null; then
+	plain=
+	for b in "$LAB_TOP"/build*/apps/preload/libursa-preload.so; do
+		[ -f "$b" ] && ! nm -D "$b" | grep ' __asan_init' >/dev/null && plain=$b && break
+	done
+	[ -n "$plain" ] || lab_skip "$PRELOAD is built with ASan, which uninstrumented programs" \
+		"cannot load, and no build without ASan has libursa-preload.so"
+	lab_log "ASan build: programs preload $plain; ursad is $URSAD"
+	PRELOAD=$plain
+fi
 APP_SOCK=$LAB_TMP/app.sock
 lab_addr "$K" vk "$KERN_IP/24"
 lab_addr "$K" vk "$KERN_IP6/64"
